@@ -1,0 +1,326 @@
+"""Database tables (SQLModel).
+
+The schema has three groups:
+
+* reference data shared by all datasets: countries and their bloc memberships, focus markets, action lines;
+* dataset-scoped data: every import creates a new *version* of a named dataset (one :class:`Dataset` row per
+  version); sources, firms, nodes, edges, provision rows, trade flows, governance scores and effect assumptions
+  belong to one version, so old versions stay comparable;
+* the application's own records: runs and their result tables, users, and the audit log.
+
+Table classes do not validate on construction: build rows from already validated data (see ``deps.validation``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "ActionLine",
+    "AuditEvent",
+    "Country",
+    "CountryMembership",
+    "Dataset",
+    "Edge",
+    "EffectAssumption",
+    "Firm",
+    "GovernanceScore",
+    "Market",
+    "Node",
+    "NodeMarket",
+    "NodeSector",
+    "Provision",
+    "Run",
+    "RunTable",
+    "Source",
+    "TradeFlow",
+    "User",
+    "utcnow",
+]
+
+NODE_KINDS = ("product", "material", "tool", "process", "service", "final_product")
+EDGE_RELATIONS = ("goes_into", "is_type_of")
+SUPPLIER_TYPES = ("country", "firm")
+EVIDENCE_KINDS = ("observed", "estimated", "expert")
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+BASES = ("production", "headquarters", "exports", "capacity")
+ROLES = ("viewer", "analyst", "admin")
+
+
+def utcnow() -> datetime:
+    """Current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False) -> sa.Column[datetime]:
+    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
+
+
+# --------------------------------------------------------------------------------------------- reference data
+class Country(SQLModel, table=True):
+    """A country or economy, keyed by ISO 3166-1 alpha-3 code (or a documented statistical code)."""
+
+    iso3: str = Field(primary_key=True, max_length=3)
+    name: str
+    wgi_pv: float | None = Field(default=None, description="WGI political-stability estimate, -2.5..2.5")
+    wgi_year: int | None = None
+    source: str | None = None
+
+
+class CountryMembership(SQLModel, table=True):
+    """Membership of a country in a bloc (EU27, NATO, OECD, ...)."""
+
+    __tablename__ = "country_membership"
+    iso3: str = Field(foreign_key="country.iso3", primary_key=True, max_length=3)
+    bloc: str = Field(primary_key=True, max_length=16)
+
+
+class Market(SQLModel, table=True):
+    """A focus market of the industrial-policy letter."""
+
+    market_id: str = Field(primary_key=True, max_length=40)
+    name_nl: str
+    name_en: str
+    description: str = ""
+    source: str | None = None
+
+
+class ActionLine(SQLModel, table=True):
+    """One of the nine action lines of the industrial-policy letter."""
+
+    __tablename__ = "action_line"
+    action_line_id: str = Field(primary_key=True, max_length=40)
+    number: int
+    name_nl: str
+    name_en: str
+    description: str = ""
+    source: str | None = None
+
+
+# --------------------------------------------------------------------------------------------- datasets
+class Dataset(SQLModel, table=True):
+    """One version of a named dataset; ``(name, version)`` is unique."""
+
+    __table_args__ = (sa.UniqueConstraint("name", "version", name="uq_dataset_name_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, max_length=80)
+    version: int
+    format: str = Field(max_length=20)
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by: str = ""
+    description: str = ""
+    files_json: str = "[]"
+    counts_json: str = "{}"
+
+
+class Source(SQLModel, table=True):
+    """A citation that data rows refer to."""
+
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "code", name="uq_source_dataset_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    code: str = Field(max_length=200)
+    title: str
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+    note: str = ""
+
+
+class Firm(SQLModel, table=True):
+    """A firm with its headquarters country."""
+
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "code", name="uq_firm_dataset_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    code: str = Field(max_length=80)
+    name: str
+    hq_iso3: str | None = Field(default=None, foreign_key="country.iso3", max_length=3)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    note: str = ""
+
+
+class Node(SQLModel, table=True):
+    """A product, material, tool, process, service or final product."""
+
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "code", name="uq_node_dataset_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    code: str = Field(max_length=80)
+    name: str
+    kind: str = Field(max_length=20)
+    description: str = ""
+    hs_code: str | None = Field(default=None, max_length=12)
+    crm: str | None = Field(default=None, max_length=12, description="strategic / critical raw material")
+    year: int | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
+class NodeSector(SQLModel, table=True):
+    """A node's sector (a node may belong to several)."""
+
+    __tablename__ = "node_sector"
+    node_id: int = Field(foreign_key="node.id", primary_key=True)
+    sector: str = Field(primary_key=True, max_length=40)
+
+
+class NodeMarket(SQLModel, table=True):
+    """A focus market a node (usually a final product) serves."""
+
+    __tablename__ = "node_market"
+    node_id: int = Field(foreign_key="node.id", primary_key=True)
+    market_id: str = Field(foreign_key="market.market_id", primary_key=True, max_length=40)
+
+
+class Edge(SQLModel, table=True):
+    """A "goes into" (input of) or "is a type of" edge between two nodes of one dataset."""
+
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "src_id", "dst_id", "relation", name="uq_edge"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    src_id: int = Field(foreign_key="node.id")
+    dst_id: int = Field(foreign_key="node.id")
+    relation: str = Field(max_length=12)
+    year: int | None = None
+    evidence: str | None = Field(default=None, max_length=12)
+    confidence: str | None = Field(default=None, max_length=8)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    note: str = ""
+
+
+class Provision(SQLModel, table=True):
+    """A supplier (country or firm) of a node with its share (0-1) or ``None`` when the share is unknown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    node_id: int = Field(foreign_key="node.id", index=True)
+    supplier_type: str = Field(max_length=8)
+    country_iso3: str | None = Field(
+        default=None,
+        foreign_key="country.iso3",
+        max_length=3,
+        description="the supplying country, or a firm's headquarters country",
+    )
+    firm_id: int | None = Field(default=None, foreign_key="firm.id")
+    share: float | None = None
+    basis: str | None = Field(default=None, max_length=12)
+    year: int | None = None
+    evidence: str | None = Field(default=None, max_length=12)
+    confidence: str | None = Field(default=None, max_length=8)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    note: str = ""
+
+
+class TradeFlow(SQLModel, table=True):
+    """A bilateral trade flow of one product (HS6) in one year."""
+
+    __tablename__ = "trade_flow"
+    __table_args__ = (sa.Index("ix_trade_flow_lookup", "dataset_id", "product", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id")
+    year: int
+    exporter_iso3: str = Field(foreign_key="country.iso3", max_length=3)
+    importer_iso3: str = Field(foreign_key="country.iso3", max_length=3)
+    product: str = Field(max_length=12)
+    value_kusd: float
+    qty_t: float | None = None
+
+
+class GovernanceScore(SQLModel, table=True):
+    """A governance indicator estimate (e.g. WGI political stability) of a country in a year."""
+
+    __tablename__ = "governance_score"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "iso3", "indicator", "year", name="uq_governance"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    iso3: str = Field(foreign_key="country.iso3", max_length=3)
+    indicator: str = Field(max_length=20)
+    year: int
+    estimate: float
+
+
+class EffectAssumption(SQLModel, table=True):
+    """One segment of an action line's effect curve on one kind of dependency."""
+
+    __tablename__ = "effect_assumption"
+    __table_args__ = (
+        sa.UniqueConstraint("dataset_id", "action_line_id", "dependency_kind", "segment", name="uq_effect"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    action_line_id: str = Field(foreign_key="action_line.action_line_id", max_length=40)
+    dependency_kind: str = Field(max_length=24)
+    segment: int
+    length_meur: float
+    reduction_per_meur: float
+    evidence: str | None = Field(default=None, max_length=12)
+    confidence: str | None = Field(default=None, max_length=8)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    note: str = ""
+
+
+# --------------------------------------------------------------------------------------------- application
+class Run(SQLModel, table=True):
+    """A recorded analysis, simulation, optimisation, batch or batch member."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=20, index=True)
+    status: str = Field(max_length=12)
+    dataset_id: int | None = Field(default=None, foreign_key="dataset.id")
+    batch_id: str | None = Field(default=None, foreign_key="run.id", index=True)
+    scenario_key: str | None = Field(default=None, max_length=200)
+    parameters_json: str = "{}"
+    inputs_hash: str = Field(default="", max_length=64)
+    code_version: str = Field(default="", max_length=80)
+    solver: str | None = Field(default=None, max_length=40)
+    seed: int | None = None
+    user: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    summary_json: str = "{}"
+    error: str = ""
+
+
+class RunTable(SQLModel, table=True):
+    """A result table of a run, stored as JSON records with its hash."""
+
+    __tablename__ = "run_table"
+    __table_args__ = (sa.UniqueConstraint("run_id", "name", name="uq_run_table"),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True, max_length=32)
+    name: str = Field(max_length=80)
+    content: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    sha256: str = Field(max_length=64)
+
+
+class User(SQLModel, table=True):
+    """A local user with an argon2 password hash and a role."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    password_hash: str
+    role: str = Field(max_length=12)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_login: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only, hash-chained audit log entry."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    ts: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    user: str = Field(max_length=80)
+    action: str = Field(max_length=40, index=True)
+    target: str = ""
+    details_json: str = "{}"
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
