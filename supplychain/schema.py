@@ -1,0 +1,274 @@
+"""Column names, dtypes and validating constructors of the engine's input frames.
+
+The application (``deps.queries``) produces five frames; every public function of this package
+accepts them after :func:`validate_nodes` & co. have normalised them (columns present, dtypes
+exact, optional columns filled with their defaults, rows sorted for determinism).
+
+Frames
+------
+nodes
+    ``node_id`` str, ``name`` str, ``kind`` str (one of :data:`NODE_KINDS`), ``sectors`` str
+    (';'-separated), ``markets`` str (';'-separated focus-market ids, may be ''),
+    ``market_weight`` float (optional, default 1.0), and two optional analyst inputs used by
+    control points and risk: ``substitutability`` float in [0, 1] (0 = no substitute known,
+    NaN = unknown) and ``recovery_months`` float (time to recover after a loss, NaN = unknown).
+edges
+    ``src`` str, ``dst`` str, ``relation`` str (``goes_into``: src is an input of dst;
+    ``is_type_of``: src is a type, a subcategory, of dst).
+provision
+    ``node_id``, ``supplier_id``, ``supplier_type`` (``country`` | ``firm``), ``country`` (ISO3;
+    a firm's headquarters), ``share`` float in [0, 1] or NaN (known supplier, unknown share,
+    never read as 0), ``year`` Int64, ``source``, ``evidence``, ``confidence``, ``basis`` str.
+countries
+    ``iso3``, ``name``, ``blocs`` (';'-separated), ``governance`` float 0-10 (10 = worst,
+    g = (2.5 - w) * 2 from a WGI estimate w; NaN if unknown).
+trade
+    ``year`` int, ``exporter``, ``importer``, ``product`` (HS6) str, ``value`` float (thousand USD).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from supplychain.errors import SchemaError
+
+__all__ = [
+    "COUNTRIES_COLUMNS",
+    "EDGES_COLUMNS",
+    "EDGE_RELATIONS",
+    "NODES_COLUMNS",
+    "NODE_KINDS",
+    "PROVISION_COLUMNS",
+    "SUPPLIER_TYPES",
+    "TRADE_COLUMNS",
+    "bloc_members",
+    "split_list",
+    "validate_countries",
+    "validate_edges",
+    "validate_nodes",
+    "validate_provision",
+    "validate_trade",
+]
+
+NODE_KINDS = ("product", "material", "tool", "process", "service", "final_product")
+EDGE_RELATIONS = ("goes_into", "is_type_of")
+SUPPLIER_TYPES = ("country", "firm")
+
+#: column -> dtype; optional columns have a default in ``_DEFAULTS``.
+NODES_COLUMNS: Mapping[str, str] = {
+    "node_id": "str",
+    "name": "str",
+    "kind": "str",
+    "sectors": "str",
+    "markets": "str",
+    "market_weight": "float64",
+    "substitutability": "float64",
+    "recovery_months": "float64",
+}
+EDGES_COLUMNS: Mapping[str, str] = {"src": "str", "dst": "str", "relation": "str"}
+PROVISION_COLUMNS: Mapping[str, str] = {
+    "node_id": "str",
+    "supplier_id": "str",
+    "supplier_type": "str",
+    "country": "str",
+    "share": "float64",
+    "year": "Int64",
+    "source": "str",
+    "evidence": "str",
+    "confidence": "str",
+    "basis": "str",
+}
+COUNTRIES_COLUMNS: Mapping[str, str] = {
+    "iso3": "str",
+    "name": "str",
+    "blocs": "str",
+    "governance": "float64",
+}
+TRADE_COLUMNS: Mapping[str, str] = {
+    "year": "int64",
+    "exporter": "str",
+    "importer": "str",
+    "product": "str",
+    "value": "float64",
+}
+
+_DEFAULTS: dict[str, object] = {
+    "sectors": "",
+    "markets": "",
+    "market_weight": 1.0,
+    "substitutability": np.nan,
+    "recovery_months": np.nan,
+    "name": "",
+    "kind": "product",
+    "year": pd.NA,
+    "source": "",
+    "evidence": "",
+    "confidence": "",
+    "basis": "",
+    "blocs": "",
+    "governance": np.nan,
+}
+
+
+def split_list(text: object) -> list[str]:
+    """Split a ';'-separated cell into stripped, non-empty items (NaN and '' give [])."""
+    if not isinstance(text, str):
+        return []
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def validate_nodes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a normalised copy of the ``nodes`` frame (sorted by ``node_id``).
+
+    Raises
+    ------
+    SchemaError
+        On a missing required column, a duplicate ``node_id``, an unknown ``kind`` or a
+        ``market_weight`` below 0 or ``substitutability`` outside [0, 1].
+    """
+    out = _conform(frame, "nodes", NODES_COLUMNS, required=("node_id",))
+    _check_unique(out, "nodes", ["node_id"])
+    _check_in(out, "nodes", "kind", NODE_KINDS)
+    if (out["market_weight"] < 0).any():
+        raise SchemaError("nodes: market_weight must be >= 0; fix the negative weights")
+    sub = out["substitutability"].dropna()
+    if ((sub < 0) | (sub > 1)).any():
+        raise SchemaError("nodes: substitutability must lie in [0, 1] (or be empty = unknown)")
+    return out.sort_values("node_id", kind="stable").reset_index(drop=True)
+
+
+def validate_edges(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a normalised copy of the ``edges`` frame (deduplicated, sorted).
+
+    Raises
+    ------
+    SchemaError
+        On a missing column, an unknown ``relation`` or a self-loop.
+    """
+    out = _conform(frame, "edges", EDGES_COLUMNS, required=("src", "dst", "relation"))
+    _check_in(out, "edges", "relation", EDGE_RELATIONS)
+    loops = out[out["src"] == out["dst"]]
+    if len(loops):
+        raise SchemaError(f"edges: self-loop on node {loops['src'].iloc[0]!r}; remove the row")
+    out = out.drop_duplicates()
+    return out.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
+
+
+def validate_provision(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a normalised copy of the ``provision`` frame.
+
+    Shares must be fractions in [0, 1]; NaN means "supplier known, share unknown" and is kept.
+
+    Raises
+    ------
+    SchemaError
+        On a missing column, an unknown ``supplier_type``, a share outside [0, 1] (a hint is
+        given when shares look like percentages) or a duplicate (node, supplier, year) row.
+    """
+    out = _conform(
+        frame,
+        "provision",
+        PROVISION_COLUMNS,
+        required=("node_id", "supplier_id", "supplier_type", "country", "share"),
+    )
+    _check_in(out, "provision", "supplier_type", SUPPLIER_TYPES)
+    share = out["share"]
+    bad = share.notna() & ((share < 0) | (share > 1.0 + 1e-9))
+    if bad.any():
+        row = out[bad].iloc[0]
+        hint = " (looks like a percentage: divide by 100)" if share.max() > 1 else ""
+        raise SchemaError(
+            f"provision: share {row['share']!r} of supplier {row['supplier_id']!r} for node "
+            f"{row['node_id']!r} is outside [0, 1]{hint}"
+        )
+    _check_unique(out, "provision", ["node_id", "supplier_id", "year"])
+    keys = ["node_id", "supplier_type", "supplier_id", "year"]
+    return out.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
+
+
+def validate_countries(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a normalised copy of the ``countries`` frame (sorted by ``iso3``).
+
+    Raises
+    ------
+    SchemaError
+        On a missing column, a duplicate ISO3 code or a governance score outside [0, 10].
+    """
+    out = _conform(frame, "countries", COUNTRIES_COLUMNS, required=("iso3",))
+    _check_unique(out, "countries", ["iso3"])
+    gov = out["governance"].dropna()
+    if ((gov < 0) | (gov > 10)).any():
+        raise SchemaError("countries: governance must lie in 0-10 (10 = worst); rescale WGI")
+    return out.sort_values("iso3", kind="stable").reset_index(drop=True)
+
+
+def validate_trade(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a normalised copy of the ``trade`` frame (zero and negative flows dropped).
+
+    Raises
+    ------
+    SchemaError
+        On a missing column or a non-numeric value.
+    """
+    out = _conform(frame, "trade", TRADE_COLUMNS, required=tuple(TRADE_COLUMNS))
+    out = out[out["value"] > 0]
+    keys = ["year", "product", "exporter", "importer"]
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def bloc_members(countries: pd.DataFrame, bloc: str) -> frozenset[str]:
+    """ISO3 codes of the countries whose ``blocs`` cell names ``bloc``."""
+    return frozenset(
+        str(iso)
+        for iso, blocs in zip(countries["iso3"], countries["blocs"], strict=True)
+        if bloc in split_list(blocs)
+    )
+
+
+def _conform(
+    frame: pd.DataFrame, name: str, columns: Mapping[str, str], *, required: Sequence[str]
+) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"{name}: missing column(s) {missing}; add them (see supplychain.schema)")
+    out = pd.DataFrame(index=frame.index)
+    for col, dtype in columns.items():
+        if col in frame.columns:
+            series = frame[col]
+        elif col in _DEFAULTS:
+            series = pd.Series(_DEFAULTS[col], index=frame.index)
+        else:
+            raise SchemaError(f"{name}: missing column {col!r}")
+        try:
+            if dtype == "str":
+                series = series.astype(object).where(series.notna(), "").astype(str)
+            elif dtype == "Int64":
+                series = pd.to_numeric(series, errors="raise").astype("Int64")
+            else:
+                series = pd.to_numeric(series, errors="raise").astype(dtype)
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"{name}: column {col!r} cannot be read as {dtype}: {exc}") from exc
+        out[col] = series
+    if "market_weight" in out.columns:
+        out["market_weight"] = out["market_weight"].fillna(1.0)
+    return out.reset_index(drop=True)
+
+
+def _check_unique(frame: pd.DataFrame, name: str, keys: list[str]) -> None:
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        first = frame[dup].iloc[0][keys].tolist()
+        raise SchemaError(f"{name}: duplicate key {keys}={first}; deduplicate the rows")
+
+
+def _check_in(frame: pd.DataFrame, name: str, col: str, allowed: Sequence[str]) -> None:
+    bad = ~frame[col].isin(allowed)
+    if bad.any():
+        raise SchemaError(
+            f"{name}: {col}={frame.loc[bad, col].iloc[0]!r} is not one of {list(allowed)}"
+        )

@@ -1,0 +1,82 @@
+"""Every threshold of the analysis, as one frozen dataclass with the METHODS.md defaults.
+
+Nothing in the engine hard-codes a cut-off: functions take ``thresholds: Thresholds`` and every
+flag's explanation quotes the value it was compared against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["DEFAULT_THRESHOLDS", "Thresholds"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cut-offs and defaults (METHODS.md sections 1-6; fractions on the 0-1 scale).
+
+    Attributes
+    ----------
+    chokepoint_top_share
+        Top-supplier share that makes a concentration chokepoint (0.65, BCG/SIA 2021).
+    chokepoint_hhi
+        HHI above which a node is concentrated (0.4 = 4,000 on the 0-10,000 scale).
+    cbs_concentrated, cbs_somewhat
+        CBS import-concentration bands: HHI >= 0.25 concentrated, 0.15-0.25 somewhat.
+    eu_hhi, eu_importance, eu_substitutability
+        EU three-criteria screen: extra-bloc import HHI > 0.4, extra / total imports > 0.5,
+        extra imports / extra exports > 1.0 (SWD(2021) 352).
+    world_hhi
+        World-export HHI above which a dependent product is "more vulnerable" (CEPII GeoDep).
+    persistence_years, persistence_window
+        Dependent when flagged in at least 2 of 3 consecutive years.
+    reexport_ratio
+        Transit rule: a country whose exports of a product are at least this fraction of its
+        imports of the same product is treated as a re-exporter (transit hub), not a producer.
+    supply_risk, economic_importance
+        CRM criticality: SR >= 1.0 and EI >= 2.8.
+    control_home_share
+        Home (or bloc) share that makes a control point (0.65).
+    min_coverage
+        Minimum sum of known shares for a number to be reported; below it "insufficient data".
+    home, bloc
+        Home country (ISO3) and its bloc (id used in the countries frame ``blocs`` column).
+    type_of_as_input
+        True (default): a category needs each of its types, so ``is_type_of`` edges act as
+        ``goes_into`` edges in structure and propagation; False: they are ignored there.
+    risk_weights
+        Weights of the four dependency factors in the composite risk score.
+    recovery_months_cap
+        Months at which the time-to-recover factor reaches 1.
+    """
+
+    chokepoint_top_share: float = 0.65
+    chokepoint_hhi: float = 0.4
+    cbs_concentrated: float = 0.25
+    cbs_somewhat: float = 0.15
+    eu_hhi: float = 0.4
+    eu_importance: float = 0.5
+    eu_substitutability: float = 1.0
+    world_hhi: float = 0.4
+    persistence_years: int = 2
+    persistence_window: int = 3
+    reexport_ratio: float = 0.8
+    supply_risk: float = 1.0
+    economic_importance: float = 2.8
+    control_home_share: float = 0.65
+    min_coverage: float = 0.5
+    home: str = "NLD"
+    bloc: str = "EU27"
+    type_of_as_input: bool = True
+    risk_weights: tuple[tuple[str, float], ...] = field(
+        default=(
+            ("concentration", 1.0),
+            ("import_reliance", 1.0),
+            ("substitutability", 1.0),
+            ("time_to_recover", 1.0),
+        )
+    )
+    recovery_months_cap: float = 24.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
