@@ -1,0 +1,367 @@
+"""Validated inputs of the budget optimiser (METHODS.md section 7).
+
+Three frames describe a problem:
+
+* targets: ``target_id``, ``market``, ``baseline_risk`` (r_t >= 0), ``weight`` (w_t >= 0),
+  ``dependency_kind`` and optionally ``node_id``, ``supplier`` and ``leverage`` (a control-point
+  score in [0, 1] used by the optional second objective);
+* action lines: ``action_line_id``, ``name_en``, ``name_nl`` and optionally ``min_meur`` and
+  ``max_meur`` (spend bounds in EUR million, NaN for none);
+* effects: ``action_line_id``, ``dependency_kind``, ``segment``, ``length_meur`` (L_atk, EUR
+  million) and ``reduction_per_meur`` (the fraction of a target's baseline risk removed per EUR
+  million). A curve applies to every target of the same ``dependency_kind``; its slope for
+  target t is ``e_atk = reduction_per_meur * r_t``. Slopes must not rise with the segment
+  number (concave curves: diminishing returns, so no integer variables are needed).
+
+:func:`build_inputs` validates all three once, applies per-run effect overrides, and derives
+the option table (one row per line x target x segment) used by every solver path.
+:class:`Policy` holds the per-run constraints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from optimizer.errors import InputError, PolicyError
+
+__all__ = [
+    "ForcedOption",
+    "OptimiserInputs",
+    "Policy",
+    "build_inputs",
+    "line_bounds",
+    "validate_policy",
+]
+
+TARGET_COLUMNS = ("target_id", "market", "baseline_risk", "weight", "dependency_kind")
+LINE_COLUMNS = ("action_line_id", "name_en", "name_nl")
+EFFECT_COLUMNS = (
+    "action_line_id",
+    "dependency_kind",
+    "segment",
+    "length_meur",
+    "reduction_per_meur",
+)
+OPTION_COLUMNS = (
+    "action_line_id",
+    "target_id",
+    "market",
+    "segment",
+    "length_meur",
+    "reduction_per_meur",
+    "slope",
+    "weight",
+)
+
+
+@dataclass(frozen=True)
+class ForcedOption:
+    """A minimum spend (EUR million) on one line, or on one line for one target.
+
+    ``target_id=None`` forces spend on the whole action line.
+    """
+
+    action_line_id: str
+    target_id: str | None
+    min_meur: float
+
+    @property
+    def name(self) -> str:
+        """Constraint name, e.g. ``forced[financing|GA-01]`` or ``forced[financing]``."""
+        inner = self.action_line_id if self.target_id is None else self.key
+        return f"forced[{inner}]"
+
+    @property
+    def key(self) -> str:
+        """``line|target`` or ``line``."""
+        if self.target_id is None:
+            return self.action_line_id
+        return f"{self.action_line_id}|{self.target_id}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Per-run constraints of the allocation (amounts in EUR million, shares as fractions).
+
+    Parameters
+    ----------
+    budget_meur : float
+        Total budget B.
+    line_min_meur, line_max_meur : mapping of action line id to EUR million
+        Override (or add to) the ``min_meur`` / ``max_meur`` columns of the action-line frame.
+    market_min_share, market_max_share : mapping of market to fraction of B
+        Spend on a market's targets must lie within ``[min_share * B, max_share * B]``.
+    target_cap_meur : mapping of target id to EUR million
+        Cap on total spend per target; ``default_target_cap_meur`` applies to the rest.
+    forced : tuple of ForcedOption
+        Minimum spends on a (line, target) pair or on a whole line.
+    forbidden : tuple of (line, target or None)
+        Options that may not be funded; ``None`` forbids the whole line.
+    year_budgets_meur : mapping of year to EUR million
+        Optional multi-year split: spend per line per year, yearly budgets; the effect curves
+        apply to the total over the years.
+    leverage_weight : float
+        Weight lambda of the second objective that strengthens control points: the objective
+        subtracts ``lambda * leverage_t`` per EUR million spent on target t (0 switches it off).
+    """
+
+    budget_meur: float
+    line_min_meur: Mapping[str, float] = field(default_factory=dict)
+    line_max_meur: Mapping[str, float] = field(default_factory=dict)
+    market_min_share: Mapping[str, float] = field(default_factory=dict)
+    market_max_share: Mapping[str, float] = field(default_factory=dict)
+    target_cap_meur: Mapping[str, float] = field(default_factory=dict)
+    default_target_cap_meur: float | None = None
+    forced: tuple[ForcedOption, ...] = ()
+    forbidden: tuple[tuple[str, str | None], ...] = ()
+    year_budgets_meur: Mapping[int, float] = field(default_factory=dict)
+    leverage_weight: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class OptimiserInputs:
+    """Validated frames plus the derived option table (sorted, deterministic).
+
+    ``options`` has one row per applicable (line, target, segment) with columns
+    ``action_line_id, target_id, market, segment, length_meur, reduction_per_meur,
+    slope`` (e_atk, risk per EUR million) and ``weight``; its row order is the variable order of
+    every solver path.
+    """
+
+    targets: pd.DataFrame
+    lines: pd.DataFrame
+    effects: pd.DataFrame
+    options: pd.DataFrame
+
+    @property
+    def target_ids(self) -> list[str]:
+        """Target ids in sorted order."""
+        return [str(t) for t in self.targets["target_id"]]
+
+    @property
+    def line_ids(self) -> list[str]:
+        """Action line ids in sorted order."""
+        return [str(a) for a in self.lines["action_line_id"]]
+
+    @property
+    def markets(self) -> list[str]:
+        """Markets in sorted order."""
+        return sorted({str(m) for m in self.targets["market"]})
+
+    @property
+    def weighted_baseline(self) -> float:
+        """Sum over targets of w_t * r_t (the objective when nothing is spent)."""
+        t = self.targets
+        return float((t["weight"] * t["baseline_risk"]).sum())
+
+
+def build_inputs(
+    targets: pd.DataFrame,
+    lines: pd.DataFrame,
+    effects: pd.DataFrame,
+    *,
+    effect_overrides: pd.DataFrame | None = None,
+) -> OptimiserInputs:
+    """Validate the three frames and derive the option table.
+
+    Parameters
+    ----------
+    targets, lines, effects : DataFrame
+        See the module docstring for the columns.
+    effect_overrides : DataFrame, optional
+        Same columns as ``effects``; every (action_line_id, dependency_kind) curve present here
+        replaces the default curve wholesale. The ``source`` column of the stored effects says
+        ``default`` or ``override`` so reports can show the assumption.
+
+    Returns
+    -------
+    OptimiserInputs
+
+    Raises
+    ------
+    InputError
+        Listing every problem found (missing columns, duplicates, negative numbers, rising
+        slopes, unknown action lines).
+    """
+    problems: list[str] = []
+    t = _require(targets, TARGET_COLUMNS, "targets", problems)
+    a = _require(lines, LINE_COLUMNS, "action lines", problems)
+    e = _require(effects, EFFECT_COLUMNS, "effects", problems)
+    if problems:
+        raise InputError("; ".join(problems))
+    t = t.copy()
+    t["target_id"] = t["target_id"].astype(str)
+    t["market"] = t["market"].astype(str)
+    t["dependency_kind"] = t["dependency_kind"].astype(str)
+    t["baseline_risk"] = t["baseline_risk"].astype(float)
+    t["weight"] = t["weight"].astype(float)
+    t["leverage"] = t["leverage"].astype(float) if "leverage" in t else 0.0
+    t = t.sort_values("target_id", kind="mergesort").reset_index(drop=True)
+    a = a.copy()
+    a["action_line_id"] = a["action_line_id"].astype(str)
+    for col in ("min_meur", "max_meur"):
+        a[col] = a[col].astype(float) if col in a else np.nan
+    a = a.sort_values("action_line_id", kind="mergesort").reset_index(drop=True)
+    e = _normalise_effects(e, "default")
+    if effect_overrides is not None:
+        o = _require(effect_overrides, EFFECT_COLUMNS, "effect overrides", problems)
+        if problems:
+            raise InputError("; ".join(problems))
+        o = _normalise_effects(o, "override")
+        keys = set(zip(o["action_line_id"], o["dependency_kind"], strict=True))
+        keep = [(line, kind) not in keys for line, kind in zip(e["action_line_id"], e["dependency_kind"], strict=True)]
+        e = pd.concat([e[keep], o], ignore_index=True)
+        e = e.sort_values(["action_line_id", "dependency_kind", "segment"], kind="mergesort")
+        e = e.reset_index(drop=True)
+    _check_targets(t, problems)
+    _check_lines(a, problems)
+    _check_effects(e, set(a["action_line_id"]), problems)
+    if problems:
+        raise InputError("; ".join(problems))
+    options = _options(t, e)
+    return OptimiserInputs(targets=t, lines=a, effects=e, options=options)
+
+
+def line_bounds(inputs: OptimiserInputs, policy: Policy) -> dict[str, tuple[float, float | None]]:
+    """Effective (min, max) spend per action line: the frame's columns overridden by the policy.
+
+    A missing minimum is 0; a missing maximum is ``None`` (unbounded).
+    """
+    out: dict[str, tuple[float, float | None]] = {}
+    for row in inputs.lines.itertuples(index=False):
+        line = str(row.action_line_id)
+        lo = float(policy.line_min_meur.get(line, row.min_meur))
+        hi_raw = policy.line_max_meur.get(line, row.max_meur)
+        lo = 0.0 if np.isnan(lo) else lo
+        hi = None if hi_raw is None or np.isnan(hi_raw) else float(hi_raw)
+        out[line] = (lo, hi)
+    return out
+
+
+def validate_policy(inputs: OptimiserInputs, policy: Policy) -> None:
+    """Check that the policy refers only to known items and holds possible numbers.
+
+    Raises
+    ------
+    PolicyError
+        Listing every problem (unknown line, target, market or year; negative amounts; shares
+        outside [0, 1]). Conflicts between valid constraints are NOT errors: they make the model
+        infeasible, which the solver reports as a result with a diagnosis.
+    """
+    problems: list[str] = []
+    lines, targets, markets = set(inputs.line_ids), set(inputs.target_ids), set(inputs.markets)
+    if not np.isfinite(policy.budget_meur) or policy.budget_meur < 0:
+        problems.append(f"budget {policy.budget_meur} must be a finite number >= 0")
+    for label, mapping in (("line_min_meur", policy.line_min_meur), ("line_max_meur", policy.line_max_meur)):
+        for key, value in mapping.items():
+            if key not in lines:
+                problems.append(f"{label}: unknown action line {key!r}; use one of {sorted(lines)}")
+            if not value >= 0:
+                problems.append(f"{label}[{key}] = {value} must be >= 0")
+    for label, shares in (
+        ("market_min_share", policy.market_min_share),
+        ("market_max_share", policy.market_max_share),
+    ):
+        for key, value in shares.items():
+            if key not in markets:
+                problems.append(f"{label}: unknown market {key!r}; use one of {sorted(markets)}")
+            if not 0 <= value <= 1:
+                problems.append(f"{label}[{key}] = {value} must lie in [0, 1]")
+    for key, value in policy.target_cap_meur.items():
+        if key not in targets:
+            problems.append(f"target_cap_meur: unknown target {key!r}")
+        if not value >= 0:
+            problems.append(f"target_cap_meur[{key}] = {value} must be >= 0")
+    if policy.default_target_cap_meur is not None and not policy.default_target_cap_meur >= 0:
+        problems.append("default_target_cap_meur must be >= 0")
+    pairs = [(f.action_line_id, f.target_id, f"forced {f.key}") for f in policy.forced]
+    pairs += [(line, tgt, f"forbidden {line}|{tgt}") for line, tgt in policy.forbidden]
+    for line, tgt, label in pairs:
+        if line not in lines:
+            problems.append(f"{label}: unknown action line {line!r}")
+        if tgt is not None and tgt not in targets:
+            problems.append(f"{label}: unknown target {tgt!r}")
+    for f in policy.forced:
+        if not f.min_meur >= 0:
+            problems.append(f"{f.name}: minimum {f.min_meur} must be >= 0")
+    for year, value in policy.year_budgets_meur.items():
+        if not value >= 0:
+            problems.append(f"year budget {year} = {value} must be >= 0")
+    if not policy.leverage_weight >= 0:
+        problems.append(f"leverage_weight {policy.leverage_weight} must be >= 0")
+    if problems:
+        raise PolicyError("; ".join(problems))
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], label: str, problems: list[str]) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        problems.append(f"{label} frame lacks columns {missing}; add them")
+    return frame
+
+
+def _normalise_effects(e: pd.DataFrame, source: str) -> pd.DataFrame:
+    e = e.loc[:, list(EFFECT_COLUMNS)].copy()
+    e["action_line_id"] = e["action_line_id"].astype(str)
+    e["dependency_kind"] = e["dependency_kind"].astype(str)
+    e["segment"] = e["segment"].astype(int)
+    e["length_meur"] = e["length_meur"].astype(float)
+    e["reduction_per_meur"] = e["reduction_per_meur"].astype(float)
+    e["source"] = source
+    e = e.sort_values(["action_line_id", "dependency_kind", "segment"], kind="mergesort")
+    return e.reset_index(drop=True)
+
+
+def _check_targets(t: pd.DataFrame, problems: list[str]) -> None:
+    dup = t["target_id"][t["target_id"].duplicated()].tolist()
+    if dup:
+        problems.append(f"targets: duplicate target_id {sorted(set(dup))}; make ids unique")
+    for col in ("baseline_risk", "weight", "leverage"):
+        bad = t["target_id"][~(np.isfinite(t[col]) & (t[col] >= 0))].tolist()
+        if bad:
+            problems.append(f"targets: {col} must be finite and >= 0 for {bad[:10]}")
+
+
+def _check_lines(a: pd.DataFrame, problems: list[str]) -> None:
+    dup = a["action_line_id"][a["action_line_id"].duplicated()].tolist()
+    if dup:
+        problems.append(f"action lines: duplicate action_line_id {sorted(set(dup))}")
+    for col in ("min_meur", "max_meur"):
+        bad = a["action_line_id"][a[col] < 0].tolist()
+        if bad:
+            problems.append(f"action lines: {col} must be >= 0 for {bad}")
+
+
+def _check_effects(e: pd.DataFrame, lines: set[str], problems: list[str]) -> None:
+    unknown = sorted(set(e["action_line_id"]) - lines)
+    if unknown:
+        problems.append(f"effects: unknown action_line_id {unknown}; add them to the lines frame")
+    key = ["action_line_id", "dependency_kind", "segment"]
+    dup = e[e.duplicated(key)]
+    if len(dup):
+        problems.append(f"effects: duplicate segments {dup[key].values.tolist()[:5]}")
+    bad_len = e[~(np.isfinite(e["length_meur"]) & (e["length_meur"] > 0))]
+    if len(bad_len):
+        problems.append(f"effects: length_meur must be > 0 ({len(bad_len)} rows)")
+    red = e["reduction_per_meur"]
+    if not bool((np.isfinite(red) & (red >= 0)).all()):
+        problems.append("effects: reduction_per_meur must be finite and >= 0")
+    rising = e.groupby(["action_line_id", "dependency_kind"], sort=True)["reduction_per_meur"]
+    for (line, kind), slopes in rising:
+        if bool((np.diff(slopes.to_numpy()) > 1e-12).any()):
+            problems.append(
+                f"effects: slopes of {line}/{kind} rise with the segment; "
+                "curves must be concave (non-increasing reduction_per_meur)"
+            )
+
+
+def _options(t: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
+    cols = ["target_id", "market", "dependency_kind", "baseline_risk", "weight"]
+    merged = t[cols].merge(e, on="dependency_kind", how="inner")
+    merged["slope"] = merged["reduction_per_meur"] * merged["baseline_risk"]
+    merged = merged.sort_values(["action_line_id", "target_id", "segment"], kind="mergesort")
+    return merged.loc[:, list(OPTION_COLUMNS)].reset_index(drop=True)
