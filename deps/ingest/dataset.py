@@ -1,0 +1,114 @@
+"""Dataset versions: every import creates a new version of a named dataset unless its content is unchanged.
+
+An import computes the content hash of its input files first.  When the newest version of the dataset already has
+that hash, nothing is written (importing the same files twice creates no duplicates).  Otherwise a new
+:class:`~deps.models.Dataset` row with ``version = newest + 1`` is added and the importer writes its rows under it,
+all in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, select
+
+from deps.countries import country_name
+from deps.models import Country, Dataset
+
+__all__ = [
+    "ImportResult",
+    "bulk_insert",
+    "ensure_countries",
+    "latest_dataset",
+    "new_version",
+]
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the dataset version it created (or found unchanged) and row counts."""
+
+    dataset: str
+    version: int
+    dataset_id: int
+    content_hash: str
+    unchanged: bool
+    counts: Mapping[str, int] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        counts = ", ".join(f"{v} {k}" for k, v in self.counts.items())
+        if self.unchanged:
+            return f"dataset {self.dataset!r} version {self.version} already holds these files; nothing written"
+        return f"dataset {self.dataset!r} version {self.version} created: {counts}"
+
+
+def latest_dataset(session: Session, name: str) -> Dataset | None:
+    """The newest version of dataset ``name``, or ``None``."""
+    statement = (
+        select(Dataset)
+        .where(Dataset.name == name)
+        .order_by(Dataset.version.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def new_version(
+    session: Session,
+    *,
+    name: str,
+    fmt: str,
+    content_hash: str,
+    user: str,
+    description: str,
+    files: Iterable[str],
+) -> tuple[Dataset, bool]:
+    """Return ``(dataset_row, created)``: the unchanged newest version, or a new version row (flushed, with id)."""
+    latest = latest_dataset(session, name)
+    if latest is not None and latest.content_hash == content_hash:
+        return latest, False
+    row = Dataset(
+        name=name,
+        version=(latest.version + 1) if latest is not None else 1,
+        format=fmt,
+        content_hash=content_hash,
+        created_by=user,
+        description=description,
+        files_json=json.dumps(sorted(files)),
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def bulk_insert(session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert ``rows`` (already validated dicts) into ``table`` in chunks; returns the row count."""
+    if not rows:
+        return 0
+    statement = sa.insert(table.__table__)  # type: ignore[attr-defined]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(statement, list(rows[start : start + _CHUNK]))
+    return len(rows)
+
+
+def ensure_countries(session: Session, codes: Iterable[str]) -> int:
+    """Add any accepted country codes missing from the country table, named from ISO 3166; returns how many."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return 0
+    present = set(session.exec(select(Country.iso3).where(Country.iso3.in_(sorted(wanted)))).all())  # type: ignore[attr-defined]
+    missing = sorted(wanted - present)
+    bulk_insert(
+        session,
+        Country,
+        [{"iso3": code, "name": country_name(code), "source": "ISO 3166-1 (pycountry)"} for code in missing],
+    )
+    return len(missing)

@@ -1,0 +1,702 @@
+"""The project's own template: a folder of CSV files, or one XLSX workbook with a sheet per table.
+
+The seed in ``data/`` uses this format, and analysts use it for data of their own.  Tables (file ``NAME.csv`` or
+sheet ``NAME``); only ``nodes`` is required, the others are read when present:
+
+========== ================================================================ =========================================
+table      required columns                                                 optional columns
+========== ================================================================ =========================================
+sources    source_id, title                                                 publisher, year, url, note
+countries  iso3, name                                                       eu27, nato, oecd, wgi_pv, wgi_year,
+                                                                            source_id
+markets    market_id, name_nl, name_en                                      description, source_id
+action_    action_line_id, number, name_nl, name_en                         description, source_id, note
+lines
+nodes      node_id, name, kind                                              sectors, markets, hs_code, crm,
+                                                                            description, source_id, year
+edges      from_node, to_node, relation                                     source_id, year, evidence, confidence,
+                                                                            note
+firms      firm_id, name                                                    hq_iso3, source_id, note
+provision  node_id, supplier_type, supplier_id, source_id, evidence         share_pct, basis, year, confidence, note
+effects    action_line_id, dependency_kind, segment, length_meur,           evidence, confidence, note
+           reduction_per_meur, source_id
+========== ================================================================ =========================================
+
+Countries, markets and action lines are reference data shared by all datasets: a template that carries them adds
+or updates them.  Everything else belongs to the new dataset version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, delete, select
+
+from deps.countries import known_codes
+from deps.errors import DataValidationError, Problem
+from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
+from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.models import (
+    BASES,
+    CONFIDENCE_LEVELS,
+    EDGE_RELATIONS,
+    EVIDENCE_KINDS,
+    NODE_KINDS,
+    SUPPLIER_TYPES,
+    ActionLine,
+    Country,
+    CountryMembership,
+    Edge,
+    EffectAssumption,
+    Firm,
+    Market,
+    Node,
+    NodeMarket,
+    NodeSector,
+    Provision,
+    Source,
+)
+from deps.validation import TableCheck, find_cycle, share_sum_problems
+
+__all__ = ["DEPENDENCY_KINDS", "SECTORS", "TABLES", "import_template", "validate_template"]
+
+SECTORS = ("semiconductors", "biotech", "chemistry", "machine_building")
+DEPENDENCY_KINDS = ("concentration", "import_reliance", "substitutability", "time_to_recover")
+CRM_CLASSES = ("strategic", "critical")
+MEMBERSHIP_COLUMNS = {"eu27": "EU27", "nato": "NATO", "oecd": "OECD"}
+
+#: table -> (required columns, optional columns)
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sources": (("source_id", "title"), ("publisher", "year", "url", "note")),
+    "countries": (("iso3", "name"), ("eu27", "nato", "oecd", "wgi_pv", "wgi_year", "source_id")),
+    "markets": (("market_id", "name_nl", "name_en"), ("description", "source_id")),
+    "action_lines": (("action_line_id", "number", "name_nl", "name_en"), ("description", "source_id", "note")),
+    "nodes": (
+        ("node_id", "name", "kind"),
+        ("sectors", "markets", "hs_code", "crm", "description", "source_id", "year"),
+    ),
+    "edges": (("from_node", "to_node", "relation"), ("source_id", "year", "evidence", "confidence", "note")),
+    "firms": (("firm_id", "name"), ("hq_iso3", "source_id", "note")),
+    "provision": (
+        ("node_id", "supplier_type", "supplier_id", "source_id", "evidence"),
+        ("share_pct", "basis", "year", "confidence", "note"),
+    ),
+    "effects": (
+        ("action_line_id", "dependency_kind", "segment", "length_meur", "reduction_per_meur", "source_id"),
+        ("evidence", "confidence", "note"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ValidatedTemplate:
+    """Converted, validated tables of one template (frames keyed by table name) and its content hash."""
+
+    tables: Mapping[str, pd.DataFrame]
+    content_hash: str
+    files: tuple[str, ...]
+
+
+def validate_template(
+    path: Path,
+    *,
+    session: Session,
+    max_bytes: int,
+    share_tolerance: float,
+) -> ValidatedTemplate:
+    """Read and validate a template folder or workbook; raise :class:`DataValidationError` with every problem.
+
+    ``session`` is used read-only, to accept references to countries, markets and action lines already in the
+    database.
+    """
+    problems: list[Problem] = []
+    raw, files = _read_all(path, max_bytes=max_bytes, problems=problems)
+    if problems:
+        raise DataValidationError(problems, f"template {path.name}")
+    if "nodes" not in raw:
+        raise DataValidationError(
+            [Problem(path.name, None, None, "no nodes table", "add nodes.csv (or a 'nodes' sheet)")],
+            f"template {path.name}",
+        )
+    db_countries = set(session.exec(select(Country.iso3)).all())
+    db_markets = set(session.exec(select(Market.market_id)).all())
+    db_lines = set(session.exec(select(ActionLine.action_line_id)).all())
+    out: dict[str, pd.DataFrame] = {}
+
+    sources = _sources(raw.get("sources"), problems, out)
+    countries = _countries(raw.get("countries"), problems, out) | db_countries
+    accepted_codes = set(known_codes())
+    markets = _markets(raw.get("markets"), problems, out) | db_markets
+    lines = _action_lines(raw.get("action_lines"), problems, out) | db_lines
+    cite = _Citations(sources)
+    nodes = _nodes(raw["nodes"], problems, out, markets, cite)
+    if "edges" in raw:
+        _edges(raw["edges"], problems, out, nodes, cite)
+    firms = _firms(raw.get("firms"), problems, out, countries | accepted_codes, cite)
+    if "provision" in raw:
+        _provision(raw["provision"], problems, out, nodes, firms, accepted_codes, cite, share_tolerance)
+    if "effects" in raw:
+        _effects(raw["effects"], problems, out, lines, cite)
+    if problems:
+        raise DataValidationError(problems, f"template {path.name}")
+    return ValidatedTemplate(out, hash_files(files), tuple(sorted(f.name for f in files)))
+
+
+def import_template(
+    path: Path,
+    *,
+    session: Session,
+    dataset: str,
+    user: str,
+    max_bytes: int,
+    share_tolerance: float,
+    fmt: str = "template",
+) -> ImportResult:
+    """Validate ``path`` completely, then write it as a new version of ``dataset`` in the caller's transaction."""
+    valid = validate_template(path, session=session, max_bytes=max_bytes, share_tolerance=share_tolerance)
+    row, created = new_version(
+        session,
+        name=dataset,
+        fmt=fmt,
+        content_hash=valid.content_hash,
+        user=user,
+        description=f"{fmt} import of {path.name}",
+        files=valid.files,
+    )
+    assert row.id is not None
+    if not created:
+        return ImportResult(dataset, row.version, row.id, row.content_hash, True)
+    counts = _write(session, valid.tables, row.id)
+    import json
+
+    row.counts_json = json.dumps(counts, sort_keys=True)
+    session.add(row)
+    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts)
+
+
+# ---------------------------------------------------------------------------------------------------- reading
+def _read_all(path: Path, *, max_bytes: int, problems: list[Problem]) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    raw: dict[str, pd.DataFrame] = {}
+    files: list[Path] = []
+    if path.is_dir():
+        for table, (required, optional) in TABLES.items():
+            candidate = path / f"{table}.csv"
+            if not candidate.exists():
+                continue
+            files.append(candidate)
+            read = read_table(candidate, required=required, optional=optional, max_bytes=max_bytes)
+            _collect(read, table, raw, problems)
+        if not files:
+            problems.append(
+                Problem(path.name, None, None, "the folder holds none of the template's CSV files", _TABLE_FIX)
+            )
+        return raw, files
+    if not path.is_file():
+        problems.append(Problem(path.name, None, None, "no such file or folder", "check the path"))
+        return raw, files
+    with path.open("rb") as handle:
+        kind = file_kind(handle.read(8))
+    if kind != "xlsx":
+        problems.append(
+            Problem(path.name, None, None, "a template is a folder of CSV files or an XLSX workbook", _TABLE_FIX)
+        )
+        return raw, files
+    files.append(path)
+    from openpyxl import load_workbook
+
+    try:
+        sheets = load_workbook(path, read_only=True).sheetnames
+    except Exception as exc:  # openpyxl raises many types on corrupt workbooks
+        problems.append(Problem(path.name, None, None, f"not a readable workbook ({type(exc).__name__})", _TABLE_FIX))
+        return raw, files
+    for table, (required, optional) in TABLES.items():
+        if table in sheets:
+            read = read_table(
+                path,
+                required=required,
+                optional=optional,
+                max_bytes=max_bytes,
+                sheet=table,
+                label=f"{path.name}:{table}",
+            )
+            _collect(read, table, raw, problems)
+    return raw, files
+
+
+_TABLE_FIX = f"provide tables named {', '.join(TABLES)} (nodes is required); see the README's template section"
+
+
+def _collect(read: RawTable, table: str, raw: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    problems.extend(read.problems)
+    if read.frame is not None and not read.problems:
+        raw[table] = read.frame
+
+
+class _Citations:
+    """Checks a source_id column against the template's sources table."""
+
+    def __init__(self, sources: set[str]) -> None:
+        self.sources = sources
+
+    def check(self, check: TableCheck, *, required: bool) -> pd.Series:
+        values = check.text("source_id", required=required, what="the source_id of a row in sources")
+        check.references(
+            "source_id", values, self.sources, "source", "add the source to sources.csv or correct the source_id"
+        )
+        return values
+
+
+# ---------------------------------------------------------------------------------------------------- tables
+def _name(table: str) -> str:
+    return f"{table}.csv"
+
+
+def _sources(frame: pd.DataFrame | None, problems: list[Problem], out: dict[str, pd.DataFrame]) -> set[str]:
+    if frame is None:
+        return set()
+    check = TableCheck(_name("sources"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "code": check.text("source_id", max_len=200, what="a short unique id"),
+            "title": check.text("title", what="the title of the publication"),
+            "publisher": check.text("publisher", required=False),
+            "year": check.integer("year", required=False, low=1900, high=2100),
+            "url": check.text("url", required=False),
+            "note": check.text("note", required=False),
+        }
+    )
+    check.unique(["source_id"], what="source_id")
+    out["sources"] = data
+    return set(data["code"]) - {""}
+
+
+def _countries(frame: pd.DataFrame | None, problems: list[Problem], out: dict[str, pd.DataFrame]) -> set[str]:
+    if frame is None:
+        return set()
+    check = TableCheck(_name("countries"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "iso3": check.codes("iso3", known_codes()),
+            "name": check.text("name", what="the country's name"),
+            "wgi_pv": check.number("wgi_pv", required=False, low=-2.5, high=2.5, what="a WGI estimate"),
+            "wgi_year": check.integer("wgi_year", required=False, low=1996, high=2100),
+            "source": check.text("source_id", required=False),
+        }
+    )
+    for column in MEMBERSHIP_COLUMNS:
+        data[column] = check.flag(column, required=False)
+    check.unique(["iso3"], what="country code")
+    out["countries"] = data
+    return set(data["iso3"]) - {""}
+
+
+def _markets(frame: pd.DataFrame | None, problems: list[Problem], out: dict[str, pd.DataFrame]) -> set[str]:
+    if frame is None:
+        return set()
+    check = TableCheck(_name("markets"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "market_id": check.text("market_id", max_len=40),
+            "name_nl": check.text("name_nl"),
+            "name_en": check.text("name_en"),
+            "description": check.text("description", required=False),
+            "source": check.text("source_id", required=False),
+        }
+    )
+    check.unique(["market_id"], what="market_id")
+    out["markets"] = data
+    return set(data["market_id"]) - {""}
+
+
+def _action_lines(frame: pd.DataFrame | None, problems: list[Problem], out: dict[str, pd.DataFrame]) -> set[str]:
+    if frame is None:
+        return set()
+    check = TableCheck(_name("action_lines"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "action_line_id": check.text("action_line_id", max_len=40),
+            "number": check.integer("number", low=1, high=99),
+            "name_nl": check.text("name_nl"),
+            "name_en": check.text("name_en"),
+            "description": check.text("description", required=False),
+            "source": check.text("source_id", required=False),
+        }
+    )
+    check.unique(["action_line_id"], what="action_line_id")
+    out["action_lines"] = data
+    return set(data["action_line_id"]) - {""}
+
+
+def _nodes(
+    frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.DataFrame], markets: set[str], cite: _Citations
+) -> set[str]:
+    check = TableCheck(_name("nodes"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "code": check.text("node_id", max_len=80, what="a unique node id"),
+            "name": check.text("name", what="the node's name"),
+            "kind": check.choice("kind", NODE_KINDS),
+            "sectors": check.split_list("sectors", SECTORS),
+            "markets": check.split_list("markets", markets),
+            "hs_code": check.text("hs_code", required=False, max_len=12),
+            "crm": check.choice("crm", CRM_CLASSES, required=False),
+            "description": check.text("description", required=False, max_len=5000),
+            "source": cite.check(check, required=False),
+            "year": check.integer("year", required=False, low=1900, high=2100),
+        }
+    )
+    finals = data["kind"].eq("final_product")
+    for index in [int(i) for i in data.index[finals & data["markets"].map(len).eq(0)]]:
+        check.add(
+            index, "markets", "a final product must name its focus market(s)", "fill in market ids, ';'-separated"
+        )
+    bad_hs = data["hs_code"].ne("") & ~data["hs_code"].str.fullmatch(r"\d{6}")
+    for index in [int(i) for i in data.index[bad_hs]]:
+        check.add(index, "hs_code", f"{data['hs_code'][index]!r} is not a 6-digit HS code", "write six digits")
+    check.unique(["node_id"], what="node_id")
+    out["nodes"] = data
+    return set(data["code"]) - {""}
+
+
+def _edges(
+    frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.DataFrame], nodes: set[str], cite: _Citations
+) -> None:
+    check = TableCheck(_name("edges"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "src": check.text("from_node"),
+            "dst": check.text("to_node"),
+            "relation": check.choice("relation", EDGE_RELATIONS),
+            "source": cite.check(check, required=False),
+            "year": check.integer("year", required=False, low=1900, high=2100),
+            "evidence": check.choice("evidence", EVIDENCE_KINDS, required=False),
+            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
+            "note": check.text("note", required=False),
+        }
+    )
+    fix = "add the node to nodes.csv or correct the id"
+    check.references("from_node", data["src"], nodes, "node", fix)
+    check.references("to_node", data["dst"], nodes, "node", fix)
+    for index in [int(i) for i in data.index[data["src"].ne("") & data["src"].eq(data["dst"])]]:
+        check.add(index, "to_node", "an edge from a node to itself", "remove the row")
+    check.unique(["from_node", "to_node", "relation"], what="edge")
+    cycle = find_cycle(data.loc[data["relation"].ne(""), ["src", "dst"]].itertuples(index=False, name=None))
+    if cycle is not None:
+        check.add(
+            None,
+            "from_node, to_node",
+            f"the edges form a cycle: {' -> '.join(cycle)}",
+            "a product cannot be an input of itself: remove or reverse one edge of the cycle",
+        )
+    out["edges"] = data
+
+
+def _firms(
+    frame: pd.DataFrame | None,
+    problems: list[Problem],
+    out: dict[str, pd.DataFrame],
+    countries: set[str],
+    cite: _Citations,
+) -> set[str]:
+    if frame is None:
+        return set()
+    check = TableCheck(_name("firms"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "code": check.text("firm_id", max_len=80, what="a unique firm id"),
+            "name": check.text("name", what="the firm's name"),
+            "hq_iso3": check.codes("hq_iso3", countries, required=False),
+            "source": cite.check(check, required=False),
+            "note": check.text("note", required=False),
+        }
+    )
+    check.unique(["firm_id"], what="firm_id")
+    out["firms"] = data
+    return set(data["code"]) - {""}
+
+
+def _provision(
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    out: dict[str, pd.DataFrame],
+    nodes: set[str],
+    firms: set[str],
+    countries: set[str],
+    cite: _Citations,
+    tolerance: float,
+) -> None:
+    check = TableCheck(_name("provision"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "node": check.text("node_id"),
+            "supplier_type": check.choice("supplier_type", SUPPLIER_TYPES),
+            "supplier": check.text("supplier_id", what="an ISO3 code or a firm_id"),
+            "share_pct": check.number(
+                "share_pct", required=False, low=0, high=100, what="a share in percent", fix_range="use 0-100 (%)"
+            ),
+            "basis": check.choice("basis", BASES, required=False),
+            "year": check.integer("year", required=False, low=1900, high=2100),
+            "source": cite.check(check, required=True),
+            "evidence": check.choice("evidence", EVIDENCE_KINDS),
+            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
+            "note": check.text("note", required=False),
+        }
+    )
+    check.references("node_id", data["node"], nodes, "node", "add the node to nodes.csv or correct the id")
+    is_country = data["supplier_type"].eq("country")
+    data.loc[is_country, "supplier"] = data.loc[is_country, "supplier"].str.upper()
+    check.references(
+        "supplier_id",
+        data["supplier"].where(is_country, ""),
+        countries,
+        "country code",
+        "use an ISO 3166-1 alpha-3 code",
+    )
+    check.references(
+        "supplier_id",
+        data["supplier"].where(data["supplier_type"].eq("firm"), ""),
+        firms,
+        "firm",
+        "add the firm to firms.csv or correct the firm_id",
+    )
+    check.unique(["node_id", "supplier_type", "supplier_id", "basis", "year"], what="provision row")
+    problems.extend(
+        share_sum_problems(
+            _name("provision"),
+            data,
+            group=["node", "supplier_type"],
+            share="share_pct",
+            limit=100.0,
+            tolerance=tolerance * 100,
+            column="share_pct",
+        )
+    )
+    out["provision"] = data
+
+
+def _effects(
+    frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.DataFrame], lines: set[str], cite: _Citations
+) -> None:
+    check = TableCheck(_name("effects"), frame, problems)
+    data = pd.DataFrame(
+        {
+            "action_line_id": check.text("action_line_id"),
+            "dependency_kind": check.choice("dependency_kind", DEPENDENCY_KINDS),
+            "segment": check.integer("segment", low=1, high=20),
+            "length_meur": check.number("length_meur", low=0, what="a length in EUR million"),
+            "reduction_per_meur": check.number("reduction_per_meur", low=0, high=1, what="a fraction per EUR million"),
+            "source": cite.check(check, required=True),
+            "evidence": check.choice("evidence", EVIDENCE_KINDS, required=False),
+            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
+            "note": check.text("note", required=False),
+        }
+    )
+    check.references(
+        "action_line_id", data["action_line_id"], lines, "action line", "use an action_line_id from action_lines.csv"
+    )
+    check.unique(["action_line_id", "dependency_kind", "segment"], what="effect segment")
+    valid = data.dropna(subset=["segment", "reduction_per_meur"])
+    for (line, kind), group in valid.groupby(["action_line_id", "dependency_kind"], sort=True):
+        ordered = group.sort_values("segment")
+        slopes = ordered["reduction_per_meur"].to_numpy()
+        if (slopes[1:] > slopes[:-1] + 1e-12).any():
+            check.add(
+                int(ordered.index[0]),
+                "reduction_per_meur",
+                f"the effect curve of {line}/{kind} is not concave: reductions per EUR million rise with the segment",
+                "order the segments so that reduction_per_meur falls (diminishing returns)",
+            )
+        total = float((ordered["length_meur"] * ordered["reduction_per_meur"]).sum())
+        if total > 1.0 + 1e-9:
+            check.add(
+                int(ordered.index[0]),
+                "length_meur",
+                f"the effect curve of {line}/{kind} removes {total:.2f} x the baseline risk (more than all of it)",
+                "shorten the segments or lower the reductions so that the sum of length x reduction stays <= 1",
+            )
+    out["effects"] = data
+
+
+# ---------------------------------------------------------------------------------------------------- writing
+def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if "countries" in tables:
+        counts["countries"] = _upsert_countries(session, tables["countries"])
+    for name, model, key in (("markets", Market, "market_id"), ("action_lines", ActionLine, "action_line_id")):
+        if name in tables:
+            for record in _records(tables[name]):
+                existing = session.get(model, record[key])
+                if existing is None:
+                    session.add(model.model_validate(record))
+                else:
+                    for attr, value in record.items():
+                        setattr(existing, attr, value)
+            counts[name] = len(tables[name])
+    session.flush()
+    source_ids: dict[str, int] = {}
+    if "sources" in tables:
+        counts["sources"] = bulk_insert(
+            session, Source, [{**r, "dataset_id": dataset_id} for r in _records(tables["sources"])]
+        )
+        source_ids = _ids(session, Source, dataset_id)
+    nodes = tables["nodes"]
+    node_rows = [
+        {
+            "dataset_id": dataset_id,
+            "code": r["code"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "description": r["description"],
+            "hs_code": r["hs_code"] or None,
+            "crm": r["crm"] or None,
+            "year": r["year"],
+            "source_id": source_ids.get(r["source"]),
+        }
+        for r in _records(nodes)
+    ]
+    counts["nodes"] = bulk_insert(session, Node, node_rows)
+    node_ids = _ids(session, Node, dataset_id)
+    bulk_insert(
+        session,
+        NodeSector,
+        [
+            {"node_id": node_ids[c], "sector": s}
+            for c, ss in zip(nodes["code"], nodes["sectors"], strict=True)
+            for s in ss
+        ],
+    )
+    bulk_insert(
+        session,
+        NodeMarket,
+        [
+            {"node_id": node_ids[c], "market_id": m}
+            for c, ms in zip(nodes["code"], nodes["markets"], strict=True)
+            for m in ms
+        ],
+    )
+    if "edges" in tables:
+        counts["edges"] = bulk_insert(
+            session,
+            Edge,
+            [
+                {
+                    "dataset_id": dataset_id,
+                    "src_id": node_ids[r["src"]],
+                    "dst_id": node_ids[r["dst"]],
+                    "relation": r["relation"],
+                    "year": r["year"],
+                    "evidence": r["evidence"] or None,
+                    "confidence": r["confidence"] or None,
+                    "source_id": source_ids.get(r["source"]),
+                    "note": r["note"],
+                }
+                for r in _records(tables["edges"])
+            ],
+        )
+    firm_ids: dict[str, int] = {}
+    firm_hq: dict[str, str | None] = {}
+    if "firms" in tables:
+        firms = tables["firms"]
+        ensure_countries(session, firms["hq_iso3"])
+        counts["firms"] = bulk_insert(
+            session,
+            Firm,
+            [
+                {
+                    "dataset_id": dataset_id,
+                    "code": r["code"],
+                    "name": r["name"],
+                    "hq_iso3": r["hq_iso3"] or None,
+                    "source_id": source_ids.get(r["source"]),
+                    "note": r["note"],
+                }
+                for r in _records(firms)
+            ],
+        )
+        firm_ids = _ids(session, Firm, dataset_id)
+        firm_hq = {r["code"]: (r["hq_iso3"] or None) for r in _records(firms)}
+    if "provision" in tables:
+        provision = tables["provision"]
+        ensure_countries(session, provision.loc[provision["supplier_type"].eq("country"), "supplier"])
+        rows = []
+        for r in _records(provision):
+            is_firm = r["supplier_type"] == "firm"
+            share = r["share_pct"]
+            rows.append(
+                {
+                    "dataset_id": dataset_id,
+                    "node_id": node_ids[r["node"]],
+                    "supplier_type": r["supplier_type"],
+                    "country_iso3": firm_hq.get(r["supplier"]) if is_firm else r["supplier"],
+                    "firm_id": firm_ids.get(r["supplier"]) if is_firm else None,
+                    "share": None if share is None else share / 100.0,
+                    "basis": r["basis"] or None,
+                    "year": r["year"],
+                    "evidence": r["evidence"] or None,
+                    "confidence": r["confidence"] or None,
+                    "source_id": source_ids.get(r["source"]),
+                    "note": r["note"],
+                }
+            )
+        counts["provision"] = bulk_insert(session, Provision, rows)
+    if "effects" in tables:
+        counts["effects"] = bulk_insert(
+            session,
+            EffectAssumption,
+            [
+                {
+                    "dataset_id": dataset_id,
+                    "action_line_id": r["action_line_id"],
+                    "dependency_kind": r["dependency_kind"],
+                    "segment": r["segment"],
+                    "length_meur": r["length_meur"],
+                    "reduction_per_meur": r["reduction_per_meur"],
+                    "evidence": r["evidence"] or None,
+                    "confidence": r["confidence"] or None,
+                    "source_id": source_ids.get(r["source"]),
+                    "note": r["note"],
+                }
+                for r in _records(tables["effects"])
+            ],
+        )
+    return counts
+
+
+def _upsert_countries(session: Session, frame: pd.DataFrame) -> int:
+    for r in _records(frame):
+        row = session.get(Country, r["iso3"])
+        values = {"name": r["name"], "wgi_pv": r["wgi_pv"], "wgi_year": r["wgi_year"], "source": r["source"] or None}
+        if row is None:
+            session.add(Country.model_validate({"iso3": r["iso3"], **values}))
+        else:
+            for attr, value in values.items():
+                setattr(row, attr, value)
+    session.flush()
+    codes = sorted(frame["iso3"])
+    session.exec(delete(CountryMembership).where(CountryMembership.iso3.in_(codes)))  # type: ignore[attr-defined]
+    memberships = [
+        {"iso3": r["iso3"], "bloc": bloc}
+        for r in _records(frame)
+        for column, bloc in MEMBERSHIP_COLUMNS.items()
+        if r[column]
+    ]
+    bulk_insert(session, CountryMembership, memberships)
+    return len(frame)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with native Python scalars (NaN and pandas NA become ``None``)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in clean.to_dict(orient="records")
+    ]
+
+
+def _ids(session: Session, model: type[Source] | type[Node] | type[Firm], dataset_id: int) -> dict[str, int]:
+    rows = session.exec(select(model.code, model.id).where(model.dataset_id == dataset_id)).all()
+    return {str(code): int(pk) for code, pk in rows if pk is not None}
