@@ -29,4 +29,4 @@ def importer(fmt: str) -> Callable[..., Any]:
     if fmt not in FORMATS:
         raise NotFoundError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
     module, function, _help = FORMATS[fmt]
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), function)
