@@ -1,0 +1,285 @@
+"""Fast path for batches: the allocation LP in matrix form on highspy, built once, re-solved.
+
+Why (PERFORMANCE.md): PuLP+CBC spends most of its 60-90 ms per scenario outside the solver;
+highspy builds the same model in about 1 ms. A :class:`FastModel` is built once per (inputs,
+policy, effect assumption); scenarios then change only costs (weights, baseline risks) and row
+bounds (the budget and the market-share rows that scale with it) and warm-start from the last
+basis. HiGHS presolve is off (pathological on this model class) and the ``threads`` option is
+never touched; every status is checked.
+
+Rows are the model of :mod:`optimizer.model` with the risk floor normalised by r_t: with
+``e_atk = f_atk r_t`` the floor ``sum e y <= r_t`` is ``sum f y <= 1`` (dropped when r_t = 0),
+so baseline-risk shocks change only costs. Forbidden options get an upper bound of 0.
+Multi-year budgets enter as ``budget <= min(B, sum of year budgets)``, which is exact because
+the yearly split of a total is feasible whenever the total fits the sum of the years.
+
+With only the budget and per-target caps (and risk floors), a greedy fill of segments by
+weighted slope is exactly optimal (a separable concave maximisation); :meth:`FastModel.solve`
+then skips HiGHS. Otherwise the greedy fill can seed HiGHS as a starting solution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from optimizer.inputs import OptimiserInputs, Policy, line_bounds, validate_policy
+from optimizer.solve import Status
+
+__all__ = ["FastModel", "FastSolution", "greedy_pieces", "scale_from_lines"]
+
+INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True, eq=False)
+class FastSolution:
+    """One scenario solved on the fast path.
+
+    ``spend`` is the EUR million per option (the row order of ``inputs.options``); ``method`` is
+    ``greedy`` (exact case) or ``highs``.
+    """
+
+    status: Status
+    reason: str
+    objective: float | None
+    total_spend_meur: float | None
+    budget_shadow_price: float | None
+    spend: np.ndarray
+    method: str
+
+
+def greedy_pieces(frac: np.ndarray, lengths: np.ndarray, target: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Effective segment lengths after per-target caps and risk floors (EUR million).
+
+    Within a target, options are filled by falling ``frac`` (reduction fraction per EUR
+    million); spend stops at the target's cap and reduction stops at 100 % of the baseline
+    (``sum f y <= 1``). The result does not depend on budgets, weights or baseline risks, so one
+    call serves every scenario and every budget of a frontier.
+    """
+    n = len(frac)
+    order = np.lexsort((np.arange(n), -frac, target))
+    t, f, length = target[order], frac[order], lengths[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(t)) + 1]
+    group = np.repeat(starts, np.diff(np.r_[starts, n]))
+
+    def before(x: np.ndarray) -> np.ndarray:
+        c = np.cumsum(x)
+        return c - x - (c[group] - x[group])
+
+    eff = np.clip(caps[t] - before(length), 0.0, length)
+    red = f * eff
+    room = np.clip(1.0 - before(red), 0.0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = np.where(f > 0, np.minimum(eff, room / np.where(f > 0, f, 1.0)), 0.0)
+    out = np.empty(n)
+    out[order] = eff
+    return out
+
+
+class FastModel:
+    """The allocation LP as a highspy model, reusable across scenarios.
+
+    Parameters
+    ----------
+    inputs : OptimiserInputs
+    policy : Policy
+        Its budget is the default; every other constraint is fixed for the model's life.
+    slope_scale : array of float, optional
+        Multiplier per option (row of ``inputs.options``) on ``reduction_per_meur``: an effect
+        assumption or a Monte Carlo draw. Must keep every curve concave (scale curves whole).
+    """
+
+    def __init__(self, inputs: OptimiserInputs, policy: Policy, *, slope_scale: np.ndarray | None = None) -> None:
+        validate_policy(inputs, policy)
+        self.inputs, self.policy = inputs, policy
+        opts = inputs.options
+        tpos = {t: i for i, t in enumerate(inputs.target_ids)}
+        self.target = opts["target_id"].map(tpos).to_numpy(dtype=np.int64)
+        self.lengths = opts["length_meur"].to_numpy(dtype=float)
+        frac = opts["reduction_per_meur"].to_numpy(dtype=float)
+        self.frac = frac * (1.0 if slope_scale is None else np.asarray(slope_scale, dtype=float))
+        self.weight = inputs.targets["weight"].to_numpy(dtype=float)
+        self.risk = inputs.targets["baseline_risk"].to_numpy(dtype=float)
+        self.leverage = inputs.targets["leverage"].to_numpy(dtype=float) * policy.leverage_weight
+        self.upper = self.lengths.copy()
+        forbidden = np.zeros(len(opts), dtype=bool)
+        for line, tgt in policy.forbidden:
+            m = opts["action_line_id"].to_numpy() == line
+            if tgt is not None:
+                m &= opts["target_id"].to_numpy() == tgt
+            forbidden |= m
+        self.upper[forbidden] = 0.0
+        caps = np.full(len(self.weight), np.inf)
+        for t, i in tpos.items():
+            cap = policy.target_cap_meur.get(t, policy.default_target_cap_meur)
+            if cap is not None:
+                caps[i] = float(cap)
+        self.caps = caps
+        self.pieces = greedy_pieces(self.frac, self.upper, self.target, caps)
+        self.greedy_exact = not (
+            any(lo > 0 or hi is not None for lo, hi in line_bounds(inputs, policy).values())
+            or policy.market_min_share
+            or policy.market_max_share
+            or policy.forced
+            or bool((self.leverage > 0).any())
+        )
+        self._build()
+
+    def _budget_cap(self, budget: float) -> float:
+        years = self.policy.year_budgets_meur
+        return min(budget, float(sum(years.values()))) if years else budget
+
+    def _build(self) -> None:
+        opts, policy = self.inputs.options, self.policy
+        rows: list[tuple[np.ndarray, float, float]] = []
+        n = len(opts)
+        rows.append((np.arange(n), -INF, self._budget_cap(policy.budget_meur)))
+        for line, (lo, hi) in line_bounds(self.inputs, policy).items():
+            if lo > 0 or hi is not None:
+                idx = np.flatnonzero(opts["action_line_id"].to_numpy() == line)
+                rows.append((idx, lo if lo > 0 else -INF, INF if hi is None else hi))
+        self.market_rows: list[tuple[int, float, float]] = []
+        markets = sorted(set(policy.market_min_share) | set(policy.market_max_share))
+        for m in markets:
+            idx = np.flatnonzero(opts["market"].to_numpy() == m)
+            lo, hi = policy.market_min_share.get(m, 0.0), policy.market_max_share.get(m, np.inf)
+            self.market_rows.append((len(rows), float(lo), float(hi)))
+            rows.append((idx, lo * policy.budget_meur, min(hi * policy.budget_meur, INF)))
+        for i, cap in enumerate(self.caps):
+            if np.isfinite(cap):
+                rows.append((np.flatnonzero(self.target == i), -INF, float(cap)))
+        for f in policy.forced:
+            m = opts["action_line_id"].to_numpy() == f.action_line_id
+            if f.target_id is not None:
+                m &= opts["target_id"].to_numpy() == f.target_id
+            rows.append((np.flatnonzero(m), float(f.min_meur), INF))
+        n_plain = len(rows)
+        floor_targets = [i for i in range(len(self.weight)) if (self.frac[self.target == i] > 0).any()]
+        self.floor_rows = (n_plain, np.array(floor_targets, dtype=np.int64))
+        floor_idx = [np.flatnonzero((self.target == i) & (self.frac > 0)) for i in floor_targets]
+        starts = np.cumsum([0] + [len(r[0]) for r in rows] + [len(ix) for ix in floor_idx])
+        index = np.concatenate([r[0] for r in rows] + floor_idx + [np.empty(0, np.int64)])
+        value = np.concatenate([np.ones(len(r[0])) for r in rows] + [self.frac[ix] for ix in floor_idx] + [np.empty(0)])
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = n_plain + len(floor_targets)
+        lp.col_cost_ = self._cost(self.weight, self.risk)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = np.array([r[1] for r in rows] + [-INF] * len(floor_targets), dtype=float)
+        lp.row_upper_ = np.array([r[2] for r in rows] + list(self._floor_upper(self.risk)), dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = starts.astype(np.int32)
+        lp.a_matrix_.index_ = index.astype(np.int32)
+        lp.a_matrix_.value_ = value.astype(float)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        status = h.passModel(lp)
+        if status != highspy.HighsStatus.kOk:
+            raise RuntimeError(f"highspy rejected the model: {status}")
+        self.highs = h
+        self._risk_now = self.risk.copy()
+
+    def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
+        return -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
+
+    def _floor_upper(self, risk: np.ndarray) -> np.ndarray:
+        return np.where(risk[self.floor_rows[1]] > 0, 1.0, INF)
+
+    def solve(
+        self,
+        *,
+        budget_meur: float | None = None,
+        weights: np.ndarray | None = None,
+        baseline_risk: np.ndarray | None = None,
+        force_lp: bool = False,
+        greedy_start: bool = False,
+    ) -> FastSolution:
+        """Solve one scenario.
+
+        Parameters
+        ----------
+        budget_meur : float, optional
+            Budget B (EUR million); the policy's budget by default.
+        weights, baseline_risk : array of float, optional
+            Per target (order of ``inputs.target_ids``); the inputs' values by default.
+        force_lp : bool
+            Use HiGHS even when the greedy fill is exact.
+        greedy_start : bool
+            Pass the greedy fill to HiGHS as a starting solution.
+
+        Returns
+        -------
+        FastSolution
+            Objective is the weighted residual risk ``sum_t w_t (r_t - R_t)`` (minus the
+            leverage term when its weight is positive).
+        """
+        budget = float(self.policy.budget_meur if budget_meur is None else budget_meur)
+        w = self.weight if weights is None else np.asarray(weights, dtype=float)
+        r = self.risk if baseline_risk is None else np.asarray(baseline_risk, dtype=float)
+        if budget < 0 or (w < 0).any() or (r < 0).any():
+            raise ValueError("budget, weights and baseline risks must be >= 0")
+        constant = float((w * r).sum())
+        cost = self._cost(w, r)
+        cap = self._budget_cap(budget)
+        if self.greedy_exact and not force_lp:
+            spend, shadow = self._greedy(cost, cap)
+            obj = constant + float(cost @ spend)
+            return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
+        h = self.highs
+        n = len(cost)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        h.changeRowBounds(0, -INF, cap)
+        for row, lo, hi in self.market_rows:
+            h.changeRowBounds(row, lo * budget, min(hi * budget, INF))
+        if not np.array_equal(r > 0, self._risk_now > 0):
+            rows = np.arange(len(self.floor_rows[1]), dtype=np.int32) + self.floor_rows[0]
+            up = self._floor_upper(r)
+            h.changeRowsBounds(len(rows), rows, np.full(len(rows), -INF), up)
+            self._risk_now = r.copy()
+        if greedy_start:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(self._greedy(cost, cap)[0])
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            s = h.getSolution()
+            spend = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
+            spend[spend < 1e-9] = 0.0
+            obj = constant + float(h.getInfo().objective_function_value)
+            shadow = max(0.0, -float(s.row_dual[0])) + 0.0
+            return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "highs")
+        name = h.modelStatusToString(status)
+        mapped = {
+            highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
+            highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+        }.get(status, Status.ERROR)
+        h.clearSolver()  # an infeasible basis is a poor warm start for the next scenario
+        return FastSolution(mapped, f"HiGHS: {name}", None, None, None, np.zeros(n), "highs")
+
+    def _greedy(self, cost: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+        value = -cost
+        take_ok = (value > 0) & (self.pieces > 0)
+        idx = np.flatnonzero(take_ok)
+        order = idx[np.lexsort((idx, -self.frac[idx], self.target[idx], -value[idx]))]
+        length = self.pieces[order]
+        before = np.cumsum(length) - length
+        take = np.clip(budget - before, 0.0, length)
+        spend = np.zeros(len(cost))
+        spend[order] = take
+        partial = np.flatnonzero(take < length - 1e-12)
+        shadow = float(value[order[partial[0]]]) if len(partial) else 0.0
+        return spend, shadow
+
+
+def scale_from_lines(inputs: OptimiserInputs, scale: Mapping[str, float]) -> np.ndarray:
+    """Per-option multipliers from a per-action-line mapping (missing lines keep 1)."""
+    lines = inputs.options["action_line_id"]
+    return lines.map(lambda a: float(scale.get(str(a), 1.0))).to_numpy(dtype=float)
