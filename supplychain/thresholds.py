@@ -31,8 +31,10 @@ class Thresholds:
     persistence_years, persistence_window
         Dependent when flagged in at least 2 of 3 consecutive years.
     reexport_ratio
-        Transit rule: a country whose exports of a product are at least this fraction of its
-        imports of the same product is treated as a re-exporter (transit hub), not a producer.
+        Transit rule (no production data needed): a country's exports of a product count as
+        re-exports (a transit hub, not capacity) when its imports of the same product cover at
+        least this fraction of those exports (imports >= ratio x exports). 0.5 flags the
+        Netherlands for ferro-vanadium and molybdenum ores in BACI 2022.
     supply_risk, economic_importance
         CRM criticality: SR >= 1.0 and EI >= 2.8.
     control_home_share
@@ -60,7 +62,7 @@ class Thresholds:
     world_hhi: float = 0.4
     persistence_years: int = 2
     persistence_window: int = 3
-    reexport_ratio: float = 0.8
+    reexport_ratio: float = 0.5
     supply_risk: float = 1.0
     economic_importance: float = 2.8
     control_home_share: float = 0.65

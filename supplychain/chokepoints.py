@@ -1,0 +1,214 @@
+"""Concentration and structural chokepoints (METHODS.md section 4).
+
+Concentration chokepoint (per node, in the country view and in the firm view):
+    top supplier share >= ``chokepoint_top_share`` (0.65) or HHI > ``chokepoint_hhi`` (0.4).
+    Counted three ways:
+
+    - ``global``: over all suppliers;
+    - ``foreign_home``: the largest supplier outside the home country has share >= 0.65, or
+      HHI > 0.4 with the top supplier outside the home country;
+    - ``foreign_bloc``: the same with "outside the home bloc".
+
+    A node whose share coverage is below ``min_coverage`` is never flagged: its status is
+    "insufficient data" (unknown shares are not zero shares).
+
+Structural chokepoint (needs the graph):
+    (a) dominator: with a super-source over all nodes without inputs, the node dominates at
+    least one final product other than itself; (b) knockout: removing the node's supply cuts
+    at least one final product other than itself (AND semantics: a product needs all inputs).
+    Dominators alone miss cases the knockout test finds; both are reported, each with its
+    reach (final products, market-weighted share, focus markets).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from supplychain.concentration import STATUS_OK
+from supplychain.graph import SupplyGraph
+from supplychain.reach import Reach, bits_to_lists
+from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+__all__ = [
+    "CONCENTRATION_FLAG_COLUMNS",
+    "STRUCTURAL_COLUMNS",
+    "concentration_chokepoints",
+    "structural_chokepoints",
+]
+
+CONCENTRATION_FLAG_COLUMNS = (
+    "node_id",
+    "level",
+    "status",
+    "global_chokepoint",
+    "foreign_home_chokepoint",
+    "foreign_bloc_chokepoint",
+    "explanation",
+)
+STRUCTURAL_COLUMNS = (
+    "node_id",
+    "dominator_chokepoint",
+    "knockout_chokepoint",
+    "n_finals_dominated",
+    "dominated_weight",
+    "n_finals_knockout",
+    "knockout_weight",
+    "finals_dominated",
+    "finals_knockout",
+    "markets_reached",
+    "explanation",
+)
+
+
+def concentration_chokepoints(
+    conc: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> pd.DataFrame:
+    """Flag concentration chokepoints from a :func:`supplychain.concentration.concentration` frame.
+
+    Parameters
+    ----------
+    conc
+        Concentration frame (country or firm level).
+    thresholds
+        ``chokepoint_top_share``, ``chokepoint_hhi``, ``home``, ``bloc``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CONCENTRATION_FLAG_COLUMNS`; ``explanation`` quotes the numbers and the
+        thresholds that made (or withheld) each flag.
+    """
+    top_t, hhi_t = thresholds.chokepoint_top_share, thresholds.chokepoint_hhi
+    ok = (conc["status"] == STATUS_OK).to_numpy()
+    top = conc["top_share"].fillna(0.0).to_numpy()
+    hhi = conc["hhi"].fillna(0.0).to_numpy()
+    concentrated = ok & ((top >= top_t) | (hhi > hhi_t))
+    out = pd.DataFrame({"node_id": conc["node_id"], "level": conc["level"]})
+    out["status"] = conc["status"].to_numpy()
+    out["global_chokepoint"] = concentrated
+    views = (("foreign_home", thresholds.home, "foreign"), ("foreign_bloc", thresholds.bloc, "bloc_foreign"))
+    for view, _, prefix in views:
+        ftop = conc[f"{prefix}_top_share"].fillna(0.0).to_numpy()
+        top_outside = (conc["top_supplier"] == conc[f"{prefix}_top_supplier"]).to_numpy()
+        flag = ok & ((ftop >= top_t) | ((hhi > hhi_t) & top_outside & (ftop > 0)))
+        out[f"{view}_chokepoint"] = flag
+    out["explanation"] = [
+        _explain_concentration(row, thresholds) for row in _records(conc, out)
+    ]
+    return out[list(CONCENTRATION_FLAG_COLUMNS)].reset_index(drop=True)
+
+
+def structural_chokepoints(graph: SupplyGraph, reach: Reach) -> pd.DataFrame:
+    """Structural chokepoints by dominators and by knockout, with downstream reach.
+
+    Parameters
+    ----------
+    graph
+        Array form of the graph.
+    reach
+        :func:`supplychain.reach.compute_reach` of the same graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node, columns :data:`STRUCTURAL_COLUMNS`. Counts exclude the node itself
+        when it is a final product; ``*_weight`` are market-weighted shares of all final
+        products (including the node itself); lists are ';'-joined final-product ids.
+    """
+    self_final = graph.is_final.astype(np.int64)
+    n_dom = reach.dominated_count - self_final
+    n_ko = reach.knockout_count - self_final
+    labels = graph.ids[reach.finals]
+    market_labels = np.asarray(graph.markets, dtype=object)
+    dom_lists, ko_lists, market_lists, texts = [], [], [], []
+    for v in range(graph.n):
+        dom = bits_to_lists(reach.dominated_bits[v], labels) if n_dom[v] > 0 else []
+        ko = bits_to_lists(reach.knockout_bits[v], labels) if n_ko[v] > 0 else []
+        mk = bits_to_lists(reach.market_bits[v], market_labels) if len(market_labels) else []
+        dom_lists.append(";".join(dom))
+        ko_lists.append(";".join(ko))
+        market_lists.append(";".join(mk))
+        texts.append(_explain_structural(str(graph.ids[v]), dom, ko, mk, reach, v))
+    return pd.DataFrame(
+        {
+            "node_id": graph.ids.astype(str),
+            "dominator_chokepoint": n_dom > 0,
+            "knockout_chokepoint": n_ko > 0,
+            "n_finals_dominated": n_dom,
+            "dominated_weight": reach.dominated_weight,
+            "n_finals_knockout": n_ko,
+            "knockout_weight": reach.knockout_weight,
+            "finals_dominated": dom_lists,
+            "finals_knockout": ko_lists,
+            "markets_reached": market_lists,
+            "explanation": texts,
+        }
+    )[list(STRUCTURAL_COLUMNS)]
+
+
+def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[str, object]]:
+    merged = conc.reset_index(drop=True).copy()
+    for col in ("global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"):
+        merged[col] = flags[col].to_numpy()
+    return merged.to_dict("records")
+
+
+def _explain_concentration(row: dict[str, object], t: Thresholds) -> str:
+    level = row["level"]
+    if row["status"] != STATUS_OK:
+        return (
+            f"{level} view: insufficient data: known shares cover {float(row['coverage']):.3f} "  # type: ignore[arg-type]
+            f"< {t.min_coverage} ({row['n_unknown_share']} of {row['n_suppliers']} suppliers "
+            "without a share); no number reported, unknown shares are not zero"
+        )
+    parts = [
+        f"{level} view ({row['basis']}): top {row['top_supplier']} share "
+        f"{float(row['top_share']):.3f}, HHI {float(row['hhi']):.3f}, "  # type: ignore[arg-type]
+        f"coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"  # type: ignore[arg-type]
+    ]
+    verdicts = []
+    if row["global_chokepoint"]:
+        verdicts.append(
+            f"global chokepoint (top share >= {t.chokepoint_top_share} or HHI > {t.chokepoint_hhi})"
+        )
+    if row["foreign_home_chokepoint"]:
+        verdicts.append(
+            f"foreign chokepoint for {t.home}: {row['foreign_top_supplier']} holds "
+            f"{float(row['foreign_top_share']):.3f} outside {t.home}"  # type: ignore[arg-type]
+        )
+    if row["foreign_bloc_chokepoint"]:
+        verdicts.append(
+            f"foreign chokepoint for {t.bloc}: {row['bloc_foreign_top_supplier']} holds "
+            f"{float(row['bloc_foreign_top_share']):.3f} outside {t.bloc}"  # type: ignore[arg-type]
+        )
+    if not verdicts:
+        verdicts.append(
+            f"not a chokepoint (top share < {t.chokepoint_top_share} and HHI <= {t.chokepoint_hhi})"
+            if not row["global_chokepoint"]
+            else "global only"
+        )
+    sources = row.get("sources") or ""
+    text = "; ".join(parts + verdicts)
+    return f"{text}; sources: {sources}" if sources else text
+
+
+def _explain_structural(
+    node: str, dom: list[str], ko: list[str], markets: list[str], reach: Reach, v: int
+) -> str:
+    if not dom and not ko:
+        return f"{node}: no final product downstream; not a structural chokepoint"
+    parts = []
+    if dom:
+        parts.append(
+            f"dominates {len(dom)} final product(s) ({', '.join(dom[:5])}"
+            f"{', ...' if len(dom) > 5 else ''}): every supply path to them passes {node}"
+        )
+    if ko:
+        parts.append(
+            f"knockout cuts {len(ko)} final product(s), weighted share "
+            f"{float(reach.knockout_weight[v]):.3f} (a product needs all its inputs)"
+        )
+    if markets:
+        parts.append(f"focus markets reached: {', '.join(markets)}")
+    return f"{node}: " + "; ".join(parts)
