@@ -1,0 +1,262 @@
+"""One call producing the per-node table: metrics, flags, reach, risk and explanation.
+
+:func:`analyse` validates the frames, builds the graph, and runs concentration (country and firm
+views), chokepoints (concentration and structural), control points (home and bloc), mutual
+dependency and the dependency-risk targets. Every flag in the node table is explained in its
+``explanation`` column, and ``evidence`` lists the data rows (with sources) behind each flagged
+node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from supplychain.chokepoints import concentration_chokepoints, structural_chokepoints
+from supplychain.concentration import concentration, supplier_shares
+from supplychain.control_points import control_points, mutual_dependency
+from supplychain.graph import SupplyGraph, build_graph
+from supplychain.reach import Reach, compute_reach
+from supplychain.risk import dependency_risk
+from supplychain.schema import (
+    validate_countries,
+    validate_edges,
+    validate_nodes,
+    validate_provision,
+)
+from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+__all__ = ["FLAG_COLUMNS", "NODE_TABLE_COLUMNS", "Analysis", "analyse"]
+
+FLAG_COLUMNS = (
+    "global_chokepoint",
+    "foreign_home_chokepoint",
+    "foreign_bloc_chokepoint",
+    "firm_global_chokepoint",
+    "dominator_chokepoint",
+    "knockout_chokepoint",
+    "control_point",
+    "bloc_control_point",
+)
+NODE_TABLE_COLUMNS = (
+    "node_id",
+    "name",
+    "kind",
+    "is_final",
+    "level",
+    "markets",
+    "status",
+    "basis",
+    "coverage",
+    "n_suppliers",
+    "hhi",
+    "top_supplier",
+    "top_share",
+    "cr3",
+    "home_share",
+    "bloc_share",
+    "cbs_band",
+    "top_firm",
+    "top_firm_share",
+    *FLAG_COLUMNS,
+    "n_finals_knockout",
+    "knockout_weight",
+    "n_finals_dominated",
+    "markets_reached",
+    "leverage",
+    "max_risk",
+    "main_risk_supplier",
+    "dependency_kind",
+    "explanation",
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """All results of :func:`analyse` (frames are new objects; inputs are not modified)."""
+
+    table: pd.DataFrame
+    evidence: pd.DataFrame
+    concentration_country: pd.DataFrame
+    concentration_firm: pd.DataFrame
+    chokepoints_country: pd.DataFrame
+    chokepoints_firm: pd.DataFrame
+    structural: pd.DataFrame
+    control_points: pd.DataFrame
+    bloc_control_points: pd.DataFrame
+    mutual: pd.DataFrame
+    risk: pd.DataFrame
+    shares_country: pd.DataFrame
+    shares_firm: pd.DataFrame
+    graph: SupplyGraph
+    reach: Reach
+    thresholds: Thresholds
+
+
+def analyse(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    provision: pd.DataFrame,
+    countries: pd.DataFrame,
+    *,
+    year: int | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Analysis:
+    """Run sections 1, 4 and 5 of METHODS.md and the risk targets on one dataset.
+
+    Parameters
+    ----------
+    nodes, edges, provision, countries
+        Input frames (:mod:`supplychain.schema`).
+    year
+        Provision reference year (``None`` = latest per node).
+    thresholds
+        All cut-offs.
+
+    Returns
+    -------
+    Analysis
+        ``table`` has one row per node with columns :data:`NODE_TABLE_COLUMNS`.
+    """
+    nodes = validate_nodes(nodes)
+    edges = validate_edges(edges)
+    provision = validate_provision(provision)
+    countries = validate_countries(countries)
+    graph = build_graph(nodes, edges, thresholds=thresholds, validate=False)
+    reach = compute_reach(graph)
+    conc_c = concentration(provision, countries, level="country", year=year, thresholds=thresholds)
+    conc_f = concentration(provision, countries, level="firm", year=year, thresholds=thresholds)
+    choke_c = concentration_chokepoints(conc_c, thresholds=thresholds)
+    choke_f = concentration_chokepoints(conc_f, thresholds=thresholds)
+    structural = structural_chokepoints(graph, reach)
+    cps = control_points(conc_c, structural, nodes, holder="home", thresholds=thresholds)
+    bloc_cps = control_points(conc_c, structural, nodes, holder="bloc", thresholds=thresholds)
+    shares_c = supplier_shares(provision, level="country", year=year)
+    shares_f = supplier_shares(provision, level="firm", year=year)
+    mutual = mutual_dependency(shares_c, conc_c, structural, thresholds=thresholds)
+    risk = dependency_risk(shares_c, conc_c, structural, nodes, countries, thresholds=thresholds)
+    table = _node_table(nodes, graph, conc_c, conc_f, choke_c, choke_f, structural, cps, bloc_cps, risk)
+    evidence = _evidence(table, provision)
+    return Analysis(
+        table=table,
+        evidence=evidence,
+        concentration_country=conc_c,
+        concentration_firm=conc_f,
+        chokepoints_country=choke_c,
+        chokepoints_firm=choke_f,
+        structural=structural,
+        control_points=cps,
+        bloc_control_points=bloc_cps,
+        mutual=mutual,
+        risk=risk,
+        shares_country=shares_c,
+        shares_firm=shares_f,
+        graph=graph,
+        reach=reach,
+        thresholds=thresholds,
+    )
+
+
+def _node_table(
+    nodes: pd.DataFrame,
+    graph: SupplyGraph,
+    conc_c: pd.DataFrame,
+    conc_f: pd.DataFrame,
+    choke_c: pd.DataFrame,
+    choke_f: pd.DataFrame,
+    structural: pd.DataFrame,
+    cps: pd.DataFrame,
+    bloc_cps: pd.DataFrame,
+    risk: pd.DataFrame,
+) -> pd.DataFrame:
+    base = nodes[["node_id", "name", "kind", "markets"]].copy()
+    pos = graph.index_of(base["node_id"].to_numpy())
+    base["is_final"] = graph.is_final[pos]
+    base["level"] = graph.level[pos]
+    conc_cols = [
+        "node_id", "status", "basis", "coverage", "n_suppliers", "hhi", "top_supplier",
+        "top_share", "cr3", "home_share", "bloc_share", "cbs_band",
+    ]  # fmt: skip
+    t = base.merge(conc_c[conc_cols], on="node_id", how="left")
+    t["status"] = t["status"].fillna("no supplier data")
+    firm = conc_f[["node_id", "top_supplier", "top_share"]].rename(
+        columns={"top_supplier": "top_firm", "top_share": "top_firm_share"}
+    )
+    t = t.merge(firm, on="node_id", how="left")
+    flags_c = choke_c[
+        ["node_id", "global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"]
+    ]
+    t = t.merge(flags_c, on="node_id", how="left")
+    flags_f = choke_f[["node_id", "global_chokepoint"]].rename(
+        columns={"global_chokepoint": "firm_global_chokepoint"}
+    )
+    t = t.merge(flags_f, on="node_id", how="left")
+    s_cols = ["node_id", "dominator_chokepoint", "knockout_chokepoint", "n_finals_knockout",
+              "knockout_weight", "n_finals_dominated", "markets_reached"]  # fmt: skip
+    t = t.merge(structural[s_cols], on="node_id", how="left")
+    t = t.merge(cps[["node_id", "control_point", "leverage"]], on="node_id", how="left")
+    bloc = bloc_cps[["node_id", "control_point"]].rename(columns={"control_point": "bloc_control_point"})
+    t = t.merge(bloc, on="node_id", how="left")
+    top_risk = risk.drop_duplicates("node_id")[
+        ["node_id", "risk", "supplier_country", "dependency_kind"]
+    ].rename(columns={"risk": "max_risk", "supplier_country": "main_risk_supplier"})
+    t = t.merge(top_risk, on="node_id", how="left")
+    t["n_suppliers"] = t["n_suppliers"].astype("Int64")
+    for col in FLAG_COLUMNS:
+        t[col] = t[col].astype("boolean").fillna(False).astype(bool)
+    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis",
+                "cbs_band"):  # fmt: skip
+        t[col] = t[col].fillna("")
+    t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
+    return t[list(NODE_TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _explanations(
+    t: pd.DataFrame,
+    choke_c: pd.DataFrame,
+    choke_f: pd.DataFrame,
+    structural: pd.DataFrame,
+    cps: pd.DataFrame,
+    bloc_cps: pd.DataFrame,
+    risk: pd.DataFrame,
+) -> list[str]:
+    maps = {
+        "country": choke_c.set_index("node_id")["explanation"],
+        "firm": choke_f.set_index("node_id")["explanation"],
+        "structural": structural.set_index("node_id")["explanation"],
+        "control": cps.set_index("node_id")["explanation"],
+        "bloc": bloc_cps.set_index("node_id")["explanation"],
+        "risk": risk.drop_duplicates("node_id").set_index("node_id")["explanation"],
+    }
+    texts = []
+    for row in t.to_dict("records"):
+        node = row["node_id"]
+        parts = [maps["country"].get(node, f"{node}: no supplier data")]
+        if row["firm_global_chokepoint"] or node in maps["firm"].index:
+            parts.append(maps["firm"].get(node, ""))
+        if row["dominator_chokepoint"] or row["knockout_chokepoint"]:
+            parts.append(maps["structural"].get(node, ""))
+        if row["control_point"]:
+            parts.append(maps["control"].get(node, ""))
+        if row["bloc_control_point"] and not row["control_point"]:
+            parts.append(maps["bloc"].get(node, ""))
+        if node in maps["risk"].index:
+            parts.append("top risk: " + str(maps["risk"][node]))
+        texts.append(" | ".join(p for p in parts if p))
+    return texts
+
+
+def _evidence(table: pd.DataFrame, provision: pd.DataFrame) -> pd.DataFrame:
+    flag_matrix = table[list(FLAG_COLUMNS)].to_numpy(dtype=bool)
+    names = np.asarray(FLAG_COLUMNS, dtype=object)
+    flags = pd.Series(
+        [";".join(names[row]) for row in flag_matrix], index=table["node_id"], name="flags"
+    )
+    flags = flags[flags != ""]
+    rows = provision[provision["node_id"].isin(flags.index)].copy()
+    rows["flags"] = rows["node_id"].map(flags)
+    cols = ["node_id", "flags", "supplier_id", "supplier_type", "country", "share", "year",
+            "source", "evidence", "confidence", "basis"]  # fmt: skip
+    return rows[cols].reset_index(drop=True)
