@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from optimizer.inputs import OptimiserInputs, Policy, line_bounds, validate_policy
 from optimizer.solve import Status
@@ -118,6 +119,18 @@ class FastModel:
             if cap is not None:
                 caps[i] = float(cap)
         self.caps = caps
+        pair_codes, pairs = pd.factorize(pd.Series(list(zip(opts["action_line_id"], opts["target_id"], strict=True))))
+        self.pair_codes = np.asarray(pair_codes, dtype=np.int64)
+        self.pair_line = np.array([str(a) for a, _ in pairs], dtype=object)
+        self.pair_target = np.array([str(t) for _, t in pairs], dtype=object)
+        self.target_columns = {
+            col: np.array([str(x) for x in inputs.targets[col]], dtype=object)
+            for col in ("target_id", "market", "supplier")
+            if col in inputs.targets
+        }
+        market_codes, markets = pd.factorize(self.target_columns["market"], sort=True)
+        self.market_codes = np.asarray(market_codes, dtype=np.int64)
+        self.market_names = np.array([str(m) for m in markets], dtype=object)
         self.pieces = greedy_pieces(self.frac, self.upper, self.target, caps)
         self.greedy_exact = not (
             any(lo > 0 or hi is not None for lo, hi in line_bounds(inputs, policy).values())
@@ -197,7 +210,7 @@ class FastModel:
         weights: np.ndarray | None = None,
         baseline_risk: np.ndarray | None = None,
         force_lp: bool = False,
-        greedy_start: bool = False,
+        greedy_start: bool = True,
     ) -> FastSolution:
         """Solve one scenario.
 

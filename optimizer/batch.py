@@ -1,0 +1,311 @@
+"""Batches of scenarios: a grid of budgets x weights x shocks x effect assumptions.
+
+Scenarios are solved on the fast path (:class:`~optimizer.fast.FastModel`), one model per
+effect assumption per chunk, warm-started from scenario to scenario. Executors:
+
+* ``serial``: in this process (tests, tiny batches);
+* ``process`` (default): ``concurrent.futures.ProcessPoolExecutor`` with chunks of 10-100
+  scenarios per task (per-task overhead is about 0.1 ms; PERFORMANCE.md) and the ``forkserver``
+  start method (a forked HiGHS thread pool is unsafe);
+* ``dask``: a ``dask.distributed.Client`` connected to the scheduler address given (the
+  project must be installed where the scheduler and workers run; ``tcp://`` is unencrypted).
+
+Results are yielded as they complete. A scenario that raises is reported as a result with
+status ``error`` and the exception text; the others complete. This module never touches files
+or a database: the caller stores each result and resumes by passing the finished keys in
+``skip_keys``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.fast import FastModel, scale_from_lines
+from optimizer.inputs import OptimiserInputs, Policy
+from optimizer.solve import Status
+
+__all__ = ["EXECUTORS", "ScenarioResult", "ScenarioSpec", "run_batch", "scenario_grid", "solve_chunk"]
+
+LOG = logging.getLogger(__name__)
+EXECUTORS = ("serial", "process", "dask")
+Pairs = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One scenario of a batch.
+
+    Attributes
+    ----------
+    key : str
+        Unique key (used to resume).
+    budget_meur : float
+    weights : tuple of (key, multiplier)
+        Weight multipliers; a key is a market or a target id (both apply when both match).
+    shock : tuple of (key, multiplier)
+        Baseline-risk multipliers; a key is a target id, a market or a supplier.
+    effects : tuple of (action line id, multiplier)
+        Multipliers on that line's reduction per EUR million (an effect assumption).
+    """
+
+    key: str
+    budget_meur: float
+    weights: Pairs = ()
+    shock: Pairs = ()
+    effects: Pairs = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """Outcome of one scenario.
+
+    ``allocation``: action_line_id, target_id, spend_meur (funded pairs). ``markets``: market,
+    spend_meur, weighted_residual_risk. ``error`` holds the traceback when the scenario raised.
+    """
+
+    key: str
+    status: Status
+    reason: str
+    objective: float | None
+    total_spend_meur: float | None
+    budget_shadow_price: float | None
+    method: str
+    allocation: pd.DataFrame
+    markets: pd.DataFrame
+    error: str | None = None
+
+
+def scenario_grid(
+    *,
+    budgets: Sequence[float],
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    shocks: Mapping[str, Mapping[str, float]] | None = None,
+    effects: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[ScenarioSpec]:
+    """The full grid budgets x weights x shocks x effect assumptions.
+
+    Each mapping names a set of multipliers (``{"focus-semis": {"semiconductors": 2.0}}``); the
+    defaults are one neutral set named ``base`` / ``none``. Keys look like
+    ``B=500|w=base|s=none|e=base``.
+    """
+    w = dict(weights or {"base": {}})
+    s = dict(shocks or {"none": {}})
+    e = dict(effects or {"base": {}})
+    specs = []
+    for b, wn, sn, en in itertools.product(budgets, sorted(w), sorted(s), sorted(e)):
+        specs.append(
+            ScenarioSpec(
+                key=f"B={float(b):g}|w={wn}|s={sn}|e={en}",
+                budget_meur=float(b),
+                weights=tuple(sorted((str(k), float(v)) for k, v in w[wn].items())),
+                shock=tuple(sorted((str(k), float(v)) for k, v in s[sn].items())),
+                effects=tuple(sorted((str(k), float(v)) for k, v in e[en].items())),
+            )
+        )
+    return specs
+
+
+def run_batch(
+    inputs: OptimiserInputs,
+    policy: Policy,
+    scenarios: Iterable[ScenarioSpec],
+    *,
+    executor: str = "process",
+    scheduler_address: str | None = None,
+    max_workers: int | None = None,
+    chunk_size: int = 50,
+    skip_keys: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[ScenarioResult]:
+    """Solve a batch of scenarios and yield each result as it completes.
+
+    Parameters
+    ----------
+    inputs, policy
+        Shared by every scenario (each overrides budget, weights, risks and effects).
+    scenarios : iterable of ScenarioSpec
+    executor : {"serial", "process", "dask"}
+        ``dask`` is implied when ``scheduler_address`` is given.
+    scheduler_address : str, optional
+        Address of a running Dask scheduler, e.g. ``tcp://127.0.0.1:8786``.
+    max_workers : int, optional
+        Processes of the local pool (default: the CPU count).
+    chunk_size : int
+        Scenarios per task (10-100 recommended).
+    skip_keys : iterable of str
+        Keys already finished (resume): they are not solved again.
+    progress : callable(done, total), optional
+        Called after each result.
+
+    Yields
+    ------
+    ScenarioResult
+    """
+    skip = set(skip_keys)
+    todo = [s for s in scenarios if s.key not in skip]
+    keys = [s.key for s in todo]
+    if len(set(keys)) != len(keys):
+        raise ValueError("scenario keys must be unique")
+    if scheduler_address is not None:
+        executor = "dask"
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; use one of {EXECUTORS}")
+    chunks = _chunks(todo, max(1, int(chunk_size)))
+    total = len(todo)
+    results = _dispatch(inputs, policy, chunks, executor, scheduler_address, max_workers)
+    for done, result in enumerate(results, start=1):
+        if progress is not None:
+            progress(done, total)
+        yield result
+
+
+def _dispatch(
+    inputs: OptimiserInputs,
+    policy: Policy,
+    chunks: list[list[ScenarioSpec]],
+    executor: str,
+    address: str | None,
+    max_workers: int | None,
+) -> Iterator[ScenarioResult]:
+    if executor == "serial" or not chunks:
+        for chunk in chunks:
+            yield from solve_chunk(inputs, policy, chunk)
+        return
+    if executor == "process":
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["optimizer.batch"])
+        with ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx) as pool:
+            futures = [pool.submit(solve_chunk, inputs, policy, c) for c in chunks]
+            try:
+                for fut in as_completed(futures):
+                    yield from fut.result()
+            finally:
+                for fut in futures:
+                    fut.cancel()
+        return
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    if address is None:
+        raise ValueError("the dask executor needs scheduler_address (e.g. tcp://127.0.0.1:8786)")
+    client = Client(address, set_as_default=False)
+    try:
+        shared = client.scatter([inputs, policy], broadcast=True)
+        futures: list[Any] = [client.submit(solve_chunk, *shared, c, pure=False) for c in chunks]
+        for fut in dask_completed(futures):
+            yield from fut.result()
+    finally:
+        client.close()
+
+
+def _chunks(specs: list[ScenarioSpec], size: int) -> list[list[ScenarioSpec]]:
+    ordered = sorted(specs, key=lambda s: (s.effects, s.key))
+    out: list[list[ScenarioSpec]] = []
+    for _, group in itertools.groupby(ordered, key=lambda s: s.effects):
+        g = list(group)
+        out.extend(g[i : i + size] for i in range(0, len(g), size))
+    return out
+
+
+def solve_chunk(inputs: OptimiserInputs, policy: Policy, specs: Sequence[ScenarioSpec]) -> list[ScenarioResult]:
+    """Solve scenarios in order, one warm-started model per effect assumption (a task)."""
+    models: dict[Pairs, FastModel] = {}
+    out = []
+    for spec in specs:
+        try:
+            if spec.effects not in models:
+                scale = _effect_scale(inputs, spec.effects)
+                models[spec.effects] = FastModel(inputs, policy, slope_scale=scale)
+            out.append(_solve_one(models[spec.effects], spec))
+        except Exception as exc:  # a failing scenario is a result, not a crash of the batch
+            LOG.warning("scenario %s failed: %s", spec.key, exc)
+            out.append(_failed(spec, exc))
+    return out
+
+
+def _effect_scale(inputs: OptimiserInputs, effects: Pairs) -> np.ndarray:
+    unknown = sorted({k for k, _ in effects} - set(inputs.line_ids))
+    if unknown:
+        raise ValueError(f"effect assumption names unknown action lines {unknown}")
+    if any(v < 0 for _, v in effects):
+        raise ValueError("effect multipliers must be >= 0")
+    return scale_from_lines(inputs, dict(effects))
+
+
+def _multipliers(columns: Mapping[str, np.ndarray], pairs: Pairs, names: tuple[str, ...], label: str) -> np.ndarray:
+    n = len(columns["target_id"])
+    mult = np.ones(n)
+    for key, value in pairs:
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{label} multiplier for {key!r} must be finite and >= 0, got {value}")
+        hit = np.zeros(n, dtype=bool)
+        for col in names:
+            if col in columns:
+                hit |= columns[col] == key
+        if not hit.any():
+            raise ValueError(f"{label} key {key!r} matches no {' or '.join(names)}")
+        mult[hit] *= value
+    return mult
+
+
+def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
+    cols = model.target_columns
+    w = model.weight * _multipliers(cols, spec.weights, ("market", "target_id"), "weight")
+    r = model.risk * _multipliers(cols, spec.shock, ("target_id", "market", "supplier"), "shock")
+    sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r)
+    pair_spend = np.bincount(model.pair_codes, weights=sol.spend, minlength=len(model.pair_line))
+    funded = np.flatnonzero(pair_spend > 0)
+    alloc = pd.DataFrame(
+        {
+            "action_line_id": model.pair_line[funded],
+            "target_id": model.pair_target[funded],
+            "spend_meur": pair_spend[funded],
+        }
+    )
+    n_t, n_m = len(w), len(model.market_names)
+    phi = np.minimum(np.bincount(model.target, weights=model.frac * sol.spend, minlength=n_t), 1.0)
+    spend_t = np.bincount(model.target, weights=sol.spend, minlength=n_t)
+    mc = model.market_codes
+    markets = pd.DataFrame(
+        {
+            "market": model.market_names,
+            "spend_meur": np.bincount(mc, weights=spend_t, minlength=n_m),
+            "weighted_residual_risk": np.bincount(mc, weights=w * r * (1 - phi), minlength=n_m),
+        }
+    )
+    return ScenarioResult(
+        key=spec.key,
+        status=sol.status,
+        reason=sol.reason,
+        objective=sol.objective,
+        total_spend_meur=sol.total_spend_meur,
+        budget_shadow_price=sol.budget_shadow_price,
+        method=sol.method,
+        allocation=alloc,
+        markets=markets,
+    )
+
+
+def _failed(spec: ScenarioSpec, exc: Exception) -> ScenarioResult:
+    return ScenarioResult(
+        key=spec.key,
+        status=Status.ERROR,
+        reason=f"{type(exc).__name__}: {exc}",
+        objective=None,
+        total_spend_meur=None,
+        budget_shadow_price=None,
+        method="none",
+        allocation=pd.DataFrame(columns=["action_line_id", "target_id", "spend_meur"]),
+        markets=pd.DataFrame(columns=["market", "spend_meur", "weighted_residual_risk"]),
+        error="".join(traceback.format_exception(exc)),
+    )
