@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,11 @@ from deps.errors import DatabaseError
 __all__ = [
     "alembic_config",
     "current_revision",
+    "dispose_engines",
     "engine_for",
     "head_revision",
+    "redact",
+    "require_schema",
     "session_scope",
     "upgrade",
 ]
@@ -42,21 +44,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
+_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
     """Return the (cached) engine for ``url``.
 
     For SQLite the parent folder is created, foreign keys are enforced and WAL journaling lets readers and one
     writer work at once.
     """
+    engine = _ENGINES.get(url)
+    if engine is not None:
+        return engine
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    _ENGINES[url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection and forget the cached engines (tests, and before a process forks)."""
+    while _ENGINES:
+        _url, engine = _ENGINES.popitem()
+        engine.dispose()
 
 
 @contextmanager
@@ -85,13 +101,28 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Create or upgrade the schema of ``url`` to ``revision``."""
     from alembic import command
 
+    cfg = alembic_config(url)
     try:
-        command.upgrade(alembic_config(url), revision)
+        with engine_for(url).begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
     except sa.exc.OperationalError as exc:
         raise DatabaseError(
-            f"cannot reach or upgrade the database {_redact(url)}: {exc.orig}. "
+            f"cannot reach or upgrade the database {redact(url)}: {exc.orig}. "
             "Check DEPS_DATABASE_URL and that the server is running."
         ) from exc
+
+
+def require_schema(url: str) -> None:
+    """Raise :class:`DatabaseError` unless the database at ``url`` is at the newest schema revision."""
+    revision = current_revision(url)
+    if revision is None:
+        raise DatabaseError(f"the database {redact(url)} has no schema yet: run `deps init` (or `make app`) first")
+    head = head_revision()
+    if revision != head:
+        raise DatabaseError(
+            f"the database {redact(url)} is at schema {revision}, the code needs {head}: run `deps init` to upgrade"
+        )
 
 
 def head_revision() -> str:
@@ -110,10 +141,10 @@ def current_revision(url: str) -> str | None:
         with engine_for(url).connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except sa.exc.OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {_redact(url)}: {exc.orig}. Check DEPS_DATABASE_URL.") from exc
+        raise DatabaseError(f"cannot open the database {redact(url)}: {exc.orig}. Check DEPS_DATABASE_URL.") from exc
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)

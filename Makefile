@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make app` and `make test` (see README.md).
+# Everything installs into .venv from the pinned requirements.lock; nothing is installed by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+APP_PORT ?= 8501
+
+.PHONY: help install app test lint typecheck pytest bench migrations-check clean
+
+help:
+	@echo "make app    - set up .venv, create the database, load the seed, run the app on http://127.0.0.1:$(APP_PORT)"
+	@echo "make test   - set up .venv, run ruff, mypy and the whole test suite"
+	@echo "make bench  - run the benchmarks (ratios against a naive baseline and the floor)"
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+app: install
+	$(BIN)/deps init
+	$(BIN)/streamlit run app_streamlit.py --server.address 127.0.0.1 --server.port $(APP_PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+migrations-check: install
+	$(BIN)/alembic upgrade head
+	$(BIN)/alembic check
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,166 @@
+"""The ``deps`` command line.
+
+Each command arrives with the issue that builds it; every command has ``--help``.  Heavy libraries are imported
+inside the commands so that ``deps --help`` starts fast.  Errors of the application (:class:`DepsError`) are
+printed as one clear message and exit with status 1 (2 for bad usage); a traceback never reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deps.config import Settings, load_settings
+from deps.errors import DataValidationError, DepsError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="deps",
+    help="Strategic-dependency risk analyser: data, analysis, optimisation and reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    """Output formats of commands that print or write tables."""
+
+    text = "text"
+    json = "json"
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+@app.command()
+def init(
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Create or upgrade the schema without loading the seed.")
+    ] = False,
+) -> None:
+    """Create or upgrade the database and load the seed dataset from data/."""
+    from deps.seed import initialise
+
+    settings = _settings()
+    result = initialise(settings, empty=empty)
+    from deps.db import redact
+
+    typer.echo(f"database ready: {redact(result.database)}")
+    if result.seed is not None:
+        typer.echo(result.seed.summary())
+
+
+@app.command()
+def status(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """Show the database, its schema version, the datasets and row counts."""
+    from deps.catalogue import status as get_status
+
+    settings = _settings()
+    state = get_status(settings.effective_database_url)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(state.as_dict(), indent=2, sort_keys=True))
+        return
+    typer.echo(f"database: {state.database}")
+    if state.revision is None:
+        typer.echo("schema:   none yet (run `deps init`)")
+        return
+    marker = "up to date" if state.up_to_date else f"behind: head is {state.head} (run `deps init`)"
+    typer.echo(f"schema:   {state.revision} ({marker})")
+    typer.echo("datasets:")
+    if not state.datasets:
+        typer.echo("  (none)")
+    for info in state.datasets:
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(info.counts.items()))
+        typer.echo(
+            f"  {info.name} v{info.version} [{info.format}] {info.content_hash[:12]} "
+            f"{info.created_at} by {info.created_by or '?'}: {counts}"
+        )
+    typer.echo("rows:")
+    for table, count in state.row_counts.items():
+        typer.echo(f"  {table:<20} {count:>9}")
+
+
+@app.command(name="import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="template, cset, baci or wgi.")],
+    path: Annotated[Path, typer.Argument(help="File or folder to import.")],
+    dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset name (default: the format's name).")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the validation report as JSON to this file.")
+    ] = None,
+) -> None:
+    """Validate a data file completely, then import it as a new dataset version in one transaction.
+
+    Formats: template (the project's CSV folder or XLSX workbook), cset (CSET/ETO chip dataset folder), baci (CEPII
+    BACI trade flows CSV), wgi (World Bank governance indicators CSV). Importing the same files twice creates no
+    new version. On any problem nothing is written and every problem is listed with file, row, column and fix.
+    """
+    from deps.db import require_schema, session_scope
+    from deps.ingest import importer
+
+    settings = _settings()
+    require_schema(settings.effective_database_url)
+    run = importer(fmt)
+    name = dataset or fmt
+    try:
+        with session_scope(settings.effective_database_url) as session:
+            result = run(
+                path,
+                session=session,
+                dataset=name,
+                user=settings.effective_user,
+                max_bytes=settings.max_import_mb * 1_000_000,
+                share_tolerance=settings.share_tolerance,
+            )
+    except DataValidationError as exc:
+        if report is not None:
+            report.write_text(json.dumps([p.as_dict() for p in exc.problems], indent=2), encoding="utf-8")
+        raise
+    typer.echo(result.summary())
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning application errors into one message and a non-zero exit."""
+    try:
+        app(standalone_mode=False)
+    except DataValidationError as exc:
+        typer.echo(exc.report(), err=True)
+        sys.exit(1)
+    except DepsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors, database errors
+        import click
+        import sqlalchemy
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
+            typer.echo(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

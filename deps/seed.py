@@ -1,0 +1,61 @@
+"""Creating the database and loading the seed: what ``deps init`` and ``make app`` do.
+
+The seed in ``data/`` is the project's own cited dataset in the template format (see
+:mod:`deps.ingest.template`); it is loaded as the dataset named by ``DEPS_SEED_DATASET`` (default ``seed``).
+Loading it again changes nothing unless its files changed, in which case a new version is created.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from deps.config import Settings
+from deps.db import session_scope, upgrade
+from deps.errors import DataValidationError, Problem
+from deps.ingest.dataset import ImportResult
+from deps.ingest.template import import_template
+
+__all__ = ["InitResult", "initialise"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``deps init`` did."""
+
+    database: str
+    seed: ImportResult | None
+
+
+def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
+    """Create or upgrade the schema; unless ``empty``, load the seed in one transaction.
+
+    Raises
+    ------
+    DataValidationError
+        When the seed folder is missing or invalid (nothing is written).
+    """
+    url = settings.effective_database_url
+    upgrade(url)
+    if empty:
+        return InitResult(url, None)
+    seed_dir = settings.effective_seed_dir
+    if not (seed_dir / "nodes.csv").is_file():
+        raise DataValidationError(
+            [Problem(str(seed_dir.name), None, None, "the seed folder has no nodes.csv", "set DEPS_SEED_DIR")],
+            "seed",
+        )
+    with session_scope(url) as session:
+        result = import_template(
+            seed_dir,
+            session=session,
+            dataset=settings.seed_dataset,
+            user=settings.effective_user,
+            max_bytes=settings.max_import_mb * 1_000_000,
+            share_tolerance=settings.share_tolerance,
+            fmt="seed",
+        )
+    log.info(result.summary())
+    return InitResult(url, result)

@@ -1,0 +1,94 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL when DEPS_TEST_DB=postgres)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("DEPS_TEST_POSTGRES_URL") or None
+
+
+def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
+    """Create an empty database next to ``base_url``'s; return (its URL, its name)."""
+    url = sa.engine.make_url(base_url)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(base_url: str, name: str) -> None:
+    from deps.db import dispose_engines
+
+    dispose_engines()
+    admin = sa.create_engine(sa.engine.make_url(base_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path) -> Iterator[str]:
+    """URL of a new, empty database (no schema): SQLite in tmp_path, or PostgreSQL with DEPS_TEST_DB=postgres."""
+    if os.environ.get("DEPS_TEST_DB") == "postgres":
+        base = _postgres_url()
+        if base is None:
+            pytest.fail("DEPS_TEST_DB=postgres needs DEPS_TEST_POSTGRES_URL")
+        url, name = _fresh_postgres_database(base)
+        yield url
+        _drop_postgres_database(base, name)
+    else:
+        yield f"sqlite:///{tmp_path / 'deps.sqlite3'}"
+        from deps.db import dispose_engines
+
+        dispose_engines()
+
+
+@pytest.fixture
+def db_url(empty_db_url: str) -> str:
+    """URL of a new database at the newest schema revision, with no data."""
+    from deps.db import upgrade
+
+    upgrade(empty_db_url)
+    return empty_db_url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database; skipped only when DEPS_TEST_POSTGRES_URL is unset."""
+    base = _postgres_url()
+    if base is None:
+        pytest.skip("DEPS_TEST_POSTGRES_URL is unset (CI always sets it)")
+    url, name = _fresh_postgres_database(base)
+    yield url
+    _drop_postgres_database(base, name)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public datasets beside the project (../shared/data)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment variables pointing the application at the test database."""
+    values = {"DEPS_DATABASE_URL": db_url, "DEPS_VAR_DIR": str(tmp_path / "var"), "DEPS_USER": "tester"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

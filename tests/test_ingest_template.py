@@ -1,0 +1,182 @@
+"""The template importer: a hand-checked fixture loads exactly; every bad input is reported and nothing is written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
+
+from deps.db import engine_for, session_scope
+from deps.errors import DataValidationError
+from deps.ingest.template import import_template
+from deps.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
+MAX = 10_000_000
+
+
+def _import(url: str, path: Path, dataset: str = "t") -> object:
+    with session_scope(url) as session:
+        return import_template(
+            path, session=session, dataset=dataset, user="tester", max_bytes=MAX, share_tolerance=0.02
+        )
+
+
+def _row_counts(url: str) -> dict[str, int]:
+    with engine_for(url).connect() as conn:
+        return {
+            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for name, t in SQLModel.metadata.tables.items()
+        }
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "tpl"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def test_fixture_loads_exactly(db_url: str) -> None:
+    result = _import(db_url, FIXTURE)
+    assert result.counts == {"markets": 1, "sources": 1, "nodes": 3, "edges": 2, "firms": 1, "provision": 5}
+    with session_scope(db_url) as session:
+        ore = session.exec(select(Node).where(Node.code == "ore")).one()
+        shares = {p.country_iso3: p.share for p in session.exec(select(Provision).where(Provision.node_id == ore.id))}
+        # 60% and 30% as fractions; USA is a known supplier with an unknown share: None, never 0
+        assert shares == {"CHN": 0.6, "AUS": 0.3, "USA": None}
+        firm = session.exec(select(Firm)).one()
+        assert firm.hq_iso3 == "NLD"
+        firm_row = session.exec(select(Provision).where(Provision.firm_id == firm.id)).one()
+        assert firm_row.country_iso3 == "NLD" and firm_row.share == 1.0
+        assert session.get(Country, "CHN") is not None  # added from ISO 3166 when first referenced
+        chip = session.exec(select(Node).where(Node.code == "chip")).one()
+        assert session.exec(select(NodeMarket.market_id).where(NodeMarket.node_id == chip.id)).all() == [
+            "semiconductors"
+        ]
+        assert len(session.exec(select(Edge)).all()) == 2
+
+
+def test_same_files_twice_create_no_duplicates(db_url: str, tmp_path: Path) -> None:
+    first = _import(db_url, FIXTURE)
+    before = _row_counts(db_url)
+    second = _import(db_url, FIXTURE)
+    assert second.unchanged and second.version == first.version == 1
+    assert _row_counts(db_url) == before
+    changed = _copy(tmp_path)
+    (changed / "nodes.csv").write_text(
+        (changed / "nodes.csv").read_text() + "extra,Extra,service,chemistry,,,,,fx,2024\n"
+    )
+    third = _import(db_url, changed)
+    assert third.version == 2 and not third.unchanged
+    with session_scope(db_url) as session:
+        assert [d.version for d in session.exec(select(Dataset).where(Dataset.name == "t"))] == [1, 2]
+
+
+def _edit(path: Path, table: str, old: str, new: str) -> None:
+    file = path / f"{table}.csv"
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"fixture no longer holds {old!r}"
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_CASES = {
+    "share above 100": ("provision", "ore,country,CHN,60,", "ore,country,CHN,160,", "share_pct", "out of range"),
+    "shares sum above 100": ("provision", "ore,country,AUS,30,", "ore,country,AUS,45,", "share_pct", "add up to 105"),
+    "unknown country": ("provision", "ore,country,AUS,", "ore,country,XYZ,", "supplier_id", "'XYZ' does not exist"),
+    "dangling node": ("provision", "tool,firm,acme", "tooling,firm,acme", "node_id", "'tooling' does not exist"),
+    "dangling firm": ("provision", "tool,firm,acme", "tool,firm,acne", "supplier_id", "firm 'acne' does not exist"),
+    "duplicate id": ("nodes", "tool,Tool,tool", "ore,Tool,tool", "node_id", "duplicate node_id"),
+    "cycle": ("edges", "tool,chip,goes_into", "chip,ore,goes_into", "from_node, to_node", "cycle: "),
+    "non-numeric": ("provision", "ore,country,CHN,60,", "ore,country,CHN,sixty,", "share_pct", "not a number"),
+    "bad kind": ("nodes", "tool,Tool,tool", "tool,Tool,gadget", "kind", "'gadget' is not allowed"),
+    "uncited": (
+        "provision",
+        "2024,fx,observed,low,share unknown",
+        "2024,,observed,low,share unknown",
+        "source_id",
+        "missing",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, case: str) -> None:
+    table, old, new, column, words = BAD_CASES[case]
+    path = _copy(tmp_path)
+    _edit(path, table, old, new)
+    before = _row_counts(db_url)
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    problems = info.value.problems
+    assert any(p.column == column and words in p.problem for p in problems), info.value.report()
+    assert all(p.fix for p in problems)
+    assert _row_counts(db_url) == before
+
+
+def test_cycle_is_named(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    (path / "edges.csv").write_text(
+        (path / "edges.csv").read_text() + "chip,tool,goes_into,fx,2024,observed,high,\n", encoding="utf-8"
+    )
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    assert any("tool -> chip -> tool" in p.problem or "chip -> tool -> chip" in p.problem for p in info.value.problems)
+
+
+def test_every_problem_is_collected_at_once(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    _edit(path, "provision", "ore,country,CHN,60,", "ore,country,CHN,abc,")
+    _edit(path, "nodes", "tool,Tool,tool", "tool,Tool,gadget")
+    _edit(path, "firms", "acme,Acme Tools,NLD", "acme,Acme Tools,ZZZ")
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    files = {(p.file, p.row, p.column) for p in info.value.problems}
+    assert ("provision.csv", 2, "share_pct") in files
+    assert ("nodes.csv", 3, "kind") in files
+    assert ("firms.csv", 2, "hq_iso3") in files
+
+
+def test_wrong_encoding_names_the_row(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    text = (path / "nodes.csv").read_text(encoding="utf-8").replace("Tool,tool", "Tööl,tool")
+    (path / "nodes.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    (problem,) = info.value.problems
+    assert problem.file == "nodes.csv" and problem.row == 3 and "UTF-8" in problem.problem
+
+
+def test_missing_column_empty_and_huge_files(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    (path / "edges.csv").write_text("from_node,to_node\nore,chip\n", encoding="utf-8")
+    (path / "firms.csv").write_bytes(b"")
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    report = info.value.report()
+    assert "edges.csv, row 1, column 'relation': required column is missing" in report
+    assert "firms.csv: the file is empty" in report
+    with session_scope(db_url) as session, pytest.raises(DataValidationError) as huge:
+        import_template(FIXTURE, session=session, dataset="t", user="u", max_bytes=50, share_tolerance=0.02)
+    assert "above the limit" in huge.value.report()
+
+
+def test_binary_content_with_csv_name_is_refused(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    (path / "nodes.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    assert "binary file" in info.value.report()
+
+
+def test_xlsx_workbook_imports_like_the_folder(db_url: str, tmp_path: Path) -> None:
+    import pandas as pd
+
+    workbook = tmp_path / "template.xlsx"
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        for csv in sorted(FIXTURE.glob("*.csv")):
+            pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(writer, sheet_name=csv.stem, index=False)
+    result = _import(db_url, workbook, dataset="xl")
+    assert result.counts["provision"] == 5 and result.counts["nodes"] == 3
