@@ -7,7 +7,7 @@ dataset version, indicator ``PV`` (political stability and absence of violence/t
 ``wgi_pv`` seed values are left alone: governance scores live per dataset version.
 
 Range: the WGI estimate is in units of a standard normal distribution, so "-2.5 to 2.5" is its usual span, not a
-hard limit.  The real 1996-2024 file reaches -3.31 (row 176, 2009), so the accepted band is -3.5..3.5 by default
+hard limit.  The real 1996-2024 file reaches -3.31 (Somalia, 2009), so the accepted band is -3.5..3.5 by default
 (:data:`ESTIMATE_BOUNDS`); values beyond it are typing errors.
 
 A code that appears on two rows is accepted when the rows agree; where they disagree (the real file carries two
@@ -27,7 +27,7 @@ import pycountry
 from sqlmodel import Session, select
 
 from deps.countries import country_name, known_codes
-from deps.errors import DataValidationError, Problem
+from deps.errors import DataValidationError
 from deps.ingest.dataset import ImportResult, bulk_insert, new_version
 from deps.ingest.reader import hash_files, read_table
 from deps.models import Country, GovernanceScore
@@ -169,7 +169,7 @@ def _resolve_duplicates(long: pd.DataFrame, check: TableCheck) -> tuple[pd.DataF
         if bad:
             notes.append(
                 f"code {code} appears on rows {rows} with different estimates for {len(bad)} year(s) "
-                f"({bad[0]}-{bad[-1]}): those years are not loaded for {code}; the years where the rows agree are"
+                f"({bad[0]}-{bad[-1]}): those years are not loaded for {code}; the years where the rows agree are loaded"
             )
         else:
             notes.append(f"code {code} appears on rows {rows} with identical estimates: loaded once")
@@ -195,7 +195,3 @@ def _ensure_named_countries(session: Session, names: dict[str, str]) -> int:
         else:
             rows.append({"iso3": code, "name": names[code], "source": "World Bank WGI (name as in the file)"})
     return bulk_insert(session, Country, rows)
-
-
-def _unused(_: Problem) -> None:  # pragma: no cover - keeps the Problem import for type readers
-    return None
