@@ -169,7 +169,8 @@ def _resolve_duplicates(long: pd.DataFrame, check: TableCheck) -> tuple[pd.DataF
         if bad:
             notes.append(
                 f"code {code} appears on rows {rows} with different estimates for {len(bad)} year(s) "
-                f"({bad[0]}-{bad[-1]}): those years are not loaded for {code}; the years where the rows agree are loaded"
+                f"({bad[0]}-{bad[-1]}): those years are not loaded for {code}; "
+                "the years where the rows agree are loaded"
             )
         else:
             notes.append(f"code {code} appears on rows {rows} with identical estimates: loaded once")
