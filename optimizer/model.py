@@ -73,11 +73,11 @@ class LpModel:
         terms = list(terms)
         if self.elastic:
             if sense in ("<=", "=="):
-                s = pulp.LpVariable(f"sm{len(self.constraints)}", lowBound=0)
+                s = self.problem.add_variable(f"sm{len(self.constraints)}", lowBound=0)
                 terms.append((s, -1.0))
                 self.slacks.setdefault(name, []).append(s)
             if sense in (">=", "=="):
-                s = pulp.LpVariable(f"sp{len(self.constraints)}", lowBound=0)
+                s = self.problem.add_variable(f"sp{len(self.constraints)}", lowBound=0)
                 terms.append((s, 1.0))
                 self.slacks.setdefault(name, []).append(s)
         expr = pulp.LpAffineExpression(terms)
@@ -114,7 +114,7 @@ def build_model(inputs: OptimiserInputs, policy: Policy, *, elastic: bool = Fals
     opts = inputs.options
     prob = pulp.LpProblem("allocation", pulp.LpMinimize)
     lengths = opts["length_meur"].to_numpy(dtype=float)
-    variables = [pulp.LpVariable(f"y{i}", lowBound=0, upBound=float(lengths[i])) for i in range(len(opts))]
+    variables = [prob.add_variable(f"y{i}", lowBound=0, upBound=float(lengths[i])) for i in range(len(opts))]
     model = LpModel(problem=prob, inputs=inputs, policy=policy, variables=variables, elastic=elastic)
     add_budget(model)
     add_line_bounds(model)
@@ -233,7 +233,7 @@ def add_years(model: LpModel) -> None:
     groups = _group_terms(model, "action_line_id")
     for line in model.inputs.line_ids:
         for year in years:
-            model.year_variables[(line, year)] = pulp.LpVariable(f"x{len(model.year_variables)}", lowBound=0)
+            model.year_variables[(line, year)] = model.problem.add_variable(f"x{len(model.year_variables)}", lowBound=0)
         terms = [(model.year_variables[(line, y)], 1.0) for y in years]
         terms += [(v, -1.0) for v, _ in groups.get(line, [])]
         model.add(f"year-link[{line}]", "year-link", terms, "==", 0.0)

@@ -133,7 +133,7 @@ def robust_allocation(
         terms = [(v, float(x)) for v, x in zip(model.variables, c, strict=True) if x]
         model.problem.setObjective(pulp.LpAffineExpression(terms + lev_terms))
     else:
-        z = pulp.LpVariable("z")
+        z = model.problem.add_variable("z")
         for k, s in enumerate(sids):
             terms = [(v, float(x)) for v, x in zip(model.variables, coef[:, k], strict=True) if x]
             model.add(f"worst-case[{s}]", "worst-case", [*terms, (z, -1.0)], "<=", -float(consts[k]))

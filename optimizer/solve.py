@@ -100,12 +100,24 @@ def run_solver(model: LpModel, *, solver: str = "highs", time_limit_s: float | N
     if solver == "cbc":
         tmp = tempfile.mkdtemp(prefix="optimizer-cbc-")
         try:
-            cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
+            cbc = pulp.COIN_CMD(path=_cbc_path(), msg=False, timeLimit=time_limit_s, threads=1)
             cbc.tmpDir = tmp
             return int(model.problem.solve(cbc))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     raise SolverError(f"unknown solver {solver!r}; use one of {SOLVERS}")
+
+
+def _cbc_path() -> str:
+    """A ``cbc`` on the PATH, else the binary bundled with PuLP 3.x (without the deprecated
+    ``PULP_CBC_CMD`` class)."""
+    found = shutil.which("cbc")
+    if found:
+        return found
+    bundled = getattr(pulp.apis.coin_api.PULP_CBC_CMD, "pulp_cbc_path", None)
+    if bundled is None:
+        raise SolverError("CBC not found: install it (pip install 'pulp[cbc]') or use solver='highs'")
+    return str(bundled)
 
 
 def solve(

@@ -61,3 +61,80 @@ def random_inputs(
                     }
                 )
     return build_inputs(targets, lines_frame(lines), pd.DataFrame(rows))
+
+
+def hand_inputs() -> OptimiserInputs:
+    """Two targets, two lines: the hand-solved LP of test_opt_model.py.
+
+    A: market X, r = 1, w = 2; B: market Y, r = 1, w = 1; both of kind k.
+    fin: segment 1 length 10, f = 0.05; segment 2 length 10, f = 0.02. res: one segment of
+    length 5, f = 0.04.
+    """
+    targets = pd.DataFrame(
+        {
+            "target_id": ["A", "B"],
+            "market": ["X", "Y"],
+            "baseline_risk": [1.0, 1.0],
+            "weight": [2.0, 1.0],
+            "dependency_kind": ["k", "k"],
+        }
+    )
+    effects = pd.DataFrame(
+        {
+            "action_line_id": ["fin", "fin", "res"],
+            "dependency_kind": ["k", "k", "k"],
+            "segment": [1, 2, 1],
+            "length_meur": [10.0, 10.0, 5.0],
+            "reduction_per_meur": [0.05, 0.02, 0.04],
+        }
+    )
+    return build_inputs(targets, lines_frame(("fin", "res")), effects)
+
+
+def lp_matrices(inputs: OptimiserInputs, policy: object) -> dict[str, object]:
+    """The LP in scipy.optimize.linprog form, written independently of optimizer.model."""
+    from optimizer.inputs import Policy, line_bounds
+
+    assert isinstance(policy, Policy)
+    o = inputs.options
+    n = len(o)
+    c = -(o["weight"] * o["slope"]).to_numpy()
+    a_ub: list[np.ndarray] = []
+    b_ub: list[float] = []
+
+    def row(mask: np.ndarray, coef: np.ndarray | float, rhs: float, sign: float) -> None:
+        a_ub.append(sign * np.where(mask, coef, 0.0))
+        b_ub.append(sign * rhs)
+
+    ones = np.ones(n, dtype=bool)
+    row(ones, 1.0, policy.budget_meur, 1.0)
+    for line, (lo, hi) in line_bounds(inputs, policy).items():
+        m = (o["action_line_id"] == line).to_numpy()
+        if lo > 0:
+            row(m, 1.0, lo, -1.0)
+        if hi is not None:
+            row(m, 1.0, hi, 1.0)
+    for market, share in policy.market_min_share.items():
+        row((o["market"] == market).to_numpy(), 1.0, share * policy.budget_meur, -1.0)
+    for market, share in policy.market_max_share.items():
+        row((o["market"] == market).to_numpy(), 1.0, share * policy.budget_meur, 1.0)
+    for t in inputs.target_ids:
+        m = (o["target_id"] == t).to_numpy()
+        cap = policy.target_cap_meur.get(t, policy.default_target_cap_meur)
+        if cap is not None:
+            row(m, 1.0, cap, 1.0)
+        r = float(inputs.targets.set_index("target_id").loc[t, "baseline_risk"])
+        row(m, o["slope"].to_numpy(), r, 1.0)
+    for f in policy.forced:
+        m = np.array(o["action_line_id"] == f.action_line_id)
+        if f.target_id is not None:
+            m &= (o["target_id"] == f.target_id).to_numpy()
+        row(m, 1.0, f.min_meur, -1.0)
+    bounds = [(0.0, float(x)) for x in o["length_meur"]]
+    return {
+        "c": c,
+        "A_ub": np.array(a_ub),
+        "b_ub": np.array(b_ub),
+        "bounds": bounds,
+        "constant": inputs.weighted_baseline,
+    }

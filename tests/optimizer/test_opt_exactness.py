@@ -1,0 +1,145 @@
+"""Exactness: greedy oracle, scipy linprog, the matrix fast path against the PuLP model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opt_fixtures import lp_matrices, random_inputs
+from scipy.optimize import linprog
+
+from optimizer.fast import FastModel, greedy_pieces
+from optimizer.inputs import ForcedOption, Policy
+from optimizer.solve import Status, solve
+
+
+def test_greedy_pieces_hand_example() -> None:
+    # One target, cap 12: pieces filled by falling f (0.5, 0.3, 0.1) with lengths 1, 2, 10.
+    # Cap: 1 + 2 + 9 (cap 12 reached in the third piece). Risk floor sum f y <= 1:
+    # 0.5*1 + 0.3*2 = 1.1 > 1 already, so the second piece stops at (1 - 0.5)/0.3 = 5/3
+    # and the third gets nothing.
+    frac = np.array([0.1, 0.5, 0.3])
+    lengths = np.array([10.0, 1.0, 2.0])
+    eff = greedy_pieces(frac, lengths, np.zeros(3, dtype=np.int64), np.array([12.0]))
+    assert eff == pytest.approx([0.0, 1.0, 5.0 / 3.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    budget=st.floats(0.0, 400.0),
+    cap=st.one_of(st.none(), st.floats(0.5, 30.0)),
+    n_targets=st.integers(1, 15),
+)
+def test_greedy_equals_lp_with_budget_and_caps(seed: int, budget: float, cap: float | None, n_targets: int) -> None:
+    inputs = random_inputs(seed, n_targets=n_targets)
+    policy = Policy(budget_meur=budget, default_target_cap_meur=cap)
+    model = FastModel(inputs, policy)
+    assert model.greedy_exact
+    greedy = model.solve()
+    lp = solve(inputs, policy)
+    assert greedy.method == "greedy" and lp.status is Status.OPTIMAL
+    assert greedy.objective == pytest.approx(lp.objective, abs=1e-8)
+    assert greedy.total_spend_meur <= budget + 1e-9
+    assert greedy.budget_shadow_price >= 0
+
+
+def _policies(inputs_markets: list[str]) -> list[Policy]:
+    m0 = inputs_markets[0]
+    return [
+        Policy(budget_meur=35.0),
+        Policy(budget_meur=60.0, line_max_meur={"capacity": 6.0, "financing": 10.0}),
+        Policy(budget_meur=50.0, line_min_meur={"regulation": 12.0}, default_target_cap_meur=9.0),
+        Policy(budget_meur=45.0, market_min_share={m0: 0.4}, market_max_share={m0: 0.6}),
+        Policy(
+            budget_meur=40.0,
+            forced=(ForcedOption("ecosystems", "T003", 4.0), ForcedOption("financing", None, 5.0)),
+            forbidden=(("capacity", None), ("financing", "T001")),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_instances_match_linprog(seed: int) -> None:
+    inputs = random_inputs(seed, n_targets=10)
+    for policy in _policies(inputs.markets):
+        ref = lp_matrices(inputs, policy)
+        res = linprog(ref["c"], A_ub=ref["A_ub"], b_ub=ref["b_ub"], bounds=ref["bounds"], method="highs")
+        forbidden = policy.forbidden
+        s = solve(inputs, policy)
+        if forbidden:
+            # linprog reference has no forbidden rows: give it zero upper bounds instead.
+            o = inputs.options
+            bounds = list(ref["bounds"])
+            for i, (a, t) in enumerate(zip(o["action_line_id"], o["target_id"], strict=True)):
+                if (a, None) in forbidden or (a, t) in forbidden:
+                    bounds[i] = (0.0, 0.0)
+            res = linprog(ref["c"], A_ub=ref["A_ub"], b_ub=ref["b_ub"], bounds=bounds, method="highs")
+        assert res.status == 0
+        assert s.status is Status.OPTIMAL
+        assert s.objective == pytest.approx(ref["constant"] + res.fun, abs=1e-7)
+        assert s.total_spend_meur <= policy.budget_meur + 1e-7
+        assert s.budget_shadow_price >= 0
+        assert (s.targets["residual_risk"] >= -1e-12).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_path_equals_pulp_model(seed: int) -> None:
+    inputs = random_inputs(seed, n_targets=14)
+    for policy in _policies(inputs.markets):
+        ref = solve(inputs, policy)
+        model = FastModel(inputs, policy)
+        for greedy_start in (False, True):
+            fast = model.solve(force_lp=True, greedy_start=greedy_start)
+            assert fast.status is Status.OPTIMAL
+            assert fast.objective == pytest.approx(ref.objective, abs=1e-8)
+            assert fast.total_spend_meur <= policy.budget_meur + 1e-7
+
+
+def test_fast_path_rescales_budget_weights_and_risks() -> None:
+    inputs = random_inputs(11, n_targets=12)
+    policy = Policy(budget_meur=30.0, line_max_meur={"capacity": 5.0})
+    model = FastModel(inputs, policy)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        budget = float(rng.uniform(5, 80))
+        w = rng.uniform(0.2, 3.0, 12)
+        r = rng.uniform(0.0, 1.0, 12)
+        r[0] = 0.0  # a target without risk: its floor row is relaxed, it earns nothing
+        fast = model.solve(budget_meur=budget, weights=w, baseline_risk=r)
+        t2 = inputs.targets.assign(weight=w, baseline_risk=r)
+        from optimizer.inputs import build_inputs
+
+        again = build_inputs(t2, inputs.lines, inputs.effects.drop(columns="source"))
+        ref = solve(again, Policy(budget_meur=budget, line_max_meur={"capacity": 5.0}))
+        assert fast.objective == pytest.approx(ref.objective, abs=1e-8)
+        assert fast.budget_shadow_price == pytest.approx(ref.budget_shadow_price, abs=1e-7)
+
+
+def test_fast_path_reports_infeasible_then_recovers() -> None:
+    inputs = random_inputs(2)
+    policy = Policy(budget_meur=30.0, line_min_meur={"capacity": 20.0})
+    model = FastModel(inputs, policy)
+    bad = model.solve(budget_meur=10.0)
+    assert bad.status is Status.INFEASIBLE and bad.objective is None
+    good = model.solve(budget_meur=30.0)
+    assert good.status is Status.OPTIMAL
+    assert good.objective == pytest.approx(solve(inputs, policy).objective, abs=1e-8)
+
+
+def test_leverage_objective_shifts_spend_to_control_points() -> None:
+    inputs = random_inputs(4, n_targets=8)
+    lev = np.zeros(8)
+    lev[7] = 1.0
+    from optimizer.inputs import build_inputs
+
+    with_lev = build_inputs(inputs.targets.assign(leverage=lev), inputs.lines, inputs.effects.drop(columns="source"))
+    base = solve(with_lev, Policy(budget_meur=20.0))
+    strong = solve(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0))
+    spent = strong.targets.set_index("target_id")["spend_meur"]
+    assert strong.leverage_weight == 1.0
+    assert spent["T007"] > base.targets.set_index("target_id")["spend_meur"]["T007"]
+    fast = FastModel(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0)).solve()
+    assert not FastModel(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0)).greedy_exact
+    assert fast.objective == pytest.approx(strong.objective, abs=1e-8)
