@@ -6,13 +6,14 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from deps.db import current_revision, engine_for, head_revision, redact, session_scope
 from deps.models import Dataset
 
-__all__ = ["DatasetInfo", "Status", "list_datasets", "status"]
+__all__ = ["DatasetInfo", "DatasetOverview", "Status", "dataset_overview", "list_datasets", "status"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,54 @@ def status(url: str) -> Status:
         for name, table in sorted(SQLModel.metadata.tables.items()):
             counts[name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
     return Status(redact(url), revision, head, revision == head, list_datasets(url), counts)
+
+
+@dataclass(frozen=True)
+class DatasetOverview:
+    """Counts and data coverage of one dataset version, for the app's overview."""
+
+    dataset: str
+    version: int
+    content_hash: str
+    by_sector: pd.DataFrame
+    by_market: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def dataset_overview(url: str, name: str) -> DatasetOverview:
+    """Nodes per sector and kind, final products per focus market, and share coverage per node.
+
+    Coverage of a node is the sum of its known shares (capped at 1), taken from the country view when the node has
+    country rows and from the firm view otherwise; a supplier known without a share adds nothing (METHODS.md 1).
+    """
+    from deps.queries import nodes_frame, provision_frame, resolve_dataset
+
+    ref = resolve_dataset(url, name)
+    nodes = nodes_frame(url, ref.id)
+    provision = provision_frame(url, ref.id)
+    exploded = nodes.assign(sector=nodes["sectors"].str.split(";")).explode("sector")
+    by_sector = exploded.groupby(["sector", "kind"], as_index=False).size().rename(columns={"size": "nodes"})
+    finals = nodes[nodes["kind"].eq("final_product")]
+    markets = finals.assign(market=finals["markets"].str.split(";")).explode("market")
+    by_market = markets.groupby("market", as_index=False).size().rename(columns={"size": "final_products"})
+    known = provision.dropna(subset=["share"])
+    by_view = {
+        kind: known[known["supplier_type"].eq(kind)].groupby("node_id")["share"].sum() for kind in ("country", "firm")
+    }
+    has_country = set(provision.loc[provision["supplier_type"].eq("country"), "node_id"])
+    coverage = pd.Series(
+        [float(by_view["country" if n in has_country else "firm"].get(n, 0.0)) for n in nodes["node_id"]],
+        index=nodes["node_id"],
+    ).clip(upper=1.0)
+    suppliers = provision.groupby("node_id").size()
+    table = nodes[["node_id", "name", "kind", "sectors"]].copy()
+    table["suppliers"] = table["node_id"].map(suppliers).fillna(0).astype(int)
+    table["coverage"] = table["node_id"].map(coverage).astype(float).round(4)
+    return DatasetOverview(
+        dataset=ref.name,
+        version=ref.version,
+        content_hash=ref.content_hash,
+        by_sector=by_sector,
+        by_market=by_market,
+        coverage=table,
+    )

@@ -112,8 +112,8 @@ def import_(
     from deps.ingest import importer
 
     settings = _settings()
-    require_schema(settings.effective_database_url)
     run = importer(fmt)
+    require_schema(settings.effective_database_url)
     name = dataset or fmt
     try:
         with session_scope(settings.effective_database_url) as session:

@@ -1,0 +1,221 @@
+"""Queries that turn the database into the engines' input frames (see ``supplychain.schema``).
+
+Each function takes a database URL and a dataset *name* (the newest version is used unless a version is given)
+and returns plain pandas DataFrames with native column types.  Nothing here computes analysis results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, select
+
+from deps.db import engine_for, session_scope
+from deps.errors import NotFoundError
+from deps.models import Dataset
+
+__all__ = [
+    "DatasetRef",
+    "countries_frame",
+    "edges_frame",
+    "nodes_frame",
+    "provision_frame",
+    "resolve_dataset",
+    "trade_frame",
+]
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """A resolved dataset version."""
+
+    id: int
+    name: str
+    version: int
+    content_hash: str
+    format: str
+
+
+def resolve_dataset(url: str, name: str, version: int | None = None) -> DatasetRef:
+    """The dataset version ``name``/``version`` (newest when ``version`` is None).
+
+    Raises
+    ------
+    NotFoundError
+        When no such dataset exists; the message lists the datasets that do.
+    """
+    with session_scope(url) as session:
+        statement = select(Dataset).where(Dataset.name == name)
+        if version is not None:
+            statement = statement.where(Dataset.version == version)
+        row = session.exec(statement.order_by(Dataset.version.desc()).limit(1)).first()  # type: ignore[attr-defined]
+        if row is None or row.id is None:
+            names = sorted(set(session.exec(select(Dataset.name)).all()))
+            wanted = name if version is None else f"{name} version {version}"
+            raise NotFoundError(f"no dataset {wanted!r}; available: {', '.join(names) or 'none (run `deps init`)'}")
+        return DatasetRef(row.id, row.name, row.version, row.content_hash, row.format)
+
+
+def _frame(session: Session, statement: sa.Select[Any]) -> pd.DataFrame:
+    result = session.execute(statement)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+_TABLES = SQLModel.metadata.tables
+NODE = _TABLES["node"]
+EDGE = _TABLES["edge"]
+SOURCE = _TABLES["source"]
+SECTOR = _TABLES["node_sector"]
+MARKET = _TABLES["node_market"]
+PROVISION = _TABLES["provision"]
+FIRM = _TABLES["firm"]
+COUNTRY = _TABLES["country"]
+MEMBERSHIP = _TABLES["country_membership"]
+TRADE = _TABLES["trade_flow"]
+
+
+def nodes_frame(url: str, dataset_id: int) -> pd.DataFrame:
+    """Nodes: node_id, name, kind, sectors and markets (';'-joined, sorted), description, hs_code, crm, source."""
+    with Session(engine_for(url)) as session:
+        nodes = _frame(
+            session,
+            sa.select(
+                NODE.c.id.label("pk"),
+                NODE.c.code.label("node_id"),
+                NODE.c.name,
+                NODE.c.kind,
+                NODE.c.description,
+                NODE.c.hs_code,
+                NODE.c.crm,
+                NODE.c.year,
+                SOURCE.c.title.label("source"),
+            )
+            .select_from(NODE.outerjoin(SOURCE, SOURCE.c.id == NODE.c.source_id))
+            .where(NODE.c.dataset_id == dataset_id),
+        )
+        sectors = _frame(
+            session,
+            sa.select(SECTOR.c.node_id, SECTOR.c.sector)
+            .select_from(SECTOR.join(NODE, NODE.c.id == SECTOR.c.node_id))
+            .where(NODE.c.dataset_id == dataset_id),
+        )
+        markets = _frame(
+            session,
+            sa.select(MARKET.c.node_id, MARKET.c.market_id)
+            .select_from(MARKET.join(NODE, NODE.c.id == MARKET.c.node_id))
+            .where(NODE.c.dataset_id == dataset_id),
+        )
+    nodes["sectors"] = nodes["pk"].map(_joined(sectors, "sector")).fillna("")
+    nodes["markets"] = nodes["pk"].map(_joined(markets, "market_id")).fillna("")
+    nodes = nodes.drop(columns="pk").sort_values("node_id", kind="stable").reset_index(drop=True)
+    for column in ("description", "hs_code", "crm", "source"):
+        nodes[column] = nodes[column].fillna("").astype(str)
+    nodes["year"] = nodes["year"].astype("Int64")
+    return nodes
+
+
+def _joined(frame: pd.DataFrame, column: str) -> pd.Series:
+    if frame.empty:
+        return pd.Series(dtype=str)
+    return frame.sort_values(column).groupby("node_id")[column].agg(";".join)
+
+
+def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
+    """Edges: src, dst (node ids), relation, source."""
+    src = NODE.alias("src_node")
+    dst = NODE.alias("dst_node")
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(src.c.code.label("src"), dst.c.code.label("dst"), EDGE.c.relation, SOURCE.c.title.label("source"))
+            .select_from(
+                EDGE.join(src, src.c.id == EDGE.c.src_id)
+                .join(dst, dst.c.id == EDGE.c.dst_id)
+                .outerjoin(SOURCE, SOURCE.c.id == EDGE.c.source_id)
+            )
+            .where(EDGE.c.dataset_id == dataset_id),
+        )
+    frame["source"] = frame["source"].fillna("").astype(str)
+    return frame.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
+
+
+def provision_frame(url: str, dataset_id: int) -> pd.DataFrame:
+    """Provision rows of a dataset.
+
+    Columns: node_id, supplier_id (ISO3 or firm id), supplier_type, supplier_name, country (a firm's headquarters),
+    share (NaN = supplier known, share unknown), year, source, source_url, evidence, confidence, basis, note.
+    """
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(
+                NODE.c.code.label("node_id"),
+                PROVISION.c.supplier_type,
+                FIRM.c.code.label("firm_code"),
+                FIRM.c.name.label("firm_name"),
+                PROVISION.c.country_iso3.label("country"),
+                COUNTRY.c.name.label("country_name"),
+                PROVISION.c.share,
+                PROVISION.c.year,
+                SOURCE.c.title.label("source"),
+                SOURCE.c.url.label("source_url"),
+                PROVISION.c.evidence,
+                PROVISION.c.confidence,
+                PROVISION.c.basis,
+                PROVISION.c.note,
+            )
+            .select_from(
+                PROVISION.join(NODE, NODE.c.id == PROVISION.c.node_id)
+                .outerjoin(FIRM, FIRM.c.id == PROVISION.c.firm_id)
+                .outerjoin(COUNTRY, COUNTRY.c.iso3 == PROVISION.c.country_iso3)
+                .outerjoin(SOURCE, SOURCE.c.id == PROVISION.c.source_id)
+            )
+            .where(PROVISION.c.dataset_id == dataset_id),
+        )
+    is_firm = frame["supplier_type"].eq("firm")
+    frame["supplier_id"] = frame["firm_code"].where(is_firm, frame["country"])
+    frame["supplier_name"] = frame["firm_name"].where(is_firm, frame["country_name"])
+    frame = frame.drop(columns=["firm_code", "firm_name", "country_name"])
+    frame["share"] = frame["share"].astype(float)
+    frame["year"] = frame["year"].astype("Int64")
+    for column in ("source", "source_url", "evidence", "confidence", "basis", "note", "country", "supplier_name"):
+        frame[column] = frame[column].fillna("").astype(str)
+    keys = ["node_id", "supplier_type", "supplier_id", "year"]
+    return frame.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
+
+
+def countries_frame(url: str) -> pd.DataFrame:
+    """Countries: iso3, name, blocs (';'-joined), wgi_pv, wgi_year, governance (0-10, 10 worst: g = (2.5 - w) * 2)."""
+    with Session(engine_for(url)) as session:
+        countries = _frame(session, sa.select(COUNTRY.c.iso3, COUNTRY.c.name, COUNTRY.c.wgi_pv, COUNTRY.c.wgi_year))
+        members = _frame(session, sa.select(MEMBERSHIP.c.iso3, MEMBERSHIP.c.bloc))
+    if members.empty:
+        countries["blocs"] = ""
+    else:
+        blocs = members.sort_values("bloc").groupby("iso3")["bloc"].agg(";".join)
+        countries["blocs"] = countries["iso3"].map(blocs).fillna("").astype(str)
+    countries["wgi_pv"] = countries["wgi_pv"].astype(float)
+    countries["wgi_year"] = countries["wgi_year"].astype("Int64")
+    countries["governance"] = (2.5 - countries["wgi_pv"]) * 2.0
+    return countries.sort_values("iso3", kind="stable").reset_index(drop=True)
+
+
+def trade_frame(url: str, dataset_id: int, year: int | None = None) -> pd.DataFrame:
+    """Trade flows: year, exporter, importer, product, value (thousand USD)."""
+    with Session(engine_for(url)) as session:
+        statement = sa.select(
+            TRADE.c.year,
+            TRADE.c.exporter_iso3.label("exporter"),
+            TRADE.c.importer_iso3.label("importer"),
+            TRADE.c.product,
+            TRADE.c.value_kusd.label("value"),
+        ).where(TRADE.c.dataset_id == dataset_id)
+        if year is not None:
+            statement = statement.where(TRADE.c.year == year)
+        frame = _frame(session, statement)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
+    return frame.sort_values(["year", "product", "exporter", "importer"], kind="stable").reset_index(drop=True)
