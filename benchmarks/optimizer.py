@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     rng = np.random.default_rng(args.seed + 1)
     n_weights = 20
     n_budgets = max(1, args.scenarios // n_weights)
-    budgets = np.round(np.linspace(50.0, 600.0, n_budgets), 3)
+    budgets = [round(float(b), 3) for b in np.linspace(50.0, 600.0, n_budgets)]
     weights = {
         f"w{i:02d}": {m: float(x) for m, x in zip(MARKETS, rng.uniform(0.5, 2.0, len(MARKETS)), strict=True)}
         for i in range(n_weights)

@@ -201,9 +201,9 @@ def _dispatch(
     client = Client(address, set_as_default=False)
     try:
         shared = client.scatter([inputs, policy], broadcast=True)
-        futures: list[Any] = [client.submit(solve_chunk, *shared, c, pure=False) for c in chunks]
-        for fut in dask_completed(futures):
-            yield from fut.result()
+        tasks: list[Any] = [client.submit(solve_chunk, *shared, c, pure=False) for c in chunks]
+        for task in dask_completed(tasks, loop=client.loop):
+            yield from task.result()
     finally:
         client.close()
 

@@ -100,11 +100,11 @@ def precheck(inputs: OptimiserInputs, policy: Policy) -> tuple[Conflict, ...]:
                 )
             )
     cap_line = opts.groupby("action_line_id")["length_meur"].sum()
-    for a, (_lo, hi) in sorted(bounds.items()):
+    for a, (_lo, top) in sorted(bounds.items()):
         need = line_need[a]
-        if hi is not None and need > hi + EPS:
+        if top is not None and need > top + EPS:
             out.append(
-                _c((f"line-min[{a}]", f"line-max[{a}]"), need - hi, f"line {a}: minimum {need:g} > maximum {hi:g}")
+                _c((f"line-min[{a}]", f"line-max[{a}]"), need - top, f"line {a}: minimum {need:g} > maximum {top:g}")
             )
         capacity = float(cap_line.get(a, 0.0))
         if need > capacity + EPS:
@@ -144,13 +144,13 @@ def precheck(inputs: OptimiserInputs, policy: Policy) -> tuple[Conflict, ...]:
                         f"{f.name} {f.min_meur:g} > target-cap[{f.target_id}] {cap:g}",
                     )
                 )
-        hi = bounds[f.action_line_id][1]
-        if hi is not None and f.min_meur > hi + EPS and f.target_id is not None:
+        line_hi = bounds[f.action_line_id][1]
+        if line_hi is not None and f.min_meur > line_hi + EPS and f.target_id is not None:
             out.append(
                 _c(
                     (f.name, f"line-max[{f.action_line_id}]"),
-                    f.min_meur - hi,
-                    f"{f.name} {f.min_meur:g} > line-max[{f.action_line_id}] {hi:g}",
+                    f.min_meur - line_hi,
+                    f"{f.name} {f.min_meur:g} > line-max[{f.action_line_id}] {line_hi:g}",
                 )
             )
     forced_sum = float(sum(f.min_meur for f in policy.forced if f.target_id is not None))

@@ -250,9 +250,9 @@ class FastModel:
         for row, lo, hi in self.market_rows:
             h.changeRowBounds(row, lo * budget, min(hi * budget, INF))
         if not np.array_equal(r > 0, self._risk_now > 0):
-            rows = np.arange(len(self.floor_rows[1]), dtype=np.int32) + self.floor_rows[0]
             up = self._floor_upper(r)
-            h.changeRowsBounds(len(rows), rows, np.full(len(rows), -INF), up)
+            for k, value in enumerate(up):
+                h.changeRowBounds(int(self.floor_rows[0] + k), -INF, float(value))
             self._risk_now = r.copy()
         if greedy_start:
             sol = highspy.HighsSolution()

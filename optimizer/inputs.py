@@ -232,12 +232,14 @@ def line_bounds(inputs: OptimiserInputs, policy: Policy) -> dict[str, tuple[floa
     A missing minimum is 0; a missing maximum is ``None`` (unbounded).
     """
     out: dict[str, tuple[float, float | None]] = {}
-    for row in inputs.lines.itertuples(index=False):
-        line = str(row.action_line_id)
-        lo = float(policy.line_min_meur.get(line, row.min_meur))
-        hi_raw = policy.line_max_meur.get(line, row.max_meur)
+    lines = inputs.line_ids
+    mins = [float(x) for x in inputs.lines["min_meur"]]
+    maxs = [float(x) for x in inputs.lines["max_meur"]]
+    for line, frame_lo, frame_hi in zip(lines, mins, maxs, strict=True):
+        lo = float(policy.line_min_meur.get(line, frame_lo))
+        hi_raw = float(policy.line_max_meur.get(line, frame_hi))
         lo = 0.0 if np.isnan(lo) else lo
-        hi = None if hi_raw is None or np.isnan(hi_raw) else float(hi_raw)
+        hi = None if np.isnan(hi_raw) else hi_raw
         out[line] = (lo, hi)
     return out
 

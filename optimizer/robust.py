@@ -101,16 +101,28 @@ def robust_allocation(
     ids = inputs.target_ids
     base = inputs.targets.set_index("target_id")["baseline_risk"]
     sids = sorted({str(s) for s in scenarios["scenario_id"]})
-    risk = pd.DataFrame({s: base for s in sids}, index=ids, dtype=float)
-    for row in scenarios.itertuples(index=False):
-        risk.loc[str(row.target_id), str(row.scenario_id)] = float(row.baseline_risk)
+    tpos = {t: i for i, t in enumerate(ids)}
+    spos = {s: k for k, s in enumerate(sids)}
+    r = np.repeat(base.to_numpy(dtype=float)[:, None], len(sids), axis=1)
+    unknown = sorted({str(t) for t in scenarios["target_id"]} - set(tpos))
+    if unknown:
+        raise ValueError(f"scenarios name unknown targets {unknown[:10]}; use ids of the targets frame")
+    for t, s, value in zip(
+        scenarios["target_id"].astype(str),
+        scenarios["scenario_id"].astype(str),
+        scenarios["baseline_risk"].astype(float),
+        strict=True,
+    ):
+        r[tpos[t], spos[s]] = value
+    if (r < 0).any() or not np.isfinite(r).all():
+        raise ValueError("scenario baseline risks must be finite and >= 0")
     if "probability" in scenarios:
         prob = scenarios.groupby(scenarios["scenario_id"].astype(str))["probability"].first()
         p = np.array([float(prob[s]) for s in sids])
     else:
         p = np.full(len(sids), 1.0 / len(sids))
     # Risk floors in the normalised form phi_t <= 1 need r_t > 0 wherever some scenario is > 0.
-    floor_risk = risk.max(axis=1).to_numpy()
+    floor_risk = r.max(axis=1)
     t2 = inputs.targets.assign(baseline_risk=floor_risk)
     opts = inputs.options.drop(columns="slope").merge(t2[["target_id", "baseline_risk"]], on="target_id")
     opts["slope"] = opts["reduction_per_meur"] * opts["baseline_risk"]
@@ -119,11 +131,9 @@ def robust_allocation(
     )
     model = build_model(robust_inputs, policy)
     w = inputs.targets["weight"].to_numpy(dtype=float)
-    tpos = {t: i for i, t in enumerate(ids)}
     tix = inputs.options["target_id"].map(tpos).to_numpy()
     frac = inputs.options["reduction_per_meur"].to_numpy(dtype=float)
     lev = inputs.targets["leverage"].to_numpy(dtype=float)[tix] * policy.leverage_weight
-    r = risk.to_numpy()
     consts = (w[:, None] * r).sum(axis=0)
     # Z_s = const_s - sum_j w_t r_ts f_j y_j
     coef = -(w[:, None] * r)[tix] * frac[:, None]
@@ -157,8 +167,8 @@ def robust_allocation(
     y[y < 1e-9] = 0.0
     z_s = consts + coef.T @ y
     frame = inputs.options.assign(spend_meur=y)
-    alloc = frame.groupby(["action_line_id", "target_id", "market"], sort=True)["spend_meur"].sum()
-    alloc = alloc[alloc > 1e-9].reset_index()
+    per = frame.groupby(["action_line_id", "target_id", "market"], sort=True)["spend_meur"].sum()
+    alloc = per[per > 1e-9].reset_index()
     expected, worst = float(p @ z_s), float(z_s.max())
     table = pd.DataFrame(
         {"scenario_id": sids, "probability": [float(x) for x in p], "weighted_residual_risk": [float(x) for x in z_s]}

@@ -179,3 +179,12 @@ def test_solution_scalars_are_native_and_frames_sorted() -> None:
     again = solve(random_inputs(3), Policy(budget_meur=30.0))
     pd.testing.assert_frame_equal(s.allocation, again.allocation)
     assert s.assumptions["source"].eq("default").all()
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import optimizer.solve
+
+    result = doctest.testmod(optimizer.solve)
+    assert result.attempted >= 1 and result.failed == 0

@@ -1,0 +1,183 @@
+"""Batches: grid, executors (serial, local processes, a real Dask scheduler), failures, resume."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from opt_fixtures import random_inputs
+
+from optimizer.batch import ScenarioSpec, run_batch, scenario_grid, solve_chunk
+from optimizer.fast import FastModel
+from optimizer.inputs import Policy
+from optimizer.solve import Status, solve
+
+POLICY = Policy(budget_meur=30.0, line_max_meur={"capacity": 8.0})
+
+
+def _grid() -> list[ScenarioSpec]:
+    return scenario_grid(
+        budgets=[10.0, 30.0, 60.0],
+        weights={"base": {}, "focus": {"M0": 3.0}},
+        shocks={"none": {}, "ban": {"T001": 2.0}},
+        effects={"base": {}, "pessimist": {"financing": 0.5}},
+    )
+
+
+def test_grid_is_the_full_product_with_unique_keys() -> None:
+    specs = _grid()
+    assert len(specs) == 3 * 2 * 2 * 2
+    assert len({s.key for s in specs}) == len(specs)
+    assert "B=30|w=focus|s=ban|e=pessimist" in {s.key for s in specs}
+
+
+def test_serial_batch_matches_single_solves() -> None:
+    inputs = random_inputs(3)
+    results = {r.key: r for r in run_batch(inputs, POLICY, _grid(), executor="serial", chunk_size=5)}
+    assert len(results) == 24 and all(r.status is Status.OPTIMAL for r in results.values())
+    # B=60, weights x3 on market M0, baseline risk of T001 doubled: rebuild and solve with PuLP.
+    r = results["B=60|w=focus|s=ban|e=base"]
+    t = inputs.targets.copy()
+    t.loc[t["market"] == "M0", "weight"] *= 3.0
+    t.loc[t["target_id"] == "T001", "baseline_risk"] *= 2.0
+    from optimizer.inputs import build_inputs
+
+    shocked = build_inputs(t, inputs.lines, inputs.effects.drop(columns="source"))
+    ref = solve(shocked, Policy(budget_meur=60.0, line_max_meur={"capacity": 8.0}))
+    assert r.objective == pytest.approx(ref.objective, abs=1e-8)
+    assert r.allocation["spend_meur"].sum() == pytest.approx(r.total_spend_meur)
+    assert r.markets["weighted_residual_risk"].sum() == pytest.approx(r.objective, abs=1e-8)
+    # A pessimistic effect assumption can only leave more risk.
+    assert results["B=60|w=base|s=none|e=pessimist"].objective >= results["B=60|w=base|s=none|e=base"].objective
+
+
+def test_failing_scenario_is_reported_and_others_complete() -> None:
+    inputs = random_inputs(1)
+    specs = [
+        ScenarioSpec("ok-1", 20.0),
+        ScenarioSpec("bad", 20.0, weights=(("no-such-market", 2.0),)),
+        ScenarioSpec("ok-2", 40.0),
+        ScenarioSpec("neg", -5.0),
+    ]
+    seen: list[tuple[int, int]] = []
+    results = {
+        r.key: r for r in run_batch(inputs, POLICY, specs, executor="serial", progress=lambda d, n: seen.append((d, n)))
+    }
+    assert results["ok-1"].status is Status.OPTIMAL and results["ok-2"].status is Status.OPTIMAL
+    assert results["bad"].status is Status.ERROR
+    assert "no-such-market" in results["bad"].reason and "ValueError" in results["bad"].error
+    assert results["neg"].status is Status.ERROR
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_skip_keys_resume() -> None:
+    inputs = random_inputs(2)
+    specs = _grid()
+    done = {s.key for s in specs[:10]}
+    keys = [r.key for r in run_batch(inputs, POLICY, specs, executor="serial", skip_keys=done)]
+    assert sorted(keys) == sorted(s.key for s in specs[10:])
+
+
+def test_chunk_results_are_deterministic() -> None:
+    inputs = random_inputs(4)
+    specs = _grid()
+    a = solve_chunk(inputs, POLICY, specs)
+    b = solve_chunk(inputs, POLICY, list(reversed(specs)))
+    by_key = {r.key: r for r in b}
+    for r in a:
+        assert r.objective == pytest.approx(by_key[r.key].objective, abs=1e-9)
+
+
+def test_process_executor_small_grid() -> None:
+    inputs = random_inputs(5)
+    specs = _grid()
+    serial = {r.key: r.objective for r in run_batch(inputs, POLICY, specs, executor="serial")}
+    procs = {r.key: r for r in run_batch(inputs, POLICY, specs, max_workers=2, chunk_size=4)}
+    assert set(procs) == set(serial)
+    for key, r in procs.items():
+        assert r.status is Status.OPTIMAL
+        assert r.objective == pytest.approx(serial[key], abs=1e-9)
+
+
+def test_greedy_exact_batch_uses_no_solver() -> None:
+    inputs = random_inputs(6)
+    results = list(run_batch(inputs, Policy(budget_meur=10.0), _grid(), executor="serial"))
+    assert {r.method for r in results} == {"greedy"}
+    model = FastModel(inputs, Policy(budget_meur=10.0))
+    r = next(r for r in results if r.key == "B=30|w=base|s=none|e=base")
+    assert r.objective == pytest.approx(model.solve(budget_meur=30.0, force_lp=True).objective, abs=1e-9)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path: Path) -> Iterator[str]:
+    """A real ``dask scheduler`` and one ``dask worker`` on 127.0.0.1, torn down afterwards."""
+    dask_bin = str(Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    common = {"cwd": str(tmp_path), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [dask_bin, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        **common,  # type: ignore[call-overload]
+    )
+    worker = subprocess.Popen(
+        [
+            dask_bin,
+            "worker",
+            address,
+            "--nworkers",
+            "1",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--local-directory",
+            str(tmp_path / "worker"),
+        ],
+        **common,  # type: ignore[call-overload]
+    )
+    try:
+        from dask.distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout=5, set_as_default=False) as client:
+                    client.wait_for_workers(1, timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield address
+    finally:
+        for proc in (worker, scheduler):
+            proc.terminate()
+        for proc in (worker, scheduler):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.mark.dask
+def test_dask_executor(dask_scheduler: str) -> None:
+    inputs = random_inputs(7)
+    specs = [*_grid()[:8], ScenarioSpec("bad", 10.0, shock=(("nowhere", 2.0),))]
+    serial = {r.key: r.objective for r in run_batch(inputs, POLICY, specs, executor="serial")}
+    results = {r.key: r for r in run_batch(inputs, POLICY, specs, scheduler_address=dask_scheduler, chunk_size=3)}
+    assert set(results) == set(serial)
+    assert results["bad"].status is Status.ERROR
+    for key, r in results.items():
+        if key != "bad":
+            assert r.objective == pytest.approx(serial[key], abs=1e-9)

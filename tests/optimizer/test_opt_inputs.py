@@ -1,0 +1,90 @@
+"""Input validation, effect overrides and policy checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from opt_fixtures import hand_inputs, lines_frame
+
+from optimizer.errors import InputError, PolicyError
+from optimizer.inputs import ForcedOption, Policy, build_inputs, line_bounds, validate_policy
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    h = hand_inputs()
+    return h.targets.drop(columns="leverage"), lines_frame(("fin", "res")), h.effects.drop(columns="source")
+
+
+def test_options_carry_slopes_scaled_by_baseline_risk() -> None:
+    t, a, e = _frames()
+    t.loc[1, "baseline_risk"] = 0.5
+    inputs = build_inputs(t, a, e)
+    o = inputs.options.set_index(["action_line_id", "target_id", "segment"])
+    # e_atk = reduction_per_meur * r_t: fin segment 1 for B = 0.05 * 0.5.
+    assert o.loc[("fin", "B", 1), "slope"] == pytest.approx(0.025)
+    assert o.loc[("fin", "A", 1), "slope"] == pytest.approx(0.05)
+    assert len(o) == 6  # 2 targets x (2 + 1) segments
+
+
+def test_override_replaces_a_whole_curve_and_is_marked() -> None:
+    t, a, e = _frames()
+    override = pd.DataFrame(
+        {
+            "action_line_id": ["fin"],
+            "dependency_kind": ["k"],
+            "segment": [1],
+            "length_meur": [3.0],
+            "reduction_per_meur": [0.2],
+        }
+    )
+    inputs = build_inputs(t, a, e, effect_overrides=override)
+    fin = inputs.effects[inputs.effects["action_line_id"] == "fin"]
+    assert fin["segment"].tolist() == [1] and fin["source"].tolist() == ["override"]
+    assert inputs.effects.loc[inputs.effects["action_line_id"] == "res", "source"].tolist() == ["default"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda t, a, e: (pd.concat([t, t.iloc[:1]]), a, e), "duplicate target_id"),
+        (lambda t, a, e: (t.assign(weight=[-1.0, 1.0]), a, e), "weight must be finite"),
+        (lambda t, a, e: (t.drop(columns="market"), a, e), "lacks columns ['market']"),
+        (lambda t, a, e: (t, a, e.assign(reduction_per_meur=[0.01, 0.02, 0.04])), "rise with the segment"),
+        (lambda t, a, e: (t, a.iloc[:1], e), "unknown action_line_id ['res']"),
+        (lambda t, a, e: (t, a, e.assign(length_meur=[0.0, 1.0, 1.0])), "length_meur must be > 0"),
+    ],
+)
+def test_bad_frames_are_rejected(mutate: object, message: str) -> None:
+    t, a, e = mutate(*_frames())  # type: ignore[operator]
+    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        build_inputs(t, a, e)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    t, a, e = _frames()
+    with pytest.raises(InputError) as info:
+        build_inputs(t.assign(weight=[-1.0, 1.0]), a, e.assign(length_meur=[0.0, 1.0, 1.0]))
+    assert "weight" in str(info.value) and "length_meur" in str(info.value)
+
+
+def test_policy_validation_names_the_item() -> None:
+    inputs = hand_inputs()
+    bad = Policy(
+        budget_meur=-1.0,
+        line_max_meur={"nope": 1.0},
+        market_min_share={"X": 1.5},
+        forced=(ForcedOption("fin", "Z", 1.0),),
+    )
+    with pytest.raises(PolicyError) as info:
+        validate_policy(inputs, bad)
+    text = str(info.value)
+    for piece in ("budget -1.0", "unknown action line 'nope'", "market_min_share[X] = 1.5", "unknown target 'Z'"):
+        assert piece in text
+
+
+def test_line_bounds_merge_frame_and_policy() -> None:
+    t, a, e = _frames()
+    a = a.assign(min_meur=[1.0, float("nan")], max_meur=[float("nan"), 7.0])
+    inputs = build_inputs(t, a, e)
+    assert line_bounds(inputs, Policy(budget_meur=1.0)) == {"fin": (1.0, None), "res": (0.0, 7.0)}
+    assert line_bounds(inputs, Policy(budget_meur=1.0, line_max_meur={"fin": 3.0}))["fin"] == (1.0, 3.0)
