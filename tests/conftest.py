@@ -92,3 +92,11 @@ def env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> dict[st
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Keep each phase's report on the item so fixtures can save screenshots of failed browser tests."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
