@@ -175,7 +175,8 @@ def build_inputs(
     effect_overrides : DataFrame, optional
         Same columns as ``effects``; every (action_line_id, dependency_kind) curve present here
         replaces the default curve wholesale. The ``source`` column of the stored effects says
-        ``default`` or ``override`` so reports can show the assumption.
+        ``default`` or ``override`` so reports can show the assumption; extra columns (evidence,
+        confidence, note) are kept.
 
     Returns
     -------
@@ -307,7 +308,8 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], label: str, problems
 
 
 def _normalise_effects(e: pd.DataFrame, source: str) -> pd.DataFrame:
-    e = e.loc[:, list(EFFECT_COLUMNS)].copy()
+    extra = [c for c in e.columns if c not in EFFECT_COLUMNS and c != "source"]
+    e = e.loc[:, [*EFFECT_COLUMNS, *extra]].copy()
     e["action_line_id"] = e["action_line_id"].astype(str)
     e["dependency_kind"] = e["dependency_kind"].astype(str)
     e["segment"] = e["segment"].astype(int)

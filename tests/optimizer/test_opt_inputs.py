@@ -88,3 +88,41 @@ def test_line_bounds_merge_frame_and_policy() -> None:
     inputs = build_inputs(t, a, e)
     assert line_bounds(inputs, Policy(budget_meur=1.0)) == {"fin": (1.0, None), "res": (0.0, 7.0)}
     assert line_bounds(inputs, Policy(budget_meur=1.0, line_max_meur={"fin": 3.0}))["fin"] == (1.0, 3.0)
+
+
+def test_seed_effect_table_builds_and_solves() -> None:
+    # The shipped default curves (data/effects.csv) are valid concave curves for every line.
+    from pathlib import Path
+
+    from optimizer.solve import Status, solve
+
+    root = Path(__file__).resolve().parents[2] / "data"
+    if not (root / "effects.csv").is_file():
+        pytest.skip("seed data not present")
+    effects = pd.read_csv(root / "effects.csv")
+    lines = pd.read_csv(root / "action_lines.csv")
+    kinds = sorted(effects["dependency_kind"].unique())
+    targets = pd.DataFrame(
+        {
+            "target_id": [f"t-{k}" for k in kinds],
+            "market": ["semiconductors"] * len(kinds),
+            "baseline_risk": [0.8] * len(kinds),
+            "weight": [1.0] * len(kinds),
+            "dependency_kind": kinds,
+        }
+    )
+    inputs = build_inputs(targets, lines, effects)
+    assert set(inputs.line_ids) == set(lines["action_line_id"])
+    assert "note" in inputs.effects.columns
+    s = solve(inputs, Policy(budget_meur=50.0))
+    assert s.status is Status.OPTIMAL
+    assert 0 <= s.objective <= inputs.weighted_baseline
+
+
+def test_package_exports_resolve_lazily() -> None:
+    import optimizer
+
+    for name in optimizer.__all__:
+        assert getattr(optimizer, name) is not None
+    with pytest.raises(AttributeError):
+        optimizer.no_such_name  # noqa: B018
