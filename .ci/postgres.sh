@@ -3,7 +3,12 @@
 # initdb refuses to run as root, so the server runs as the `postgres` user, in a private temporary folder.
 # Usage: eval "$(bash .ci/postgres.sh)"   -> exports DEPS_TEST_POSTGRES_URL and PGDATA_DIR
 set -euo pipefail
-port="${PGPORT_TEST:-54329}"
+port="${PGPORT_TEST:-}"
+if [ -z "$port" ]; then
+  for candidate in $(seq 54329 54399); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+  done
+fi
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bindir" ]; then
   echo "PostgreSQL server binaries not found; install Debian's postgresql package" >&2
