@@ -10,6 +10,7 @@ added.  Checks are vectorised, so the 53,452 flows of the raw-materials extract 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,9 @@ import pandas as pd
 from sqlmodel import Session
 
 from deps.countries import known_codes
-from deps.errors import DataValidationError
+from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
-from deps.ingest.reader import hash_files, read_table
+from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.models import TradeFlow
 from deps.validation import TableCheck
 
@@ -62,7 +63,7 @@ def validate_baci(
     non-negative number; one row per (year, exporter, importer, product).
     """
     name = path.name
-    read = read_table(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes)
+    read = _read_csv(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes)
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"BACI file {name}")
@@ -181,3 +182,18 @@ def _records(flows: pd.DataFrame, dataset_id: int) -> list[dict[str, object]]:
 
 def _positions(mask: pd.Series) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask.to_numpy(dtype=bool))]
+
+
+def _read_csv(path: Path, *, required: Sequence[str], optional: Sequence[str], max_bytes: int) -> RawTable:
+    """:func:`read_table` for a CSV-only format: ZIP/XLSX content is refused here, before openpyxl sees it."""
+    if path.is_file() and 0 < path.stat().st_size <= max_bytes:
+        with path.open("rb") as handle:
+            if file_kind(handle.read(8)) == "xlsx":
+                problem = Problem(
+                    path.name, None, None, "the content is a ZIP archive or XLSX workbook, not CSV text", _CSV_FIX
+                )
+                return RawTable(path.name, None, [problem])
+    return read_table(path, required=required, optional=optional, max_bytes=max_bytes)
+
+
+_CSV_FIX = "save the table as UTF-8 CSV"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 from deps.countries import known_codes
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
-from deps.ingest.reader import hash_files, read_table
+from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.models import Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
 from deps.validation import TableCheck, find_cycle, share_sum_problems
 
@@ -92,7 +92,7 @@ def validate_cset(path: Path, *, max_bytes: int, share_tolerance: float) -> Vali
     raw: dict[str, pd.DataFrame] = {}
     paths = [path / f"{name}.csv" for name in FILES]
     for name, (required, optional) in FILES.items():
-        read = read_table(path / f"{name}.csv", required=required, optional=optional, max_bytes=max_bytes)
+        read = _read_csv(path / f"{name}.csv", required=required, optional=optional, max_bytes=max_bytes)
         problems.extend(read.problems)
         if read.frame is not None and not read.problems:
             raw[name] = read.frame
@@ -434,3 +434,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _ids(session: Session, model: type[Source] | type[Node] | type[Firm], dataset_id: int) -> dict[str, int]:
     rows = session.exec(select(model.code, model.id).where(model.dataset_id == dataset_id)).all()
     return {str(code): int(pk) for code, pk in rows if pk is not None}
+
+
+def _read_csv(path: Path, *, required: Sequence[str], optional: Sequence[str], max_bytes: int) -> RawTable:
+    """:func:`read_table` for a CSV-only format: ZIP/XLSX content is refused here, before openpyxl sees it."""
+    if path.is_file() and 0 < path.stat().st_size <= max_bytes:
+        with path.open("rb") as handle:
+            if file_kind(handle.read(8)) == "xlsx":
+                problem = Problem(
+                    path.name, None, None, "the content is a ZIP archive or XLSX workbook, not CSV text", _CSV_FIX
+                )
+                return RawTable(path.name, None, [problem])
+    return read_table(path, required=required, optional=optional, max_bytes=max_bytes)
+
+
+_CSV_FIX = "save the table as UTF-8 CSV"
