@@ -1,0 +1,233 @@
+"""Runs: every analysis, simulation, optimisation, batch and batch member is recorded with what made it.
+
+A run records (METHODS.md section 8) the hash of its input tables, its parameters, the code version, the solver
+and its version, the seed, the time and the user, plus its result tables (stored as canonical JSON with their
+SHA-256, so that the same inputs give byte-identical exports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+from sqlmodel import select
+
+from deps.config import PROJECT_ROOT
+from deps.db import session_scope
+from deps.errors import NotFoundError
+from deps.models import Dataset, Run, RunTable, utcnow
+
+__all__ = [
+    "RunRecord",
+    "code_version",
+    "frames_hash",
+    "get_run",
+    "list_runs",
+    "record_run",
+    "run_tables",
+    "table_from_json",
+    "table_to_json",
+]
+
+RUN_KINDS = ("analysis", "screen", "simulation", "optimisation", "frontier", "montecarlo", "robust", "batch", "member")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored run, without its tables."""
+
+    id: str
+    kind: str
+    status: str
+    dataset: str | None
+    dataset_version: int | None
+    parameters: dict[str, Any]
+    inputs_hash: str
+    code_version: str
+    solver: str | None
+    seed: int | None
+    user: str
+    created_at: str
+    finished_at: str | None
+    summary: dict[str, Any]
+    error: str
+    batch_id: str | None
+    scenario_key: str | None
+    tables: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return dict(self.__dict__)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The package version plus the git commit (with ``-dirty`` when the tree has changes), when in a checkout."""
+    try:
+        version = metadata.version("deps-analyser")
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    if not (PROJECT_ROOT / ".git").exists():
+        return version
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+g{commit}" if commit else version
+
+
+def table_to_json(frame: pd.DataFrame) -> str:
+    """Canonical JSON of a table: columns and rows in order, NaN as null, floats at full precision."""
+    return frame.to_json(orient="split", index=False, double_precision=15, date_format="iso")
+
+
+def table_from_json(text: str) -> pd.DataFrame:
+    """The table back from :func:`table_to_json`."""
+    return pd.read_json(io.StringIO(text), orient="split", dtype=False)
+
+
+def frames_hash(frames: Mapping[str, pd.DataFrame], *, extra: Mapping[str, Any] | None = None) -> str:
+    """SHA-256 over the canonical JSON of named input frames (in name order) and optional extra values."""
+    digest = hashlib.sha256()
+    for name in sorted(frames):
+        digest.update(name.encode())
+        digest.update(table_to_json(frames[name]).encode())
+    if extra:
+        digest.update(json.dumps(extra, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def record_run(
+    url: str,
+    *,
+    kind: str,
+    parameters: Mapping[str, Any],
+    inputs_hash: str,
+    user: str,
+    tables: Mapping[str, pd.DataFrame],
+    summary: Mapping[str, Any] | None = None,
+    dataset_id: int | None = None,
+    solver: str | None = None,
+    seed: int | None = None,
+    batch_id: str | None = None,
+    scenario_key: str | None = None,
+    status: str = "ok",
+    error: str = "",
+    started_at: datetime | None = None,
+    run_id: str | None = None,
+) -> str:
+    """Store a finished run and its result tables in one transaction; return its id."""
+    if kind not in RUN_KINDS:
+        raise ValueError(f"unknown run kind {kind!r}; use one of {RUN_KINDS}")
+    rid = run_id or uuid.uuid4().hex
+    with session_scope(url) as session:
+        session.add(
+            Run(
+                id=rid,
+                kind=kind,
+                status=status,
+                dataset_id=dataset_id,
+                batch_id=batch_id,
+                scenario_key=scenario_key,
+                parameters_json=json.dumps(parameters, sort_keys=True, default=str),
+                inputs_hash=inputs_hash,
+                code_version=code_version(),
+                solver=solver,
+                seed=seed,
+                user=user,
+                created_at=started_at or utcnow(),
+                finished_at=utcnow(),
+                summary_json=json.dumps(summary or {}, sort_keys=True, default=str),
+                error=error,
+            )
+        )
+        session.flush()
+        for name, frame in sorted(tables.items()):
+            content = table_to_json(frame)
+            session.add(
+                RunTable(run_id=rid, name=name, content=content, sha256=hashlib.sha256(content.encode()).hexdigest())
+            )
+    return rid
+
+
+def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
+    return RunRecord(
+        id=run.id,
+        kind=run.kind,
+        status=run.status,
+        dataset=dataset.name if dataset else None,
+        dataset_version=dataset.version if dataset else None,
+        parameters=json.loads(run.parameters_json),
+        inputs_hash=run.inputs_hash,
+        code_version=run.code_version,
+        solver=run.solver,
+        seed=run.seed,
+        user=run.user,
+        created_at=run.created_at.isoformat(timespec="seconds"),
+        finished_at=run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
+        summary=json.loads(run.summary_json),
+        error=run.error,
+        batch_id=run.batch_id,
+        scenario_key=run.scenario_key,
+        tables=tables,
+    )
+
+
+def list_runs(url: str, *, kind: str | None = None, batch_id: str | None = None, limit: int = 1000) -> list[RunRecord]:
+    """Stored runs, newest first."""
+    with session_scope(url) as session:
+        statement = select(Run, Dataset).join(Dataset, Dataset.id == Run.dataset_id, isouter=True)  # type: ignore[arg-type]
+        if kind is not None:
+            statement = statement.where(Run.kind == kind)
+        if batch_id is not None:
+            statement = statement.where(Run.batch_id == batch_id)
+        rows = session.exec(statement.order_by(Run.created_at.desc(), Run.id).limit(limit)).all()  # type: ignore[attr-defined]
+        names: dict[str, list[str]] = {}
+        ids = [r.id for r, _d in rows]
+        if ids:
+            for run_id, name in session.exec(
+                select(RunTable.run_id, RunTable.name).where(RunTable.run_id.in_(ids))  # type: ignore[attr-defined]
+            ):
+                names.setdefault(run_id, []).append(name)
+        return [_record(r, d, sorted(names.get(r.id, []))) for r, d in rows]
+
+
+def get_run(url: str, run_id: str) -> RunRecord:
+    """One stored run (without its tables).
+
+    Raises
+    ------
+    NotFoundError
+        When no run has that id.
+    """
+    with session_scope(url) as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            raise NotFoundError(f"no run with id {run_id!r}; `deps runs list` shows the stored runs")
+        dataset = session.get(Dataset, run.dataset_id) if run.dataset_id is not None else None
+        names = sorted(session.exec(select(RunTable.name).where(RunTable.run_id == run_id)).all())
+        return _record(run, dataset, list(names))
+
+
+def run_tables(url: str, run_id: str) -> dict[str, pd.DataFrame]:
+    """Every result table of a run, by name."""
+    get_run(url, run_id)
+    with session_scope(url) as session:
+        rows = session.exec(select(RunTable).where(RunTable.run_id == run_id).order_by(RunTable.name)).all()
+        return {row.name: table_from_json(row.content) for row in rows}
