@@ -209,7 +209,9 @@ def _dispatch(
 
 
 def _chunks(specs: list[ScenarioSpec], size: int) -> list[list[ScenarioSpec]]:
-    ordered = sorted(specs, key=lambda s: (s.effects, s.key))
+    # Same effect assumption in a chunk (one model); then weights and shocks, then budgets
+    # ascending, so consecutive scenarios differ little and warm starts pay off.
+    ordered = sorted(specs, key=lambda s: (s.effects, s.shock, s.weights, s.budget_meur, s.key))
     out: list[list[ScenarioSpec]] = []
     for _, group in itertools.groupby(ordered, key=lambda s: s.effects):
         g = list(group)

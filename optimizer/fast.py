@@ -196,6 +196,7 @@ class FastModel:
             raise RuntimeError(f"highspy rejected the model: {status}")
         self.highs = h
         self._risk_now = self.risk.copy()
+        self._last_cost: np.ndarray | None = None
 
     def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
         return -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
@@ -210,7 +211,7 @@ class FastModel:
         weights: np.ndarray | None = None,
         baseline_risk: np.ndarray | None = None,
         force_lp: bool = False,
-        greedy_start: bool = True,
+        greedy_start: bool | None = None,
     ) -> FastSolution:
         """Solve one scenario.
 
@@ -222,8 +223,11 @@ class FastModel:
             Per target (order of ``inputs.target_ids``); the inputs' values by default.
         force_lp : bool
             Use HiGHS even when the greedy fill is exact.
-        greedy_start : bool
-            Pass the greedy fill to HiGHS as a starting solution.
+        greedy_start : bool, optional
+            Pass the greedy fill to HiGHS as a starting solution. By default only when the
+            costs (weights, risks) changed since the last solve: after a change of the budget
+            alone the previous basis is the better start (dual simplex from a dual-feasible
+            basis); after a change of costs the greedy fill is.
 
         Returns
         -------
@@ -245,7 +249,9 @@ class FastModel:
             return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
         h = self.highs
         n = len(cost)
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        cost_changed = self._last_cost is None or not np.array_equal(cost, self._last_cost)
+        if cost_changed:
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         h.changeRowBounds(0, -INF, cap)
         for row, lo, hi in self.market_rows:
             h.changeRowBounds(row, lo * budget, min(hi * budget, INF))
@@ -254,6 +260,9 @@ class FastModel:
             for k, value in enumerate(up):
                 h.changeRowBounds(int(self.floor_rows[0] + k), -INF, float(value))
             self._risk_now = r.copy()
+        if greedy_start is None:
+            greedy_start = cost_changed
+        self._last_cost = cost
         if greedy_start:
             sol = highspy.HighsSolution()
             sol.col_value = list(self._greedy(cost, cap)[0])
