@@ -1,0 +1,88 @@
+"""The seed in data/ loads, covers the four sectors and six focus markets, and cites every row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from deps.config import load_settings
+from deps.queries import countries_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
+from deps.seed import initialise
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SECTORS = ("semiconductors", "biotech", "chemistry", "machine_building")
+MARKETS = {"semiconductors", "dsii", "biotech", "ai_digital", "machine_building", "chemistry"}
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(DATA.glob("*.csv"))}
+
+
+@pytest.fixture
+def seeded(env: dict[str, str]) -> str:
+    result = initialise(load_settings())
+    assert result.seed is not None and not result.seed.unchanged
+    return env["DEPS_DATABASE_URL"]
+
+
+def test_seed_loads_completely(seeded: str, raw: dict[str, pd.DataFrame]) -> None:
+    ref = resolve_dataset(seeded, "seed")
+    assert len(nodes_frame(seeded, ref.id)) == len(raw["nodes"])
+    assert len(edges_frame(seeded, ref.id)) == len(raw["edges"])
+    provision = provision_frame(seeded, ref.id)
+    assert len(provision) == len(raw["provision"])
+    # blank share_pct stays unknown (NaN), never 0
+    blanks = int((raw["provision"]["share_pct"] == "").sum())
+    assert int(provision["share"].isna().sum()) == blanks
+
+
+def test_at_least_25_nodes_per_sector(seeded: str) -> None:
+    nodes = nodes_frame(seeded, resolve_dataset(seeded, "seed").id)
+    for sector in SECTORS:
+        count = int(nodes["sectors"].str.split(";").map(lambda items, s=sector: s in items).sum())
+        assert count >= 25, f"{sector}: only {count} nodes"
+
+
+def test_focus_markets_have_final_products(seeded: str) -> None:
+    nodes = nodes_frame(seeded, resolve_dataset(seeded, "seed").id)
+    finals = nodes[nodes["kind"] == "final_product"]
+    served = {m for cell in finals["markets"] for m in cell.split(";") if m}
+    assert served == MARKETS
+    assert (finals["markets"] != "").all()
+
+
+def test_every_share_row_is_cited(raw: dict[str, pd.DataFrame]) -> None:
+    sources = set(raw["sources"]["source_id"])
+    for table in ("provision", "effects", "edges", "nodes", "firms"):
+        frame = raw[table]
+        assert (frame["source_id"] != "").all(), f"{table}: uncited rows"
+        assert set(frame["source_id"]) <= sources, f"{table}: unknown sources"
+    provision = raw["provision"]
+    assert provision["year"].str.fullmatch(r"\d{4}").all()
+    assert provision["evidence"].isin(["observed", "estimated", "expert"]).all()
+    assert provision["confidence"].isin(["high", "medium", "low"]).all()
+
+
+def test_home_positions_and_memberships(seeded: str) -> None:
+    ref = resolve_dataset(seeded, "seed")
+    provision = provision_frame(seeded, ref.id)
+    countries = countries_frame(seeded).set_index("iso3")
+    assert (countries["blocs"].str.contains("EU27")).sum() == 27
+    assert set(countries.loc["NLD", "blocs"].split(";")) >= {"EU27", "NATO", "OECD"}
+    dutch = provision[(provision["supplier_type"] == "country") & (provision["supplier_id"] == "NLD")]
+    assert (dutch["share"] >= 0.65).sum() >= 2, "the seed should hold Dutch dominant positions (control points)"
+    assert countries["wgi_pv"].notna().mean() > 0.9
+
+
+def test_nine_action_lines_and_concave_effects(raw: dict[str, pd.DataFrame]) -> None:
+    lines = raw["action_lines"]
+    assert sorted(lines["number"].astype(int)) == list(range(1, 10))
+    assert (lines["name_nl"] != "").all() and (lines["name_en"] != "").all()
+    effects = raw["effects"].astype({"segment": int, "length_meur": float, "reduction_per_meur": float})
+    for (_line, _kind), group in effects.groupby(["action_line_id", "dependency_kind"]):
+        slopes = group.sort_values("segment")["reduction_per_meur"].to_numpy()
+        assert (slopes[1:] <= slopes[:-1]).all()
+        assert (group["length_meur"] * group["reduction_per_meur"]).sum() <= 0.8 + 1e-9
