@@ -122,6 +122,9 @@ class Settings:
     bloc: str
     max_import_mb: int
     share_tolerance: float
+    login_max_failures: int
+    login_lock_seconds: int
+    session_minutes: int
     user: str
     log_level: str
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "AuthenticationError",
     "ConfigError",
     "DataValidationError",
     "DatabaseError",
@@ -82,6 +83,10 @@ class NotFoundError(DepsError, LookupError):
 
 class PermissionDeniedError(DepsError, PermissionError):
     """The current user's role does not allow the action."""
+
+
+class AuthenticationError(DepsError, PermissionError):
+    """A login failed (wrong name or password, locked or inactive account); the message never says which."""
 
 
 class RunError(DepsError, RuntimeError):
