@@ -10,7 +10,8 @@ effect assumption per chunk, warm-started from scenario to scenario. Executors:
 * ``dask``: a ``dask.distributed.Client`` connected to the scheduler address given (the
   project must be installed where the scheduler and workers run; ``tcp://`` is unencrypted).
 
-Results are yielded as they complete. A scenario that raises is reported as a result with
+Results are yielded as they complete. An infeasible scenario carries the cheap pre-check
+diagnosis in its reason (the elastic LP is left to single solves). A scenario that raises is reported as a result with
 status ``error`` and the exception text; the others complete. This module never touches files
 or a database: the caller stores each result and resumes by passing the finished keys in
 ``skip_keys``.
@@ -24,12 +25,13 @@ import multiprocessing
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from optimizer.diagnosis import precheck
 from optimizer.fast import FastModel, scale_from_lines
 from optimizer.inputs import OptimiserInputs, Policy
 from optimizer.solve import Status
@@ -265,6 +267,11 @@ def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
     w = model.weight * _multipliers(cols, spec.weights, ("market", "target_id"), "weight")
     r = model.risk * _multipliers(cols, spec.shock, ("target_id", "market", "supplier"), "shock")
     sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r)
+    reason = sol.reason
+    if sol.status is Status.INFEASIBLE:
+        found = precheck(model.inputs, replace(model.policy, budget_meur=spec.budget_meur))
+        if found:
+            reason = "infeasible: " + "; ".join(c.message for c in found)
     pair_spend = np.bincount(model.pair_codes, weights=sol.spend, minlength=len(model.pair_line))
     funded = np.flatnonzero(pair_spend > 0)
     alloc = pd.DataFrame(
@@ -288,7 +295,7 @@ def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
     return ScenarioResult(
         key=spec.key,
         status=sol.status,
-        reason=sol.reason,
+        reason=reason,
         objective=sol.objective,
         total_spend_meur=sol.total_spend_meur,
         budget_shadow_price=sol.budget_shadow_price,

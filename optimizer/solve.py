@@ -95,7 +95,8 @@ def run_solver(model: LpModel, *, solver: str = "highs", time_limit_s: float | N
         For an unknown solver name.
     """
     if solver == "highs":
-        cmd: pulp.LpSolver = pulp.HiGHS(msg=False, timeLimit=time_limit_s)
+        # Presolve off: pathological on this model class (PERFORMANCE.md). Never set threads.
+        cmd: pulp.LpSolver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve="off")
         return int(model.problem.solve(cmd))
     if solver == "cbc":
         tmp = tempfile.mkdtemp(prefix="optimizer-cbc-")

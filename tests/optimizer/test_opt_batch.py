@@ -181,3 +181,13 @@ def test_dask_executor(dask_scheduler: str) -> None:
     for key, r in results.items():
         if key != "bad":
             assert r.objective == pytest.approx(serial[key], abs=1e-9)
+
+
+def test_infeasible_scenario_carries_a_diagnosis() -> None:
+    inputs = random_inputs(8)
+    policy = Policy(budget_meur=30.0, line_min_meur={"capacity": 12.0, "financing": 12.0})
+    specs = [ScenarioSpec("tight", 20.0), ScenarioSpec("fine", 30.0)]
+    results = {r.key: r for r in run_batch(inputs, policy, specs, executor="serial")}
+    assert results["tight"].status is Status.INFEASIBLE
+    assert results["tight"].reason == "infeasible: line minimums sum to 24 > budget 20"
+    assert results["fine"].status is Status.OPTIMAL
