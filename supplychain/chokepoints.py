@@ -62,7 +62,7 @@ STRUCTURAL_COLUMNS = (
 
 
 def concentration_chokepoints(
-    conc: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    conc: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS, explain: bool = True
 ) -> pd.DataFrame:
     """Flag concentration chokepoints from a :func:`supplychain.concentration.concentration` frame.
 
@@ -72,6 +72,8 @@ def concentration_chokepoints(
         Concentration frame (country or firm level).
     thresholds
         ``chokepoint_top_share``, ``chokepoint_hhi``, ``home``, ``bloc``.
+    explain
+        Build the explanation text (False: empty strings, for large graphs).
 
     Returns
     -------
@@ -93,13 +95,13 @@ def concentration_chokepoints(
         top_outside = (conc["top_supplier"] == conc[f"{prefix}_top_supplier"]).to_numpy()
         flag = ok & ((ftop >= top_t) | ((hhi > hhi_t) & top_outside & (ftop > 0)))
         out[f"{view}_chokepoint"] = flag
-    out["explanation"] = [
-        _explain_concentration(row, thresholds) for row in _records(conc, out)
-    ]
+    out["explanation"] = (
+        [_explain_concentration(row, thresholds) for row in _records(conc, out)] if explain else ""
+    )
     return out[list(CONCENTRATION_FLAG_COLUMNS)].reset_index(drop=True)
 
 
-def structural_chokepoints(graph: SupplyGraph, reach: Reach) -> pd.DataFrame:
+def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = True) -> pd.DataFrame:
     """Structural chokepoints by dominators and by knockout, with downstream reach.
 
     Parameters
@@ -108,6 +110,9 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach) -> pd.DataFrame:
         Array form of the graph.
     reach
         :func:`supplychain.reach.compute_reach` of the same graph.
+    explain
+        Build the lists of final products and the explanation text (False: empty strings;
+        for large graphs where only the numbers are needed).
 
     Returns
     -------
@@ -122,14 +127,16 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach) -> pd.DataFrame:
     labels = graph.ids[reach.finals]
     market_labels = np.asarray(graph.markets, dtype=object)
     dom_lists, ko_lists, market_lists, texts = [], [], [], []
-    for v in range(graph.n):
-        dom = bits_to_lists(reach.dominated_bits[v], labels) if n_dom[v] > 0 else []
-        ko = bits_to_lists(reach.knockout_bits[v], labels) if n_ko[v] > 0 else []
+    for v in range(graph.n if explain else 0):
+        dom = _finals_list(reach.dominated_bits, v, labels, int(n_dom[v]))
+        ko = _finals_list(reach.knockout_bits, v, labels, int(n_ko[v]))
         mk = bits_to_lists(reach.market_bits[v], market_labels) if len(market_labels) else []
         dom_lists.append(";".join(dom))
         ko_lists.append(";".join(ko))
         market_lists.append(";".join(mk))
         texts.append(_explain_structural(str(graph.ids[v]), dom, ko, mk, reach, v))
+    if not explain:
+        dom_lists = ko_lists = market_lists = texts = [""] * graph.n
     return pd.DataFrame(
         {
             "node_id": graph.ids.astype(str),
@@ -145,6 +152,14 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach) -> pd.DataFrame:
             "explanation": texts,
         }
     )[list(STRUCTURAL_COLUMNS)]
+
+
+def _finals_list(bits: np.ndarray | None, v: int, labels: np.ndarray, count: int) -> list[str]:
+    if count <= 0:
+        return []
+    if bits is None:
+        return [f"({count} final products; lists kept only for smaller graphs)"]
+    return bits_to_lists(bits[v], labels)
 
 
 def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[str, object]]:

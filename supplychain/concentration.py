@@ -97,24 +97,27 @@ def supplier_shares(
     if level not in ("country", "firm"):
         raise SchemaError(f"level must be 'country' or 'firm', not {level!r}")
     rows = _pick_year(provision, year)
-    firms = rows[rows["supplier_type"] == "firm"]
+    is_firm = (rows["supplier_type"] == "firm").to_numpy(dtype=bool)
     if level == "firm":
-        out = firms.assign(basis=BASIS_FIRM_ROWS)
-        return _tidy(out)
-    countries = rows[rows["supplier_type"] == "country"]
+        return _tidy(rows[is_firm].assign(basis=BASIS_FIRM_ROWS))
+    countries = rows[~is_firm]
     out_c = countries.assign(supplier_id=countries["country"], basis=BASIS_COUNTRY_ROWS)
-    agg_from = firms[~firms["node_id"].isin(countries["node_id"])]
-    if len(agg_from):
-        grouped = agg_from.groupby(["node_id", "country"], sort=True)
-        agg = grouped.agg(
-            share=("share", lambda s: s.sum(min_count=1)),
-            year=("year", "max"),
-            source=("source", lambda s: "; ".join(sorted(set(s) - {""}))),
-        ).reset_index()
-        agg["supplier_id"] = agg["country"]
-        agg["basis"] = BASIS_HEADQUARTERS
-        out_c = pd.concat([out_c, agg], ignore_index=True)
-    return _tidy(out_c)
+    presorted = bool((countries["supplier_id"] == countries["country"]).all())
+    firms = rows[is_firm]
+    if len(firms):
+        has_country_rows = pd.Index(countries["node_id"].unique())
+        agg_from = firms[has_country_rows.get_indexer(firms["node_id"]) < 0]
+        if len(agg_from):
+            grouped = agg_from.groupby(["node_id", "country"], sort=True)
+            agg = grouped["share"].sum(min_count=1).to_frame()
+            agg["year"] = grouped["year"].max()
+            agg["source"] = grouped["source"].agg(lambda x: "; ".join(sorted(set(x) - {""})))
+            agg = agg.reset_index()
+            agg["supplier_id"] = agg["country"]
+            agg["basis"] = BASIS_HEADQUARTERS
+            out_c = pd.concat([out_c, agg], ignore_index=True)
+            presorted = False
+    return _tidy(out_c, presorted=presorted)
 
 
 def concentration(
@@ -144,67 +147,79 @@ def concentration(
     pandas.DataFrame
         One row per node with provision rows, columns :data:`CONCENTRATION_COLUMNS`. Shares are
         fractions. ``foreign_*`` = largest supplier outside the home country, ``bloc_foreign_*``
-        = largest supplier outside the bloc. When ``status`` is "insufficient data" (coverage
-        below ``min_coverage``) every share-based number is NaN.
+        = largest supplier outside the bloc (ties broken by supplier id). When ``status`` is
+        "insufficient data" (coverage below ``min_coverage``) every share-based number is NaN
+        and no top supplier is named.
     """
     shares = supplier_shares(provision, level=level, year=year)
     bloc = _bloc(countries, thresholds)
-    home = thresholds.home
-    known = shares["share"].notna()
-    s = shares["share"].fillna(0.0).to_numpy()
-    node = shares["node_id"]
-    in_home = (shares["country"] == home).to_numpy()
-    in_bloc = shares["country"].isin(bloc).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "node_id": node,
-            "n": 1,
-            "unknown": (~known).astype(int),
-            "cov": s,
-            "sq": s * s,
-            "home": np.where(in_home, s, 0.0),
-            "bloc": np.where(in_bloc, s, 0.0),
-        }
-    )
-    g = frame.groupby("node_id", sort=True).sum()
-    out = pd.DataFrame(index=g.index)
+    codes, node_ids = pd.factorize(shares["node_id"])
+    codes = codes.astype(np.int64)
+    m = len(node_ids)
+    raw = shares["share"].to_numpy(dtype=np.float64)
+    known = ~np.isnan(raw)
+    s = np.where(known, raw, 0.0)
+    c_codes, c_uniq = pd.factorize(shares["country"])
+    in_home = c_codes == (list(c_uniq).index(thresholds.home) if thresholds.home in c_uniq else -2)
+    bloc_codes = [i for i, c in enumerate(c_uniq) if c in bloc]
+    in_bloc = np.isin(c_codes, bloc_codes)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=m)
+
+    n_sup = np.bincount(codes, minlength=m)
+    cov = total(s)
+    ok = cov >= thresholds.min_coverage
+    starts = np.zeros(m, dtype=np.int64)
+    np.cumsum(n_sup[:-1], out=starts[1:])
+    # rows are sorted by node then supplier: a stable sort on (node, -share) ranks suppliers
+    order = np.lexsort((-s, codes))
+    rank = np.arange(len(s)) - np.repeat(starts, n_sup)
+    sup = shares["supplier_id"].reset_index(drop=True)
+    cty = shares["country"].reset_index(drop=True)
+    top = order[starts]
+    nan = np.full(m, np.nan)
+    out = pd.DataFrame({"node_id": shares["node_id"].take(starts).reset_index(drop=True)})
     out["level"] = level
-    meta = shares.groupby("node_id", sort=True).agg(
-        basis=("basis", "first"),
-        year=("year", "max"),
-        sources=("source", lambda x: "; ".join(sorted(set(x) - {""}))),
-    )
-    out = out.join(meta)
-    out["n_suppliers"] = g["n"].astype(int)
-    out["n_unknown_share"] = g["unknown"].astype(int)
-    out["coverage"] = g["cov"]
-    ok = g["cov"] >= thresholds.min_coverage
+    out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
+    yr = shares["year"].astype("float64").fillna(-1.0).to_numpy()
+    ymax = np.maximum.reduceat(yr, starts) if m else np.zeros(0)
+    out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")
+    out["n_suppliers"] = n_sup
+    out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
+    out["coverage"] = cov
     out["status"] = np.where(ok, STATUS_OK, STATUS_INSUFFICIENT)
-    out["hhi"] = g["sq"].where(ok)
-    out["effective_suppliers"] = (1.0 / out["hhi"]).where(out["hhi"] > 0)
-    ranked = shares.assign(_s=s).sort_values(
-        ["node_id", "_s", "supplier_id"], ascending=[True, False, True], kind="stable"
-    )
-    top = ranked.drop_duplicates("node_id").set_index("node_id")
-    out["top_supplier"] = top["supplier_id"]
-    out["top_country"] = top["country"]
-    out["top_share"] = top["_s"].where(ok)
-    rank = ranked.groupby("node_id", sort=False).cumcount()
-    out["cr3"] = ranked[rank < 3].groupby("node_id", sort=True)["_s"].sum().where(ok)
-    out["home_share"] = g["home"].where(ok)
-    out["bloc_share"] = g["bloc"].where(ok)
-    for prefix, mask in (("foreign", ~in_home), ("bloc_foreign", ~in_bloc)):
-        sub = ranked[mask[ranked.index.to_numpy()]].drop_duplicates("node_id")
-        sub = sub.set_index("node_id")
-        out[f"{prefix}_top_supplier"] = sub["supplier_id"]
-        out[f"{prefix}_top_country"] = sub["country"]
-        out[f"{prefix}_top_share"] = sub["_s"].reindex(out.index).fillna(0.0).where(ok)
-    for col in ("top", "foreign_top", "bloc_foreign_top"):
-        for part in ("supplier", "country"):
-            name = f"{col}_{part}"
-            out[name] = out[name].fillna("").where(ok, "")
-    out["cbs_band"] = [cbs_band(h, thresholds=thresholds) for h in out["hhi"]]
-    return out.reset_index()[list(CONCENTRATION_COLUMNS)]
+    hhi = np.where(ok, total(s * s), nan)
+    out["hhi"] = hhi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["effective_suppliers"] = np.where(hhi > 0, 1.0 / hhi, nan)
+    oks = pd.Series(ok)
+    out["top_supplier"] = sup.take(top).reset_index(drop=True).where(oks, "")
+    out["top_country"] = cty.take(top).reset_index(drop=True).where(oks, "")
+    out["top_share"] = np.where(ok, s[top], nan)
+    o_codes = codes[order]
+    keep3 = rank < 3
+    out["cr3"] = np.where(ok, np.bincount(o_codes[keep3], s[order][keep3], minlength=m), nan)
+    out["home_share"] = np.where(ok, total(np.where(in_home, s, 0.0)), nan)
+    out["bloc_share"] = np.where(ok, total(np.where(in_bloc, s, 0.0)), nan)
+    for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
+        sel = order[~inside[order]]
+        sc = codes[sel]
+        first = np.r_[True, sc[1:] != sc[:-1]] if len(sc) else np.zeros(0, dtype=bool)
+        node_of, pos = sc[first], sel[first]
+        has = np.zeros(m, dtype=bool)
+        has[node_of] = True
+        at = np.zeros(m, dtype=np.int64)
+        at[node_of] = pos
+        f_share = np.zeros(m)
+        f_share[node_of] = s[pos]
+        keep = pd.Series(ok & has)
+        out[f"{prefix}_top_supplier"] = sup.take(at).reset_index(drop=True).where(keep, "")
+        out[f"{prefix}_top_country"] = cty.take(at).reset_index(drop=True).where(keep, "")
+        out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
+    out["cbs_band"] = _bands(hhi, thresholds)
+    out["sources"] = _sources(shares, codes, m)
+    return out[list(CONCENTRATION_COLUMNS)]
 
 
 def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
@@ -226,15 +241,47 @@ def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[s
     return members | {thresholds.home}
 
 
+def _bands(hhi: np.ndarray, t: Thresholds) -> np.ndarray:
+    return np.select(
+        [np.isnan(hhi), hhi >= t.cbs_concentrated, hhi >= t.cbs_somewhat],
+        [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated"],
+        default="not concentrated",
+    )
+
+
+def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> np.ndarray:
+    src_codes, src_uniq = pd.factorize(shares["source"])
+    labels = np.asarray(src_uniq, dtype=object)
+    out = np.full(m, "", dtype=object)
+    if len(labels) == 0:
+        return out
+    if len(labels) == 1:
+        return np.full(m, labels[0], dtype=object)
+    pairs = np.sort(codes.astype(np.int64) * len(labels) + src_codes)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    node_of, src_of = pairs // len(labels), pairs % len(labels)
+    counts = np.bincount(node_of, minlength=m)
+    single = counts[node_of] == 1
+    out[node_of[single]] = labels[src_of[single]]
+    for node in np.flatnonzero(counts > 1):
+        names = sorted(set(labels[src_of[node_of == node]]) - {""})
+        out[node] = "; ".join(names)
+    return out
+
+
 def _pick_year(provision: pd.DataFrame, year: int | None) -> pd.DataFrame:
     if year is not None:
-        return provision[provision["year"] == year]
-    yr = provision["year"].astype("float64").fillna(-1.0)
-    latest = yr.groupby([provision["node_id"], provision["supplier_type"]]).transform("max")
+        return provision[(provision["year"] == year).fillna(False).to_numpy(dtype=bool)]
+    yr = provision["year"].astype("float64").fillna(-1.0).to_numpy()
+    if len(yr) == 0 or (yr == yr[0]).all():
+        return provision
+    key = pd.factorize(provision["node_id"])[0] * 2 + (provision["supplier_type"] == "firm")
+    latest = pd.Series(yr).groupby(np.asarray(key)).transform("max").to_numpy()
     return provision[yr == latest]
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame[list(SHARES_COLUMNS)].copy()
-    out = out.sort_values(["node_id", "supplier_id"], kind="stable").reset_index(drop=True)
-    return out
+def _tidy(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
+    out = frame[list(SHARES_COLUMNS)]
+    if not presorted:
+        out = out.sort_values(["node_id", "supplier_id"], kind="stable")
+    return out.reset_index(drop=True)

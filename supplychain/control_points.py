@@ -62,6 +62,7 @@ def control_points(
     *,
     holder: Holder = "home",
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Control points of the home country (or bloc) with their leverage.
 
@@ -77,6 +78,8 @@ def control_points(
         ``"home"``: ``thresholds.home``; ``"bloc"``: ``thresholds.bloc``.
     thresholds
         ``control_home_share``, ``chokepoint_hhi``.
+    explain
+        Build the explanation text (False: empty strings, for large graphs).
 
     Returns
     -------
@@ -103,7 +106,7 @@ def control_points(
     flag = leading & (reach > 0) & (share > 0)
     leverage = share * (1.0 - sub) * reach
     texts = []
-    for i, node in enumerate(frame["node_id"]):
+    for i, node in enumerate(frame["node_id"] if explain else []):
         why = (
             f"{name} share {share[i]:.3f} (threshold {thresholds.control_home_share}), "
             f"{'top supplier' if is_top[i] else 'not top supplier'}, HHI {hhi[i]:.3f} "
@@ -125,7 +128,7 @@ def control_points(
             "substitutability": frame["substitutability"].to_numpy(),
             "leverage": leverage,
             "control_point": flag,
-            "explanation": texts,
+            "explanation": texts if explain else "",
         }
     )
     out = out.sort_values(["leverage", "node_id"], ascending=[False, True], kind="stable")

@@ -110,7 +110,7 @@ def share_matrix(
         ``known[v, j]`` = share of supplier j at node v (0 where unknown); ``unknown[v, j]`` = 1
         where the supplier is known and its share is not; ``suppliers`` sorted ids.
     """
-    rows = graph.index_of(shares["node_id"].to_numpy())
+    rows = graph.index_of(shares["node_id"])
     keep = rows >= 0
     sup_codes, suppliers = pd.factorize(shares["supplier_id"].to_numpy()[keep], sort=True)
     vals = shares["share"].to_numpy(dtype=np.float64)[keep]
@@ -171,9 +171,8 @@ def propagate_availability(graph: SupplyGraph, own: np.ndarray) -> np.ndarray:
     for block in graph.levels_in:
         if len(block.nodes) == 0:
             continue
-        vals = avail[block.neighbours]
-        low = np.minimum.reduceat(vals, block.starts, axis=0)
-        avail[block.nodes] = np.minimum(avail[block.nodes], low)
+        low = block.reduce(avail, np.minimum)
+        avail[block.nodes] = np.minimum(np.take(avail, block.nodes, axis=0), low)
     return avail
 
 

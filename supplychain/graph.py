@@ -28,6 +28,8 @@ from supplychain.errors import GraphError
 from supplychain.schema import split_list, validate_edges, validate_nodes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
+_MIN_DIAGONAL = 512
+
 __all__ = [
     "LevelBlock",
     "SupplyGraph",
@@ -43,12 +45,36 @@ class LevelBlock:
     """Nodes of one topological level that have neighbours, with their neighbours gathered.
 
     ``neighbours[starts[i]:starts[i+1]]`` are the neighbours of ``nodes[i]`` (in-neighbours in
-    :attr:`SupplyGraph.levels_in`, out-neighbours in :attr:`SupplyGraph.levels_out`).
+    :attr:`SupplyGraph.levels_in`, out-neighbours in :attr:`SupplyGraph.levels_out`). Nodes are
+    sorted by degree (descending), and the neighbours are also stored in jagged-diagonal form:
+    ``jd_idx[jd_ptr[d]:jd_ptr[d+1]]`` holds the d-th neighbour of the first
+    ``jd_ptr[d+1] - jd_ptr[d]`` nodes, so a segmented reduction is a few contiguous gathers.
     """
 
     nodes: np.ndarray
     neighbours: np.ndarray
     starts: np.ndarray
+    jd_idx: np.ndarray
+    jd_ptr: np.ndarray
+    tail_idx: np.ndarray
+    tail_starts: np.ndarray
+
+    def reduce(self, values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+        """``ufunc``-reduction of ``values`` over each node's neighbours (rows = ``nodes``).
+
+        Jagged diagonals while many nodes share a rank; the few high-degree nodes left
+        (``tail_*``: their neighbours beyond the last diagonal) by one ``ufunc.reduceat``.
+        """
+        acc = np.take(values, self.jd_idx[: self.jd_ptr[1]], axis=0)
+        for d in range(1, len(self.jd_ptr) - 1):
+            lo, hi = int(self.jd_ptr[d]), int(self.jd_ptr[d + 1])
+            head = acc[: hi - lo]
+            ufunc(head, np.take(values, self.jd_idx[lo:hi], axis=0), out=head)
+        if len(self.tail_starts):
+            k = len(self.tail_starts)
+            low = ufunc.reduceat(np.take(values, self.tail_idx, axis=0), self.tail_starts, axis=0)
+            ufunc(acc[:k], low, out=acc[:k])
+        return acc
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,8 @@ class SupplyGraph:
         Sorted focus-market ids; ``market_bits[v]`` has bit j set when node v serves markets[j].
     levels_in, levels_out
         Per-level gathered in- and out-neighbours for vectorised sweeps.
+    id_series
+        ``ids`` as a pandas string Series (fast lookups of ids).
     """
 
     ids: np.ndarray
@@ -90,6 +118,7 @@ class SupplyGraph:
     market_bits: np.ndarray
     levels_in: tuple[LevelBlock, ...]
     levels_out: tuple[LevelBlock, ...]
+    id_series: pd.Series
 
     @property
     def n(self) -> int:
@@ -103,7 +132,11 @@ class SupplyGraph:
 
     def index_of(self, node_ids: object) -> np.ndarray:
         """Node indices of ``node_ids`` (-1 where unknown)."""
-        return np.asarray(pd.Index(self.ids).get_indexer(pd.Index(np.atleast_1d(node_ids))))
+        if isinstance(node_ids, pd.Series):
+            values = node_ids
+        else:
+            values = pd.Series(np.atleast_1d(np.asarray(node_ids, dtype=object)), dtype="str")
+        return _codes(self.id_series, values)[0]
 
     @property
     def finals(self) -> np.ndarray:
@@ -159,14 +192,18 @@ def build_graph(
         nodes = nodes.iloc[order_ids].reset_index(drop=True)
         ids = ids[order_ids]
     n = len(ids)
-    pairs = structural_edges(edges, thresholds=thresholds)
-    index = pd.Index(ids)
-    src = index.get_indexer(pairs["src"])
-    dst = index.get_indexer(pairs["dst"])
+    keep = (edges["relation"] == "goes_into").to_numpy(dtype=bool, copy=True)
+    if thresholds.type_of_as_input:
+        keep = keep | (edges["relation"] == "is_type_of").to_numpy(dtype=bool)
+    kept = edges[keep]
+    src, dst = _codes(nodes["node_id"], kept["src"], kept["dst"])
     for col, arr in (("src", src), ("dst", dst)):
         if (arr < 0).any():
-            bad = pairs[col].to_numpy()[arr < 0][0]
+            bad = kept[col].to_numpy()[arr < 0][0]
             raise GraphError(f"edge {col} {bad!r} is not in the nodes frame; add the node")
+    key = np.sort(src * max(n, 1) + dst)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    src, dst = key // max(n, 1), key % max(n, 1)
     return _assemble(nodes, ids, src.astype(np.int64), dst.astype(np.int64), n)
 
 
@@ -223,6 +260,22 @@ def gather_ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nda
     return positions, starts
 
 
+def _codes(ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
+    """Positions of the values of each column in ``ids`` (-1 where absent), one hashing pass."""
+    sizes = [len(c) for c in columns]
+    parts = [ids.reset_index(drop=True).astype("str")]
+    parts += [c.reset_index(drop=True).astype("str") for c in columns]
+    codes, _ = pd.factorize(pd.concat(parts, ignore_index=True))
+    n = len(ids)
+    out = []
+    lo = n
+    for size in sizes:
+        part = codes[lo : lo + size].astype(np.int64)
+        out.append(np.where(part < n, part, -1))
+        lo += size
+    return out
+
+
 def _final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     marked = (nodes["kind"] == "final_product").to_numpy()
     if marked.any():
@@ -266,8 +319,36 @@ def _blocks(
     for lv in range(len(bounds) - 1):
         members = order[bounds[lv] : bounds[lv + 1]]
         members = members[ptr[members + 1] > ptr[members]]
+        deg = ptr[members + 1] - ptr[members]
+        by_deg = np.argsort(-deg, kind="stable")
+        members, deg = members[by_deg], deg[by_deg]
         pos, starts = gather_ranges(ptr, members)
-        blocks.append(LevelBlock(nodes=members, neighbours=idx[pos], starts=starts))
+        rank = np.arange(len(pos)) - np.repeat(starts, deg)
+        # diagonals while at least _MIN_DIAGONAL nodes have that rank, then a reduceat tail
+        n_rank = np.bincount(rank, minlength=int(deg.max(initial=0)))
+        cut = max(1, int(np.searchsorted(-n_rank, -_MIN_DIAGONAL, side="right")))
+        cut = min(cut, len(n_rank))
+        in_jd = rank < cut
+        jds = np.flatnonzero(in_jd)[np.argsort(rank[in_jd], kind="stable")]
+        jd_ptr = np.zeros(cut + 1, dtype=np.int64)
+        np.cumsum(n_rank[:cut], out=jd_ptr[1:])
+        nbr = idx[pos]
+        tail_nodes = int((deg > cut).sum())
+        tail_pos = np.flatnonzero(~in_jd)
+        tail_starts = np.zeros(tail_nodes, dtype=np.int64)
+        if tail_nodes > 1:
+            np.cumsum(deg[: tail_nodes - 1] - cut, out=tail_starts[1:])
+        blocks.append(
+            LevelBlock(
+                nodes=members,
+                neighbours=nbr,
+                starts=starts,
+                jd_idx=nbr[jds],
+                jd_ptr=jd_ptr,
+                tail_idx=nbr[tail_pos],
+                tail_starts=tail_starts,
+            )
+        )
     return tuple(blocks)
 
 
@@ -284,12 +365,14 @@ def _assemble(
     has_out = np.diff(out_ptr) > 0
     marked = (nodes["kind"] == "final_product").to_numpy()
     is_final = marked if marked.any() else ~has_out
-    market_lists = [split_list(m) for m in nodes["markets"]]
-    markets = tuple(sorted({m for lst in market_lists for m in lst}))
+    cells = nodes["markets"].to_numpy(dtype=object)
+    with_markets = np.flatnonzero(cells != "")
+    market_lists = {int(v): split_list(cells[v]) for v in with_markets}
+    markets = tuple(sorted({m for lst in market_lists.values() for m in lst}))
     words = max(1, (len(markets) + 63) // 64)
     market_bits = np.zeros((n, words), dtype=np.uint64)
     pos_of = {m: j for j, m in enumerate(markets)}
-    for v, lst in enumerate(market_lists):
+    for v, lst in market_lists.items():
         for m in lst:
             j = pos_of[m]
             market_bits[v, j // 64] |= np.uint64(1) << np.uint64(j % 64)
@@ -309,6 +392,7 @@ def _assemble(
         market_bits=market_bits,
         levels_in=_blocks(level, order, in_ptr, in_idx),
         levels_out=_blocks_reverse(rev_level, reverse, out_ptr, out_idx),
+        id_series=nodes["node_id"].astype("str").reset_index(drop=True),
     )
 
 

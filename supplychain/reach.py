@@ -44,13 +44,14 @@ class Reach:
     finals
         Indices of the final products; bit j of a bitset stands for ``finals[j]``.
     knockout_bits
-        (n, words) uint64: the final products downstream of (or equal to) each node.
+        (n, words) uint64: the final products downstream of (or equal to) each node; ``None``
+        when there are more final products than ``max_bits_finals`` (counts stay exact).
     dominated_bits
-        (n, words) uint64: the final products each node dominates (with a super-source).
+        (n, words) uint64: the final products each node dominates; ``None`` likewise.
     idom
         Immediate dominator of each node (``SUPER_SOURCE`` = -1 for the super-source).
     knockout_count, dominated_count
-        Number of final products in each set.
+        Number of final products in each set (including the node itself when final).
     knockout_weight, dominated_weight
         Market-weighted share of all final products in each set (0-1).
     market_bits
@@ -58,8 +59,8 @@ class Reach:
     """
 
     finals: np.ndarray
-    knockout_bits: np.ndarray
-    dominated_bits: np.ndarray
+    knockout_bits: np.ndarray | None
+    dominated_bits: np.ndarray | None
     idom: np.ndarray
     knockout_count: np.ndarray
     dominated_count: np.ndarray
@@ -68,8 +69,20 @@ class Reach:
     market_bits: np.ndarray
 
 
-def compute_reach(graph: SupplyGraph) -> Reach:
+def compute_reach(
+    graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_finals: int = 4096
+) -> Reach:
     """Knockout reach, dominators and market reach of every node.
+
+    Parameters
+    ----------
+    graph
+        Array form of the graph.
+    max_bits_finals
+        Keep the per-node sets of final products (bitsets) only up to this many final
+        products; above it only the (exact) counts and weights are kept.
+    chunk_finals
+        Final products per bitset pass (memory: n x chunk_finals / 8 bytes).
 
     Returns
     -------
@@ -78,25 +91,36 @@ def compute_reach(graph: SupplyGraph) -> Reach:
         reaching every final product has weight share 1.0).
     """
     finals = graph.finals
-    words = max(1, (len(finals) + 63) // 64)
-    own = np.zeros((graph.n, words), dtype=np.uint64)
-    j = np.arange(len(finals))
-    own[finals, j // 64] = np.left_shift(np.uint64(1), (j % 64).astype(np.uint64))
-    knockout = or_downstream(graph, own)
-    idom = immediate_dominators(graph)
-    dominated = _or_up_dominator_tree(graph, idom, own)
+    n_f = len(finals)
     fw = graph.weight[finals]
     total = float(fw.sum()) or 1.0
+    keep = n_f <= max_bits_finals
+    chunk = max(64, max(chunk_finals, max_bits_finals if keep else 0))
+    ko_count = np.zeros(graph.n, dtype=np.int64)
+    ko_weight = np.zeros(graph.n, dtype=np.float64)
+    ko_bits = None
+    for lo in range(0, max(n_f, 1), chunk):
+        own = _own_bits(graph.n, finals[lo : lo + chunk])
+        bits = or_downstream(graph, own)
+        ko_count += _popcount(bits)
+        ko_weight += weighted_bit_sum(bits, fw[lo : lo + chunk])
+        if keep:
+            ko_bits = bits
+    idom = immediate_dominators(graph)
+    own_count = graph.is_final.astype(np.float64)
+    own_weight = np.where(graph.is_final, graph.weight, 0.0)
+    dom_count, dom_weight = _sum_up_dominator_tree(graph, idom, own_count, own_weight)
+    dom_bits = _or_up_dominator_tree(graph, idom, _own_bits(graph.n, finals)) if keep else None
     market_own = np.where(graph.is_final[:, None], graph.market_bits, np.uint64(0))
     return Reach(
         finals=finals,
-        knockout_bits=knockout,
-        dominated_bits=dominated,
+        knockout_bits=ko_bits,
+        dominated_bits=dom_bits,
         idom=idom,
-        knockout_count=_popcount(knockout),
-        dominated_count=_popcount(dominated),
-        knockout_weight=weighted_bit_sum(knockout, fw) / total,
-        dominated_weight=weighted_bit_sum(dominated, fw) / total,
+        knockout_count=ko_count,
+        dominated_count=np.rint(dom_count).astype(np.int64),
+        knockout_weight=ko_weight / total,
+        dominated_weight=dom_weight / total,
         market_bits=or_downstream(graph, market_own.astype(np.uint64)),
     )
 
@@ -107,8 +131,8 @@ def or_downstream(graph: SupplyGraph, bits: np.ndarray) -> np.ndarray:
     for block in graph.levels_out:
         if len(block.nodes) == 0:
             continue
-        vals = out[block.neighbours]
-        out[block.nodes] |= np.bitwise_or.reduceat(vals, block.starts, axis=0)
+        low = block.reduce(out, np.bitwise_or)
+        out[block.nodes] = np.bitwise_or(np.take(out, block.nodes, axis=0), low)
     return out
 
 
@@ -157,8 +181,23 @@ def immediate_dominators(graph: SupplyGraph) -> np.ndarray:
 
 
 def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Sum of ``weights[j]`` over the set bits j of each row (byte lookup tables)."""
-    n = bits.shape[0]
+    """Sum of ``weights[j]`` over the set bits j of each row.
+
+    With few distinct weights (market weights usually are): sum over weight values w of
+    w x popcount(bits & mask_w); otherwise byte lookup tables.
+    """
+    n, words = bits.shape
+    values = np.unique(weights)
+    if len(values) <= 16:
+        out = np.zeros(n, dtype=np.float64)
+        for w in values:
+            if w == 0:
+                continue
+            pos = np.flatnonzero(weights == w)
+            mask = np.zeros(words, dtype=np.uint64)
+            np.bitwise_or.at(mask, pos // 64, np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)))
+            out += float(w) * np.bitwise_count(bits & mask).sum(axis=1, dtype=np.int64)
+        return out
     as_bytes = np.ascontiguousarray(bits).view(np.uint8).reshape(n, -1)
     padded = np.zeros(as_bytes.shape[1] * 8, dtype=np.float64)
     padded[: len(weights)] = weights
@@ -166,8 +205,9 @@ def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
     unpacked = ((table[:, None] >> np.arange(8, dtype=np.uint16)) & 1).astype(np.float64)
     out = np.zeros(n, dtype=np.float64)
     for k in range(as_bytes.shape[1]):
-        lut = unpacked @ padded[8 * k : 8 * k + 8]
-        out += lut[as_bytes[:, k]]
+        w = padded[8 * k : 8 * k + 8]
+        if w.any():
+            out += (unpacked @ w)[as_bytes[:, k]]
     return out
 
 
@@ -179,6 +219,29 @@ def bits_to_lists(bits_row: np.ndarray, labels: np.ndarray) -> list[str]:
 
 def _popcount(bits: np.ndarray) -> np.ndarray:
     return np.bitwise_count(bits).sum(axis=1).astype(np.int64)
+
+
+def _own_bits(n: int, members: np.ndarray) -> np.ndarray:
+    words = max(1, (len(members) + 63) // 64)
+    own = np.zeros((n, words), dtype=np.uint64)
+    j = np.arange(len(members))
+    own[members, j // 64] = np.left_shift(np.uint64(1), (j % 64).astype(np.uint64))
+    return own
+
+
+def _sum_up_dominator_tree(
+    graph: SupplyGraph, idom: np.ndarray, count: np.ndarray, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    count, weight = count.copy(), weight.copy()
+    for block in reversed(graph.levels_in):
+        par = idom[block.nodes]
+        keep = par >= 0
+        if not keep.any():
+            continue
+        nodes, par = block.nodes[keep], par[keep]
+        count += np.bincount(par, weights=count[nodes], minlength=graph.n)
+        weight += np.bincount(par, weights=weight[nodes], minlength=graph.n)
+    return count, weight
 
 
 def _or_up_dominator_tree(graph: SupplyGraph, idom: np.ndarray, own: np.ndarray) -> np.ndarray:

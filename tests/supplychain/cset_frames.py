@@ -18,10 +18,35 @@ CSET_DIR = REPO.parent / "shared" / "data" / "cset-chip-explorer"
 WGI_FILE = REPO.parent / "shared" / "data" / "wgi-political-stability" / "wgi_pv_estimate.csv"
 
 #: The 27 EU member states (ISO3), a fact used to build the test's countries frame.
-EU27 = (
-    "AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD POL PRT "
-    "ROU SVK SVN ESP SWE"
-).split()
+EU27 = [
+    "AUT",
+    "BEL",
+    "BGR",
+    "HRV",
+    "CYP",
+    "CZE",
+    "DNK",
+    "EST",
+    "FIN",
+    "FRA",
+    "DEU",
+    "GRC",
+    "HUN",
+    "IRL",
+    "ITA",
+    "LVA",
+    "LTU",
+    "LUX",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROU",
+    "SVK",
+    "SVN",
+    "ESP",
+    "SWE",
+]
 
 NOT_SUPPLIERS = frozenset({"Various countries", "Various companies", "EUR"})
 KIND = {
@@ -70,7 +95,7 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     provision = pd.DataFrame(
         {
             "node_id": prov["provided_id"],
-            "supplier_id": prov["provider_id"].where(~is_country, prov["provider_name_p"]),
+            "supplier_id": prov["provider_name_p"],
             "supplier_type": is_country.map({True: "country", False: "firm"}),
             "country": prov["provider_name_p"].where(is_country, prov["country"]).fillna(""),
             "share": prov["share_provided"] / 100.0,

@@ -1,0 +1,187 @@
+"""Benchmark of the supply-chain analysis: array form vs plain networkx vs a numpy floor.
+
+Generates layered supply DAGs (6 tiers, hub stages, about 17% single-supplier stages, 60
+countries; see PERFORMANCE.md) of about 10k, 100k and 1M edges with seeded randomness, then
+times for each size:
+
+- ``arrays``: the engine's path: build (frames -> CSR), concentration (country view),
+  dominators + knockout reach + market reach, control points, and a 60-country disruption sweep
+  (explanation strings off: ``explain=False``; they are per-row text, not analysis);
+- ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
+  baseline); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
+  the output); ``--networkx-all`` runs it at every size;
+- ``floor``: one numpy pass over the edges (gather + segmented minimum), the least any method
+  touching every edge must do.
+
+Peak memory is the process's maximum resident set size (``resource.getrusage``), read after
+the array path of each size (the networkx baseline runs afterwards).
+
+Usage: ``python -m benchmarks.graph [--sizes 10000,100000,1000000] [--seed 7] [--networkx-all]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Synthetic", "generate", "main", "run_arrays", "run_floor", "run_networkx"]
+
+TIER_FRACTIONS = (0.30, 0.25, 0.19, 0.14, 0.115, 0.005)
+N_COUNTRIES = 60
+SINGLE_SUPPLIER = 0.17
+MARKETS = ("semiconductors", "defence", "biotech", "digital", "machines", "chemistry")
+NX_DEFAULT_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """A generated dataset: engine input frames."""
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    provision: pd.DataFrame
+    countries: pd.DataFrame
+
+
+def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
+    """A layered supply DAG with about ``n_edges`` edges (seeded, deterministic).
+
+    Tier t >= 1 nodes take 1 + Poisson(2.3) inputs, 80% from tier t-1 and 20% from any earlier
+    tier; inputs are drawn with Zipf-like weights so a few hub stages feed many nodes. 17% of
+    nodes have one supplier country (share 1); the others 2-6 with Dirichlet shares.
+    """
+    rng = np.random.default_rng(seed)
+    n = max(60, int(n_edges / 2.25))
+    sizes = np.maximum(50, (np.array(TIER_FRACTIONS) * n).astype(np.int64))
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    n = int(bounds[-1])
+    src_parts, dst_parts = [], []
+    for t in range(1, len(sizes)):
+        dst = np.arange(bounds[t], bounds[t + 1])
+        deg = 1 + rng.poisson(2.3, size=len(dst))
+        d = np.repeat(dst, deg)
+        m = len(d)
+        prev_lo, prev_hi = bounds[t - 1], bounds[t]
+        hub_rank = rng.zipf(1.6, size=m) - 1
+        pick_prev = prev_lo + np.minimum(hub_rank, prev_hi - prev_lo - 1)
+        mix = rng.integers(prev_lo, prev_hi, size=m)
+        prev = np.where(rng.random(m) < 0.5, pick_prev, mix)
+        anywhere = rng.integers(0, prev_hi, size=m)
+        s = np.where(rng.random(m) < 0.8, prev, anywhere)
+        src_parts.append(s)
+        dst_parts.append(d)
+    src = np.concatenate(src_parts)
+    dst = np.concatenate(dst_parts)
+    key = np.unique(src * n + dst)
+    src, dst = key // n, key % n
+    ids = np.char.add("v", np.char.zfill(np.arange(n).astype(str), 7)).astype(object)
+    final_lo = bounds[-2]
+    kind = np.where(np.arange(n) >= final_lo, "final_product", "product")
+    pick = rng.integers(0, len(MARKETS), size=n)
+    market = np.asarray(MARKETS, dtype=object)[pick]
+    weight_of = np.round(rng.uniform(0.5, 2.0, size=len(MARKETS)), 2)[pick]
+    nodes = pd.DataFrame(
+        {
+            "node_id": ids,
+            "name": ids,
+            "kind": kind,
+            "sectors": "synthetic",
+            "markets": np.where(kind == "final_product", market, ""),
+            "market_weight": np.where(kind == "final_product", weight_of, 1.0),
+        }
+    )
+    edges = pd.DataFrame({"src": ids[src], "dst": ids[dst], "relation": "goes_into"})
+    countries = [f"C{i:02d}" for i in range(N_COUNTRIES)]
+    k = np.where(rng.random(n) < SINGLE_SUPPLIER, 1, rng.integers(2, 7, size=n))
+    rows = np.repeat(np.arange(n), k)
+    pop = rng.zipf(1.3, size=len(rows)) - 1
+    cty = np.minimum(pop, N_COUNTRIES - 1)
+    raw = rng.gamma(0.6, size=len(rows))
+    sums = np.bincount(rows, weights=raw, minlength=n)
+    share = np.round(raw / sums[rows], 4)
+    prov = pd.DataFrame({"node_id": ids[rows], "c": cty, "share": share})
+    prov = prov.groupby(["node_id", "c"], as_index=False, sort=True)["share"].sum()
+    cnames = np.asarray(countries, dtype=object)[prov["c"].to_numpy()]
+    provision = pd.DataFrame(
+        {
+            "node_id": prov["node_id"],
+            "supplier_id": cnames,
+            "supplier_type": "country",
+            "country": cnames,
+            "share": prov["share"].clip(0.0, 1.0),
+            "year": pd.array(np.full(len(prov), 2025), dtype="Int64"),
+            "source": "synthetic",
+            "evidence": "",
+            "confidence": "",
+            "basis": "production",
+        }
+    )
+    country_frame = pd.DataFrame(
+        {
+            "iso3": countries,
+            "name": countries,
+            "blocs": ["EU27" if i < 10 else "" for i in range(N_COUNTRIES)],
+            "governance": np.round(rng.uniform(0, 10, N_COUNTRIES), 2),
+        }
+    )
+    from supplychain.schema import (
+        validate_countries,
+        validate_edges,
+        validate_nodes,
+        validate_provision,
+    )
+
+    return Synthetic(
+        nodes=validate_nodes(nodes),
+        edges=validate_edges(edges),
+        provision=validate_provision(provision),
+        countries=validate_countries(country_frame),
+    )
+
+
+def run_arrays(data: Synthetic) -> dict[str, float]:
+    """Time the engine's array path step by step (seconds)."""
+    from supplychain.concentration import concentration, supplier_shares
+    from supplychain.control_points import control_points
+    from supplychain.chokepoints import structural_chokepoints
+    from supplychain.disruption import country_sweep
+    from supplychain.graph import build_graph
+    from supplychain.reach import compute_reach
+    from supplychain.thresholds import Thresholds
+
+    t = Thresholds(home="C00")
+    times: dict[str, float] = {}
+    out: dict[str, object] = {}
+
+    def step(name: str, fn: Callable[[], object]) -> None:
+        start = time.perf_counter()
+        out[name] = fn()
+        times[name] = time.perf_counter() - start
+
+    step("build", lambda: build_graph(data.nodes, data.edges, thresholds=t, validate=False))
+    graph = out["build"]
+    step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
+    step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
+    step(
+        "control points",
+        lambda: control_points(
+            out["concentration"],  # type: ignore[arg-type]
+            structural_chokepoints(graph, out["reach+dominators"], explain=False),  # type: ignore[arg-type]
+            data.nodes,
+            thresholds=t,
+        ),
+    )
+    step(
+        "sweep 60 countries",
+        lambda: country_sweep(graph, supplier_shares(data.provision)),  # type: ignore[arg-type]
+    )
+    times["total"] = sum(times.values())
+    return times
