@@ -18,8 +18,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from deps.errors import ConfigError
+from supplychain.thresholds import Thresholds
 
-__all__ = ["PROJECT_ROOT", "SETTINGS", "Setting", "Settings", "load_settings"]
+__all__ = ["PROJECT_ROOT", "SETTINGS", "THRESHOLD_SETTINGS", "Setting", "Settings", "load_settings"]
 
 #: The folder that holds ``pyproject.toml`` and the seed ``data/`` (the repository root in a checkout).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +102,27 @@ SETTINGS: tuple[Setting, ...] = (
         _fraction,
     ),
     Setting(
+        "DEPS_LOGIN_MAX_FAILURES",
+        "login_max_failures",
+        "5",
+        "Failed logins in a row after which an account is locked for DEPS_LOGIN_LOCK_SECONDS.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_LOGIN_LOCK_SECONDS",
+        "login_lock_seconds",
+        "300",
+        "How long an account stays locked after too many failed logins.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_SESSION_MINUTES",
+        "session_minutes",
+        "60",
+        "Minutes of inactivity after which an app session expires and the user must log in again.",
+        _positive_int,
+    ),
+    Setting(
         "DEPS_USER",
         "user",
         "",
@@ -108,6 +130,73 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DEPS_LOG_LEVEL", "log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR."),
 )
+
+
+def _risk_weights(text: str) -> tuple[tuple[str, float], ...]:
+    pairs = []
+    for item in text.split(","):
+        name, _, weight = item.partition("=")
+        value = float(weight)
+        if value < 0:
+            raise ValueError("weights must be >= 0")
+        pairs.append((name.strip(), value))
+    known = {name for name, _w in Thresholds().risk_weights}
+    if {name for name, _w in pairs} != known:
+        raise ValueError(f"give a weight for each of {sorted(known)} as name=weight, comma-separated")
+    return tuple(sorted(pairs))
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes"}:
+        return True
+    if lowered in {"0", "false", "no"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+_THRESHOLD_HELP = {
+    "chokepoint_top_share": "Top-supplier share that makes a concentration chokepoint (BCG/SIA 2021: 0.65).",
+    "chokepoint_hhi": "HHI (0-1 scale) above which a node is a concentration chokepoint.",
+    "cbs_concentrated": "CBS band: HHI at or above this is 'concentrated'.",
+    "cbs_somewhat": "CBS band: HHI at or above this (and below concentrated) is 'somewhat concentrated'.",
+    "eu_hhi": "EU screen criterion 1: HHI of extra-bloc imports above this.",
+    "eu_importance": "EU screen criterion 2: extra-bloc share of imports above this.",
+    "eu_substitutability": "EU screen criterion 3: extra-bloc imports / extra-bloc exports above this.",
+    "world_hhi": "World-export HHI above which a dependent product is 'more vulnerable' (GeoDep).",
+    "persistence_years": "Years flagged within the window for a persistent dependency (GeoDep: 2).",
+    "persistence_window": "Window of consecutive years for persistence (GeoDep: 3).",
+    "reexport_ratio": "Transit rule: imports >= this x exports marks a country's exports as re-exports.",
+    "supply_risk": "CRM method: supply risk SR at or above this (with EI) is critical.",
+    "economic_importance": "CRM method: economic importance EI at or above this (with SR) is critical.",
+    "control_home_share": "Home (or bloc) share at or above which a node is a control point.",
+    "min_coverage": "Minimum sum of known shares for a number; below it 'insufficient data'.",
+    "type_of_as_input": "Treat 'is a type of' edges as inputs (a category needs each of its types).",
+    "recovery_months_cap": "Months to recover at which the time-to-recover factor reaches 1.",
+    "risk_weights": "Weights of the four risk factors, e.g. concentration=1,import_reliance=1,...",
+}
+
+
+def _threshold_settings() -> tuple[Setting, ...]:
+    defaults = Thresholds()
+    out = []
+    for name, text in _THRESHOLD_HELP.items():
+        default = getattr(defaults, name)
+        if name == "risk_weights":
+            parse: Callable[[str], object] = _risk_weights
+            shown = ",".join(f"{k}={v:g}" for k, v in default)
+        elif isinstance(default, bool):
+            parse, shown = _bool, str(default).lower()
+        elif isinstance(default, int):
+            parse, shown = _positive_int, str(default)
+        else:
+            parse, shown = float, f"{default:g}"
+        out.append(Setting(f"DEPS_{name.upper()}", name, shown, text, parse))
+    return tuple(out)
+
+
+#: Every analysis threshold (METHODS.md defaults) as a setting ``DEPS_<NAME>``.
+THRESHOLD_SETTINGS: tuple[Setting, ...] = _threshold_settings()
 
 
 @dataclass(frozen=True)
@@ -127,6 +216,7 @@ class Settings:
     session_minutes: int
     user: str
     log_level: str
+    thresholds: Thresholds
 
     @property
     def effective_database_url(self) -> str:
@@ -169,6 +259,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values[setting.attr] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r}: {exc}. {setting.help}") from exc
+    overrides: dict[str, object] = {}
+    for setting in THRESHOLD_SETTINGS:
+        given = env.get(setting.env)
+        if not given:
+            continue
+        try:
+            overrides[setting.attr] = setting.parse(given)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}={given!r}: {exc}. {setting.help}") from exc
+    values["thresholds"] = Thresholds(
+        home=str(values["home_country"]),
+        bloc=str(values["bloc"]),
+        **overrides,  # type: ignore[arg-type]
+    )
     names = {f.name for f in fields(Settings)}
     assert names == set(values), "SETTINGS and Settings disagree"
     return Settings(**values)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deps.cli import app
-from deps.config import SETTINGS
+from deps.config import SETTINGS, THRESHOLD_SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -27,7 +27,7 @@ def _commands() -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("env", [s.env for s in SETTINGS])
+@pytest.mark.parametrize("env", [s.env for s in (*SETTINGS, *THRESHOLD_SETTINGS)])
 def test_setting_is_documented(env: str) -> None:
     assert re.search(rf"`{env}`", README), f"{env} is not documented in README.md (write it as `{env}`)"
 
