@@ -50,6 +50,10 @@ class Status(enum.StrEnum):
 class Solution:
     """Result of one solve.
 
+    ``objective`` is the weighted residual risk ``sum_t w_t (r_t - R_t)`` minus
+    ``leverage_bonus = lambda * sum_t leverage_t * spend_t`` (0 unless the policy's
+    ``leverage_weight`` lambda is positive).
+
     Frames (empty when not optimal):
 
     * ``allocation``: action_line_id, target_id, market, spend_meur, risk_reduction
@@ -74,6 +78,7 @@ class Solution:
     total_spend_meur: float | None
     budget_shadow_price: float | None
     leverage_weight: float
+    leverage_bonus: float
     allocation: pd.DataFrame
     targets: pd.DataFrame
     markets: pd.DataFrame
@@ -194,6 +199,9 @@ def _optimal(model: LpModel, solver: str) -> Solution:
     )
     alloc = alloc[alloc["spend_meur"] > 1e-9].reset_index(drop=True)
     targets = _target_table(inputs, frame)
+    lev = inputs.targets.set_index("target_id")["leverage"]
+    spend_t = targets.set_index("target_id")["spend_meur"]
+    bonus = float(policy.leverage_weight * (lev * spend_t).sum()) + 0.0
     duals = _dual_table(model)
     budget_dual = float(duals.loc[duals["constraint"] == "budget", "dual"].iloc[0])
     shadow = max(0.0, -budget_dual) + 0.0
@@ -223,6 +231,7 @@ def _optimal(model: LpModel, solver: str) -> Solution:
         total_spend_meur=total,
         budget_shadow_price=shadow,
         leverage_weight=float(policy.leverage_weight),
+        leverage_bonus=bonus,
         allocation=alloc,
         targets=targets,
         markets=_market_table(targets, policy.budget_meur),
@@ -314,6 +323,7 @@ def _empty(
         total_spend_meur=None,
         budget_shadow_price=None,
         leverage_weight=float(policy.leverage_weight),
+        leverage_bonus=0.0,
         allocation=frame(["action_line_id", "target_id", "market", "spend_meur", "risk_reduction"]),
         targets=frame(
             ["target_id", "market", "baseline_risk", "weight", "spend_meur", "risk_reduction", "residual_risk"]

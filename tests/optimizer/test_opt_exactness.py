@@ -139,7 +139,25 @@ def test_leverage_objective_shifts_spend_to_control_points() -> None:
     strong = solve(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0))
     spent = strong.targets.set_index("target_id")["spend_meur"]
     assert strong.leverage_weight == 1.0
+    # objective = weighted residual risk - lambda * sum leverage * spend (only T007 has leverage 1).
+    assert strong.leverage_bonus == pytest.approx(spent["T007"])
+    residual = float((strong.targets["weight"] * strong.targets["residual_risk"]).sum())
+    assert strong.objective == pytest.approx(residual - strong.leverage_bonus)
+    assert base.leverage_bonus == 0.0
     assert spent["T007"] > base.targets.set_index("target_id")["spend_meur"]["T007"]
     fast = FastModel(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0)).solve()
     assert not FastModel(with_lev, Policy(budget_meur=20.0, leverage_weight=1.0)).greedy_exact
     assert fast.objective == pytest.approx(strong.objective, abs=1e-8)
+
+
+def test_fast_path_with_year_budgets_equals_pulp() -> None:
+    # Years sum to 25 < B = 40: the yearly split is feasible iff the total fits the years' sum.
+    inputs = random_inputs(9)
+    for policy in (
+        Policy(budget_meur=40.0, year_budgets_meur={2026: 10.0, 2027: 15.0}),
+        Policy(budget_meur=40.0, year_budgets_meur={2026: 30.0, 2027: 30.0}, line_max_meur={"capacity": 5.0}),
+    ):
+        ref = solve(inputs, policy)
+        fast = FastModel(inputs, policy).solve()
+        assert fast.objective == pytest.approx(ref.objective, abs=1e-8)
+        assert fast.total_spend_meur <= min(40.0, sum(policy.year_budgets_meur.values())) + 1e-9
