@@ -247,8 +247,14 @@ class FastModel:
             spend, shadow = self._greedy(cost, cap)
             obj = constant + float(cost @ spend)
             return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
-        h = self.highs
         n = len(cost)
+        if n == 0:  # no applicable effect curve: nothing to buy (HiGHS calls this model empty)
+            needs = [lo for _, lo, _ in self.market_rows if lo > 0] + [f.min_meur for f in self.policy.forced]
+            needs += [lo for lo, _ in line_bounds(self.inputs, self.policy).values()]
+            if any(x > 0 for x in needs):
+                return FastSolution(Status.INFEASIBLE, "minimum spends but no options", None, None, None, cost, "none")
+            return FastSolution(Status.OPTIMAL, "optimal", constant, 0.0, 0.0, cost, "none")
+        h = self.highs
         cost_changed = self._last_cost is None or not np.array_equal(cost, self._last_cost)
         if cost_changed:
             h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)

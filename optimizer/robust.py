@@ -119,6 +119,8 @@ def robust_allocation(
     if "probability" in scenarios:
         prob = scenarios.groupby(scenarios["scenario_id"].astype(str))["probability"].first()
         p = np.array([float(prob[s]) for s in sids])
+        if (p < 0).any() or abs(float(p.sum()) - 1.0) > 1e-9:
+            raise ValueError(f"scenario probabilities must be >= 0 and sum to 1, got sum {p.sum():g}")
     else:
         p = np.full(len(sids), 1.0 / len(sids))
     # Risk floors in the normalised form phi_t <= 1 need r_t > 0 wherever some scenario is > 0.

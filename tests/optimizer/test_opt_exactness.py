@@ -161,3 +161,21 @@ def test_fast_path_with_year_budgets_equals_pulp() -> None:
         fast = FastModel(inputs, policy).solve()
         assert fast.objective == pytest.approx(ref.objective, abs=1e-8)
         assert fast.total_spend_meur <= min(40.0, sum(policy.year_budgets_meur.values())) + 1e-9
+
+
+def test_no_applicable_curve_spends_nothing() -> None:
+    from opt_fixtures import hand_inputs, lines_frame
+
+    from optimizer.inputs import build_inputs
+
+    h = hand_inputs()
+    t = h.targets.assign(dependency_kind="other").drop(columns="leverage")
+    inputs = build_inputs(t, lines_frame(("fin", "res")), h.effects.drop(columns="source"))
+    assert inputs.options.empty
+    for solver in ("highs", "cbc"):
+        s = solve(inputs, Policy(budget_meur=10.0), solver=solver)
+        assert s.status is Status.OPTIMAL and s.objective == pytest.approx(3.0) and s.total_spend_meur == 0.0
+    assert FastModel(inputs, Policy(budget_meur=10.0, line_max_meur={"fin": 3.0})).solve().objective == 3.0
+    bad = FastModel(inputs, Policy(budget_meur=10.0, line_min_meur={"fin": 3.0})).solve()
+    assert bad.status is Status.INFEASIBLE
+    assert solve(inputs, Policy(budget_meur=10.0, line_min_meur={"fin": 3.0})).status is Status.INFEASIBLE

@@ -131,3 +131,18 @@ def test_monte_carlo_zero_spread_equals_deterministic() -> None:
     mc = monte_carlo(inputs, policy, n_draws=3, seed=0, spread=0.0)
     det = solve(inputs, policy)
     assert mc.draws["weighted_residual_risk"].tolist() == pytest.approx([det.objective] * 3)
+
+
+def test_robust_rejects_bad_scenarios() -> None:
+    sc = _scenarios()
+    with pytest.raises(ValueError, match="unknown targets"):
+        robust_allocation(hand_inputs(), Policy(budget_meur=1.0), sc.assign(target_id="Z"))
+    with pytest.raises(ValueError, match="sum to 1"):
+        robust_allocation(hand_inputs(), Policy(budget_meur=1.0), sc.assign(probability=0.4))
+    weighted = robust_allocation(
+        hand_inputs(), Policy(budget_meur=10.0), sc.assign(probability=[0.75, 0.75, 0.25, 0.25])
+    )
+    # 0.75 * Z_calm + 0.25 * Z_ban with the allocation of the hand example (B still first:
+    # A earns 2 * 0.2 * 0.05 = 0.02, B earns 1 * (0.75 * 0.2 + 0.25 * 1.0) * 0.05 = 0.02: a tie,
+    # so the expected value is 0.75 * 0.6 + 0.25 * 1.4 - 10 * 0.02 = 0.6 whichever is chosen).
+    assert weighted.objective == pytest.approx(0.6)
