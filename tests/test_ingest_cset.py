@@ -331,3 +331,23 @@ def test_empty_file_missing_folder_and_size_limit(loaded: tuple[str, ImportResul
     assert _row_counts(url) == before
     with session_scope(url) as session:
         assert len(session.exec(select(Dataset)).all()) == 1
+
+
+def test_providers_without_alias_column(tmp_path: Path) -> None:
+    """The alias column is optional: keep one row per id, drop the column, and the import still works."""
+    path = _copy(tmp_path)
+    rows = _rows("providers.csv")
+    first: dict[str, dict[str, str]] = {}
+    for r in rows:
+        first.setdefault(r["provider_id"], r)
+    kept = list(first.values())
+    with (path / "providers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[c for c in rows[0] if c != "alias"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(kept)
+    url = "sqlite:///" + str(tmp_path / "a.sqlite3")
+    upgrade(url)
+    result = _import(url, path)
+    assert result.counts["firms"] == len({r["provider_id"] for r in kept if r["provider_type"] == "organization"}) - 1
+    with session_scope(url) as session:
+        assert session.exec(select(Firm).where(Firm.code == "P159")).one().note == ""

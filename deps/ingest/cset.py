@@ -270,8 +270,11 @@ def _providers(frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.D
             index, "country", f"unknown country code {data['country'][index]!r}", "use the ISO3 code of the HQ country"
         )
     unique = data[data["code"].ne("")].drop_duplicates("code").copy()
-    aliases = data[data["alias"].ne("")].groupby("code")["alias"].agg(lambda s: "; ".join(dict.fromkeys(s)))
-    unique["note"] = unique["code"].map(aliases).fillna("").map(lambda a: f"aliases: {a}" if a else "")
+    aliases: dict[str, list[str]] = {}
+    for code, alias in data.loc[data["alias"].ne(""), ["code", "alias"]].itertuples(index=False, name=None):
+        if alias not in aliases.setdefault(str(code), []):
+            aliases[str(code)].append(str(alias))
+    unique["note"] = [f"aliases: {'; '.join(aliases[c])}" if c in aliases else "" for c in unique["code"]]
     firms = unique[unique["type"].eq("organization") & ~unique["excluded"]]
     out["firms"] = firms[["code", "name", "country", "note"]].reset_index(drop=True)
     return unique.set_index("code")
