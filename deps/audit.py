@@ -154,7 +154,7 @@ def append(
     when = ts if ts is not None else utcnow()
     when = when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
+        session.connection().execute(sa.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
     event = AuditEvent(
         ts=when,
         user=user,
