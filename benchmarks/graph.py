@@ -185,3 +185,140 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     )
     times["total"] = sum(times.values())
     return times
+
+
+def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
+    """Time the same steps with a plain networkx graph and Python loops (seconds)."""
+    import networkx as nx
+
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    graph: nx.DiGraph = nx.DiGraph()
+    for row in data.nodes.itertuples(index=False):
+        graph.add_node(
+            row.node_id, final=row.kind == "final_product", weight=float(row.market_weight)
+        )
+    graph.add_edges_from(zip(data.edges["src"], data.edges["dst"], strict=True))
+    shares: dict[str, dict[str, float]] = {}
+    for row in data.provision.itertuples(index=False):
+        shares.setdefault(row.node_id, {})[row.country] = float(row.share)
+    times["build"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    conc = {}
+    for v, sup in shares.items():
+        values = list(sup.values())
+        conc[v] = (sum(x * x for x in values), max(values), sup.get(home, 0.0))
+    times["concentration"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    finals = [v for v, d in graph.nodes(data=True) if d["final"]]
+    weight = {v: graph.nodes[v]["weight"] for v in finals}
+    total = sum(weight.values())
+    aug = graph.copy()
+    aug.add_edges_from(("__S__", v) for v in graph if graph.in_degree(v) == 0)
+    idom = nx.immediate_dominators(aug, "__S__")
+    dominated: dict[str, float] = {}
+    for f in finals:
+        cur = f
+        while cur != "__S__":
+            dominated[cur] = dominated.get(cur, 0.0) + weight[f]
+            cur = idom[cur]
+    reach: dict[str, set[str]] = {}
+    for v in reversed(list(nx.topological_sort(graph))):
+        acc = {v} if graph.nodes[v]["final"] else set()
+        for u in graph.successors(v):
+            acc |= reach[u]
+        reach[v] = acc
+    ko_weight = {v: sum(weight[f] for f in r) / total for v, r in reach.items()}
+    times["reach+dominators"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    control = {
+        v: h * ko_weight.get(v, 0.0)
+        for v, (hhi, top, h) in conc.items()
+        if h >= 0.65 or (h == top and hhi > 0.4)
+    }
+    times["control points"] = time.perf_counter() - start
+    del control
+
+    start = time.perf_counter()
+    order = list(nx.topological_sort(graph))
+    countries = sorted({c for sup in shares.values() for c in sup})
+    for c in countries:
+        avail: dict[str, float] = {}
+        for v in order:
+            a = 1.0 - shares.get(v, {}).get(c, 0.0)
+            for u in graph.predecessors(v):
+                a = min(a, avail[u])
+            avail[v] = a
+    times["sweep 60 countries"] = time.perf_counter() - start
+    times["total"] = sum(times.values())
+    return times
+
+
+def run_floor(data: Synthetic) -> float:
+    """Seconds for one numpy pass over the edges (gather + segmented minimum)."""
+    index = pd.Index(data.nodes["node_id"])
+    src = index.get_indexer(data.edges["src"]).astype(np.int64)
+    dst = index.get_indexer(data.edges["dst"]).astype(np.int64)
+    order = np.argsort(dst, kind="stable")
+    src, dst = src[order], dst[order]
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    values = np.random.default_rng(0).random(len(data.nodes), dtype=np.float32)
+    start = time.perf_counter()
+    np.minimum.reduceat(values[src], starts)
+    return time.perf_counter() - start
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print one block per size (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.graph", description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="edge counts, comma-separated")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--networkx-all", action="store_true", help="also run networkx above 100k edges"
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    nx_ref: tuple[int, float] | None = None
+    print(f"supply-graph benchmark (seed {args.seed}); times in seconds")
+    for size in sizes:
+        data = generate(size, seed=args.seed)
+        gc.collect()
+        arrays = run_arrays(data)
+        peak = _peak_mib()
+        floor = run_floor(data)
+        n_edges, n_nodes = len(data.edges), len(data.nodes)
+        n_finals = int((data.nodes["kind"] == "final_product").sum())
+        print(f"\n{n_edges:,} edges, {n_nodes:,} nodes, {n_finals:,} final products")
+        for name, seconds in arrays.items():
+            print(f"  arrays   {name:<20} {seconds:8.3f}")
+        print(f"  peak RSS after the array path: {peak:,.0f} MiB")
+        print(f"  floor    one numpy pass          {floor:8.4f}")
+        if size <= NX_DEFAULT_MAX or args.networkx_all:
+            nxt = run_networkx(data)
+            nx_ref = (n_edges, nxt["total"])
+            for name, seconds in nxt.items():
+                print(f"  networkx {name:<20} {seconds:8.3f}")
+            label, nx_total = "measured", nxt["total"]
+        elif nx_ref is not None:
+            nx_total = nx_ref[1] * n_edges / nx_ref[0]
+            label = f"extrapolated linearly from {nx_ref[0]:,} edges (not run)"
+        else:
+            print("  networkx skipped (use --networkx-all)")
+            continue
+        print(
+            f"  networkx total {nx_total:.2f} s ({label}); arrays are "
+            f"{nx_total / arrays['total']:.1f}x faster; arrays / floor = "
+            f"{arrays['total'] / max(floor, 1e-9):.0f}x"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Concentration and structural chokepoints (METHODS.md section 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sc_fixtures import countries_frame, edges_frame, nodes_frame, provision_frame, random_dag
+
+from supplychain.chokepoints import concentration_chokepoints, structural_chokepoints
+from supplychain.concentration import concentration
+from supplychain.disruption import Shock, simulate
+from supplychain.graph import build_graph
+from supplychain.reach import compute_reach
+from supplychain.thresholds import Thresholds
+
+
+def _flags(rows: list[tuple[str, str, str, str, float]], **kw: object) -> dict[str, dict[str, object]]:
+    conc = concentration(provision_frame(rows), countries_frame())
+    out = concentration_chokepoints(conc, **kw)  # type: ignore[arg-type]
+    return out.set_index("node_id").to_dict("index")
+
+
+def test_concentration_views() -> None:
+    flags = _flags(
+        [
+            ("deu", "DEU", "country", "DEU", 1.0),  # foreign for NLD, not for the EU
+            ("usa", "USA", "country", "USA", 0.96), ("usa", "NLD", "country", "NLD", 0.04),
+            ("nld", "NLD", "country", "NLD", 1.0),  # global only
+            ("mix", "USA", "country", "USA", 0.4), ("mix", "CHN", "country", "CHN", 0.3),
+            ("mix", "JPN", "country", "JPN", 0.3),  # top 0.4 < 0.65, HHI 0.34 <= 0.4
+            ("hhi", "USA", "country", "USA", 0.6), ("hhi", "CHN", "country", "CHN", 0.2),
+            ("hhi", "JPN", "country", "JPN", 0.2),  # HHI .36+.04+.04 = 0.44 > 0.4
+        ]  # fmt: skip
+    )
+    assert flags["deu"]["global_chokepoint"] and flags["deu"]["foreign_home_chokepoint"]
+    assert not flags["deu"]["foreign_bloc_chokepoint"]
+    assert flags["usa"]["foreign_home_chokepoint"] and flags["usa"]["foreign_bloc_chokepoint"]
+    assert "USA holds 0.960 outside NLD" in str(flags["usa"]["explanation"])
+    assert flags["nld"]["global_chokepoint"] and not flags["nld"]["foreign_home_chokepoint"]
+    assert not any(flags["mix"][k] for k in ("global_chokepoint", "foreign_home_chokepoint"))
+    assert "not a chokepoint" in str(flags["mix"]["explanation"])
+    assert flags["hhi"]["global_chokepoint"] and flags["hhi"]["foreign_home_chokepoint"]
+
+
+def test_threshold_is_a_parameter() -> None:
+    rows = [("a", "USA", "country", "USA", 0.6), ("a", "CHN", "country", "CHN", 0.4)]
+    # HHI = .36 + .16 = 0.52 > 0.4 -> flagged; with top 0.7 and HHI 0.6 cut-offs: not
+    assert _flags(rows)["a"]["global_chokepoint"]
+    strict = Thresholds(chokepoint_top_share=0.7, chokepoint_hhi=0.6)
+    assert not _flags(rows, thresholds=strict)["a"]["global_chokepoint"]
+
+
+def test_insufficient_data_never_flagged() -> None:
+    flags = _flags([("p", "JPN", "country", "JPN", float("nan"))])
+    assert not flags["p"]["global_chokepoint"]
+    assert "insufficient data" in str(flags["p"]["explanation"])
+
+
+def test_dominators_and_knockout_differ() -> None:
+    # s1 -> m -> f, s2 -> m, s3 -> f : m dominates f? no (s3 -> f bypasses m);
+    # knockout of m still cuts f (f needs all inputs). t -> u -> f2 only: u dominates f2.
+    nodes = nodes_frame(["s1", "s2", "s3", "m", "f", "t", "u", "f2"], finals=["f", "f2"])
+    edges = edges_frame([("s1", "m"), ("s2", "m"), ("m", "f"), ("s3", "f"), ("t", "u"), ("u", "f2")])
+    g = build_graph(nodes, edges)
+    table = structural_chokepoints(g, compute_reach(g)).set_index("node_id")
+    assert not table.loc["m", "dominator_chokepoint"] and table.loc["m", "knockout_chokepoint"]
+    assert table.loc["m", "finals_knockout"] == "f"
+    assert table.loc["u", "dominator_chokepoint"] and table.loc["u", "finals_dominated"] == "f2"
+    assert table.loc["t", "dominator_chokepoint"]  # t is the only way into u
+    assert not table.loc["f", "knockout_chokepoint"]  # a final product itself is not counted
+    assert table.loc["u", "knockout_weight"] == pytest.approx(0.5)
+    assert "every supply path" in table.loc["u", "explanation"]
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_removing_a_structural_chokepoint_cuts_its_finals(seed: int) -> None:
+    nodes, edges = random_dag(seed)
+    g = build_graph(nodes, edges)
+    table = structural_chokepoints(g, compute_reach(g))
+    for row in table[table["knockout_chokepoint"]].itertuples():
+        result = simulate(g, [Shock("node", row.node_id, 1.0)])
+        lost = result.finals.set_index("node_id")["loss"]
+        for f in row.finals_knockout.split(";"):
+            assert lost[f] == pytest.approx(1.0)
+        for f in set(lost.index) - set(row.finals_knockout.split(";")) - {row.node_id}:
+            assert lost[f] == 0.0
+    dominated = table[table["dominator_chokepoint"]]
+    assert (dominated["knockout_chokepoint"]).all()  # dominators are a subset of knockouts
+    assert np.all(table["n_finals_dominated"] <= table["n_finals_knockout"])
