@@ -134,6 +134,171 @@ def import_(
         typer.echo(f"note: {note}")
 
 
+class TableFormat(StrEnum):
+    """File formats of result tables."""
+
+    csv = "csv"
+    json = "json"
+
+
+DatasetOption = Annotated[str | None, typer.Option("--dataset", help="Dataset name (default: the seed).")]
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="File format of the output.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output file.")]
+
+
+def _export(settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, **kw: object) -> None:
+    """Write a run's tables and say where (every export is logged with its file hash)."""
+    import pandas as pd
+
+    from deps.exports import write_tables
+    from deps.runs import get_run
+
+    assert isinstance(main_table, pd.DataFrame)
+    record = get_run(settings.effective_database_url, run_id)
+    meta = {
+        "run_id": run_id,
+        "kind": record.kind,
+        "dataset": record.dataset,
+        "dataset_version": record.dataset_version,
+        "inputs_hash": record.inputs_hash,
+        "code_version": record.code_version,
+        "user": record.user,
+        "created_at": record.created_at,
+    }
+    others = kw.get("others")
+    written = write_tables(out, fmt.value, main_table, meta=meta, others=others)  # type: ignore[arg-type]
+    for path, digest in written:
+        logging.getLogger("deps.export").info("exported %s (sha256 %s) from run %s", path, digest, run_id)
+        typer.echo(f"wrote {path} (sha256 {digest[:16]})")
+    typer.echo(f"run {run_id}")
+
+
+@app.command()
+def analyse(
+    out: OutOption,
+    dataset: DatasetOption = None,
+    home: Annotated[str | None, typer.Option("--home", help="Home country, ISO3 (default DEPS_HOME_COUNTRY).")] = None,
+    bloc: Annotated[str | None, typer.Option("--bloc", help="Home bloc (default DEPS_BLOC).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Provision reference year (default: latest).")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Analyse a dataset: one row per node with concentration, chokepoint and control-point flags, reach, risk and
+    the explanation of every flag. CSV also writes the evidence, risk targets and mutual-dependency tables beside it.
+    """
+    from deps.assessment import run_analysis
+
+    settings = _settings()
+    _require(settings)
+    result = run_analysis(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        user=settings.effective_user,
+        home=home,
+        bloc=bloc,
+        year=year,
+    )
+    others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual"}}
+    _export(settings, out, fmt, result.tables["nodes"], result.run_id, others=others)
+
+
+@app.command()
+def screen(
+    out: OutOption,
+    dataset: Annotated[str, typer.Option("--dataset", help="Trade-flow dataset (e.g. baci).")] = "baci",
+    bloc: Annotated[str | None, typer.Option("--bloc", help="Bloc (default DEPS_BLOC).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Year to screen (default: every year).")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """The EU three-criteria dependency screen per product on trade flows, with world concentration, persistence
+    and the transit (re-export) table beside it.
+    """
+    from deps.assessment import run_screen
+
+    settings = _settings()
+    _require(settings)
+    result = run_screen(settings, dataset=dataset, user=settings.effective_user, bloc=bloc, year=year)
+    _export(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit})
+
+
+@app.command()
+def simulate(
+    out: OutOption,
+    shock: Annotated[
+        list[str] | None,
+        typer.Option("--shock", help="CHN=1.0, firm:ID=0.5 or node:ID=1.0; repeat for several shocks at once."),
+    ] = None,
+    sweep: Annotated[
+        float | None, typer.Option("--sweep", help="Shock every supplying country in turn by this fraction.")
+    ] = None,
+    dataset: DatasetOption = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Simulate a disruption: loss per node, final product and focus market (or every country in one sweep)."""
+    from deps.assessment import parse_shock, run_simulation
+
+    settings = _settings()
+    _require(settings)
+    specs = [parse_shock(s) for s in shock or []]
+    result = run_simulation(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        user=settings.effective_user,
+        shocks=specs,
+        sweep_fraction=sweep,
+    )
+    main_name = "nodes" if "nodes" in result.tables else "finals"
+    others = {k: v for k, v in result.tables.items() if k != main_name}
+    _export(settings, out, fmt, result.tables[main_name], result.run_id, others=others)
+
+
+runs_app = typer.Typer(help="Stored runs: analyses, simulations, optimisations, batches.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+def runs_list(
+    kind: Annotated[str | None, typer.Option("--kind", help="Only runs of this kind.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 100,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """List stored runs with id, kind, dataset, inputs hash, code version, time and user."""
+    from deps.runs import list_runs
+
+    settings = _settings()
+    _require(settings)
+    runs = list_runs(settings.effective_database_url, kind=kind, limit=limit)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([r.as_dict() for r in runs], indent=1, default=str))
+        return
+    for r in runs:
+        where = f"{r.dataset} v{r.dataset_version}" if r.dataset else "-"
+        typer.echo(f"{r.id}  {r.kind:<12} {r.status:<6} {where:<14} {r.created_at}  {r.user}  {r.inputs_hash[:12]}")
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (from `deps runs list`).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.json,
+) -> None:
+    """Show one run: parameters, inputs hash, code version, solver, seed, time, user, summary and its tables."""
+    from deps.runs import get_run
+
+    settings = _settings()
+    _require(settings)
+    record = get_run(settings.effective_database_url, run_id)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(record.as_dict(), indent=1, default=str))
+        return
+    for key, value in record.as_dict().items():
+        typer.echo(f"{key:>14}: {value}")
+
+
+def _require(settings: Settings) -> None:
+    from deps.db import require_schema
+
+    require_schema(settings.effective_database_url)
+
+
 def main() -> None:
     """Entry point: run the CLI, turning application errors into one message and a non-zero exit."""
     try:

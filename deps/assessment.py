@@ -1,0 +1,335 @@
+"""Analysis runs: load a dataset's frames, call the pure engine, record the run, return its tables.
+
+``deps analyse``, ``deps screen`` and ``deps simulate`` and the app's pages call these functions, so the CLI, the
+app and the reports show the same numbers.  Each function writes a run record (inputs hash, parameters, code
+version, user) that reports cite by id.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import pandas as pd
+
+from deps.config import Settings
+from deps.errors import NotFoundError, RunError
+from deps.models import utcnow
+from deps.queries import (
+    DatasetRef,
+    countries_frame,
+    edges_frame,
+    nodes_frame,
+    provision_frame,
+    resolve_dataset,
+    trade_frame,
+)
+from deps.runs import frames_hash, record_run
+from supplychain.errors import SupplyChainError
+from supplychain.thresholds import Thresholds
+
+__all__ = [
+    "AnalysisRun",
+    "GraphInputs",
+    "ScreenRun",
+    "ShockSpec",
+    "SimulationRun",
+    "load_graph_inputs",
+    "parse_shock",
+    "run_analysis",
+    "run_screen",
+    "run_simulation",
+]
+
+log = logging.getLogger(__name__)
+
+ENGINE_PROVISION_COLUMNS = [
+    "node_id",
+    "supplier_id",
+    "supplier_type",
+    "country",
+    "share",
+    "year",
+    "source",
+    "evidence",
+    "confidence",
+    "basis",
+]
+
+
+@dataclass(frozen=True)
+class GraphInputs:
+    """The engine's input frames for one dataset version, and their hash."""
+
+    dataset: DatasetRef
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    provision: pd.DataFrame
+    countries: pd.DataFrame
+    inputs_hash: str
+
+
+def load_graph_inputs(url: str, dataset: str) -> GraphInputs:
+    """Frames of the newest version of ``dataset`` plus the countries, hashed for the run record."""
+    ref = resolve_dataset(url, dataset)
+    nodes = nodes_frame(url, ref.id)
+    if nodes.empty:
+        raise RunError(f"dataset {dataset!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
+    edges = edges_frame(url, ref.id)[["src", "dst", "relation"]]
+    provision = provision_frame(url, ref.id)
+    engine_provision = provision[ENGINE_PROVISION_COLUMNS]
+    countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
+    engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]]
+    digest = frames_hash({"nodes": engine_nodes, "edges": edges, "provision": engine_provision, "countries": countries})
+    return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest)
+
+
+def _thresholds(settings: Settings, home: str | None, bloc: str | None) -> Thresholds:
+    t = settings.thresholds
+    return replace(t, home=(home or t.home).upper(), bloc=bloc or t.bloc)
+
+
+def _parameters(t: Thresholds, **extra: object) -> dict[str, object]:
+    params: dict[str, object] = {k: v for k, v in t.__dict__.items()}
+    params["risk_weights"] = dict(t.risk_weights)
+    params.update(extra)
+    return params
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """The stored analysis: run id and its tables (``nodes`` is the one-row-per-node table)."""
+
+    run_id: str
+    dataset: DatasetRef
+    tables: dict[str, pd.DataFrame]
+
+
+def run_analysis(
+    settings: Settings,
+    *,
+    dataset: str,
+    user: str,
+    home: str | None = None,
+    bloc: str | None = None,
+    year: int | None = None,
+) -> AnalysisRun:
+    """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (METHODS 1-5)."""
+    from supplychain.analysis import analyse
+
+    started = utcnow()
+    url = settings.effective_database_url
+    inputs = load_graph_inputs(url, dataset)
+    thresholds = _thresholds(settings, home, bloc)
+    try:
+        result = analyse(
+            inputs.nodes, inputs.edges, inputs.provision, inputs.countries, year=year, thresholds=thresholds
+        )
+    except SupplyChainError as exc:
+        raise RunError(f"analysis of dataset {dataset!r} failed: {exc}") from exc
+    tables = {
+        "nodes": result.table,
+        "evidence": result.evidence,
+        "risk": result.risk,
+        "mutual": result.mutual,
+        "control_points": result.control_points,
+        "bloc_control_points": result.bloc_control_points,
+        "structural": result.structural,
+        "concentration_firm": result.concentration_firm,
+    }
+    flags = [c for c in result.table.columns if c.endswith("chokepoint") or c.endswith("control_point")]
+    summary = {"nodes": len(result.table), **{c: int(result.table[c].fillna(False).astype(bool).sum()) for c in flags}}
+    run_id = record_run(
+        url,
+        kind="analysis",
+        parameters=_parameters(thresholds, dataset=dataset, year=year),
+        inputs_hash=inputs.inputs_hash,
+        user=user,
+        tables=tables,
+        summary=summary,
+        dataset_id=inputs.dataset.id,
+        started_at=started,
+    )
+    return AnalysisRun(run_id, inputs.dataset, tables)
+
+
+@dataclass(frozen=True)
+class ScreenRun:
+    """The stored EU screen: run id, the per-product screen and the transit table."""
+
+    run_id: str
+    dataset: DatasetRef
+    screen: pd.DataFrame
+    transit: pd.DataFrame
+
+
+def run_screen(
+    settings: Settings, *, dataset: str, user: str, bloc: str | None = None, year: int | None = None
+) -> ScreenRun:
+    """The EU three-criteria dependency screen on a trade-flow dataset (METHODS.md section 2)."""
+    from supplychain.screening import eu_screen, transit_table
+
+    started = utcnow()
+    url = settings.effective_database_url
+    ref = resolve_dataset(url, dataset)
+    trade = trade_frame(url, ref.id)
+    if trade.empty:
+        raise RunError(f"dataset {dataset!r} has no trade flows; import one with `deps import baci FILE`")
+    if year is not None and not (trade["year"] == year).any():
+        years = sorted(set(trade["year"]))
+        raise NotFoundError(f"dataset {dataset!r} has no trade flows for {year}; it has {years}")
+    countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
+    thresholds = _thresholds(settings, None, bloc)
+    if not countries["blocs"].str.split(";").map(lambda b: thresholds.bloc in b).any():
+        raise NotFoundError(f"no country is a member of bloc {thresholds.bloc!r}; load the seed (`deps init`) first")
+    try:
+        screen = eu_screen(trade, countries, year=year, thresholds=thresholds)
+        transit = transit_table(trade, thresholds=thresholds)
+    except SupplyChainError as exc:
+        raise RunError(f"screen of dataset {dataset!r} failed: {exc}") from exc
+    if year is not None:
+        transit = transit[transit["year"] == year].reset_index(drop=True)
+    summary = {
+        "products": len(screen),
+        "dependent": int(screen["dependent"].sum()),
+        "more_vulnerable": int(screen["more_vulnerable"].sum()) if "more_vulnerable" in screen else None,
+    }
+    run_id = record_run(
+        url,
+        kind="screen",
+        parameters=_parameters(thresholds, dataset=dataset, year=year),
+        inputs_hash=frames_hash({"trade": trade, "countries": countries}),
+        user=user,
+        tables={"screen": screen, "transit": transit},
+        summary=summary,
+        dataset_id=ref.id,
+        started_at=started,
+    )
+    return ScreenRun(run_id, ref, screen, transit)
+
+
+@dataclass(frozen=True)
+class ShockSpec:
+    """A shock as the user wrote it: kind (country, firm, node), target id and fraction 0-1."""
+
+    kind: str
+    target: str
+    fraction: float
+
+
+def parse_shock(text: str) -> ShockSpec:
+    """Parse ``CHN=1.0``, ``country:CHN=1``, ``firm:asml=0.5`` or ``node:ID=1.0`` (fraction defaults to 1).
+
+    >>> parse_shock("firm:asml=0.5")
+    ShockSpec(kind='firm', target='asml', fraction=0.5)
+    """
+    body, _, fraction_text = text.partition("=")
+    kind, _, target = body.partition(":") if ":" in body else ("country", "", body)
+    kind = kind.strip().lower()
+    target = target.strip()
+    if kind not in {"country", "firm", "node"} or not target:
+        raise RunError(f"shock {text!r}: write COUNTRY=F, country:ISO3=F, firm:ID=F or node:ID=F (F between 0 and 1)")
+    try:
+        fraction = float(fraction_text) if fraction_text.strip() else 1.0
+    except ValueError as exc:
+        raise RunError(f"shock {text!r}: the fraction {fraction_text!r} is not a number between 0 and 1") from exc
+    if not 0.0 <= fraction <= 1.0:
+        raise RunError(f"shock {text!r}: the fraction must lie between 0 and 1 (1 = all supply lost)")
+    return ShockSpec(kind, target.upper() if kind == "country" else target, fraction)
+
+
+@dataclass(frozen=True)
+class SimulationRun:
+    """The stored simulation: run id and its tables (nodes, finals, markets; or the sweep's tables)."""
+
+    run_id: str
+    dataset: DatasetRef
+    tables: dict[str, pd.DataFrame]
+
+
+def run_simulation(
+    settings: Settings,
+    *,
+    dataset: str,
+    user: str,
+    shocks: list[ShockSpec],
+    sweep_fraction: float | None = None,
+    year: int | None = None,
+) -> SimulationRun:
+    """Propagate shocks through the supply graph (METHODS.md section 6), or sweep every country at once.
+
+    With ``sweep_fraction`` set, every supplying country is shocked in turn by that fraction (one scenario per
+    country, in one matrix) and ``shocks`` must be empty.
+    """
+    from supplychain.concentration import supplier_shares
+    from supplychain.disruption import Shock, country_sweep, simulate
+    from supplychain.graph import build_graph
+    from supplychain.schema import validate_provision
+
+    started: datetime = utcnow()
+    url = settings.effective_database_url
+    inputs = load_graph_inputs(url, dataset)
+    thresholds = settings.thresholds
+    provision = validate_provision(inputs.provision)
+    country_shares = supplier_shares(provision, level="country", year=year)
+    firm_shares = supplier_shares(provision, level="firm", year=year)
+    try:
+        graph = build_graph(inputs.nodes, inputs.edges, thresholds=thresholds)
+        if sweep_fraction is not None:
+            if shocks:
+                raise RunError("give either --shock options or --sweep, not both")
+            sweep = country_sweep(graph, country_shares, fraction=sweep_fraction)
+            tables = {"finals": sweep.final_loss, "markets": sweep.market_loss}
+            summary: dict[str, object] = {"countries": len(sweep.countries), "fraction": sweep_fraction}
+        else:
+            if not shocks:
+                raise RunError("give at least one --shock (e.g. --shock CHN=1.0) or --sweep")
+            resolved = [Shock(s.kind, _resolve_target(s, inputs), s.fraction) for s in shocks]  # type: ignore[arg-type]
+            result = simulate(graph, resolved, country_shares=country_shares, firm_shares=firm_shares)
+            tables = {"nodes": result.nodes, "finals": result.finals, "markets": result.markets}
+            summary = {
+                "shocks": [f"{s.kind}:{s.target}={s.fraction:g}" for s in resolved],
+                "max_final_loss": float(result.finals["loss"].max()) if len(result.finals) else 0.0,
+            }
+    except SupplyChainError as exc:
+        raise RunError(f"simulation on dataset {dataset!r} failed: {exc}") from exc
+    run_id = record_run(
+        url,
+        kind="simulation",
+        parameters={
+            "dataset": dataset,
+            "shocks": [s.__dict__ for s in shocks],
+            "sweep_fraction": sweep_fraction,
+            "year": year,
+            "type_of_as_input": thresholds.type_of_as_input,
+        },
+        inputs_hash=inputs.inputs_hash,
+        user=user,
+        tables=tables,
+        summary=summary,
+        dataset_id=inputs.dataset.id,
+        started_at=started,
+    )
+    return SimulationRun(run_id, inputs.dataset, tables)
+
+
+def _resolve_target(spec: ShockSpec, inputs: GraphInputs) -> str:
+    """Accept an id, or a unique case-insensitive name, for firms and nodes."""
+    if spec.kind == "country":
+        return spec.target
+    if spec.kind == "node":
+        ids, names = inputs.nodes["node_id"], inputs.nodes["name"]
+    else:
+        firms = inputs.provision[inputs.provision["supplier_type"] == "firm"]
+        ids = firms["supplier_id"]
+        names = ids  # firm names are matched through their ids here
+    if (ids == spec.target).any():
+        return spec.target
+    lowered = spec.target.lower()
+    matches = sorted(set(ids[(ids.str.lower() == lowered) | (names.str.lower() == lowered)]))
+    if len(matches) == 1:
+        return str(matches[0])
+    near = sorted(set(ids[ids.str.lower().str.contains(lowered, regex=False)]))[:8]
+    hint = f"; similar ids: {', '.join(near)}" if near else ""
+    raise NotFoundError(f"no {spec.kind} {spec.target!r} in dataset {inputs.dataset.name!r}{hint}")

@@ -1,0 +1,96 @@
+"""Writing result tables to files: CSV or JSON, deterministic, and safe to open in a spreadsheet.
+
+Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) are prefixed with an apostrophe, the OWASP advice against CSV injection.  Numbers are left alone.  The same
+table written twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "table_bytes", "write_tables"]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot start a spreadsheet formula."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(_neutral)
+    return out
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The bytes of one table as ``csv`` or ``json`` (records)."""
+    safe = neutralise_formulas(frame)
+    if fmt == "csv":
+        return safe.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+    if fmt == "json":
+        records = [{str(k): _jsonable(v) for k, v in row.items()} for row in safe.to_dict(orient="records")]
+        return (json.dumps(records, indent=1, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}; use csv or json")
+
+
+def write_tables(
+    out: Path,
+    fmt: str,
+    main: pd.DataFrame,
+    *,
+    others: Mapping[str, pd.DataFrame] | None = None,
+    meta: Mapping[str, Any],
+) -> list[tuple[Path, str]]:
+    """Write ``main`` to ``out``; for CSV, write the other tables beside it as ``STEM.NAME.csv``.
+
+    For JSON one file holds everything: ``{"run": meta, "table": [...], "tables": {name: [...]}}``.
+    Returns the files written with their SHA-256 (for the audit log).
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, str]] = []
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "run": {k: _jsonable(v) for k, v in meta.items()},
+            "table": json.loads(table_bytes(main, "json")),
+        }
+        if others:
+            payload["tables"] = {name: json.loads(table_bytes(t, "json")) for name, t in sorted(others.items())}
+        data = (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        out.write_bytes(data)
+        return [(out, hashlib.sha256(data).hexdigest())]
+    data = table_bytes(main, fmt)
+    out.write_bytes(data)
+    written.append((out, hashlib.sha256(data).hexdigest()))
+    for name, table in sorted((others or {}).items()):
+        path = out.with_name(f"{out.stem}.{name}{out.suffix or '.csv'}")
+        data = table_bytes(table, fmt)
+        path.write_bytes(data)
+        written.append((path, hashlib.sha256(data).hexdigest()))
+    return written

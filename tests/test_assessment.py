@@ -1,0 +1,122 @@
+"""Analysis, screen and simulation through the application layer, on the seed and on the real CSET and BACI data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
+from deps.config import load_settings
+from deps.db import session_scope
+from deps.errors import NotFoundError, RunError
+from deps.exports import neutralise_formulas, table_bytes
+from deps.ingest import importer
+from deps.runs import get_run, run_tables
+from deps.seed import initialise
+
+
+@pytest.fixture
+def seeded(env: dict[str, str]) -> dict[str, str]:
+    initialise(load_settings())
+    return env
+
+
+def _import(fmt: str, path: Path) -> None:
+    settings = load_settings()
+    with session_scope(settings.effective_database_url) as session:
+        importer(fmt)(
+            path, session=session, dataset=fmt, user="tester", max_bytes=10**9, share_tolerance=settings.share_tolerance
+        )
+
+
+def test_seed_analysis_flags_euv_as_dutch_control_point(seeded: dict[str, str]) -> None:
+    settings = load_settings()
+    result = run_analysis(settings, dataset="seed", user="tester")
+    nodes = result.tables["nodes"].set_index("node_id")
+    euv = nodes.loc["semi_euv_scanner"]
+    assert euv["control_point"] and euv["global_chokepoint"]
+    assert euv["top_supplier"] == "NLD" and euv["top_share"] == pytest.approx(1.0)
+    assert "NLD" in euv["explanation"]
+    record = get_run(settings.effective_database_url, result.run_id)
+    assert record.kind == "analysis" and record.parameters["home"] == "NLD" and record.inputs_hash
+    stored = run_tables(settings.effective_database_url, result.run_id)["nodes"]
+    assert list(stored["node_id"]) == list(result.tables["nodes"]["node_id"])
+
+
+def test_same_inputs_give_byte_identical_tables(seeded: dict[str, str]) -> None:
+    settings = load_settings()
+    first = run_analysis(settings, dataset="seed", user="a")
+    second = run_analysis(settings, dataset="seed", user="b")
+    assert first.run_id != second.run_id
+    for name in ("nodes", "risk", "evidence"):
+        assert table_bytes(first.tables[name], "csv") == table_bytes(second.tables[name], "csv")
+    url = settings.effective_database_url
+    assert get_run(url, first.run_id).inputs_hash == get_run(url, second.run_id).inputs_hash
+
+
+def test_cset_golden_results(env: dict[str, str], shared_data: Path) -> None:
+    initialise(load_settings())
+    _import("cset", shared_data / "cset-chip-explorer")
+    result = run_analysis(load_settings(), dataset="cset", user="tester")
+    nodes = result.tables["nodes"].set_index("node_id")
+    euv = nodes.loc["N20"]
+    assert euv["control_point"] and euv["global_chokepoint"] and euv["top_share"] == pytest.approx(1.0)
+    furnaces = nodes.loc["N8"]
+    assert furnaces["top_supplier"] == "DEU" and furnaces["top_share"] == pytest.approx(1.0)
+    assert furnaces["foreign_home_chokepoint"]
+    eda = nodes.loc["N84"]  # Electronic design automation software
+    assert eda["top_supplier"] == "USA" and eda["top_share"] == pytest.approx(0.96)
+    assert eda["foreign_home_chokepoint"] and eda["foreign_bloc_chokepoint"]
+    resists = nodes.loc["N31"]
+    assert resists["status"] == "insufficient data" and pd.isna(resists["top_share"])
+
+
+def test_simulation_of_an_export_ban(seeded: dict[str, str]) -> None:
+    settings = load_settings()
+    run = run_simulation(settings, dataset="seed", user="t", shocks=[parse_shock("CHN=1.0")])
+    nodes = run.tables["nodes"].set_index("node_id")
+    # gallium: China about 98% of primary supply, so a full Chinese export ban leaves at most 2%
+    assert nodes.loc["mat_gallium", "loss"] >= 0.97
+    assert (run.tables["finals"]["loss"] >= 0).all() and (run.tables["finals"]["loss"] <= 1).all()
+    half = run_simulation(settings, dataset="seed", user="t", shocks=[parse_shock("CHN=0.5")])
+    assert (half.tables["nodes"]["loss"].to_numpy() <= run.tables["nodes"]["loss"].to_numpy() + 1e-12).all()
+    sweep = run_simulation(settings, dataset="seed", user="t", shocks=[], sweep_fraction=1.0)
+    assert "CHN" in sweep.tables["finals"].columns
+
+
+def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:
+    with pytest.raises(RunError, match="between 0 and 1"):
+        parse_shock("CHN=1.5")
+    with pytest.raises(RunError, match="write COUNTRY=F"):
+        parse_shock("planet:MARS=1")
+    with pytest.raises(NotFoundError, match="no firm"):
+        run_simulation(load_settings(), dataset="seed", user="t", shocks=[parse_shock("firm:nosuchfirm=1")])
+    with pytest.raises(NotFoundError, match="no dataset"):
+        run_analysis(load_settings(), dataset="nope", user="t")
+
+
+def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
+    initialise(load_settings())
+    _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
+    run = run_screen(load_settings(), dataset="baci", user="t", year=2022)
+    screen = run.screen
+    dependent = screen[screen["dependent"]]
+    # every dependent product meets all three criteria with the published thresholds
+    assert (dependent["hhi_extra"] > 0.4).all() and (dependent["importance"] > 0.5).all()
+    assert (dependent["substitutability_ratio"] > 1.0).all()
+    assert 0 < len(dependent) < len(screen)
+    transit = run.transit
+    nld = transit[(transit["country"] == "NLD") & transit["transit"]]
+    assert not nld.empty  # Rotterdam re-exports are not capacity
+    with pytest.raises(NotFoundError, match="no trade flows for 1999"):
+        run_screen(load_settings(), dataset="baci", user="t", year=1999)
+
+
+def test_formula_cells_are_neutralised() -> None:
+    frame = pd.DataFrame({"name": ["=HYPERLINK(1)", "+1", "-x", "@a", "ok", "\tx"], "value": [-1.0, 2, 3, 4, 5, 6]})
+    safe = neutralise_formulas(frame)
+    assert list(safe["name"]) == ["'=HYPERLINK(1)", "'+1", "'-x", "'@a", "ok", "'\tx"]
+    assert list(safe["value"]) == [-1.0, 2, 3, 4, 5, 6]
+    assert b"'=HYPERLINK" in table_bytes(frame, "csv")
