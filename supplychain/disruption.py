@@ -28,7 +28,6 @@ import scipy.sparse as sp
 
 from supplychain.errors import UnknownItemError
 from supplychain.graph import SupplyGraph
-from supplychain.reach import or_downstream
 
 __all__ = [
     "DisruptionResult",
@@ -293,9 +292,14 @@ def market_loss(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> pd.
 
 
 def or_downstream_bool(graph: SupplyGraph, mask: np.ndarray) -> np.ndarray:
-    """True for nodes at or downstream of a True node."""
-    bits = mask.astype(np.uint64)[:, None]
-    return or_downstream(graph, bits)[:, 0] > 0
+    """True for nodes at or downstream of a True node (the flag flows along the edges)."""
+    out = mask.astype(np.uint8)
+    for block in graph.levels_in:
+        if len(block.nodes) == 0:
+            continue
+        low = block.reduce(out, np.bitwise_or)
+        out[block.nodes] = np.bitwise_or(out[block.nodes], low)
+    return out > 0
 
 
 def _members(graph: SupplyGraph, j: int) -> np.ndarray:

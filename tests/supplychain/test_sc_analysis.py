@@ -1,0 +1,41 @@
+"""The one-call node table (supplychain.analysis.analyse)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sc_fixtures import countries_frame, edges_frame, nodes_frame, provision_frame
+
+from supplychain.analysis import FLAG_COLUMNS, NODE_TABLE_COLUMNS, analyse
+
+NODES = nodes_frame(["raw", "tool", "chip"], finals=["chip"])
+EDGES = edges_frame([("raw", "chip"), ("tool", "chip")])
+PROV = provision_frame(
+    [("raw", "CHN", "country", "CHN", 0.98), ("raw", "USA", "country", "USA", 0.02),
+     ("tool", "NLD", "country", "NLD", 0.9), ("tool", "JPN", "country", "JPN", 0.1),
+     ("tool", "FirmA", "firm", "NLD", 0.9)]  # fmt: skip
+)
+
+
+def test_node_table_flags_and_explanations() -> None:
+    result = analyse(NODES, EDGES, PROV, countries_frame())
+    table = result.table.set_index("node_id")
+    assert list(result.table.columns) == list(NODE_TABLE_COLUMNS)
+    raw, tool = table.loc["raw"], table.loc["tool"]
+    assert raw["foreign_home_chokepoint"] and raw["knockout_chokepoint"]
+    assert not raw["control_point"]
+    assert raw["main_risk_supplier"] == "CHN"
+    assert "CHN share 0.980" in raw["explanation"] or "top CHN share 0.980" in raw["explanation"]
+    assert tool["control_point"] and tool["firm_global_chokepoint"] and tool["top_firm"] == "FirmA"
+    assert table.loc["chip", "status"] == "no supplier data"
+    flagged = set(result.evidence["node_id"])
+    assert flagged == {"raw", "tool"}
+    assert (result.evidence["source"] == "fixture").all()
+    assert table[list(FLAG_COLUMNS)].dtypes.map(lambda d: d == bool).all()
+
+
+def test_inputs_not_modified_and_deterministic() -> None:
+    before = PROV.copy()
+    one = analyse(NODES, EDGES, PROV, countries_frame()).table
+    two = analyse(NODES, EDGES, PROV.sample(frac=1.0, random_state=3), countries_frame()).table
+    pd.testing.assert_frame_equal(PROV, before)
+    pd.testing.assert_frame_equal(one, two)

@@ -1,0 +1,92 @@
+"""Golden results on the real CSET / ETO semiconductor supply-chain data."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from cset_frames import available, cset_frames
+
+from supplychain.analysis import analyse
+from supplychain.concentration import STATUS_INSUFFICIENT
+from supplychain.disruption import Shock, simulate
+
+pytestmark = pytest.mark.skipif(not available(), reason="shared CSET data not present")
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return analyse(*cset_frames())
+
+
+def _row(result, node: str):  # type: ignore[no-untyped-def]
+    return result.table.set_index("node_id").loc[node]
+
+
+@pytest.mark.parametrize(
+    ("node", "country", "share"),
+    [
+        ("N20", "NLD", 1.0),  # EUV lithography tools
+        ("N22", "NLD", 0.993),  # ArF immersion
+        ("N19", "NLD", 0.815),  # lithography overall
+        ("N8", "DEU", 1.0),  # crystal growing furnaces
+        ("N9", "JPN", 0.997),  # crystal machining tools
+        ("N45", "USA", 0.994),  # electrochemical plating
+        ("N84", "USA", 0.96),  # EDA software
+        ("N32", "JPN", 0.952),  # resist processing
+        ("N71", "JPN", 0.95),  # dicing
+    ],
+)
+def test_methods_check_values(result, node: str, country: str, share: float) -> None:  # type: ignore[no-untyped-def]
+    row = _row(result, node)
+    assert row["top_supplier"] == country
+    assert row["top_share"] == pytest.approx(share, abs=1e-9)
+
+
+def test_euv_is_a_nld_control_point_and_global_chokepoint(result) -> None:  # type: ignore[no-untyped-def]
+    row = _row(result, "N20")
+    assert row["global_chokepoint"] and row["control_point"]
+    assert not row["foreign_home_chokepoint"]
+    assert row["top_firm"] == "ASML" and row["top_firm_share"] == 1.0
+    assert row["knockout_chokepoint"] and "N99" in result.structural.set_index("node_id").loc["N20", "finals_knockout"]
+    assert "NLD share 1.000" in row["explanation"]
+    cps = result.control_points.set_index("node_id")
+    assert cps.loc["N20", "leverage"] == pytest.approx(1.0)  # 1.0 x (1 - 0) x reach 1.0
+
+
+def test_foreign_chokepoints_for_home_and_bloc(result) -> None:  # type: ignore[no-untyped-def]
+    furnaces, eda = _row(result, "N8"), _row(result, "N84")
+    # home NLD: both are foreign chokepoints (the issue's statement)
+    assert furnaces["foreign_home_chokepoint"] and eda["foreign_home_chokepoint"]
+    # bloc EU27: DEU is inside the bloc, so the furnaces are not foreign for the EU; EDA is
+    assert not furnaces["foreign_bloc_chokepoint"] and eda["foreign_bloc_chokepoint"]
+    assert furnaces["bloc_control_point"]  # EU27 holds 100%
+
+
+def test_photoresists_are_insufficient_data_not_zero(result) -> None:  # type: ignore[no-untyped-def]
+    row = _row(result, "N31")
+    assert row["status"] == STATUS_INSUFFICIENT
+    assert math.isnan(row["top_share"]) and math.isnan(row["hhi"])
+    assert not row["global_chokepoint"]
+    assert "insufficient data" in row["explanation"]
+
+
+def test_asm_international_in_ald(result) -> None:  # type: ignore[no-untyped-def]
+    firms = result.concentration_firm.set_index("node_id")
+    assert firms.loc["N41", "top_supplier"] == "ASM International"
+    assert firms.loc["N41", "top_share"] == pytest.approx(0.545)
+
+
+def test_structure_and_evidence(result) -> None:  # type: ignore[no-untyped-def]
+    table = result.table.set_index("node_id")
+    assert table["is_final"].sum() == 1 and table.loc["N99", "is_final"]
+    assert table.loc["N78", "dominator_chokepoint"]  # Testing: the only input of N99
+    evidence = result.evidence
+    euv = evidence[evidence["node_id"] == "N20"]
+    assert set(euv["supplier_id"]) == {"NLD", "ASML"}
+    assert euv["source"].str.contains("TechInsights").all()
+
+
+def test_nld_export_ban_cuts_the_chip(result) -> None:  # type: ignore[no-untyped-def]
+    res = simulate(result.graph, [Shock("country", "NLD", 1.0)], country_shares=result.shares_country)
+    assert res.finals.set_index("node_id").loc["N99", "loss"] == pytest.approx(1.0)

@@ -1,0 +1,125 @@
+"""Disruption propagation (METHODS.md section 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sc_fixtures import edges_frame, nodes_frame, provision_frame
+
+from supplychain.concentration import supplier_shares
+from supplychain.disruption import (
+    Shock,
+    country_sweep,
+    knockout_suppliers,
+    own_availability,
+    simulate,
+)
+from supplychain.errors import UnknownItemError
+from supplychain.graph import build_graph
+
+# r1 -> m, r2 -> m, m -> f (market m1), r2 -> g (market m1)
+NODES = nodes_frame(["r1", "r2", "m", "f", "g"], finals=["f", "g"], market_weight=[1, 1, 1, 3, 1])
+EDGES = edges_frame([("r1", "m"), ("r2", "m"), ("m", "f"), ("r2", "g")])
+PROV = provision_frame(
+    [
+        ("r1", "CHN", "country", "CHN", 0.98), ("r1", "USA", "country", "USA", 0.02),
+        ("r2", "CHN", "country", "CHN", 0.3), ("r2", "DEU", "country", "DEU", 0.7),
+        ("m", "NLD", "country", "NLD", 1.0),
+        ("r2", "FirmX", "firm", "DEU", 0.5), ("r2", "FirmY", "firm", "CHN", float("nan")),
+    ]  # fmt: skip
+)
+GRAPH = build_graph(NODES, EDGES)
+SHARES = supplier_shares(PROV)
+FIRMS = supplier_shares(PROV, level="firm")
+
+
+def test_hand_checked_export_ban() -> None:
+    # CHN bans 50%: o(r1) = 1 - 0.98 x 0.5 = 0.51; o(r2) = 1 - 0.3 x 0.5 = 0.85
+    # a(m) = min(1, 0.51, 0.85) = 0.51 -> a(f) = 0.51; a(g) = 0.85
+    res = simulate(GRAPH, [Shock("country", "CHN", 0.5)], country_shares=SHARES)
+    nodes = res.nodes.set_index("node_id")
+    assert nodes.loc["r1", "own_availability"] == pytest.approx(0.51)
+    assert nodes.loc["m", "availability"] == pytest.approx(0.51)
+    assert nodes.loc["m", "limiting_input"] == "r1"
+    finals = res.finals.set_index("node_id")["loss"]
+    assert finals["f"] == pytest.approx(0.49) and finals["g"] == pytest.approx(0.15)
+    # market m1: weighted (3 x 0.49 + 1 x 0.15) / 4 = 0.405; max 0.49
+    market = res.markets.set_index("market").loc["m1"]
+    assert market["weighted_loss"] == pytest.approx(0.405)
+    assert market["max_loss"] == pytest.approx(0.49)
+    assert "limited by input r1" in nodes.loc["m", "explanation"]
+
+
+def test_several_shocks_add_and_clip() -> None:
+    # CHN 100% and DEU 100% at r2: o = 1 - 0.3 - 0.7 = 0; node shock on r1 f=0.1 -> 0.9
+    shocks = [Shock("country", "CHN", 1.0), Shock("country", "DEU", 1.0), Shock("node", "m", 0.1)]
+    res = simulate(GRAPH, shocks, country_shares=SHARES).nodes.set_index("node_id")
+    assert res.loc["r2", "own_availability"] == pytest.approx(0.0)
+    assert res.loc["m", "own_availability"] == pytest.approx(0.9)
+    assert res.loc["g", "loss"] == pytest.approx(1.0)
+
+
+def test_firm_shock_and_unknown_share_exposure() -> None:
+    res = simulate(GRAPH, [Shock("firm", "FirmY", 1.0)], firm_shares=FIRMS).nodes.set_index("node_id")
+    # FirmY's share is unknown: no number is subtracted, the exposure is flagged downstream
+    assert res.loc["r2", "own_availability"] == 1.0
+    assert res.loc["r2", "unknown_share_exposure"] and res.loc["g", "unknown_share_exposure"]
+    assert not res.loc["r1", "unknown_share_exposure"]
+    own, _ = own_availability(GRAPH, [Shock("firm", "FirmX", 1.0)], firm_shares=FIRMS)
+    assert own[GRAPH.index_of(["r2"])[0]] == pytest.approx(0.5)
+
+
+def test_unknown_targets_raise() -> None:
+    with pytest.raises(UnknownItemError, match="ZZZ"):
+        simulate(GRAPH, [Shock("country", "ZZZ")], country_shares=SHARES)
+    with pytest.raises(UnknownItemError, match="nope"):
+        simulate(GRAPH, [Shock("node", "nope")])
+
+
+def test_sweep_matches_single_simulations() -> None:
+    sweep = country_sweep(GRAPH, SHARES, fraction=0.7)
+    assert sweep.availability.dtype == np.float32
+    for j, country in enumerate(sweep.countries):
+        single = simulate(GRAPH, [Shock("country", country, 0.7)], country_shares=SHARES)
+        assert np.allclose(sweep.availability[:, j], single.nodes["availability"], atol=1e-6)
+        assert np.allclose(sweep.final_loss[country], single.finals["loss"], atol=1e-6)
+    assert list(sweep.market_loss.columns) == ["market", "n_finals", *sweep.countries]
+
+
+def test_knockout_suppliers() -> None:
+    table = knockout_suppliers(GRAPH, SHARES).set_index("supplier_id")
+    # NLD alone supplies m: its failure cuts m and f
+    assert table.loc["NLD", "n_nodes_cut"] == 1 and table.loc["NLD", "finals_cut"] == "f"
+    assert table.loc["CHN", "n_finals_cut"] == 0  # 98% is not all
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(min_value=0.0, max_value=1.0),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.sampled_from(["CHN", "DEU", "USA", "NLD"]),
+)
+def test_loss_is_monotone_in_the_shock(f1: float, f2: float, country: str) -> None:
+    lo, hi = sorted([f1, f2])
+    a = simulate(GRAPH, [Shock("country", country, lo)], country_shares=SHARES).nodes["loss"]
+    b = simulate(GRAPH, [Shock("country", country, hi)], country_shares=SHARES).nodes["loss"]
+    assert (b.to_numpy() >= a.to_numpy() - 1e-12).all()
+    assert ((a >= 0) & (a <= 1)).all()
+
+
+def test_loss_monotone_in_random_graphs() -> None:
+    rng = np.random.default_rng(11)
+    ids = [f"n{i:02d}" for i in range(30)]
+    pairs = sorted({(ids[i], ids[j]) for i in range(30) for j in range(i + 1, 30) if rng.random() < 0.1})
+    rows = [(v, c, "country", c, s) for v in ids for c, s in zip(["A", "B"], rng.dirichlet([1, 1]), strict=True)]
+    graph = build_graph(nodes_frame(ids), edges_frame(pairs))
+    shares = supplier_shares(provision_frame(rows))
+    prev = np.zeros(graph.n)
+    for f in np.linspace(0, 1, 6):
+        loss = simulate(graph, [Shock("country", "A", float(f))], country_shares=shares).nodes["loss"]
+        assert (loss.to_numpy() >= prev - 1e-12).all()
+        prev = loss.to_numpy()
+    assert isinstance(prev, np.ndarray) and pd.notna(prev).all()
