@@ -91,9 +91,18 @@ class FastModel:
     slope_scale : array of float, optional
         Multiplier per option (row of ``inputs.options``) on ``reduction_per_meur``: an effect
         assumption or a Monte Carlo draw. Must keep every curve concave (scale curves whole).
+    build_lp : bool
+        Build the highspy model (False: only the greedy fill is available).
     """
 
-    def __init__(self, inputs: OptimiserInputs, policy: Policy, *, slope_scale: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        inputs: OptimiserInputs,
+        policy: Policy,
+        *,
+        slope_scale: np.ndarray | None = None,
+        build_lp: bool = True,
+    ) -> None:
         validate_policy(inputs, policy)
         self.inputs, self.policy = inputs, policy
         opts = inputs.options
@@ -139,7 +148,9 @@ class FastModel:
             or policy.forced
             or bool((self.leverage > 0).any())
         )
-        self._build()
+        self._last_cost: np.ndarray | None = None
+        if build_lp:
+            self._build()
 
     def _budget_cap(self, budget: float) -> float:
         years = self.policy.year_budgets_meur
@@ -196,7 +207,6 @@ class FastModel:
             raise RuntimeError(f"highspy rejected the model: {status}")
         self.highs = h
         self._risk_now = self.risk.copy()
-        self._last_cost: np.ndarray | None = None
 
     def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
         return -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
@@ -291,6 +301,15 @@ class FastModel:
         }.get(status, Status.ERROR)
         h.clearSolver()  # an infeasible basis is a poor warm start for the next scenario
         return FastSolution(mapped, f"HiGHS: {name}", None, None, None, np.zeros(n), "highs")
+
+    def greedy_fill(self, budget_meur: float | None = None) -> np.ndarray:
+        """Greedy fill of segments by weighted slope (EUR million per option).
+
+        Exact when ``greedy_exact``; otherwise a starting solution (it may break line, market or
+        forced rows).
+        """
+        budget = float(self.policy.budget_meur if budget_meur is None else budget_meur)
+        return self._greedy(self._cost(self.weight, self.risk), self._budget_cap(budget))[0]
 
     def _greedy(self, cost: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
         value = -cost

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pulp
 
 from optimizer.inputs import OptimiserInputs, Policy, line_bounds
@@ -143,10 +144,17 @@ def _objective_terms(model: LpModel) -> Terms:
     return [(v, float(c)) for v, c in zip(model.variables, cost, strict=True) if c != 0.0]
 
 
-def _group_terms(model: LpModel, column: str) -> dict[str, Terms]:
+def _group_terms(model: LpModel, column: str, coef: np.ndarray | None = None) -> dict[str, Terms]:
+    """Terms per value of an option column (a stable sort keeps the option order in a group)."""
+    codes, keys = pd.factorize(model.inputs.options[column])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(keys)))]
+    values = np.ones(len(codes)) if coef is None else coef
     groups: dict[str, Terms] = {}
-    for v, key in zip(model.variables, model.inputs.options[column], strict=True):
-        groups.setdefault(str(key), []).append((v, 1.0))
+    variables = model.variables
+    for k, key in enumerate(keys):
+        idx = order[bounds[k] : bounds[k + 1]]
+        groups[str(key)] = [(variables[i], float(values[i])) for i in idx if values[i] != 0.0]
     return groups
 
 
@@ -189,13 +197,11 @@ def add_target_caps(model: LpModel) -> None:
 def add_risk_floor(model: LpModel) -> None:
     """``risk-floor[t]``: reduction R_t = sum e_atk y_atk <= r_t (risk cannot fall below 0)."""
     slopes = model.inputs.options["slope"].to_numpy(dtype=float)
-    groups: dict[str, Terms] = {}
-    for v, key, e in zip(model.variables, model.inputs.options["target_id"], slopes, strict=True):
-        if e > 0:
-            groups.setdefault(str(key), []).append((v, float(e)))
-    risk = model.inputs.targets.set_index("target_id")["baseline_risk"]
+    groups = _group_terms(model, "target_id", slopes)
+    risk = dict(zip(model.inputs.target_ids, model.inputs.targets["baseline_risk"].tolist(), strict=True))
     for target in sorted(groups):
-        model.add(f"risk-floor[{target}]", "risk-floor", groups[target], "<=", float(risk[target]))
+        if groups[target]:
+            model.add(f"risk-floor[{target}]", "risk-floor", groups[target], "<=", float(risk[target]))
 
 
 def add_forced(model: LpModel) -> None:

@@ -17,8 +17,9 @@ import logging
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import highspy
 import numpy as np
 import pandas as pd
 import pulp
@@ -89,10 +90,35 @@ class Solution:
     conflicts: tuple[Conflict, ...] = field(default=())
 
 
-def run_solver(model: LpModel, *, solver: str = "highs", time_limit_s: float | None = None) -> int:
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's HiGHS interface that passes a starting solution before ``run``."""
+
+    def __init__(self, variables: list[pulp.LpVariable], start: np.ndarray, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._start_vars, self._start = variables, start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        col = np.zeros(lp.solverModel.getNumCol())
+        for var, value in zip(self._start_vars, self._start, strict=True):
+            col[var.index] = value
+        sol = highspy.HighsSolution()
+        sol.col_value = list(col)
+        sol.value_valid = True
+        lp.solverModel.setSolution(sol)
+        lp.solverModel.run()
+
+
+def run_solver(
+    model: LpModel,
+    *,
+    solver: str = "highs",
+    time_limit_s: float | None = None,
+    start: np.ndarray | None = None,
+) -> int:
     """Run ``solver`` on ``model.problem`` and return PuLP's status code.
 
     CBC runs in a private ``mkdtemp`` directory (mode 0700) removed afterwards, even on error.
+    ``start`` (EUR million per option, HiGHS only) is passed as a starting solution.
 
     Raises
     ------
@@ -101,7 +127,11 @@ def run_solver(model: LpModel, *, solver: str = "highs", time_limit_s: float | N
     """
     if solver == "highs":
         # Presolve off: pathological on this model class (PERFORMANCE.md). Never set threads.
-        cmd: pulp.LpSolver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve="off")
+        opts: dict[str, Any] = {"msg": False, "timeLimit": time_limit_s, "presolve": "off"}
+        if start is None:
+            cmd: pulp.LpSolver = pulp.HiGHS(**opts)
+        else:
+            cmd = _HiGHSWithStart(model.variables, np.asarray(start, dtype=float), **opts)
         return int(model.problem.solve(cmd))
     if solver == "cbc":
         tmp = tempfile.mkdtemp(prefix="optimizer-cbc-")
@@ -166,8 +196,13 @@ def solve(
     """
     validate_policy(inputs, policy)
     model = build_model(inputs, policy)
+    start = None
+    if solver == "highs" and len(inputs.options):
+        from optimizer.fast import FastModel  # the greedy fill: an exact or near start
+
+        start = FastModel(inputs, policy, build_lp=False).greedy_fill()
     try:
-        code = run_solver(model, solver=solver, time_limit_s=time_limit_s)
+        code = run_solver(model, solver=solver, time_limit_s=time_limit_s, start=start)
     except pulp.PulpSolverError as exc:  # solver crashed: a result, not a crash
         LOG.warning("solver %s failed: %s", solver, exc)
         return _empty(inputs, policy, Status.ERROR, f"solver {solver} failed: {exc}", solver)
