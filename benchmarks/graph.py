@@ -108,7 +108,7 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
     sums = np.bincount(rows, weights=raw, minlength=n)
     share = np.round(raw / sums[rows], 4)
     prov = pd.DataFrame({"node_id": ids[rows], "c": cty, "share": share})
-    prov = prov.groupby(["node_id", "c"], as_index=False, sort=True)["share"].sum()
+    prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum().reset_index()
     cnames = np.asarray(countries, dtype=object)[prov["c"].to_numpy()]
     provision = pd.DataFrame(
         {
@@ -149,9 +149,9 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
 
 def run_arrays(data: Synthetic) -> dict[str, float]:
     """Time the engine's array path step by step (seconds)."""
+    from supplychain.chokepoints import structural_chokepoints
     from supplychain.concentration import concentration, supplier_shares
     from supplychain.control_points import control_points
-    from supplychain.chokepoints import structural_chokepoints
     from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
     from supplychain.reach import compute_reach
@@ -194,14 +194,14 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
     times: dict[str, float] = {}
     start = time.perf_counter()
     graph: nx.DiGraph = nx.DiGraph()
-    for row in data.nodes.itertuples(index=False):
-        graph.add_node(
-            row.node_id, final=row.kind == "final_product", weight=float(row.market_weight)
-        )
+    nodes = data.nodes
+    for node, kind, weight in zip(nodes["node_id"], nodes["kind"], nodes["market_weight"], strict=True):
+        graph.add_node(node, final=kind == "final_product", weight=float(weight))
     graph.add_edges_from(zip(data.edges["src"], data.edges["dst"], strict=True))
     shares: dict[str, dict[str, float]] = {}
-    for row in data.provision.itertuples(index=False):
-        shares.setdefault(row.node_id, {})[row.country] = float(row.share)
+    prov = data.provision
+    for node, country, share in zip(prov["node_id"], prov["country"], prov["share"], strict=True):
+        shares.setdefault(str(node), {})[str(country)] = float(share)
     times["build"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -235,9 +235,7 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
 
     start = time.perf_counter()
     control = {
-        v: h * ko_weight.get(v, 0.0)
-        for v, (hhi, top, h) in conc.items()
-        if h >= 0.65 or (h == top and hhi > 0.4)
+        v: h * ko_weight.get(v, 0.0) for v, (hhi, top, h) in conc.items() if h >= 0.65 or (h == top and hhi > 0.4)
     }
     times["control points"] = time.perf_counter() - start
     del control
@@ -280,9 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.graph", description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="edge counts, comma-separated")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--networkx-all", action="store_true", help="also run networkx above 100k edges"
-    )
+    parser.add_argument("--networkx-all", action="store_true", help="also run networkx above 100k edges")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     nx_ref: tuple[int, float] | None = None

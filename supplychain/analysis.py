@@ -176,38 +176,50 @@ def _node_table(
     base["is_final"] = graph.is_final[pos]
     base["level"] = graph.level[pos]
     conc_cols = [
-        "node_id", "status", "basis", "coverage", "n_suppliers", "hhi", "top_supplier",
-        "top_share", "cr3", "home_share", "bloc_share", "cbs_band",
-    ]  # fmt: skip
+        "node_id",
+        "status",
+        "basis",
+        "coverage",
+        "n_suppliers",
+        "hhi",
+        "top_supplier",
+        "top_share",
+        "cr3",
+        "home_share",
+        "bloc_share",
+        "cbs_band",
+    ]
     t = base.merge(conc_c[conc_cols], on="node_id", how="left")
     t["status"] = t["status"].fillna("no supplier data")
     firm = conc_f[["node_id", "top_supplier", "top_share"]].rename(
         columns={"top_supplier": "top_firm", "top_share": "top_firm_share"}
     )
     t = t.merge(firm, on="node_id", how="left")
-    flags_c = choke_c[
-        ["node_id", "global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"]
-    ]
+    flags_c = choke_c[["node_id", "global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"]]
     t = t.merge(flags_c, on="node_id", how="left")
-    flags_f = choke_f[["node_id", "global_chokepoint"]].rename(
-        columns={"global_chokepoint": "firm_global_chokepoint"}
-    )
+    flags_f = choke_f[["node_id", "global_chokepoint"]].rename(columns={"global_chokepoint": "firm_global_chokepoint"})
     t = t.merge(flags_f, on="node_id", how="left")
-    s_cols = ["node_id", "dominator_chokepoint", "knockout_chokepoint", "n_finals_knockout",
-              "knockout_weight", "n_finals_dominated", "markets_reached"]  # fmt: skip
+    s_cols = [
+        "node_id",
+        "dominator_chokepoint",
+        "knockout_chokepoint",
+        "n_finals_knockout",
+        "knockout_weight",
+        "n_finals_dominated",
+        "markets_reached",
+    ]
     t = t.merge(structural[s_cols], on="node_id", how="left")
     t = t.merge(cps[["node_id", "control_point", "leverage"]], on="node_id", how="left")
     bloc = bloc_cps[["node_id", "control_point"]].rename(columns={"control_point": "bloc_control_point"})
     t = t.merge(bloc, on="node_id", how="left")
-    top_risk = risk.drop_duplicates("node_id")[
-        ["node_id", "risk", "supplier_country", "dependency_kind"]
-    ].rename(columns={"risk": "max_risk", "supplier_country": "main_risk_supplier"})
+    top_risk = risk.drop_duplicates("node_id")[["node_id", "risk", "supplier_country", "dependency_kind"]].rename(
+        columns={"risk": "max_risk", "supplier_country": "main_risk_supplier"}
+    )
     t = t.merge(top_risk, on="node_id", how="left")
     t["n_suppliers"] = t["n_suppliers"].astype("Int64")
     for col in FLAG_COLUMNS:
         t[col] = t[col].astype("boolean").fillna(False).astype(bool)
-    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis",
-                "cbs_band"):  # fmt: skip
+    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "cbs_band"):
         t[col] = t[col].fillna("")
     t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
     return t[list(NODE_TABLE_COLUMNS)].reset_index(drop=True)
@@ -251,12 +263,21 @@ def _explanations(
 def _evidence(table: pd.DataFrame, provision: pd.DataFrame) -> pd.DataFrame:
     flag_matrix = table[list(FLAG_COLUMNS)].to_numpy(dtype=bool)
     names = np.asarray(FLAG_COLUMNS, dtype=object)
-    flags = pd.Series(
-        [";".join(names[row]) for row in flag_matrix], index=table["node_id"], name="flags"
-    )
+    flags = pd.Series([";".join(names[row]) for row in flag_matrix], index=table["node_id"], name="flags")
     flags = flags[flags != ""]
     rows = provision[provision["node_id"].isin(flags.index)].copy()
     rows["flags"] = rows["node_id"].map(flags)
-    cols = ["node_id", "flags", "supplier_id", "supplier_type", "country", "share", "year",
-            "source", "evidence", "confidence", "basis"]  # fmt: skip
+    cols = [
+        "node_id",
+        "flags",
+        "supplier_id",
+        "supplier_type",
+        "country",
+        "share",
+        "year",
+        "source",
+        "evidence",
+        "confidence",
+        "basis",
+    ]
     return rows[cols].reset_index(drop=True)

@@ -22,6 +22,9 @@ Structural chokepoint (needs the graph):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -95,9 +98,7 @@ def concentration_chokepoints(
         top_outside = (conc["top_supplier"] == conc[f"{prefix}_top_supplier"]).to_numpy()
         flag = ok & ((ftop >= top_t) | ((hhi > hhi_t) & top_outside & (ftop > 0)))
         out[f"{view}_chokepoint"] = flag
-    out["explanation"] = (
-        [_explain_concentration(row, thresholds) for row in _records(conc, out)] if explain else ""
-    )
+    out["explanation"] = [_explain_concentration(row, thresholds) for row in _records(conc, out)] if explain else ""
     return out[list(CONCENTRATION_FLAG_COLUMNS)].reset_index(drop=True)
 
 
@@ -162,40 +163,38 @@ def _finals_list(bits: np.ndarray | None, v: int, labels: np.ndarray, count: int
     return bits_to_lists(bits[v], labels)
 
 
-def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[str, object]]:
+def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[Hashable, Any]]:
     merged = conc.reset_index(drop=True).copy()
     for col in ("global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"):
         merged[col] = flags[col].to_numpy()
     return merged.to_dict("records")
 
 
-def _explain_concentration(row: dict[str, object], t: Thresholds) -> str:
+def _explain_concentration(row: dict[Hashable, Any], t: Thresholds) -> str:
     level = row["level"]
     if row["status"] != STATUS_OK:
         return (
-            f"{level} view: insufficient data: known shares cover {float(row['coverage']):.3f} "  # type: ignore[arg-type]
+            f"{level} view: insufficient data: known shares cover {float(row['coverage']):.3f} "
             f"< {t.min_coverage} ({row['n_unknown_share']} of {row['n_suppliers']} suppliers "
             "without a share); no number reported, unknown shares are not zero"
         )
     parts = [
         f"{level} view ({row['basis']}): top {row['top_supplier']} share "
-        f"{float(row['top_share']):.3f}, HHI {float(row['hhi']):.3f}, "  # type: ignore[arg-type]
-        f"coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"  # type: ignore[arg-type]
+        f"{float(row['top_share']):.3f}, HHI {float(row['hhi']):.3f}, "
+        f"coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"
     ]
     verdicts = []
     if row["global_chokepoint"]:
-        verdicts.append(
-            f"global chokepoint (top share >= {t.chokepoint_top_share} or HHI > {t.chokepoint_hhi})"
-        )
+        verdicts.append(f"global chokepoint (top share >= {t.chokepoint_top_share} or HHI > {t.chokepoint_hhi})")
     if row["foreign_home_chokepoint"]:
         verdicts.append(
             f"foreign chokepoint for {t.home}: {row['foreign_top_supplier']} holds "
-            f"{float(row['foreign_top_share']):.3f} outside {t.home}"  # type: ignore[arg-type]
+            f"{float(row['foreign_top_share']):.3f} outside {t.home}"
         )
     if row["foreign_bloc_chokepoint"]:
         verdicts.append(
             f"foreign chokepoint for {t.bloc}: {row['bloc_foreign_top_supplier']} holds "
-            f"{float(row['bloc_foreign_top_share']):.3f} outside {t.bloc}"  # type: ignore[arg-type]
+            f"{float(row['bloc_foreign_top_share']):.3f} outside {t.bloc}"
         )
     if not verdicts:
         verdicts.append(
@@ -208,9 +207,7 @@ def _explain_concentration(row: dict[str, object], t: Thresholds) -> str:
     return f"{text}; sources: {sources}" if sources else text
 
 
-def _explain_structural(
-    node: str, dom: list[str], ko: list[str], markets: list[str], reach: Reach, v: int
-) -> str:
+def _explain_structural(node: str, dom: list[str], ko: list[str], markets: list[str], reach: Reach, v: int) -> str:
     if not dom and not ko:
         return f"{node}: no final product downstream; not a structural chokepoint"
     parts = []

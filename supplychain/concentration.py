@@ -73,9 +73,7 @@ CONCENTRATION_COLUMNS = (
 )
 
 
-def supplier_shares(
-    provision: pd.DataFrame, *, level: Level = "country", year: int | None = None
-) -> pd.DataFrame:
+def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: int | None = None) -> pd.DataFrame:
     """One row per (node, supplier) in the chosen view.
 
     Parameters

@@ -90,9 +90,7 @@ class SweepResult:
     market_loss: pd.DataFrame
 
 
-def share_matrix(
-    graph: SupplyGraph, shares: pd.DataFrame
-) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
+def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
     """Sparse (node x supplier) matrices of known shares and of unknown-share markers.
 
     Parameters
@@ -117,9 +115,7 @@ def share_matrix(
     shape = (graph.n, len(suppliers))
     known_mask = ~np.isnan(vals)
     known = sp.csr_matrix((vals[known_mask], (r[known_mask], sup_codes[known_mask])), shape=shape)
-    unknown = sp.csr_matrix(
-        (np.ones(int((~known_mask).sum())), (r[~known_mask], sup_codes[~known_mask])), shape=shape
-    )
+    unknown = sp.csr_matrix((np.ones(int((~known_mask).sum())), (r[~known_mask], sup_codes[~known_mask])), shape=shape)
     return known, tuple(str(s) for s in suppliers), unknown
 
 
@@ -155,9 +151,7 @@ def own_availability(
             raise UnknownItemError(f"no {shock.kind} shares given for the {shock.kind} shock")
         known, suppliers, unk = matrices[shock.kind]
         if shock.target not in suppliers:
-            raise UnknownItemError(
-                f"{shock.kind} {shock.target!r} supplies no node in the data; check the id"
-            )
+            raise UnknownItemError(f"{shock.kind} {shock.target!r} supplies no node in the data; check the id")
         j = suppliers.index(shock.target)
         own -= f * known[:, j].toarray().ravel()
         unknown |= unk[:, j].toarray().ravel() > 0
@@ -183,9 +177,7 @@ def simulate(
     firm_shares: pd.DataFrame | None = None,
 ) -> DisruptionResult:
     """Propagate one combination of shocks; report loss per node, final product and market."""
-    own, unknown = own_availability(
-        graph, shocks, country_shares=country_shares, firm_shares=firm_shares
-    )
+    own, unknown = own_availability(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
     avail = propagate_availability(graph, own)
     exposed = or_downstream_bool(graph, unknown)
     limiting = _limiting_input(graph, avail, own)
@@ -247,9 +239,7 @@ def country_sweep(
     )
 
 
-def knockout_suppliers(
-    graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: float = 1e-6
-) -> pd.DataFrame:
+def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: float = 1e-6) -> pd.DataFrame:
     """Suppliers whose complete failure cuts final products (availability <= ``tolerance``).
 
     Returns ``supplier_id, n_nodes_cut, n_finals_cut, finals_cut`` sorted by ``n_finals_cut``
@@ -285,9 +275,7 @@ def market_loss(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> pd.
         rows.append([market, len(member), *weighted.tolist()])
     out = pd.DataFrame(rows, columns=["market", "n_finals", *columns])
     if len(columns) == 1:
-        out["max_loss"] = [
-            float(loss[_members(graph, j)].max(initial=0.0)) for j in range(len(graph.markets))
-        ]
+        out["max_loss"] = [float(loss[_members(graph, j)].max(initial=0.0)) for j in range(len(graph.markets))]
     return out
 
 

@@ -144,9 +144,7 @@ class SupplyGraph:
         return np.flatnonzero(self.is_final)
 
 
-def structural_edges(
-    edges: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS
-) -> pd.DataFrame:
+def structural_edges(edges: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
     """The ``src, dst`` pairs that carry supply (goes_into, plus is_type_of by default)."""
     keep = edges["relation"] == "goes_into"
     if thresholds.type_of_as_input:
@@ -222,13 +220,13 @@ def to_networkx(
     edges = validate_edges(edges)
     graph: nx.DiGraph = nx.DiGraph()
     finals = _final_mask(nodes, structural_edges(edges, thresholds=thresholds))
-    for row, final in zip(nodes.itertuples(index=False), finals, strict=True):
+    for record, final in zip(nodes.to_dict("records"), finals, strict=True):
         graph.add_node(
-            row.node_id,
-            name=row.name,
-            kind=row.kind,
-            markets=split_list(row.markets),
-            market_weight=float(row.market_weight),
+            record["node_id"],
+            name=record["name"],
+            kind=record["kind"],
+            markets=split_list(record["markets"]),
+            market_weight=float(record["market_weight"]),
             final=bool(final),
         )
     keep = edges["relation"] == "goes_into"
@@ -311,9 +309,7 @@ def _kahn_levels(in_ptr: np.ndarray, out_ptr: np.ndarray, out_idx: np.ndarray) -
     return level
 
 
-def _blocks(
-    level: np.ndarray, order: np.ndarray, ptr: np.ndarray, idx: np.ndarray
-) -> tuple[LevelBlock, ...]:
+def _blocks(level: np.ndarray, order: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> tuple[LevelBlock, ...]:
     bounds = np.searchsorted(level[order], np.arange(int(level.max(initial=-1)) + 2))
     blocks = []
     for lv in range(len(bounds) - 1):
@@ -352,9 +348,7 @@ def _blocks(
     return tuple(blocks)
 
 
-def _assemble(
-    nodes: pd.DataFrame, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int
-) -> SupplyGraph:
+def _assemble(nodes: pd.DataFrame, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int) -> SupplyGraph:
     in_ptr, in_idx = _csr(dst, src, n)
     out_ptr, out_idx = _csr(src, dst, n)
     level = _kahn_levels(in_ptr, out_ptr, out_idx)

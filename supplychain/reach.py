@@ -69,9 +69,7 @@ class Reach:
     market_bits: np.ndarray
 
 
-def compute_reach(
-    graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_finals: int = 4096
-) -> Reach:
+def compute_reach(graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_finals: int = 4096) -> Reach:
     """Knockout reach, dominators and market reach of every node.
 
     Parameters

@@ -20,7 +20,8 @@ insufficient share data and suppliers with unknown shares get no row: no number 
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Hashable
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -88,12 +89,10 @@ def dependency_risk(
     ok = conc.loc[conc["status"] == STATUS_OK, ["node_id", "hhi", own_col]]
     frame = shares[shares["share"].notna() & (shares["share"] > 0)]
     frame = frame[~frame["country"].isin(inside)][["node_id", "country", "share"]]
-    frame = frame.groupby(["node_id", "country"], as_index=False, sort=True)["share"].sum()
+    frame = frame.groupby(["node_id", "country"], sort=True)["share"].sum().reset_index()
     frame = frame.merge(ok, on="node_id", how="inner")
     frame = frame.merge(structural[["node_id", "knockout_weight"]], on="node_id", how="left")
-    frame = frame.merge(
-        nodes[["node_id", "substitutability", "recovery_months"]], on="node_id", how="left"
-    )
+    frame = frame.merge(nodes[["node_id", "substitutability", "recovery_months"]], on="node_id", how="left")
     sub_known = frame["substitutability"].notna().to_numpy()
     ttr_known = frame["recovery_months"].notna().to_numpy()
     factors = {
@@ -131,14 +130,12 @@ def dependency_risk(
         _explain(row, bool(sk), bool(tk), weights)
         for row, sk, tk in zip(out.to_dict("records"), sub_known, ttr_known, strict=True)
     ]
-    out = out.sort_values(
-        ["risk", "node_id", "supplier_country"], ascending=[False, True, True], kind="stable"
-    )
+    out = out.sort_values(["risk", "node_id", "supplier_country"], ascending=[False, True, True], kind="stable")
     return out.reset_index(drop=True)[list(RISK_COLUMNS)]
 
 
-def _explain(row: dict[str, object], sub_known: bool, ttr_known: bool, w: dict[str, float]) -> str:
-    f = {k: float(row[k]) for k in DEPENDENCY_KINDS}  # type: ignore[arg-type]
+def _explain(row: dict[Hashable, Any], sub_known: bool, ttr_known: bool, w: dict[str, float]) -> str:
+    f = {k: float(row[k]) for k in DEPENDENCY_KINDS}
     notes = []
     if not sub_known:
         notes.append("substitutability unknown: no substitute assumed")
@@ -147,8 +144,8 @@ def _explain(row: dict[str, object], sub_known: bool, ttr_known: bool, w: dict[s
     factor_text = ", ".join(f"{k} {f[k]:.3f} (w {w.get(k, 0.0):g})" for k in DEPENDENCY_KINDS)
     text = (
         f"{row['node_id']} from {row['supplier_country']}: risk = share "
-        f"{float(row['share']):.3f} x severity {float(row['severity']):.3f} x reach "  # type: ignore[arg-type]
-        f"{float(row['reach']):.3f} = {float(row['risk']):.4f}; factors: {factor_text}; "  # type: ignore[arg-type]
+        f"{float(row['share']):.3f} x severity {float(row['severity']):.3f} x reach "
+        f"{float(row['reach']):.3f} = {float(row['risk']):.4f}; factors: {factor_text}; "
         f"dominant kind: {row['dependency_kind']}"
     )
     return text + ("; " + "; ".join(notes) if notes else "")

@@ -222,15 +222,11 @@ def validate_trade(frame: pd.DataFrame) -> pd.DataFrame:
 def bloc_members(countries: pd.DataFrame, bloc: str) -> frozenset[str]:
     """ISO3 codes of the countries whose ``blocs`` cell names ``bloc``."""
     return frozenset(
-        str(iso)
-        for iso, blocs in zip(countries["iso3"], countries["blocs"], strict=True)
-        if bloc in split_list(blocs)
+        str(iso) for iso, blocs in zip(countries["iso3"], countries["blocs"], strict=True) if bloc in split_list(blocs)
     )
 
 
-def _conform(
-    frame: pd.DataFrame, name: str, columns: Mapping[str, str], *, required: Sequence[str]
-) -> pd.DataFrame:
+def _conform(frame: pd.DataFrame, name: str, columns: Mapping[str, str], *, required: Sequence[str]) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in required if c not in frame.columns]
@@ -250,7 +246,7 @@ def _conform(
             elif dtype == "Int64":
                 series = pd.to_numeric(series, errors="raise").astype("Int64")
             else:
-                series = pd.to_numeric(series, errors="raise").astype(dtype)
+                series = pd.to_numeric(series, errors="raise").astype(np.dtype(dtype))
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"{name}: column {col!r} cannot be read as {dtype}: {exc}") from exc
         out[col] = series
@@ -269,6 +265,4 @@ def _check_unique(frame: pd.DataFrame, name: str, keys: list[str]) -> None:
 def _check_in(frame: pd.DataFrame, name: str, col: str, allowed: Sequence[str]) -> None:
     bad = ~frame[col].isin(allowed)
     if bad.any():
-        raise SchemaError(
-            f"{name}: {col}={frame.loc[bad, col].iloc[0]!r} is not one of {list(allowed)}"
-        )
+        raise SchemaError(f"{name}: {col}={frame.loc[bad, col].iloc[0]!r} is not one of {list(allowed)}")

@@ -22,6 +22,9 @@ The world-export HHI is reported with and without transit hubs.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -69,9 +72,7 @@ SCREEN_COLUMNS = (
 )
 
 
-def transit_table(
-    trade: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS
-) -> pd.DataFrame:
+def transit_table(trade: pd.DataFrame, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
     """Exports, imports and the transit flag per (year, product, country).
 
     ``import_cover`` = imports / exports (inf when exports are 0 is impossible: rows exist only
@@ -142,9 +143,7 @@ def eu_screen(
     out["importance"] = (out["extra_imports"] / total).where(total > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = out["extra_imports"] / out["extra_exports"]
-    out["substitutability_ratio"] = ratio.where(out["extra_exports"] > 0, np.inf).where(
-        out["extra_imports"] > 0, 0.0
-    )
+    out["substitutability_ratio"] = ratio.where(out["extra_exports"] > 0, np.inf).where(out["extra_imports"] > 0, 0.0)
     t = thresholds
     out["c1_concentration"] = out["hhi_extra"].fillna(0.0) > t.eu_hhi
     out["c2_importance"] = out["importance"].fillna(0.0) > t.eu_importance
@@ -157,9 +156,7 @@ def eu_screen(
     out["top_exporter"] = w_top.reindex(out.index).fillna("")
     out["top_exporter_share"] = w_share
     tflag = transit.set_index([*keys, "country"])["transit"]
-    idx = pd.MultiIndex.from_arrays(
-        [out.index.get_level_values(0), out.index.get_level_values(1), out["top_exporter"]]
-    )
+    idx = pd.MultiIndex.from_arrays([out.index.get_level_values(0), out.index.get_level_values(1), out["top_exporter"]])
     out["top_exporter_transit"] = tflag.reindex(idx).fillna(False).to_numpy(dtype=bool)
     out["world_hhi"] = w_hhi
     producers = world.merge(
@@ -178,9 +175,7 @@ def eu_screen(
     return out[list(SCREEN_COLUMNS)].reset_index(drop=True)
 
 
-def _hhi_by(
-    flows: pd.DataFrame, keys: list[str], who: str
-) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+def _hhi_by(flows: pd.DataFrame, keys: list[str], who: str) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     total = flows.groupby(keys)["value"].transform("sum")
     share = flows["value"] / total
     frame = flows.assign(_share=share, _sq=share * share)
@@ -199,18 +194,17 @@ def _persistence(out: pd.DataFrame, t: Thresholds) -> tuple[pd.Series, pd.Series
     flags = out.pivot_table(index="product", columns="year", values="dependent", aggfunc="max")
     flags = flags.reindex(columns=range(min(years), max(years) + 1)).astype("float64")
     window = flags.T.rolling(t.persistence_window, min_periods=1).sum().T
-    counts = window.stack().rename("n").reset_index()
+    counts = pd.DataFrame(window.stack()).reset_index()
+    counts.columns = pd.Index(["product", "year", "n"])
     merged = out[["year", "product"]].merge(counts, on=["product", "year"], how="left")
     n = merged["n"].fillna(0).astype(int).to_numpy()
-    return pd.Series(n, index=out.index), pd.Series(
-        n >= t.persistence_years, index=out.index, dtype="boolean"
-    )
+    return pd.Series(n, index=out.index), pd.Series(n >= t.persistence_years, index=out.index, dtype="boolean")
 
 
-def _explain(row: dict[str, object], t: Thresholds) -> str:
+def _explain(row: dict[Hashable, Any], t: Thresholds) -> str:
     def num(key: str) -> float:
         value = row[key]
-        return float(value) if value is not None and value == value else float("nan")  # type: ignore[arg-type]
+        return float(value) if value is not None and value == value else float("nan")
 
     verdict = "dependent" if row["dependent"] else "not dependent"
     text = (

@@ -48,9 +48,7 @@ def governance_from_wgi(estimate: float) -> float:
     return float(np.clip((2.5 - estimate) * 2.0, 0.0, 10.0))
 
 
-def hhi_wgi(
-    shares: pd.DataFrame, countries: pd.DataFrame, *, restriction: pd.Series | None = None
-) -> pd.DataFrame:
+def hhi_wgi(shares: pd.DataFrame, countries: pd.DataFrame, *, restriction: pd.Series | None = None) -> pd.DataFrame:
     """HHI_WGI per material from ``material, country, share`` rows.
 
     Returns ``material, hhi_wgi, governance_gap`` (share of supply from countries without a
@@ -61,9 +59,7 @@ def hhi_wgi(
     t = 1.0 if restriction is None else shares["country"].map(restriction).fillna(1.0)
     frame = frame.assign(term=frame["share"] ** 2 * frame["g"] * t)
     frame["gap"] = np.where(frame["g"].isna(), frame["share"], 0.0)
-    out = frame.groupby("material", sort=True).agg(
-        hhi_wgi=("term", "sum"), governance_gap=("gap", "sum")
-    )
+    out = frame.groupby("material", sort=True).agg(hhi_wgi=("term", "sum"), governance_gap=("gap", "sum"))
     return out.reset_index()
 
 
@@ -111,9 +107,7 @@ def supply_risk(
     eu_missing = out["hhi_wgi_eu"].isna()
     out["hhi_wgi_eu"] = out["hhi_wgi_eu"].fillna(out["hhi_wgi_global"])
     params = (
-        parameters.set_index("material").reindex(out.index)
-        if parameters is not None
-        else pd.DataFrame(index=out.index)
+        parameters.set_index("material").reindex(out.index) if parameters is not None else pd.DataFrame(index=out.index)
     )
     defaults = {"import_reliance": 1.0, "eol_rir": 0.0, "substitution_index": 1.0}
     assumed: dict[str, pd.Series] = {}
@@ -128,15 +122,15 @@ def supply_risk(
         * out["substitution_index"]
     )
     ei = (
-        params["economic_importance"]
-        if "economic_importance" in params.columns
-        else pd.Series(np.nan, index=out.index)
+        params["economic_importance"] if "economic_importance" in params.columns else pd.Series(np.nan, index=out.index)
     )
     out["economic_importance"] = ei.astype(float)
     crit = (out["supply_risk"] >= thresholds.supply_risk) & (
         out["economic_importance"] >= thresholds.economic_importance
     )
-    out["critical"] = crit.astype("boolean").where(ei.notna(), pd.NA)
+    critical = pd.array(crit.to_numpy(dtype=bool), dtype="boolean")
+    critical[ei.isna().to_numpy()] = pd.NA
+    out["critical"] = critical
     notes = []
     texts = []
     for m in out.index:
@@ -148,11 +142,7 @@ def supply_risk(
         parts.append("governance: WGI political stability only (EU method averages six)")
         notes.append("; ".join(parts))
         r = out.loc[m]
-        verdict = (
-            "criticality not assessed (no EI)"
-            if pd.isna(ei[m])
-            else ("critical" if crit[m] else "not critical")
-        )
+        verdict = "criticality not assessed (no EI)" if pd.isna(ei[m]) else ("critical" if crit[m] else "not critical")
         texts.append(
             f"{m}: SR = [{r['hhi_wgi_global']:.3f} x {r['import_reliance']:.2f}/2 + "
             f"{r['hhi_wgi_eu']:.3f} x (1 - {r['import_reliance']:.2f}/2)] x "

@@ -32,8 +32,10 @@ def nodes_frame(ids: Sequence[str], finals: Sequence[str] = (), **extra: object)
 
 
 def edges_frame(pairs: Sequence[tuple[str, str]], relation: str = "goes_into") -> pd.DataFrame:
-    frame = pd.DataFrame(list(pairs), columns=["src", "dst"]) if pairs else pd.DataFrame(
-        {"src": pd.Series(dtype=str), "dst": pd.Series(dtype=str)}
+    frame = (
+        pd.DataFrame(list(pairs), columns=["src", "dst"])
+        if pairs
+        else pd.DataFrame({"src": pd.Series(dtype=str), "dst": pd.Series(dtype=str)})
     )
     frame["relation"] = relation
     return validate_edges(frame)
@@ -41,15 +43,15 @@ def edges_frame(pairs: Sequence[tuple[str, str]], relation: str = "goes_into") -
 
 def provision_frame(rows: Sequence[tuple[str, str, str, str, float]], year: int = 2024) -> pd.DataFrame:
     """rows: (node_id, supplier_id, supplier_type, country, share)."""
-    frame = pd.DataFrame(
-        list(rows), columns=["node_id", "supplier_id", "supplier_type", "country", "share"]
-    )
+    frame = pd.DataFrame(list(rows), columns=["node_id", "supplier_id", "supplier_type", "country", "share"])
     frame["year"] = year
     frame["source"] = "fixture"
     return validate_provision(frame)
 
 
-def countries_frame(eu: Sequence[str] = ("NLD", "DEU", "FRA"), others: Sequence[str] = ("USA", "CHN", "JPN")) -> pd.DataFrame:
+def countries_frame(
+    eu: Sequence[str] = ("NLD", "DEU", "FRA"), others: Sequence[str] = ("USA", "CHN", "JPN")
+) -> pd.DataFrame:
     isos = list(eu) + list(others)
     return validate_countries(
         pd.DataFrame(

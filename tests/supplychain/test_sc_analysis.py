@@ -10,9 +10,13 @@ from supplychain.analysis import FLAG_COLUMNS, NODE_TABLE_COLUMNS, analyse
 NODES = nodes_frame(["raw", "tool", "chip"], finals=["chip"])
 EDGES = edges_frame([("raw", "chip"), ("tool", "chip")])
 PROV = provision_frame(
-    [("raw", "CHN", "country", "CHN", 0.98), ("raw", "USA", "country", "USA", 0.02),
-     ("tool", "NLD", "country", "NLD", 0.9), ("tool", "JPN", "country", "JPN", 0.1),
-     ("tool", "FirmA", "firm", "NLD", 0.9)]  # fmt: skip
+    [
+        ("raw", "CHN", "country", "CHN", 0.98),
+        ("raw", "USA", "country", "USA", 0.02),
+        ("tool", "NLD", "country", "NLD", 0.9),
+        ("tool", "JPN", "country", "JPN", 0.1),
+        ("tool", "FirmA", "firm", "NLD", 0.9),
+    ]
 )
 
 
@@ -30,7 +34,7 @@ def test_node_table_flags_and_explanations() -> None:
     flagged = set(result.evidence["node_id"])
     assert flagged == {"raw", "tool"}
     assert (result.evidence["source"] == "fixture").all()
-    assert table[list(FLAG_COLUMNS)].dtypes.map(lambda d: d == bool).all()
+    assert all(pd.api.types.is_bool_dtype(table[c]) for c in FLAG_COLUMNS)
 
 
 def test_inputs_not_modified_and_deterministic() -> None:

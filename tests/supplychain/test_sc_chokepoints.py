@@ -24,13 +24,16 @@ def test_concentration_views() -> None:
     flags = _flags(
         [
             ("deu", "DEU", "country", "DEU", 1.0),  # foreign for NLD, not for the EU
-            ("usa", "USA", "country", "USA", 0.96), ("usa", "NLD", "country", "NLD", 0.04),
+            ("usa", "USA", "country", "USA", 0.96),
+            ("usa", "NLD", "country", "NLD", 0.04),
             ("nld", "NLD", "country", "NLD", 1.0),  # global only
-            ("mix", "USA", "country", "USA", 0.4), ("mix", "CHN", "country", "CHN", 0.3),
+            ("mix", "USA", "country", "USA", 0.4),
+            ("mix", "CHN", "country", "CHN", 0.3),
             ("mix", "JPN", "country", "JPN", 0.3),  # top 0.4 < 0.65, HHI 0.34 <= 0.4
-            ("hhi", "USA", "country", "USA", 0.6), ("hhi", "CHN", "country", "CHN", 0.2),
+            ("hhi", "USA", "country", "USA", 0.6),
+            ("hhi", "CHN", "country", "CHN", 0.2),
             ("hhi", "JPN", "country", "JPN", 0.2),  # HHI .36+.04+.04 = 0.44 > 0.4
-        ]  # fmt: skip
+        ]
     )
     assert flags["deu"]["global_chokepoint"] and flags["deu"]["foreign_home_chokepoint"]
     assert not flags["deu"]["foreign_bloc_chokepoint"]

@@ -30,8 +30,7 @@ def _row(frame: pd.DataFrame, node: str) -> pd.Series:
 def test_hand_checked_metrics() -> None:
     # shares USA 0.5, NLD 0.3, CHN 0.2: HHI = .25 + .09 + .04 = 0.38; 1/HHI = 2.6316
     prov = provision_frame(
-        [("x", "USA", "country", "USA", 0.5), ("x", "NLD", "country", "NLD", 0.3),
-         ("x", "CHN", "country", "CHN", 0.2)]  # fmt: skip
+        [("x", "USA", "country", "USA", 0.5), ("x", "NLD", "country", "NLD", 0.3), ("x", "CHN", "country", "CHN", 0.2)]
     )
     row = _row(concentration(prov, countries_frame()), "x")
     assert row["hhi"] == pytest.approx(0.38)
@@ -47,9 +46,7 @@ def test_hand_checked_metrics() -> None:
 
 def test_unknown_shares_are_not_zero() -> None:
     # known 0.4 (USA) + unknown (CHN): coverage 0.4 < 0.5 -> insufficient data, no numbers
-    prov = provision_frame(
-        [("x", "USA", "country", "USA", 0.4), ("x", "CHN", "country", "CHN", float("nan"))]
-    )
+    prov = provision_frame([("x", "USA", "country", "USA", 0.4), ("x", "CHN", "country", "CHN", float("nan"))])
     row = _row(concentration(prov), "x")
     assert row["status"] == STATUS_INSUFFICIENT
     assert row["coverage"] == pytest.approx(0.4)
@@ -62,9 +59,7 @@ def test_unknown_shares_are_not_zero() -> None:
 
 
 def test_all_unknown_is_insufficient() -> None:
-    prov = provision_frame(
-        [("p", "JPN", "country", "JPN", float("nan")), ("p", "USA", "country", "USA", float("nan"))]
-    )
+    prov = provision_frame([("p", "JPN", "country", "JPN", float("nan")), ("p", "USA", "country", "USA", float("nan"))])
     row = _row(concentration(prov), "p")
     assert row["status"] == STATUS_INSUFFICIENT and row["coverage"] == 0.0
 
@@ -72,9 +67,13 @@ def test_all_unknown_is_insufficient() -> None:
 def test_firms_aggregate_to_headquarters_when_no_country_rows() -> None:
     # node y has only firm rows: A (NLD) 0.6, B (NLD) 0.1, C (USA) 0.3 -> NLD 0.7, USA 0.3
     prov = provision_frame(
-        [("y", "A", "firm", "NLD", 0.6), ("y", "B", "firm", "NLD", 0.1),
-         ("y", "C", "firm", "USA", 0.3), ("z", "NLD", "country", "NLD", 1.0),
-         ("z", "A", "firm", "NLD", 0.2)]  # fmt: skip
+        [
+            ("y", "A", "firm", "NLD", 0.6),
+            ("y", "B", "firm", "NLD", 0.1),
+            ("y", "C", "firm", "USA", 0.3),
+            ("z", "NLD", "country", "NLD", 1.0),
+            ("z", "A", "firm", "NLD", 0.2),
+        ]
     )
     shares = supplier_shares(prov)
     y = shares[shares["node_id"] == "y"].set_index("supplier_id")["share"]
@@ -98,8 +97,13 @@ def test_latest_year_per_node_or_chosen_year() -> None:
 
 @pytest.mark.parametrize(
     ("hhi", "band"),
-    [(0.25, "concentrated"), (0.2, "somewhat concentrated"), (0.15, "somewhat concentrated"),
-     (0.1, "not concentrated"), (float("nan"), STATUS_INSUFFICIENT)],  # fmt: skip
+    [
+        (0.25, "concentrated"),
+        (0.2, "somewhat concentrated"),
+        (0.15, "somewhat concentrated"),
+        (0.1, "not concentrated"),
+        (float("nan"), STATUS_INSUFFICIENT),
+    ],
 )
 def test_cbs_bands(hhi: float, band: str) -> None:
     assert cbs_band(hhi) == band
@@ -109,9 +113,7 @@ def test_cbs_bands(hhi: float, band: str) -> None:
 @given(st.lists(st.floats(min_value=0.01, max_value=10.0), min_size=1, max_size=12))
 def test_hhi_bounds(raw: list[float]) -> None:
     shares = np.asarray(raw) / sum(raw)
-    prov = provision_frame(
-        [("x", f"S{i:02d}", "country", f"S{i:02d}", float(s)) for i, s in enumerate(shares)]
-    )
+    prov = provision_frame([("x", f"S{i:02d}", "country", f"S{i:02d}", float(s)) for i, s in enumerate(shares)])
     row = _row(concentration(prov), "x")
     n = len(raw)
     assert 1.0 / n - 1e-9 <= row["hhi"] <= 1.0 + 1e-9

@@ -16,10 +16,13 @@ NODES = nodes_frame(["a", "b", "c", "f1", "f2"], finals=["f1", "f2"], substituta
 EDGES = edges_frame([("a", "f1"), ("b", "f1"), ("c", "f2")])
 PROV = provision_frame(
     [
-        ("a", "NLD", "country", "NLD", 0.8), ("a", "USA", "country", "USA", 0.2),
-        ("b", "USA", "country", "USA", 0.9), ("b", "NLD", "country", "NLD", 0.1),
-        ("c", "DEU", "country", "DEU", 0.7), ("c", "CHN", "country", "CHN", 0.3),
-    ]  # fmt: skip
+        ("a", "NLD", "country", "NLD", 0.8),
+        ("a", "USA", "country", "USA", 0.2),
+        ("b", "USA", "country", "USA", 0.9),
+        ("b", "NLD", "country", "NLD", 0.1),
+        ("c", "DEU", "country", "DEU", 0.7),
+        ("c", "CHN", "country", "CHN", 0.3),
+    ]
 )
 
 

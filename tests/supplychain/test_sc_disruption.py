@@ -25,11 +25,14 @@ NODES = nodes_frame(["r1", "r2", "m", "f", "g"], finals=["f", "g"], market_weigh
 EDGES = edges_frame([("r1", "m"), ("r2", "m"), ("m", "f"), ("r2", "g")])
 PROV = provision_frame(
     [
-        ("r1", "CHN", "country", "CHN", 0.98), ("r1", "USA", "country", "USA", 0.02),
-        ("r2", "CHN", "country", "CHN", 0.3), ("r2", "DEU", "country", "DEU", 0.7),
+        ("r1", "CHN", "country", "CHN", 0.98),
+        ("r1", "USA", "country", "USA", 0.02),
+        ("r2", "CHN", "country", "CHN", 0.3),
+        ("r2", "DEU", "country", "DEU", 0.7),
         ("m", "NLD", "country", "NLD", 1.0),
-        ("r2", "FirmX", "firm", "DEU", 0.5), ("r2", "FirmY", "firm", "CHN", float("nan")),
-    ]  # fmt: skip
+        ("r2", "FirmX", "firm", "DEU", 0.5),
+        ("r2", "FirmY", "firm", "CHN", float("nan")),
+    ]
 )
 GRAPH = build_graph(NODES, EDGES)
 SHARES = supplier_shares(PROV)

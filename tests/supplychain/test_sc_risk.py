@@ -12,12 +12,17 @@ from supplychain.reach import compute_reach
 from supplychain.risk import DEPENDENCY_KINDS, dependency_risk
 from supplychain.thresholds import Thresholds
 
-NODES = nodes_frame(["a", "b", "f"], finals=["f"], substitutability=[0.5, 0.9, None],
-                    recovery_months=[24.0, None, None])  # fmt: skip
+NODES = nodes_frame(
+    ["a", "b", "f"], finals=["f"], substitutability=[0.5, 0.9, None], recovery_months=[24.0, None, None]
+)
 EDGES = edges_frame([("a", "f"), ("b", "f")])
 PROV = provision_frame(
-    [("a", "USA", "country", "USA", 0.8), ("a", "NLD", "country", "NLD", 0.2),
-     ("b", "CHN", "country", "CHN", 0.5), ("b", "DEU", "country", "DEU", 0.5)]  # fmt: skip
+    [
+        ("a", "USA", "country", "USA", 0.8),
+        ("a", "NLD", "country", "NLD", 0.2),
+        ("b", "CHN", "country", "CHN", 0.5),
+        ("b", "DEU", "country", "DEU", 0.5),
+    ]
 )
 
 

@@ -49,8 +49,7 @@ def test_edges_reject_unknown_relation_and_self_loop() -> None:
 
 
 def test_provision_keeps_unknown_share_and_hints_percentages() -> None:
-    base = {"node_id": ["a", "a"], "supplier_id": ["NLD", "USA"], "supplier_type": "country",
-            "country": ["NLD", "USA"]}  # fmt: skip
+    base = {"node_id": ["a", "a"], "supplier_id": ["NLD", "USA"], "supplier_type": "country", "country": ["NLD", "USA"]}
     ok = validate_provision(pd.DataFrame({**base, "share": [0.5, None]}))
     assert math.isnan(ok["share"].iloc[1])  # unknown stays unknown, never 0
     with pytest.raises(SchemaError, match="percentage"):
@@ -70,8 +69,15 @@ def test_countries_and_blocs() -> None:
 
 
 def test_trade_drops_zero_flows() -> None:
-    frame = pd.DataFrame({"year": [2022, 2022], "exporter": ["A", "B"], "importer": ["C", "C"],
-                          "product": ["1", "1"], "value": [0.0, 2.0]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "year": [2022, 2022],
+            "exporter": ["A", "B"],
+            "importer": ["C", "C"],
+            "product": ["1", "1"],
+            "value": [0.0, 2.0],
+        }
+    )
     assert validate_trade(frame)["exporter"].tolist() == ["B"]
 
 

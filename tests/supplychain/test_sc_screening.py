@@ -19,11 +19,14 @@ def _trade(rows: list[tuple[int, str, str, str, float]]) -> pd.DataFrame:
 
 
 FLOWS = [
-    (2022, "CHN", "NLD", "p1", 80.0), (2022, "USA", "DEU", "p1", 20.0),
-    (2022, "DEU", "NLD", "p1", 30.0), (2022, "NLD", "USA", "p1", 10.0),
-    (2022, "CHN", "NLD", "p2", 50.0), (2022, "NLD", "USA", "p2", 100.0),
+    (2022, "CHN", "NLD", "p1", 80.0),
+    (2022, "USA", "DEU", "p1", 20.0),
+    (2022, "DEU", "NLD", "p1", 30.0),
+    (2022, "NLD", "USA", "p1", 10.0),
+    (2022, "CHN", "NLD", "p2", 50.0),
+    (2022, "NLD", "USA", "p2", 100.0),
     (2022, "JPN", "FRA", "p3", 10.0),
-]  # fmt: skip
+]
 
 
 def test_hand_checked_screen() -> None:
@@ -74,13 +77,16 @@ def test_persistence_two_of_three_years() -> None:
 def test_baci_2022_golden() -> None:
     raw = pd.read_csv(BACI, dtype={"hs92": str})
     trade = pd.DataFrame(
-        {"year": raw["year"], "exporter": raw["exporter_iso3"], "importer": raw["importer_iso3"],
-         "product": raw["hs92"], "value": raw["value_kusd"]}  # fmt: skip
+        {
+            "year": raw["year"],
+            "exporter": raw["exporter_iso3"],
+            "importer": raw["importer_iso3"],
+            "product": raw["hs92"],
+            "value": raw["value_kusd"],
+        }
     )
     isos = sorted(set(trade["exporter"]) | set(trade["importer"]) | set(EU27))
-    countries = pd.DataFrame(
-        {"iso3": isos, "name": isos, "blocs": ["EU27" if c in EU27 else "" for c in isos]}
-    )
+    countries = pd.DataFrame({"iso3": isos, "name": isos, "blocs": ["EU27" if c in EU27 else "" for c in isos]})
     out = eu_screen(trade, countries, year=2022)
     assert len(out) == raw.loc[raw["value_kusd"] > 0, "hs92"].nunique() == 71
     # independent computation of the three criteria, product by product

@@ -32,8 +32,13 @@ def test_hhi_wgi_hand_checked() -> None:
 def test_supply_risk_formula_and_assumptions() -> None:
     eu = pd.DataFrame({"material": ["ga"], "country": ["AUS"], "share": [1.0]})  # HHI_WGI = 2
     params = pd.DataFrame(
-        {"material": ["ga"], "import_reliance": [0.8], "eol_rir": [0.1],
-         "substitution_index": [0.9], "economic_importance": [3.0]}  # fmt: skip
+        {
+            "material": ["ga"],
+            "import_reliance": [0.8],
+            "eol_rir": [0.1],
+            "substitution_index": [0.9],
+            "economic_importance": [3.0],
+        }
     )
     out = supply_risk(GLOBAL, COUNTRIES, eu_shares=eu, parameters=params).set_index("material")
     # SR = [4.88 x 0.4 + 2 x 0.6] x 0.9 x 0.9 = (1.952 + 1.2) x 0.81 = 2.55312
