@@ -179,7 +179,8 @@ def _dispatch(
     address: str | None,
     max_workers: int | None,
 ) -> Iterator[ScenarioResult]:
-    if executor == "serial" or not chunks:
+    if executor == "serial" or not chunks or (len(chunks) == 1 and executor == "process"):
+        # One task: a process pool would only add its start-up (about a second).
         for chunk in chunks:
             yield from solve_chunk(inputs, policy, chunk)
         return
