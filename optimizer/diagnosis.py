@@ -9,6 +9,11 @@ Two methods, both returning :class:`Conflict` records in words:
    non-negative slack and minimises their sum. Rows with a positive slack are the ones that
    must be relaxed (the amount is the slack); rows with a non-zero dual in the phase-1 LP are
    the ones they collide with.
+
+References
+----------
+J. W. Chinneck, *Feasibility and Infeasibility in Optimization*, Springer, 2008 (elastic
+programming, chapter 6).
 """
 
 from __future__ import annotations

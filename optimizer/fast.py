@@ -16,6 +16,11 @@ the yearly split of a total is feasible whenever the total fits the sum of the y
 With only the budget and per-target caps (and risk floors), a greedy fill of segments by
 weighted slope is exactly optimal (a separable concave maximisation); :meth:`FastModel.solve`
 then skips HiGHS. Otherwise the greedy fill can seed HiGHS as a starting solution.
+
+References
+----------
+G. B. Dantzig, "Discrete-variable extremum problems", *Operations Research* 5 (1957) 266-288
+(the fractional knapsack: filling by ratio is optimal); HiGHS, https://highs.dev.
 """
 
 from __future__ import annotations

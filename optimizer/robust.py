@@ -12,6 +12,11 @@
 The second objective that strengthens control points is ``Policy.leverage_weight`` (lambda):
 every EUR million on target t lowers the objective by ``lambda * leverage_t``; results show the
 weight used.
+
+References
+----------
+S. Boyd and L. Vandenberghe, *Convex Optimization*, 2004, section 4.1.3 (epigraph form);
+A. Ben-Tal, L. El Ghaoui and A. Nemirovski, *Robust Optimization*, 2009 (scenario robustness).
 """
 
 from __future__ import annotations
