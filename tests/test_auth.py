@@ -1,0 +1,377 @@
+"""Users, roles and logins: permissions, password rules, throttling and lockout, audit entries, first admin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import select
+
+from deps import audit, auth
+from deps.auth import Actor
+from deps.db import session_scope, upgrade
+from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
+from deps.models import User
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Policy:
+    login_max_failures: int = 3
+    login_lock_seconds: int = 60
+
+
+class CountingHasher(PasswordHasher):
+    """A cheap hasher that counts verifications (to check unknown names cost the same work)."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.verifications = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verifications += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(auth, "PASSWORD_HASHER", CHEAP)
+    yield
+
+
+@pytest.fixture(params=["default", "postgres"])
+def url(request: pytest.FixtureRequest) -> str:
+    """A migrated database: the default test database and PostgreSQL (skipped without a server)."""
+    if request.param == "default":
+        return str(request.getfixturevalue("db_url"))
+    pg = str(request.getfixturevalue("pg_url"))
+    upgrade(pg)
+    return pg
+
+
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def _actions(url: str) -> list[str]:
+    return [e["action"] for e in reversed(audit.list_events(url, limit=1000))]
+
+
+def _user(url: str, name: str) -> User:
+    with session_scope(url) as session:
+        user = session.exec(select(User).where(User.name == name)).one()
+        session.expunge(user)
+        return user
+
+
+# --------------------------------------------------------------------------------------------- permissions
+EXPECTED = {
+    # action: (viewer, analyst, admin)
+    "read": (True, True, True),
+    "analyse": (False, True, True),
+    "simulate": (False, True, True),
+    "optimise": (False, True, True),
+    "batch": (False, True, True),
+    "export": (False, True, True),
+    "import": (False, False, True),
+    "manage_users": (False, False, True),
+    "audit": (False, False, True),
+}
+
+
+def test_permission_matrix() -> None:
+    assert set(auth.ACTIONS) == set(EXPECTED)
+    for action, row in EXPECTED.items():
+        got = tuple(auth.allowed(Actor("u", role), action) for role in auth.ROLES)
+        assert got == row, action
+
+
+def test_require_names_user_role_action_and_the_roles_that_would_do() -> None:
+    auth.require(Actor("ann", "analyst"), "export")
+    with pytest.raises(PermissionDeniedError) as info:
+        auth.require(Actor("ann", "viewer"), "export")
+    message = str(info.value)
+    assert "'ann'" in message and "'viewer'" in message and "'export'" in message
+    assert "analyst or admin" in message
+    with pytest.raises(PermissionDeniedError, match="needs role admin"):
+        auth.require(Actor("ann", "analyst"), "import")
+
+
+def test_unknown_action_and_role_are_programming_errors() -> None:
+    with pytest.raises(ValueError, match="unknown action 'fly'"):
+        auth.allowed(Actor("ann", "admin"), "fly")
+    with pytest.raises(ValueError, match="superuser"):
+        Actor("ann", "superuser")
+
+
+# --------------------------------------------------------------------------------------------- user management
+def test_add_user_generates_a_strong_one_time_password(db_url: str) -> None:
+    generated = auth.add_user(db_url, "ann", "analyst", by="root")
+    assert len(generated) == 24  # token_urlsafe(18): 18 bytes -> 24 base64url characters
+    assert auth.add_user(db_url, "bob", "viewer", PASSWORD, by="root") == ""
+    stored = _user(db_url, "ann").password_hash
+    assert stored.startswith("$argon2id$") and generated not in stored
+    assert auth.authenticate(db_url, "ann", generated, settings=Policy()) == Actor("ann", "analyst")
+    assert auth.authenticate(db_url, "bob", PASSWORD, settings=Policy()) == Actor("bob", "viewer")
+    added = [e for e in audit.list_events(db_url) if e["action"] == "user_added"]
+    assert {(e["user"], e["target"], e["details"]["password"]) for e in added} == {
+        ("root", "ann", "generated"),
+        ("root", "bob", "given"),
+    }
+
+
+@pytest.mark.parametrize("name", ["", "a b", "x" * 81, "naïve", "bob;drop", "tab\t"])
+def test_bad_names_are_refused(db_url: str, name: str) -> None:
+    with pytest.raises(DepsError, match="is not allowed"):
+        auth.add_user(db_url, name, "viewer", by="root")
+
+
+def test_password_rules_role_and_duplicates(db_url: str) -> None:
+    with pytest.raises(DepsError, match=r"too short \(11 characters\): use at least 12"):
+        auth.add_user(db_url, "ann", "viewer", "x" * 11, by="root")
+    with pytest.raises(DepsError, match="must not be the user name"):
+        auth.add_user(db_url, "anna.de.vries", "viewer", "Anna.de.Vries", by="root")
+    with pytest.raises(DepsError, match="role 'boss' is unknown"):
+        auth.add_user(db_url, "ann", "boss", by="root")
+    auth.add_user(db_url, "ann", "viewer", by="root")
+    with pytest.raises(DepsError, match="user 'ann' exists already"):
+        auth.add_user(db_url, "ann", "admin", by="root")
+    with pytest.raises(DepsError, match="user 'ann' exists already"):
+        auth.add_user(db_url, "ANN", "admin", by="root")
+    assert [u["name"] for u in auth.list_users(db_url)] == ["ann"]
+
+
+def test_list_users_never_shows_hashes(db_url: str) -> None:
+    auth.add_user(db_url, "bob", "viewer", by="root")
+    auth.add_user(db_url, "ann", "admin", by="root")
+    users = auth.list_users(db_url)
+    assert [(u["name"], u["role"], u["active"]) for u in users] == [("ann", "admin", True), ("bob", "viewer", True)]
+    for user in users:
+        assert not any("hash" in key or "password" in key for key in user)
+        assert not any(isinstance(v, str) and v.startswith("$argon2") for v in user.values())
+        assert user["created_at"].endswith("Z") and user["last_login"] is None
+
+
+def test_role_changes_are_audited_with_who_did_it(url: str) -> None:
+    auth.add_user(url, "boss", "admin", by="root")
+    auth.add_user(url, "ann", "viewer", by="root")
+    boss = Actor("boss", "admin")
+    auth.set_role(url, "ann", "analyst", by=boss)
+    auth.set_role(url, "ann", "analyst", by=boss)  # no change, no entry
+    auth.set_active(url, "ann", False, by=boss)
+    new = auth.reset_password(url, "ann", by="root")
+    events = [(e["user"], e["action"], e["target"]) for e in reversed(audit.list_events(url))]
+    assert events == [
+        ("root", "user_added", "boss"),
+        ("root", "user_added", "ann"),
+        ("boss", "role_changed", "ann"),
+        ("boss", "user_deactivated", "ann"),
+        ("root", "password_reset", "ann"),
+    ]
+    assert audit.list_events(url, action="role_changed")[0]["details"] == {"from": "viewer", "to": "analyst"}
+    assert len(new) == 24
+    assert audit.verify(url).ok
+
+
+def test_only_admins_manage_users(db_url: str) -> None:
+    with pytest.raises(PermissionDeniedError, match="'manage_users'"):
+        auth.add_user(db_url, "ann", "admin", by=Actor("eve", "analyst"))
+    assert auth.list_users(db_url) == []
+    assert audit.list_events(db_url) == []
+
+
+def test_the_last_active_admin_stays(db_url: str) -> None:
+    auth.add_user(db_url, "root", "admin", by="op")
+    with pytest.raises(DepsError, match="last active admin"):
+        auth.set_role(db_url, "root", "viewer", by="op")
+    with pytest.raises(DepsError, match="last active admin"):
+        auth.set_active(db_url, "root", False, by="op")
+    auth.add_user(db_url, "second", "admin", by="op")
+    auth.set_role(db_url, "root", "viewer", by="op")
+    assert {u["name"]: u["role"] for u in auth.list_users(db_url)} == {"root": "viewer", "second": "admin"}
+
+
+def test_unknown_user_is_not_found(db_url: str) -> None:
+    for change in (
+        lambda: auth.set_role(db_url, "ghost", "viewer", by="op"),
+        lambda: auth.set_active(db_url, "ghost", False, by="op"),
+        lambda: auth.reset_password(db_url, "ghost", by="op"),
+    ):
+        with pytest.raises(NotFoundError, match="'ghost' does not exist"):
+            change()
+
+
+def test_ensure_admin_only_on_an_empty_user_table(url: str) -> None:
+    created = auth.ensure_admin(url, by="make")
+    assert created is not None
+    name, password = created
+    assert name == "admin" and len(password) == 24
+    assert auth.authenticate(url, name, password, settings=Policy()) == Actor("admin", "admin")
+    assert auth.ensure_admin(url, by="make") is None
+    assert [u["name"] for u in auth.list_users(url)] == ["admin"]
+
+
+def test_ensure_admin_leaves_existing_users_alone(db_url: str) -> None:
+    auth.add_user(db_url, "ann", "viewer", by="root")
+    assert auth.ensure_admin(db_url, by="make") is None
+    assert [u["name"] for u in auth.list_users(db_url)] == ["ann"]
+
+
+# --------------------------------------------------------------------------------------------- login
+def test_login_success_records_last_login_and_audit(url: str) -> None:
+    auth.add_user(url, "ann", "analyst", PASSWORD, by="root")
+    assert auth.authenticate(url, "ann", PASSWORD, settings=Policy(), now=T0) == Actor("ann", "analyst")
+    assert auth.list_users(url)[0]["last_login"] == "2026-05-01T09:00:00Z"
+    event = audit.list_events(url, limit=1)[0]
+    assert (event["user"], event["action"], event["target"]) == ("ann", "login", "ann")
+
+
+def test_every_failure_has_the_same_message(url: str) -> None:
+    auth.add_user(url, "ann", "analyst", PASSWORD, by="root")
+    auth.add_user(url, "old", "analyst", PASSWORD, by="root")
+    auth.set_active(url, "old", False, by="root")
+    for name, password in (("ann", "wrong password!"), ("ghost", PASSWORD), ("old", PASSWORD), ("", "")):
+        with pytest.raises(AuthenticationError) as info:
+            auth.authenticate(url, name, password, settings=Policy())
+        assert str(info.value) == auth.LOGIN_FAILED_MESSAGE
+    reasons = [e["details"]["reason"] for e in reversed(audit.list_events(url, action="login_failed"))]
+    assert reasons == ["wrong password", "unknown user", "inactive", "unknown user"]
+    assert audit.list_events(url, action="login_failed")[0]["user"] == "(empty)"
+
+
+def test_unknown_names_cost_one_verification_like_known_names(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = CountingHasher()
+    monkeypatch.setattr(auth, "PASSWORD_HASHER", counting)
+    auth.add_user(db_url, "ann", "analyst", PASSWORD, by="root")
+    auth._dummy_hash()  # built once per hasher, like at the first login of a process
+    for name in ("ann", "ghost"):
+        before = counting.verifications
+        with pytest.raises(AuthenticationError):
+            auth.authenticate(db_url, name, "wrong password!", settings=Policy())
+        assert counting.verifications - before == 1, name
+
+
+def test_lockout_after_max_failures_in_a_row(url: str) -> None:
+    # Policy: 3 failures in a row lock the account for 60 s.
+    auth.add_user(url, "ann", "analyst", PASSWORD, by="root")
+    policy = Policy()
+    for i in range(2):
+        with pytest.raises(AuthenticationError):
+            auth.authenticate(url, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=i))
+    assert _user(url, "ann").failed_attempts == 2
+    with pytest.raises(AuthenticationError):
+        auth.authenticate(url, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=2))
+    locked = auth.list_users(url)[0]
+    assert locked["locked_until"] == "2026-05-01T09:01:02Z"  # 09:00:02 + 60 s
+    # The right password is refused while the lock lasts ...
+    with pytest.raises(AuthenticationError):
+        auth.authenticate(url, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=61))
+    # ... and accepted once it has ended.
+    actor = auth.authenticate(url, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=62))
+    assert actor == Actor("ann", "analyst")
+    after = auth.list_users(url)[0]
+    assert after["failed_attempts"] == 0 and after["locked_until"] is None
+    assert _actions(url) == [
+        "user_added",
+        "login_failed",
+        "login_failed",
+        "login_locked",
+        "login_locked",
+        "login",
+    ]
+    lock = audit.list_events(url, action="login_locked", limit=2)
+    assert lock[1]["details"] == {"failures": 3, "reason": "too many failures", "until": "2026-05-01T09:01:02Z"}
+    assert lock[0]["details"]["reason"] == "locked"
+    assert audit.verify(url).ok
+
+
+def test_success_resets_the_failure_count(db_url: str) -> None:
+    auth.add_user(db_url, "ann", "analyst", PASSWORD, by="root")
+    for _round in range(3):
+        for _ in range(2):  # 2 failures, then a success: never 3 in a row
+            with pytest.raises(AuthenticationError):
+                auth.authenticate(db_url, "ann", "wrong password!", settings=Policy())
+        auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
+    assert "login_locked" not in _actions(db_url)
+
+
+def test_reset_password_and_activation_clear_the_lock(db_url: str) -> None:
+    auth.add_user(db_url, "ann", "analyst", PASSWORD, by="root")
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            auth.authenticate(db_url, "ann", "wrong password!", settings=Policy(), now=T0)
+    new = auth.reset_password(db_url, "ann", by="root")
+    with pytest.raises(AuthenticationError):
+        auth.authenticate(db_url, "ann", PASSWORD, settings=Policy(), now=T0)
+    assert auth.authenticate(db_url, "ann", new, settings=Policy(), now=T0).name == "ann"
+    for _ in range(3):
+        with pytest.raises(AuthenticationError):
+            auth.authenticate(db_url, "ann", "wrong password!", settings=Policy(), now=T0)
+    auth.set_active(db_url, "ann", False, by="root")
+    auth.set_active(db_url, "ann", True, by="root")
+    assert auth.authenticate(db_url, "ann", new, settings=Policy(), now=T0).name == "ann"
+    assert "user_activated" in _actions(db_url)
+
+
+def test_failed_logins_in_parallel_are_all_counted(url: str) -> None:
+    # 6 threads each fail once at the same time: no lost update of failed_attempts (row/write lock held).
+    auth.add_user(url, "ann", "analyst", PASSWORD, by="root")
+    policy = Policy(login_max_failures=100)
+    failures: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            auth.authenticate(url, "ann", "wrong password!", settings=policy)
+        except AuthenticationError:
+            return
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert _user(url, "ann").failed_attempts == 6
+    assert sorted(e["details"]["failures"] for e in audit.list_events(url, action="login_failed")) == [1, 2, 3, 4, 5, 6]
+    assert audit.verify(url).ok
+
+
+def test_hashes_are_upgraded_when_parameters_change(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth.add_user(db_url, "ann", "analyst", PASSWORD, by="root")
+    assert "m=8," in _user(db_url, "ann").password_hash
+    monkeypatch.setattr(auth, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=16, parallelism=1))
+    auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
+    assert "m=16," in _user(db_url, "ann").password_hash
+    assert audit.list_events(db_url, limit=1)[0]["details"] == {"rehashed": True}
+    auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
+    assert audit.list_events(db_url, limit=1)[0]["details"] == {}
+
+
+def test_actor_for_follows_role_changes(db_url: str) -> None:
+    auth.add_user(db_url, "ann", "viewer", PASSWORD, by="root")
+    assert auth.actor_for(db_url, "ann") == Actor("ann", "viewer")
+    auth.set_role(db_url, "ann", "analyst", by="root")
+    assert auth.actor_for(db_url, "ann").role == "analyst"
+    auth.set_active(db_url, "ann", False, by="root")
+    with pytest.raises(AuthenticationError):
+        auth.actor_for(db_url, "ann")
+
+
+# --------------------------------------------------------------------------------------------- sessions
+def test_session_expiry() -> None:
+    seen = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    assert not auth.session_expired(seen, seen + timedelta(minutes=59, seconds=59), 60)
+    assert auth.session_expired(seen, seen + timedelta(minutes=60), 60)
+    assert not auth.session_expired(seen, seen - timedelta(minutes=5), 60)  # clock skew: not expired
+    naive_now = datetime(2026, 1, 1, 9, 30)  # naive = UTC
+    assert auth.session_expired(seen, naive_now, 30) and not auth.session_expired(seen, naive_now, 31)
+    with pytest.raises(ValueError, match="positive"):
+        auth.session_expired(seen, seen, 0)
