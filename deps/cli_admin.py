@@ -200,10 +200,9 @@ def verify() -> None:
     if report.ok:
         typer.echo(f"ok, {report.checked} entries")
         return
-    typer.echo(f"audit log broken: {len(report.problems)} problem(s) in {report.checked} entries", err=True)
-    for problem in report.problems:
-        typer.echo(f"  - {problem}", err=True)
-    raise typer.Exit(1)
+    lines = [f"audit log broken: {len(report.problems)} problem(s) in {report.checked} entries"]
+    lines += [f"  - {problem}" for problem in report.problems]
+    raise DepsError("\n".join(lines))  # deps.cli.main prints it and exits with status 1
 
 
 @audit_app.command("list")
