@@ -13,7 +13,8 @@ Quirks handled (``shared/data/cset-chip-explorer/SOURCE.md``):
   rows whose chart caption speaks of capacity (fabrication, ATP) get ``basis = capacity``;
 * "Various countries", "Various companies" and "EUR" are placeholders, not suppliers: their provision rows are kept
   out of the database, counted and reported in :attr:`ImportResult.notes`;
-* country shares per node add up to 99-102 % through rounding, hence the share-sum tolerance.
+* country shares per node add up to 99-102 % through rounding, hence the share-sum tolerance; sums are checked per
+  (node, supplier type) over every row of the file, placeholders included, so the check sees the file as published.
 """
 
 from __future__ import annotations
@@ -319,7 +320,7 @@ def _provision(
             column="share_provided",
         )
     )
-    excluded = data["provider"].map(providers["excluded"]).fillna(False).astype(bool)
+    excluded = data["provider"].isin(set(providers.index[providers["excluded"]]))
     notes: list[str] = []
     if excluded.any():
         counts = Counter(data.loc[excluded, "provider"])
