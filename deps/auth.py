@@ -210,7 +210,8 @@ def _get(session: Session, name: str) -> User:
 
 
 def _active_admins(session: Session) -> list[str]:
-    query = select(User).where(User.role == "admin", col(User.active).is_(True)).with_for_update()
+    query = select(User).where(User.role == "admin", col(User.active).is_(True)).order_by(col(User.id))
+    query = query.with_for_update()
     return sorted(user.name for user in session.exec(query).all())
 
 
@@ -274,6 +275,7 @@ def set_role(url: str, name: str, role: str, *, by: Actor | str) -> None:
             raise DepsError(f"{name!r} is the last active admin: make another user admin first")
         user.role = role
         session.add(user)
+        session.flush()  # lock order everywhere: user rows first, then the audit table (no deadlocks)
         audit.append(session, user=operator, action="role_changed", target=name, details={"from": old, "to": role})
 
 
@@ -294,6 +296,7 @@ def set_active(url: str, name: str, active: bool, *, by: Actor | str) -> None:
             user.failed_attempts = 0
             user.locked_until = None
         session.add(user)
+        session.flush()
         action = "user_activated" if active else "user_deactivated"
         audit.append(session, user=operator, action=action, target=name)
 
@@ -315,6 +318,7 @@ def reset_password(url: str, name: str, *, by: Actor | str) -> str:
         user.failed_attempts = 0
         user.locked_until = None
         session.add(user)
+        session.flush()
         audit.append(session, user=operator, action="password_reset", target=name)
     return secret
 

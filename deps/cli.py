@@ -251,6 +251,139 @@ def simulate(
     _export(settings, out, fmt, result.tables[main_name], result.run_id, others=others)
 
 
+def _budgets(text: str | None) -> list[float] | None:
+    """Parse START:STOP:STEP or a comma list of budgets (EUR million)."""
+    if not text:
+        return None
+    from deps.errors import RunError
+
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = int((stop - start) / step + 1e-9) + 1
+            return [start + i * step for i in range(count)]
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise RunError(f"--frontier {text!r}: write START:STOP:STEP (e.g. 0:1000:50) or a list 100,250,500") from exc
+
+
+@app.command()
+def optimise(
+    out: OutOption,
+    budget: Annotated[float | None, typer.Option("--budget", help="Budget B in EUR million.")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="YAML/JSON scenario: bounds, shares, forced, overrides.")
+    ] = None,
+    dataset: DatasetOption = None,
+    solver: Annotated[str | None, typer.Option("--solver", help="highs (default) or cbc.")] = None,
+    frontier: Annotated[
+        str | None, typer.Option("--frontier", help="Also sweep budgets START:STOP:STEP (efficient frontier).")
+    ] = None,
+    monte_carlo: Annotated[int, typer.Option("--monte-carlo", help="Draws of uncertain effect slopes (0: off).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Allocate a budget across the nine action lines and the dependency targets to cut weighted risk the most.
+
+    Writes the allocation (line x target x market); CSV also writes targets, markets, duals (shadow prices of
+    binding constraints), reduced costs ("why not funded"), assumptions and, when asked, frontier, Monte Carlo and
+    robust tables beside it. Infeasible is a result: the conflicting named constraints are printed.
+    """
+    from dataclasses import replace as dc_replace
+
+    from deps.optimisation import run_optimisation
+    from deps.scenario import ScenarioConfig, parse_scenario
+
+    settings = _settings()
+    _require(settings)
+    config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
+    if solver is not None:
+        if solver not in ("highs", "cbc"):
+            raise typer.BadParameter("use highs or cbc", param_hint="--solver")
+        config = dc_replace(config, solver=solver)
+    result = run_optimisation(
+        settings,
+        dataset=dataset or file_dataset or settings.seed_dataset,
+        user=settings.effective_user,
+        config=config,
+        budget=budget,
+        frontier=_budgets(frontier),
+        monte_carlo_draws=monte_carlo,
+        seed=seed,
+    )
+    summary = result.summary
+    typer.echo(f"status: {result.status}")
+    if result.status == "optimal":
+        typer.echo(
+            f"weighted residual risk {summary['objective']:.6g} (from {summary['baseline_objective']:.6g}); "
+            f"spend {summary['total_spend_meur']:.6g} of {summary['budget_meur']:.6g} MEUR; "
+            f"budget shadow price {summary['budget_shadow_price']:.6g} risk per MEUR"
+        )
+    else:
+        typer.echo(f"reason: {result.reason}")
+    others = {k: v for k, v in result.tables.items() if k != "allocation"}
+    _export(settings, out, fmt, result.tables["allocation"], result.run_id, others=others)
+
+
+@app.command()
+def batch(
+    scenarios: Annotated[
+        Path, typer.Argument(help="Batch grid: YAML/JSON (base + budgets x weights x shocks x effects) or CSV.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (summary.csv, allocations.csv).")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local worker processes (default: CPU count).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")
+    ] = None,
+    dataset: DatasetOption = None,
+) -> None:
+    """Run a grid of optimisation scenarios on local processes or a Dask cluster; each result is stored as a run.
+
+    Running the same command again resumes an interrupted batch without redoing finished scenarios; a failing
+    scenario is reported and does not stop the others.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from deps.batch import run_batch_file
+
+    settings = _settings()
+    _require(settings)
+    with Progress(
+        TextColumn("scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        outcome = run_batch_file(
+            settings,
+            scenarios,
+            dataset=dataset or settings.seed_dataset,
+            user=settings.effective_user,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    from deps.exports import table_bytes
+
+    for name, table in (("summary.csv", outcome.summary), ("allocations.csv", outcome.allocations)):
+        (out / name).write_bytes(table_bytes(table, "csv"))
+        typer.echo(f"wrote {out / name}")
+    typer.echo(
+        f"batch {outcome.batch_id}: {outcome.total} scenarios, {outcome.solved_now} solved now, "
+        f"{outcome.skipped} already stored, {outcome.failed} failed"
+    )
+    failed = outcome.summary[outcome.summary["status"] == "error"]
+    for row in failed.itertuples():
+        typer.echo(f"failed: {row.scenario_key}: {row.reason}", err=True)
+
+
 runs_app = typer.Typer(help="Stored runs: analyses, simulations, optimisations, batches.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 

@@ -19,8 +19,10 @@ from deps.models import Dataset
 
 __all__ = [
     "DatasetRef",
+    "action_lines_frame",
     "countries_frame",
     "edges_frame",
+    "effects_frame",
     "nodes_frame",
     "provision_frame",
     "resolve_dataset",
@@ -219,3 +221,41 @@ def trade_frame(url: str, dataset_id: int, year: int | None = None) -> pd.DataFr
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype(float)
     return frame.sort_values(["year", "product", "exporter", "importer"], kind="stable").reset_index(drop=True)
+
+
+def action_lines_frame(url: str) -> pd.DataFrame:
+    """The action lines: action_line_id, number, name_nl, name_en, description (by number)."""
+    table = _TABLES["action_line"]
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(table.c.action_line_id, table.c.number, table.c.name_nl, table.c.name_en, table.c.description),
+        )
+    return frame.sort_values(["number", "action_line_id"], kind="stable").reset_index(drop=True)
+
+
+def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
+    """Effect assumptions of a dataset: action_line_id, dependency_kind, segment, length_meur, reduction_per_meur,
+    evidence, confidence, source, note."""
+    table = _TABLES["effect_assumption"]
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(
+                table.c.action_line_id,
+                table.c.dependency_kind,
+                table.c.segment,
+                table.c.length_meur,
+                table.c.reduction_per_meur,
+                table.c.evidence,
+                table.c.confidence,
+                SOURCE.c.title.label("source"),
+                table.c.note,
+            )
+            .select_from(table.outerjoin(SOURCE, SOURCE.c.id == table.c.source_id))
+            .where(table.c.dataset_id == dataset_id),
+        )
+    for column in ("evidence", "confidence", "source", "note"):
+        frame[column] = frame[column].fillna("").astype(str)
+    keys = ["action_line_id", "dependency_kind", "segment"]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)

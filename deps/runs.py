@@ -30,11 +30,15 @@ from deps.models import Dataset, Run, RunTable, utcnow
 __all__ = [
     "RunRecord",
     "code_version",
+    "finish_run",
+    "finished_members",
     "frames_hash",
     "get_run",
     "list_runs",
+    "named_tables",
     "record_run",
     "run_tables",
+    "start_run",
     "table_from_json",
     "table_to_json",
 ]
@@ -231,3 +235,65 @@ def run_tables(url: str, run_id: str) -> dict[str, pd.DataFrame]:
     with session_scope(url) as session:
         rows = session.exec(select(RunTable).where(RunTable.run_id == run_id).order_by(RunTable.name)).all()
         return {row.name: table_from_json(row.content) for row in rows}
+
+
+def start_run(
+    url: str,
+    *,
+    run_id: str,
+    kind: str,
+    parameters: Mapping[str, Any],
+    inputs_hash: str,
+    user: str,
+    dataset_id: int | None = None,
+) -> bool:
+    """Create a run in status ``running`` unless it exists; returns True when it was created (False: resuming)."""
+    with session_scope(url) as session:
+        if session.get(Run, run_id) is not None:
+            return False
+        session.add(
+            Run(
+                id=run_id,
+                kind=kind,
+                status="running",
+                dataset_id=dataset_id,
+                parameters_json=json.dumps(parameters, sort_keys=True, default=str),
+                inputs_hash=inputs_hash,
+                code_version=code_version(),
+                user=user,
+            )
+        )
+    return True
+
+
+def finish_run(url: str, run_id: str, *, status: str, summary: Mapping[str, Any], error: str = "") -> None:
+    """Set a run's final status, summary and finish time."""
+    with session_scope(url) as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            raise NotFoundError(f"no run with id {run_id!r}")
+        run.status = status
+        run.summary_json = json.dumps(summary, sort_keys=True, default=str)
+        run.error = error
+        run.finished_at = utcnow()
+        session.add(run)
+
+
+def finished_members(url: str, batch_id: str) -> dict[str, str]:
+    """Scenario key -> run id of every stored member of a batch."""
+    with session_scope(url) as session:
+        rows = session.exec(select(Run.scenario_key, Run.id).where(Run.batch_id == batch_id)).all()
+        return {str(key): str(rid) for key, rid in rows if key is not None}
+
+
+def named_tables(url: str, run_ids: list[str], name: str) -> dict[str, pd.DataFrame]:
+    """The table ``name`` of each of ``run_ids`` that has one, in one query."""
+    out: dict[str, pd.DataFrame] = {}
+    with session_scope(url) as session:
+        for start in range(0, len(run_ids), 500):
+            chunk = run_ids[start : start + 500]
+            rows = session.exec(
+                select(RunTable).where(RunTable.name == name, RunTable.run_id.in_(chunk))  # type: ignore[attr-defined]
+            ).all()
+            out.update({row.run_id: table_from_json(row.content) for row in rows})
+    return out

@@ -1,0 +1,176 @@
+"""Batches of optimisations: a scenario grid solved on local processes or a Dask cluster, stored run by run.
+
+A batch's id is the hash of its scenario file and of the optimiser's inputs, so running the same command again
+after a crash resumes it: scenarios already stored as member runs are not solved again.  Every finished scenario is
+stored at once as a member run (kind ``member``), so a crash loses at most the scenarios in flight.  A scenario that
+fails is stored with status ``error`` and its reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from deps.config import Settings
+from deps.optimisation import build_context, optimiser_inputs, policy_from, silence_highs_banner
+from deps.runs import finish_run, finished_members, named_tables, record_run, start_run
+from deps.scenario import BatchSpec, parse_batch
+
+__all__ = ["BatchOutcome", "run_batch_file", "scenario_specs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch did: its id, how many scenarios were solved now, skipped (done before) and failed."""
+
+    batch_id: str
+    total: int
+    solved_now: int
+    skipped: int
+    failed: int
+    summary: pd.DataFrame
+    allocations: pd.DataFrame
+
+
+def scenario_specs(spec: BatchSpec) -> list[object]:
+    """The optimiser's ScenarioSpec list of a batch grid (or of its CSV rows)."""
+    from optimizer.batch import ScenarioSpec, scenario_grid
+
+    if spec.rows:
+        return [
+            ScenarioSpec(
+                key=key,
+                budget_meur=budget,
+                weights=tuple(sorted(weights.items())),
+                shock=tuple(sorted(shock.items())),
+                effects=tuple(sorted(effects.items())),
+            )
+            for key, budget, weights, shock, effects in spec.rows
+        ]
+    return list(
+        scenario_grid(
+            budgets=list(spec.budgets),
+            weights={k: dict(v) for k, v in spec.weights.items()},
+            shocks={k: dict(v) for k, v in spec.shocks.items()},
+            effects={k: dict(v) for k, v in spec.effects.items()},
+        )
+    )
+
+
+def run_batch_file(
+    settings: Settings,
+    path: Path,
+    *,
+    dataset: str,
+    user: str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: str = "process",
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchOutcome:
+    """Validate the batch file, then solve every scenario not yet stored, storing each as it finishes."""
+    from optimizer.batch import run_batch
+
+    url = settings.effective_database_url
+    silence_highs_banner()
+    spec = parse_batch(path)
+    context = build_context(settings, dataset=dataset, market_weights=dict(spec.base.market_weights))
+    inputs = optimiser_inputs(context, spec.base)
+    scenarios = scenario_specs(spec)
+    policy = policy_from(spec.base, scenarios[0].budget_meur)  # type: ignore[attr-defined]
+    batch_id = hashlib.sha256(path.read_bytes() + context.inputs_hash.encode()).hexdigest()[:32]
+    created = start_run(
+        url,
+        run_id=batch_id,
+        kind="batch",
+        parameters={"file": path.name, "dataset": dataset, "base": spec.base.as_dict(), "scenarios": len(scenarios)},
+        inputs_hash=context.inputs_hash,
+        user=user,
+        dataset_id=context.graph_inputs.dataset.id,
+    )
+    done = finished_members(url, batch_id)
+    if not created:
+        log.info("resuming batch %s: %d of %d scenarios already stored", batch_id, len(done), len(scenarios))
+    solved = failed = 0
+    for result in run_batch(
+        inputs,
+        policy,
+        scenarios,  # type: ignore[arg-type]
+        executor="dask" if scheduler else executor,
+        scheduler_address=scheduler,
+        max_workers=workers,
+        skip_keys=done,
+        progress=progress,
+    ):
+        status = result.status.value
+        failed += status == "error"
+        solved += 1
+        member_id = hashlib.sha256(f"{batch_id}|{result.key}".encode()).hexdigest()[:32]
+        record_run(
+            url,
+            run_id=member_id,
+            kind="member",
+            batch_id=batch_id,
+            scenario_key=result.key,
+            parameters={"key": result.key},
+            inputs_hash=context.inputs_hash,
+            user=user,
+            tables={"allocation": result.allocation, "markets": result.markets},
+            summary={
+                "status": status,
+                "reason": result.reason,
+                "objective": result.objective,
+                "total_spend_meur": result.total_spend_meur,
+                "budget_shadow_price": result.budget_shadow_price,
+                "method": result.method,
+            },
+            dataset_id=context.graph_inputs.dataset.id,
+            status=status,
+            error=result.error or ("" if status == "optimal" else result.reason),
+        )
+    summary, allocations = collect(url, batch_id)
+    failures = int((summary["status"] == "error").sum()) if len(summary) else 0
+    finish_run(
+        url,
+        batch_id,
+        status="done" if len(summary) == len(scenarios) and failures == 0 else "partial",
+        summary={"scenarios": len(scenarios), "stored": len(summary), "errors": failures},
+    )
+    return BatchOutcome(batch_id, len(scenarios), solved, len(done), failed, summary, allocations)
+
+
+def collect(url: str, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per stored member (key, status, objective, spend, shadow price, run id), and all allocations."""
+    from deps.runs import list_runs
+
+    members = sorted(list_runs(url, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
+    summary = pd.DataFrame(
+        [
+            {
+                "scenario_key": r.scenario_key,
+                "status": r.status,
+                "objective": r.summary.get("objective"),
+                "total_spend_meur": r.summary.get("total_spend_meur"),
+                "budget_shadow_price": r.summary.get("budget_shadow_price"),
+                "reason": r.summary.get("reason"),
+                "run_id": r.id,
+            }
+            for r in members
+        ],
+        columns=["scenario_key", "status", "objective", "total_spend_meur", "budget_shadow_price", "reason", "run_id"],
+    )
+    tables = named_tables(url, [r.id for r in members], "allocation")
+    parts = [tables[r.id].assign(scenario_key=r.scenario_key) for r in members if len(tables.get(r.id, ()))]
+    allocations = (
+        pd.concat(parts, ignore_index=True)[["scenario_key", "action_line_id", "target_id", "spend_meur"]]
+        if parts
+        else pd.DataFrame(columns=["scenario_key", "action_line_id", "target_id", "spend_meur"])
+    )
+    return summary, allocations

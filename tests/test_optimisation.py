@@ -1,0 +1,180 @@
+"""Optimisation and batches through the application layer: on the seed, with scenarios, resume, Dask and crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from deps.batch import run_batch_file
+from deps.config import load_settings
+from deps.errors import DataValidationError, RunError
+from deps.optimisation import run_optimisation
+from deps.runs import finished_members, get_run, list_runs
+from deps.scenario import ScenarioConfig, parse_batch, parse_scenario
+from deps.seed import initialise
+
+GRID = """
+base:
+  line_max_meur: {regulation: 50}
+budgets: [100, 400]
+weights: {base: {}, semis: {semiconductors: 3}}
+shocks: {none: {}, china: {CHN: 2.0}}
+"""
+
+
+@pytest.fixture
+def seeded(env: dict[str, str]) -> dict[str, str]:
+    initialise(load_settings())
+    return env
+
+
+def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
+    settings = load_settings()
+    run = run_optimisation(
+        settings, dataset="seed", user="t", config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+    )
+    assert run.status == "optimal"
+    spend = float(run.tables["allocation"]["spend_meur"].sum())
+    assert spend <= 300 + 1e-6 and spend == pytest.approx(run.summary["total_spend_meur"])
+    assert run.summary["budget_shadow_price"] >= 0
+    assert run.summary["objective"] < run.summary["baseline_objective"]
+    frontier = run.tables["frontier"]["weighted_residual_risk"].to_numpy()
+    assert (frontier[1:] <= frontier[:-1] + 1e-12).all()  # more budget never raises residual risk
+    record = get_run(settings.effective_database_url, run.run_id)
+    assert record.kind == "optimisation" and record.solver and record.solver.startswith("highs (highspy")
+    assert set(run.tables["assumptions"]["action_line_id"]) <= set(run.tables["allocation"]["action_line_id"]) | set(
+        run.tables["assumptions"]["action_line_id"]
+    )
+
+
+def test_cbc_and_highs_agree(seeded: dict[str, str]) -> None:
+    settings = load_settings()
+    highs = run_optimisation(settings, dataset="seed", user="t", config=ScenarioConfig(), budget=120)
+    cbc = run_optimisation(settings, dataset="seed", user="t", config=ScenarioConfig(solver="cbc"), budget=120)
+    assert cbc.summary["objective"] == pytest.approx(highs.summary["objective"], rel=1e-6)
+
+
+def test_infeasible_scenario_names_the_conflict(seeded: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("budget_meur: 500\nline_min_meur: {financing: 320, ecosystems: 300}\n", encoding="utf-8")
+    config, _dataset = parse_scenario(path)
+    run = run_optimisation(load_settings(), dataset="seed", user="t", config=config)
+    assert run.status == "infeasible"
+    assert "line minimums sum to 620 > budget 500" in run.reason
+    assert get_run(load_settings().effective_database_url, run.run_id).status == "infeasible"
+
+
+def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("budgte_meur: 5\nsolver: gurobi\nline_max_meur: {financing: -3}\nforced: [{min_meur: 4}]\n")
+    with pytest.raises(DataValidationError) as info:
+        parse_scenario(path)
+    report = info.value.report()
+    assert "did you mean 'budget_meur'" in report
+    assert "unknown solver 'gurobi'" in report
+    assert "line_max_meur.financing" in report and "below 0" in report
+    assert "forced[0]" in report
+
+
+def test_unknown_references_are_reported(seeded: dict[str, str]) -> None:
+    config = ScenarioConfig(line_min_meur={"lobbying": 5.0}, market_max_share={"space": 0.5})
+    with pytest.raises(DataValidationError, match="unknown action line 'lobbying'"):
+        run_optimisation(load_settings(), dataset="seed", user="t", config=config, budget=100)
+    with pytest.raises(RunError, match="no budget"):
+        run_optimisation(load_settings(), dataset="seed", user="t", config=ScenarioConfig())
+
+
+def test_batch_stores_each_scenario_and_resumes(seeded: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text(GRID, encoding="utf-8")
+    settings = load_settings()
+    first = run_batch_file(settings, path, dataset="seed", user="t", executor="serial")
+    assert first.total == 8 and first.solved_now == 8 and first.failed == 0
+    assert set(first.summary["status"]) == {"optimal"}
+    again = run_batch_file(settings, path, dataset="seed", user="t", executor="serial")
+    assert again.solved_now == 0 and again.skipped == 8
+    members = list_runs(settings.effective_database_url, batch_id=first.batch_id)
+    assert len(members) == 8 and {m.kind for m in members} == {"member"}
+    assert get_run(settings.effective_database_url, first.batch_id).status == "done"
+    by_key = first.summary.set_index("scenario_key")
+    # a larger budget never leaves more weighted residual risk (same weights, shocks, effects)
+    assert (
+        by_key.loc["B=400|w=base|s=none|e=base", "objective"] <= by_key.loc["B=100|w=base|s=none|e=base", "objective"]
+    )
+
+
+def test_failing_scenario_does_not_stop_the_others(seeded: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_text("key,budget_meur,weights,shock,effects\nok,100,,,\nbad,100,,NOWHERE=2,\nok2,200,,CHN=2,\n")
+    outcome = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    status = outcome.summary.set_index("scenario_key")["status"]
+    assert status.to_dict() == {"bad": "error", "ok": "optimal", "ok2": "optimal"}
+    assert "NOWHERE" in outcome.summary.set_index("scenario_key").loc["bad", "reason"]
+
+
+def test_batch_file_errors(tmp_path: Path) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_text("key,budget_meur,weights\na,100,semis=x\na,-5,\n")
+    with pytest.raises(DataValidationError) as info:
+        parse_batch(path)
+    rows = {(p.row, p.column) for p in info.value.problems}
+    assert (2, "weights") in rows and (3, "key") in rows and (3, "budget_meur") in rows
+
+
+@pytest.mark.dask
+def test_batch_on_a_real_dask_cluster(seeded: dict[str, str], tmp_path: Path, dask_scheduler: str) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text(GRID, encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(out), "--scheduler", dask_scheduler],
+        env={**os.environ, **seeded},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 8 and set(summary["status"]) == {"optimal"}
+    serial = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    assert serial.solved_now == 0  # the Dask run stored every scenario already
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: Path) -> None:
+    """Kill a batch mid-way: finished scenarios are kept, the rerun solves only the rest."""
+    path = tmp_path / "grid.csv"
+    rows = "\n".join(f"s{i:03d},{50 + i},,," for i in range(400))
+    path.write_text(f"key,budget_meur,weights,shock,effects\n{rows}\n")
+    command = [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]
+    env = {**os.environ, **seeded}
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    url = load_settings().effective_database_url
+    deadline = time.monotonic() + 120
+    batch_id = None
+    while time.monotonic() < deadline:
+        batches = [r for r in list_runs(url, kind="batch")]
+        if batches:
+            batch_id = batches[0].id
+            if len(finished_members(url, batch_id)) >= 20:
+                break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert batch_id is not None
+    kept = finished_members(url, batch_id)
+    assert 0 < len(kept) < 400, "the batch finished before it could be killed; enlarge the grid"
+    assert get_run(url, batch_id).status == "running"
+    outcome = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    assert outcome.skipped == len(kept) and outcome.solved_now == 400 - len(kept)
+    assert len(finished_members(url, batch_id)) == 400
+    assert get_run(url, batch_id).status == "done"
