@@ -161,6 +161,7 @@ BAD_CASES: dict[str, tuple[str, str, int | None, str | None, str]] = {
     "blank name": ("Somalia,SOM", ",SOM", 3, "Country/Territory", "value is missing"),
     "missing code column": ("Country/Territory,Code,", "Country/Territory,ISO,", 1, "Code", "required column"),
     "year column out of range": ("Code,2021,", "Code,1921,", None, "1921", "year column 1921 is outside"),
+    "repeated year column": ("Code,2021,2022,", "Code,2021,2021,", 1, "2021", "column appears twice"),
     "no year columns": ("Code,2021,2022,", "Code,y2021,y2022,", None, None, "no year columns"),
 }
 
