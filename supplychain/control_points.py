@@ -89,10 +89,9 @@ def control_points(
     """
     name = thresholds.home if holder == "home" else thresholds.bloc
     share_col = "home_share" if holder == "home" else "bloc_share"
-    frame = conc[conc["status"] == STATUS_OK].merge(
-        structural[["node_id", "knockout_weight", "n_finals_knockout"]], on="node_id", how="left"
-    )
-    frame = frame.merge(nodes[["node_id", "substitutability"]], on="node_id", how="left")
+    frame = conc[conc["status"] == STATUS_OK].reset_index(drop=True)
+    frame = _attach(frame, structural, ["knockout_weight", "n_finals_knockout"])
+    frame = _attach(frame, nodes, ["substitutability"])
     share = frame[share_col].fillna(0.0).to_numpy()
     if holder == "home":
         is_top = (frame["top_country"] == name).to_numpy()
@@ -131,7 +130,10 @@ def control_points(
             "explanation": texts if explain else "",
         }
     )
-    out = out.sort_values(["leverage", "node_id"], ascending=[False, True], kind="stable")
+    # node ids are sorted already: a stable sort on -leverage keeps ties in id order
+    if not out["node_id"].is_monotonic_increasing:
+        out = out.sort_values("node_id", kind="stable")
+    out = out.iloc[np.argsort(-out["leverage"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True)[list(CONTROL_POINT_COLUMNS)]
 
 
@@ -197,3 +199,23 @@ def mutual_dependency(
     )
     out = out.sort_values(["risk", "partner"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)[list(MUTUAL_COLUMNS)]
+
+
+def _attach(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Left-join ``columns`` of ``other`` on ``node_id`` (positional when the ids line up)."""
+    left = frame["node_id"].to_numpy(dtype=object)
+    right = other["node_id"].to_numpy(dtype=object)
+    out = frame.copy()
+    if len(left) == len(right) and np.array_equal(left, right):
+        for col in columns:
+            out[col] = other[col].to_numpy()
+        return out
+    if len(right) and len(left) and np.all(right[1:] > right[:-1]):
+        pos = np.searchsorted(right, left)
+        pos = np.minimum(pos, len(right) - 1)
+        found = right[pos] == left
+        for col in columns:
+            values = other[col].to_numpy(dtype=np.float64)[pos]
+            out[col] = np.where(found, values, np.nan)
+        return out
+    return frame.merge(other[["node_id", *columns]], on="node_id", how="left")

@@ -107,7 +107,12 @@ def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matri
         ``known[v, j]`` = share of supplier j at node v (0 where unknown); ``unknown[v, j]`` = 1
         where the supplier is known and its share is not; ``suppliers`` sorted ids.
     """
-    rows = graph.index_of(shares["node_id"])
+    codes, uniques = pd.factorize(shares["node_id"])
+    uniq = np.asarray(uniques, dtype=object)
+    if len(uniq) == graph.n and np.array_equal(uniq, graph.ids):
+        rows = codes.astype(np.int64)
+    else:
+        rows = graph.index_of(pd.Series(uniq, dtype="str"))[codes] if len(uniq) else codes.astype(np.int64)
     keep = rows >= 0
     sup_codes, suppliers = pd.factorize(shares["supplier_id"].to_numpy()[keep], sort=True)
     vals = shares["share"].to_numpy(dtype=np.float64)[keep]
@@ -226,7 +231,9 @@ def country_sweep(
             raise UnknownItemError(f"countries {missing} supply no node in the data")
         known = known[:, [suppliers.index(c) for c in countries]]
         suppliers = tuple(countries)
-    own = 1.0 - np.float32(fraction) * known.toarray().astype(np.float32)
+    coo = known.tocoo()  # duplicates are summed by the CSR constructor: pairs are unique
+    own = np.ones(known.shape, dtype=np.float32)
+    own[coo.row, coo.col] -= np.float32(fraction) * coo.data.astype(np.float32)
     np.clip(own, 0.0, 1.0, out=own)
     avail = propagate_availability(graph, own)
     loss = 1.0 - avail
@@ -299,11 +306,12 @@ def _members(graph: SupplyGraph, j: int) -> np.ndarray:
 def _finals_frame(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> pd.DataFrame:
     finals = graph.finals
     labels = np.asarray(graph.markets, dtype=object)
-    markets = []
-    for f in finals:
-        bits = graph.market_bits[f]
-        flags = np.unpackbits(bits.view(np.uint8), bitorder="little")[: len(labels)]
-        markets.append(";".join(labels[flags.astype(bool)]))
+    patterns, inverse = np.unique(graph.market_bits[finals], axis=0, return_inverse=True)
+    names = []
+    for bits in patterns:
+        flags = np.unpackbits(np.ascontiguousarray(bits).view(np.uint8), bitorder="little")[: len(labels)]
+        names.append(";".join(labels[flags.astype(bool)]))
+    markets = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
     out = pd.DataFrame({"node_id": graph.ids[finals].astype(str), "markets": markets})
     out["market_weight"] = graph.weight[finals]
     values = pd.DataFrame(loss[finals].astype(np.float64), columns=columns)

@@ -89,6 +89,9 @@ def compute_reach(graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_fina
         reaching every final product has weight share 1.0).
     """
     finals = graph.finals
+    # bit order: final products grouped by weight (then index), so that each weight's bits are
+    # one contiguous run and weighted sums need one pass over the words
+    finals = finals[np.argsort(graph.weight[finals], kind="stable")]
     n_f = len(finals)
     fw = graph.weight[finals]
     total = float(fw.sum()) or 1.0
@@ -184,7 +187,7 @@ def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
     With few distinct weights (market weights usually are): sum over weight values w of
     w x popcount(bits & mask_w); otherwise byte lookup tables.
     """
-    n, words = bits.shape
+    n = bits.shape[0]
     values = np.unique(weights)
     if len(values) <= 16:
         out = np.zeros(n, dtype=np.float64)
@@ -192,9 +195,13 @@ def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
             if w == 0:
                 continue
             pos = np.flatnonzero(weights == w)
-            mask = np.zeros(words, dtype=np.uint64)
-            np.bitwise_or.at(mask, pos // 64, np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)))
-            out += float(w) * np.bitwise_count(bits & mask).sum(axis=1, dtype=np.int64)
+            lo, hi = int(pos[0]) // 64, int(pos[-1]) // 64 + 1
+            mask = np.zeros(hi - lo, dtype=np.uint64)
+            np.bitwise_or.at(mask, pos // 64 - lo, np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)))
+            part = bits[:, lo:hi]
+            if not np.all(mask == np.uint64(2**64 - 1)):
+                part = part & mask
+            out += float(w) * np.bitwise_count(part).sum(axis=1, dtype=np.int64)
         return out
     as_bytes = np.ascontiguousarray(bits).view(np.uint8).reshape(n, -1)
     padded = np.zeros(as_bytes.shape[1] * 8, dtype=np.float64)
