@@ -311,7 +311,7 @@ def _finals_frame(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> p
     for bits in patterns:
         flags = np.unpackbits(np.ascontiguousarray(bits).view(np.uint8), bitorder="little")[: len(labels)]
         names.append(";".join(labels[flags.astype(bool)]))
-    markets = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
+    markets: np.ndarray | list[str] = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
     out = pd.DataFrame({"node_id": graph.ids[finals].astype(str), "markets": markets})
     out["market_weight"] = graph.weight[finals]
     values = pd.DataFrame(loss[finals].astype(np.float64), columns=columns)
