@@ -1,1 +1,20 @@
-"""Package."""
+"""Pure supply-chain analysis engine (METHODS.md sections 1-6).
+
+Functions take pandas DataFrames (see :mod:`supplychain.schema`) or a graph built from them and
+return new DataFrames or frozen dataclasses; nothing here touches files, databases, the clock or
+Streamlit. Modules (imported lazily by callers, so ``import supplychain`` stays cheap):
+
+- ``schema``: input frame columns, dtypes and validating constructors;
+- ``thresholds``: every cut-off, as the frozen :class:`~supplychain.thresholds.Thresholds`;
+- ``graph``: the networkx model and the array form (CSR, topological levels);
+- ``reach``: downstream reach (knockout), dominators with a super-source, market reach;
+- ``reference``: plain networkx versions of the graph algorithms (tests, baseline);
+- ``concentration``: shares, HHI, top share, CR3, coverage of unknown shares;
+- ``chokepoints``: concentration (global / foreign) and structural chokepoints;
+- ``control_points``: home / bloc control points, leverage, mutual dependency;
+- ``disruption``: shock propagation, many countries in one float32 sweep;
+- ``screening``: EU three-criteria screen on trade flows, transit rule;
+- ``supply_risk``: governance-weighted supply risk (EU CRM method);
+- ``risk``: composite dependency-risk targets for the optimiser;
+- ``analysis``: one call producing the per-node table with explanations and evidence.
+"""

@@ -1,0 +1,59 @@
+"""The benchmark's generator and both implementations agree on a small synthetic graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.graph import generate, main, run_arrays, run_floor, run_networkx
+from supplychain import reference as ref
+from supplychain.concentration import supplier_shares
+from supplychain.disruption import country_sweep
+from supplychain.graph import build_graph, to_networkx
+from supplychain.reach import SUPER_SOURCE, compute_reach
+
+
+@pytest.fixture(scope="module")
+def data():  # type: ignore[no-untyped-def]
+    return generate(3000, seed=3)
+
+
+def test_generator_is_deterministic_and_shaped(data) -> None:  # type: ignore[no-untyped-def]
+    again = generate(3000, seed=3)
+    assert data.edges.equals(again.edges) and data.provision.equals(again.provision)
+    assert 2000 < len(data.edges) < 4000
+    single = data.provision.groupby("node_id").size().eq(1).mean()
+    assert 0.12 < single < 0.25  # about 17% single-supplier stages
+    assert data.provision["country"].nunique() <= 60
+    sums = data.provision.groupby("node_id")["share"].sum()
+    assert np.allclose(sums, 1.0, atol=5e-3)
+
+
+def test_arrays_equal_networkx_on_synthetic_graph(data) -> None:  # type: ignore[no-untyped-def]
+    g = build_graph(data.nodes, data.edges, validate=False)
+    model = to_networkx(data.nodes, data.edges)
+    reach = compute_reach(g)
+    knock = ref.nx_knockout_reach(model)
+    idom = ref.nx_immediate_dominators(model)
+    counts = {v: len(s) for v, s in knock.items()}
+    assert [counts[v] for v in g.ids] == reach.knockout_count.tolist()
+    for v, node in enumerate(g.ids):
+        want = idom[node]
+        got = reach.idom[v]
+        assert (got == SUPER_SOURCE and want == ref.NX_SUPER_SOURCE) or g.ids[got] == want
+    sweep = country_sweep(g, supplier_shares(data.provision), countries=["C00", "C05"])
+    shares = data.provision[data.provision["country"] == "C05"].set_index("node_id")["share"]
+    own = {v: 1.0 - float(shares.get(v, 0.0)) for v in g.ids}
+    expected = ref.nx_availability(model, own)
+    assert np.allclose(sweep.availability[:, 1], [expected[v] for v in g.ids], atol=1e-6)
+
+
+def test_runners_and_main(data, capsys) -> None:  # type: ignore[no-untyped-def]
+    arrays = run_arrays(data)
+    baseline = run_networkx(data)
+    assert arrays["total"] > 0 and baseline["total"] > 0
+    assert set(arrays) == set(baseline)
+    assert run_floor(data) >= 0
+    main(["--sizes", "2000"])
+    out = capsys.readouterr().out
+    assert "arrays   total" in out and "networkx total" in out and "peak RSS" in out
