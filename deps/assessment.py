@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from deps.auth import Actor, require
 from deps.config import Settings
 from deps.errors import NotFoundError, RunError
 from deps.models import utcnow
@@ -110,7 +111,7 @@ def run_analysis(
     settings: Settings,
     *,
     dataset: str,
-    user: str,
+    actor: Actor,
     home: str | None = None,
     bloc: str | None = None,
     year: int | None = None,
@@ -118,6 +119,7 @@ def run_analysis(
     """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (METHODS 1-5)."""
     from supplychain.analysis import analyse
 
+    require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
     inputs = load_graph_inputs(url, dataset)
@@ -145,7 +147,7 @@ def run_analysis(
         kind="analysis",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=inputs.inputs_hash,
-        user=user,
+        user=actor.name,
         tables=tables,
         summary=summary,
         dataset_id=inputs.dataset.id,
@@ -165,11 +167,12 @@ class ScreenRun:
 
 
 def run_screen(
-    settings: Settings, *, dataset: str, user: str, bloc: str | None = None, year: int | None = None
+    settings: Settings, *, dataset: str, actor: Actor, bloc: str | None = None, year: int | None = None
 ) -> ScreenRun:
     """The EU three-criteria dependency screen on a trade-flow dataset (METHODS.md section 2)."""
     from supplychain.screening import eu_screen, transit_table
 
+    require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
     ref = resolve_dataset(url, dataset)
@@ -200,7 +203,7 @@ def run_screen(
         kind="screen",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=frames_hash({"trade": trade, "countries": countries}),
-        user=user,
+        user=actor.name,
         tables={"screen": screen, "transit": transit},
         summary=summary,
         dataset_id=ref.id,
@@ -252,7 +255,7 @@ def run_simulation(
     settings: Settings,
     *,
     dataset: str,
-    user: str,
+    actor: Actor,
     shocks: list[ShockSpec],
     sweep_fraction: float | None = None,
     year: int | None = None,
@@ -267,6 +270,7 @@ def run_simulation(
     from supplychain.graph import build_graph
     from supplychain.schema import validate_provision
 
+    require(actor, "simulate")
     started: datetime = utcnow()
     url = settings.effective_database_url
     inputs = load_graph_inputs(url, dataset)
@@ -305,7 +309,7 @@ def run_simulation(
             "type_of_as_input": thresholds.type_of_as_input,
         },
         inputs_hash=inputs.inputs_hash,
-        user=user,
+        user=actor.name,
         tables=tables,
         summary=summary,
         dataset_id=inputs.dataset.id,

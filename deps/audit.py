@@ -21,9 +21,10 @@ together.  Two writers must never chain onto the same previous entry:
 * SQLite: the row is inserted first, which takes the database's single write lock; only then is the entry with
   the largest id below it read and the row's hashes filled in.
 
-What the chain cannot show: the removal of the newest entries (the tail) leaves a valid shorter chain, and
-someone who can write the table can rebuild the whole chain.  Keep database backups (or export the newest hash
-elsewhere, e.g. with ``deps audit list --limit 1``) when that matters.
+What the chain alone cannot show: the removal of the newest entries (the tail) leaves a valid shorter chain
+(SQLite may even hand the freed ids out again), and someone who can write the table can rebuild the whole chain.
+Keep the newest hash outside the database (``deps audit verify`` prints it) and pass it back as ``anchor``
+(``--anchor``) to catch both; keep database backups.
 """
 
 from __future__ import annotations
@@ -67,11 +68,16 @@ class AuditReport:
         Number of entries read.
     problems
         One line per problem, each naming the entry id and what is wrong.
+    head_id, head_hash
+        Id and hash of the newest entry (``None`` and ``""`` for an empty log); keep the hash outside the
+        database and pass it as ``anchor`` later to detect deleted newest entries.
     """
 
     ok: bool
     checked: int
     problems: list[str] = field(default_factory=list)
+    head_id: int | None = None
+    head_hash: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """Return the report as a plain dict (for JSON output)."""
@@ -202,12 +208,20 @@ def _rows(url: str) -> Any:
             last = rows[-1]["id"]
 
 
-def verify(url: str) -> AuditReport:
+def verify(url: str, *, anchor: str | None = None) -> AuditReport:
     """Check every entry of the audit log at ``url``.
 
     Each entry's hash is recomputed from its content (a mismatch means the entry was edited) and its
     ``prev_hash`` is compared with the hash of the entry before it (a mismatch means entries between them were
     deleted, or the chain was re-linked).  The first entry must link to :data:`GENESIS_HASH`.
+
+    Parameters
+    ----------
+    url
+        Database URL.
+    anchor
+        Optional hash of an entry recorded earlier (e.g. a previous report's ``head_hash``); it must still be
+        in the log, which catches the deletion of the newest entries that the chain alone cannot show.
 
     Returns
     -------
@@ -262,9 +276,16 @@ def verify(url: str) -> AuditReport:
                 )
         seen[str(row["hash"])] = entry_id
         previous = row
+    if anchor is not None and anchor not in seen:
+        problems.append(
+            f"anchor {anchor[:12]}: no entry has this hash any more; entries after it were deleted, "
+            "or the log was rebuilt"
+        )
     if problems:
         log.warning("audit log verification found %d problem(s)", len(problems))
-    return AuditReport(ok=not problems, checked=checked, problems=problems)
+    head_id = None if previous is None else int(previous["id"])
+    head_hash = "" if previous is None else str(previous["hash"])
+    return AuditReport(ok=not problems, checked=checked, problems=problems, head_id=head_id, head_hash=head_hash)
 
 
 def _as_dict(event: AuditEvent) -> dict[str, Any]:

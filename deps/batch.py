@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from deps.auth import Actor, require
 from deps.config import Settings
 from deps.optimisation import build_context, optimiser_inputs, policy_from, silence_highs_banner
 from deps.runs import finish_run, finished_members, named_tables, record_run, start_run
@@ -69,7 +70,7 @@ def run_batch_file(
     path: Path,
     *,
     dataset: str,
-    user: str,
+    actor: Actor,
     workers: int | None = None,
     scheduler: str | None = None,
     executor: str = "process",
@@ -78,6 +79,7 @@ def run_batch_file(
     """Validate the batch file, then solve every scenario not yet stored, storing each as it finishes."""
     from optimizer.batch import run_batch
 
+    require(actor, "batch")
     url = settings.effective_database_url
     silence_highs_banner()
     spec = parse_batch(path)
@@ -92,7 +94,7 @@ def run_batch_file(
         kind="batch",
         parameters={"file": path.name, "dataset": dataset, "base": spec.base.as_dict(), "scenarios": len(scenarios)},
         inputs_hash=context.inputs_hash,
-        user=user,
+        user=actor.name,
         dataset_id=context.graph_inputs.dataset.id,
     )
     done = finished_members(url, batch_id)
@@ -121,7 +123,7 @@ def run_batch_file(
             scenario_key=result.key,
             parameters={"key": result.key},
             inputs_hash=context.inputs_hash,
-            user=user,
+            user=actor.name,
             tables={"allocation": result.allocation, "markets": result.markets},
             summary={
                 "status": status,

@@ -12,12 +12,15 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deps.config import Settings, load_settings
 from deps.errors import DataValidationError, DepsError
+
+if TYPE_CHECKING:
+    from deps.auth import Actor
 
 __all__ = ["app", "main"]
 
@@ -108,23 +111,11 @@ def import_(
     BACI trade flows CSV), wgi (World Bank governance indicators CSV). Importing the same files twice creates no
     new version. On any problem nothing is written and every problem is listed with file, row, column and fix.
     """
-    from deps.db import require_schema, session_scope
-    from deps.ingest import importer
+    from deps.ingest import import_file
 
     settings = _settings()
-    run = importer(fmt)
-    require_schema(settings.effective_database_url)
-    name = dataset or fmt
     try:
-        with session_scope(settings.effective_database_url) as session:
-            result = run(
-                path,
-                session=session,
-                dataset=name,
-                user=settings.effective_user,
-                max_bytes=settings.max_import_mb * 1_000_000,
-                share_tolerance=settings.share_tolerance,
-            )
+        result = import_file(settings, _cli_actor(settings), fmt, path, dataset=dataset)
     except DataValidationError as exc:
         if report is not None:
             report.write_text(json.dumps([p.as_dict() for p in exc.problems], indent=2), encoding="utf-8")
@@ -147,28 +138,15 @@ OutOption = Annotated[Path, typer.Option("--out", help="Output file.")]
 
 
 def _export(settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, **kw: object) -> None:
-    """Write a run's tables and say where (every export is logged with its file hash)."""
+    """Write a run's tables and say where (every export is logged in the audit log with its file hash)."""
     import pandas as pd
 
-    from deps.exports import write_tables
-    from deps.runs import get_run
+    from deps.exports import export_run
 
     assert isinstance(main_table, pd.DataFrame)
-    record = get_run(settings.effective_database_url, run_id)
-    meta = {
-        "run_id": run_id,
-        "kind": record.kind,
-        "dataset": record.dataset,
-        "dataset_version": record.dataset_version,
-        "inputs_hash": record.inputs_hash,
-        "code_version": record.code_version,
-        "user": record.user,
-        "created_at": record.created_at,
-    }
     others = kw.get("others")
-    written = write_tables(out, fmt.value, main_table, meta=meta, others=others)  # type: ignore[arg-type]
+    written = export_run(settings, _cli_actor(settings), run_id, out, fmt.value, main_table, others=others)  # type: ignore[arg-type]
     for path, digest in written:
-        logging.getLogger("deps.export").info("exported %s (sha256 %s) from run %s", path, digest, run_id)
         typer.echo(f"wrote {path} (sha256 {digest[:16]})")
     typer.echo(f"run {run_id}")
 
@@ -192,7 +170,7 @@ def analyse(
     result = run_analysis(
         settings,
         dataset=dataset or settings.seed_dataset,
-        user=settings.effective_user,
+        actor=_cli_actor(settings),
         home=home,
         bloc=bloc,
         year=year,
@@ -216,7 +194,7 @@ def screen(
 
     settings = _settings()
     _require(settings)
-    result = run_screen(settings, dataset=dataset, user=settings.effective_user, bloc=bloc, year=year)
+    result = run_screen(settings, dataset=dataset, actor=_cli_actor(settings), bloc=bloc, year=year)
     _export(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit})
 
 
@@ -242,7 +220,7 @@ def simulate(
     result = run_simulation(
         settings,
         dataset=dataset or settings.seed_dataset,
-        user=settings.effective_user,
+        actor=_cli_actor(settings),
         shocks=specs,
         sweep_fraction=sweep,
     )
@@ -306,7 +284,7 @@ def optimise(
     result = run_optimisation(
         settings,
         dataset=dataset or file_dataset or settings.seed_dataset,
-        user=settings.effective_user,
+        actor=_cli_actor(settings),
         config=config,
         budget=budget,
         frontier=_budgets(frontier),
@@ -364,7 +342,7 @@ def batch(
             settings,
             scenarios,
             dataset=dataset or settings.seed_dataset,
-            user=settings.effective_user,
+            actor=_cli_actor(settings),
             workers=workers,
             scheduler=scheduler,
             progress=progress,
@@ -424,6 +402,16 @@ def runs_show(
         return
     for key, value in record.as_dict().items():
         typer.echo(f"{key:>14}: {value}")
+
+
+def _cli_actor(settings: Settings) -> Actor:
+    """Who acts on the command line: a local administrator named after DEPS_USER or the OS user.
+
+    Whoever can run the CLI can open the database file (or holds its credentials) anyway; roles bind app users.
+    """
+    from deps.auth import Actor
+
+    return Actor(f"cli:{settings.effective_user}"[:80], "admin")
 
 
 def _require(settings: Settings) -> None:

@@ -191,14 +191,25 @@ def ensure_admin() -> None:
 
 # --------------------------------------------------------------------------------------------- audit
 @audit_app.command("verify")
-def verify() -> None:
+def verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            help="Hash of the newest entry from an earlier check (kept outside the database); it must still be "
+            "in the log, which catches deleted newest entries.",
+        ),
+    ] = None,
+) -> None:
     """Check the audit log's hash chain; exit 1 and name the entries when it was edited or entries deleted."""
     from deps.audit import verify as verify_log
 
     _settings, url = _ready()
-    report = verify_log(url)
+    report = verify_log(url, anchor=anchor)
     if report.ok:
         typer.echo(f"ok, {report.checked} entries")
+        if report.head_id is not None:
+            typer.echo(f"newest entry {report.head_id}: {report.head_hash} (keep it; check later with --anchor)")
         return
     lines = [f"audit log broken: {len(report.problems)} problem(s) in {report.checked} entries"]
     lines += [f"  - {problem}" for problem in report.problems]

@@ -12,11 +12,15 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "table_bytes", "write_tables"]
+if TYPE_CHECKING:
+    from deps.auth import Actor
+    from deps.config import Settings
+
+__all__ = ["FORMULA_PREFIXES", "export_run", "neutralise_formulas", "table_bytes", "write_tables"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -93,4 +97,45 @@ def write_tables(
         data = table_bytes(table, fmt)
         path.write_bytes(data)
         written.append((path, hashlib.sha256(data).hexdigest()))
+    return written
+
+
+def export_run(
+    settings: Settings,
+    actor: Actor,
+    run_id: str,
+    out: Path,
+    fmt: str,
+    main: pd.DataFrame,
+    *,
+    others: Mapping[str, pd.DataFrame] | None = None,
+) -> list[tuple[Path, str]]:
+    """Export a run's tables to files (analysts and admins), logging every file and its SHA-256 in the audit log."""
+    from deps import audit
+    from deps.auth import require
+    from deps.db import session_scope
+    from deps.runs import get_run
+
+    require(actor, "export")
+    url = settings.effective_database_url
+    record = get_run(url, run_id)
+    meta = {
+        "run_id": run_id,
+        "kind": record.kind,
+        "dataset": record.dataset,
+        "dataset_version": record.dataset_version,
+        "inputs_hash": record.inputs_hash,
+        "code_version": record.code_version,
+        "user": record.user,
+        "created_at": record.created_at,
+    }
+    written = write_tables(out, fmt, main, meta=meta, others=others)
+    with session_scope(url) as session:
+        audit.append(
+            session,
+            user=actor.name,
+            action="export",
+            target=run_id,
+            details={"format": fmt, "files": [{"name": p.name, "sha256": h} for p, h in written]},
+        )
     return written

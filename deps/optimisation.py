@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from deps.assessment import GraphInputs, load_graph_inputs
+from deps.auth import Actor, require
 from deps.config import Settings
 from deps.errors import DataValidationError, Problem, RunError
 from deps.models import utcnow
@@ -212,7 +213,7 @@ def run_optimisation(
     settings: Settings,
     *,
     dataset: str,
-    user: str,
+    actor: Actor,
     config: ScenarioConfig,
     budget: float | None = None,
     frontier: list[float] | None = None,
@@ -225,6 +226,7 @@ def run_optimisation(
     """
     from optimizer.solve import solve
 
+    require(actor, "optimise")
     started = utcnow()
     silence_highs_banner()
     chosen_budget = budget if budget is not None else config.budget_meur
@@ -311,7 +313,7 @@ def run_optimisation(
             "monte_carlo_draws": monte_carlo_draws,
         },
         inputs_hash=context.inputs_hash,
-        user=user,
+        user=actor.name,
         tables=tables,
         summary=summary,
         dataset_id=context.graph_inputs.dataset.id,

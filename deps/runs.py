@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import select
 
+from deps import audit
 from deps.config import PROJECT_ROOT
 from deps.db import session_scope
 from deps.errors import NotFoundError
@@ -162,6 +163,13 @@ def record_run(
             )
         )
         session.flush()
+        audit.append(
+            session,
+            user=user or "unknown",
+            action="run" if kind != "member" else "batch_member",
+            target=rid,
+            details={"kind": kind, "status": status, "inputs_hash": inputs_hash, "batch_id": batch_id},
+        )
         for name, frame in sorted(tables.items()):
             content = table_to_json(frame)
             session.add(
@@ -263,6 +271,8 @@ def start_run(
                 user=user,
             )
         )
+        session.flush()
+        audit.append(session, user=user or "unknown", action="batch_started", target=run_id, details={"kind": kind})
     return True
 
 

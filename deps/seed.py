@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from deps import audit
 from deps.config import Settings
 from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError, Problem
@@ -57,5 +58,13 @@ def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
             share_tolerance=settings.share_tolerance,
             fmt="seed",
         )
+        if not result.unchanged:
+            audit.append(
+                session,
+                user=f"cli:{settings.effective_user}"[:80],
+                action="import",
+                target=f"{result.dataset} v{result.version}",
+                details={"format": "seed", "content_hash": result.content_hash, "counts": dict(result.counts)},
+            )
     log.info(result.summary())
     return InitResult(url, result)

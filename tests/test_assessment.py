@@ -8,13 +8,17 @@ import pandas as pd
 import pytest
 
 from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
+from deps.auth import Actor
 from deps.config import load_settings
-from deps.db import session_scope
-from deps.errors import NotFoundError, RunError
+from deps.errors import NotFoundError, PermissionDeniedError, RunError
 from deps.exports import neutralise_formulas, table_bytes
-from deps.ingest import importer
+from deps.ingest import import_file
 from deps.runs import get_run, run_tables
 from deps.seed import initialise
+
+ANALYST = Actor("ana", "analyst")
+ADMIN = Actor("adm", "admin")
+VIEWER = Actor("vie", "viewer")
 
 
 @pytest.fixture
@@ -24,16 +28,12 @@ def seeded(env: dict[str, str]) -> dict[str, str]:
 
 
 def _import(fmt: str, path: Path) -> None:
-    settings = load_settings()
-    with session_scope(settings.effective_database_url) as session:
-        importer(fmt)(
-            path, session=session, dataset=fmt, user="tester", max_bytes=10**9, share_tolerance=settings.share_tolerance
-        )
+    import_file(load_settings(), ADMIN, fmt, path)
 
 
 def test_seed_analysis_flags_euv_as_dutch_control_point(seeded: dict[str, str]) -> None:
     settings = load_settings()
-    result = run_analysis(settings, dataset="seed", user="tester")
+    result = run_analysis(settings, dataset="seed", actor=ANALYST)
     nodes = result.tables["nodes"].set_index("node_id")
     euv = nodes.loc["semi_euv_scanner"]
     assert euv["control_point"] and euv["global_chokepoint"]
@@ -47,8 +47,8 @@ def test_seed_analysis_flags_euv_as_dutch_control_point(seeded: dict[str, str]) 
 
 def test_same_inputs_give_byte_identical_tables(seeded: dict[str, str]) -> None:
     settings = load_settings()
-    first = run_analysis(settings, dataset="seed", user="a")
-    second = run_analysis(settings, dataset="seed", user="b")
+    first = run_analysis(settings, dataset="seed", actor=ANALYST)
+    second = run_analysis(settings, dataset="seed", actor=ANALYST)
     assert first.run_id != second.run_id
     for name in ("nodes", "risk", "evidence"):
         assert table_bytes(first.tables[name], "csv") == table_bytes(second.tables[name], "csv")
@@ -59,7 +59,7 @@ def test_same_inputs_give_byte_identical_tables(seeded: dict[str, str]) -> None:
 def test_cset_golden_results(env: dict[str, str], shared_data: Path) -> None:
     initialise(load_settings())
     _import("cset", shared_data / "cset-chip-explorer")
-    result = run_analysis(load_settings(), dataset="cset", user="tester")
+    result = run_analysis(load_settings(), dataset="cset", actor=ANALYST)
     nodes = result.tables["nodes"].set_index("node_id")
     euv = nodes.loc["N20"]
     assert euv["control_point"] and euv["global_chokepoint"] and euv["top_share"] == pytest.approx(1.0)
@@ -75,14 +75,14 @@ def test_cset_golden_results(env: dict[str, str], shared_data: Path) -> None:
 
 def test_simulation_of_an_export_ban(seeded: dict[str, str]) -> None:
     settings = load_settings()
-    run = run_simulation(settings, dataset="seed", user="t", shocks=[parse_shock("CHN=1.0")])
+    run = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")])
     nodes = run.tables["nodes"].set_index("node_id")
     # gallium: China about 98% of primary supply, so a full Chinese export ban leaves at most 2%
     assert nodes.loc["mat_gallium", "loss"] >= 0.97
     assert (run.tables["finals"]["loss"] >= 0).all() and (run.tables["finals"]["loss"] <= 1).all()
-    half = run_simulation(settings, dataset="seed", user="t", shocks=[parse_shock("CHN=0.5")])
+    half = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=0.5")])
     assert (half.tables["nodes"]["loss"].to_numpy() <= run.tables["nodes"]["loss"].to_numpy() + 1e-12).all()
-    sweep = run_simulation(settings, dataset="seed", user="t", shocks=[], sweep_fraction=1.0)
+    sweep = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[], sweep_fraction=1.0)
     assert "CHN" in sweep.tables["finals"].columns
 
 
@@ -92,15 +92,15 @@ def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:
     with pytest.raises(RunError, match="write COUNTRY=F"):
         parse_shock("planet:MARS=1")
     with pytest.raises(NotFoundError, match="no firm"):
-        run_simulation(load_settings(), dataset="seed", user="t", shocks=[parse_shock("firm:nosuchfirm=1")])
+        run_simulation(load_settings(), dataset="seed", actor=ANALYST, shocks=[parse_shock("firm:nosuchfirm=1")])
     with pytest.raises(NotFoundError, match="no dataset"):
-        run_analysis(load_settings(), dataset="nope", user="t")
+        run_analysis(load_settings(), dataset="nope", actor=ANALYST)
 
 
 def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
     initialise(load_settings())
     _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
-    run = run_screen(load_settings(), dataset="baci", user="t", year=2022)
+    run = run_screen(load_settings(), dataset="baci", actor=ANALYST, year=2022)
     screen = run.screen
     dependent = screen[screen["dependent"]]
     # every dependent product meets all three criteria with the published thresholds
@@ -111,7 +111,7 @@ def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
     nld = transit[(transit["country"] == "NLD") & transit["transit"]]
     assert not nld.empty  # Rotterdam re-exports are not capacity
     with pytest.raises(NotFoundError, match="no trade flows for 1999"):
-        run_screen(load_settings(), dataset="baci", user="t", year=1999)
+        run_screen(load_settings(), dataset="baci", actor=ANALYST, year=1999)
 
 
 def test_formula_cells_are_neutralised() -> None:
@@ -120,3 +120,35 @@ def test_formula_cells_are_neutralised() -> None:
     assert list(safe["name"]) == ["'=HYPERLINK(1)", "'+1", "'-x", "'@a", "ok", "'\tx"]
     assert list(safe["value"]) == [-1.0, 2, 3, 4, 5, 6]
     assert b"'=HYPERLINK" in table_bytes(frame, "csv")
+
+
+def test_roles_are_checked_by_the_services(seeded: dict[str, str], tmp_path: Path) -> None:
+    settings = load_settings()
+    with pytest.raises(PermissionDeniedError, match="'vie' has role 'viewer'"):
+        run_analysis(settings, dataset="seed", actor=VIEWER)
+    with pytest.raises(PermissionDeniedError):
+        run_simulation(settings, dataset="seed", actor=VIEWER, shocks=[parse_shock("CHN=1")])
+    fixture = Path(__file__).resolve().parent / "fixtures" / "template_small"
+    with pytest.raises(PermissionDeniedError, match="needs role admin"):
+        import_file(settings, ANALYST, "template", fixture)
+    result = import_file(settings, ADMIN, "template", fixture, dataset="mine")
+    assert result.version == 1
+
+
+def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: Path) -> None:
+    from deps.audit import list_events, verify
+    from deps.exports import export_run
+
+    settings = load_settings()
+    run = run_analysis(settings, dataset="seed", actor=ANALYST)
+    written = export_run(settings, ANALYST, run.run_id, tmp_path / "a.csv", "csv", run.tables["nodes"])
+    with pytest.raises(PermissionDeniedError):
+        export_run(settings, VIEWER, run.run_id, tmp_path / "b.csv", "csv", run.tables["nodes"])
+    assert not (tmp_path / "b.csv").exists()
+    events = list_events(settings.effective_database_url, limit=50)
+    actions = [(e["action"], e["user"]) for e in events]
+    assert ("run", "ana") in actions and ("export", "ana") in actions
+    assert any(a == "import" for a, _u in actions)  # the seed load
+    export = next(e for e in events if e["action"] == "export")
+    assert written[0][1] in str(export["details"])
+    assert verify(settings.effective_database_url).ok

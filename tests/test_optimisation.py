@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from deps.auth import Actor
 from deps.batch import run_batch_file
 from deps.config import load_settings
 from deps.errors import DataValidationError, RunError
@@ -28,6 +29,8 @@ weights: {base: {}, semis: {semiconductors: 3}}
 shocks: {none: {}, china: {CHN: 2.0}}
 """
 
+ANALYST = Actor("ana", "analyst")
+
 
 @pytest.fixture
 def seeded(env: dict[str, str]) -> dict[str, str]:
@@ -38,7 +41,7 @@ def seeded(env: dict[str, str]) -> dict[str, str]:
 def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
     settings = load_settings()
     run = run_optimisation(
-        settings, dataset="seed", user="t", config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+        settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
     )
     assert run.status == "optimal"
     spend = float(run.tables["allocation"]["spend_meur"].sum())
@@ -56,8 +59,8 @@ def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
 
 def test_cbc_and_highs_agree(seeded: dict[str, str]) -> None:
     settings = load_settings()
-    highs = run_optimisation(settings, dataset="seed", user="t", config=ScenarioConfig(), budget=120)
-    cbc = run_optimisation(settings, dataset="seed", user="t", config=ScenarioConfig(solver="cbc"), budget=120)
+    highs = run_optimisation(settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=120)
+    cbc = run_optimisation(settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(solver="cbc"), budget=120)
     assert cbc.summary["objective"] == pytest.approx(highs.summary["objective"], rel=1e-6)
 
 
@@ -65,7 +68,7 @@ def test_infeasible_scenario_names_the_conflict(seeded: dict[str, str], tmp_path
     path = tmp_path / "s.yaml"
     path.write_text("budget_meur: 500\nline_min_meur: {financing: 320, ecosystems: 300}\n", encoding="utf-8")
     config, _dataset = parse_scenario(path)
-    run = run_optimisation(load_settings(), dataset="seed", user="t", config=config)
+    run = run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=config)
     assert run.status == "infeasible"
     assert "line minimums sum to 620 > budget 500" in run.reason
     assert get_run(load_settings().effective_database_url, run.run_id).status == "infeasible"
@@ -86,19 +89,19 @@ def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
 def test_unknown_references_are_reported(seeded: dict[str, str]) -> None:
     config = ScenarioConfig(line_min_meur={"lobbying": 5.0}, market_max_share={"space": 0.5})
     with pytest.raises(DataValidationError, match="unknown action line 'lobbying'"):
-        run_optimisation(load_settings(), dataset="seed", user="t", config=config, budget=100)
+        run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=config, budget=100)
     with pytest.raises(RunError, match="no budget"):
-        run_optimisation(load_settings(), dataset="seed", user="t", config=ScenarioConfig())
+        run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig())
 
 
 def test_batch_stores_each_scenario_and_resumes(seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "grid.yaml"
     path.write_text(GRID, encoding="utf-8")
     settings = load_settings()
-    first = run_batch_file(settings, path, dataset="seed", user="t", executor="serial")
+    first = run_batch_file(settings, path, dataset="seed", actor=ANALYST, executor="serial")
     assert first.total == 8 and first.solved_now == 8 and first.failed == 0
     assert set(first.summary["status"]) == {"optimal"}
-    again = run_batch_file(settings, path, dataset="seed", user="t", executor="serial")
+    again = run_batch_file(settings, path, dataset="seed", actor=ANALYST, executor="serial")
     assert again.solved_now == 0 and again.skipped == 8
     members = list_runs(settings.effective_database_url, batch_id=first.batch_id)
     assert len(members) == 8 and {m.kind for m in members} == {"member"}
@@ -113,7 +116,7 @@ def test_batch_stores_each_scenario_and_resumes(seeded: dict[str, str], tmp_path
 def test_failing_scenario_does_not_stop_the_others(seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "grid.csv"
     path.write_text("key,budget_meur,weights,shock,effects\nok,100,,,\nbad,100,,NOWHERE=2,\nok2,200,,CHN=2,\n")
-    outcome = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    outcome = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     status = outcome.summary.set_index("scenario_key")["status"]
     assert status.to_dict() == {"bad": "error", "ok": "optimal", "ok2": "optimal"}
     assert "NOWHERE" in outcome.summary.set_index("scenario_key").loc["bad", "reason"]
@@ -143,7 +146,7 @@ def test_batch_on_a_real_dask_cluster(seeded: dict[str, str], tmp_path: Path, da
     assert done.returncode == 0, done.stderr
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 8 and set(summary["status"]) == {"optimal"}
-    serial = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    serial = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     assert serial.solved_now == 0  # the Dask run stored every scenario already
 
 
@@ -174,7 +177,7 @@ def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: 
     kept = finished_members(url, batch_id)
     assert 0 < len(kept) < 400, "the batch finished before it could be killed; enlarge the grid"
     assert get_run(url, batch_id).status == "running"
-    outcome = run_batch_file(load_settings(), path, dataset="seed", user="t", executor="serial")
+    outcome = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     assert outcome.skipped == len(kept) and outcome.solved_now == 400 - len(kept)
     assert len(finished_members(url, batch_id)) == 400
     assert get_run(url, batch_id).status == "done"

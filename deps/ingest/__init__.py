@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deps.errors import NotFoundError
+from deps.errors import DataValidationError, NotFoundError
 
-__all__ = ["FORMATS", "importer"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from deps.auth import Actor
+    from deps.config import Settings
+    from deps.ingest.dataset import ImportResult
+
+__all__ = ["FORMATS", "import_file", "importer"]
 
 #: format name -> (module, function, one-line help)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -30,3 +37,54 @@ def importer(fmt: str) -> Callable[..., Any]:
         raise NotFoundError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
     module, function, _help = FORMATS[fmt]
     return getattr(importlib.import_module(module), function)
+
+
+def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, dataset: str | None = None) -> ImportResult:
+    """Import ``path`` in format ``fmt`` as a new version of ``dataset`` (default: the format's name).
+
+    Admins only.  Everything is validated first; the rows and the audit entry are written in one transaction, so a
+    failed import leaves the database exactly as it was (a failed attempt is audited in a transaction of its own).
+    """
+    from deps import audit
+    from deps.auth import require
+    from deps.db import require_schema, session_scope
+
+    require(actor, "import")
+    run = importer(fmt)
+    url = settings.effective_database_url
+    require_schema(url)
+    name = dataset or fmt
+    try:
+        with session_scope(url) as session:
+            result: ImportResult = run(
+                path,
+                session=session,
+                dataset=name,
+                user=actor.name,
+                max_bytes=settings.max_import_mb * 1_000_000,
+                share_tolerance=settings.share_tolerance,
+            )
+            audit.append(
+                session,
+                user=actor.name,
+                action="import",
+                target=f"{name} v{result.version}",
+                details={
+                    "format": fmt,
+                    "file": path.name,
+                    "content_hash": result.content_hash,
+                    "unchanged": result.unchanged,
+                    "counts": dict(result.counts),
+                },
+            )
+    except DataValidationError as exc:
+        with session_scope(url) as session:
+            audit.append(
+                session,
+                user=actor.name,
+                action="import_rejected",
+                target=name,
+                details={"format": fmt, "file": path.name, "problems": len(exc.problems)},
+            )
+        raise
+    return result
