@@ -97,7 +97,24 @@ def test_untouched_log_verifies_and_lists(url: str) -> None:
 
 
 def test_empty_log_verifies(url: str) -> None:
-    assert audit.verify(url) == audit.AuditReport(ok=True, checked=0, problems=[])
+    assert audit.verify(url) == audit.AuditReport(ok=True, checked=0, problems=[], head_id=None, head_hash="")
+
+
+def test_anchor_catches_deleted_newest_entries(url: str) -> None:
+    # Deleting the newest entries leaves a valid shorter chain; only a hash kept elsewhere shows the loss.
+    _fill(url, 5)
+    head = audit.verify(url)
+    assert head.head_id == 5 and len(head.head_hash) == 64
+    assert audit.verify(url, anchor=head.head_hash).ok
+    _sql(url, "DELETE FROM audit_event WHERE id >= 4")
+    _fill(url, 1)  # SQLite reuses id 4; the chain is valid again
+    assert audit.verify(url).ok
+    report = audit.verify(url, anchor=head.head_hash)
+    assert not report.ok
+    assert report.problems == [
+        f"anchor {head.head_hash[:12]}: no entry has this hash any more; entries after it were deleted, "
+        "or the log was rebuilt"
+    ]
 
 
 def test_edited_entry_is_named(url: str) -> None:

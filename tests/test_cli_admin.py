@@ -154,15 +154,24 @@ def test_audit_verify_and_tampering(env: dict[str, str]) -> None:
     for name in ("ann", "bob", "cid"):
         assert _run("users", "add", name, "--role", "viewer").exit_code == 0
     ok = _run("audit", "verify")
-    assert ok.exit_code == 0 and ok.output.strip() == "ok, 3 entries"
+    assert ok.exit_code == 0 and ok.output.splitlines()[0] == "ok, 3 entries"
+    head = ok.output.splitlines()[1].split()[3]
+    assert ok.output.splitlines()[1].startswith("newest entry 3: ") and len(head) == 64
+    assert _run("audit", "verify", "--anchor", head).exit_code == 0
     with engine_for(env["DEPS_DATABASE_URL"]).begin() as conn:
         conn.execute(sa.text("UPDATE audit_event SET target='mallory' WHERE id=2"))
     broken = _run("audit", "verify")
     assert broken.exit_code == 1 and isinstance(broken.exception, DepsError)
     assert "1 problem(s) in 3 entries" in str(broken.exception)
     assert "entry 2: content edited" in str(broken.exception)
+    with engine_for(env["DEPS_DATABASE_URL"]).begin() as conn:
+        conn.execute(sa.text("UPDATE audit_event SET target='bob' WHERE id=2"))  # undo the edit
+        conn.execute(sa.text("DELETE FROM audit_event WHERE id=3"))
+    assert _run("audit", "verify").exit_code == 0
+    lost = _run("audit", "verify", "--anchor", head)
+    assert lost.exit_code == 1 and "no entry has this hash any more" in str(lost.exception)
     text = _run("audit", "list", "--limit", "2").output.splitlines()
-    assert len(text) == 2 and "user_added" in text[0] and "cid" in text[0]
+    assert len(text) == 2 and "user_added" in text[0] and "bob" in text[0] and "ann" in text[1]
 
 
 def test_commands_refuse_a_database_without_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
