@@ -49,6 +49,7 @@ NODE_TABLE_COLUMNS = (
     "markets",
     "status",
     "basis",
+    "data_basis",
     "coverage",
     "n_suppliers",
     "hhi",
@@ -179,6 +180,7 @@ def _node_table(
         "node_id",
         "status",
         "basis",
+        "data_basis",
         "coverage",
         "n_suppliers",
         "hhi",
@@ -219,7 +221,7 @@ def _node_table(
     t["n_suppliers"] = t["n_suppliers"].astype("Int64")
     for col in FLAG_COLUMNS:
         t[col] = t[col].astype("boolean").fillna(False).astype(bool)
-    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "cbs_band"):
+    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "data_basis", "cbs_band"):
         t[col] = t[col].fillna("")
     t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
     return t[list(NODE_TABLE_COLUMNS)].reset_index(drop=True)

@@ -179,7 +179,8 @@ def _explain_concentration(row: dict[Hashable, Any], t: Thresholds) -> str:
             "without a share); no number reported, unknown shares are not zero"
         )
     parts = [
-        f"{level} view ({row['basis']}): top {row['top_supplier']} share "
+        f"{level} view ({row['basis']}; data basis: {row.get('data_basis') or 'not stated'}): "
+        f"top {row['top_supplier']} share "
         f"{float(row['top_share']):.3f}, HHI {float(row['hhi']):.3f}, "
         f"coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"
     ]

@@ -44,11 +44,12 @@ BASIS_FIRM_ROWS = "firm rows"
 STATUS_OK = "ok"
 STATUS_INSUFFICIENT = "insufficient data"
 
-SHARES_COLUMNS = ("node_id", "supplier_id", "country", "share", "year", "basis", "source")
+SHARES_COLUMNS = ("node_id", "supplier_id", "country", "share", "year", "basis", "data_basis", "source")
 CONCENTRATION_COLUMNS = (
     "node_id",
     "level",
     "basis",
+    "data_basis",
     "year",
     "n_suppliers",
     "n_unknown_share",
@@ -89,17 +90,21 @@ def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: 
     Returns
     -------
     pandas.DataFrame
-        Columns ``node_id, supplier_id, country, share, year, basis, source``; ``share`` is NaN
-        when unknown (for an aggregate: when no firm of that country has a known share).
+        Columns ``node_id, supplier_id, country, share, year, basis, data_basis, source``;
+        ``basis`` names the view (country rows / firm rows summed by headquarters / firm rows),
+        ``data_basis`` the provision rows' own basis (e.g. headquarters or production site);
+        ``share`` is NaN when unknown (for an aggregate: when no firm of that country has a
+        known share).
     """
     if level not in ("country", "firm"):
         raise SchemaError(f"level must be 'country' or 'firm', not {level!r}")
     rows = _pick_year(provision, year)
     is_firm = (rows["supplier_type"] == "firm").to_numpy(dtype=bool)
     if level == "firm":
-        return _tidy(rows[is_firm].assign(basis=BASIS_FIRM_ROWS))
+        firm_rows = rows[is_firm]
+        return _tidy(firm_rows.assign(data_basis=firm_rows["basis"], basis=BASIS_FIRM_ROWS))
     countries = rows[~is_firm]
-    out_c = countries.assign(supplier_id=countries["country"], basis=BASIS_COUNTRY_ROWS)
+    out_c = countries.assign(supplier_id=countries["country"], data_basis=countries["basis"], basis=BASIS_COUNTRY_ROWS)
     presorted = bool((countries["supplier_id"] == countries["country"]).all())
     firms = rows[is_firm]
     if len(firms):
@@ -110,6 +115,7 @@ def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: 
             agg = grouped["share"].sum(min_count=1).to_frame()
             agg["year"] = grouped["year"].max()
             agg["source"] = grouped["source"].agg(lambda x: "; ".join(sorted(set(x) - {""})))
+            agg["data_basis"] = grouped["basis"].agg(lambda x: "; ".join(sorted(set(x) - {""})))
             agg = agg.reset_index()
             agg["supplier_id"] = agg["country"]
             agg["basis"] = BASIS_HEADQUARTERS
@@ -180,6 +186,7 @@ def concentration(
     out = pd.DataFrame({"node_id": shares["node_id"].take(starts).reset_index(drop=True)})
     out["level"] = level
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
+    out["data_basis"] = shares["data_basis"].take(starts).reset_index(drop=True)
     yr = shares["year"].astype("float64").fillna(-1.0).to_numpy()
     ymax = np.maximum.reduceat(yr, starts) if m else np.zeros(0)
     out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")

@@ -50,6 +50,7 @@ def test_euv_is_a_nld_control_point_and_global_chokepoint(result) -> None:  # ty
     assert row["top_firm"] == "ASML" and row["top_firm_share"] == 1.0
     assert row["knockout_chokepoint"] and "N99" in result.structural.set_index("node_id").loc["N20", "finals_knockout"]
     assert "NLD share 1.000" in row["explanation"]
+    assert row["data_basis"] == "headquarters"  # CSET shares are by headquarters (SOURCE.md)
     cps = result.control_points.set_index("node_id")
     assert cps.loc["N20", "leverage"] == pytest.approx(1.0)  # 1.0 x (1 - 0) x reach 1.0
 
