@@ -375,3 +375,32 @@ def test_session_expiry() -> None:
     assert auth.session_expired(seen, naive_now, 30) and not auth.session_expired(seen, naive_now, 31)
     with pytest.raises(ValueError, match="positive"):
         auth.session_expired(seen, seen, 0)
+
+
+def test_logins_and_role_changes_at_once_do_not_deadlock(url: str) -> None:
+    # Both take the user's row before the audit table; the opposite order deadlocks on PostgreSQL.
+    auth.add_user(url, "ann", "viewer", PASSWORD, by="root")
+    errors: list[BaseException] = []
+
+    def logins() -> None:
+        try:
+            for _ in range(15):
+                auth.authenticate(url, "ann", PASSWORD, settings=Policy())
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def role_changes() -> None:
+        try:
+            for i in range(15):
+                auth.set_role(url, "ann", ("analyst", "viewer")[i % 2], by="root")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=logins), threading.Thread(target=role_changes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _actions(url).count("login") == 15 and _actions(url).count("role_changed") == 15
+    assert audit.verify(url).ok
