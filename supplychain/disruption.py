@@ -33,6 +33,7 @@ __all__ = [
     "DisruptionResult",
     "Shock",
     "SweepResult",
+    "apply_stocks",
     "country_sweep",
     "knockout_suppliers",
     "market_loss",
@@ -163,6 +164,26 @@ def own_availability(
     return np.clip(own, 0.0, 1.0), unknown
 
 
+def apply_stocks(graph: SupplyGraph, own: np.ndarray, stock_months: pd.Series, *, duration_months: float) -> np.ndarray:
+    """Own availability averaged over a shock of ``duration_months`` when stocks cover s_v months.
+
+    A stock covering s_v months of normal use bridges the first s_v months of the shock, so the
+    average own availability over the shock is o'(v) = 1 - (1 - o(v)) x max(0, 1 - s_v / T)
+    (T = ``duration_months``; a time-to-survive s_v >= T means no loss). Nodes without a stock
+    keep o(v). Works for one scenario (n,) or many (n, k).
+    """
+    if duration_months <= 0:
+        raise ValueError(f"duration_months must be > 0, got {duration_months}; give the shock's length")
+    months = np.zeros(graph.n, dtype=np.float64)
+    pos = graph.index_of(pd.Series(stock_months.index.astype(str), dtype="str"))
+    found = pos >= 0
+    months[pos[found]] = np.asarray(stock_months.to_numpy(dtype=np.float64))[found]
+    keep = np.clip(1.0 - months / duration_months, 0.0, 1.0)
+    if own.ndim == 2:
+        keep = keep[:, None]
+    return (1.0 - (1.0 - own) * keep).astype(own.dtype)
+
+
 def propagate_availability(graph: SupplyGraph, own: np.ndarray) -> np.ndarray:
     """a(v) = min(o(v), min over inputs a(u)), for one scenario (n,) or many (n, k) at once."""
     avail = np.array(own, copy=True)
@@ -180,9 +201,24 @@ def simulate(
     *,
     country_shares: pd.DataFrame | None = None,
     firm_shares: pd.DataFrame | None = None,
+    stock_months: pd.Series | None = None,
+    duration_months: float | None = None,
 ) -> DisruptionResult:
-    """Propagate one combination of shocks; report loss per node, final product and market."""
+    """Propagate one combination of shocks; report loss per node, final product and market.
+
+    Parameters
+    ----------
+    graph, shocks
+        The graph and the shocks (combined additively in o(v)).
+    country_shares, firm_shares
+        Country-view and firm-view share frames (:func:`supplychain.concentration.supplier_shares`).
+    stock_months, duration_months
+        Optional stocks (months of normal use, indexed by node id) and the shock's duration:
+        see :func:`apply_stocks` (Simchi-Levi's time-to-survive, averaged over the shock).
+    """
     own, unknown = own_availability(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
+    if stock_months is not None and duration_months is not None:
+        own = apply_stocks(graph, own, stock_months, duration_months=duration_months)
     avail = propagate_availability(graph, own)
     exposed = or_downstream_bool(graph, unknown)
     limiting = _limiting_input(graph, avail, own)

@@ -126,3 +126,23 @@ def test_loss_monotone_in_random_graphs() -> None:
         assert (loss.to_numpy() >= prev - 1e-12).all()
         prev = loss.to_numpy()
     assert isinstance(prev, np.ndarray) and pd.notna(prev).all()
+
+
+def test_stocks_bridge_part_of_the_shock() -> None:
+    # CHN ban (f=1) for 6 months; r1 holds 3 months of stock:
+    # o(r1) = 1 - 0.98 = 0.02 -> o' = 1 - 0.98 x (1 - 3/6) = 0.51; r2 no stock: 0.7
+    stocks = pd.Series({"r1": 3.0})
+    res = simulate(
+        GRAPH, [Shock("country", "CHN", 1.0)], country_shares=SHARES, stock_months=stocks, duration_months=6.0
+    )
+    nodes = res.nodes.set_index("node_id")
+    assert nodes.loc["r1", "own_availability"] == pytest.approx(0.51)
+    assert nodes.loc["r2", "own_availability"] == pytest.approx(0.7)
+    long_stock = simulate(
+        GRAPH,
+        [Shock("country", "CHN", 1.0)],
+        country_shares=SHARES,
+        stock_months=pd.Series({"r1": 12.0, "r2": 12.0}),
+        duration_months=6.0,
+    )
+    assert (long_stock.nodes["loss"] == 0).all()  # time-to-survive beyond the shock: no loss
