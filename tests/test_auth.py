@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,8 @@ from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from deps import audit, auth
@@ -404,3 +407,31 @@ def test_logins_and_role_changes_at_once_do_not_deadlock(url: str) -> None:
     assert errors == []
     assert _actions(url).count("login") == 15 and _actions(url).count("role_changed") == 15
     assert audit.verify(url).ok
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=90)), min_size=1, max_size=10))
+def test_login_outcomes_follow_the_lock_model(db_url: str, steps: list[tuple[bool, int]]) -> None:
+    # Model of the policy (3 failures in a row lock for 60 s; a lock restarts the count; a locked account is
+    # refused whatever the password).  One fresh user per example.
+    name = f"u{uuid.uuid4().hex[:10]}"
+    auth.add_user(db_url, name, "viewer", PASSWORD, by="root")
+    policy = Policy(login_max_failures=3, login_lock_seconds=60)
+    now, failures, locked_until = T0, 0, None
+    for correct, advance in steps:
+        now += timedelta(seconds=advance)
+        if locked_until is not None and now < locked_until:
+            expect_ok = False
+        elif correct:
+            expect_ok, failures, locked_until = True, 0, None
+        else:
+            expect_ok, failures = False, failures + 1
+            if failures >= 3:
+                failures, locked_until = 0, now + timedelta(seconds=60)
+        try:
+            auth.authenticate(db_url, name, PASSWORD if correct else "wrong password!", settings=policy, now=now)
+            ok = True
+        except AuthenticationError:
+            ok = False
+        assert ok == expect_ok
+    assert _user(db_url, name).failed_attempts == failures
