@@ -18,7 +18,7 @@ import pandas as pd
 from deps.errors import Problem
 from deps.ingest.reader import FIRST_DATA_ROW
 
-__all__ = ["TableCheck", "find_cycle", "share_sum_problems"]
+__all__ = ["TableCheck", "find_cycle", "positions", "share_sum_problems"]
 
 _MAX_SHOWN_CHOICES = 12
 
@@ -57,7 +57,7 @@ class TableCheck:
     def _require(self, column: str, required: bool, what: str) -> pd.Series:
         blank = self._blank(column)
         if required:
-            for index in _positions(blank):
+            for index in positions(blank):
                 self.add(index, column, "value is missing", f"fill in {what}")
         return blank
 
@@ -67,7 +67,7 @@ class TableCheck:
         self._require(column, required, what)
         values = self.frame[column]
         too_long = values.str.len() > max_len
-        for index in _positions(too_long):
+        for index in positions(too_long):
             self.add(index, column, f"text is {len(values[index])} characters long (limit {max_len})", "shorten it")
         return values.where(~too_long, "")
 
@@ -86,11 +86,11 @@ class TableCheck:
         raw = self.frame[column]
         values = pd.to_numeric(raw.str.replace(",", ".", regex=False).where(~blank), errors="coerce")
         bad = ~blank & values.isna()
-        for index in _positions(bad):
+        for index in positions(bad):
             self.add(index, column, f"{raw[index]!r} is not a number", f"write {what} with a dot as decimal sign")
         finite = values.notna()
         inf = finite & ~values.abs().lt(float("inf"))
-        for index in _positions(inf):
+        for index in positions(inf):
             self.add(index, column, f"{raw[index]!r} is not a finite number", f"write {what}")
         values = values.where(~inf)
         out_of_range = pd.Series(False, index=values.index)
@@ -98,7 +98,7 @@ class TableCheck:
             out_of_range |= values.lt(low)
         if high is not None:
             out_of_range |= values.gt(high)
-        for index in _positions(out_of_range):
+        for index in positions(out_of_range):
             bounds = f"between {low:g} and {high:g}" if low is not None and high is not None else ""
             if not bounds:
                 bounds = f"at least {low:g}" if low is not None else f"at most {high:g}"
@@ -117,7 +117,7 @@ class TableCheck:
         """An integer column (nullable ``Int64``) with optional inclusive bounds."""
         values = self.number(column, required=required, low=low, high=high, what=what)
         fractional = values.notna() & (values % 1 != 0)
-        for index in _positions(fractional):
+        for index in positions(fractional):
             self.add(index, column, f"{self.frame[column][index]} is not a whole number", f"write {what}")
         return values.where(~fractional).round().astype("Int64")
 
@@ -126,7 +126,7 @@ class TableCheck:
         blank = self._require(column, required, f"one of {_shown(allowed)}")
         values = self.frame[column].str.lower() if lower else self.frame[column]
         bad = ~blank & ~values.isin(list(allowed))
-        for index in _positions(bad):
+        for index in positions(bad):
             self.add(index, column, f"{self.frame[column][index]!r} is not allowed", f"use one of {_shown(allowed)}")
         return values.where(~bad, "")
 
@@ -143,7 +143,7 @@ class TableCheck:
         blank = self._require(column, required, what)
         values = self.frame[column].str.upper()
         bad = ~blank & ~values.isin(list(known))
-        for index in _positions(bad):
+        for index in positions(bad):
             self.add(index, column, f"unknown code {self.frame[column][index]!r}", f"use {what}")
         return values.where(~bad, "")
 
@@ -181,7 +181,7 @@ class TableCheck:
     def references(self, column: str, values: pd.Series, known: Collection[str], what: str, fix: str) -> None:
         """Non-blank ``values`` must be in ``known`` (a dangling reference otherwise)."""
         bad = values.ne("") & ~values.isin(list(known))
-        for index in _positions(bad):
+        for index in positions(bad):
             self.add(index, column, f"{what} {values[index]!r} does not exist", fix)
 
 
@@ -243,6 +243,6 @@ def _shown(allowed: Collection[str]) -> str:
     return ", ".join(items)
 
 
-def _positions(mask: pd.Series) -> list[int]:
+def positions(mask: pd.Series) -> list[int]:
     """Frame positions where ``mask`` is true (frames here are indexed 0..n-1)."""
     return [int(i) for i in np.flatnonzero(mask.to_numpy(dtype=bool))]

@@ -305,8 +305,8 @@ def test_latin1_bytes_are_refused_with_their_row(loaded: tuple[str, ImportResult
     with pytest.raises(DataValidationError) as info:
         _import(url, path)
     (problem,) = info.value.problems
-    # the reader counts physical lines here: descriptions hold line breaks, so record 20 starts on line 24
-    assert (problem.file, problem.row) == ("inputs.csv", 24) and "not valid UTF-8" in problem.problem
+    # N20 is spreadsheet row 20 (header = row 1), although descriptions with line breaks put it on physical line 24
+    assert (problem.file, problem.row) == ("inputs.csv", 20) and "not valid UTF-8" in problem.problem
     assert "Latin-1" in problem.fix
     assert _row_counts(url) == before
 

@@ -180,3 +180,18 @@ def test_xlsx_workbook_imports_like_the_folder(db_url: str, tmp_path: Path) -> N
             pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(writer, sheet_name=csv.stem, index=False)
     result = _import(db_url, workbook, dataset="xl")
     assert result.counts["provision"] == 5 and result.counts["nodes"] == 3
+
+
+def test_encoding_error_row_counts_records_not_lines(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    text = (path / "nodes.csv").read_text(encoding="utf-8")
+    text = text.replace(
+        "ore,Ore,material,semiconductors,,261690,critical,,",
+        'ore,Ore,material,semiconductors,,261690,critical,"two\nlines",',
+    )
+    text = text.replace("Tool,tool", "Tööl,tool")
+    (path / "nodes.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    (problem,) = info.value.problems
+    assert problem.row == 3  # the tool record is row 3 although it starts on physical line 4

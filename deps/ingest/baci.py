@@ -10,20 +10,18 @@ added.  Checks are vectorised, so the 53,452 flows of the raw-materials extract 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
 from deps.countries import known_codes
-from deps.errors import DataValidationError, Problem
+from deps.errors import DataValidationError
 from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
-from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.ingest.reader import hash_files, read_table
 from deps.models import TradeFlow
-from deps.validation import TableCheck
+from deps.validation import TableCheck, positions
 
 __all__ = ["COLUMNS", "FIRST_YEAR", "LAST_YEAR", "ValidatedBaci", "import_baci", "validate_baci"]
 
@@ -63,7 +61,7 @@ def validate_baci(
     non-negative number; one row per (year, exporter, importer, product).
     """
     name = path.name
-    read = _read_csv(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes)
+    read = read_table(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes, csv_only=True)
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"BACI file {name}")
@@ -82,10 +80,10 @@ def validate_baci(
     )
     product = flows["product"]
     bad = product.ne("") & ~product.str.fullmatch(r"\d{6}")
-    for index in _positions(bad):
+    for index in positions(bad):
         check.add(index, "hs92", f"{product[index]!r} is not a 6-digit HS code", "write six digits, keeping leading 0s")
     same = flows["exporter_iso3"].ne("") & flows["exporter_iso3"].eq(flows["importer_iso3"])
-    for index in _positions(same):
+    for index in positions(same):
         check.add(
             index,
             "importer_iso3",
@@ -146,7 +144,7 @@ def _duplicates(check: TableCheck, raw: pd.DataFrame) -> None:
     if not repeated.any():
         return
     first = key.reset_index().groupby(_KEY, sort=False)["index"].transform("min")
-    for index in _positions(repeated):
+    for index in positions(repeated):
         check.add(
             index,
             ", ".join(_KEY),
@@ -178,22 +176,3 @@ def _records(flows: pd.DataFrame, dataset_id: int) -> list[dict[str, object]]:
             strict=True,
         )
     ]
-
-
-def _positions(mask: pd.Series) -> list[int]:
-    return [int(i) for i in np.flatnonzero(mask.to_numpy(dtype=bool))]
-
-
-def _read_csv(path: Path, *, required: Sequence[str], optional: Sequence[str], max_bytes: int) -> RawTable:
-    """:func:`read_table` for a CSV-only format: ZIP/XLSX content is refused here, before openpyxl sees it."""
-    if path.is_file() and 0 < path.stat().st_size <= max_bytes:
-        with path.open("rb") as handle:
-            if file_kind(handle.read(8)) == "xlsx":
-                problem = Problem(
-                    path.name, None, None, "the content is a ZIP archive or XLSX workbook, not CSV text", _CSV_FIX
-                )
-                return RawTable(path.name, None, [problem])
-    return read_table(path, required=required, optional=optional, max_bytes=max_bytes)
-
-
-_CSV_FIX = "save the table as UTF-8 CSV"

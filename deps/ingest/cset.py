@@ -22,18 +22,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from deps.countries import known_codes
 from deps.errors import DataValidationError, Problem
-from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
-from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
+from deps.ingest.reader import hash_files, read_table
 from deps.models import Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
 from deps.validation import TableCheck, find_cycle, share_sum_problems
 
@@ -93,7 +92,9 @@ def validate_cset(path: Path, *, max_bytes: int, share_tolerance: float) -> Vali
     raw: dict[str, pd.DataFrame] = {}
     paths = [path / f"{name}.csv" for name in FILES]
     for name, (required, optional) in FILES.items():
-        read = _read_csv(path / f"{name}.csv", required=required, optional=optional, max_bytes=max_bytes)
+        read = read_table(
+            path / f"{name}.csv", required=required, optional=optional, max_bytes=max_bytes, csv_only=True
+        )
         problems.extend(read.problems)
         if read.frame is not None and not read.problems:
             raw[name] = read.frame
@@ -358,12 +359,12 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
     notes: list[str] = []
     sources = tables["sources"]
     counts["sources"] = bulk_insert(
-        session, Source, [{"dataset_id": dataset_id, **r, "publisher": "CSET / ETO"} for r in _records(sources)]
+        session, Source, [{"dataset_id": dataset_id, **r, "publisher": "CSET / ETO"} for r in records(sources)]
     )
-    source_ids = _ids(session, Source, dataset_id)
+    source_ids = code_ids(session, Source, dataset_id)
     nodes = tables["nodes"]
-    counts["nodes"] = bulk_insert(session, Node, [{"dataset_id": dataset_id, **r} for r in _records(nodes)])
-    node_ids = _ids(session, Node, dataset_id)
+    counts["nodes"] = bulk_insert(session, Node, [{"dataset_id": dataset_id, **r} for r in records(nodes)])
+    node_ids = code_ids(session, Node, dataset_id)
     bulk_insert(session, NodeSector, [{"node_id": node_ids[c], "sector": SECTOR} for c in nodes["code"]])
     finals = [str(c) for c in nodes.loc[nodes["kind"].eq("final_product"), "code"]]
     if finals and session.get(Market, MARKET) is not None:
@@ -399,12 +400,12 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
                 "hq_iso3": r["country"] or None,
                 "note": r["note"],
             }
-            for r in _records(firms)
+            for r in records(firms)
         ],
     )
-    firm_ids = _ids(session, Firm, dataset_id)
+    firm_ids = code_ids(session, Firm, dataset_id)
     rows = []
-    for r in _records(provision):
+    for r in records(provision):
         is_firm = r["supplier_type"] == "organization"
         share = r["share_pct"]
         rows.append(
@@ -424,32 +425,3 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
         )
     counts["provision"] = bulk_insert(session, Provision, rows)
     return counts, notes
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with native Python scalars (NaN and pandas NA become ``None``)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
-
-
-def _ids(session: Session, model: type[Source] | type[Node] | type[Firm], dataset_id: int) -> dict[str, int]:
-    rows = session.exec(select(model.code, model.id).where(model.dataset_id == dataset_id)).all()
-    return {str(code): int(pk) for code, pk in rows if pk is not None}
-
-
-def _read_csv(path: Path, *, required: Sequence[str], optional: Sequence[str], max_bytes: int) -> RawTable:
-    """:func:`read_table` for a CSV-only format: ZIP/XLSX content is refused here, before openpyxl sees it."""
-    if path.is_file() and 0 < path.stat().st_size <= max_bytes:
-        with path.open("rb") as handle:
-            if file_kind(handle.read(8)) == "xlsx":
-                problem = Problem(
-                    path.name, None, None, "the content is a ZIP archive or XLSX workbook, not CSV text", _CSV_FIX
-                )
-                return RawTable(path.name, None, [problem])
-    return read_table(path, required=required, optional=optional, max_bytes=max_bytes)
-
-
-_CSV_FIX = "save the table as UTF-8 CSV"

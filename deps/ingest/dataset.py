@@ -13,18 +13,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from deps.countries import country_name
-from deps.models import Country, Dataset
+from deps.models import Country, Dataset, Firm, Node, Source
 
 __all__ = [
     "ImportResult",
     "bulk_insert",
+    "code_ids",
     "ensure_countries",
     "latest_dataset",
     "new_version",
+    "records",
 ]
 
 _CHUNK = 5000
@@ -112,3 +115,18 @@ def ensure_countries(session: Session, codes: Iterable[str]) -> int:
         [{"iso3": code, "name": country_name(code), "source": "ISO 3166-1 (pycountry)"} for code in missing],
     )
     return len(missing)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with native Python scalars (NaN and pandas NA become ``None``), ready for :func:`bulk_insert`."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in clean.to_dict(orient="records")
+    ]
+
+
+def code_ids(session: Session, model: type[Source] | type[Node] | type[Firm], dataset_id: int) -> dict[str, int]:
+    """External code -> primary key of the sources, nodes or firms of one dataset version."""
+    rows = session.exec(select(model.code, model.id).where(model.dataset_id == dataset_id)).all()
+    return {str(code): int(pk) for code, pk in rows if pk is not None}

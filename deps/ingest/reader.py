@@ -72,6 +72,7 @@ def read_table(
     label: str | None = None,
     sheet: str | None = None,
     allow_extra: bool = True,
+    csv_only: bool = False,
 ) -> RawTable:
     """Read a CSV (UTF-8, comma) or one sheet of an XLSX file as strings, checking it first.
 
@@ -89,6 +90,8 @@ def read_table(
         For XLSX files, the sheet to read (default: the first).
     allow_extra
         Whether columns beyond ``required`` and ``optional`` are tolerated (they are then ignored).
+    csv_only
+        Refuse XLSX content too (formats that are CSV by definition).
     """
     name = label or path.name
     table = RawTable(name=name, frame=None)
@@ -113,6 +116,17 @@ def read_table(
     with path.open("rb") as handle:
         head = handle.read(8192)
     kind = file_kind(head)
+    if kind == "xlsx" and (csv_only or path.suffix.lower() == ".csv"):
+        table.problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "the file is named .csv but its content is a ZIP archive such as an XLSX workbook",
+                "save the table as UTF-8 CSV, or import the workbook file itself",
+            )
+        )
+        return table
     if kind == "xlsx":
         frame = _read_xlsx(path, sheet, table)
     elif kind == "text":
@@ -154,7 +168,7 @@ def _read_csv(path: Path, table: RawTable) -> pd.DataFrame | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line = _record_number(raw, exc.start)
         table.problems.append(
             Problem(
                 table.name,
@@ -206,10 +220,11 @@ def _read_xlsx(path: Path, sheet: str | None, table: RawTable) -> pd.DataFrame |
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         table.problems.append(
             Problem(table.name, None, None, f"not a readable XLSX workbook ({exc})", "save it again as .xlsx or CSV")
         )
@@ -242,3 +257,14 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _record_number(raw: bytes, offset: int) -> int:
+    """The spreadsheet row (header = 1) of the CSV record that holds byte ``offset`` (quoted line breaks included)."""
+    prefix = raw[:offset].decode("utf-8", errors="replace")
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(prefix, newline="")))
+    except csv.Error:
+        return prefix.count("\n") + 1
+    ends_on_break = prefix.endswith(("\n", "\r"))
+    return max(records + (1 if ends_on_break else 0), 1)

@@ -31,14 +31,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, delete, select
 
 from deps.countries import known_codes
 from deps.errors import DataValidationError, Problem
-from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
+from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.models import (
     BASES,
@@ -528,7 +527,7 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
         counts["countries"] = _upsert_countries(session, tables["countries"])
     for name, model, key in (("markets", Market, "market_id"), ("action_lines", ActionLine, "action_line_id")):
         if name in tables:
-            for record in _records(tables[name]):
+            for record in records(tables[name]):
                 existing = session.get(model, record[key])
                 if existing is None:
                     session.add(model.model_validate(record))
@@ -540,9 +539,9 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
     source_ids: dict[str, int] = {}
     if "sources" in tables:
         counts["sources"] = bulk_insert(
-            session, Source, [{**r, "dataset_id": dataset_id} for r in _records(tables["sources"])]
+            session, Source, [{**r, "dataset_id": dataset_id} for r in records(tables["sources"])]
         )
-        source_ids = _ids(session, Source, dataset_id)
+        source_ids = code_ids(session, Source, dataset_id)
     nodes = tables["nodes"]
     node_rows = [
         {
@@ -556,10 +555,10 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
             "year": r["year"],
             "source_id": source_ids.get(r["source"]),
         }
-        for r in _records(nodes)
+        for r in records(nodes)
     ]
     counts["nodes"] = bulk_insert(session, Node, node_rows)
-    node_ids = _ids(session, Node, dataset_id)
+    node_ids = code_ids(session, Node, dataset_id)
     bulk_insert(
         session,
         NodeSector,
@@ -594,7 +593,7 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
                     "source_id": source_ids.get(r["source"]),
                     "note": r["note"],
                 }
-                for r in _records(tables["edges"])
+                for r in records(tables["edges"])
             ],
         )
     firm_ids: dict[str, int] = {}
@@ -614,16 +613,16 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
                     "source_id": source_ids.get(r["source"]),
                     "note": r["note"],
                 }
-                for r in _records(firms)
+                for r in records(firms)
             ],
         )
-        firm_ids = _ids(session, Firm, dataset_id)
-        firm_hq = {r["code"]: (r["hq_iso3"] or None) for r in _records(firms)}
+        firm_ids = code_ids(session, Firm, dataset_id)
+        firm_hq = {r["code"]: (r["hq_iso3"] or None) for r in records(firms)}
     if "provision" in tables:
         provision = tables["provision"]
         ensure_countries(session, provision.loc[provision["supplier_type"].eq("country"), "supplier"])
         rows = []
-        for r in _records(provision):
+        for r in records(provision):
             is_firm = r["supplier_type"] == "firm"
             share = r["share_pct"]
             rows.append(
@@ -660,14 +659,14 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
                     "source_id": source_ids.get(r["source"]),
                     "note": r["note"],
                 }
-                for r in _records(tables["effects"])
+                for r in records(tables["effects"])
             ],
         )
     return counts
 
 
 def _upsert_countries(session: Session, frame: pd.DataFrame) -> int:
-    for r in _records(frame):
+    for r in records(frame):
         row = session.get(Country, r["iso3"])
         values = {"name": r["name"], "wgi_pv": r["wgi_pv"], "wgi_year": r["wgi_year"], "source": r["source"] or None}
         if row is None:
@@ -680,23 +679,9 @@ def _upsert_countries(session: Session, frame: pd.DataFrame) -> int:
     session.exec(delete(CountryMembership).where(CountryMembership.iso3.in_(codes)))  # type: ignore[attr-defined]
     memberships = [
         {"iso3": r["iso3"], "bloc": bloc}
-        for r in _records(frame)
+        for r in records(frame)
         for column, bloc in MEMBERSHIP_COLUMNS.items()
         if r[column]
     ]
     bulk_insert(session, CountryMembership, memberships)
     return len(frame)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with native Python scalars (NaN and pandas NA become ``None``)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
-
-
-def _ids(session: Session, model: type[Source] | type[Node] | type[Firm], dataset_id: int) -> dict[str, int]:
-    rows = session.exec(select(model.code, model.id).where(model.dataset_id == dataset_id)).all()
-    return {str(code): int(pk) for code, pk in rows if pk is not None}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +27,9 @@ import pycountry
 from sqlmodel import Session, select
 
 from deps.countries import country_name, known_codes
-from deps.errors import DataValidationError, Problem
+from deps.errors import DataValidationError
 from deps.ingest.dataset import ImportResult, bulk_insert, new_version
-from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.ingest.reader import hash_files, read_table
 from deps.models import Country, GovernanceScore
 from deps.validation import TableCheck
 
@@ -73,7 +72,7 @@ def validate_wgi(
         Earliest accepted year column (the WGI start in 1996).
     """
     name = path.name
-    read = _read_csv(path, required=(NAME, CODE), optional=("country_code",), max_bytes=max_bytes)
+    read = read_table(path, required=(NAME, CODE), optional=("country_code",), max_bytes=max_bytes, csv_only=True)
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"WGI file {name}")
@@ -197,18 +196,3 @@ def _ensure_named_countries(session: Session, names: dict[str, str]) -> int:
         else:
             rows.append({"iso3": code, "name": names[code], "source": "World Bank WGI (name as in the file)"})
     return bulk_insert(session, Country, rows)
-
-
-def _read_csv(path: Path, *, required: Sequence[str], optional: Sequence[str], max_bytes: int) -> RawTable:
-    """:func:`read_table` for a CSV-only format: ZIP/XLSX content is refused here, before openpyxl sees it."""
-    if path.is_file() and 0 < path.stat().st_size <= max_bytes:
-        with path.open("rb") as handle:
-            if file_kind(handle.read(8)) == "xlsx":
-                problem = Problem(
-                    path.name, None, None, "the content is a ZIP archive or XLSX workbook, not CSV text", _CSV_FIX
-                )
-                return RawTable(path.name, None, [problem])
-    return read_table(path, required=required, optional=optional, max_bytes=max_bytes)
-
-
-_CSV_FIX = "save the table as UTF-8 CSV"
