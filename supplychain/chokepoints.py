@@ -140,7 +140,7 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = 
         dom_lists = ko_lists = market_lists = texts = [""] * graph.n
     return pd.DataFrame(
         {
-            "node_id": graph.ids.astype(str),
+            "node_id": graph.id_series,
             "dominator_chokepoint": n_dom > 0,
             "knockout_chokepoint": n_ko > 0,
             "n_finals_dominated": n_dom,

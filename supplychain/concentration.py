@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.errors import SchemaError
-from supplychain.schema import bloc_members
+from supplychain.schema import bloc_members, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -184,7 +184,7 @@ def concentration(
     top = order[starts]
     nan = np.full(m, np.nan)
     out = pd.DataFrame({"node_id": shares["node_id"].take(starts).reset_index(drop=True)})
-    out["level"] = level
+    out["level"] = labels_from_codes(np.zeros(m, dtype=np.int32), [level])
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
     out["data_basis"] = shares["data_basis"].take(starts).reset_index(drop=True)
     yr = shares["year"].astype("float64").fillna(-1.0).to_numpy()
@@ -193,7 +193,7 @@ def concentration(
     out["n_suppliers"] = n_sup
     out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
     out["coverage"] = cov
-    out["status"] = np.where(ok, STATUS_OK, STATUS_INSUFFICIENT)
+    out["status"] = labels_from_codes(ok.astype(np.int32), [STATUS_INSUFFICIENT, STATUS_OK])
     hhi = np.where(ok, total(s * s), nan)
     out["hhi"] = hhi
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -246,12 +246,9 @@ def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[s
     return members | {thresholds.home}
 
 
-def _bands(hhi: np.ndarray, t: Thresholds) -> np.ndarray:
-    return np.select(
-        [np.isnan(hhi), hhi >= t.cbs_concentrated, hhi >= t.cbs_somewhat],
-        [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated"],
-        default="not concentrated",
-    )
+def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
+    codes = np.select([np.isnan(hhi), hhi >= t.cbs_concentrated, hhi >= t.cbs_somewhat], [0, 1, 2], default=3)
+    return labels_from_codes(codes, [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated", "not concentrated"])
 
 
 def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> np.ndarray:

@@ -184,9 +184,12 @@ def apply_stocks(graph: SupplyGraph, own: np.ndarray, stock_months: pd.Series, *
     return (1.0 - (1.0 - own) * keep).astype(own.dtype)
 
 
-def propagate_availability(graph: SupplyGraph, own: np.ndarray) -> np.ndarray:
-    """a(v) = min(o(v), min over inputs a(u)), for one scenario (n,) or many (n, k) at once."""
-    avail = np.array(own, copy=True)
+def propagate_availability(graph: SupplyGraph, own: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """a(v) = min(o(v), min over inputs a(u)), for one scenario (n,) or many (n, k) at once.
+
+    ``in_place=True`` overwrites ``own`` (saves one copy of a large scenario matrix).
+    """
+    avail = own if in_place else np.array(own, copy=True)
     for block in graph.levels_in:
         if len(block.nodes) == 0:
             continue
@@ -238,7 +241,7 @@ def simulate(
         texts.append(f"{node}: loss {loss[v]:.3f}: {src}{note}")
     nodes = pd.DataFrame(
         {
-            "node_id": graph.ids.astype(str),
+            "node_id": graph.id_series,
             "own_availability": own,
             "availability": avail,
             "loss": loss,
@@ -271,14 +274,14 @@ def country_sweep(
     own = np.ones(known.shape, dtype=np.float32)
     own[coo.row, coo.col] -= np.float32(fraction) * coo.data.astype(np.float32)
     np.clip(own, 0.0, 1.0, out=own)
-    avail = propagate_availability(graph, own)
-    loss = 1.0 - avail
+    avail = propagate_availability(graph, own, in_place=True)
+    loss = 1.0 - avail[graph.finals]  # only final products are reported
     return SweepResult(
         countries=suppliers,
         fraction=float(fraction),
         availability=avail,
-        final_loss=_finals_frame(graph, loss, list(suppliers)),
-        market_loss=market_loss(graph, loss, list(suppliers)),
+        final_loss=_finals_frame(graph, loss, list(suppliers), finals_aligned=True),
+        market_loss=market_loss(graph, loss, list(suppliers), finals_aligned=True),
     )
 
 
@@ -301,24 +304,33 @@ def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: f
     return out.reset_index(drop=True)
 
 
-def market_loss(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> pd.DataFrame:
+def market_loss(
+    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False
+) -> pd.DataFrame:
     """Market-weighted mean loss of the final products serving each focus market.
 
     weighted_loss(m) = sum_f w_f loss_f / sum_f w_f over final products f in market m.
+    ``loss`` has one row per node, or one row per final product (``graph.finals`` order) when
+    ``finals_aligned``.
     """
     finals = graph.finals
+    if not finals_aligned:
+        loss = loss[finals]
     rows = []
     for j, market in enumerate(graph.markets):
         word, bit = divmod(j, 64)
-        member = finals[(graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0]
+        inside = (graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0
+        member = finals[inside]
         w = graph.weight[member]
         total = float(w.sum())
-        lf = loss[member].astype(np.float64)
+        lf = loss[inside].astype(np.float64)
         weighted = (w[:, None] * lf).sum(axis=0) / total if total > 0 else lf.mean(axis=0)
         rows.append([market, len(member), *weighted.tolist()])
     out = pd.DataFrame(rows, columns=["market", "n_finals", *columns])
     if len(columns) == 1:
-        out["max_loss"] = [float(loss[_members(graph, j)].max(initial=0.0)) for j in range(len(graph.markets))]
+        out["max_loss"] = [
+            float(loss[np.isin(finals, _members(graph, j))].max(initial=0.0)) for j in range(len(graph.markets))
+        ]
     return out
 
 
@@ -339,7 +351,9 @@ def _members(graph: SupplyGraph, j: int) -> np.ndarray:
     return finals[(graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0]
 
 
-def _finals_frame(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> pd.DataFrame:
+def _finals_frame(
+    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False
+) -> pd.DataFrame:
     finals = graph.finals
     labels = np.asarray(graph.markets, dtype=object)
     patterns, inverse = np.unique(graph.market_bits[finals], axis=0, return_inverse=True)
@@ -350,7 +364,7 @@ def _finals_frame(graph: SupplyGraph, loss: np.ndarray, columns: list[str]) -> p
     markets: np.ndarray | list[str] = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
     out = pd.DataFrame({"node_id": graph.ids[finals].astype(str), "markets": markets})
     out["market_weight"] = graph.weight[finals]
-    values = pd.DataFrame(loss[finals].astype(np.float64), columns=columns)
+    values = pd.DataFrame((loss if finals_aligned else loss[finals]).astype(np.float64), columns=columns)
     return pd.concat([out, values], axis=1)
 
 

@@ -283,7 +283,7 @@ def _final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
 
 
 def _csr(keys: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((vals, keys))
+    order = np.argsort(keys * max(n, 1) + vals, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
     return ptr, vals[order].astype(np.int64)

@@ -45,6 +45,7 @@ __all__ = [
     "SUPPLIER_TYPES",
     "TRADE_COLUMNS",
     "bloc_members",
+    "labels_from_codes",
     "split_list",
     "validate_countries",
     "validate_edges",
@@ -111,6 +112,17 @@ _DEFAULTS: dict[str, object] = {
     "blocs": "",
     "governance": np.nan,
 }
+
+
+def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
+    """A string Series ``labels[codes]`` built without creating one Python string per row."""
+    codes = np.asarray(codes, dtype=np.int32)
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow ships with pandas 3 installs here
+        return pd.Series(np.asarray(labels, dtype=object)[codes], dtype="str")
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string()))
+    return pd.Series(dictionary.cast(pa.string()).to_pandas(), dtype="str")
 
 
 def split_list(text: object) -> list[str]:
