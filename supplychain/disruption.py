@@ -80,13 +80,14 @@ class DisruptionResult:
 class SweepResult:
     """Result of :func:`country_sweep`: one scenario (column) per country.
 
-    ``availability`` is an (n_nodes, n_countries) float32 matrix; ``final_loss`` has one row per
-    final product and one column per country; ``market_loss`` one row per market.
+    ``availability`` is an (n_nodes, n_countries) float32 matrix (``None`` when not kept);
+    ``final_loss`` has one row per final product and one column per country; ``market_loss`` one
+    row per market.
     """
 
     countries: tuple[str, ...]
     fraction: float
-    availability: np.ndarray
+    availability: np.ndarray | None
     final_loss: pd.DataFrame
     market_loss: pd.DataFrame
 
@@ -261,8 +262,25 @@ def country_sweep(
     *,
     fraction: float = 1.0,
     countries: Sequence[str] | None = None,
+    keep_availability: bool = True,
+    chunk_columns: int = 16,
 ) -> SweepResult:
-    """One scenario per country (its supply cut by ``fraction``), all in one float32 matrix."""
+    """One scenario per country (its supply cut by ``fraction``), as columns of float32 matrices.
+
+    Parameters
+    ----------
+    graph, country_shares
+        The graph and the country-view shares.
+    fraction
+        Share of each country's supply removed (1.0 = full export ban).
+    countries
+        Countries to sweep (default: every supplier country in the data).
+    keep_availability
+        Return the (n_nodes x n_countries) availability matrix; False keeps only the final
+        products' and markets' losses (saves memory on large graphs).
+    chunk_columns
+        Scenarios propagated together (one reused float32 buffer of n_nodes x chunk_columns).
+    """
     known, suppliers, _ = share_matrix(graph, country_shares)
     if countries is not None:
         missing = [c for c in countries if c not in suppliers]
@@ -270,12 +288,24 @@ def country_sweep(
             raise UnknownItemError(f"countries {missing} supply no node in the data")
         known = known[:, [suppliers.index(c) for c in countries]]
         suppliers = tuple(countries)
-    coo = known.tocoo()  # duplicates are summed by the CSR constructor: pairs are unique
-    own = np.ones(known.shape, dtype=np.float32)
-    own[coo.row, coo.col] -= np.float32(fraction) * coo.data.astype(np.float32)
-    np.clip(own, 0.0, 1.0, out=own)
-    avail = propagate_availability(graph, own, in_place=True)
-    loss = 1.0 - avail[graph.finals]  # only final products are reported
+    n, k = known.shape
+    csc = known.tocsc()  # duplicates are summed by the sparse constructor: pairs are unique
+    finals = graph.finals
+    loss = np.empty((len(finals), k), dtype=np.float32)
+    avail = np.empty((n, k), dtype=np.float32) if keep_availability else None
+    width = max(1, min(chunk_columns, k))
+    buf = np.empty((n, width), dtype=np.float32)
+    for lo in range(0, k, width):
+        hi = min(lo + width, k)
+        block = buf if hi - lo == width else np.empty((n, hi - lo), dtype=np.float32)
+        block.fill(1.0)
+        part = csc[:, lo:hi].tocoo()
+        block[part.row, part.col] -= np.float32(fraction) * part.data.astype(np.float32)
+        np.clip(block, 0.0, 1.0, out=block)
+        propagate_availability(graph, block, in_place=True)
+        loss[:, lo:hi] = 1.0 - block[finals]  # only final products are reported
+        if avail is not None:
+            avail[:, lo:hi] = block
     return SweepResult(
         countries=suppliers,
         fraction=float(fraction),
@@ -292,6 +322,7 @@ def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: f
     descending then id; a node is cut by a supplier whose known shares there sum to 1.
     """
     sweep = country_sweep(graph, shares, fraction=1.0)
+    assert sweep.availability is not None
     cut = sweep.availability <= tolerance
     own_cut = (1.0 - share_matrix(graph, shares)[0].toarray()) <= tolerance
     finals = graph.finals

@@ -359,9 +359,9 @@ def _assemble(nodes: pd.DataFrame, ids: np.ndarray, src: np.ndarray, dst: np.nda
     has_out = np.diff(out_ptr) > 0
     marked = (nodes["kind"] == "final_product").to_numpy()
     is_final = marked if marked.any() else ~has_out
-    cells = nodes["markets"].to_numpy(dtype=object)
-    with_markets = np.flatnonzero(cells != "")
-    market_lists = {int(v): split_list(cells[v]) for v in with_markets}
+    with_markets = np.flatnonzero((nodes["markets"] != "").to_numpy(dtype=bool))
+    cells = nodes["markets"].take(with_markets).to_numpy(dtype=object)
+    market_lists = {int(v): split_list(cell) for v, cell in zip(with_markets, cells, strict=True)}
     markets = tuple(sorted({m for lst in market_lists.values() for m in lst}))
     words = max(1, (len(markets) + 63) // 64)
     market_bits = np.zeros((n, words), dtype=np.uint64)

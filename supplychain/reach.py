@@ -69,16 +69,19 @@ class Reach:
     market_bits: np.ndarray
 
 
-def compute_reach(graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_finals: int = 4096) -> Reach:
+def compute_reach(
+    graph: SupplyGraph, *, max_bits_finals: int = 4096, max_bits_words: int = 8_000_000, chunk_finals: int = 4096
+) -> Reach:
     """Knockout reach, dominators and market reach of every node.
 
     Parameters
     ----------
     graph
         Array form of the graph.
-    max_bits_finals
-        Keep the per-node sets of final products (bitsets) only up to this many final
-        products; above it only the (exact) counts and weights are kept.
+    max_bits_finals, max_bits_words
+        Keep the per-node sets of final products (bitsets, used to list them in explanations)
+        only up to this many final products and this many 64-bit words (n x words; 8M words
+        = 64 MB); above either, only the exact counts and weights are kept.
     chunk_finals
         Final products per bitset pass (memory: n x chunk_finals / 8 bytes).
 
@@ -95,14 +98,15 @@ def compute_reach(graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_fina
     n_f = len(finals)
     fw = graph.weight[finals]
     total = float(fw.sum()) or 1.0
-    keep = n_f <= max_bits_finals
-    chunk = max(64, max(chunk_finals, max_bits_finals if keep else 0))
+    words = (n_f + 63) // 64
+    keep = n_f <= max_bits_finals and graph.n * words <= max_bits_words
+    chunk = max(64, max(chunk_finals, n_f if keep else 0))
     ko_count = np.zeros(graph.n, dtype=np.int64)
     ko_weight = np.zeros(graph.n, dtype=np.float64)
     ko_bits = None
     for lo in range(0, max(n_f, 1), chunk):
         own = _own_bits(graph.n, finals[lo : lo + chunk])
-        bits = or_downstream(graph, own)
+        bits = or_downstream(graph, own, in_place=True)
         ko_count += _popcount(bits)
         ko_weight += weighted_bit_sum(bits, fw[lo : lo + chunk])
         if keep:
@@ -126,9 +130,12 @@ def compute_reach(graph: SupplyGraph, *, max_bits_finals: int = 4096, chunk_fina
     )
 
 
-def or_downstream(graph: SupplyGraph, bits: np.ndarray) -> np.ndarray:
-    """OR of ``bits`` over each node and all its descendants (reverse topological sweep)."""
-    out = bits.copy()
+def or_downstream(graph: SupplyGraph, bits: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """OR of ``bits`` over each node and all its descendants (reverse topological sweep).
+
+    ``in_place=True`` overwrites ``bits`` (saves a copy of a large bitset matrix).
+    """
+    out = bits if in_place else bits.copy()
     for block in graph.levels_out:
         if len(block.nodes) == 0:
             continue

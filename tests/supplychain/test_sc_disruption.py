@@ -146,3 +146,11 @@ def test_stocks_bridge_part_of_the_shock() -> None:
         duration_months=6.0,
     )
     assert (long_stock.nodes["loss"] == 0).all()  # time-to-survive beyond the shock: no loss
+
+
+def test_sweep_chunks_and_dropping_availability_change_nothing() -> None:
+    full = country_sweep(GRAPH, SHARES, fraction=0.6)
+    lean = country_sweep(GRAPH, SHARES, fraction=0.6, keep_availability=False, chunk_columns=3)
+    assert lean.availability is None
+    pd.testing.assert_frame_equal(full.final_loss, lean.final_loss)
+    pd.testing.assert_frame_equal(full.market_loss, lean.market_loss)
