@@ -1,18 +1,33 @@
-"""Streamlit entry point: a thin router over the pages in app_pages/ (run with `make app`)."""
+"""Streamlit entry point: a thin router over the pages in app_pages/ (run with `make app`).
+
+Until a user has logged in, only the login page exists; afterwards only the pages the user's role permits are
+registered (app_pages/nav.py), so a viewer asking for an analyst page is sent to the overview.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.state import dataset_picker
+from app_pages.i18n import LANGUAGES, t
+from app_pages.nav import pages_for
+from app_pages.state import current_actor, dataset_picker, logout
 
 st.set_page_config(page_title="deps — strategic dependencies", page_icon=":material/hub:", layout="wide")
+st.sidebar.radio(
+    "Language / Taal", LANGUAGES, key="lang", horizontal=True, format_func=lambda c: {"en": "English", "nl": "Nederlands"}[c]
+)
 
-PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
+actor = current_actor()
+if actor is None:
+    st.navigation([st.Page("app_pages/login.py", title=t("Log in"), icon=":material/login:", default=True)]).run()
+    st.stop()
+
+pages = [
+    st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=index == 0)
+    for index, spec in enumerate(pages_for(actor))
 ]
-
-navigation = st.navigation(PAGES)
+navigation = st.navigation(pages)
+st.sidebar.caption(f"{t('Signed in as')} **{actor.name}** ({actor.role})")
+st.sidebar.button(t("Log out"), key="logout", on_click=logout, icon=":material/logout:")
 dataset_picker()
 navigation.run()

@@ -1,17 +1,29 @@
-"""Plotly figure builders: pure functions from DataFrames to figures (no Streamlit, no database).
+"""Plotly figure builders for the overview, explorer and chokepoint pages: pure functions, no Streamlit.
 
 Every figure carries a title, axis titles with units and a source line, as the analysts' reports require.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["coverage_histogram", "nodes_by_sector"]
+__all__ = [
+    "coverage_histogram",
+    "mutual_dependency",
+    "network",
+    "nodes_by_sector",
+    "risk_heatmap",
+    "source_annotation",
+    "supplier_shares",
+    "top_chokepoints",
+]
 
 
-def _source_line(fig: go.Figure, source: str) -> go.Figure:
+def source_annotation(fig: go.Figure, source: str) -> go.Figure:
+    """Add the ``Source: ...`` line under the plot area."""
     fig.add_annotation(
         text=f"Source: {source}",
         xref="paper",
@@ -38,7 +50,7 @@ def nodes_by_sector(frame: pd.DataFrame, *, source: str) -> go.Figure:
         yaxis_title="Nodes (count)",
         legend_title="Kind",
     )
-    return _source_line(fig, source)
+    return source_annotation(fig, source)
 
 
 def coverage_histogram(frame: pd.DataFrame, *, source: str) -> go.Figure:
@@ -49,4 +61,156 @@ def coverage_histogram(frame: pd.DataFrame, *, source: str) -> go.Figure:
         xaxis_title="Coverage (% of the node's supply with a known share)",
         yaxis_title="Nodes (count)",
     )
-    return _source_line(fig, source)
+    return source_annotation(fig, source)
+
+
+def risk_heatmap(frame: pd.DataFrame, *, source: str, market_names: Mapping[str, str] | None = None) -> go.Figure:
+    """Heat map of summed dependency risk per focus market (rows) and sector (columns).
+
+    ``frame`` has ``market``, ``sector``, ``risk`` (sum of the nodes' largest risk score, unitless) and ``nodes``.
+    """
+    names = market_names or {}
+    grid = frame.pivot_table(index="market", columns="sector", values="risk", aggfunc="sum", fill_value=0.0)
+    counts = frame.pivot_table(index="market", columns="sector", values="nodes", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(index=grid.index, columns=grid.columns, fill_value=0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[str(c) for c in grid.columns],
+            y=[names.get(str(m), str(m)) for m in grid.index],
+            customdata=counts.to_numpy(),
+            colorscale="Reds",
+            colorbar={"title": "Risk (sum of scores)"},
+            hovertemplate="%{y} / %{x}<br>risk %{z:.3f}<br>%{customdata} nodes<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Dependency risk by focus market and sector",
+        xaxis_title="Sector",
+        yaxis_title="Focus market",
+    )
+    return source_annotation(fig, source)
+
+
+def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15) -> go.Figure:
+    """Horizontal bars of the ``top`` nodes by largest dependency risk (columns ``name``, ``max_risk``,
+    ``main_risk_supplier``)."""
+    data = frame.dropna(subset=["max_risk"]).sort_values(["max_risk", "node_id"], ascending=[False, True]).head(top)
+    data = data.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=data["max_risk"],
+            y=data["name"],
+            orientation="h",
+            text=data["main_risk_supplier"],
+            hovertemplate="%{y}: risk %{x:.3f} (supplier %{text})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"Top {len(data)} chokepoints by dependency risk",
+        xaxis_title="Largest dependency risk (score 0-1)",
+        yaxis_title="Node",
+        height=max(300, 28 * len(data) + 150),
+    )
+    return source_annotation(fig, source)
+
+
+def network(
+    positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, selected: str | None = None
+) -> go.Figure:
+    """Layered supply-graph drawing: x = level from raw inputs, colour = kind, the selected node ringed.
+
+    ``positions`` has ``node_id``, ``name``, ``kind``, ``level``, ``y``; ``segments`` has ``x0``, ``y0``, ``x1``,
+    ``y1`` per edge.
+    """
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for row in segments.itertuples():
+        xs += [float(row.x0), float(row.x1), None]
+        ys += [float(row.y0), float(row.y1), None]
+    fig = go.Figure(
+        go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#bbb"}, hoverinfo="skip", name="input to")
+    )
+    for kind, group in positions.groupby("kind", sort=True):
+        fig.add_scatter(
+            x=group["level"],
+            y=group["y"],
+            mode="markers",
+            name=str(kind),
+            marker={"size": 9},
+            customdata=group["node_id"],
+            text=group["name"],
+            hovertemplate="%{text} (%{customdata})<extra></extra>",
+        )
+    if selected is not None and (positions["node_id"] == selected).any():
+        row = positions[positions["node_id"] == selected].iloc[0]
+        fig.add_scatter(
+            x=[row["level"]],
+            y=[row["y"]],
+            mode="markers+text",
+            marker={"size": 18, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
+            text=[str(row["name"])],
+            textposition="top center",
+            name="selected",
+            hoverinfo="skip",
+        )
+    fig.update_layout(
+        title="Supply network (inputs left, final products right)",
+        xaxis_title="Level (steps from a raw input, count)",
+        yaxis_title="Nodes in the level (rank)",
+        yaxis={"showticklabels": False},
+        height=600,
+        legend_title="Kind",
+    )
+    return source_annotation(fig, source)
+
+
+def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str) -> go.Figure:
+    """Bars of supplier shares in percent (columns ``supplier_name`` or ``supplier_id``, ``share``,
+    ``supplier_type``); unknown shares are drawn as 0 with 'share unknown' in the hover text."""
+    data = frame.copy()
+    data["label"] = data["supplier_name"].where(data["supplier_name"] != "", data["supplier_id"])
+    data["pct"] = data["share"].fillna(0.0) * 100.0
+    data["note"] = data["share"].map(lambda s: "share unknown" if pd.isna(s) else f"{s * 100:.1f}%")
+    fig = go.Figure()
+    for kind, group in data.sort_values(["supplier_type", "pct"], ascending=[True, False]).groupby(
+        "supplier_type", sort=True
+    ):
+        fig.add_bar(
+            x=group["label"],
+            y=group["pct"],
+            name=str(kind),
+            text=group["note"],
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    fig.update_layout(
+        title=f"Supplier shares of {node_name}",
+        xaxis_title="Supplier (country or firm)",
+        yaxis_title="Share of supply (%)",
+        legend_title="Supplier type",
+    )
+    return source_annotation(fig, source)
+
+
+def mutual_dependency(frame: pd.DataFrame, *, source: str) -> go.Figure:
+    """Per partner country: our dependency risk on it against its dependency (our leverage) on us.
+
+    ``frame`` has ``partner``, ``risk``, ``leverage`` and ``verdict``.
+    """
+    fig = go.Figure()
+    for verdict, group in frame.groupby("verdict", sort=True):
+        fig.add_scatter(
+            x=group["risk"],
+            y=group["leverage"],
+            mode="markers+text",
+            text=group["partner"],
+            textposition="top center",
+            name=str(verdict),
+        )
+    fig.update_layout(
+        title="Mutual dependency per partner country",
+        xaxis_title="Our dependency risk on the partner (sum of risk scores)",
+        yaxis_title="Partner's dependency on us (sum of leverage scores)",
+        legend_title="Verdict",
+    )
+    return source_annotation(fig, source)

@@ -1,12 +1,25 @@
-"""Overview page: the dataset in use, its structure per sector and focus market, and how much of it has known shares."""
+"""Overview page: risk by focus market and sector, top chokepoints, the Netherlands' control points, data coverage
+and the dataset version in use."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import figures
-from app_pages.state import current_dataset, database_url
+from app_pages.i18n import t
+from app_pages.state import (
+    actor,
+    analysis_tables,
+    current_dataset,
+    database_url,
+    download_buttons,
+    graph_frames,
+    market_names,
+    source_line,
+)
 from deps.catalogue import DatasetOverview, dataset_overview
+from deps.views import heatmap_frame
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -15,41 +28,74 @@ def _overview(url: str, dataset: str, content_hash: str) -> DatasetOverview:
     return dataset_overview(url, dataset)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _heatmap(run_id: str, analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
+    return heatmap_frame(analysis_nodes, graph_nodes)
+
+
+def _flagged(nodes: pd.DataFrame) -> pd.DataFrame:
+    flags = [c for c in nodes.columns if c.endswith("chokepoint")]
+    any_flag = nodes[flags].fillna(False).astype(bool).any(axis=1)
+    return nodes[any_flag]
+
+
 def render() -> None:
     """Draw the page."""
-    st.title("Overview")
-    url = database_url()
+    st.title(t("Overview"))
+    user = actor()
     ref = current_dataset()
     if ref is None:
         return
+    url = database_url()
     view = _overview(url, ref.name, ref.content_hash)
-    source = f"dataset {view.dataset} v{view.version} ({view.content_hash[:12]})"
+    source = source_line(ref)
     total = len(view.coverage)
-    with_shares = int((view.coverage["coverage"] > 0).sum())
-    low = int((view.coverage["coverage"] < 0.5).sum())
+    with_shares = int((view.coverage["coverage"] > 0).sum()) if total else 0
+    low = int((view.coverage["coverage"] < 0.5).sum()) if total else 0
     cols = st.columns(4)
-    cols[0].metric("Nodes", total)
-    cols[1].metric("Final products", int((view.coverage["kind"] == "final_product").sum()))
-    cols[2].metric("Nodes with known shares", with_shares)
-    cols[3].metric("Nodes below 50% coverage", low)
-    st.caption(f"Dataset in use: **{view.dataset}** version {view.version}, content hash `{view.content_hash[:16]}`")
+    cols[0].metric(t("Nodes"), total)
+    cols[1].metric(t("Final products"), int((view.coverage["kind"] == "final_product").sum()) if total else 0)
+    cols[2].metric(t("Nodes with known shares"), with_shares)
+    cols[3].metric(t("Nodes below 50% coverage"), low)
+    st.caption(
+        f"{t('Dataset in use')}: **{view.dataset}** version {view.version}, content hash `{view.content_hash[:16]}`"
+    )
+    if total == 0:
+        st.info("This dataset has no supply graph (trade flows or governance scores only): see the EU screen page.")
+        return
+    analysis = analysis_tables(user, ref)
+    if analysis is not None:
+        run_id, tables = analysis
+        nodes = tables["nodes"]
+        heat = _heatmap(run_id, nodes, graph_frames(ref)["nodes"])
+        run_source = source_line(ref, f"analysis run {run_id[:8]}")
+        st.subheader(t("Risk by focus market and sector"))
+        st.plotly_chart(figures.risk_heatmap(heat, source=run_source, market_names=market_names()), key="heatmap")
+        left, right = st.columns(2)
+        with left:
+            st.subheader(t("Top chokepoints"))
+            flagged = _flagged(nodes)
+            st.plotly_chart(figures.top_chokepoints(flagged, source=run_source), key="top_chokepoints")
+        with right:
+            st.subheader(t("The Netherlands' control points"))
+            control = tables["control_points"]
+            control = control[control["control_point"].fillna(False).astype(bool)]
+            st.dataframe(
+                control[["node_id", "holder", "holder_share", "n_finals_reached", "leverage", "explanation"]],
+                hide_index=True,
+            )
+            download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="ov_control", dataset=ref.name)
+    st.subheader(t("Data coverage"))
     left, right = st.columns(2)
     left.plotly_chart(figures.nodes_by_sector(view.by_sector, source=source), key="by_sector")
     right.plotly_chart(figures.coverage_histogram(view.coverage, source=source), key="coverage")
-    st.subheader("Final products per focus market")
     st.dataframe(view.by_market, hide_index=True)
-    st.subheader("Data coverage per node")
     st.dataframe(
         view.coverage.sort_values(["coverage", "node_id"]),
         hide_index=True,
         column_config={"coverage": st.column_config.ProgressColumn("coverage", min_value=0.0, max_value=1.0)},
     )
-    st.download_button(
-        "Download coverage (CSV)",
-        view.coverage.to_csv(index=False).encode("utf-8"),
-        file_name=f"coverage-{view.dataset}-v{view.version}.csv",
-        mime="text/csv",
-    )
+    download_buttons(view.coverage, f"coverage-{view.dataset}-v{view.version}", key="ov_coverage", dataset=ref.name)
 
 
 render()

@@ -1,0 +1,41 @@
+"""Login page: the only page that exists before a user is authenticated (no data is read here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from app_pages.i18n import t
+from app_pages.state import database_url, settings
+from deps.auth import authenticate
+from deps.errors import AuthenticationError, DepsError
+
+
+def render() -> None:
+    """Draw the login form; on success remember the user in this session only and rerun into the app."""
+    st.title(t("Log in"))
+    st.caption(t("Log in to see the data."))
+    message = st.session_state.pop("login_message", None)
+    if message:
+        st.info(message)
+    with st.form("login", clear_on_submit=True):
+        name = st.text_input(t("User name"), key="login_name", max_chars=80)
+        password = st.text_input(t("Password"), type="password", key="login_password", max_chars=1024)
+        submitted = st.form_submit_button(t("Log in"), type="primary")
+    if not submitted:
+        return
+    try:
+        actor = authenticate(database_url(), name.strip(), password, settings=settings())
+    except AuthenticationError as exc:
+        st.error(str(exc))
+        return
+    except DepsError as exc:
+        st.error(f"{exc}. Run `deps init` to create the database and the first admin.")
+        return
+    st.session_state["user"] = actor.name
+    st.session_state["last_seen"] = datetime.now(UTC)
+    st.rerun()
+
+
+render()

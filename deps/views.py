@@ -1,0 +1,272 @@
+"""Read services for the app: node detail, network layout, heat-map frames, dataset diffs, stored analyses.
+
+Everything here reads (plain functions over :mod:`deps.queries` and :mod:`deps.runs` frames, no Streamlit) except
+:func:`log_export`, which appends the ``export`` audit entry for a download and checks the permission first.
+Frames come back sorted so the app renders deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from deps import audit
+from deps.auth import Actor, require
+from deps.db import engine_for, session_scope
+from deps.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
+from deps.runs import list_runs, run_tables
+
+__all__ = [
+    "NodeDetail",
+    "chains",
+    "dataset_diff",
+    "heatmap_frame",
+    "latest_analysis",
+    "layered_layout",
+    "log_export",
+    "markets_frame",
+    "node_detail",
+]
+
+
+def markets_frame(url: str) -> pd.DataFrame:
+    """The focus markets: market_id, name_nl, name_en, description (sorted by id)."""
+    table = SQLModel.metadata.tables["market"]
+    with Session(engine_for(url)) as session:
+        result = session.execute(sa.select(table.c.market_id, table.c.name_nl, table.c.name_en, table.c.description))
+        frame = pd.DataFrame(result.fetchall(), columns=["market_id", "name_nl", "name_en", "description"])
+    return frame.sort_values("market_id", kind="stable").reset_index(drop=True)
+
+
+def _levels(nodes: list[str], edges: pd.DataFrame) -> dict[str, int]:
+    """Longest-path depth from the raw inputs: 0 for a node nothing goes into; a cycle leaves its nodes at 0.
+
+    Kahn's algorithm over ``src -> dst`` (src goes into dst): level(dst) = max(level(src) + 1).
+    """
+    level = dict.fromkeys(nodes, 0)
+    indegree = dict.fromkeys(nodes, 0)
+    out: dict[str, list[str]] = defaultdict(list)
+    for src, dst in zip(edges["src"], edges["dst"], strict=True):
+        if src in level and dst in level:
+            out[src].append(dst)
+            indegree[dst] += 1
+    queue = deque(sorted(n for n in nodes if indegree[n] == 0))
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(out[node]):
+            level[nxt] = max(level[nxt], level[node] + 1)
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                queue.append(nxt)
+    return level
+
+
+def layered_layout(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Positions for a layered drawing of the supply graph: inputs on the left, final products on the right.
+
+    Parameters
+    ----------
+    nodes
+        At least ``node_id`` (other columns are kept).
+    edges
+        ``src``, ``dst`` (src goes into dst).
+
+    Returns
+    -------
+    (positions, segments)
+        ``positions``: the node columns plus ``level`` (longest path from a raw input, = x) and ``y`` (rank within
+        the level, centred on 0, ordered by node id).  ``segments``: ``src``, ``dst``, ``x0``, ``y0``, ``x1``,
+        ``y1`` for the edges between kept nodes.
+    """
+    ids = sorted(str(n) for n in nodes["node_id"])
+    level = _levels(ids, edges)
+    positions = nodes.copy()
+    positions["level"] = positions["node_id"].map(level).astype(int)
+    positions = positions.sort_values(["level", "node_id"], kind="stable").reset_index(drop=True)
+    rank = positions.groupby("level").cumcount()
+    size = positions.groupby("level")["node_id"].transform("count")
+    positions["y"] = (rank - (size - 1) / 2.0).astype(float)
+    where = positions.set_index("node_id")[["level", "y"]]
+    kept = edges[edges["src"].isin(where.index) & edges["dst"].isin(where.index)]
+    segments = pd.DataFrame(
+        {
+            "src": kept["src"].to_numpy(),
+            "dst": kept["dst"].to_numpy(),
+            "x0": kept["src"].map(where["level"]).astype(float).to_numpy(),
+            "y0": kept["src"].map(where["y"]).astype(float).to_numpy(),
+            "x1": kept["dst"].map(where["level"]).astype(float).to_numpy(),
+            "y1": kept["dst"].map(where["y"]).astype(float).to_numpy(),
+        }
+    )
+    return positions, segments.sort_values(["src", "dst"], kind="stable").reset_index(drop=True)
+
+
+def chains(edges: pd.DataFrame, node_id: str, *, direction: str) -> pd.DataFrame:
+    """Every node upstream (what goes into ``node_id``, recursively) or downstream (what it goes into).
+
+    Returns ``node_id``, ``depth`` (shortest number of steps from the chosen node, 1 = direct) and ``via`` (the
+    neighbour on a shortest path back to the chosen node), sorted by depth then id.  Breadth-first search.
+    """
+    if direction not in {"upstream", "downstream"}:
+        raise ValueError(f"direction must be 'upstream' or 'downstream', got {direction!r}")
+    step: dict[str, list[str]] = defaultdict(list)
+    for src, dst in zip(edges["src"], edges["dst"], strict=True):
+        if direction == "upstream":
+            step[str(dst)].append(str(src))
+        else:
+            step[str(src)].append(str(dst))
+    depth = {node_id: 0}
+    via: dict[str, str] = {}
+    queue = deque([node_id])
+    while queue:
+        here = queue.popleft()
+        for nxt in sorted(step[here]):
+            if nxt not in depth:
+                depth[nxt] = depth[here] + 1
+                via[nxt] = here
+                queue.append(nxt)
+    rows = [{"node_id": n, "depth": d, "via": via[n]} for n, d in depth.items() if n != node_id]
+    frame = pd.DataFrame(rows, columns=["node_id", "depth", "via"])
+    return frame.sort_values(["depth", "node_id"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class NodeDetail:
+    """One node: its row, suppliers (with share, source, evidence, confidence) and its chains."""
+
+    node: dict[str, object]
+    suppliers: pd.DataFrame
+    upstream: pd.DataFrame
+    downstream: pd.DataFrame
+    coverage: float
+
+
+def node_detail(url: str, ref: DatasetRef, node_id: str) -> NodeDetail:
+    """Everything the explorer shows for ``node_id`` in dataset version ``ref``.
+
+    ``coverage`` is the sum of the known country shares of the newest year (0-1; firms are a second view and not
+    counted).  Raises ``KeyError`` when the node is not in the dataset.
+    """
+    nodes = nodes_frame(url, ref.id)
+    match = nodes[nodes["node_id"] == node_id]
+    if match.empty:
+        raise KeyError(f"node {node_id!r} is not in dataset {ref.name!r} v{ref.version}")
+    edges = edges_frame(url, ref.id)
+    provision = provision_frame(url, ref.id)
+    suppliers = provision[provision["node_id"] == node_id].drop(columns="node_id").reset_index(drop=True)
+    countries = suppliers[suppliers["supplier_type"] == "country"]
+    if len(countries) and countries["year"].notna().any():
+        countries = countries[countries["year"] == countries["year"].max()]
+    coverage = float(countries["share"].fillna(0.0).sum()) if len(countries) else 0.0
+    names = nodes.set_index("node_id")["name"]
+    up = chains(edges, node_id, direction="upstream")
+    down = chains(edges, node_id, direction="downstream")
+    for frame in (up, down):
+        frame.insert(1, "name", frame["node_id"].map(names).fillna("").astype(str))
+    row = {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
+    return NodeDetail(row, suppliers, up, down, min(coverage, 1.0))
+
+
+def heatmap_frame(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
+    """Risk per focus market x sector: the sum of the nodes' largest dependency risk.
+
+    Each node counts once in every (market it reaches, sector it belongs to) cell; ``markets_reached`` and
+    ``sectors`` are ';'-joined lists.  Returns ``market``, ``sector``, ``risk`` (sum of ``max_risk``, unitless
+    0-1 scores), ``nodes`` (count) and ``chokepoints`` (nodes with any chokepoint flag), sorted by market, sector.
+    """
+    flags = [c for c in analysis_nodes.columns if c.endswith("chokepoint")]
+    merged = analysis_nodes[["node_id", "markets_reached", "max_risk", *flags]].merge(
+        graph_nodes[["node_id", "sectors"]], on="node_id", how="left"
+    )
+    merged["chokepoint"] = merged[flags].fillna(False).astype(bool).any(axis=1) if flags else False
+    merged["market"] = merged["markets_reached"].fillna("").astype(str).str.split(";")
+    merged["sector"] = merged["sectors"].fillna("").astype(str).str.split(";")
+    long = merged.explode("market").explode("sector")
+    long = long[(long["market"] != "") & (long["sector"] != "")]
+    columns = ["market", "sector", "risk", "nodes", "chokepoints"]
+    if long.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = long.groupby(["market", "sector"], sort=True).agg(
+        risk=("max_risk", lambda s: float(s.fillna(0.0).sum())),
+        nodes=("node_id", "nunique"),
+        chokepoints=("chokepoint", "sum"),
+    )
+    out = grouped.reset_index()
+    out["chokepoints"] = out["chokepoints"].astype(int)
+    return out[columns]
+
+
+def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.assign(_key=frame[keys].astype(str).agg("|".join, axis=1)).set_index("_key")
+
+
+def dataset_diff(url: str, name: str, old: int, new: int) -> pd.DataFrame:
+    """What changed between two versions of a dataset, one row per changed item.
+
+    Compares nodes (by id), edges (src, dst, relation) and supplier rows (node, type, supplier, year).  Returns
+    ``table``, ``key``, ``change`` (added, removed, changed) and ``what`` (the changed fields, old -> new).
+    """
+    refs = resolve_dataset(url, name, old), resolve_dataset(url, name, new)
+    specs = [
+        ("nodes", nodes_frame, ["node_id"]),
+        ("edges", edges_frame, ["src", "dst", "relation"]),
+        ("provision", provision_frame, ["node_id", "supplier_type", "supplier_id", "year"]),
+    ]
+    rows: list[dict[str, str]] = []
+    for table, read, keys in specs:
+        before, after = (_keyed(read(url, ref.id), keys) for ref in refs)
+        for key in sorted(set(after.index) - set(before.index)):
+            rows.append({"table": table, "key": key, "change": "added", "what": ""})
+        for key in sorted(set(before.index) - set(after.index)):
+            rows.append({"table": table, "key": key, "change": "removed", "what": ""})
+        fields = [c for c in after.columns if c in before.columns and c not in keys]
+        for key in sorted(set(before.index) & set(after.index)):
+            a, b = before.loc[key], after.loc[key]
+            if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+                continue  # duplicate keys: not comparable row by row
+            changed = [f"{f}: {a[f]!s} -> {b[f]!s}" for f in fields if not _same(a[f], b[f])]
+            if changed:
+                rows.append({"table": table, "key": key, "change": "changed", "what": "; ".join(changed)})
+    return pd.DataFrame(rows, columns=["table", "key", "change", "what"])
+
+
+def _same(a: object, b: object) -> bool:
+    if pd.isna(a) and pd.isna(b):  # type: ignore[call-overload]
+        return True
+    return bool(a == b)
+
+
+def latest_analysis(url: str, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
+    """The newest stored analysis run of exactly this dataset version, as (run id, tables), or None.
+
+    Viewers read this (they may not run analyses); runs with a non-default year are skipped.
+    """
+    for run in list_runs(url, kind="analysis", limit=200):
+        if (
+            run.dataset == ref.name
+            and run.dataset_version == ref.version
+            and run.status == "ok"
+            and run.parameters.get("year") is None
+        ):
+            return run.id, run_tables(url, run.id)
+    return None
+
+
+def log_export(url: str, actor: Actor, *, table: str, fmt: str, data: bytes, dataset: str = "") -> str:
+    """Check ``export`` permission and append an ``export`` audit entry for a download; return its SHA-256."""
+    require(actor, "export")
+    digest = hashlib.sha256(data).hexdigest()
+    with session_scope(url) as session:
+        audit.append(
+            session,
+            user=actor.name,
+            action="export",
+            target=table,
+            details={"format": fmt, "bytes": len(data), "sha256": digest, "dataset": dataset, "via": "app"},
+        )
+    return digest
