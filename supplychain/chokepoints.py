@@ -31,6 +31,7 @@ import pandas as pd
 from supplychain.concentration import STATUS_OK
 from supplychain.graph import SupplyGraph
 from supplychain.reach import Reach, bits_to_lists
+from supplychain.schema import labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -136,8 +137,9 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = 
         ko_lists.append(";".join(ko))
         market_lists.append(";".join(mk))
         texts.append(_explain_structural(str(graph.ids[v]), dom, ko, mk, reach, v))
+    empty = labels_from_codes(np.zeros(graph.n, dtype=np.int32), [""])
     if not explain:
-        dom_lists = ko_lists = market_lists = texts = [""] * graph.n
+        dom_lists = ko_lists = market_lists = texts = empty  # type: ignore[assignment]
     return pd.DataFrame(
         {
             "node_id": graph.id_series,

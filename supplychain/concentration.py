@@ -177,7 +177,7 @@ def concentration(
     starts = np.zeros(m, dtype=np.int64)
     np.cumsum(n_sup[:-1], out=starts[1:])
     # rows are sorted by node then supplier: a stable sort on (node, -share) ranks suppliers
-    order = np.lexsort((-s, codes))
+    order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
     rank = np.arange(len(s)) - np.repeat(starts, n_sup)
     sup = shares["supplier_id"].reset_index(drop=True)
     cty = shares["country"].reset_index(drop=True)
@@ -251,24 +251,39 @@ def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
     return labels_from_codes(codes, [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated", "not concentrated"])
 
 
-def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> np.ndarray:
+def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> pd.Series:
+    """'; '-joined distinct sources per node (codes and labels: no string per row)."""
     src_codes, src_uniq = pd.factorize(shares["source"])
-    labels = np.asarray(src_uniq, dtype=object)
-    out = np.full(m, "", dtype=object)
-    if len(labels) == 0:
-        return out
+    labels = [str(x) for x in src_uniq]
+    if not labels:
+        return labels_from_codes(np.zeros(m, dtype=np.int32), [""])
     if len(labels) == 1:
-        return np.full(m, labels[0], dtype=object)
-    pairs = np.sort(codes.astype(np.int64) * len(labels) + src_codes)
+        return labels_from_codes(np.zeros(m, dtype=np.int32), labels)
+    k = len(labels)
+    pairs = np.sort(codes.astype(np.int64) * k + src_codes)
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
-    node_of, src_of = pairs // len(labels), pairs % len(labels)
+    node_of, src_of = pairs // k, pairs % k
     counts = np.bincount(node_of, minlength=m)
-    single = counts[node_of] == 1
-    out[node_of[single]] = labels[src_of[single]]
-    for node in np.flatnonzero(counts > 1):
-        names = sorted(set(labels[src_of[node_of == node]]) - {""})
-        out[node] = "; ".join(names)
-    return out
+    out = np.zeros(m, dtype=np.int64)
+    first = np.r_[True, node_of[1:] != node_of[:-1]]
+    out[node_of[first]] = src_of[first]
+    starts = np.flatnonzero(first)
+    joined: dict[str, int] = {}
+    for pos in starts[counts[node_of[starts]] > 1]:
+        node = node_of[pos]
+        names = "; ".join(sorted({labels[s] for s in src_of[pos : pos + counts[node]]} - {""}))
+        out[node] = joined.setdefault(names, k + len(joined))
+    return labels_from_codes(out, [*labels, *joined])
+
+
+def _rank_order(codes: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Same as ``np.lexsort((-s, codes))`` for codes in sorted runs and shares in [0, 1].
+
+    One float key (node code + (1 - share) / 2) sorted stably; shares closer than about 1e-9
+    count as ties, which keep supplier order exactly as in the lexsort.
+    """
+    key = codes.astype(np.float64) + (1.0 - np.clip(s, 0.0, 1.0)) * 0.5
+    return np.argsort(key, kind="stable")
 
 
 def _pick_year(provision: pd.DataFrame, year: int | None) -> pd.DataFrame:

@@ -119,3 +119,22 @@ def test_hhi_bounds(raw: list[float]) -> None:
     assert 1.0 / n - 1e-9 <= row["hhi"] <= 1.0 + 1e-9
     assert row["top_share"] >= row["hhi"] - 1e-9  # sum x^2 <= max x * sum x = max x
     assert row["cr3"] >= row["top_share"] - 1e-12
+
+
+def test_fast_rank_order_matches_lexsort() -> None:
+    from supplychain.concentration import _rank_order
+
+    rng = np.random.default_rng(4)
+    codes = np.sort(rng.integers(0, 5000, size=20000))
+    shares = rng.choice([0.0, 0.1, 0.25, 0.5, 1.0, 0.333], size=len(codes))
+    assert np.array_equal(_rank_order(codes, shares), np.lexsort((-shares, codes)))
+
+
+def test_sources_joined_per_node() -> None:
+    prov = provision_frame([("x", "USA", "country", "USA", 0.5), ("y", "USA", "country", "USA", 1.0)])
+    prov.loc[0, "source"] = "report B"
+    extra = provision_frame([("x", "CHN", "country", "CHN", 0.5)])
+    extra["source"] = "report A"
+    both = validate_provision(pd.concat([prov, extra], ignore_index=True))
+    out = concentration(both).set_index("node_id")["sources"]
+    assert out["x"] == "report A; report B" and out["y"] == "fixture"
