@@ -1,5 +1,86 @@
-"""Stub."""
+"""Chokepoints and control points: filterable tables with the explanation of every flag, the mutual-dependency
+view per partner country, and downloads (CSV/XLSX)."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("chokepoints")
+from app_pages import figures
+from app_pages.i18n import t
+from app_pages.state import actor, analysis_tables, current_dataset, download_buttons, source_line
+
+FLAG_LABELS = {
+    "global_chokepoint": "global (one country dominates)",
+    "foreign_home_chokepoint": "foreign, seen from the home country",
+    "foreign_bloc_chokepoint": "foreign, seen from the bloc",
+    "firm_global_chokepoint": "one firm dominates",
+    "dominator_chokepoint": "structural: every path to a final product passes here",
+    "knockout_chokepoint": "structural: losing it knocks out final products",
+}
+
+
+def _chokepoint_table(nodes: pd.DataFrame) -> pd.DataFrame:
+    flags = [c for c in FLAG_LABELS if c in nodes.columns]
+    chosen = st.multiselect(
+        t("Flags"), flags, default=flags[:3], key="ck_flags", format_func=lambda c: FLAG_LABELS.get(c, c)
+    )
+    search = st.text_input(t("Search"), key="ck_search", max_chars=80).strip().lower()
+    table = nodes.copy()
+    if chosen:
+        table = table[table[chosen].fillna(False).astype(bool).any(axis=1)]
+    if search:
+        hit = table["node_id"].str.lower().str.contains(search, regex=False)
+        hit |= table["name"].str.lower().str.contains(search, regex=False)
+        table = table[hit]
+    columns = ["node_id", "name", "kind", "top_supplier", "top_share", "hhi", "coverage", "max_risk"]
+    columns += [c for c in flags if c in table.columns] + ["explanation"]
+    return table[columns].sort_values(["max_risk", "node_id"], ascending=[False, True], na_position="last")
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Chokepoints & control points"))
+    user = actor()
+    ref = current_dataset()
+    if ref is None:
+        return
+    analysis = analysis_tables(user, ref)
+    if analysis is None:
+        return
+    run_id, tables = analysis
+    st.caption(f"Analysis run `{run_id[:8]}` of dataset {ref.name} v{ref.version}")
+    tab_choke, tab_control, tab_mutual, tab_risk = st.tabs(
+        [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), "Risk rows"]
+    )
+    with tab_choke:
+        table = _chokepoint_table(tables["nodes"])
+        st.write(f"{len(table)} nodes")
+        st.dataframe(table, hide_index=True, key="ck_table")
+        download_buttons(table, f"chokepoints-{ref.name}-v{ref.version}", key="ck_dl", dataset=ref.name)
+    with tab_control:
+        level = st.radio("View", ["home country", "bloc"], horizontal=True, key="ck_level")
+        control = tables["control_points" if level == "home country" else "bloc_control_points"]
+        only = st.checkbox("Only control points", value=True, key="ck_only")
+        if only:
+            control = control[control["control_point"].fillna(False).astype(bool)]
+        st.dataframe(control, hide_index=True)
+        download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="cp_dl", dataset=ref.name)
+    with tab_mutual:
+        mutual = tables["mutual"]
+        source = source_line(ref, f"analysis run {run_id[:8]}")
+        if len(mutual):
+            st.plotly_chart(figures.mutual_dependency(mutual, source=source), key="ck_mutual")
+        partner = st.selectbox("Partner country", sorted(mutual["partner"]), key="ck_partner")
+        if partner:
+            st.dataframe(mutual[mutual["partner"] == partner], hide_index=True)
+            risk = tables["risk"]
+            st.caption("Our dependencies on this partner")
+            st.dataframe(risk[risk["supplier_country"] == partner], hide_index=True)
+        download_buttons(mutual, f"mutual-{ref.name}-v{ref.version}", key="mu_dl", dataset=ref.name)
+    with tab_risk:
+        st.dataframe(tables["risk"], hide_index=True)
+        download_buttons(tables["risk"], f"risk-{ref.name}-v{ref.version}", key="rk_dl", dataset=ref.name)
+
+
+render()

@@ -1,5 +1,104 @@
-"""Stub."""
+"""EU screen: the three criteria per product on a trade-flow dataset, thresholds as sliders, persistence over
+years.  Analysts run the screen (every threshold set is one recorded run); viewers see the newest stored screen."""
 
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
 import streamlit as st
 
-st.title("screen")
+from app_pages import figures_runs
+from app_pages.i18n import t
+from app_pages.state import actor, database_url, download_buttons, settings
+from deps.auth import Actor, allowed
+from deps.catalogue import list_datasets
+from deps.errors import DepsError
+from deps.runs import list_runs, run_tables
+
+IMPORT_HINT = (
+    "No trade-flow dataset is loaded. An admin imports one on the Data page (format `baci`), or on the command "
+    "line: `deps import baci ../shared/data/baci-rawmaterials-2022/baci_hs92_2022.csv` (CEPII BACI flows, "
+    "values in thousand USD)."
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _screen(
+    url: str, dataset: str, content_hash: str, user: Actor, eu_hhi: float, importance: float, substitutability: float,
+    persistence_years: int,
+) -> tuple[str, pd.DataFrame]:
+    from deps.assessment import run_screen
+
+    base = settings()
+    thresholds = dataclasses.replace(
+        base.thresholds,
+        eu_hhi=eu_hhi,
+        eu_importance=importance,
+        eu_substitutability=substitutability,
+        persistence_years=persistence_years,
+    )
+    result = run_screen(dataclasses.replace(base, thresholds=thresholds), dataset=dataset, actor=user)
+    return result.run_id, result.screen
+
+
+def _stored(url: str, dataset: str) -> tuple[str, pd.DataFrame] | None:
+    for run in list_runs(url, kind="screen", limit=50):
+        if run.dataset == dataset and run.status == "ok":
+            return run.id, run_tables(url, run.id)["screen"]
+    return None
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("EU screen"))
+    user = actor()
+    url = database_url()
+    trade = [d for d in list_datasets(url, latest_only=True) if d.format == "baci"]
+    if not trade:
+        st.info(IMPORT_HINT)
+        return
+    names = [d.name for d in trade]
+    name = st.selectbox("Trade-flow dataset", names, key="sc_dataset")
+    info = trade[names.index(name)]
+    defaults = settings().thresholds
+    if allowed(user, "analyse"):
+        cols = st.columns(4)
+        hhi = cols[0].slider("C1: HHI of extra-bloc origins ≥", 0.0, 1.0, float(defaults.eu_hhi), 0.05, key="sc_hhi")
+        importance = cols[1].slider(
+            "C2: extra-bloc import share ≥", 0.0, 1.0, float(defaults.eu_importance), 0.05, key="sc_importance"
+        )
+        substitutability = cols[2].slider(
+            "C3: extra imports / bloc exports ≥", 0.0, 5.0, float(defaults.eu_substitutability), 0.1, key="sc_subst"
+        )
+        years = cols[3].slider("Persistence: years flagged ≥", 1, 5, int(defaults.persistence_years), key="sc_years")
+        try:
+            with st.spinner("Screening the trade flows..."):
+                run_id, screen = _screen(url, name, info.content_hash, user, hhi, importance, substitutability, years)
+        except DepsError as exc:
+            st.warning(str(exc))
+            return
+    else:
+        stored = _stored(url, name)
+        if stored is None:
+            st.info("No screen of this dataset is stored yet; an analyst runs it on this page.")
+            return
+        run_id, screen = stored
+        hhi, importance = float(defaults.eu_hhi), float(defaults.eu_importance)
+    source = f"deps, dataset {name} v{info.version} ({info.content_hash[:12]}); screen run {run_id[:8]}"
+    cols = st.columns(3)
+    cols[0].metric("Products screened", len(screen))
+    cols[1].metric("Dependent (all three criteria)", int(screen["dependent"].sum()))
+    cols[2].metric("Persistent", int(screen["persistent"].sum()))
+    left, right = st.columns(2)
+    left.plotly_chart(
+        figures_runs.screen_scatter(screen, source=source, hhi=hhi, importance=importance), key="sc_scatter"
+    )
+    right.plotly_chart(figures_runs.screen_years(screen, source=source), key="sc_years_chart")
+    only = st.checkbox("Only dependent products", value=True, key="sc_only")
+    table = screen[screen["dependent"]] if only else screen
+    st.dataframe(table, hide_index=True)
+    download_buttons(table, f"eu-screen-{name}-v{info.version}", key="sc_dl", dataset=name)
+
+
+render()

@@ -1,5 +1,102 @@
-"""Stub."""
+"""Disruption simulator: shocks on countries, firms or nodes (share of supply lost), losses per focus market and
+final product (charts), and two scenarios side by side."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("simulator")
+from app_pages import figures_runs
+from app_pages.i18n import t
+from app_pages.state import actor, current_dataset, download_buttons, market_names, settings, source_line
+from deps.assessment import ShockSpec, parse_shock, run_simulation
+from deps.errors import DepsError
+
+KINDS = ["country", "firm", "node"]
+DEFAULTS = {"A": [("country", "CHN", 1.0)], "B": [("country", "CHN", 0.5)]}
+
+
+def _shock_editor(scenario: str) -> list[ShockSpec] | None:
+    start = pd.DataFrame(DEFAULTS[scenario], columns=["kind", "target", "fraction"])
+    edited = st.data_editor(
+        start,
+        key=f"sim_shocks_{scenario}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "kind": st.column_config.SelectboxColumn("kind", options=KINDS, required=True),
+            "target": st.column_config.TextColumn("target (ISO3, firm id or node id)", required=True, max_chars=80),
+            "fraction": st.column_config.NumberColumn("share of supply lost (0-1)", min_value=0.0, max_value=1.0),
+        },
+    )
+    shocks: list[ShockSpec] = []
+    for row in edited.dropna(subset=["target"]).itertuples():
+        fraction = 1.0 if pd.isna(row.fraction) else float(row.fraction)
+        try:
+            shocks.append(parse_shock(f"{row.kind}:{str(row.target).strip()}={fraction}"))
+        except DepsError as exc:
+            st.error(str(exc))
+            return None
+    return shocks
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Disruption simulator"))
+    user = actor()
+    ref = current_dataset()
+    if ref is None:
+        return
+    st.caption(
+        "A shock removes a share of a supplier's supply; losses propagate downstream (METHODS.md section 6). "
+        "Scenario B is optional: leave its table empty to run one scenario."
+    )
+    left, right = st.columns(2)
+    specs: dict[str, list[ShockSpec] | None] = {}
+    with left:
+        st.subheader(t("Scenario A"))
+        specs["A"] = _shock_editor("A")
+    with right:
+        st.subheader(t("Scenario B"))
+        specs["B"] = _shock_editor("B")
+    if st.button(t("Run simulation"), type="primary", key="sim_run"):
+        results: dict[str, dict[str, object]] = {}
+        with st.status("Simulating...", expanded=False) as status:
+            for name, shocks in specs.items():
+                if not shocks:
+                    continue
+                try:
+                    run = run_simulation(settings(), dataset=ref.name, actor=user, shocks=shocks)
+                except DepsError as exc:
+                    st.error(f"{t('Scenario ' + name)}: {exc}")
+                    continue
+                results[name] = {"run_id": run.run_id, "tables": run.tables}
+                status.write(f"Scenario {name}: run {run.run_id[:8]}")
+            status.update(label="Simulation done", state="complete")
+        st.session_state["sim_results"] = results
+    results = st.session_state.get("sim_results") or {}
+    if not results:
+        return
+    names = market_names()
+    runs = ", ".join(f"{k}: {v['run_id']!s:.8}" for k, v in results.items())
+    source = source_line(ref, f"simulation runs {runs}")
+    markets = {f"Scenario {k}": v["tables"]["markets"] for k, v in results.items()}  # type: ignore[index]
+    finals = {f"Scenario {k}": v["tables"]["finals"] for k, v in results.items()}  # type: ignore[index]
+    st.subheader(t("Losses per market"))
+    st.plotly_chart(figures_runs.losses_by_market(markets, source=source, market_names=names), key="sim_markets")
+    st.subheader(t("Losses per final product"))
+    st.plotly_chart(figures_runs.losses_by_product(finals, source=source), key="sim_finals")
+    st.subheader(t("Compare"))
+    cols = st.columns(len(results))
+    for col, (name, result) in zip(cols, sorted(results.items()), strict=True):
+        with col:
+            st.markdown(f"**Scenario {name}** (run `{result['run_id']!s:.8}`)")
+            tables = result["tables"]
+            assert isinstance(tables, dict)
+            st.dataframe(tables["markets"], hide_index=True)
+            download_buttons(tables["markets"], f"sim-{name}-markets", key=f"sim_dl_m_{name}", dataset=ref.name)
+            st.dataframe(tables["nodes"].sort_values("loss", ascending=False), hide_index=True)
+            download_buttons(tables["nodes"], f"sim-{name}-nodes", key=f"sim_dl_n_{name}", dataset=ref.name)
+
+
+render()
