@@ -26,6 +26,7 @@ install: $(STAMP)
 
 app: install
 	$(BIN)/deps init
+	$(BIN)/deps users ensure-admin
 	$(BIN)/streamlit run app_streamlit.py --server.address 127.0.0.1 --server.port $(APP_PORT)
 
 lint: install

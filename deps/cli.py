@@ -362,6 +362,15 @@ def batch(
         typer.echo(f"failed: {row.scenario_key}: {row.reason}", err=True)
 
 
+def _register_admin_commands() -> None:
+    from deps.cli_admin import audit_app, users_app
+
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+
+
+_register_admin_commands()
+
 runs_app = typer.Typer(help="Stored runs: analyses, simulations, optimisations, batches.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
@@ -423,7 +432,7 @@ def _require(settings: Settings) -> None:
 def main() -> None:
     """Entry point: run the CLI, turning application errors into one message and a non-zero exit."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except DataValidationError as exc:
         typer.echo(exc.report(), err=True)
         sys.exit(1)
@@ -445,7 +454,14 @@ def main() -> None:
         if isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
             typer.echo(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)
-        raise
+        logging.getLogger("deps.cli").debug("internal error", exc_info=True)
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {first} (DEPS_LOG_LEVEL=DEBUG shows the traceback; please report it)",
+            err=True,
+        )
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
