@@ -457,7 +457,7 @@ def main() -> None:
         logging.getLogger("deps.cli").debug("internal error", exc_info=True)
         first = str(exc).splitlines()[0] if str(exc) else ""
         typer.echo(
-            f"internal error: {type(exc).__name__}: {first} (DEPS_LOG_LEVEL=DEBUG shows the traceback; please report it)",
+            f"internal error: {type(exc).__name__}: {first} (DEPS_LOG_LEVEL=DEBUG shows the traceback)",
             err=True,
         )
         sys.exit(2)
