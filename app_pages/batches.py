@@ -1,5 +1,175 @@
-"""Stub."""
+"""Batches: define or upload a scenario grid, run it in the background (a `deps batch` subprocess, never in the
+script thread) with a progress bar read from the database, and browse and compare stored batches."""
 
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-st.title("batches")
+from app_pages import figures_runs
+from app_pages.i18n import t
+from app_pages.state import actor, current_dataset, database_url, download_buttons, settings, source_line
+from deps.auth import require
+from deps.batch import collect, scenario_specs
+from deps.errors import DataValidationError, DepsError
+from deps.runs import RunRecord, finished_members, list_runs
+from deps.scenario import parse_batch
+
+MAX_GRID_BYTES = 1_000_000
+EXAMPLE = """\
+# Budgets x effect assumptions: 3 x 2 = 6 scenarios (amounts in EUR million)
+base: {solver: highs}
+budgets: [50, 100, 200]
+effects: {base: {}, pessimistic: {financing: 0.5}}
+"""
+
+
+def _write_grid(text: bytes, suffix: str) -> Path:
+    """The grid in a private temporary folder (0700) under the app's var directory when it exists."""
+    var = Path(settings().var_dir)
+    parent = str(var) if var.is_dir() else None
+    folder = Path(tempfile.mkdtemp(prefix="deps-batch-", dir=parent)).resolve()
+    path = folder / f"grid-{uuid.uuid4().hex[:12]}{suffix}"
+    path.write_bytes(text)
+    return path
+
+
+def _start(text: bytes, suffix: str, dataset: str) -> None:
+    user = actor()
+    require(user, "batch")
+    path = _write_grid(text, suffix)
+    try:
+        spec = parse_batch(path)
+    except DataValidationError as exc:
+        st.error(exc.summary)
+        st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
+        return
+    env = {**os.environ, "DEPS_DATABASE_URL": database_url(), "DEPS_USER": f"app-{user.name}"}
+    command = [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(path.parent / "out")]
+    command += ["--dataset", dataset, "--workers", "1"]
+    log = (path.parent / "batch.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    n = len(scenario_specs(spec))
+    st.session_state["batch_job"] = {"process": process, "file": path.name, "started": time.time(), "log": path.parent}
+    st.success(f"Batch started in the background (process {process.pid}, about {n} scenarios).")
+
+
+def _find(file: str) -> RunRecord | None:
+    for run in list_runs(database_url(), kind="batch", limit=50):
+        if run.parameters.get("file") == file:
+            return run
+    return None
+
+
+@st.fragment(run_every=1.0)
+def _progress() -> None:
+    job = st.session_state.get("batch_job")
+    if not job:
+        return
+    process: subprocess.Popen[bytes] = job["process"]
+    code = process.poll()
+    run = _find(job["file"])
+    if run is None:
+        st.progress(0.0, text="Preparing the batch (analysis and validation)...")
+    else:
+        total = int(run.parameters.get("scenarios") or 1)
+        done = len(finished_members(database_url(), run.id))
+        st.progress(min(done / total, 1.0), text=f"Batch `{run.id[:8]}`: {done} of {total} scenarios stored")
+    if code is not None:
+        if code == 0:
+            st.success("Batch finished.")
+        else:
+            log = Path(job["log"]) / "batch.log"
+            tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+            st.error(f"The batch process stopped with exit code {code}.")
+            st.code(tail)
+        st.session_state.pop("batch_job", None)
+        shutil.rmtree(job["log"], ignore_errors=True)
+
+
+def _browse(ref_source: str, dataset: str) -> None:
+    runs = list_runs(database_url(), kind="batch", limit=200)
+    if not runs:
+        st.info("No batch stored yet.")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "batch_id": r.id,
+                "status": r.status,
+                "dataset": r.dataset,
+                "scenarios": r.parameters.get("scenarios"),
+                "user": r.user,
+                "created_at": r.created_at,
+            }
+            for r in runs
+        ]
+    )
+    st.dataframe(table, hide_index=True)
+    batch_id = st.selectbox("Batch", table["batch_id"], key="batch_pick", format_func=lambda b: b[:12])
+    summary, allocations = collect(database_url(), str(batch_id))
+    if summary.empty:
+        st.info("No scenario of this batch is stored yet.")
+        return
+    source = f"{ref_source}; batch {str(batch_id)[:8]}"
+    st.plotly_chart(figures_runs.batch_comparison(summary, source=source), key="batch_chart")
+    st.dataframe(summary, hide_index=True)
+    download_buttons(summary, f"batch-{str(batch_id)[:8]}-summary", key="batch_dl_sum", dataset=dataset)
+    keys = list(summary["scenario_key"])
+    cols = st.columns(2)
+    a = cols[0].selectbox("Compare scenario", keys, index=0, key="batch_a")
+    b = cols[1].selectbox("with scenario", keys, index=min(1, len(keys) - 1), key="batch_b")
+    pair = allocations[allocations["scenario_key"].isin([a, b])]
+    compared = pair.pivot_table(
+        index=["action_line_id", "target_id"], columns="scenario_key", values="spend_meur", aggfunc="sum", fill_value=0.0
+    ).reset_index()
+    st.dataframe(compared, hide_index=True)
+    download_buttons(allocations, f"batch-{str(batch_id)[:8]}-allocations", key="batch_dl_alloc", dataset=dataset)
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Batches"))
+    actor()
+    ref = current_dataset()
+    if ref is None:
+        return
+    tab_new, tab_stored = st.tabs(["New batch", t("Stored batches")])
+    with tab_new:
+        st.caption(
+            "A grid of optimiser scenarios: `budgets` x `weights` x `shocks` x `effects` around a `base` scenario "
+            "(YAML or JSON), or a CSV with one scenario per row. It runs as a separate `deps batch` process; "
+            "each finished scenario is stored at once, so a stopped batch resumes when started again."
+        )
+        upload = st.file_uploader("Upload a grid (YAML, JSON or CSV, at most 1 MB)", type=["yaml", "yml", "json", "csv"])
+        text = st.text_area("...or write it here (YAML)", EXAMPLE, height=140, key="batch_text")
+        running = bool(st.session_state.get("batch_job"))
+        if st.button(t("Start batch"), type="primary", key="batch_start", disabled=running):
+            if upload is not None:
+                data = upload.getvalue()
+                suffix = Path(upload.name).suffix.lower()
+            else:
+                data, suffix = text.encode("utf-8"), ".yaml"
+            if len(data) > MAX_GRID_BYTES:
+                st.error(f"The grid is {len(data):,} bytes; at most {MAX_GRID_BYTES:,} are accepted.")
+            else:
+                try:
+                    _start(data, suffix, ref.name)
+                except DepsError as exc:
+                    st.error(str(exc))
+        _progress()
+    with tab_stored:
+        _browse(source_line(ref), ref.name)
+
+
+render()

@@ -1,5 +1,276 @@
-"""Stub."""
+"""Optimiser: budget, per-line bounds, market shares and weights, forced and forbidden options, editable effect
+assumptions; run; allocation by line and market, residual risk, shadow prices, why options were not funded, the
+infeasibility diagnosis in words, the efficient frontier and Monte Carlo funding frequencies."""
 
+from __future__ import annotations
+
+import math
+
+import pandas as pd
 import streamlit as st
 
-st.title("optimiser")
+from app_pages import figures_runs
+from app_pages.i18n import t
+from app_pages.state import (
+    actor,
+    current_dataset,
+    database_url,
+    download_buttons,
+    line_names,
+    market_names,
+    settings,
+    source_line,
+)
+from deps.errors import DataValidationError, DepsError
+from deps.optimisation import OptimisationRun, build_context, run_optimisation
+from deps.scenario import EFFECT_KEYS, ScenarioConfig
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _context(url: str, dataset: str, content_hash: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    context = build_context(settings(), dataset=dataset)
+    return context.targets, context.lines, context.effects
+
+
+def _numbers(frame: pd.DataFrame, key: str, value: str) -> dict[str, float]:
+    data = frame.dropna(subset=[value])
+    return {str(k): float(v) for k, v in zip(data[key], data[value], strict=True)}
+
+
+def _budgets(text: str) -> list[float]:
+    out = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            value = float(part)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{part!r} is not a budget (EUR million, at least 0)")
+            out.append(value)
+    return sorted(set(out))
+
+
+def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> tuple[ScenarioConfig, dict] | None:
+    lnames, mnames = line_names(), market_names()
+    cols = st.columns(4)
+    budget = cols[0].number_input(t("Budget (EUR million)"), 0.0, 1e6, 100.0, 10.0, key="opt_budget")
+    solver = cols[1].selectbox("Solver", ["highs", "cbc"], key="opt_solver")
+    frontier_text = cols[2].text_input("Frontier budgets (EUR million, comma-separated)", "", key="opt_frontier")
+    draws = cols[3].number_input("Monte Carlo draws", 0, 500, 0, 10, key="opt_draws")
+    line_ids = list(lines["action_line_id"])
+    markets = sorted(set(targets["market"]))
+    with st.expander("Per-line bounds (EUR million)"):
+        bounds = st.data_editor(
+            pd.DataFrame(
+                {
+                    "action_line_id": line_ids,
+                    "name": [lnames.get(a, a) for a in line_ids],
+                    "min_meur": [None] * len(line_ids),
+                    "max_meur": [None] * len(line_ids),
+                }
+            ),
+            key="opt_bounds",
+            hide_index=True,
+            disabled=["action_line_id", "name"],
+            column_config={
+                "min_meur": st.column_config.NumberColumn("min (EUR million)", min_value=0.0),
+                "max_meur": st.column_config.NumberColumn("max (EUR million)", min_value=0.0),
+            },
+        )
+    with st.expander("Market shares of the budget and priority weights"):
+        shares = st.data_editor(
+            pd.DataFrame(
+                {
+                    "market": markets,
+                    "name": [mnames.get(m, m) for m in markets],
+                    "min_share": [None] * len(markets),
+                    "max_share": [None] * len(markets),
+                    "weight": [1.0] * len(markets),
+                }
+            ),
+            key="opt_shares",
+            hide_index=True,
+            disabled=["market", "name"],
+            column_config={
+                "min_share": st.column_config.NumberColumn("min share (0-1)", min_value=0.0, max_value=1.0),
+                "max_share": st.column_config.NumberColumn("max share (0-1)", min_value=0.0, max_value=1.0),
+                "weight": st.column_config.NumberColumn("weight", min_value=0.0),
+            },
+        )
+    with st.expander("Forced and forbidden options"):
+        target_ids = sorted(targets["target_id"])
+        forced = st.data_editor(
+            pd.DataFrame({"action_line_id": pd.Series(dtype=str), "target_id": [], "min_meur": []}),
+            key="opt_forced",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "action_line_id": st.column_config.SelectboxColumn("action line", options=line_ids, required=True),
+                "target_id": st.column_config.SelectboxColumn("target (empty = any)", options=target_ids),
+                "min_meur": st.column_config.NumberColumn("at least (EUR million)", min_value=0.0, required=True),
+            },
+        )
+        forbidden = st.data_editor(
+            pd.DataFrame({"action_line_id": pd.Series(dtype=str), "target_id": pd.Series(dtype=str)}),
+            key="opt_forbidden",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "action_line_id": st.column_config.SelectboxColumn("action line", options=line_ids, required=True),
+                "target_id": st.column_config.SelectboxColumn("target (empty = all)", options=target_ids),
+            },
+        )
+    with st.expander(t("Effect assumptions")):
+        st.caption("Edit length or reduction per EUR million; changed rows become this run's overrides.")
+        base = effects[list(EFFECT_KEYS) + ["evidence", "confidence", "source"]].reset_index(drop=True)
+        edited = st.data_editor(
+            base,
+            key="opt_effects",
+            hide_index=True,
+            disabled=["action_line_id", "dependency_kind", "segment", "evidence", "confidence", "source"],
+            column_config={
+                "length_meur": st.column_config.NumberColumn("segment length (EUR million)", min_value=0.0),
+                "reduction_per_meur": st.column_config.NumberColumn("risk reduction per EUR million", min_value=0.0),
+            },
+        )
+    try:
+        frontier = _budgets(frontier_text)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+    changed = (edited["length_meur"] != base["length_meur"]) | (
+        edited["reduction_per_meur"] != base["reduction_per_meur"]
+    )
+    overrides = tuple(
+        {k: (int(v) if k == "segment" else float(v) if k in ("length_meur", "reduction_per_meur") else str(v))
+         for k, v in row.items()}
+        for row in edited.loc[changed, list(EFFECT_KEYS)].to_dict("records")
+    )
+    config = ScenarioConfig(
+        budget_meur=float(budget),
+        solver=str(solver),
+        line_min_meur=_numbers(bounds, "action_line_id", "min_meur"),
+        line_max_meur=_numbers(bounds, "action_line_id", "max_meur"),
+        market_min_share=_numbers(shares, "market", "min_share"),
+        market_max_share=_numbers(shares, "market", "max_share"),
+        market_weights={k: v for k, v in _numbers(shares, "market", "weight").items() if v != 1.0},
+        forced=tuple(
+            (str(r.action_line_id), None if pd.isna(r.target_id) else str(r.target_id), float(r.min_meur))
+            for r in forced.dropna(subset=["action_line_id", "min_meur"]).itertuples()
+        ),
+        forbidden=tuple(
+            (str(r.action_line_id), None if pd.isna(r.target_id) else str(r.target_id))
+            for r in forbidden.dropna(subset=["action_line_id"]).itertuples()
+        ),
+        effect_overrides=overrides,
+    )
+    return config, {"frontier": frontier, "draws": int(draws)}
+
+
+def _results(run: OptimisationRun, source: str, dataset: str) -> None:
+    lnames, mnames = line_names(), market_names()
+    tables = run.tables
+    if run.status != "optimal":
+        st.error(f"No allocation: the problem is {run.status}. {run.reason}")
+        conflicts = tables.get("conflicts", pd.DataFrame())
+        if len(conflicts):
+            st.markdown("**Why** (each line is a set of constraints that cannot hold together):")
+            for row in conflicts.itertuples():
+                st.markdown(f"- {row.message} (constraints: {', '.join(row.constraints)})")
+            st.dataframe(conflicts, hide_index=True)
+        return
+    summary = run.summary
+    cols = st.columns(4)
+    cols[0].metric("Spend (EUR million)", f"{summary['total_spend_meur']:.1f}")
+    cols[1].metric(t("Residual risk"), f"{summary['objective']:.4f}")
+    cols[2].metric("Risk before", f"{summary['baseline_objective']:.4f}")
+    cols[3].metric("Budget shadow price (risk per EUR million)", f"{summary['budget_shadow_price']:.5f}")
+    tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc = st.tabs(
+        [
+            t("Allocation"),
+            t("Residual risk"),
+            t("Shadow prices"),
+            t("Why not funded"),
+            t("Efficient frontier"),
+            t("Monte Carlo funding frequencies"),
+        ]
+    )
+    with tab_alloc:
+        allocation = tables["allocation"]
+        if len(allocation):
+            st.plotly_chart(
+                figures_runs.allocation_by_line(allocation, source=source, line_names=lnames, market_names=mnames),
+                key="opt_alloc_chart",
+            )
+        st.dataframe(allocation, hide_index=True)
+        download_buttons(allocation, f"allocation-{run.run_id[:8]}", key="opt_dl_alloc", dataset=dataset)
+    with tab_risk:
+        st.dataframe(tables["markets"], hide_index=True)
+        download_buttons(tables["markets"], f"markets-{run.run_id[:8]}", key="opt_dl_markets", dataset=dataset)
+        st.dataframe(tables["targets"].sort_values("residual_risk", ascending=False), hide_index=True)
+        download_buttons(tables["targets"], f"targets-{run.run_id[:8]}", key="opt_dl_targets", dataset=dataset)
+    with tab_duals:
+        duals = tables["duals"]
+        st.caption("Shadow price: how much the residual risk would fall per unit the constraint were loosened.")
+        st.dataframe(duals[duals["binding"]] if st.checkbox("Only binding", True, key="opt_binding") else duals,
+                     hide_index=True)
+        download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
+    with tab_why:
+        reduced = tables["reduced_costs"]
+        st.dataframe(reduced.sort_values("reduced_cost").head(500), hide_index=True)
+        download_buttons(reduced, f"why-not-funded-{run.run_id[:8]}", key="opt_dl_reduced", dataset=dataset)
+    with tab_front:
+        if "frontier" in tables:
+            st.plotly_chart(figures_runs.frontier(tables["frontier"], source=source), key="opt_frontier_chart")
+            st.dataframe(tables["frontier"], hide_index=True)
+        else:
+            st.info("Give frontier budgets above to draw the efficient frontier.")
+    with tab_mc:
+        if "mc_funding" in tables:
+            st.plotly_chart(figures_runs.mc_funding(tables["mc_funding"], source=source), key="opt_mc_chart")
+            st.dataframe(tables["mc_bands"], hide_index=True)
+        else:
+            st.info("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions.")
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Optimiser"))
+    user = actor()
+    ref = current_dataset()
+    if ref is None:
+        return
+    try:
+        with st.spinner("Preparing targets from the analysis..."):
+            targets, lines, effects = _context(database_url(), ref.name, ref.content_hash)
+    except DepsError as exc:
+        st.warning(str(exc))
+        return
+    st.caption(f"{len(targets)} targets (node x supplier country) in {len(set(targets['market']))} focus markets.")
+    form = _form(targets, lines, effects)
+    if form is not None and st.button(t("Run optimisation"), type="primary", key="opt_run"):
+        config, extra = form
+        try:
+            with st.spinner("Optimising..."):
+                run = run_optimisation(
+                    settings(),
+                    dataset=ref.name,
+                    actor=user,
+                    config=config,
+                    frontier=extra["frontier"] or None,
+                    monte_carlo_draws=extra["draws"],
+                    seed=0,
+                )
+            st.session_state["opt_result"] = run
+        except DataValidationError as exc:
+            st.error(exc.summary)
+            st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
+        except DepsError as exc:
+            st.error(str(exc))
+    run = st.session_state.get("opt_result")
+    if isinstance(run, OptimisationRun):
+        st.divider()
+        st.caption(f"Run `{run.run_id}`")
+        _results(run, source_line(ref, f"optimisation run {run.run_id[:8]}"), ref.name)
+
+
+render()
