@@ -89,9 +89,10 @@ def control_points(
     """
     name = thresholds.home if holder == "home" else thresholds.bloc
     share_col = "home_share" if holder == "home" else "bloc_share"
-    frame = conc[conc["status"] == STATUS_OK].reset_index(drop=True)
-    frame = _attach(frame, structural, ["knockout_weight", "n_finals_knockout"])
+    needed = ["node_id", "status", share_col, "top_country", "top_supplier", "bloc_foreign_top_supplier", "hhi"]
+    frame = _attach(conc[needed].reset_index(drop=True), structural, ["knockout_weight", "n_finals_knockout"])
     frame = _attach(frame, nodes, ["substitutability"])
+    frame = frame[(frame["status"] == STATUS_OK).to_numpy(dtype=bool)].reset_index(drop=True)
     share = frame[share_col].fillna(0.0).to_numpy()
     if holder == "home":
         is_top = (frame["top_country"] == name).to_numpy()
@@ -203,13 +204,14 @@ def mutual_dependency(
 
 def _attach(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Left-join ``columns`` of ``other`` on ``node_id`` (positional when the ids line up)."""
-    left = frame["node_id"].to_numpy(dtype=object)
-    right = other["node_id"].to_numpy(dtype=object)
     out = frame.copy()
-    if len(left) == len(right) and np.array_equal(left, right):
+    left_ids, right_ids = frame["node_id"].reset_index(drop=True), other["node_id"].reset_index(drop=True)
+    if len(left_ids) == len(right_ids) and bool((left_ids == right_ids).all()):
         for col in columns:
             out[col] = other[col].to_numpy()
         return out
+    left = left_ids.to_numpy(dtype=object)
+    right = right_ids.to_numpy(dtype=object)
     if len(right) and len(left) and np.all(right[1:] > right[:-1]):
         pos = np.searchsorted(right, left)
         pos = np.minimum(pos, len(right) - 1)
