@@ -1,5 +1,93 @@
-"""Stub."""
+"""Admin page: users and roles (add, change role, deactivate, reset password) and the audit log with its check."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("admin")
+from app_pages.i18n import t
+from app_pages.state import actor, database_url, download_buttons
+from deps.audit import list_events, verify
+from deps.auth import ROLES, add_user, list_users, reset_password, set_active, set_role
+from deps.errors import DepsError
+
+
+def _users() -> None:
+    user = actor()
+    url = database_url()
+    st.subheader(t("Users and roles"))
+    users = pd.DataFrame(list_users(url))
+    st.dataframe(users, hide_index=True)
+    with st.form("add_user", clear_on_submit=True):
+        cols = st.columns(2)
+        name = cols[0].text_input(t("User name"), key="ad_name", max_chars=80)
+        role = cols[1].selectbox("Role", ROLES, key="ad_role")
+        if st.form_submit_button("Add user"):
+            try:
+                secret = add_user(url, name.strip(), str(role), by=user)
+            except DepsError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"User {name.strip()!r} added. One-time password (shown once, pass it on safely):")
+                st.code(secret)
+    if users.empty:
+        return
+    cols = st.columns(3)
+    who = cols[0].selectbox("User", list(users["name"]), key="ad_who")
+    new_role = cols[1].selectbox("New role", ROLES, key="ad_new_role")
+    if cols[2].button("Change role", key="ad_set_role"):
+        _apply(lambda: set_role(url, str(who), str(new_role), by=user), f"{who} is now {new_role}.")
+    cols = st.columns(3)
+    if cols[0].button("Deactivate", key="ad_deactivate"):
+        _apply(lambda: set_active(url, str(who), False, by=user), f"{who} is deactivated.")
+    if cols[1].button("Activate", key="ad_activate"):
+        _apply(lambda: set_active(url, str(who), True, by=user), f"{who} is active.")
+    if cols[2].button("Reset password", key="ad_reset"):
+        try:
+            secret = reset_password(url, str(who), by=user)
+        except DepsError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"New one-time password for {who} (shown once):")
+            st.code(secret)
+
+
+def _apply(change: object, message: str) -> None:
+    try:
+        change()  # type: ignore[operator]
+    except DepsError as exc:
+        st.error(str(exc))
+    else:
+        st.success(message)
+
+
+def _audit() -> None:
+    url = database_url()
+    st.subheader(t("Audit log"))
+    cols = st.columns(3)
+    action = cols[0].text_input("Action", key="au_action", max_chars=40).strip() or None
+    who = cols[1].text_input(t("User name"), key="au_user", max_chars=80).strip() or None
+    limit = cols[2].number_input("Entries", 1, 10_000, 200, key="au_limit")
+    events = pd.DataFrame(list_events(url, limit=int(limit), action=action, user=who))
+    if len(events):
+        events["details"] = events["details"].map(str)
+    st.dataframe(events, hide_index=True)
+    download_buttons(events, "audit-log", key="au_dl")
+    if st.button(t("Verify audit chain"), key="au_verify"):
+        report = verify(url)
+        if report.ok:
+            st.success(f"The audit chain is intact: {report.checked} entries checked; newest hash {report.head_hash}.")
+        else:
+            st.error(f"The audit chain is broken ({len(report.problems)} problem(s)):")
+            for problem in report.problems:
+                st.markdown(f"- {problem}")
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Admin"))
+    _users()
+    _audit()
+
+
+render()

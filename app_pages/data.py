@@ -1,39 +1,130 @@
-"""Data page: every dataset version with its content hash, row counts and who imported it."""
+"""Data page: every dataset version with its content hash, row counts and who imported it; what changed between two
+versions; and, for admins, importing a file with the validation report shown in full."""
 
 from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.state import database_url
+from app_pages.i18n import t
+from app_pages.state import actor, database_url, download_buttons, settings
+from deps.auth import allowed
 from deps.catalogue import status
+from deps.errors import DataValidationError, DepsError
+from deps.ingest import FORMATS, import_file
+from deps.views import dataset_diff
+
+UPLOAD_TYPES = ["csv", "xlsx"]
 
 
-def render() -> None:
-    """Draw the page."""
-    st.title("Data")
+@st.cache_data(show_spinner=False, max_entries=16)
+def _diff(url: str, name: str, old: int, new: int, old_hash: str, new_hash: str) -> pd.DataFrame:
+    return dataset_diff(url, name, old, new)
+
+
+def _versions() -> pd.DataFrame | None:
     state = status(database_url())
     st.caption(f"Database: `{state.database}`, schema {state.revision} ({'current' if state.up_to_date else 'old'})")
     if not state.datasets:
         st.info("No dataset yet: run `deps init` to load the seed.")
-        return
+        return None
     rows = [
         {
             "dataset": d.name,
             "version": d.version,
             "format": d.format,
-            "content hash": d.content_hash[:16],
+            "content_hash": d.content_hash,
             "imported": d.created_at,
             "by": d.created_by,
             **{k: v for k, v in sorted(d.counts.items())},
         }
         for d in state.datasets
     ]
-    table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True)
-    st.download_button(
-        "Download dataset versions (CSV)", table.to_csv(index=False).encode("utf-8"), "datasets.csv", "text/csv"
+    return pd.DataFrame(rows)
+
+
+def _changes(table: pd.DataFrame) -> None:
+    st.subheader(t("What changed between versions"))
+    several = table.groupby("dataset")["version"].nunique()
+    names = sorted(several[several > 1].index)
+    if not names:
+        st.info("Every dataset has one version so far; importing a changed file makes a new version to compare.")
+        return
+    name = st.selectbox(t("Dataset"), names, key="dv_name")
+    versions = sorted(table.loc[table["dataset"] == name, "version"])
+    hashes = dict(zip(table.loc[table["dataset"] == name, "version"], table.loc[table["dataset"] == name, "content_hash"],
+                      strict=True))
+    cols = st.columns(2)
+    old = cols[0].selectbox("Old version", versions, index=len(versions) - 2, key="dv_old")
+    new = cols[1].selectbox("New version", versions, index=len(versions) - 1, key="dv_new")
+    diff = _diff(database_url(), name, int(old), int(new), hashes[old], hashes[new])
+    counts = diff.groupby(["table", "change"]).size().rename("rows").reset_index()
+    st.dataframe(counts, hide_index=True)
+    st.dataframe(diff, hide_index=True)
+    download_buttons(diff, f"changes-{name}-v{old}-v{new}", key="dv_dl", dataset=name)
+
+
+def _import() -> None:
+    st.subheader(t("Import"))
+    user = actor()
+    limit_mb = settings().max_import_mb
+    fmt = st.selectbox("Format", [f for f in FORMATS if f != "cset"], key="im_fmt",
+                       format_func=lambda f: f"{f}: {FORMATS[f][2]}")
+    name = st.text_input("Dataset name (empty: the format's name)", key="im_name", max_chars=60).strip() or None
+    upload = st.file_uploader(
+        f"File (CSV, or an XLSX workbook for the template; at most {limit_mb} MB; CSET folders: use `deps import`)",
+        type=UPLOAD_TYPES,
+        key="im_file",
     )
+    if upload is None or not st.button(t("Import"), type="primary", key="im_run"):
+        return
+    if upload.size > limit_mb * 1_000_000:
+        st.error(f"The file is {upload.size:,} bytes; at most {limit_mb} MB are accepted.")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="deps-import-"))
+    try:
+        path = folder / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        with st.spinner("Validating and importing..."):
+            result = import_file(settings(), user, fmt, path, dataset=name)
+    except DataValidationError as exc:
+        st.error(exc.summary + f": {len(exc.problems)} problem(s); nothing was written.")
+        report = pd.DataFrame([asdict(p) for p in exc.problems])
+        st.dataframe(report, hide_index=True)
+        st.download_button("Download the validation report (CSV)", report.to_csv(index=False).encode(), "problems.csv")
+        return
+    except DepsError as exc:
+        st.error(str(exc))
+        return
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    st.cache_data.clear()
+    if result.unchanged:
+        st.info(f"Unchanged: {result.dataset} v{result.version} already holds exactly this content.")
+    else:
+        st.success(f"Imported {result.dataset} version {result.version}: {result.counts}")
+    for note in result.notes:
+        st.caption(note)
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(t("Data"))
+    user = actor()
+    table = _versions()
+    if table is not None:
+        st.subheader(t("Dataset versions"))
+        shown = table.assign(content_hash=table["content_hash"].str[:16])
+        st.dataframe(shown, hide_index=True)
+        download_buttons(table, "datasets", key="ds_dl")
+        _changes(table)
+    if allowed(user, "import"):
+        _import()
 
 
 render()
