@@ -12,7 +12,8 @@ Streamlit. Modules (imported lazily by callers, so ``import supplychain`` stays 
 - ``concentration``: shares, HHI, top share, CR3, coverage of unknown shares;
 - ``chokepoints``: concentration (global / foreign) and structural chokepoints;
 - ``control_points``: home / bloc control points, leverage, mutual dependency;
-- ``disruption``: shock propagation, many countries in one float32 sweep;
+- ``disruption``: shock propagation (countries, firms, nodes; stocks);
+- ``sweep``: every country's shock at once as float32 matrix columns; supplier knockout;
 - ``screening``: EU three-criteria screen on trade flows, transit rule;
 - ``supply_risk``: governance-weighted supply risk (EU CRM method);
 - ``risk``: composite dependency-risk targets for the optimiser;
