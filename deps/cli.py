@@ -198,6 +198,39 @@ def screen(
     _export(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit})
 
 
+@app.command(name="supply-risk")
+def supply_risk_command(
+    out: OutOption,
+    dataset: DatasetOption = None,
+    trade_dataset: Annotated[
+        str | None, typer.Option("--trade-dataset", help="Trade flows for EU sourcing (e.g. baci).")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Trade year.")] = None,
+    governance_dataset: Annotated[
+        str | None, typer.Option("--governance-dataset", help="Imported WGI dataset (default: the country table).")
+    ] = None,
+    governance_year: Annotated[int | None, typer.Option("--governance-year", help="WGI year.")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Governance-weighted supply risk per material (EU critical-raw-materials method), saying which inputs were
+    given and which were assumed.
+    """
+    from deps.assessment import run_supply_risk
+
+    settings = _settings()
+    _require(settings)
+    result = run_supply_risk(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        actor=_cli_actor(settings),
+        trade_dataset=trade_dataset,
+        year=year,
+        governance_dataset=governance_dataset,
+        governance_year=governance_year,
+    )
+    _export(settings, out, fmt, result.screen, result.run_id)
+
+
 @app.command()
 def simulate(
     out: OutOption,

@@ -23,6 +23,7 @@ __all__ = [
     "countries_frame",
     "edges_frame",
     "effects_frame",
+    "governance_frame",
     "nodes_frame",
     "provision_frame",
     "resolve_dataset",
@@ -259,3 +260,16 @@ def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
         frame[column] = frame[column].fillna("").astype(str)
     keys = ["action_line_id", "dependency_kind", "segment"]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def governance_frame(url: str, dataset_id: int, *, indicator: str = "PV") -> pd.DataFrame:
+    """Governance estimates of a dataset (e.g. an imported WGI): iso3, year, estimate."""
+    table = _TABLES["governance_score"]
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(table.c.iso3, table.c.year, table.c.estimate).where(
+                table.c.dataset_id == dataset_id, table.c.indicator == indicator
+            ),
+        )
+    return frame.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)

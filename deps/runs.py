@@ -44,7 +44,18 @@ __all__ = [
     "table_to_json",
 ]
 
-RUN_KINDS = ("analysis", "screen", "simulation", "optimisation", "frontier", "montecarlo", "robust", "batch", "member")
+RUN_KINDS = (
+    "analysis",
+    "screen",
+    "supply_risk",
+    "simulation",
+    "optimisation",
+    "frontier",
+    "montecarlo",
+    "robust",
+    "batch",
+    "member",
+)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
+from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation, run_supply_risk
 from deps.auth import Actor
 from deps.config import load_settings
 from deps.errors import NotFoundError, PermissionDeniedError, RunError
@@ -152,3 +152,23 @@ def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: 
     export = next(e for e in events if e["action"] == "export")
     assert written[0][1] in str(export["details"])
     assert verify(settings.effective_database_url).ok
+
+
+def test_supply_risk_with_trade_and_wgi(env: dict[str, str], shared_data: Path) -> None:
+    initialise(load_settings())
+    _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
+    _import("wgi", shared_data / "wgi-political-stability" / "wgi_pv_estimate.csv")
+    settings = load_settings()
+    plain = run_supply_risk(settings, dataset="seed", actor=ANALYST).screen.set_index("material")
+    assert (plain["hhi_wgi_eu"] == plain["hhi_wgi_global"]).all()  # no EU sourcing given: global shares stand in
+    assert plain["inputs"].str.contains("EU sourcing: missing").all()
+    full = run_supply_risk(
+        settings, dataset="seed", actor=ANALYST, trade_dataset="baci", year=2022, governance_dataset="wgi"
+    ).screen.set_index("material")
+    given = full[full["inputs"].str.contains("EU sourcing: given")]
+    assert len(given) >= 5  # seed materials whose HS code is among BACI's HS92 codes
+    # SR with IR assumed 1: SR = HHI_global/2 + HHI_eu/2 (EOL_RIR 0, SI 1 assumed)
+    expected = given["hhi_wgi_global"] / 2 + given["hhi_wgi_eu"] / 2
+    assert (given["supply_risk"] - expected).abs().max() < 1e-9
+    assert full["critical"].isna().all()  # no economic importance in the data: criticality not assessed
+    assert full["governance_source"].iloc[0].startswith("dataset wgi")
