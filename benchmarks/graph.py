@@ -152,9 +152,9 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     from supplychain.chokepoints import structural_chokepoints
     from supplychain.concentration import concentration, supplier_shares
     from supplychain.control_points import control_points
+    from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
     from supplychain.reach import compute_reach
-    from supplychain.sweep import country_sweep
     from supplychain.thresholds import Thresholds
 
     t = Thresholds(home="C00")

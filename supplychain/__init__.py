@@ -12,8 +12,9 @@ Streamlit. Modules (imported lazily by callers, so ``import supplychain`` stays 
 - ``concentration``: shares, HHI, top share, CR3, coverage of unknown shares;
 - ``chokepoints``: concentration (global / foreign) and structural chokepoints;
 - ``control_points``: home / bloc control points, leverage, mutual dependency;
-- ``disruption``: shock propagation (countries, firms, nodes; stocks);
-- ``sweep``: every country's shock at once as float32 matrix columns; supplier knockout;
+- ``disruption``: shock propagation (countries, firms, nodes; stocks), every country at once as
+  float32 matrix columns, supplier knockout;
+- ``losses``: share matrices and loss tables per final product and focus market;
 - ``screening``: EU three-criteria screen on trade flows, transit rule;
 - ``supply_risk``: governance-weighted supply risk (EU CRM method);
 - ``risk``: composite dependency-risk targets for the optimiser;

@@ -12,8 +12,8 @@ Several shocks combine additively in o(v). Country shocks use the country view o
 (NaN) cannot be subtracted: the point estimate uses the known shares and each node reports
 ``unknown_share_exposure`` when a shocked supplier has an unknown share there (or upstream).
 
-:func:`supplychain.sweep.country_sweep` runs one scenario per country in one pass: scenarios are
-the columns of a float32 matrix propagated level by level.
+:func:`country_sweep` runs one scenario per country in one pass: scenarios are the columns of a
+float32 matrix propagated level by level (one gather and one ``minimum.reduceat`` per level).
 """
 
 from __future__ import annotations
@@ -24,16 +24,18 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from supplychain.errors import UnknownItemError
 from supplychain.graph import SupplyGraph
+from supplychain.losses import final_loss_frame, market_loss, share_matrix
 
 __all__ = [
     "DisruptionResult",
     "Shock",
+    "SweepResult",
     "apply_stocks",
-    "final_loss_frame",
+    "country_sweep",
+    "knockout_suppliers",
     "market_loss",
     "own_availability",
     "propagate_availability",
@@ -74,38 +76,20 @@ class DisruptionResult:
     shocks: tuple[Shock, ...]
 
 
-def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
-    """Sparse (node x supplier) matrices of known shares and of unknown-share markers.
+@dataclass(frozen=True)
+class SweepResult:
+    """Result of :func:`country_sweep`: one scenario (column) per country.
 
-    Parameters
-    ----------
-    graph
-        Array form of the graph (row order).
-    shares
-        Frame with ``node_id, supplier_id, share`` (e.g. from
-        :func:`supplychain.concentration.supplier_shares`); rows of unknown nodes are ignored.
-
-    Returns
-    -------
-    (known, suppliers, unknown)
-        ``known[v, j]`` = share of supplier j at node v (0 where unknown); ``unknown[v, j]`` = 1
-        where the supplier is known and its share is not; ``suppliers`` sorted ids.
+    ``availability`` is an (n_nodes, n_countries) float32 matrix (``None`` when not kept);
+    ``final_loss`` has one row per final product and one column per country; ``market_loss`` one
+    row per market.
     """
-    codes, uniques = pd.factorize(shares["node_id"])
-    uniq = np.asarray(uniques, dtype=object)
-    if len(uniq) == graph.n and np.array_equal(uniq, graph.ids):
-        rows = codes.astype(np.int64)
-    else:
-        rows = graph.index_of(pd.Series(uniq, dtype="str"))[codes] if len(uniq) else codes.astype(np.int64)
-    keep = rows >= 0
-    sup_codes, suppliers = pd.factorize(shares["supplier_id"].to_numpy()[keep], sort=True)
-    vals = shares["share"].to_numpy(dtype=np.float64)[keep]
-    r = rows[keep]
-    shape = (graph.n, len(suppliers))
-    known_mask = ~np.isnan(vals)
-    known = sp.csr_matrix((vals[known_mask], (r[known_mask], sup_codes[known_mask])), shape=shape)
-    unknown = sp.csr_matrix((np.ones(int((~known_mask).sum())), (r[~known_mask], sup_codes[~known_mask])), shape=shape)
-    return known, tuple(str(s) for s in suppliers), unknown
+
+    countries: tuple[str, ...]
+    fraction: float
+    availability: np.ndarray | None
+    final_loss: pd.DataFrame
+    market_loss: pd.DataFrame
 
 
 def own_availability(
@@ -238,34 +222,83 @@ def simulate(
     return DisruptionResult(nodes=nodes, finals=finals, markets=markets, shocks=tuple(shocks))
 
 
-def market_loss(
-    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False
-) -> pd.DataFrame:
-    """Market-weighted mean loss of the final products serving each focus market.
+def country_sweep(
+    graph: SupplyGraph,
+    country_shares: pd.DataFrame,
+    *,
+    fraction: float = 1.0,
+    countries: Sequence[str] | None = None,
+    keep_availability: bool = True,
+    chunk_columns: int = 16,
+) -> SweepResult:
+    """One scenario per country (its supply cut by ``fraction``), as columns of float32 matrices.
 
-    weighted_loss(m) = sum_f w_f loss_f / sum_f w_f over final products f in market m.
-    ``loss`` has one row per node, or one row per final product (``graph.finals`` order) when
-    ``finals_aligned``.
+    Parameters
+    ----------
+    graph, country_shares
+        The graph and the country-view shares.
+    fraction
+        Share of each country's supply removed (1.0 = full export ban).
+    countries
+        Countries to sweep (default: every supplier country in the data).
+    keep_availability
+        Return the (n_nodes x n_countries) availability matrix; False keeps only the final
+        products' and markets' losses (saves memory on large graphs).
+    chunk_columns
+        Scenarios propagated together (one reused float32 buffer of n_nodes x chunk_columns).
     """
+    known, suppliers, _ = share_matrix(graph, country_shares)
+    if countries is not None:
+        missing = [c for c in countries if c not in suppliers]
+        if missing:
+            raise UnknownItemError(f"countries {missing} supply no node in the data")
+        known = known[:, [suppliers.index(c) for c in countries]]
+        suppliers = tuple(countries)
+    n, k = known.shape
+    csc = known.tocsc()  # duplicates are summed by the sparse constructor: pairs are unique
     finals = graph.finals
-    if not finals_aligned:
-        loss = loss[finals]
+    loss = np.empty((len(finals), k), dtype=np.float32)
+    avail = np.empty((n, k), dtype=np.float32) if keep_availability else None
+    width = max(1, min(chunk_columns, k))
+    buf = np.empty((n, width), dtype=np.float32)
+    for lo in range(0, k, width):
+        hi = min(lo + width, k)
+        block = buf if hi - lo == width else np.empty((n, hi - lo), dtype=np.float32)
+        block.fill(1.0)
+        part = csc[:, lo:hi].tocoo()
+        block[part.row, part.col] -= np.float32(fraction) * part.data.astype(np.float32)
+        np.clip(block, 0.0, 1.0, out=block)
+        propagate_availability(graph, block, in_place=True)
+        loss[:, lo:hi] = 1.0 - block[finals]  # only final products are reported
+        if avail is not None:
+            avail[:, lo:hi] = block
+    return SweepResult(
+        countries=suppliers,
+        fraction=float(fraction),
+        availability=avail,
+        final_loss=final_loss_frame(graph, loss, list(suppliers), finals_aligned=True),
+        market_loss=market_loss(graph, loss, list(suppliers), finals_aligned=True),
+    )
+
+
+def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: float = 1e-6) -> pd.DataFrame:
+    """Suppliers whose complete failure cuts final products (availability <= ``tolerance``).
+
+    Returns ``supplier_id, n_nodes_cut, n_finals_cut, finals_cut`` sorted by ``n_finals_cut``
+    descending then id; a node is cut by a supplier whose known shares there sum to 1.
+    """
+    sweep = country_sweep(graph, shares, fraction=1.0)
+    assert sweep.availability is not None
+    cut = sweep.availability <= tolerance
+    own_cut = (1.0 - share_matrix(graph, shares)[0].toarray()) <= tolerance
+    finals = graph.finals
     rows = []
-    for j, market in enumerate(graph.markets):
-        word, bit = divmod(j, 64)
-        inside = (graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0
-        member = finals[inside]
-        w = graph.weight[member]
-        total = float(w.sum())
-        lf = loss[inside].astype(np.float64)
-        weighted = (w[:, None] * lf).sum(axis=0) / total if total > 0 else lf.mean(axis=0)
-        rows.append([market, len(member), *weighted.tolist()])
-    out = pd.DataFrame(rows, columns=["market", "n_finals", *columns])
-    if len(columns) == 1:
-        out["max_loss"] = [
-            float(loss[np.isin(finals, _members(graph, j))].max(initial=0.0)) for j in range(len(graph.markets))
-        ]
-    return out
+    for j, sup in enumerate(sweep.countries):
+        fin = graph.ids[finals[cut[finals, j]]]
+        rows.append((sup, int(own_cut[:, j].sum()), len(fin), ";".join(map(str, fin))))
+    out = pd.DataFrame(rows, columns=["supplier_id", "n_nodes_cut", "n_finals_cut", "finals_cut"])
+    out = out.sort_values(["n_finals_cut", "supplier_id"], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def or_downstream_bool(graph: SupplyGraph, mask: np.ndarray) -> np.ndarray:
@@ -277,30 +310,6 @@ def or_downstream_bool(graph: SupplyGraph, mask: np.ndarray) -> np.ndarray:
         low = block.reduce(out, np.bitwise_or)
         out[block.nodes] = np.bitwise_or(out[block.nodes], low)
     return out > 0
-
-
-def _members(graph: SupplyGraph, j: int) -> np.ndarray:
-    finals = graph.finals
-    word, bit = divmod(j, 64)
-    return finals[(graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0]
-
-
-def final_loss_frame(
-    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False
-) -> pd.DataFrame:
-    """``node_id, markets, market_weight`` and one loss column per scenario, per final product."""
-    finals = graph.finals
-    labels = np.asarray(graph.markets, dtype=object)
-    patterns, inverse = np.unique(graph.market_bits[finals], axis=0, return_inverse=True)
-    names = []
-    for bits in patterns:
-        flags = np.unpackbits(np.ascontiguousarray(bits).view(np.uint8), bitorder="little")[: len(labels)]
-        names.append(";".join(labels[flags.astype(bool)]))
-    markets: np.ndarray | list[str] = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
-    out = pd.DataFrame({"node_id": graph.ids[finals].astype(str), "markets": markets})
-    out["market_weight"] = graph.weight[finals]
-    values = pd.DataFrame((loss if finals_aligned else loss[finals]).astype(np.float64), columns=columns)
-    return pd.concat([out, values], axis=1)
 
 
 def _limiting_input(graph: SupplyGraph, avail: np.ndarray, own: np.ndarray) -> list[str]:

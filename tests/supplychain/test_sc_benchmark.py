@@ -8,9 +8,9 @@ import pytest
 from benchmarks.graph import generate, main, run_arrays, run_floor, run_networkx
 from supplychain import reference as ref
 from supplychain.concentration import supplier_shares
+from supplychain.disruption import country_sweep
 from supplychain.graph import build_graph, to_networkx
 from supplychain.reach import SUPER_SOURCE, compute_reach
-from supplychain.sweep import country_sweep
 
 
 @pytest.fixture(scope="module")

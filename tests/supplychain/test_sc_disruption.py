@@ -12,12 +12,13 @@ from sc_fixtures import edges_frame, nodes_frame, provision_frame
 from supplychain.concentration import supplier_shares
 from supplychain.disruption import (
     Shock,
+    country_sweep,
+    knockout_suppliers,
     own_availability,
     simulate,
 )
 from supplychain.errors import UnknownItemError
 from supplychain.graph import build_graph
-from supplychain.sweep import country_sweep, knockout_suppliers
 
 # r1 -> m, r2 -> m, m -> f (market m1), r2 -> g (market m1)
 NODES = nodes_frame(["r1", "r2", "m", "f", "g"], finals=["f", "g"], market_weight=[1, 1, 1, 3, 1])
