@@ -14,7 +14,11 @@ from app_pages.state import current_actor, dataset_picker, logout
 
 st.set_page_config(page_title="deps — strategic dependencies", page_icon=":material/hub:", layout="wide")
 st.sidebar.radio(
-    "Language / Taal", LANGUAGES, key="lang", horizontal=True, format_func=lambda c: {"en": "English", "nl": "Nederlands"}[c]
+    "Language / Taal",
+    LANGUAGES,
+    key="lang",
+    horizontal=True,
+    format_func=lambda c: {"en": "English", "nl": "Nederlands"}[c],
 )
 
 actor = current_actor()

@@ -131,7 +131,11 @@ def _browse(ref_source: str, dataset: str) -> None:
     b = cols[1].selectbox("with scenario", keys, index=min(1, len(keys) - 1), key="batch_b")
     pair = allocations[allocations["scenario_key"].isin([a, b])]
     compared = pair.pivot_table(
-        index=["action_line_id", "target_id"], columns="scenario_key", values="spend_meur", aggfunc="sum", fill_value=0.0
+        index=["action_line_id", "target_id"],
+        columns="scenario_key",
+        values="spend_meur",
+        aggfunc="sum",
+        fill_value=0.0,
     ).reset_index()
     st.dataframe(compared, hide_index=True)
     download_buttons(allocations, f"batch-{str(batch_id)[:8]}-allocations", key="batch_dl_alloc", dataset=dataset)
@@ -151,7 +155,9 @@ def render() -> None:
             "(YAML or JSON), or a CSV with one scenario per row. It runs as a separate `deps batch` process; "
             "each finished scenario is stored at once, so a stopped batch resumes when started again."
         )
-        upload = st.file_uploader("Upload a grid (YAML, JSON or CSV, at most 1 MB)", type=["yaml", "yml", "json", "csv"])
+        upload = st.file_uploader(
+            "Upload a grid (YAML, JSON or CSV, at most 1 MB)", type=["yaml", "yml", "json", "csv"]
+        )
         text = st.text_area("...or write it here (YAML)", EXAMPLE, height=140, key="batch_text")
         running = bool(st.session_state.get("batch_job"))
         if st.button(t("Start batch"), type="primary", key="batch_start", disabled=running):

@@ -57,8 +57,13 @@ def _changes(table: pd.DataFrame) -> None:
         return
     name = st.selectbox(t("Dataset"), names, key="dv_name")
     versions = sorted(table.loc[table["dataset"] == name, "version"])
-    hashes = dict(zip(table.loc[table["dataset"] == name, "version"], table.loc[table["dataset"] == name, "content_hash"],
-                      strict=True))
+    hashes = dict(
+        zip(
+            table.loc[table["dataset"] == name, "version"],
+            table.loc[table["dataset"] == name, "content_hash"],
+            strict=True,
+        )
+    )
     cols = st.columns(2)
     old = cols[0].selectbox("Old version", versions, index=len(versions) - 2, key="dv_old")
     new = cols[1].selectbox("New version", versions, index=len(versions) - 1, key="dv_new")
@@ -73,8 +78,9 @@ def _import() -> None:
     st.subheader(t("Import"))
     user = actor()
     limit_mb = settings().max_import_mb
-    fmt = st.selectbox("Format", [f for f in FORMATS if f != "cset"], key="im_fmt",
-                       format_func=lambda f: f"{f}: {FORMATS[f][2]}")
+    fmt = st.selectbox(
+        "Format", [f for f in FORMATS if f != "cset"], key="im_fmt", format_func=lambda f: f"{f}: {FORMATS[f][2]}"
+    )
     name = st.text_input("Dataset name (empty: the format's name)", key="im_name", max_chars=60).strip() or None
     upload = st.file_uploader(
         f"File (CSV, or an XLSX workbook for the template; at most {limit_mb} MB; CSET folders: use `deps import`)",

@@ -115,9 +115,7 @@ def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15) -> go.Fi
     return source_annotation(fig, source)
 
 
-def network(
-    positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, selected: str | None = None
-) -> go.Figure:
+def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, selected: str | None = None) -> go.Figure:
     """Layered supply-graph drawing: x = level from raw inputs, colour = kind, the selected node ringed.
 
     ``positions`` has ``node_id``, ``name``, ``kind``, ``level``, ``y``; ``segments`` has ``x0``, ``y0``, ``x1``,

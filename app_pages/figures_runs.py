@@ -53,9 +53,7 @@ def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: 
 
 def screen_years(frame: pd.DataFrame, *, source: str) -> go.Figure:
     """Dependent and persistent products per year (bars)."""
-    per_year = frame.groupby("year", sort=True).agg(
-        dependent=("dependent", "sum"), persistent=("persistent", "sum")
-    )
+    per_year = frame.groupby("year", sort=True).agg(dependent=("dependent", "sum"), persistent=("persistent", "sum"))
     fig = go.Figure()
     fig.add_bar(x=per_year.index.astype(str), y=per_year["dependent"], name="dependent")
     fig.add_bar(x=per_year.index.astype(str), y=per_year["persistent"], name="persistent")

@@ -141,8 +141,10 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
         edited["reduction_per_meur"] != base["reduction_per_meur"]
     )
     overrides = tuple(
-        {k: (int(v) if k == "segment" else float(v) if k in ("length_meur", "reduction_per_meur") else str(v))
-         for k, v in row.items()}
+        {
+            k: (int(v) if k == "segment" else float(v) if k in ("length_meur", "reduction_per_meur") else str(v))
+            for k, v in row.items()
+        }
         for row in edited.loc[changed, list(EFFECT_KEYS)].to_dict("records")
     )
     config = ScenarioConfig(
@@ -211,8 +213,9 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     with tab_duals:
         duals = tables["duals"]
         st.caption("Shadow price: how much the residual risk would fall per unit the constraint were loosened.")
-        st.dataframe(duals[duals["binding"]] if st.checkbox("Only binding", True, key="opt_binding") else duals,
-                     hide_index=True)
+        st.dataframe(
+            duals[duals["binding"]] if st.checkbox("Only binding", True, key="opt_binding") else duals, hide_index=True
+        )
         download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
     with tab_why:
         reduced = tables["reduced_costs"]

@@ -25,7 +25,13 @@ IMPORT_HINT = (
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _screen(
-    url: str, dataset: str, content_hash: str, user: Actor, eu_hhi: float, importance: float, substitutability: float,
+    url: str,
+    dataset: str,
+    content_hash: str,
+    user: Actor,
+    eu_hhi: float,
+    importance: float,
+    substitutability: float,
     persistence_years: int,
 ) -> tuple[str, pd.DataFrame]:
     from deps.assessment import run_screen

@@ -141,7 +141,9 @@ def graph_frames(ref: DatasetRef) -> dict[str, pd.DataFrame]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _stored_analysis(url: str, name: str, version: int, content_hash: str) -> tuple[str, dict[str, pd.DataFrame]] | None:
+def _stored_analysis(
+    url: str, name: str, version: int, content_hash: str
+) -> tuple[str, dict[str, pd.DataFrame]] | None:
     return latest_analysis(url, resolve_dataset(url, name, version))
 
 

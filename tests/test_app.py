@@ -1,55 +1,325 @@
-"""AppTest per page: each renders on a seeded database without an exception and shows its data."""
+"""AppTest per page and role tests: every page renders for its role, key widgets act, nobody sees data logged out.
+
+The tiny fixture (tests/fixtures/template_small: ore and tool go into chip) is enough for the read pages; the
+simulator, optimiser, batches and EU screen use the real seed (about 1 s to load).
+"""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.nav import PAGES, pages_for
+from deps.assessment import parse_shock, run_simulation
+from deps.audit import list_events
+from deps.auth import LOGIN_FAILED_MESSAGE, Actor, add_user, set_active
 from deps.config import load_settings
+from deps.errors import PermissionDeniedError
+from deps.ingest import import_file
+from deps.runs import list_runs
 from deps.seed import initialise
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
+PASSWORD = "correct horse battery staple"
+USERS = {"vic": "viewer", "ann": "analyst", "ada": "admin"}
+
+# Hand-made BACI flows: the EU27 imports product 260800 only from CHN (100.5) -> extra-bloc HHI 1.0.
+BACI = (
+    "year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n"
+    "2022,CHN,NLD,260800,100.5,20\n"
+    "2022,USA,DEU,030110,3.25,\n"
+    "2022,NLD,DEU,260800,1.5,0.5\n"
+)
+
+
+def _users(url: str) -> None:
+    for name, role in USERS.items():
+        add_user(url, name, role, PASSWORD, by="tests")
 
 
 @pytest.fixture
-def seeded(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def small(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """The tiny fixture as the seed, plus a viewer, an analyst and an admin."""
     monkeypatch.setenv("DEPS_SEED_DIR", str(FIXTURE))
     initialise(load_settings())
-    return env
+    url = env["DEPS_DATABASE_URL"]
+    _users(url)
+    return url
+
+
+@pytest.fixture
+def seeded(env: dict[str, str]) -> str:
+    """The real seed plus the three users."""
+    initialise(load_settings())
+    url = env["DEPS_DATABASE_URL"]
+    _users(url)
+    return url
 
 
 def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app_streamlit.py"), default_timeout=30)
+    return AppTest.from_file(str(ROOT / "app_streamlit.py"), default_timeout=60)
 
 
-def test_overview_renders_counts(seeded: dict[str, str]) -> None:
+def _login(name: str, password: str = PASSWORD) -> AppTest:
     at = _app().run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def _spec(at: AppTest, index: int = 0) -> str:
+    return str(at.get("plotly_chart")[index].proto.spec)
+
+
+# ---------------------------------------------------------------------------------------------- login and roles
+def test_logged_out_session_sees_only_the_login_page(small: str) -> None:
+    at = _app().run()
+    _ok(at)
+    assert [t.value for t in at.title] == ["Log in"]
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # only the login page exists
+        at.switch_page("app_pages/overview.py")
+
+
+def test_wrong_password_and_unknown_user_get_the_same_generic_error(small: str) -> None:
+    for name, password in (("ann", "wrong password!!"), ("nobody", PASSWORD)):
+        at = _login(name, password)
+        assert [e.value for e in at.error] == [LOGIN_FAILED_MESSAGE]
+        assert [t.value for t in at.title] == ["Log in"]
+        assert "user" not in at.session_state
+    failed = list_events(small, action="login_failed")
+    assert len(failed) == 2
+
+
+def test_pages_per_role() -> None:
+    titles = {role: [p.title for p in pages_for(Actor("x", role))] for role in ("viewer", "analyst", "admin")}
+    assert "Disruption simulator" not in titles["viewer"] and "Admin" not in titles["viewer"]
+    assert {"Disruption simulator", "Optimiser", "Batches"} <= set(titles["analyst"]) - set(titles["viewer"])
+    assert "Admin" not in titles["analyst"]
+    assert titles["admin"] == [p.title for p in PAGES]
+
+
+def test_viewer_cannot_reach_analyst_pages_or_functions(small: str) -> None:
+    at = _login("vic")
+    _ok(at)
     assert at.title[0].value == "Overview"
+    for page in ("app_pages/simulator.py", "app_pages/optimiser.py", "app_pages/batches.py", "app_pages/admin.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):  # not registered for a viewer
+            at.switch_page(page)
+    at.switch_page("app_pages/explorer.py").run()
+    _ok(at)
+    assert not at.download_button  # viewers may not export
+    with pytest.raises(PermissionDeniedError):
+        run_simulation(load_settings(), dataset="seed", actor=Actor("vic", "viewer"), shocks=[parse_shock("CHN=1")])
+
+
+def test_viewer_reads_the_stored_analysis_only(small: str) -> None:
+    at = _login("vic")
+    assert any("No analysis of this dataset version is stored yet" in i.value for i in at.info)
+    assert list_runs(small, kind="analysis") == []
+    analyst = _login("ann")  # an analyst's first visit runs and stores one
+    _ok(analyst)
+    assert len(list_runs(small, kind="analysis")) == 1
+    at.run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 4  # heat map, top chokepoints, sectors, coverage
+
+
+def test_logout_clears_the_session(small: str) -> None:
+    at = _login("ann")
+    at.session_state["ex_node"] = "ore"
+    at.button(key="logout").click().run()
+    _ok(at)
+    assert [t.value for t in at.title] == ["Log in"]
+    assert "user" not in at.session_state and "ex_node" not in at.session_state
+
+
+def test_session_expires_after_inactivity(small: str) -> None:
+    at = _login("ann")
+    minutes = load_settings().session_minutes
+    at.session_state["last_seen"] = datetime.now(UTC) - timedelta(minutes=minutes, seconds=1)
+    at.run()
+    assert [t.value for t in at.title] == ["Log in"]
+    assert any("expired" in i.value for i in at.info)
+
+
+def test_deactivated_user_is_logged_out_at_once(small: str) -> None:
+    at = _login("ann")
+    assert at.title[0].value == "Overview"
+    set_active(small, "ann", False, by="tests")
+    at.run()
+    assert [t.value for t in at.title] == ["Log in"]
+    assert any("no longer active" in i.value for i in at.info)
+
+
+def test_dutch_interface(small: str) -> None:
+    at = _login("ann")
+    at.radio(key="lang").set_value("nl").run()
+    _ok(at)
+    assert at.title[0].value == "Overzicht"
+    assert "Knopen" in [m.label for m in at.metric]
+
+
+# ---------------------------------------------------------------------------------------------- read pages
+def test_overview_counts_and_charts(small: str) -> None:
+    at = _login("ann")
+    _ok(at)
     metrics = {m.label: m.value for m in at.metric}
-    # the fixture has 3 nodes, 1 final product; ore (90% known) and tool (100%) have shares, chip none
-    assert metrics["Nodes"] == "3"
-    assert metrics["Final products"] == "1"
-    assert metrics["Nodes with known shares"] == "2"
-    assert metrics["Nodes below 50% coverage"] == "1"
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2
-    assert "Nodes per sector and kind" in charts[0].proto.spec
+    # 3 nodes, 1 final product; ore (90% known) and tool (100%) have shares, chip none
+    assert metrics["Nodes"] == "3" and metrics["Final products"] == "1"
+    assert metrics["Nodes with known shares"] == "2" and metrics["Nodes below 50% coverage"] == "1"
+    specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
+    assert any("Dependency risk by focus market and sector" in s for s in specs)
+    assert all("Source: deps, dataset seed v1" in s for s in specs)
 
 
-def test_data_page_lists_versions(seeded: dict[str, str]) -> None:
-    at = _app().run()
+def test_downloads_are_audited(small: str) -> None:
+    at = _login("ann")
+    assert at.download_button
+    at.download_button[0].click().run()
+    _ok(at)
+    events = list_events(small, action="export")
+    assert len(events) == 1 and events[0]["user"] == "ann" and events[0]["details"]["via"] == "app"
+
+
+def test_explorer_node_detail(small: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/explorer.py").run()
+    _ok(at)
+    at.selectbox(key="ex_node").set_value("chip").run()
+    _ok(at)
+    upstream, downstream = at.dataframe[-2].value, at.dataframe[-1].value
+    assert sorted(upstream["node_id"]) == ["ore", "tool"] and downstream.empty
+    at.selectbox(key="ex_node").set_value("ore").run()
+    assert "Supplier shares of Ore" in _spec(at, 1)
+    suppliers = at.dataframe[0].value
+    # ore: CHN 60%, AUS 30%, USA share unknown
+    assert sorted(suppliers["supplier_id"]) == ["AUS", "CHN", "USA"]
+    at.text_input(key="ex_search").input("tool").run()
+    _ok(at)
+    assert at.selectbox(key="ex_node").options == ["Tool (tool)"]
+
+
+def test_chokepoints_tables_filter(small: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/chokepoints.py").run()
+    _ok(at)
+    before = len(at.dataframe[0].value)
+    at.text_input(key="ck_search").input("zzz-no-such-node").run()
+    assert len(at.dataframe[0].value) == 0 <= before
+    assert at.download_button
+
+
+def test_eu_screen_without_trade_data_explains_the_import(small: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/screen.py").run()
+    _ok(at)
+    assert any("deps import baci" in i.value for i in at.info)
+
+
+def test_eu_screen_sliders_rerun_the_screen(seeded: str, tmp_path: Path) -> None:
+    path = tmp_path / "baci.csv"
+    path.write_text(BACI)
+    import_file(load_settings(), Actor("ada", "admin"), "baci", path)
+    at = _login("ann")
+    at.switch_page("app_pages/screen.py").run()
+    _ok(at)
+    assert len(list_runs(seeded, kind="screen")) == 1
+    assert "EU screen: concentration and importance" in _spec(at, 0)
+    at.slider(key="sc_hhi").set_value(0.9).run()
+    _ok(at)
+    runs = list_runs(seeded, kind="screen")
+    assert len(runs) == 2 and runs[0].parameters["eu_hhi"] == 0.9
+
+
+# ---------------------------------------------------------------------------------------------- analyst pages
+def test_simulator_runs_two_scenarios(small: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/simulator.py").run()
+    _ok(at)
+    at.button(key="sim_run").click().run()
+    _ok(at)
+    assert len(list_runs(small, kind="simulation")) == 2
+    assert "Supply loss per focus market" in _spec(at, 0)
+    markets = at.dataframe[-4].value  # scenario A's markets table
+    # CHN holds 60% of ore; losing all of it leaves chip (the only final product) 60% short
+    assert markets["weighted_loss"].round(6).tolist() == [0.6]
+
+
+def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/optimiser.py").run()
+    _ok(at)
+    at.number_input(key="opt_budget").set_value(20.0)
+    at.text_input(key="opt_frontier").input("10, 20, 40")
+    at.number_input(key="opt_draws").set_value(5)
+    at.button(key="opt_run").click().run()
+    _ok(at)
+    runs = list_runs(seeded, kind="optimisation")
+    assert len(runs) == 1 and runs[0].status == "optimal" and runs[0].parameters["budget_meur"] == 20.0
+    specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
+    assert any("Allocation by action line and focus market" in s for s in specs)
+    assert any("Efficient frontier" in s for s in specs)
+    assert any("Monte Carlo" in s for s in specs)
+    spend = float(at.metric[0].value)
+    assert 0 < spend <= 20.0
+
+
+def test_batch_runs_in_the_background_and_is_browsable(seeded: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/batches.py").run()
+    at.text_area(key="batch_text").input("base: {solver: highs}\nbudgets: [10, 20]\n")
+    at.button(key="batch_start").click().run()
+    _ok(at)
+    assert any("Batch started in the background" in s.value for s in at.success)
+    deadline = time.monotonic() + 90
+    while "batch_job" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    _ok(at)
+    assert "batch_job" not in at.session_state
+    batches = list_runs(seeded, kind="batch")
+    assert len(batches) == 1 and batches[0].parameters["scenarios"] == 2
+    assert "Weighted residual risk per scenario" in _spec(at, 0)
+
+
+# ---------------------------------------------------------------------------------------------- admin pages
+def test_data_page_versions_and_import_report(small: str, tmp_path: Path) -> None:
+    at = _login("ada")
     at.switch_page("app_pages/data.py").run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Data"
+    _ok(at)
     frame = at.dataframe[0].value
     assert list(frame["dataset"]) == ["seed"] and list(frame["version"]) == [1]
+    at.selectbox(key="im_fmt").set_value("baci").run()
+    bad = BACI + "2022,CHN,NLD,260800,not-a-number,1\n"
+    at.file_uploader(key="im_file").set_value(("baci.csv", bad.encode(), "text/csv")).run()
+    at.button(key="im_run").click().run()
+    assert at.error and "nothing was written" in at.error[0].value
+    report = at.dataframe[-1].value
+    assert {"file", "row", "column", "problem", "fix"} <= set(report.columns) and len(report) >= 1
 
 
-def test_empty_database_explains_what_to_do(env: dict[str, str]) -> None:
-    at = _app().run()
-    assert not at.exception, at.exception
-    assert any("deps init" in w.value for w in at.warning)
+def test_admin_page_users_and_audit(small: str) -> None:
+    at = _login("ada")
+    at.switch_page("app_pages/admin.py").run()
+    _ok(at)
+    assert sorted(at.dataframe[0].value["name"]) == ["ada", "ann", "vic"]
+    at.button(key="au_verify").click().run()
+    _ok(at)
+    assert any("The audit chain is intact" in s.value for s in at.success)
+    at.selectbox(key="ad_who").set_value("vic")
+    at.selectbox(key="ad_new_role").set_value("analyst")
+    at.button(key="ad_set_role").click().run()
+    _ok(at)
+    assert any("vic is now analyst" in s.value for s in at.success)
