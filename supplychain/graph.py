@@ -19,14 +19,17 @@ edge.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from supplychain.errors import GraphError
 from supplychain.schema import split_list, validate_edges, validate_nodes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+if TYPE_CHECKING:  # networkx is imported lazily: only the model form needs it
+    import networkx as nx
 
 _MIN_DIAGONAL = 512
 
@@ -216,6 +219,8 @@ def to_networkx(
     Node attributes: ``name``, ``kind``, ``markets`` (list), ``market_weight``, ``final`` (bool).
     Edge attribute ``relation`` keeps the original relation.
     """
+    import networkx as nx
+
     nodes = validate_nodes(nodes)
     edges = validate_edges(edges)
     graph: nx.DiGraph = nx.DiGraph()

@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from supplychain.graph import SupplyGraph
+
+if TYPE_CHECKING:  # scipy.sparse is imported lazily (about 0.3 s)
+    import scipy.sparse as sp
 
 __all__ = ["final_loss_frame", "market_loss", "share_matrix"]
 
@@ -35,6 +39,8 @@ def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matri
         ``known[v, j]`` = share of supplier j at node v (0 where unknown); ``unknown[v, j]`` = 1
         where the supplier is known and its share is not; ``suppliers`` sorted ids.
     """
+    import scipy.sparse as sp
+
     codes, uniques = pd.factorize(shares["node_id"])
     uniq = np.asarray(uniques, dtype=object)
     if len(uniq) == graph.n and np.array_equal(uniq, graph.ids):
