@@ -4,9 +4,10 @@ Generates layered supply DAGs (6 tiers, hub stages, about 17% single-supplier st
 countries; see PERFORMANCE.md) of about 10k, 100k and 1M edges with seeded randomness, then
 times for each size:
 
-- ``arrays``: the engine's path: build (frames -> CSR), concentration (country view),
-  dominators + knockout reach + market reach, control points, and a 60-country disruption sweep
-  (explanation strings off: ``explain=False``; they are per-row text, not analysis);
+- ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR),
+  concentration (country view), dominators + knockout reach + market reach, control points,
+  and a 60-country disruption sweep (explanation strings off, ``explain=False``: they are
+  per-row text, not analysis; the sweep keeps final-product and market losses only);
 - ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
   baseline); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
   the output); ``--networkx-all`` runs it at every size;
@@ -56,7 +57,11 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
 
     Tier t >= 1 nodes take 1 + Poisson(2.3) inputs, 80% from tier t-1 and 20% from any earlier
     tier; inputs are drawn with Zipf-like weights so a few hub stages feed many nodes. 17% of
-    nodes have one supplier country (share 1); the others 2-6 with Dirichlet shares.
+    nodes have one supplier country (share 1); the others 2-6 with gamma-distributed shares
+    (countries drawn Zipf-like from 60). The last tier (0.5% of nodes, at least 50; 2,222 at 1M
+    edges) holds the final products, one of six focus markets each with that market's weight.
+    Knockout reach costs n x finals / 64 words per pass, so the number of final products
+    matters: a catalogue of a few thousand final products is the scale this models.
     """
     rng = np.random.default_rng(seed)
     n = max(60, int(n_edges / 2.25))
