@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from deps.countries import EXTRA_CODES
 from deps.db import engine_for, session_scope, upgrade
@@ -19,6 +19,7 @@ from deps.ingest import importer
 from deps.ingest.baci import import_baci
 from deps.ingest.dataset import ImportResult
 from deps.models import Country, Dataset, TradeFlow
+from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BACI = SHARED / "baci-rawmaterials-2022" / "baci_hs92_2022.csv"
@@ -42,14 +43,6 @@ def _import(url: str, path: Path, *, max_bytes: int = MAX) -> ImportResult:
         return import_baci(
             path, session=session, dataset="baci", user="tester", max_bytes=max_bytes, share_tolerance=0.02
         )
-
-
-def _row_counts(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as conn:
-        return {
-            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for name, t in SQLModel.metadata.tables.items()
-        }
 
 
 def _small(tmp_path: Path, text: str = SMALL) -> Path:
@@ -105,10 +98,10 @@ def test_real_file_imports_in_seconds(loaded: tuple[str, ImportResult, float]) -
 @needs_real
 def test_importing_twice_creates_no_new_version(loaded: tuple[str, ImportResult, float]) -> None:
     url, first, _seconds = loaded
-    before = _row_counts(url)
+    before = row_counts(url)
     again = _import(url, BACI)
     assert again.unchanged and again.version == first.version == 1
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 @needs_real
@@ -116,12 +109,12 @@ def test_a_duplicate_deep_in_the_real_file_is_found(loaded: tuple[str, ImportRes
     url, _result, _seconds = loaded
     lines = BACI.read_text(encoding="utf-8").splitlines()
     path = _small(tmp_path, "\n".join([*lines, lines[1]]) + "\n")
-    before = _row_counts(url)
+    before = row_counts(url)
     with pytest.raises(DataValidationError) as info:
         _import(url, path)
     (problem,) = info.value.problems
     assert problem.row == len(lines) + 1 and "(first at row 2)" in problem.problem
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_small_file_loads_exactly(db_url: str, tmp_path: Path) -> None:
@@ -173,7 +166,7 @@ def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, 
     keep = tmp_path / "keep.csv"
     keep.write_text(SMALL, encoding="utf-8")
     _import(db_url, keep)  # rows that must survive the failed import
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     with pytest.raises(DataValidationError) as info:
         _import(db_url, _small(tmp_path, SMALL.replace(old, new, 1)))
     problems = info.value.problems
@@ -181,7 +174,7 @@ def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, 
         info.value.report()
     )
     assert all(p.fix for p in problems)
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before
 
 
 def test_every_problem_is_collected_at_once(db_url: str, tmp_path: Path) -> None:
@@ -193,7 +186,7 @@ def test_every_problem_is_collected_at_once(db_url: str, tmp_path: Path) -> None
 
 
 def test_encoding_empty_and_size_are_refused(db_url: str, tmp_path: Path) -> None:
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(SMALL.replace("2022,NLD,DEU", "2022,NLD,DEU\u00e9").encode("latin-1"))
     with pytest.raises(DataValidationError) as info:
@@ -208,4 +201,4 @@ def test_encoding_empty_and_size_are_refused(db_url: str, tmp_path: Path) -> Non
         _import(db_url, _small(tmp_path), max_bytes=50)
     with pytest.raises(DataValidationError, match="file not found"):
         _import(db_url, tmp_path / "absent.csv")
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before

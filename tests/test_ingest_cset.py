@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from deps.db import engine_for, session_scope, upgrade
+from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.cset import NOT_SUPPLIERS, import_cset
 from deps.ingest.dataset import ImportResult
 from deps.models import Dataset, Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
+from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CSET = SHARED / "cset-chip-explorer"
@@ -37,14 +37,6 @@ def _import(url: str, path: Path, *, tolerance: float = TOLERANCE, max_bytes: in
         return import_cset(
             path, session=session, dataset="cset", user="tester", max_bytes=max_bytes, share_tolerance=tolerance
         )
-
-
-def _row_counts(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as conn:
-        return {
-            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for name, t in SQLModel.metadata.tables.items()
-        }
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -145,10 +137,10 @@ def test_stage_shares_carry_their_basis(loaded: tuple[str, ImportResult]) -> Non
 
 def test_importing_twice_creates_no_new_version(loaded: tuple[str, ImportResult]) -> None:
     url, first = loaded
-    before = _row_counts(url)
+    before = row_counts(url)
     again = _import(url, CSET)
     assert again.unchanged and again.version == first.version == 1
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_final_product_links_to_market_only_when_it_exists(tmp_path: Path, loaded: tuple[str, ImportResult]) -> None:
@@ -175,13 +167,13 @@ def test_registry_finds_the_importer() -> None:
 def test_rounded_country_sums_need_the_tolerance(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
     """N84's country shares add up to 102 % (rounding, SOURCE.md): the default 2-point tolerance admits them."""
     url, _result = loaded
-    before = _row_counts(url)
+    before = row_counts(url)
     with pytest.raises(DataValidationError) as info:
         _import(url, CSET, tolerance=0.019)
     (problem,) = info.value.problems
     assert problem.file == "provision.csv" and problem.column == "share_provided"
     assert "node=N84, supplier_type=country add up to 102%" in problem.problem
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 # ---------------------------------------------------------------------------------------------------- bad inputs
@@ -274,7 +266,7 @@ def test_bad_input_is_reported_and_nothing_written(loaded: tuple[str, ImportResu
         _append(path / f"{table}.csv", old)
     else:
         _edit(path / f"{table}.csv", old, new)
-    before = _row_counts(url)
+    before = row_counts(url)
     with pytest.raises(DataValidationError) as info:
         _import(url, path)
     problems = info.value.problems
@@ -282,7 +274,7 @@ def test_bad_input_is_reported_and_nothing_written(loaded: tuple[str, ImportResu
         info.value.report()
     )
     assert all(p.fix for p in problems)
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_cycle_names_its_nodes(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
@@ -301,19 +293,19 @@ def test_latin1_bytes_are_refused_with_their_row(loaded: tuple[str, ImportResult
     path = _copy(tmp_path)
     raw = (path / "inputs.csv").read_bytes().replace(b"N20,EUV lithography", b"N20,EUV lithographi\xe9", 1)
     (path / "inputs.csv").write_bytes(raw)
-    before = _row_counts(url)
+    before = row_counts(url)
     with pytest.raises(DataValidationError) as info:
         _import(url, path)
     (problem,) = info.value.problems
     # N20 is spreadsheet row 20 (header = row 1), although descriptions with line breaks put it on physical line 24
     assert (problem.file, problem.row) == ("inputs.csv", 20) and "not valid UTF-8" in problem.problem
     assert "Latin-1" in problem.fix
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_empty_file_missing_folder_and_size_limit(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
     url, _result = loaded
-    before = _row_counts(url)
+    before = row_counts(url)
     path = _copy(tmp_path)
     (path / "stages.csv").write_bytes(b"")
     with pytest.raises(DataValidationError) as empty:
@@ -328,7 +320,7 @@ def test_empty_file_missing_folder_and_size_limit(loaded: tuple[str, ImportResul
         "inputs.csv", "stages.csv", "sequence.csv", "providers.csv", "provision.csv"
     }  # fmt: skip
     assert all("above the limit" in p.problem for p in huge.value.problems)
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
     with session_scope(url) as session:
         assert len(session.exec(select(Dataset)).all()) == 1
 

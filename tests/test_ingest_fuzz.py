@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import SQLModel
 
-from deps.db import engine_for, session_scope, upgrade
+from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
+from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CSET = SHARED / "cset-chip-explorer"
@@ -134,12 +133,6 @@ BUILDERS = {
 
 
 # ---------------------------------------------------------------------------------------------------- property
-def _row_counts(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as conn:
-        return {
-            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for name, t in SQLModel.metadata.tables.items()
-        }
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +146,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
 
 def _import_holds(kind: str, path: Path, url: str) -> None:
     """The property: a clean result, or a DataValidationError with nothing written."""
-    before = _row_counts(url)
+    before = row_counts(url)
     try:
         with session_scope(url) as session:
             result = importer(kind)(
@@ -162,7 +155,7 @@ def _import_holds(kind: str, path: Path, url: str) -> None:
     except DataValidationError as exc:
         assert exc.problems, "a validation error must carry its problems"
         assert all(p.file and p.problem and p.fix for p in exc.problems)
-        assert _row_counts(url) == before
+        assert row_counts(url) == before
         return
     assert isinstance(result, ImportResult)
 
@@ -254,11 +247,11 @@ def test_zip_content_under_a_csv_name(workspace: tuple[str, Path], kind: str) ->
 
 
 def _import_holds_or_raise(kind: str, path: Path, url: str) -> ImportResult:
-    before = _row_counts(url)
+    before = row_counts(url)
     try:
         with session_scope(url) as session:
             return importer(kind)(
                 path, session=session, dataset=f"fuzz-{kind}", user="fuzz", max_bytes=MAX_BYTES, share_tolerance=0.02
             )
     finally:
-        assert _row_counts(url) == before
+        assert row_counts(url) == before

@@ -6,13 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from deps.db import engine_for, session_scope
+from deps.db import session_scope
 from deps.errors import DataValidationError
 from deps.ingest.template import import_template
 from deps.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
+from tests.helpers import row_counts
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 MAX = 10_000_000
@@ -23,14 +23,6 @@ def _import(url: str, path: Path, dataset: str = "t") -> object:
         return import_template(
             path, session=session, dataset=dataset, user="tester", max_bytes=MAX, share_tolerance=0.02
         )
-
-
-def _row_counts(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as conn:
-        return {
-            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for name, t in SQLModel.metadata.tables.items()
-        }
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -61,10 +53,10 @@ def test_fixture_loads_exactly(db_url: str) -> None:
 
 def test_same_files_twice_create_no_duplicates(db_url: str, tmp_path: Path) -> None:
     first = _import(db_url, FIXTURE)
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     second = _import(db_url, FIXTURE)
     assert second.unchanged and second.version == first.version == 1
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before
     changed = _copy(tmp_path)
     (changed / "nodes.csv").write_text(
         (changed / "nodes.csv").read_text() + "extra,Extra,service,chemistry,,,,,fx,2024\n"
@@ -107,13 +99,13 @@ def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, 
     table, old, new, column, words = BAD_CASES[case]
     path = _copy(tmp_path)
     _edit(path, table, old, new)
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     with pytest.raises(DataValidationError) as info:
         _import(db_url, path)
     problems = info.value.problems
     assert any(p.column == column and words in p.problem for p in problems), info.value.report()
     assert all(p.fix for p in problems)
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before
 
 
 def test_cycle_is_named(db_url: str, tmp_path: Path) -> None:

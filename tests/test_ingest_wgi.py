@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from deps.db import engine_for, session_scope, upgrade
+from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
 from deps.ingest.wgi import ESTIMATE_BOUNDS, import_wgi
 from deps.models import Country, GovernanceScore
+from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WGI = SHARED / "wgi-political-stability" / "wgi_pv_estimate.csv"
@@ -40,14 +40,6 @@ def _import(url: str, path: Path, *, max_bytes: int = MAX) -> ImportResult:
         return import_wgi(
             path, session=session, dataset="wgi", user="tester", max_bytes=max_bytes, share_tolerance=0.02
         )
-
-
-def _row_counts(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as conn:
-        return {
-            name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for name, t in SQLModel.metadata.tables.items()
-        }
 
 
 def _small(tmp_path: Path, text: str = SMALL, name: str = "wgi.csv") -> Path:
@@ -119,10 +111,10 @@ def test_country_seed_values_are_left_alone(loaded: tuple[str, ImportResult]) ->
 @needs_real
 def test_importing_twice_creates_no_new_version(loaded: tuple[str, ImportResult]) -> None:
     url, first = loaded
-    before = _row_counts(url)
+    before = row_counts(url)
     again = _import(url, WGI)
     assert again.unchanged and again.version == first.version == 1
-    assert _row_counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_small_file_loads_exactly(db_url: str, tmp_path: Path) -> None:
@@ -171,7 +163,7 @@ def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, 
     old, new, row, column, words = BAD_CASES[case]
     assert old in SMALL
     _import(db_url, _small(tmp_path, name="keep.csv"))  # rows that must survive the failed import
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     with pytest.raises(DataValidationError) as info:
         _import(db_url, _small(tmp_path, SMALL.replace(old, new, 1)))
     problems = info.value.problems
@@ -179,11 +171,11 @@ def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, 
         info.value.report()
     )
     assert all(p.fix for p in problems)
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before
 
 
 def test_encoding_empty_and_size_are_refused(db_url: str, tmp_path: Path) -> None:
-    before = _row_counts(db_url)
+    before = row_counts(db_url)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(SMALL.replace("Somalia", "Somali\u00eb").encode("latin-1"))
     with pytest.raises(DataValidationError) as info:
@@ -196,4 +188,4 @@ def test_encoding_empty_and_size_are_refused(db_url: str, tmp_path: Path) -> Non
         _import(db_url, empty)
     with pytest.raises(DataValidationError, match="above the limit"):
         _import(db_url, _small(tmp_path), max_bytes=50)
-    assert _row_counts(db_url) == before
+    assert row_counts(db_url) == before
