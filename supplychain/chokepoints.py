@@ -162,7 +162,7 @@ def _finals_list(bits: np.ndarray | None, v: int, labels: np.ndarray, count: int
         return []
     if bits is None:
         return [f"({count} final products; lists kept only for smaller graphs)"]
-    return bits_to_lists(bits[v], labels)
+    return sorted(bits_to_lists(bits[v], labels))
 
 
 def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[Hashable, Any]]:

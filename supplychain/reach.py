@@ -42,7 +42,8 @@ class Reach:
     Attributes
     ----------
     finals
-        Indices of the final products; bit j of a bitset stands for ``finals[j]``.
+        Indices of the final products in bit order (grouped by market weight, then index);
+        bit j of a bitset stands for ``finals[j]``.
     knockout_bits
         (n, words) uint64: the final products downstream of (or equal to) each node; ``None``
         when there are more final products than ``max_bits_finals`` (counts stay exact).
