@@ -19,9 +19,9 @@ def _users() -> None:
     users = pd.DataFrame(list_users(url))
     st.dataframe(users, hide_index=True)
     with st.form("add_user", clear_on_submit=True):
-        cols = st.columns(2)
-        name = cols[0].text_input(t("User name"), key="ad_name", max_chars=80)
-        role = cols[1].selectbox("Role", ROLES, key="ad_role")
+        left, right = st.columns(2)
+        name = left.text_input(t("User name"), key="ad_name", max_chars=80)
+        role = right.selectbox("Role", ROLES, key="ad_role")
         if st.form_submit_button("Add user"):
             try:
                 secret = add_user(url, name.strip(), str(role), by=user)
@@ -37,12 +37,12 @@ def _users() -> None:
     new_role = cols[1].selectbox("New role", ROLES, key="ad_new_role")
     if cols[2].button("Change role", key="ad_set_role"):
         _apply(lambda: set_role(url, str(who), str(new_role), by=user), f"{who} is now {new_role}.")
-    cols = st.columns(3)
-    if cols[0].button("Deactivate", key="ad_deactivate"):
+    buttons = st.columns(3)
+    if buttons[0].button("Deactivate", key="ad_deactivate"):
         _apply(lambda: set_active(url, str(who), False, by=user), f"{who} is deactivated.")
-    if cols[1].button("Activate", key="ad_activate"):
+    if buttons[1].button("Activate", key="ad_activate"):
         _apply(lambda: set_active(url, str(who), True, by=user), f"{who} is active.")
-    if cols[2].button("Reset password", key="ad_reset"):
+    if buttons[2].button("Reset password", key="ad_reset"):
         try:
             secret = reset_password(url, str(who), by=user)
         except DepsError as exc:

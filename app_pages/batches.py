@@ -116,7 +116,7 @@ def _browse(ref_source: str, dataset: str) -> None:
         ]
     )
     st.dataframe(table, hide_index=True)
-    batch_id = st.selectbox("Batch", table["batch_id"], key="batch_pick", format_func=lambda b: b[:12])
+    batch_id: str = st.selectbox("Batch", list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
     summary, allocations = collect(database_url(), str(batch_id))
     if summary.empty:
         st.info("No scenario of this batch is stored yet.")

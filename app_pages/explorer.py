@@ -115,8 +115,10 @@ def render() -> None:
             key="ex_shares",
         )
         table = detail.suppliers[
-            ["supplier_type", "supplier_id", "supplier_name", "country", "share", "year", "basis"]
-            + ["evidence", "confidence", "source", "source_url", "note"]
+            [
+                *["supplier_type", "supplier_id", "supplier_name", "country", "share", "year", "basis"],
+                *["evidence", "confidence", "source", "source_url", "note"],
+            ]
         ]
         st.dataframe(
             table,

@@ -123,9 +123,9 @@ def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, sel
     """
     xs: list[float | None] = []
     ys: list[float | None] = []
-    for row in segments.itertuples():
-        xs += [float(row.x0), float(row.x1), None]
-        ys += [float(row.y0), float(row.y1), None]
+    for seg in segments.to_dict("records"):
+        xs += [float(seg["x0"]), float(seg["x1"]), None]
+        ys += [float(seg["y0"]), float(seg["y1"]), None]
     fig = go.Figure(
         go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#bbb"}, hoverinfo="skip", name="input to")
     )
@@ -141,7 +141,7 @@ def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, sel
             hovertemplate="%{text} (%{customdata})<extra></extra>",
         )
     if selected is not None and (positions["node_id"] == selected).any():
-        row = positions[positions["node_id"] == selected].iloc[0]
+        row = positions[positions["node_id"] == selected].to_dict("records")[0]
         fig.add_scatter(
             x=[row["level"]],
             y=[row["y"]],

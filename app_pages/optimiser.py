@@ -37,6 +37,10 @@ def _numbers(frame: pd.DataFrame, key: str, value: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in zip(data[key], data[value], strict=True)}
 
 
+def _optional(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
 def _budgets(text: str) -> list[float]:
     out = []
     for part in text.replace(";", ",").split(","):
@@ -121,7 +125,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
         )
     with st.expander(t("Effect assumptions")):
         st.caption("Edit length or reduction per EUR million; changed rows become this run's overrides.")
-        base = effects[list(EFFECT_KEYS) + ["evidence", "confidence", "source"]].reset_index(drop=True)
+        base = effects[[*EFFECT_KEYS, "evidence", "confidence", "source"]].reset_index(drop=True)
         edited = st.data_editor(
             base,
             key="opt_effects",
@@ -142,7 +146,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
     )
     overrides = tuple(
         {
-            k: (int(v) if k == "segment" else float(v) if k in ("length_meur", "reduction_per_meur") else str(v))
+            str(k): (int(v) if k == "segment" else float(v) if k in ("length_meur", "reduction_per_meur") else str(v))
             for k, v in row.items()
         }
         for row in edited.loc[changed, list(EFFECT_KEYS)].to_dict("records")
@@ -156,12 +160,12 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
         market_max_share=_numbers(shares, "market", "max_share"),
         market_weights={k: v for k, v in _numbers(shares, "market", "weight").items() if v != 1.0},
         forced=tuple(
-            (str(r.action_line_id), None if pd.isna(r.target_id) else str(r.target_id), float(r.min_meur))
-            for r in forced.dropna(subset=["action_line_id", "min_meur"]).itertuples()
+            (str(r["action_line_id"]), _optional(r["target_id"]), float(r["min_meur"]))
+            for r in forced.dropna(subset=["action_line_id", "min_meur"]).to_dict("records")
         ),
         forbidden=tuple(
-            (str(r.action_line_id), None if pd.isna(r.target_id) else str(r.target_id))
-            for r in forbidden.dropna(subset=["action_line_id"]).itertuples()
+            (str(r["action_line_id"]), _optional(r["target_id"]))
+            for r in forbidden.dropna(subset=["action_line_id"]).to_dict("records")
         ),
         effect_overrides=overrides,
     )
@@ -176,8 +180,9 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         conflicts = tables.get("conflicts", pd.DataFrame())
         if len(conflicts):
             st.markdown("**Why** (each line is a set of constraints that cannot hold together):")
-            for row in conflicts.itertuples():
-                st.markdown(f"- {row.message} (constraints: {', '.join(row.constraints)})")
+            for conflict in conflicts.to_dict("records"):
+                names = ", ".join(str(c) for c in conflict["constraints"])
+                st.markdown(f"- {conflict['message']} (constraints: {names})")
             st.dataframe(conflicts, hide_index=True)
         return
     summary = run.summary
@@ -269,11 +274,11 @@ def render() -> None:
             st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         except DepsError as exc:
             st.error(str(exc))
-    run = st.session_state.get("opt_result")
-    if isinstance(run, OptimisationRun):
+    stored = st.session_state.get("opt_result")
+    if isinstance(stored, OptimisationRun):
         st.divider()
-        st.caption(f"Run `{run.run_id}`")
-        _results(run, source_line(ref, f"optimisation run {run.run_id[:8]}"), ref.name)
+        st.caption(f"Run `{stored.run_id}`")
+        _results(stored, source_line(ref, f"optimisation run {run.run_id[:8]}"), ref.name)
 
 
 render()

@@ -92,10 +92,10 @@ def render() -> None:
         run_id, screen = stored
         hhi, importance = float(defaults.eu_hhi), float(defaults.eu_importance)
     source = f"deps, dataset {name} v{info.version} ({info.content_hash[:12]}); screen run {run_id[:8]}"
-    cols = st.columns(3)
-    cols[0].metric("Products screened", len(screen))
-    cols[1].metric("Dependent (all three criteria)", int(screen["dependent"].sum()))
-    cols[2].metric("Persistent", int(screen["persistent"].sum()))
+    counts = st.columns(3)
+    counts[0].metric("Products screened", len(screen))
+    counts[1].metric("Dependent (all three criteria)", int(screen["dependent"].sum()))
+    counts[2].metric("Persistent", int(screen["persistent"].sum()))
     left, right = st.columns(2)
     left.plotly_chart(
         figures_runs.screen_scatter(screen, source=source, hhi=hhi, importance=importance), key="sc_scatter"

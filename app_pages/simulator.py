@@ -30,10 +30,10 @@ def _shock_editor(scenario: str) -> list[ShockSpec] | None:
         },
     )
     shocks: list[ShockSpec] = []
-    for row in edited.dropna(subset=["target"]).itertuples():
-        fraction = 1.0 if pd.isna(row.fraction) else float(row.fraction)
+    for row in edited.dropna(subset=["target"]).to_dict("records"):
+        fraction = 1.0 if pd.isna(row["fraction"]) else float(row["fraction"])
         try:
-            shocks.append(parse_shock(f"{row.kind}:{str(row.target).strip()}={fraction}"))
+            shocks.append(parse_shock(f"{row['kind']}:{str(row['target']).strip()}={fraction}"))
         except DepsError as exc:
             st.error(str(exc))
             return None

@@ -168,7 +168,7 @@ def node_detail(url: str, ref: DatasetRef, node_id: str) -> NodeDetail:
     down = chains(edges, node_id, direction="downstream")
     for frame in (up, down):
         frame.insert(1, "name", frame["node_id"].map(names).fillna("").astype(str))
-    row = {k: (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
+    row = {str(k): (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
     return NodeDetail(row, suppliers, up, down, min(coverage, 1.0))
 
 
