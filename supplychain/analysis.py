@@ -222,7 +222,7 @@ def _node_table(
     for col in FLAG_COLUMNS:
         t[col] = t[col].astype("boolean").fillna(False).astype(bool)
     for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "data_basis", "cbs_band"):
-        t[col] = t[col].fillna("")
+        t[col] = t[col].astype(object).where(t[col].notna(), "").astype("str")
     t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
     return t[list(NODE_TABLE_COLUMNS)].reset_index(drop=True)
 

@@ -43,3 +43,14 @@ def test_inputs_not_modified_and_deterministic() -> None:
     two = analyse(NODES, EDGES, PROV.sample(frac=1.0, random_state=3), countries_frame()).table
     pd.testing.assert_frame_equal(PROV, before)
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_edge_cases_empty_provision_and_no_edges() -> None:
+    empty = PROV.iloc[0:0]
+    result = analyse(NODES, EDGES.iloc[0:0], empty, countries_frame())
+    table = result.table.set_index("node_id")
+    assert (table["status"] == "no supplier data").all()
+    assert not table[list(FLAG_COLUMNS)].to_numpy().any()
+    assert len(result.risk) == 0 and len(result.evidence) == 0
+    # without edges every node is its own final product (no node is marked final here)
+    assert table.loc["chip", "is_final"]
