@@ -1,0 +1,435 @@
+"""The content of a report: a run's tables, parameters and provenance gathered into one model.
+
+Every renderer (PDF through HTML, XLSX, Markdown) draws on the same :class:`ReportContent`, so the formats agree.
+The model holds no export time and no exporter name beyond what the caller passes, so the same run exported twice
+gives the same tables; when and by whom a report was made is in the audit log (action ``report``).
+
+What each run kind contributes (see ``deps/assessment.py`` and ``deps/optimisation.py`` for the stored tables):
+
+* ``analysis``: chokepoints (any chokepoint flag), control points (home and bloc) with their explanations, the
+  highest risks, mutual dependence and the evidence (sources) behind every chokepoint.
+* ``simulation``: the shocks, the loss per market, per final product and per node.
+* ``optimisation`` (and ``frontier``/``montecarlo``/``robust``): the allocation, the binding constraints with their
+  shadow prices, the frontier, the market split, the assumptions (action-line effects with their sources) and
+  conflicts.  The chokepoint analysis of the dataset is not repeated: it is in the analysis report of that dataset.
+* ``screen``: the EU screen and the transit table.
+* any other kind: every stored table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from deps.runs import RunRecord
+
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "ChartSpec",
+    "ReportContent",
+    "ReportSection",
+    "ReportTable",
+    "cell_text",
+    "gather_content",
+    "report_id",
+    "table_rows",
+]
+
+#: Rows of a table shown in the PDF and Markdown; the XLSX always holds every row.
+DEFAULT_MAX_ROWS = 100
+
+_CHOKEPOINT_FLAGS = (
+    "global_chokepoint",
+    "foreign_home_chokepoint",
+    "foreign_bloc_chokepoint",
+    "firm_global_chokepoint",
+    "dominator_chokepoint",
+    "knockout_chokepoint",
+)
+_OPTIMISATION_KINDS = ("optimisation", "frontier", "montecarlo", "robust")
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of a report: the full frame, and how many rows the paged formats show."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+
+    def shown(self, max_rows: int) -> pd.DataFrame:
+        """The first ``max_rows`` rows (all when ``max_rows`` <= 0)."""
+        return self.frame if max_rows <= 0 else self.frame.head(max_rows)
+
+    def truncation_note(self, max_rows: int) -> str:
+        """A sentence saying the table was cut, or ``""``."""
+        if 0 < max_rows < len(self.frame):
+            return f"Showing the first {max_rows} of {len(self.frame)} rows; the XLSX report holds them all."
+        return ""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar or line chart: labels on x, one value per label (rendered by :mod:`deps.reports.charts`)."""
+
+    key: str
+    title: str
+    kind: str
+    x: tuple[str, ...]
+    y: tuple[float, ...]
+    x_label: str
+    y_label: str
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A titled part of the report: paragraphs and tables."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[ReportTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a renderer needs.  ``all_tables`` are the run's stored tables (for the XLSX)."""
+
+    report_id: str
+    classification: str
+    title: str
+    run: RunRecord
+    provenance: tuple[tuple[str, str], ...]
+    summary: tuple[tuple[str, str], ...]
+    parameters: tuple[tuple[str, str], ...]
+    sections: tuple[ReportSection, ...]
+    charts: tuple[ChartSpec, ...]
+    all_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def report_id(run_id: str, fmt: str, classification: str) -> str:
+    """A deterministic report id: ``R-`` plus the first 16 hex digits of SHA-256(run id, format, marking)."""
+    digest = hashlib.sha256("\x1f".join((run_id, fmt, classification)).encode("utf-8")).hexdigest()
+    return f"R-{digest[:16].upper()}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_text(v)}" for k, v in sorted(value.items())) or "none"
+    return "" if value is None else str(value)
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as text for the paged formats: floats to 6 significant digits, missing values empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def table_rows(frame: pd.DataFrame) -> list[list[str]]:
+    """Every row of ``frame`` as a list of :func:`cell_text` strings."""
+    return [[cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def _flatten(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(key), _text(values[key])) for key in sorted(values))
+
+
+def _columns(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
+    return frame[[c for c in wanted if c in frame.columns]].reset_index(drop=True)
+
+
+def _sorted(frame: pd.DataFrame, by: str, *, ascending: bool = False, tie: str | None = None) -> pd.DataFrame:
+    if by not in frame.columns or frame.empty:
+        return frame.reset_index(drop=True)
+    keys = [by] + ([tie] if tie and tie in frame.columns else [])
+    order = [ascending] + ([True] if len(keys) > 1 else [])
+    return frame.sort_values(keys, ascending=order, kind="mergesort").reset_index(drop=True)
+
+
+def _truthy(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].fillna(False).astype(bool) if column in frame.columns else pd.Series(False, index=frame.index)
+
+
+def _bar(
+    key: str, title: str, frame: pd.DataFrame, label: str, value: str, y_label: str, top: int = 15
+) -> list[ChartSpec]:
+    if frame.empty or label not in frame.columns or value not in frame.columns:
+        return []
+    part = frame.dropna(subset=[value]).head(top)
+    if part.empty:
+        return []
+    x = tuple(str(v) for v in part[label])
+    y = tuple(float(v) for v in part[value])
+    return [ChartSpec(key, title, "bar", x, y, label, y_label)]
+
+
+def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:
+    nodes = tables.get("nodes", pd.DataFrame())
+    flags = [f for f in _CHOKEPOINT_FLAGS if f in nodes.columns]
+    mask = pd.Series(False, index=nodes.index)
+    for flag in flags:
+        mask |= _truthy(nodes, flag)
+    chokes = nodes[mask].copy()
+    if not chokes.empty:
+        chokes["flags"] = [
+            ", ".join(f.removesuffix("_chokepoint") for f in flags if bool(row[f])) for _, row in chokes.iterrows()
+        ]
+    chokes = _sorted(
+        _columns(
+            chokes, ["node_id", "name", "kind", "flags", "hhi", "top_supplier", "top_share", "max_risk", "explanation"]
+        ),
+        "max_risk",
+        tie="node_id",
+    )
+    sections: list[ReportSection] = []
+    sections.append(
+        ReportSection(
+            "chokepoints",
+            "Chokepoints",
+            (
+                f"{len(chokes)} of {len(nodes)} nodes are a chokepoint by at least one test "
+                "(METHODS.md: concentration, foreign share, firm share, dominators, knock-out).",
+            ),
+            (ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),),
+        )
+    )
+    control: list[ReportTable] = []
+    for name, title in (("control_points", "Dutch control points"), ("bloc_control_points", "Bloc control points")):
+        frame = tables.get(name, pd.DataFrame())
+        chosen = frame[_truthy(frame, "control_point")] if "control_point" in frame.columns else frame
+        control.append(
+            ReportTable(
+                name, title, _sorted(chosen.drop(columns=["control_point"], errors="ignore"), "leverage", tie="node_id")
+            )
+        )
+    sections.append(
+        ReportSection(
+            "control_points",
+            "Control points",
+            (
+                "Nodes where the home country or bloc holds "
+                "a share others depend on; leverage = share x reach / substitutability.",
+            ),
+            tuple(control),
+        )
+    )
+    risk = _sorted(tables.get("risk", pd.DataFrame()), "risk", tie="target_id")
+    mutual = _sorted(tables.get("mutual", pd.DataFrame()), "risk", tie="partner")
+    sections.append(
+        ReportSection(
+            "risk",
+            "Risks and mutual dependence",
+            (),
+            (
+                ReportTable("risk", "Risk per target, highest first", risk),
+                ReportTable("mutual", "Mutual dependence per partner", mutual),
+            ),
+        )
+    )
+    evidence = tables.get("evidence", pd.DataFrame())
+    if not evidence.empty and "node_id" in evidence.columns and not chokes.empty:
+        evidence = evidence[evidence["node_id"].isin(set(chokes["node_id"]))]
+    sources = _columns(
+        evidence, ["node_id", "supplier_id", "country", "share", "year", "source", "evidence", "confidence"]
+    )
+    sections.append(
+        ReportSection(
+            "sources",
+            "Evidence and sources behind the chokepoints",
+            (),
+            (ReportTable("sources", "Supplier shares with their sources", sources),),
+        )
+    )
+    charts = _bar(
+        "risk",
+        "Highest risks (top 15)",
+        _sorted(_columns(nodes, ["node_id", "max_risk"]), "max_risk", tie="node_id"),
+        "node_id",
+        "max_risk",
+        "max risk",
+    )
+    return sections, charts
+
+
+def _simulation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:
+    markets = _sorted(tables.get("markets", pd.DataFrame()), "weighted_loss", tie="market")
+    finals = _sorted(tables.get("finals", pd.DataFrame()), "loss", tie="node_id")
+    nodes = tables.get("nodes", pd.DataFrame())
+    if "loss" in nodes.columns:
+        nodes = nodes[nodes["loss"].fillna(0) > 0]
+    nodes = _sorted(nodes, "loss", tie="node_id")
+    shocks = _text(run.summary.get("shocks", run.parameters.get("shocks", [])))
+    section = ReportSection(
+        "disruption",
+        "Disruption results",
+        (f"Shocks: {shocks}. Loss is the fraction of supply lost (0 to 1), propagated through the supply graph.",),
+        (
+            ReportTable("markets", "Loss per market", markets),
+            ReportTable("finals", "Loss per final product", finals),
+            ReportTable("nodes", "Nodes with a loss", nodes),
+        ),
+    )
+    return [section], _bar("markets", "Weighted loss per market", markets, "market", "weighted_loss", "weighted loss")
+
+
+def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:
+    allocation = _sorted(tables.get("allocation", pd.DataFrame()), "spend_meur", tie="action_line_id")
+    duals = tables.get("duals", pd.DataFrame())
+    binding = _sorted(
+        duals[_truthy(duals, "binding")] if "binding" in duals.columns else duals, "dual", tie="constraint"
+    )
+    sections = [
+        ReportSection(
+            "allocation",
+            "The optimiser's allocation",
+            (
+                f"Status {run.status}; solver {run.solver or 'unknown'}. Shadow prices are the change in the weighted "
+                "residual risk per extra unit of each binding constraint (per MEUR for the budget).",
+            ),
+            (
+                ReportTable("allocation", "Allocation (MEUR), largest first", allocation),
+                ReportTable("markets", "Spend and risk per market", tables.get("markets", pd.DataFrame())),
+                ReportTable("shadow_prices", "Binding constraints and shadow prices", binding),
+            ),
+        )
+    ]
+    extra = [
+        ReportTable(n, t, tables[n])
+        for n, t in (
+            ("frontier", "Budget-risk frontier"),
+            ("mc_bands", "Monte Carlo bands"),
+            ("mc_funding", "Monte Carlo funding frequency"),
+            ("robust_allocation", "Robust allocation"),
+        )
+        if n in tables
+    ]
+    if extra:
+        sections.append(ReportSection("frontier", "Frontier and uncertainty", (), tuple(extra)))
+    sections.append(
+        ReportSection(
+            "assumptions",
+            "Assumptions and conflicts",
+            ("The effect of each action line, with its evidence and source, as the optimiser used it.",),
+            (
+                ReportTable("assumptions", "Assumptions", tables.get("assumptions", pd.DataFrame())),
+                ReportTable("conflicts", "Conflicts", tables.get("conflicts", pd.DataFrame())),
+            ),
+        )
+    )
+    sections.append(
+        ReportSection(
+            "chokepoints",
+            "Chokepoints and control points",
+            (
+                f"Not included in an optimisation report: run `deps report` on an analysis run of dataset "
+                f"{run.dataset or '?'} version {run.dataset_version or '?'} for them.",
+            ),
+        )
+    )
+    charts: list[ChartSpec] = []
+    frontier = tables.get("frontier", pd.DataFrame())
+    if {"budget_meur", "weighted_residual_risk"} <= set(frontier.columns) and not frontier.empty:
+        part = frontier.dropna(subset=["weighted_residual_risk"]).sort_values("budget_meur", kind="mergesort")
+        charts.append(
+            ChartSpec(
+                "frontier",
+                "Budget-risk frontier",
+                "line",
+                tuple(_text(float(v)) for v in part["budget_meur"]),
+                tuple(float(v) for v in part["weighted_residual_risk"]),
+                "budget (MEUR)",
+                "weighted residual risk",
+            )
+        )
+    charts += _bar(
+        "spend",
+        "Spend per market (MEUR)",
+        _sorted(tables.get("markets", pd.DataFrame()), "spend_meur", tie="market"),
+        "market",
+        "spend_meur",
+        "MEUR",
+    )
+    return sections, charts
+
+
+def _generic(tables: Mapping[str, pd.DataFrame], title: str) -> tuple[list[ReportSection], list[ChartSpec]]:
+    return [ReportSection("tables", title, (), tuple(ReportTable(n, n, tables[n]) for n in sorted(tables)))], []
+
+
+def gather_content(
+    run: RunRecord,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    fmt: str,
+    classification: str,
+    dataset_hash: str | None,
+) -> ReportContent:
+    """Build the report model of one run.
+
+    Parameters
+    ----------
+    run, tables
+        The run record and its stored tables (``deps.runs.get_run`` and ``run_tables``).
+    fmt
+        ``pdf``, ``xlsx`` or ``md``; part of the report id.
+    classification
+        The marking, e.g. ``Departementaal Vertrouwelijk``.
+    dataset_hash
+        The content hash (SHA-256) of the run's dataset version, when known.
+    """
+    if run.kind == "analysis":
+        sections, charts = _analysis(tables)
+    elif run.kind == "simulation":
+        sections, charts = _simulation(run, tables)
+    elif run.kind in _OPTIMISATION_KINDS:
+        sections, charts = _optimisation(run, tables)
+    elif run.kind == "screen":
+        sections, charts = _generic(tables, "EU screen")
+    else:
+        sections, charts = _generic(tables, "Result tables")
+    provenance = (
+        ("run id", run.id),
+        ("run kind", run.kind),
+        ("status", run.status),
+        ("dataset", run.dataset or "none"),
+        ("dataset version", _text(run.dataset_version)),
+        ("dataset content hash (sha256)", dataset_hash or "unknown"),
+        ("inputs hash (sha256)", run.inputs_hash),
+        ("code version", run.code_version),
+        ("solver", run.solver or "none"),
+        ("seed", _text(run.seed) or "none"),
+        ("run by", run.user),
+        ("started", run.created_at),
+        ("finished", run.finished_at or ""),
+        ("batch", run.batch_id or "none"),
+    )
+    return ReportContent(
+        report_id=report_id(run.id, fmt, classification),
+        classification=classification,
+        title=f"Strategic-dependency report: {run.kind} run {run.id[:12]}",
+        run=run,
+        provenance=provenance,
+        summary=_flatten(run.summary),
+        parameters=_flatten(run.parameters),
+        sections=tuple(sections),
+        charts=tuple(charts),
+        all_tables={name: tables[name] for name in sorted(tables)},
+    )
