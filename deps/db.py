@@ -25,6 +25,7 @@ __all__ = [
     "dispose_engines",
     "engine_for",
     "head_revision",
+    "lock_table",
     "redact",
     "require_schema",
     "session_scope",
@@ -85,6 +86,19 @@ def session_scope(url: str) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def lock_table(session: Session, table: str) -> None:
+    """Hold ``table`` against concurrent writers until the transaction ends (read-then-insert without races).
+
+    PostgreSQL: ``LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE`` (readers go on, a second writer waits).  SQLite has
+    one writer at a time: a no-op ``UPDATE`` takes the database's write lock now instead of at the first insert.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(sa.text(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE'))
+    elif dialect == "sqlite":
+        session.execute(sa.text(f'UPDATE "{table}" SET id = id WHERE 0'))
 
 
 def alembic_config(url: str) -> Any:

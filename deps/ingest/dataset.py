@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from deps.countries import country_name
+from deps.db import lock_table
 from deps.models import Country, Dataset, Firm, Node, Source
 
 __all__ = [
@@ -74,7 +75,12 @@ def new_version(
     description: str,
     files: Iterable[str],
 ) -> tuple[Dataset, bool]:
-    """Return ``(dataset_row, created)``: the unchanged newest version, or a new version row (flushed, with id)."""
+    """Return ``(dataset_row, created)``: the unchanged newest version, or a new version row (flushed, with id).
+
+    The dataset table is locked first, so two imports of the same name at once get versions n and n+1 (or the
+    second finds the first's identical content) instead of colliding.
+    """
+    lock_table(session, "dataset")
     latest = latest_dataset(session, name)
     if latest is not None and latest.content_hash == content_hash:
         return latest, False
