@@ -79,8 +79,7 @@ def _audit() -> None:
             st.success(f"The audit chain is intact: {report.checked} entries checked; newest hash {report.head_hash}.")
         else:
             st.error(f"The audit chain is broken ({len(report.problems)} problem(s)):")
-            for problem in report.problems:
-                st.markdown(f"- {problem}")
+            st.text("\n".join(f"- {problem}" for problem in report.problems))
 
 
 def render() -> None:

@@ -105,7 +105,8 @@ def render() -> None:
         nodes = analysis[1]["nodes"]
         match = nodes[nodes["node_id"] == node_id]
         if len(match):
-            st.markdown(f"**{t('Flags')}:** {match.iloc[0]['explanation']}")
+            st.caption(t("Flags"))
+            st.text(str(match.iloc[0]["explanation"]))  # data: shown as plain text, never as markdown
     st.subheader(t("Suppliers"))
     if detail.suppliers.empty:
         st.info("No supplier rows for this node.")

@@ -180,9 +180,11 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         conflicts = tables.get("conflicts", pd.DataFrame())
         if len(conflicts):
             st.markdown("**Why** (each line is a set of constraints that cannot hold together):")
-            for conflict in conflicts.to_dict("records"):
-                names = ", ".join(str(c) for c in conflict["constraints"])
-                st.markdown(f"- {conflict['message']} (constraints: {names})")
+            words = [
+                f"- {c['message']} (constraints: {', '.join(str(n) for n in c['constraints'])})"
+                for c in conflicts.to_dict("records")
+            ]
+            st.text("\n".join(words))
             st.dataframe(conflicts, hide_index=True)
         return
     summary = run.summary
@@ -278,7 +280,7 @@ def render() -> None:
     if isinstance(stored, OptimisationRun):
         st.divider()
         st.caption(f"Run `{stored.run_id}`")
-        _results(stored, source_line(ref, f"optimisation run {run.run_id[:8]}"), ref.name)
+        _results(stored, source_line(ref, f"optimisation run {stored.run_id[:8]}"), ref.name)
 
 
 render()

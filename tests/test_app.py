@@ -20,7 +20,9 @@ from deps.auth import LOGIN_FAILED_MESSAGE, Actor, add_user, set_active
 from deps.config import load_settings
 from deps.errors import PermissionDeniedError
 from deps.ingest import import_file
+from deps.optimisation import run_optimisation
 from deps.runs import list_runs
+from deps.scenario import ScenarioConfig
 from deps.seed import initialise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -274,6 +276,25 @@ def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
     assert any("Monte Carlo" in s for s in specs)
     spend = float(at.metric[0].value)
     assert 0 < spend <= 20.0
+
+
+def test_optimiser_explains_infeasibility_in_words(seeded: str) -> None:
+    at = _login("ann")
+    at.switch_page("app_pages/optimiser.py").run()
+    # a stored infeasible run (the line minimum 50 exceeds the budget 20), as the page keeps it in the session
+    run = run_optimisation(
+        load_settings(),
+        dataset="seed",
+        actor=Actor("ann", "analyst"),
+        config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+        budget=20.0,
+    )
+    at.session_state["opt_result"] = run
+    at.run()
+    assert not at.exception, at.exception
+    assert "infeasible" in at.error[0].value
+    assert "line minimums sum to 50 > budget 20" in at.text[0].value
+    assert "line-min[financing]" in at.text[0].value
 
 
 def test_batch_runs_in_the_background_and_is_browsable(seeded: str) -> None:
