@@ -91,3 +91,17 @@ def test_structure_and_evidence(result) -> None:  # type: ignore[no-untyped-def]
 def test_nld_export_ban_cuts_the_chip(result) -> None:  # type: ignore[no-untyped-def]
     res = simulate(result.graph, [Shock("country", "NLD", 1.0)], country_shares=result.shares_country)
     assert res.finals.set_index("node_id").loc["N99", "loss"] == pytest.approx(1.0)
+
+
+def test_ald_is_a_leading_position_below_the_default_control_point_line(result) -> None:  # type: ignore[no-untyped-def]
+    # NLD holds 54.5% of ALD tools (ASM International), top supplier, but the country HHI is
+    # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the METHODS defaults, 6th by leverage
+    cps = result.control_points.set_index("node_id")
+    assert not cps.loc["N41", "control_point"]
+    assert cps.loc["N41", "leverage"] == pytest.approx(0.545)
+    assert list(result.control_points["node_id"]).index("N41") == 5
+    from supplychain.analysis import analyse
+    from supplychain.thresholds import Thresholds
+
+    looser = analyse(*cset_frames(), thresholds=Thresholds(control_home_share=0.5))
+    assert looser.control_points.set_index("node_id").loc["N41", "control_point"]
