@@ -171,6 +171,10 @@ def test_dutch_interface(small: str) -> None:
     _ok(at)
     assert at.title[0].value == "Overzicht"
     assert "Knopen" in [m.label for m in at.metric]
+    heatmap = _spec(at, 0)
+    assert "Halfgeleiders" in heatmap  # the market's official Dutch name (name_nl) in Dutch mode
+    at.radio(key="lang").set_value("en").run()
+    assert "Semiconductors" in _spec(at, 0) and "Halfgeleiders" not in _spec(at, 0)
 
 
 # ---------------------------------------------------------------------------------------------- read pages
@@ -329,6 +333,13 @@ def test_data_page_versions_and_import_report(small: str, tmp_path: Path) -> Non
     assert at.error and "nothing was written" in at.error[0].value
     report = at.dataframe[-1].value
     assert {"file", "row", "column", "problem", "fix"} <= set(report.columns) and len(report) >= 1
+    assert [d["dataset"] for d in at.dataframe[0].value.to_dict("records")] == ["seed"]  # nothing was written
+    at.file_uploader(key="im_file").set_value(("baci.csv", BACI.encode(), "text/csv")).run()
+    at.button(key="im_run").click().run()
+    _ok(at)
+    assert any("Imported baci version 1" in s.value for s in at.success)
+    at.run()
+    assert sorted(at.dataframe[0].value["dataset"]) == ["baci", "seed"]
 
 
 def test_admin_page_users_and_audit(small: str) -> None:
