@@ -1,0 +1,365 @@
+"""Confidential reports: markings on every page, encryption, escaping, permissions, audit, charts, reproducibility.
+
+One seeded SQLite database (module scope) holds an analysis, a simulation and an optimisation run of the seed,
+plus a hand-made run whose node names and sources try HTML and formula injection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from deps.assessment import parse_shock, run_analysis, run_simulation
+from deps.audit import list_events
+from deps.auth import Actor
+from deps.config import Settings, load_settings
+from deps.errors import DepsError, PermissionDeniedError
+from deps.optimisation import run_optimisation
+from deps.reports import build_report
+from deps.reports.charts import browser_available, render_charts
+from deps.reports.content import ChartSpec, gather_content, report_id
+from deps.reports.html import css_string, render_html
+from deps.reports.markdown import render_markdown
+from deps.runs import get_run, record_run, run_tables
+from deps.scenario import ScenarioConfig
+from deps.seed import initialise
+
+MARK = "Departementaal Vertrouwelijk"
+ANALYST = Actor("ana", "analyst")
+VIEWER = Actor("vera", "viewer")
+PASSPHRASE = "correct horse battery staple"
+EVIL_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Settings on a fresh seeded database and the ids of one run of each kind."""
+    from deps.db import dispose_engines, upgrade
+
+    folder = tmp_path_factory.mktemp("reports")
+    url = f"sqlite:///{folder / 'deps.sqlite3'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEPS_DATABASE_URL", url)
+        patch.setenv("DEPS_VAR_DIR", str(folder / "var"))
+        patch.setenv("DEPS_USER", "tester")
+        patch.delenv("DEPS_REPORT_CHARTS", raising=False)
+        upgrade(url)
+        settings = load_settings()
+        initialise(settings)
+        evil = pd.DataFrame(
+            {
+                "node_id": ["n1", "n2"],
+                "name": [EVIL_NAME, '=HYPERLINK("http://x","y")'],
+                "max_risk": [0.5, 0.25],
+                "global_chokepoint": [True, True],
+                "explanation": ["</td></table><img src=x onerror=alert(2)>", "-2+3"],
+            }
+        )
+        ids = {
+            "analysis": run_analysis(settings, dataset="seed", actor=ANALYST).run_id,
+            "simulation": run_simulation(
+                settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")]
+            ).run_id,
+            "optimisation": run_optimisation(
+                settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+            ).run_id,
+            "evil": record_run(
+                url,
+                kind="analysis",
+                parameters={"home": "NLD"},
+                inputs_hash="0" * 64,
+                user="ana",
+                tables={"nodes": evil, "evidence": pd.DataFrame({"node_id": ["n1"], "source": ["@SUM(A1)"]})},
+            ),
+            "url": url,
+        }
+        yield ids
+    dispose_engines()
+
+
+@pytest.fixture
+def settings(world: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("DEPS_DATABASE_URL", world["url"])
+    monkeypatch.delenv("DEPS_REPORT_CHARTS", raising=False)
+    return load_settings()
+
+
+def _pdftotext(path: Path, password: str | None = None) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; .ci/run installs it")
+    command = ["pdftotext", "-layout"] + (["-upw", password] if password else []) + [str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def _report_events(url: str) -> list[dict[str, object]]:
+    return list_events(url, action="report", limit=1000)
+
+
+def test_pdf_has_the_marking_and_report_id_on_every_page(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "analysis.pdf"
+    result = build_report(settings, ANALYST, world["analysis"], "pdf", MARK, out, watermark=True, max_rows=25)
+    pages = _pdftotext(out)
+    assert len(pages) >= 3  # the seed analysis fills several pages even at 25 rows per table
+    for number, page in enumerate(pages, start=1):
+        assert page.count(MARK) >= 2, f"page {number} lacks the header or footer marking"
+        assert result.report_id in page, f"page {number} lacks the report id"
+        assert f"page {number} of {len(pages)}" in page
+    assert result.report_id == report_id(world["analysis"], "pdf", MARK)
+    assert "Chokepoints" in pages[0] + pages[1] and "Data provenance" in "".join(pages)
+    assert "Showing the first 25 of" in "".join(pages)  # capped tables say so and point to the XLSX
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
+
+
+def test_encrypted_pdf_is_aes256_and_needs_the_passphrase(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    import pikepdf
+    from pikepdf.models.encryption import EncryptionMethod
+
+    out = tmp_path / "sim.pdf"
+    result = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, out, encrypt_passphrase=PASSPHRASE)
+    assert result.encrypted
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(out)
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(out, password="wrong passphrase!")
+    with pikepdf.open(out, password=PASSPHRASE) as pdf:
+        info = pdf.encryption
+        assert pdf.is_encrypted and info.R == 6 and info.V == 5 and info.bits == 256
+        assert info.stream_method == EncryptionMethod.aesv3
+        assert info.string_method == EncryptionMethod.aesv3
+    pages = _pdftotext(out, PASSPHRASE)
+    assert pages and all(MARK in page for page in pages)
+
+
+def test_pdf_of_one_run_is_byte_identical(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    first = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "a.pdf", charts="matplotlib")
+    second = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "b.pdf", charts="matplotlib")
+    assert first.sha256 == second.sha256  # fixed creation date and PDF identifier, deterministic charts
+
+
+def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def test_xlsx_carries_the_marking_in_headers_footers_and_properties(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "opt.xlsx"
+    result = build_report(settings, ANALYST, world["optimisation"], "xlsx", MARK, out, charts="matplotlib")
+    book = openpyxl.load_workbook(out)
+    assert {"Report", "allocation", "shadow_prices", "frontier", "assumptions", "raw_reduced_costs"} <= set(
+        book.sheetnames
+    )
+    for sheet in book.worksheets:
+        assert MARK in (sheet.oddHeader.center.text or ""), sheet.title
+        assert MARK in (sheet.oddFooter.center.text or ""), sheet.title
+        assert result.report_id in (sheet.oddFooter.left.text or ""), sheet.title
+        assert sheet["A1"].value == MARK
+    assert book.properties.keywords == MARK and book.properties.category == MARK
+    custom = {prop.name: prop.value for prop in book.custom_doc_props.props}
+    assert custom["Classification"] == MARK and custom["ReportId"] == result.report_id
+    assert custom["RunId"] == world["optimisation"]
+    # the XLSX holds every row (the PDF caps at 100): 3,180 reduced costs + 3 title rows
+    assert book["raw_reduced_costs"].max_row == 3 + len(
+        run_tables(world["url"], world["optimisation"])["reduced_costs"]
+    )
+    assert any(name.startswith("xl/media/") for name in zipfile.ZipFile(out).namelist())  # charts embedded
+
+
+def test_encrypted_xlsx_opens_only_after_decryption(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    import msoffcrypto
+
+    out = tmp_path / "sim.xlsx"
+    build_report(
+        settings, ANALYST, world["simulation"], "xlsx", MARK, out, encrypt_passphrase=PASSPHRASE, charts="matplotlib"
+    )
+    with pytest.raises((zipfile.BadZipFile, InvalidFileException)):
+        openpyxl.load_workbook(out)
+    assert not zipfile.is_zipfile(out)
+    with out.open("rb") as stream:
+        office = msoffcrypto.OfficeFile(stream)
+        assert office.is_encrypted()
+        plain = io.BytesIO()
+        office.load_key(password=PASSPHRASE)
+        office.decrypt(plain)
+    book = openpyxl.load_workbook(plain)
+    assert book["Report"]["A1"].value == MARK
+    with out.open("rb") as stream:
+        office = msoffcrypto.OfficeFile(stream)
+        office.load_key(password="not the passphrase")
+        with pytest.raises(msoffcrypto.exceptions.InvalidKeyError):
+            office.decrypt(io.BytesIO())
+
+
+def test_two_exports_of_one_run_give_the_same_tables(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    for kind in ("analysis", "optimisation"):
+        run = world[kind]
+        a = build_report(settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}1.xlsx", charts="matplotlib")
+        b = build_report(settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}2.xlsx", charts="matplotlib")
+        assert a.report_id == b.report_id
+        assert _cells(a.path) == _cells(b.path)
+        md1 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}1.md")
+        md2 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}2.md")
+        assert md1.path.read_bytes() == md2.path.read_bytes() and md1.sha256 == md2.sha256
+
+
+def test_markdown_has_the_marking_at_top_and_bottom(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    result = build_report(settings, ANALYST, world["simulation"], "md", MARK, tmp_path / "sim.md")
+    lines = result.path.read_text(encoding="utf-8").strip().splitlines()
+    assert MARK.upper() in lines[0] and MARK.upper() in lines[-1]
+    assert result.report_id in lines[0] and result.report_id in lines[-1]
+    text = "\n".join(lines)
+    assert "## Disruption results" in text and "country:CHN=1" in text and world["simulation"] in text
+
+
+def test_data_cannot_inject_html_markdown_or_formulas(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    url = world["url"]
+    content = gather_content(
+        get_run(url, world["evil"]),
+        run_tables(url, world["evil"]),
+        fmt="pdf",
+        classification='X"; } body { display: none } @page { content: "',
+        dataset_hash=None,
+    )
+    html = render_html(content)
+    assert EVIL_NAME not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert "display: none" not in style and "\\000022" in style  # the marking is a hex-escaped CSS string
+    assert 'content="X&#34;; } body' in html  # and an escaped attribute value in the meta tags
+    assert css_string('a"b') == '"a\\000022b"'
+    markdown = render_markdown(content)
+    assert EVIL_NAME not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    # the PDF shows the name as text
+    out = tmp_path / "evil.pdf"
+    build_report(settings, ANALYST, world["evil"], "pdf", MARK, out, charts="matplotlib")
+    assert EVIL_NAME in "".join(_pdftotext(out))
+    # the XLSX neutralises formulas in every text cell
+    xlsx = build_report(settings, ANALYST, world["evil"], "xlsx", MARK, tmp_path / "evil.xlsx", charts="matplotlib")
+    values = [v for rows in _cells(xlsx.path).values() for row in rows for v in row if isinstance(v, str)]
+    assert '\'=HYPERLINK("http://x","y")' in values and "'-2+3" in values and "'@SUM(A1)" in values
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+
+
+def test_viewer_may_not_export_and_nothing_is_written(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    before = len(_report_events(world["url"]))
+    for fmt in ("pdf", "xlsx", "md"):
+        out = tmp_path / f"denied.{fmt}"
+        with pytest.raises(PermissionDeniedError, match="export"):
+            build_report(settings, VIEWER, world["analysis"], fmt, MARK, out)
+        assert not out.exists()
+    assert len(_report_events(world["url"])) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_each_export_is_audited_with_the_file_hash(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    for fmt in ("md", "xlsx"):
+        out = tmp_path / f"audited.{fmt}"
+        result = build_report(settings, ANALYST, world["simulation"], fmt, MARK, out, charts="matplotlib")
+        newest = _report_events(world["url"])[0]
+        assert newest["user"] == "ana" and newest["target"] == world["simulation"]
+        details = newest["details"]
+        assert isinstance(details, dict)
+        assert details["sha256"] == result.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+        assert details["format"] == fmt and details["classification"] == MARK
+        assert details["report_id"] == result.report_id
+        assert (out.stat().st_mode & 0o777) == 0o600
+
+
+def test_bad_requests_are_clear_errors(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    run = world["simulation"]
+    with pytest.raises(DepsError, match="Markdown report cannot be encrypted"):
+        build_report(settings, ANALYST, run, "md", MARK, tmp_path / "x.md", encrypt_passphrase=PASSPHRASE)
+    with pytest.raises(DepsError, match="too short"):
+        build_report(settings, ANALYST, run, "pdf", MARK, tmp_path / "x.pdf", encrypt_passphrase="short")
+    with pytest.raises(DepsError, match="classification"):
+        build_report(settings, ANALYST, run, "pdf", "  ", tmp_path / "x.pdf")
+    with pytest.raises(DepsError, match="one line"):
+        build_report(settings, ANALYST, run, "pdf", "A\nB", tmp_path / "x.pdf")
+    with pytest.raises(DepsError, match="unknown report format"):
+        build_report(settings, ANALYST, run, "docx", MARK, tmp_path / "x.docx")
+    with pytest.raises(DepsError, match="no run"):
+        build_report(settings, ANALYST, "nope", "md", MARK, tmp_path / "x.md")
+    assert list(tmp_path.iterdir()) == []
+
+
+SPECS = (
+    ChartSpec("bars", "Loss per market", "bar", ("a", "b", "c"), (0.5, 0.25, 0.75), "market", "loss"),
+    ChartSpec("line", "Frontier", "line", ("0", "300", "600"), (13.8, 13.1, 12.9), "budget", "risk"),
+)
+
+
+def test_charts_render_through_matplotlib_when_forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEPS_REPORT_CHARTS", "matplotlib")
+    charts = render_charts(SPECS)
+    assert [c.engine for c in charts] == ["matplotlib", "matplotlib"]
+    assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") and len(c.png) > 2000 for c in charts)
+    assert render_charts(SPECS)[0].png == charts[0].png  # deterministic
+    monkeypatch.setenv("DEPS_REPORT_CHARTS", "nonsense")
+    with pytest.raises(DepsError, match="unknown chart engine"):
+        render_charts(SPECS)
+
+
+def test_charts_render_through_kaleido_with_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not browser_available():
+        pytest.skip("no chromium for kaleido (apt-get install chromium); the matplotlib path is tested above")
+    monkeypatch.delenv("DEPS_REPORT_CHARTS", raising=False)
+    charts = render_charts(SPECS, engine="auto")
+    assert [c.engine for c in charts] == ["kaleido", "kaleido"]
+    assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") for c in charts)
+
+
+def _cli() -> typer.Typer:
+    from deps.cli_report import report
+
+    app = typer.Typer()
+    app.command()(report)
+    return app
+
+
+def test_cli_reads_the_passphrase_from_a_prompt_or_a_file_never_an_argument(
+    settings: Settings, world: dict[str, str], tmp_path: Path
+) -> None:
+    import pikepdf
+
+    runner = CliRunner()
+    base = ["--run", world["simulation"], "--classification", MARK, "--charts", "matplotlib"]
+    prompted = tmp_path / "prompted.pdf"
+    result = runner.invoke(_cli(), [*base, "--encrypt", "--out", str(prompted)], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert result.exit_code == 0, result.output
+    assert PASSPHRASE not in result.output and "AES-256" in result.output
+    pikepdf.open(prompted, password=PASSPHRASE).close()
+    secret = tmp_path / "secret.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    from_file = tmp_path / "file.xlsx"
+    result = runner.invoke(
+        _cli(), [*base, "--format", "xlsx", "--passphrase-file", str(secret), "--out", str(from_file)]
+    )
+    assert result.exit_code == 0, result.output
+    assert not zipfile.is_zipfile(from_file)
+    result = runner.invoke(_cli(), [*base, "--passphrase", PASSPHRASE, "--out", str(tmp_path / "no.pdf")])
+    assert result.exit_code != 0 and not (tmp_path / "no.pdf").exists()  # no such option exists
