@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 import pandas as pd
 import pytest
 import typer
+from openpyxl.utils.exceptions import InvalidFileException
 from typer.testing import CliRunner
 
 from deps.assessment import parse_shock, run_analysis, run_simulation
