@@ -29,9 +29,10 @@ from deps.errors import DepsError, PermissionDeniedError
 from deps.optimisation import run_optimisation
 from deps.reports import build_report
 from deps.reports.charts import browser_available, render_charts
-from deps.reports.content import ChartSpec, gather_content, report_id
+from deps.reports.content import gather_content
 from deps.reports.html import css_string, render_html
 from deps.reports.markdown import render_markdown
+from deps.reports.model import ChartSpec, report_id
 from deps.runs import get_run, record_run, run_tables
 from deps.scenario import ScenarioConfig
 from deps.seed import initialise

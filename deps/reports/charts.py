@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from deps.errors import DepsError
-from deps.reports.content import ChartSpec
+from deps.reports.model import ChartSpec
 
 __all__ = ["CHART_ENGINES", "RenderedChart", "browser_available", "choose_engine", "render_charts"]
 

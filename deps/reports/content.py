@@ -1,4 +1,4 @@
-"""The content of a report: a run's tables, parameters and provenance gathered into one model.
+"""The content of a report: a run's tables, parameters and provenance gathered into the report model.
 
 Every renderer (PDF through HTML, XLSX, Markdown) draws on the same :class:`ReportContent`, so the formats agree.
 The model holds no export time and no exporter name beyond what the caller passes, so the same run exported twice
@@ -18,29 +18,15 @@ What each run kind contributes (see ``deps/assessment.py`` and ``deps/optimisati
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from deps.reports.model import ChartSpec, ReportContent, ReportSection, ReportTable, report_id, value_text
 from deps.runs import RunRecord
 
-__all__ = [
-    "DEFAULT_MAX_ROWS",
-    "ChartSpec",
-    "ReportContent",
-    "ReportSection",
-    "ReportTable",
-    "cell_text",
-    "gather_content",
-    "report_id",
-    "table_rows",
-]
-
-#: Rows of a table shown in the PDF and Markdown; the XLSX always holds every row.
-DEFAULT_MAX_ROWS = 100
+__all__ = ["gather_content"]
 
 _CHOKEPOINT_FLAGS = (
     "global_chokepoint",
@@ -53,103 +39,8 @@ _CHOKEPOINT_FLAGS = (
 _OPTIMISATION_KINDS = ("optimisation", "frontier", "montecarlo", "robust")
 
 
-@dataclass(frozen=True)
-class ReportTable:
-    """One table of a report: the full frame, and how many rows the paged formats show."""
-
-    name: str
-    title: str
-    frame: pd.DataFrame
-    note: str = ""
-
-    def shown(self, max_rows: int) -> pd.DataFrame:
-        """The first ``max_rows`` rows (all when ``max_rows`` <= 0)."""
-        return self.frame if max_rows <= 0 else self.frame.head(max_rows)
-
-    def truncation_note(self, max_rows: int) -> str:
-        """A sentence saying the table was cut, or ``""``."""
-        if 0 < max_rows < len(self.frame):
-            return f"Showing the first {max_rows} of {len(self.frame)} rows; the XLSX report holds them all."
-        return ""
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """A bar or line chart: labels on x, one value per label (rendered by :mod:`deps.reports.charts`)."""
-
-    key: str
-    title: str
-    kind: str
-    x: tuple[str, ...]
-    y: tuple[float, ...]
-    x_label: str
-    y_label: str
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    """A titled part of the report: paragraphs and tables."""
-
-    key: str
-    title: str
-    paragraphs: tuple[str, ...] = ()
-    tables: tuple[ReportTable, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReportContent:
-    """Everything a renderer needs.  ``all_tables`` are the run's stored tables (for the XLSX)."""
-
-    report_id: str
-    classification: str
-    title: str
-    run: RunRecord
-    provenance: tuple[tuple[str, str], ...]
-    summary: tuple[tuple[str, str], ...]
-    parameters: tuple[tuple[str, str], ...]
-    sections: tuple[ReportSection, ...]
-    charts: tuple[ChartSpec, ...]
-    all_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-
-
-def report_id(run_id: str, fmt: str, classification: str) -> str:
-    """A deterministic report id: ``R-`` plus the first 16 hex digits of SHA-256(run id, format, marking)."""
-    digest = hashlib.sha256("\x1f".join((run_id, fmt, classification)).encode("utf-8")).hexdigest()
-    return f"R-{digest[:16].upper()}"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={_text(v)}" for k, v in sorted(value.items())) or "none"
-    return "" if value is None else str(value)
-
-
-def cell_text(value: Any) -> str:
-    """A table cell as text for the paged formats: floats to 6 significant digits, missing values empty."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def table_rows(frame: pd.DataFrame) -> list[list[str]]:
-    """Every row of ``frame`` as a list of :func:`cell_text` strings."""
-    return [[cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-
-
 def _flatten(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple((str(key), _text(values[key])) for key in sorted(values))
+    return tuple((str(key), value_text(values[key])) for key in sorted(values))
 
 
 def _columns(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
@@ -276,7 +167,7 @@ def _simulation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[lis
     if "loss" in nodes.columns:
         nodes = nodes[nodes["loss"].fillna(0) > 0]
     nodes = _sorted(nodes, "loss", tie="node_id")
-    shocks = _text(run.summary.get("shocks", run.parameters.get("shocks", [])))
+    shocks = value_text(run.summary.get("shocks", run.parameters.get("shocks", [])))
     section = ReportSection(
         "disruption",
         "Disruption results",
@@ -353,7 +244,7 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
                 "frontier",
                 "Budget-risk frontier",
                 "line",
-                tuple(_text(float(v)) for v in part["budget_meur"]),
+                tuple(value_text(float(v)) for v in part["budget_meur"]),
                 tuple(float(v) for v in part["weighted_residual_risk"]),
                 "budget (MEUR)",
                 "weighted residual risk",
@@ -410,12 +301,12 @@ def gather_content(
         ("run kind", run.kind),
         ("status", run.status),
         ("dataset", run.dataset or "none"),
-        ("dataset version", _text(run.dataset_version)),
+        ("dataset version", value_text(run.dataset_version)),
         ("dataset content hash (sha256)", dataset_hash or "unknown"),
         ("inputs hash (sha256)", run.inputs_hash),
         ("code version", run.code_version),
         ("solver", run.solver or "none"),
-        ("seed", _text(run.seed) or "none"),
+        ("seed", value_text(run.seed) or "none"),
         ("run by", run.user),
         ("started", run.created_at),
         ("finished", run.finished_at or ""),

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from deps.reports.charts import RenderedChart
-from deps.reports.content import DEFAULT_MAX_ROWS, ReportContent, table_rows
+from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent, table_rows
 
 __all__ = ["LONG_TEXT_COLUMNS", "css_string", "render_html"]
 

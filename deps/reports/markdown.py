@@ -7,7 +7,7 @@ are not embedded (they are in the PDF and XLSX); their data are the tables.  The
 
 from __future__ import annotations
 
-from deps.reports.content import DEFAULT_MAX_ROWS, ReportContent, table_rows
+from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent, table_rows
 
 __all__ = ["md_escape", "render_markdown"]
 

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Sequence
 
 from deps.reports.charts import RenderedChart
-from deps.reports.content import DEFAULT_MAX_ROWS, ReportContent
 from deps.reports.html import render_html
+from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
 
 __all__ = ["render_pdf"]
 

@@ -21,8 +21,9 @@ from deps.db import session_scope
 from deps.errors import DepsError, NotFoundError
 from deps.queries import resolve_dataset
 from deps.reports.charts import RenderedChart, render_charts
-from deps.reports.content import DEFAULT_MAX_ROWS, ReportContent, gather_content
+from deps.reports.content import gather_content
 from deps.reports.crypto import check_passphrase, encrypt_pdf, encrypt_xlsx
+from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
 from deps.runs import get_run, run_tables
 
 __all__ = ["FORMATS", "MAX_CLASSIFICATION_LENGTH", "ReportResult", "build_report", "check_classification"]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from deps.exports import FORMULA_PREFIXES, neutralise_formulas
 from deps.reports.charts import RenderedChart
-from deps.reports.content import ReportContent
+from deps.reports.model import ReportContent
 
 __all__ = ["render_xlsx", "safe_text"]
 
