@@ -14,7 +14,8 @@ times for each size:
 - ``floor``: one numpy pass over the edges (gather + segmented minimum), the least any method
   touching every edge must do.
 
-Peak memory is the process's maximum resident set size (``resource.getrusage``), read after
+``cpu (process time)`` is the array path's CPU time: on a shared machine it is closer to what an
+idle machine would show than the wall time. Peak memory is the process's maximum resident set size (``resource.getrusage``), read after
 the array path of each size (the networkx baseline runs afterwards).
 
 Usage: ``python -m benchmarks.graph [--sizes 10000,100000,1000000] [--seed 7] [--networkx-all]``
@@ -164,6 +165,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
 
     t = Thresholds(home="C00")
     times: dict[str, float] = {}
+    cpu_start = time.process_time()
     out: dict[str, object] = {}
 
     def step(name: str, fn: Callable[[], object]) -> None:
@@ -190,6 +192,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
         lambda: country_sweep(graph, supplier_shares(data.provision), keep_availability=False),  # type: ignore[arg-type]
     )
     times["total"] = sum(times.values())
+    times["cpu (process time)"] = time.process_time() - cpu_start
     return times
 
 

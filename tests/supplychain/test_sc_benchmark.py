@@ -52,7 +52,7 @@ def test_runners_and_main(data, capsys) -> None:  # type: ignore[no-untyped-def]
     arrays = run_arrays(data)
     baseline = run_networkx(data)
     assert arrays["total"] > 0 and baseline["total"] > 0
-    assert set(arrays) == set(baseline)
+    assert set(baseline) <= set(arrays) and "cpu (process time)" in arrays
     assert run_floor(data) >= 0
     main(["--sizes", "2000"])
     out = capsys.readouterr().out
