@@ -222,6 +222,16 @@ def test_two_exports_of_one_run_give_the_same_tables(settings: Settings, world: 
         md1 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}1.md")
         md2 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}2.md")
         assert md1.path.read_bytes() == md2.path.read_bytes() and md1.sha256 == md2.sha256
+        text = md1.path.read_text(encoding="utf-8")
+        assert "## Data provenance" in text
+        assert "| dataset content hash (sha256) | unknown |" not in text
+    analysis = (tmp_path / "analysis1.md").read_text(encoding="utf-8")
+    assert (
+        "## Sources cited" in analysis
+        and "U.S. Geological Survey" in analysis
+        and "## Chokepoints" in analysis
+        and "## Control points" in analysis
+    )
 
 
 def test_markdown_has_the_marking_at_top_and_bottom(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:

@@ -265,6 +265,20 @@ def _generic(tables: Mapping[str, pd.DataFrame], title: str) -> tuple[list[Repor
     return [ReportSection("tables", title, (), tuple(ReportTable(n, n, tables[n]) for n in sorted(tables)))], []
 
 
+def _cited(tables: Mapping[str, pd.DataFrame], sources: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The citations referred to (by code or title) in any ``source`` column, sorted by code; None when none."""
+    if sources is None or sources.empty or not {"code", "title"} <= set(sources.columns):
+        return None
+    used: set[str] = set()
+    for frame in tables.values():
+        if "source" in frame.columns:
+            used.update(str(v) for v in frame["source"].dropna())
+    chosen = sources[sources["code"].astype(str).isin(used) | sources["title"].astype(str).isin(used)]
+    if chosen.empty:
+        return None
+    return _sorted(chosen, "code", ascending=True)
+
+
 def gather_content(
     run: RunRecord,
     tables: Mapping[str, pd.DataFrame],
@@ -272,6 +286,7 @@ def gather_content(
     fmt: str,
     classification: str,
     dataset_hash: str | None,
+    sources: pd.DataFrame | None = None,
 ) -> ReportContent:
     """Build the report model of one run.
 
@@ -285,6 +300,9 @@ def gather_content(
         The marking, e.g. ``Departementaal Vertrouwelijk``.
     dataset_hash
         The content hash (SHA-256) of the run's dataset version, when known.
+    sources
+        The dataset's citations (``code``, ``title``, ``publisher``, ``year``, ``url``); those whose code or title
+        appears in a ``source`` column of the run's tables are listed in a "Sources cited" section.
     """
     if run.kind == "analysis":
         sections, charts = _analysis(tables)
@@ -296,6 +314,9 @@ def gather_content(
         sections, charts = _generic(tables, "EU screen")
     else:
         sections, charts = _generic(tables, "Result tables")
+    cited = _cited(tables, sources)
+    if cited is not None:
+        sections.append(ReportSection("cited", "Sources cited", (), (ReportTable("cited", "Sources cited", cited),)))
     provenance = (
         ("run id", run.id),
         ("run kind", run.kind),

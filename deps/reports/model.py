@@ -97,6 +97,7 @@ def report_id(run_id: str, fmt: str, classification: str) -> str:
 
 
 def value_text(value: Any) -> str:
+    """A parameter or summary value as text: floats to 6 significant digits, lists and dicts joined."""
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):

@@ -14,11 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from sqlmodel import select
+
 from deps import audit
 from deps.auth import Actor, require
 from deps.config import Settings
 from deps.db import session_scope
 from deps.errors import DepsError, NotFoundError
+from deps.models import Source
 from deps.queries import resolve_dataset
 from deps.reports.charts import RenderedChart, render_charts
 from deps.reports.content import gather_content
@@ -62,13 +66,21 @@ def check_classification(classification: str) -> str:
     return text
 
 
-def _dataset_hash(url: str, name: str | None, version: int | None) -> str | None:
+def _dataset_facts(url: str, name: str | None, version: int | None) -> tuple[str | None, pd.DataFrame | None]:
+    """The content hash of a run's dataset version and its citations (None when the dataset is gone)."""
     if name is None:
-        return None
+        return None, None
     try:
-        return resolve_dataset(url, name, version).content_hash
+        ref = resolve_dataset(url, name, version)
     except NotFoundError:
-        return None
+        return None, None
+    with session_scope(url) as session:
+        rows = session.exec(select(Source).where(Source.dataset_id == ref.id).order_by(Source.code)).all()
+        sources = pd.DataFrame(
+            [(r.code, r.title, r.publisher, r.year, r.url) for r in rows],
+            columns=["code", "title", "publisher", "year", "url"],
+        )
+    return ref.content_hash, sources
 
 
 def _render(
@@ -163,12 +175,9 @@ def build_report(
     url = settings.effective_database_url
     record = get_run(url, run_id)
     tables = run_tables(url, run_id)
+    dataset_hash, sources = _dataset_facts(url, record.dataset, record.dataset_version)
     content = gather_content(
-        record,
-        tables,
-        fmt=fmt,
-        classification=marking,
-        dataset_hash=_dataset_hash(url, record.dataset, record.dataset_version),
+        record, tables, fmt=fmt, classification=marking, dataset_hash=dataset_hash, sources=sources
     )
     data, drawn = _render(content, fmt, watermark=watermark, charts_engine=charts, max_rows=max_rows)
     if encrypt_passphrase is not None:
