@@ -288,10 +288,12 @@ def _final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
 
 
 def _csr(keys: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys * max(n, 1) + vals, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
-    return ptr, vals[order].astype(np.int64)
+    if len(keys) > 1 and not np.all((keys[1:] > keys[:-1]) | ((keys[1:] == keys[:-1]) & (vals[1:] >= vals[:-1]))):
+        order = np.argsort(keys * max(n, 1) + vals, kind="stable")
+        return ptr, vals[order].astype(np.int64)
+    return ptr, vals.astype(np.int64)
 
 
 def _kahn_levels(in_ptr: np.ndarray, out_ptr: np.ndarray, out_idx: np.ndarray) -> np.ndarray:
