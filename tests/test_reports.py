@@ -18,6 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils.exceptions import InvalidFileException
 from typer.testing import CliRunner
 
@@ -31,8 +33,9 @@ from deps.reports import build_report
 from deps.reports.charts import browser_available, render_charts
 from deps.reports.content import gather_content
 from deps.reports.html import css_string, render_html
-from deps.reports.markdown import render_markdown
+from deps.reports.markdown import md_escape, render_markdown
 from deps.reports.model import ChartSpec, report_id
+from deps.reports.xlsx import safe_text
 from deps.runs import get_run, record_run, run_tables
 from deps.scenario import ScenarioConfig
 from deps.seed import initialise
@@ -374,3 +377,14 @@ def test_cli_reads_the_passphrase_from_a_prompt_or_a_file_never_an_argument(
     assert not zipfile.is_zipfile(from_file)
     result = runner.invoke(_cli(), [*base, "--passphrase", PASSPHRASE, "--out", str(tmp_path / "no.pdf")])
     assert result.exit_code != 0 and not (tmp_path / "no.pdf").exists()  # no such option exists
+
+
+@given(st.text(max_size=60))
+def test_escapers_never_let_markup_or_formulas_through(text: str) -> None:
+    css = str(css_string(text))
+    assert css.startswith('"') and css.endswith('"')
+    assert set(css[1:-1]) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \\")
+    md = md_escape(text)
+    assert "<" not in md and ">" not in md and "\n" not in md
+    assert all(md[i - 1] == "\\" for i, char in enumerate(md) if char == "|")
+    assert not safe_text(text).startswith(("=", "+", "-", "@", "\t", "\r"))
