@@ -93,6 +93,8 @@ def report(
 
     settings = _settings()
     _require(settings)
+    if (encrypt or passphrase_file is not None) and fmt is ReportFormat.md:
+        raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
     passphrase: str | None = None
     if passphrase_file is not None:
         passphrase = read_passphrase(passphrase_file)

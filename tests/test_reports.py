@@ -377,6 +377,9 @@ def test_cli_reads_the_passphrase_from_a_prompt_or_a_file_never_an_argument(
     assert not zipfile.is_zipfile(from_file)
     result = runner.invoke(_cli(), [*base, "--passphrase", PASSPHRASE, "--out", str(tmp_path / "no.pdf")])
     assert result.exit_code != 0 and not (tmp_path / "no.pdf").exists()  # no such option exists
+    result = runner.invoke(_cli(), [*base, "--format", "md", "--encrypt", "--out", str(tmp_path / "no.md")])
+    assert result.exit_code != 0 and "Passphrase" not in result.output  # refused before asking
+    assert "cannot be encrypted" in str(result.exception)
 
 
 @given(st.text(max_size=60))
