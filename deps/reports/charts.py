@@ -81,7 +81,12 @@ def _stop_server() -> None:
 
     with _lock:
         if _server_started:
-            kaleido.stop_sync_server(silence_warnings=True)
+            # the browser's pipe may close mid-message at interpreter exit; that is shutdown noise, not an error
+            logging.getLogger("choreographer").setLevel(logging.CRITICAL)
+            try:
+                kaleido.stop_sync_server(silence_warnings=True)
+            except Exception:  # stopping a browser that already went away
+                log.debug("kaleido server did not stop cleanly", exc_info=True)
             _server_started = False
 
 
