@@ -392,3 +392,19 @@ def test_escapers_never_let_markup_or_formulas_through(text: str) -> None:
     assert "<" not in md and ">" not in md and "\n" not in md
     assert all(md[i - 1] == "\\" for i, char in enumerate(md) if char == "|")
     assert not safe_text(text).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_other_run_kinds_list_every_stored_table(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+    screen = pd.DataFrame({"hs6": ["854231", "280461"], "eu_hhi": [0.62, 0.41], "flag": [True, False]})
+    transit = pd.DataFrame({"hs6": ["854231"], "reexport_ratio": [0.7]})
+    run = record_run(
+        world["url"],
+        kind="screen",
+        parameters={"year": 2022},
+        inputs_hash="1" * 64,
+        user="ana",
+        tables={"screen": screen, "transit": transit},
+    )
+    text = build_report(settings, ANALYST, run, "md", MARK, tmp_path / "screen.md").path.read_text(encoding="utf-8")
+    assert "## EU screen" in text and "### screen (2 rows)" in text and "### transit (1 rows)" in text
+    assert "| 854231 | 0.62 | yes |" in text and "| year | 2022 |" in text
