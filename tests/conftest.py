@@ -161,3 +161,13 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module() -> Iterator[None]:
+    """AppTest runs the app as ``__main__`` and leaves it there; process pools (forkserver/spawn) would then re-run
+    the app in every child. Put the real ``__main__`` back after each test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
