@@ -397,9 +397,11 @@ def batch(
 
 def _register_admin_commands() -> None:
     from deps.cli_admin import audit_app, users_app
+    from deps.cli_report import report
 
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
+    app.command("report")(report)
 
 
 _register_admin_commands()

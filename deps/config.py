@@ -51,6 +51,16 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
 def _iso3(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 3 or not code.isalpha():
@@ -127,6 +137,13 @@ SETTINGS: tuple[Setting, ...] = (
         "user",
         "",
         "User name recorded on CLI runs and audit events. Empty: the OS user.",
+    ),
+    Setting(
+        "DEPS_REPORT_CHARTS",
+        "report_charts",
+        "auto",
+        "Chart engine of reports: auto (kaleido when a browser is installed, else matplotlib), kaleido or matplotlib.",
+        _choice("auto", "kaleido", "matplotlib"),
     ),
     Setting("DEPS_LOG_LEVEL", "log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR."),
 )
@@ -215,6 +232,7 @@ class Settings:
     login_lock_seconds: int
     session_minutes: int
     user: str
+    report_charts: str
     log_level: str
     thresholds: Thresholds
 
