@@ -17,7 +17,9 @@ from typing import Annotated
 
 import typer
 
-from deps.config import Settings, load_settings
+from deps.cli_common import OutputFormat as Format
+from deps.cli_common import ready
+from deps.config import Settings
 from deps.errors import DepsError
 
 __all__ = ["audit_app", "users_app"]
@@ -48,22 +50,10 @@ class Role(StrEnum):
     admin = "admin"
 
 
-class Format(StrEnum):
-    """Output formats."""
-
-    text = "text"
-    json = "json"
-
-
 def _ready() -> tuple[Settings, str]:
     """Settings and the database URL, after checking the schema is current."""
-    from deps.db import require_schema
-
-    settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    url = settings.effective_database_url
-    require_schema(url)
-    return settings, url
+    settings = ready()
+    return settings, settings.effective_database_url
 
 
 def _read_password(path: Path) -> str:

@@ -88,11 +88,10 @@ def report(
 
     Every export is logged in the audit log with the file's SHA-256.
     """
-    from deps.cli import _cli_actor, _require, _settings
+    from deps.cli_common import cli_actor, ready
     from deps.reports.service import build_report
 
-    settings = _settings()
-    _require(settings)
+    settings = ready()
     if (encrypt or passphrase_file is not None) and fmt is ReportFormat.md:
         raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
     passphrase: str | None = None
@@ -102,7 +101,7 @@ def report(
         passphrase = typer.prompt("Passphrase for the report", hide_input=True, confirmation_prompt=True)
     result = build_report(
         settings,
-        _cli_actor(settings),
+        cli_actor(settings),
         run,
         fmt.value,
         classification,

@@ -1,0 +1,49 @@
+"""Pieces every ``deps`` command module shares: output formats, settings with logging, the CLI's actor."""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from deps.auth import Actor
+from deps.config import Settings, load_settings
+
+__all__ = ["OutputFormat", "TableFormat", "cli_actor", "configured", "ready"]
+
+
+class OutputFormat(StrEnum):
+    """Output formats of commands that print to the terminal."""
+
+    text = "text"
+    json = "json"
+
+
+class TableFormat(StrEnum):
+    """File formats of result tables."""
+
+    csv = "csv"
+    json = "json"
+
+
+def configured() -> Settings:
+    """The settings, with logging configured at ``DEPS_LOG_LEVEL``."""
+    loaded = load_settings()
+    logging.basicConfig(level=loaded.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return loaded
+
+
+def ready() -> Settings:
+    """The settings, after checking that the database is at the newest schema revision."""
+    from deps.db import require_schema
+
+    loaded = configured()
+    require_schema(loaded.effective_database_url)
+    return loaded
+
+
+def cli_actor(loaded: Settings) -> Actor:
+    """Who acts on the command line: a local administrator named ``cli:`` plus DEPS_USER or the OS user.
+
+    Whoever can run the CLI can open the database file (or holds its credentials) anyway; roles bind app users.
+    """
+    return Actor(f"cli:{loaded.effective_user}"[:80], "admin")

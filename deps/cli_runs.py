@@ -1,0 +1,320 @@
+"""The analysis, optimisation and run commands of ``deps`` (registered on the main app in ``deps.cli``).
+
+Every command checks that the database is at the newest schema, acts as the CLI's local administrator, records a
+run and writes its tables with :func:`deps.exports.export_run` (formula-safe, deterministic, audited).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deps.cli_common import OutputFormat, TableFormat, cli_actor, ready
+from deps.config import Settings
+
+__all__ = ["COMMANDS", "runs_app"]
+
+DatasetOption = Annotated[str | None, typer.Option("--dataset", help="Dataset name (default: the seed).")]
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="File format of the output.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output file.")]
+
+
+def export_tables(
+    settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, **kw: object
+) -> None:
+    """Write a run's tables and say where (every export is logged in the audit log with its file hash)."""
+    import pandas as pd
+
+    from deps.exports import export_run
+
+    assert isinstance(main_table, pd.DataFrame)
+    others = kw.get("others")
+    written = export_run(settings, cli_actor(settings), run_id, out, fmt.value, main_table, others=others)  # type: ignore[arg-type]
+    for path, digest in written:
+        typer.echo(f"wrote {path} (sha256 {digest[:16]})")
+    typer.echo(f"run {run_id}")
+
+
+def analyse(
+    out: OutOption,
+    dataset: DatasetOption = None,
+    home: Annotated[str | None, typer.Option("--home", help="Home country, ISO3 (default DEPS_HOME_COUNTRY).")] = None,
+    bloc: Annotated[str | None, typer.Option("--bloc", help="Home bloc (default DEPS_BLOC).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Provision reference year (default: latest).")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Analyse a dataset: one row per node with concentration, chokepoint and control-point flags, reach, risk and
+    the explanation of every flag. CSV also writes the evidence, risk targets and mutual-dependency tables beside it.
+    """
+    from deps.assessment import run_analysis
+
+    settings = ready()
+    result = run_analysis(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        actor=cli_actor(settings),
+        home=home,
+        bloc=bloc,
+        year=year,
+    )
+    others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual"}}
+    export_tables(settings, out, fmt, result.tables["nodes"], result.run_id, others=others)
+
+
+def screen(
+    out: OutOption,
+    dataset: Annotated[str, typer.Option("--dataset", help="Trade-flow dataset (e.g. baci).")] = "baci",
+    bloc: Annotated[str | None, typer.Option("--bloc", help="Bloc (default DEPS_BLOC).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Year to screen (default: every year).")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """The EU three-criteria dependency screen per product on trade flows, with world concentration, persistence
+    and the transit (re-export) table beside it.
+    """
+    from deps.assessment import run_screen
+
+    settings = ready()
+    result = run_screen(settings, dataset=dataset, actor=cli_actor(settings), bloc=bloc, year=year)
+    export_tables(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit})
+
+
+def supply_risk_command(
+    out: OutOption,
+    dataset: DatasetOption = None,
+    trade_dataset: Annotated[
+        str | None, typer.Option("--trade-dataset", help="Trade flows for EU sourcing (e.g. baci).")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Trade year.")] = None,
+    governance_dataset: Annotated[
+        str | None, typer.Option("--governance-dataset", help="Imported WGI dataset (default: the country table).")
+    ] = None,
+    governance_year: Annotated[int | None, typer.Option("--governance-year", help="WGI year.")] = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Governance-weighted supply risk per material (EU critical-raw-materials method), saying which inputs were
+    given and which were assumed.
+    """
+    from deps.assessment import run_supply_risk
+
+    settings = ready()
+    result = run_supply_risk(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        actor=cli_actor(settings),
+        trade_dataset=trade_dataset,
+        year=year,
+        governance_dataset=governance_dataset,
+        governance_year=governance_year,
+    )
+    export_tables(settings, out, fmt, result.screen, result.run_id)
+
+
+def simulate(
+    out: OutOption,
+    shock: Annotated[
+        list[str] | None,
+        typer.Option("--shock", help="CHN=1.0, firm:ID=0.5 or node:ID=1.0; repeat for several shocks at once."),
+    ] = None,
+    sweep: Annotated[
+        float | None, typer.Option("--sweep", help="Shock every supplying country in turn by this fraction.")
+    ] = None,
+    dataset: DatasetOption = None,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Simulate a disruption: loss per node, final product and focus market (or every country in one sweep)."""
+    from deps.assessment import parse_shock, run_simulation
+
+    settings = ready()
+    specs = [parse_shock(s) for s in shock or []]
+    result = run_simulation(
+        settings,
+        dataset=dataset or settings.seed_dataset,
+        actor=cli_actor(settings),
+        shocks=specs,
+        sweep_fraction=sweep,
+    )
+    main_name = "nodes" if "nodes" in result.tables else "finals"
+    others = {k: v for k, v in result.tables.items() if k != main_name}
+    export_tables(settings, out, fmt, result.tables[main_name], result.run_id, others=others)
+
+
+def _budgets(text: str | None) -> list[float] | None:
+    """Parse START:STOP:STEP or a comma list of budgets (EUR million)."""
+    if not text:
+        return None
+    from deps.errors import RunError
+
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = int((stop - start) / step + 1e-9) + 1
+            return [start + i * step for i in range(count)]
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise RunError(f"--frontier {text!r}: write START:STOP:STEP (e.g. 0:1000:50) or a list 100,250,500") from exc
+
+
+def optimise(
+    out: OutOption,
+    budget: Annotated[float | None, typer.Option("--budget", help="Budget B in EUR million.")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="YAML/JSON scenario: bounds, shares, forced, overrides.")
+    ] = None,
+    dataset: DatasetOption = None,
+    solver: Annotated[str | None, typer.Option("--solver", help="highs (default) or cbc.")] = None,
+    frontier: Annotated[
+        str | None, typer.Option("--frontier", help="Also sweep budgets START:STOP:STEP (efficient frontier).")
+    ] = None,
+    monte_carlo: Annotated[int, typer.Option("--monte-carlo", help="Draws of uncertain effect slopes (0: off).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    fmt: FormatOption = TableFormat.csv,
+) -> None:
+    """Allocate a budget across the nine action lines and the dependency targets to cut weighted risk the most.
+
+    Writes the allocation (line x target x market); CSV also writes targets, markets, duals (shadow prices of
+    binding constraints), reduced costs ("why not funded"), assumptions and, when asked, frontier, Monte Carlo and
+    robust tables beside it. Infeasible is a result: the conflicting named constraints are printed.
+    """
+    from dataclasses import replace as dc_replace
+
+    from deps.optimisation import run_optimisation
+    from deps.scenario import ScenarioConfig, parse_scenario
+
+    settings = ready()
+    config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
+    if solver is not None:
+        if solver not in ("highs", "cbc"):
+            raise typer.BadParameter("use highs or cbc", param_hint="--solver")
+        config = dc_replace(config, solver=solver)
+    result = run_optimisation(
+        settings,
+        dataset=dataset or file_dataset or settings.seed_dataset,
+        actor=cli_actor(settings),
+        config=config,
+        budget=budget,
+        frontier=_budgets(frontier),
+        monte_carlo_draws=monte_carlo,
+        seed=seed,
+    )
+    summary = result.summary
+    typer.echo(f"status: {result.status}")
+    if result.status == "optimal":
+        typer.echo(
+            f"weighted residual risk {summary['objective']:.6g} (from {summary['baseline_objective']:.6g}); "
+            f"spend {summary['total_spend_meur']:.6g} of {summary['budget_meur']:.6g} MEUR; "
+            f"budget shadow price {summary['budget_shadow_price']:.6g} risk per MEUR"
+        )
+    else:
+        typer.echo(f"reason: {result.reason}")
+    others = {k: v for k, v in result.tables.items() if k != "allocation"}
+    export_tables(settings, out, fmt, result.tables["allocation"], result.run_id, others=others)
+
+
+def batch(
+    scenarios: Annotated[
+        Path, typer.Argument(help="Batch grid: YAML/JSON (base + budgets x weights x shocks x effects) or CSV.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (summary.csv, allocations.csv).")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local worker processes (default: CPU count).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")
+    ] = None,
+    dataset: DatasetOption = None,
+) -> None:
+    """Run a grid of optimisation scenarios on local processes or a Dask cluster; each result is stored as a run.
+
+    Running the same command again resumes an interrupted batch without redoing finished scenarios; a failing
+    scenario is reported and does not stop the others.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from deps.batch import run_batch_file
+
+    settings = ready()
+    with Progress(
+        TextColumn("scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        outcome = run_batch_file(
+            settings,
+            scenarios,
+            dataset=dataset or settings.seed_dataset,
+            actor=cli_actor(settings),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    from deps.exports import table_bytes
+
+    for name, table in (("summary.csv", outcome.summary), ("allocations.csv", outcome.allocations)):
+        (out / name).write_bytes(table_bytes(table, "csv"))
+        typer.echo(f"wrote {out / name}")
+    typer.echo(
+        f"batch {outcome.batch_id}: {outcome.total} scenarios, {outcome.solved_now} solved now, "
+        f"{outcome.skipped} already stored, {outcome.failed} failed"
+    )
+    failed = outcome.summary[outcome.summary["status"] == "error"]
+    for row in failed.itertuples():
+        typer.echo(f"failed: {row.scenario_key}: {row.reason}", err=True)
+
+
+runs_app = typer.Typer(help="Stored runs: analyses, simulations, optimisations, batches.", no_args_is_help=True)
+
+
+@runs_app.command("list")
+def runs_list(
+    kind: Annotated[str | None, typer.Option("--kind", help="Only runs of this kind.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 100,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """List stored runs with id, kind, dataset, inputs hash, code version, time and user."""
+    from deps.runs import list_runs
+
+    settings = ready()
+    runs = list_runs(settings.effective_database_url, kind=kind, limit=limit)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([r.as_dict() for r in runs], indent=1, default=str))
+        return
+    for r in runs:
+        where = f"{r.dataset} v{r.dataset_version}" if r.dataset else "-"
+        typer.echo(f"{r.id}  {r.kind:<12} {r.status:<6} {where:<14} {r.created_at}  {r.user}  {r.inputs_hash[:12]}")
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (from `deps runs list`).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.json,
+) -> None:
+    """Show one run: parameters, inputs hash, code version, solver, seed, time, user, summary and its tables."""
+    from deps.runs import get_run
+
+    settings = ready()
+    record = get_run(settings.effective_database_url, run_id)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(record.as_dict(), indent=1, default=str))
+        return
+    for key, value in record.as_dict().items():
+        typer.echo(f"{key:>14}: {value}")
+
+
+#: (command name, function) of the top-level commands in this module, in help order.
+COMMANDS = (
+    ("analyse", analyse),
+    ("screen", screen),
+    ("supply-risk", supply_risk_command),
+    ("simulate", simulate),
+    ("optimise", optimise),
+    ("batch", batch),
+)
