@@ -22,6 +22,7 @@ NL: dict[str, str] = {
     "Disruption simulator": "Verstoringssimulator",
     "Optimiser": "Optimalisatie",
     "Batches": "Reeksen",
+    "Reports": "Rapporten",
     "Data": "Gegevens",
     "Admin": "Beheer",
     "Log in": "Inloggen",
@@ -87,6 +88,47 @@ NL: dict[str, str] = {
     # batches
     "Start batch": "Reeks starten",
     "Stored batches": "Opgeslagen reeksen",
+    # reports
+    "A classified report of a stored run; every report is logged in the audit log with the file's SHA-256.": (
+        "Een gerubriceerd rapport van een opgeslagen berekening; elk rapport wordt met de SHA-256 van het bestand "
+        "in de auditlog vastgelegd."
+    ),
+    "No runs are stored yet: run an analysis, simulation or optimisation first.": (
+        "Er zijn nog geen berekeningen opgeslagen: voer eerst een analyse, simulatie of optimalisatie uit."
+    ),
+    "Kind of run": "Soort berekening",
+    "all kinds": "alle soorten",
+    "Stored run": "Opgeslagen berekening",
+    "Format": "Formaat",
+    "Classification marking": "Rubricering",
+    "Watermark (PDF)": "Watermerk (PDF)",
+    "Fast charts (matplotlib)": "Snelle grafieken (matplotlib)",
+    "Draw the charts with matplotlib instead of kaleido: quicker, plainer.": (
+        "Teken de grafieken met matplotlib in plaats van kaleido: sneller, eenvoudiger."
+    ),
+    "Encrypt with a passphrase": "Versleutelen met een wachtwoordzin",
+    "AES-256 PDF or password-protected XLSX; a Markdown report cannot be encrypted.": (
+        "AES-256-PDF of met een wachtwoord beveiligde XLSX; een Markdown-rapport kan niet worden versleuteld."
+    ),
+    "Passphrase (at least 12 characters)": "Wachtwoordzin (minstens 12 tekens)",
+    "Passphrase again": "Wachtwoordzin nogmaals",
+    "Build report": "Rapport maken",
+    "Choose a stored run first.": "Kies eerst een opgeslagen berekening.",
+    "The two passphrases differ: type the same passphrase twice.": (
+        "De twee wachtwoordzinnen verschillen: typ twee keer dezelfde wachtwoordzin."
+    ),
+    "Building the report (long analysis PDFs take 10 s or more)...": (
+        "Het rapport wordt gemaakt (lange analyse-PDF's duren 10 s of meer)..."
+    ),
+    "The report could not be written": "Het rapport kon niet worden geschreven",
+    "Report built": "Rapport gemaakt",
+    "Report id": "Rapport-id",
+    "Run id": "Berekenings-id",
+    "marked": "gerubriceerd",
+    "encrypted": "versleuteld",
+    "watermark": "watermerk",
+    "charts": "grafieken",
+    "Download": "Download",
     # data, admin
     "Import": "Importeren",
     "Dataset versions": "Datasetversies",
