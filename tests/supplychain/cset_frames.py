@@ -51,7 +51,7 @@ EU27 = [
 NOT_SUPPLIERS = frozenset({"Various countries", "Various companies", "EUR"})
 KIND = {
     "process": "process",
-    "design_resource": "service",
+    "design_resource": "product",
     "tool_resource": "tool",
     "material_resource": "material",
     "ultimate_output": "final_product",
