@@ -202,8 +202,10 @@ def build_graph(
         if (arr < 0).any():
             bad = kept[col].to_numpy()[arr < 0][0]
             raise GraphError(f"edge {col} {bad!r} is not in the nodes frame; add the node")
-    key = np.sort(src * max(n, 1) + dst)
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    key = src * max(n, 1) + dst
+    if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):  # validated edges: sorted, unique
+        key = np.sort(key)
+        key = key[np.r_[True, key[1:] != key[:-1]]]
     src, dst = key // max(n, 1), key % max(n, 1)
     return _assemble(nodes, ids, src.astype(np.int64), dst.astype(np.int64), n)
 
@@ -264,19 +266,38 @@ def gather_ranges(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _codes(ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
-    """Positions of the values of each column in ``ids`` (-1 where absent), one hashing pass."""
-    sizes = [len(c) for c in columns]
-    parts = [ids.reset_index(drop=True).astype("str")]
-    parts += [c.reset_index(drop=True).astype("str") for c in columns]
+    """Positions of the values of each column in ``ids`` (-1 where absent), one hashing pass.
+
+    Runs of equal consecutive values (a sorted ``src`` column) are hashed once per run.
+    """
+    runs = [_runs(c.reset_index(drop=True).astype("str")) for c in columns]
+    parts = [ids.reset_index(drop=True).astype("str")] + [values for values, _ in runs]
     codes, _ = pd.factorize(pd.concat(parts, ignore_index=True))
     n = len(ids)
     out = []
     lo = n
-    for size in sizes:
-        part = codes[lo : lo + size].astype(np.int64)
-        out.append(np.where(part < n, part, -1))
-        lo += size
+    for values, lengths in runs:
+        part = codes[lo : lo + len(values)].astype(np.int64)
+        part = np.where(part < n, part, -1)
+        out.append(part if lengths is None else np.repeat(part, lengths))
+        lo += len(values)
     return out
+
+
+def _runs(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """The first value of each run of equal consecutive values and the run lengths.
+
+    Returns ``(column, None)`` when runs would save little (most runs of length 1).
+    """
+    m = len(column)
+    if m < 2:
+        return column, None
+    change = (column.iloc[1:].reset_index(drop=True) != column.iloc[:-1].reset_index(drop=True)).to_numpy(dtype=bool)
+    starts = np.flatnonzero(np.r_[True, change])
+    if len(starts) > 0.75 * m:
+        return column, None
+    lengths = np.diff(np.append(starts, m))
+    return column.take(starts).reset_index(drop=True), lengths
 
 
 def _final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
@@ -294,6 +315,15 @@ def _csr(keys: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
         order = np.argsort(keys * max(n, 1) + vals, kind="stable")
         return ptr, vals[order].astype(np.int64)
     return ptr, vals.astype(np.int64)
+
+
+def _transpose(ptr: np.ndarray, idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the reversed edges from a CSR with sorted rows (a counting sort in C; rows sorted)."""
+    import scipy.sparse as sp
+
+    fwd = sp.csr_matrix((np.ones(len(idx), dtype=np.int8), idx, ptr), shape=(n, n))
+    rev = fwd.tocsc()
+    return rev.indptr.astype(np.int64), rev.indices.astype(np.int64)
 
 
 def _kahn_levels(in_ptr: np.ndarray, out_ptr: np.ndarray, out_idx: np.ndarray) -> np.ndarray:
@@ -356,8 +386,8 @@ def _blocks(level: np.ndarray, order: np.ndarray, ptr: np.ndarray, idx: np.ndarr
 
 
 def _assemble(nodes: pd.DataFrame, ids: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int) -> SupplyGraph:
-    in_ptr, in_idx = _csr(dst, src, n)
     out_ptr, out_idx = _csr(src, dst, n)
+    in_ptr, in_idx = _transpose(out_ptr, out_idx, n)
     level = _kahn_levels(in_ptr, out_ptr, out_idx)
     if (level < 0).any():
         stuck = ids[level < 0][:5].tolist()
