@@ -199,17 +199,10 @@ def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
     values = np.unique(weights)
     if len(values) <= 16:
         out = np.zeros(n, dtype=np.float64)
-        for w in values:
-            if w == 0:
-                continue
-            pos = np.flatnonzero(weights == w)
-            lo, hi = int(pos[0]) // 64, int(pos[-1]) // 64 + 1
-            mask = np.zeros(hi - lo, dtype=np.uint64)
-            np.bitwise_or.at(mask, pos // 64 - lo, np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)))
-            part = bits[:, lo:hi]
-            if not np.all(mask == np.uint64(2**64 - 1)):
-                part = part & mask
-            out += float(w) * np.bitwise_count(part).sum(axis=1, dtype=np.int64)
+        counts = _group_counts(bits, weights, values)
+        for g, w in enumerate(values):
+            if w != 0:
+                out += float(w) * counts[:, g]
         return out
     as_bytes = np.ascontiguousarray(bits).view(np.uint8).reshape(n, -1)
     padded = np.zeros(as_bytes.shape[1] * 8, dtype=np.float64)
@@ -228,6 +221,43 @@ def bits_to_lists(bits_row: np.ndarray, labels: np.ndarray) -> list[str]:
     """Labels of the set bits of one bitset row (little-endian bit order within words)."""
     flags = np.unpackbits(bits_row.view(np.uint8), bitorder="little")[: len(labels)]
     return [str(x) for x in labels[flags.astype(bool)]]
+
+
+def _group_counts(bits: np.ndarray, weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(n, len(values)) int64: per row, the number of set bits j with ``weights[j] == values[g]``.
+
+    Words whose 64 bits all carry one weight are counted by one popcount of the word matrix,
+    summed per value over contiguous word rows (transposed: no reduction along the short
+    axis); the few words shared by several values (or partly beyond ``weights``) are gathered,
+    masked per (word, value) piece and counted the same way.
+    """
+    n, n_words = bits.shape
+    n_values = len(values)
+    group = np.searchsorted(values, weights)
+    counts = np.zeros((n_values, n), dtype=np.int64)
+    if n == 0 or len(weights) == 0:
+        return counts.T
+    pos = np.arange(len(weights))
+    word = pos // 64
+    first, last = np.full(n_words, n_values), np.full(n_words, -1)
+    np.minimum.at(first, word, group)
+    np.maximum.at(last, word, group)
+    whole = np.zeros(n_words, dtype=bool)
+    whole[: len(weights) // 64] = True
+    whole &= first == last
+    if whole.any():
+        per_word = np.ascontiguousarray(np.bitwise_count(bits).T)
+        for g in np.unique(first[whole]):
+            counts[g] += per_word[whole & (first == g)].sum(axis=0, dtype=np.int64)
+    partial = ~whole[word]
+    if partial.any():
+        keys, inverse = np.unique(word[partial] * n_values + group[partial], return_inverse=True)
+        masks = np.zeros(len(keys), dtype=np.uint64)
+        np.bitwise_or.at(masks, inverse, np.left_shift(np.uint64(1), (pos[partial] % 64).astype(np.uint64)))
+        per_piece = np.ascontiguousarray(np.bitwise_count(np.take(bits, keys // n_values, axis=1) & masks).T)
+        for g in np.unique(keys % n_values):
+            counts[g] += per_piece[keys % n_values == g].sum(axis=0, dtype=np.int64)
+    return counts.T
 
 
 def _popcount(bits: np.ndarray) -> np.ndarray:
