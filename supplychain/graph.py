@@ -271,7 +271,12 @@ def _codes(ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     Runs of equal consecutive values (a sorted ``src`` column) are hashed once per run.
     """
     runs = [_runs(c.reset_index(drop=True).astype("str")) for c in columns]
-    parts = [ids.reset_index(drop=True).astype("str")] + [values for values, _ in runs]
+    ids = ids.reset_index(drop=True).astype("str")
+    if all(len(values) == len(ids) and bool((values == ids).all()) for values, _ in runs):
+        # every column lists the ids in order (e.g. one block of rows per node, all nodes)
+        at = np.arange(len(ids), dtype=np.int64)
+        return [at if lengths is None else np.repeat(at, lengths) for _, lengths in runs]
+    parts = [ids] + [values for values, _ in runs]
     codes, _ = pd.factorize(pd.concat(parts, ignore_index=True))
     n = len(ids)
     out = []

@@ -41,14 +41,10 @@ def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matri
     """
     import scipy.sparse as sp
 
-    codes, uniques = pd.factorize(shares["node_id"])
-    uniq = np.asarray(uniques, dtype=object)
-    if len(uniq) == graph.n and np.array_equal(uniq, graph.ids):
-        rows = codes.astype(np.int64)
-    else:
-        rows = graph.index_of(pd.Series(uniq, dtype="str"))[codes] if len(uniq) else codes.astype(np.int64)
+    rows = graph.index_of(shares["node_id"].astype("str").reset_index(drop=True))
     keep = rows >= 0
-    sup_codes, suppliers = pd.factorize(shares["supplier_id"].to_numpy()[keep], sort=True)
+    sup_ids = shares["supplier_id"].astype("str").reset_index(drop=True)
+    sup_codes, suppliers = pd.factorize(sup_ids if keep.all() else sup_ids[keep], sort=True)
     vals = shares["share"].to_numpy(dtype=np.float64)[keep]
     r = rows[keep]
     shape = (graph.n, len(suppliers))
