@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from supplychain.errors import SchemaError
-from supplychain.schema import bloc_members, labels_from_codes
+from supplychain.schema import bloc_members, labels_from_codes, run_starts
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -157,13 +158,12 @@ def concentration(
     """
     shares = supplier_shares(provision, level=level, year=year)
     bloc = _bloc(countries, thresholds)
-    codes, node_ids = pd.factorize(shares["node_id"])
-    codes = codes.astype(np.int64)
-    m = len(node_ids)
+    codes, m = _node_codes(shares["node_id"])
     raw = shares["share"].to_numpy(dtype=np.float64)
     known = ~np.isnan(raw)
     s = np.where(known, raw, 0.0)
-    c_codes, c_uniq = pd.factorize(shares["country"])
+    cty = _Coded.of(shares["country"])
+    c_codes, c_uniq = (cty.codes, cty.labels) if cty.codes is not None else pd.factorize(shares["country"])
     in_home = c_codes == (list(c_uniq).index(thresholds.home) if thresholds.home in c_uniq else -2)
     bloc_codes = [i for i, c in enumerate(c_uniq) if c in bloc]
     in_bloc = np.isin(c_codes, bloc_codes)
@@ -179,8 +179,8 @@ def concentration(
     # rows are sorted by node then supplier: a stable sort on (node, -share) ranks suppliers
     order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
     rank = np.arange(len(s)) - np.repeat(starts, n_sup)
-    sup = shares["supplier_id"].reset_index(drop=True)
-    cty = shares["country"].reset_index(drop=True)
+    same = level == "country" and bool((shares["supplier_id"] == shares["country"]).all())
+    sup = cty if same else _Coded.of(shares["supplier_id"])
     top = order[starts]
     nan = np.full(m, np.nan)
     out = pd.DataFrame({"node_id": shares["node_id"].take(starts).reset_index(drop=True)})
@@ -198,9 +198,8 @@ def concentration(
     out["hhi"] = hhi
     with np.errstate(divide="ignore", invalid="ignore"):
         out["effective_suppliers"] = np.where(hhi > 0, 1.0 / hhi, nan)
-    oks = pd.Series(ok)
-    out["top_supplier"] = sup.take(top).reset_index(drop=True).where(oks, "")
-    out["top_country"] = cty.take(top).reset_index(drop=True).where(oks, "")
+    out["top_supplier"] = sup.pick(top, ok)
+    out["top_country"] = cty.pick(top, ok)
     out["top_share"] = np.where(ok, s[top], nan)
     o_codes = codes[order]
     keep3 = rank < 3
@@ -218,9 +217,8 @@ def concentration(
         at[node_of] = pos
         f_share = np.zeros(m)
         f_share[node_of] = s[pos]
-        keep = pd.Series(ok & has)
-        out[f"{prefix}_top_supplier"] = sup.take(at).reset_index(drop=True).where(keep, "")
-        out[f"{prefix}_top_country"] = cty.take(at).reset_index(drop=True).where(keep, "")
+        out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
+        out[f"{prefix}_top_country"] = cty.pick(at, ok & has)
         out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
     out["cbs_band"] = _bands(hhi, thresholds)
     out["sources"] = _sources(shares, codes, m)
@@ -241,6 +239,46 @@ def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
     return "not concentrated"
 
 
+@dataclass(frozen=True)
+class _Coded:
+    """A string column with its factorised codes (``codes is None``: a value is missing)."""
+
+    column: pd.Series
+    codes: np.ndarray | None
+    labels: list[str]
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Coded:
+        column = column.reset_index(drop=True)
+        codes, uniques = pd.factorize(column)
+        if len(codes) and int(codes.min()) < 0:
+            return cls(column, None, [])
+        return cls(column, codes, [str(x) for x in uniques])
+
+    def pick(self, rows: np.ndarray, keep: np.ndarray) -> pd.Series:
+        """``column[rows]`` where ``keep``, else '' (labels from codes: no string per row)."""
+        if self.codes is None:
+            return self.column.take(rows).reset_index(drop=True).where(pd.Series(keep), "")
+        picked = np.where(keep, self.codes[rows], len(self.labels))
+        return labels_from_codes(picked, [*self.labels, ""])
+
+
+def _node_codes(node_ids: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes 0..m-1 of the node ids in order of first appearance, and m.
+
+    Rows sorted by node (as :func:`supplier_shares` returns them): codes from the runs of
+    equal ids, no hashing; otherwise ``pandas.factorize``.
+    """
+    starts = run_starts(node_ids)
+    firsts = node_ids.reset_index(drop=True).take(starts).reset_index(drop=True)
+    later, earlier = firsts.iloc[1:].reset_index(drop=True), firsts.iloc[:-1].reset_index(drop=True)
+    if bool((later > earlier).all()):  # each id in one run
+        lengths = np.diff(np.append(starts, len(node_ids)))
+        return np.repeat(np.arange(len(starts), dtype=np.int64), lengths), len(starts)
+    codes, uniques = pd.factorize(node_ids)
+    return codes.astype(np.int64), len(uniques)
+
+
 def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[str]:
     members = frozenset() if countries is None else bloc_members(countries, thresholds.bloc)
     return members | {thresholds.home}
@@ -253,7 +291,10 @@ def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
 
 def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> pd.Series:
     """'; '-joined distinct sources per node (codes and labels: no string per row)."""
-    src_codes, src_uniq = pd.factorize(shares["source"])
+    column = shares["source"]
+    if len(column) and bool((column == column.iloc[0]).all()):  # one source: no hashing
+        return labels_from_codes(np.zeros(m, dtype=np.int32), [str(column.iloc[0])])
+    src_codes, src_uniq = pd.factorize(column)
     labels = [str(x) for x in src_uniq]
     if not labels:
         return labels_from_codes(np.zeros(m, dtype=np.int32), [""])

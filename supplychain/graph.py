@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.errors import GraphError
-from supplychain.schema import split_list, validate_edges, validate_nodes
+from supplychain.schema import run_starts, split_list, validate_edges, validate_nodes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 if TYPE_CHECKING:  # networkx is imported lazily: only the model form needs it
@@ -297,8 +297,7 @@ def _runs(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     m = len(column)
     if m < 2:
         return column, None
-    change = (column.iloc[1:].reset_index(drop=True) != column.iloc[:-1].reset_index(drop=True)).to_numpy(dtype=bool)
-    starts = np.flatnonzero(np.r_[True, change])
+    starts = run_starts(column)
     if len(starts) > 0.75 * m:
         return column, None
     lengths = np.diff(np.append(starts, m))

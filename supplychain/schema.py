@@ -46,6 +46,7 @@ __all__ = [
     "TRADE_COLUMNS",
     "bloc_members",
     "labels_from_codes",
+    "run_starts",
     "split_list",
     "validate_countries",
     "validate_edges",
@@ -123,6 +124,19 @@ def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
         return pd.Series(np.asarray(labels, dtype=object)[codes], dtype="str")
     dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string()))
     return pd.Series(dictionary.cast(pa.string()).to_pandas(), dtype="str")
+
+
+def run_starts(column: pd.Series) -> np.ndarray:
+    """Positions where a run of equal consecutive values starts (position 0 included).
+
+    For a column sorted by value these are the first rows of each distinct value; one
+    vectorised comparison of neighbours, no hashing.
+    """
+    values = column.reset_index(drop=True)
+    if len(values) < 2:
+        return np.arange(len(values), dtype=np.int64)
+    change = (values.iloc[1:].reset_index(drop=True) != values.iloc[:-1].reset_index(drop=True)).to_numpy(dtype=bool)
+    return np.flatnonzero(np.r_[True, change]).astype(np.int64)
 
 
 def split_list(text: object) -> list[str]:
