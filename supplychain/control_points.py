@@ -116,25 +116,28 @@ def control_points(
         )
         verdict = "control point" if flag[i] else "not a control point"
         texts.append(f"{node}: {verdict}: {why}")
+    # order: leverage descending, ties by node id (a stable sort on -leverage of id-sorted rows)
+    ids = frame["node_id"].reset_index(drop=True).astype("str")
+    if len(ids) > 1 and not bool((ids.iloc[1:].reset_index(drop=True) >= ids.iloc[:-1].reset_index(drop=True)).all()):
+        by_id = np.asarray(ids.argsort(kind="stable"), dtype=np.int64)
+    else:
+        by_id = np.arange(len(ids), dtype=np.int64)
+    perm = by_id[np.argsort(-leverage[by_id], kind="stable")]
     out = pd.DataFrame(
         {
-            "node_id": frame["node_id"].to_numpy(),
+            "node_id": ids.take(perm).reset_index(drop=True),
             "holder": name,
-            "holder_share": share,
-            "holder_is_top": is_top,
-            "hhi": hhi,
-            "reach": reach,
-            "n_finals_reached": frame["n_finals_knockout"].fillna(0).astype(int).to_numpy(),
-            "substitutability": frame["substitutability"].to_numpy(),
-            "leverage": leverage,
-            "control_point": flag,
-            "explanation": texts if explain else "",
+            "holder_share": share[perm],
+            "holder_is_top": is_top[perm],
+            "hhi": hhi[perm],
+            "reach": reach[perm],
+            "n_finals_reached": frame["n_finals_knockout"].fillna(0).astype(int).to_numpy()[perm],
+            "substitutability": frame["substitutability"].to_numpy()[perm],
+            "leverage": leverage[perm],
+            "control_point": flag[perm],
+            "explanation": [texts[i] for i in perm] if explain else "",
         }
     )
-    # node ids are sorted already: a stable sort on -leverage keeps ties in id order
-    if not out["node_id"].is_monotonic_increasing:
-        out = out.sort_values("node_id", kind="stable")
-    out = out.iloc[np.argsort(-out["leverage"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True)[list(CONTROL_POINT_COLUMNS)]
 
 
