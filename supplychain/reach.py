@@ -102,16 +102,27 @@ def compute_reach(
     words = (n_f + 63) // 64
     keep = n_f <= max_bits_finals and graph.n * words <= max_bits_words
     chunk = max(64, max(chunk_finals, n_f if keep else 0))
-    ko_count = np.zeros(graph.n, dtype=np.int64)
-    ko_weight = np.zeros(graph.n, dtype=np.float64)
+    values = np.unique(fw)
     ko_bits = None
-    for lo in range(0, max(n_f, 1), chunk):
-        own = _own_bits(graph.n, finals[lo : lo + chunk])
-        bits = or_downstream(graph, own, in_place=True)
-        ko_count += _popcount(bits)
-        ko_weight += weighted_bit_sum(bits, fw[lo : lo + chunk])
-        if keep:
-            ko_bits = bits
+    if not keep and len(values) <= 16:
+        # counts only: one 64-bit word of final products per pass (1-D gathers are the
+        # fastest), exact per-weight counts summed over the passes, weighted once at the end
+        counts = np.zeros((len(values), graph.n), dtype=np.int64)
+        for lo in range(0, n_f, 64):
+            word = or_downstream(graph, _own_bits(graph.n, finals[lo : lo + 64])[:, 0], in_place=True)
+            counts += _group_counts(word[:, None], fw[lo : lo + 64], values).T
+        ko_count = counts.sum(axis=0)
+        ko_weight = _weighted(counts.T, values)
+    else:
+        ko_count = np.zeros(graph.n, dtype=np.int64)
+        ko_weight = np.zeros(graph.n, dtype=np.float64)
+        for lo in range(0, max(n_f, 1), chunk):
+            own = _own_bits(graph.n, finals[lo : lo + chunk])
+            bits = or_downstream(graph, own, in_place=True)
+            ko_count += _popcount(bits)
+            ko_weight += weighted_bit_sum(bits, fw[lo : lo + chunk])
+            if keep:
+                ko_bits = bits
     idom = immediate_dominators(graph)
     own_count = graph.is_final.astype(np.float64)
     own_weight = np.where(graph.is_final, graph.weight, 0.0)
@@ -198,12 +209,7 @@ def weighted_bit_sum(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
     n = bits.shape[0]
     values = np.unique(weights)
     if len(values) <= 16:
-        out = np.zeros(n, dtype=np.float64)
-        counts = _group_counts(bits, weights, values)
-        for g, w in enumerate(values):
-            if w != 0:
-                out += float(w) * counts[:, g]
-        return out
+        return _weighted(_group_counts(bits, weights, values), values)
     as_bytes = np.ascontiguousarray(bits).view(np.uint8).reshape(n, -1)
     padded = np.zeros(as_bytes.shape[1] * 8, dtype=np.float64)
     padded[: len(weights)] = weights
@@ -221,6 +227,15 @@ def bits_to_lists(bits_row: np.ndarray, labels: np.ndarray) -> list[str]:
     """Labels of the set bits of one bitset row (little-endian bit order within words)."""
     flags = np.unpackbits(bits_row.view(np.uint8), bitorder="little")[: len(labels)]
     return [str(x) for x in labels[flags.astype(bool)]]
+
+
+def _weighted(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum over g of ``values[g] x counts[:, g]`` (in the order of ``values``, zeros skipped)."""
+    out = np.zeros(counts.shape[0], dtype=np.float64)
+    for g, w in enumerate(values):
+        if w != 0:
+            out += float(w) * counts[:, g]
+    return out
 
 
 def _group_counts(bits: np.ndarray, weights: np.ndarray, values: np.ndarray) -> np.ndarray:
