@@ -366,9 +366,12 @@ def _blocks(level: np.ndarray, order: np.ndarray, ptr: np.ndarray, idx: np.ndarr
         cut = max(1, int(np.searchsorted(-n_rank, -_MIN_DIAGONAL, side="right")))
         cut = min(cut, len(n_rank))
         in_jd = rank < cut
-        jds = np.flatnonzero(in_jd)[np.argsort(rank[in_jd], kind="stable")]
         jd_ptr = np.zeros(cut + 1, dtype=np.int64)
         np.cumsum(n_rank[:cut], out=jd_ptr[1:])
+        # nodes are sorted by degree (descending): rank d is held by the first n_rank[d] nodes,
+        # so diagonal d is starts[:n_rank[d]] + d (no sort)
+        diag = np.repeat(np.arange(cut, dtype=np.int64), n_rank[:cut])
+        jds = starts[np.arange(len(diag), dtype=np.int64) - jd_ptr[diag]] + diag
         nbr = idx[pos]
         tail_nodes = int((deg > cut).sum())
         tail_pos = np.flatnonzero(~in_jd)
