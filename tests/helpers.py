@@ -15,3 +15,16 @@ def row_counts(url: str) -> dict[str, int]:
             name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
             for name, t in SQLModel.metadata.tables.items()
         }
+
+
+def tamper(url: str, statement: str, **params: object) -> None:
+    """Run ``statement`` against the audit log as an attacker with DDL rights would: drop the append-only guard
+    (migration 0002) first, then edit. ``deps audit verify`` must still catch the change."""
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+            conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+        else:
+            conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event"))
+        conn.execute(sa.text(statement), params)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from deps import audit
 from deps.db import engine_for, session_scope, upgrade
 from deps.models import AuditEvent
+from tests.helpers import tamper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,8 +40,7 @@ def _fill(url: str, n: int) -> None:
 
 
 def _sql(url: str, statement: str, **params: object) -> None:
-    with engine_for(url).begin() as conn:
-        conn.execute(sa.text(statement), params)
+    tamper(url, statement, **params)
 
 
 def test_entry_hash_is_sha256_of_canonical_json() -> None:
@@ -258,3 +258,14 @@ def test_processes_appending_at_once_keep_one_chain(url: str) -> None:
             conn.execute(sa.text('SELECT "user", COUNT(*) FROM audit_event GROUP BY "user"')).all()
         )
     assert per_user == {f"proc{k}": 25 for k in range(4)}
+
+
+def test_the_database_refuses_to_change_or_delete_entries(db_url: str) -> None:
+    """Migration 0002: without dropping the guard, UPDATE and DELETE of an audit entry fail; appends still work."""
+    with session_scope(db_url) as session:
+        audit.append(session, user="ann", action="login")
+        audit.append(session, user="ann", action="logout")
+    for statement in ("UPDATE audit_event SET target='x' WHERE id=1", "DELETE FROM audit_event WHERE id=2"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine_for(db_url).begin() as conn:
+            conn.execute(sa.text(statement))
+    assert audit.verify(db_url).ok and audit.verify(db_url).checked == 2

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import typer
 from argon2 import PasswordHasher
 from typer.testing import CliRunner, Result
 
 from deps import auth
 from deps.cli_admin import audit_app, users_app
-from deps.db import engine_for
 from deps.errors import DatabaseError, DepsError, NotFoundError
+from tests.helpers import tamper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -158,15 +157,13 @@ def test_audit_verify_and_tampering(env: dict[str, str]) -> None:
     head = ok.output.splitlines()[1].split()[3]
     assert ok.output.splitlines()[1].startswith("newest entry 3: ") and len(head) == 64
     assert _run("audit", "verify", "--anchor", head).exit_code == 0
-    with engine_for(env["DEPS_DATABASE_URL"]).begin() as conn:
-        conn.execute(sa.text("UPDATE audit_event SET target='mallory' WHERE id=2"))
+    tamper(env["DEPS_DATABASE_URL"], "UPDATE audit_event SET target='mallory' WHERE id=2")
     broken = _run("audit", "verify")
     assert broken.exit_code == 1 and isinstance(broken.exception, DepsError)
     assert "1 problem(s) in 3 entries" in str(broken.exception)
     assert "entry 2: content edited" in str(broken.exception)
-    with engine_for(env["DEPS_DATABASE_URL"]).begin() as conn:
-        conn.execute(sa.text("UPDATE audit_event SET target='bob' WHERE id=2"))  # undo the edit
-        conn.execute(sa.text("DELETE FROM audit_event WHERE id=3"))
+    tamper(env["DEPS_DATABASE_URL"], "UPDATE audit_event SET target='bob' WHERE id=2")  # undo the edit
+    tamper(env["DEPS_DATABASE_URL"], "DELETE FROM audit_event WHERE id=3")
     assert _run("audit", "verify").exit_code == 0
     lost = _run("audit", "verify", "--anchor", head)
     assert lost.exit_code == 1 and "no entry has this hash any more" in str(lost.exception)
@@ -181,13 +178,7 @@ def test_commands_refuse_a_database_without_schema(monkeypatch: pytest.MonkeyPat
 
 
 _MAIN = """
-from deps.cli import app, main
-from deps.cli_admin import audit_app, users_app
-names = {group.name for group in app.registered_groups}
-if "users" not in names:
-    app.add_typer(users_app, name="users")
-if "audit" not in names:
-    app.add_typer(audit_app, name="audit")
+from deps.cli import main
 main()
 """
 
@@ -208,8 +199,7 @@ def test_real_process_exit_codes_and_no_traceback(env: dict[str, str]) -> None:
     assert again.returncode == 1
     assert "error: user 'ann' exists already" in again.stderr and "Traceback" not in again.stderr
     assert deps("users", "add", "bob", "--role", "viewer").returncode == 0
-    with engine_for(env["DEPS_DATABASE_URL"]).begin() as conn:
-        conn.execute(sa.text("DELETE FROM audit_event WHERE id=1"))
+    tamper(env["DEPS_DATABASE_URL"], "DELETE FROM audit_event WHERE id=1")
     verify = deps("audit", "verify")
     assert verify.returncode == 1 and "Traceback" not in verify.stderr
     assert "entry 2: it is the first entry left" in verify.stderr
