@@ -12,7 +12,7 @@ from app_pages.i18n import LANGUAGES, t
 from app_pages.nav import pages_for
 from app_pages.state import current_actor, dataset_picker, logout
 
-st.set_page_config(page_title="deps — strategic dependencies", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title=t("deps — strategic dependencies"), page_icon=":material/hub:", layout="wide")
 st.sidebar.radio(
     "Language / Taal",
     LANGUAGES,
@@ -31,7 +31,7 @@ pages = [
     for index, spec in enumerate(pages_for(actor))
 ]
 navigation = st.navigation(pages)
-st.sidebar.caption(f"{t('Signed in as')} **{actor.name}** ({actor.role})")
+st.sidebar.caption(t("Signed in as **{name}** ({role})", name=actor.name, role=actor.role))
 st.sidebar.button(t("Log out"), key="logout", on_click=logout, icon=":material/logout:")
 dataset_picker()
 navigation.run()

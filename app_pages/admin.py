@@ -21,34 +21,41 @@ def _users() -> None:
     with st.form("add_user", clear_on_submit=True):
         left, right = st.columns(2)
         name = left.text_input(t("User name"), key="ad_name", max_chars=80)
-        role = right.selectbox("Role", ROLES, key="ad_role")
-        if st.form_submit_button("Add user"):
+        role = right.selectbox(t("Role"), ROLES, key="ad_role")
+        if st.form_submit_button(t("Add user")):
             try:
                 secret = add_user(url, name.strip(), str(role), by=user)
             except DepsError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"User {name.strip()!r} added. One-time password (shown once, pass it on safely):")
+                st.success(
+                    t(
+                        "User {name} added. One-time password (shown once, pass it on safely):",
+                        name=repr(name.strip()),
+                    )
+                )
                 st.code(secret)
     if users.empty:
         return
     cols = st.columns(3)
-    who = cols[0].selectbox("User", list(users["name"]), key="ad_who")
-    new_role = cols[1].selectbox("New role", ROLES, key="ad_new_role")
-    if cols[2].button("Change role", key="ad_set_role"):
-        _apply(lambda: set_role(url, str(who), str(new_role), by=user), f"{who} is now {new_role}.")
+    who = cols[0].selectbox(t("User"), list(users["name"]), key="ad_who")
+    new_role = cols[1].selectbox(t("New role"), ROLES, key="ad_new_role")
+    if cols[2].button(t("Change role"), key="ad_set_role"):
+        _apply(
+            lambda: set_role(url, str(who), str(new_role), by=user), t("{user} is now {role}.", user=who, role=new_role)
+        )
     buttons = st.columns(3)
-    if buttons[0].button("Deactivate", key="ad_deactivate"):
-        _apply(lambda: set_active(url, str(who), False, by=user), f"{who} is deactivated.")
-    if buttons[1].button("Activate", key="ad_activate"):
-        _apply(lambda: set_active(url, str(who), True, by=user), f"{who} is active.")
-    if buttons[2].button("Reset password", key="ad_reset"):
+    if buttons[0].button(t("Deactivate"), key="ad_deactivate"):
+        _apply(lambda: set_active(url, str(who), False, by=user), t("{user} is deactivated.", user=who))
+    if buttons[1].button(t("Activate"), key="ad_activate"):
+        _apply(lambda: set_active(url, str(who), True, by=user), t("{user} is active.", user=who))
+    if buttons[2].button(t("Reset password"), key="ad_reset"):
         try:
             secret = reset_password(url, str(who), by=user)
         except DepsError as exc:
             st.error(str(exc))
         else:
-            st.success(f"New one-time password for {who} (shown once):")
+            st.success(t("New one-time password for {user} (shown once):", user=who))
             st.code(secret)
 
 
@@ -65,9 +72,9 @@ def _audit() -> None:
     url = database_url()
     st.subheader(t("Audit log"))
     cols = st.columns(3)
-    action = cols[0].text_input("Action", key="au_action", max_chars=40).strip() or None
+    action = cols[0].text_input(t("Action"), key="au_action", max_chars=40).strip() or None
     who = cols[1].text_input(t("User name"), key="au_user", max_chars=80).strip() or None
-    limit = cols[2].number_input("Entries", 1, 10_000, 200, key="au_limit")
+    limit = cols[2].number_input(t("Entries"), 1, 10_000, 200, key="au_limit")
     events = pd.DataFrame(list_events(url, limit=int(limit), action=action, user=who))
     if len(events):
         events["details"] = events["details"].map(str)
@@ -76,9 +83,15 @@ def _audit() -> None:
     if st.button(t("Verify audit chain"), key="au_verify"):
         report = verify(url)
         if report.ok:
-            st.success(f"The audit chain is intact: {report.checked} entries checked; newest hash {report.head_hash}.")
+            st.success(
+                t(
+                    "The audit chain is intact: {n} entries checked; newest hash {hash}.",
+                    n=report.checked,
+                    hash=report.head_hash,
+                )
+            )
         else:
-            st.error(f"The audit chain is broken ({len(report.problems)} problem(s)):")
+            st.error(t("The audit chain is broken ({n} problem(s)):", n=len(report.problems)))
             st.text("\n".join(f"- {problem}" for problem in report.problems))
 
 

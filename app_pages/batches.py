@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, database_url, download_buttons, settings, source_line
 from deps.auth import require
 from deps.batch import collect, scenario_specs
@@ -61,7 +61,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
     log.close()
     n = len(scenario_specs(spec))
     st.session_state["batch_job"] = {"process": process, "file": path.name, "started": time.time(), "log": path.parent}
-    st.success(f"Batch started in the background (process {process.pid}, about {n} scenarios).")
+    st.success(t("Batch started in the background (process {pid}, about {n} scenarios).", pid=process.pid, n=n))
 
 
 def _find(file: str) -> RunRecord | None:
@@ -80,18 +80,21 @@ def _progress() -> None:
     code = process.poll()
     run = _find(job["file"])
     if run is None:
-        st.progress(0.0, text="Preparing the batch (analysis and validation)...")
+        st.progress(0.0, text=t("Preparing the batch (analysis and validation)..."))
     else:
         total = int(run.parameters.get("scenarios") or 1)
         done = len(finished_members(database_url(), run.id))
-        st.progress(min(done / total, 1.0), text=f"Batch `{run.id[:8]}`: {done} of {total} scenarios stored")
+        st.progress(
+            min(done / total, 1.0),
+            text=t("Batch `{id}`: {done} of {total} scenarios stored", id=run.id[:8], done=done, total=total),
+        )
     if code is not None:
         if code == 0:
-            st.success("Batch finished.")
+            st.success(t("Batch finished."))
         else:
             log = Path(job["log"]) / "batch.log"
             tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
-            st.error(f"The batch process stopped with exit code {code}.")
+            st.error(t("The batch process stopped with exit code {code}.", code=code))
             st.code(tail)
         st.session_state.pop("batch_job", None)
         shutil.rmtree(job["log"], ignore_errors=True)
@@ -100,7 +103,7 @@ def _progress() -> None:
 def _browse(ref_source: str, dataset: str) -> None:
     runs = list_runs(database_url(), kind="batch", limit=200)
     if not runs:
-        st.info("No batch stored yet.")
+        st.info(t("No batch stored yet."))
         return
     table = pd.DataFrame(
         [
@@ -116,19 +119,19 @@ def _browse(ref_source: str, dataset: str) -> None:
         ]
     )
     st.dataframe(table, hide_index=True)
-    batch_id: str = st.selectbox("Batch", list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
+    batch_id: str = st.selectbox(t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
     summary, allocations = collect(database_url(), str(batch_id))
     if summary.empty:
-        st.info("No scenario of this batch is stored yet.")
+        st.info(t("No scenario of this batch is stored yet."))
         return
-    source = f"{ref_source}; batch {str(batch_id)[:8]}"
-    st.plotly_chart(figures_runs.batch_comparison(summary, source=source), key="batch_chart")
+    source = t("{source}; batch {id}", source=ref_source, id=str(batch_id)[:8])
+    st.plotly_chart(figures_runs.batch_comparison(summary, source=source, lang=language()), key="batch_chart")
     st.dataframe(summary, hide_index=True)
     download_buttons(summary, f"batch-{str(batch_id)[:8]}-summary", key="batch_dl_sum", dataset=dataset)
     keys = list(summary["scenario_key"])
     cols = st.columns(2)
-    a = cols[0].selectbox("Compare scenario", keys, index=0, key="batch_a")
-    b = cols[1].selectbox("with scenario", keys, index=min(1, len(keys) - 1), key="batch_b")
+    a = cols[0].selectbox(t("Compare scenario"), keys, index=0, key="batch_a")
+    b = cols[1].selectbox(t("with scenario"), keys, index=min(1, len(keys) - 1), key="batch_b")
     pair = allocations[allocations["scenario_key"].isin([a, b])]
     compared = pair.pivot_table(
         index=["action_line_id", "target_id"],
@@ -148,17 +151,19 @@ def render() -> None:
     ref = current_dataset()
     if ref is None:
         return
-    tab_new, tab_stored = st.tabs(["New batch", t("Stored batches")])
+    tab_new, tab_stored = st.tabs([t("New batch"), t("Stored batches")])
     with tab_new:
         st.caption(
-            "A grid of optimiser scenarios: `budgets` x `weights` x `shocks` x `effects` around a `base` scenario "
-            "(YAML or JSON), or a CSV with one scenario per row. It runs as a separate `deps batch` process; "
-            "each finished scenario is stored at once, so a stopped batch resumes when started again."
+            t(
+                "A grid of optimiser scenarios: `budgets` x `weights` x `shocks` x `effects` around a `base` scenario "
+                "(YAML or JSON), or a CSV with one scenario per row. It runs as a separate `deps batch` process; "
+                "each finished scenario is stored at once, so a stopped batch resumes when started again."
+            )
         )
         upload = st.file_uploader(
-            "Upload a grid (YAML, JSON or CSV, at most 1 MB)", type=["yaml", "yml", "json", "csv"]
+            t("Upload a grid (YAML, JSON or CSV, at most 1 MB)"), type=["yaml", "yml", "json", "csv"]
         )
-        text = st.text_area("...or write it here (YAML)", EXAMPLE, height=140, key="batch_text")
+        text = st.text_area(t("...or write it here (YAML)"), EXAMPLE, height=140, key="batch_text")
         running = bool(st.session_state.get("batch_job"))
         if st.button(t("Start batch"), type="primary", key="batch_start", disabled=running):
             if upload is not None:
@@ -167,7 +172,13 @@ def render() -> None:
             else:
                 data, suffix = text.encode("utf-8"), ".yaml"
             if len(data) > MAX_GRID_BYTES:
-                st.error(f"The grid is {len(data):,} bytes; at most {MAX_GRID_BYTES:,} are accepted.")
+                st.error(
+                    t(
+                        "The grid is {size:,} bytes; at most {limit:,} are accepted.",
+                        size=len(data),
+                        limit=MAX_GRID_BYTES,
+                    )
+                )
             else:
                 try:
                     _start(data, suffix, ref.name)

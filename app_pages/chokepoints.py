@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import actor, analysis_tables, current_dataset, download_buttons, source_line
 
 FLAG_LABELS = {
@@ -23,7 +23,7 @@ FLAG_LABELS = {
 def _chokepoint_table(nodes: pd.DataFrame) -> pd.DataFrame:
     flags = [c for c in FLAG_LABELS if c in nodes.columns]
     chosen = st.multiselect(
-        t("Flags"), flags, default=flags[:3], key="ck_flags", format_func=lambda c: FLAG_LABELS.get(c, c)
+        t("Flags"), flags, default=flags[:3], key="ck_flags", format_func=lambda c: t(FLAG_LABELS.get(str(c), str(c)))
     )
     search = st.text_input(t("Search"), key="ck_search", max_chars=80).strip().lower()
     table = nodes.copy()
@@ -49,33 +49,35 @@ def render() -> None:
     if analysis is None:
         return
     run_id, tables = analysis
-    st.caption(f"Analysis run `{run_id[:8]}` of dataset {ref.name} v{ref.version}")
+    st.caption(
+        t("Analysis run `{id}` of dataset {dataset} v{version}", id=run_id[:8], dataset=ref.name, version=ref.version)
+    )
     tab_choke, tab_control, tab_mutual, tab_risk = st.tabs(
-        [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), "Risk rows"]
+        [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), t("Risk rows")]
     )
     with tab_choke:
         table = _chokepoint_table(tables["nodes"])
-        st.write(f"{len(table)} nodes")
+        st.write(t("{n} nodes", n=len(table)))
         st.dataframe(table, hide_index=True, key="ck_table")
         download_buttons(table, f"chokepoints-{ref.name}-v{ref.version}", key="ck_dl", dataset=ref.name)
     with tab_control:
-        level = st.radio("View", ["home country", "bloc"], horizontal=True, key="ck_level")
+        level = st.radio(t("View"), ["home country", "bloc"], horizontal=True, key="ck_level", format_func=t)
         control = tables["control_points" if level == "home country" else "bloc_control_points"]
-        only = st.checkbox("Only control points", value=True, key="ck_only")
+        only = st.checkbox(t("Only control points"), value=True, key="ck_only")
         if only:
             control = control[control["control_point"].fillna(False).astype(bool)]
         st.dataframe(control, hide_index=True)
         download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="cp_dl", dataset=ref.name)
     with tab_mutual:
         mutual = tables["mutual"]
-        source = source_line(ref, f"analysis run {run_id[:8]}")
+        source = source_line(ref, t("analysis run {id}", id=run_id[:8]))
         if len(mutual):
-            st.plotly_chart(figures.mutual_dependency(mutual, source=source), key="ck_mutual")
-        partner = st.selectbox("Partner country", sorted(mutual["partner"]), key="ck_partner")
+            st.plotly_chart(figures.mutual_dependency(mutual, source=source, lang=language()), key="ck_mutual")
+        partner = st.selectbox(t("Partner country"), sorted(mutual["partner"]), key="ck_partner")
         if partner:
             st.dataframe(mutual[mutual["partner"] == partner], hide_index=True)
             risk = tables["risk"]
-            st.caption("Our dependencies on this partner")
+            st.caption(t("Our dependencies on this partner"))
             st.dataframe(risk[risk["supplier_country"] == partner], hide_index=True)
         download_buttons(mutual, f"mutual-{ref.name}-v{ref.version}", key="mu_dl", dataset=ref.name)
     with tab_risk:

@@ -29,9 +29,16 @@ def _diff(url: str, name: str, old: int, new: int, old_hash: str, new_hash: str)
 
 def _versions() -> pd.DataFrame | None:
     state = status(database_url())
-    st.caption(f"Database: `{state.database}`, schema {state.revision} ({'current' if state.up_to_date else 'old'})")
+    st.caption(
+        t(
+            "Database: `{database}`, schema {revision} ({state})",
+            database=state.database,
+            revision=state.revision,
+            state=t("current") if state.up_to_date else t("old"),
+        )
+    )
     if not state.datasets:
-        st.info("No dataset yet: run `deps init` to load the seed.")
+        st.info(t("No dataset yet: run `deps init` to load the seed."))
         return None
     rows = [
         {
@@ -53,7 +60,7 @@ def _changes(table: pd.DataFrame) -> None:
     several = table.groupby("dataset")["version"].nunique()
     names = sorted(several[several > 1].index)
     if not names:
-        st.info("Every dataset has one version so far; importing a changed file makes a new version to compare.")
+        st.info(t("Every dataset has one version so far; importing a changed file makes a new version to compare."))
         return
     name = st.selectbox(t("Dataset"), names, key="dv_name")
     versions = sorted(table.loc[table["dataset"] == name, "version"])
@@ -65,8 +72,8 @@ def _changes(table: pd.DataFrame) -> None:
         )
     )
     cols = st.columns(2)
-    old = cols[0].selectbox("Old version", versions, index=len(versions) - 2, key="dv_old")
-    new = cols[1].selectbox("New version", versions, index=len(versions) - 1, key="dv_new")
+    old = cols[0].selectbox(t("Old version"), versions, index=len(versions) - 2, key="dv_old")
+    new = cols[1].selectbox(t("New version"), versions, index=len(versions) - 1, key="dv_new")
     diff = _diff(database_url(), name, int(old), int(new), hashes[old], hashes[new])
     counts = diff.groupby(["table", "change"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)
@@ -79,30 +86,35 @@ def _import() -> None:
     user = actor()
     limit_mb = settings().max_import_mb
     fmt = st.selectbox(
-        "Format", [f for f in FORMATS if f != "cset"], key="im_fmt", format_func=lambda f: f"{f}: {FORMATS[f][2]}"
+        t("Format"), [f for f in FORMATS if f != "cset"], key="im_fmt", format_func=lambda f: f"{f}: {FORMATS[f][2]}"
     )
-    name = st.text_input("Dataset name (empty: the format's name)", key="im_name", max_chars=60).strip() or None
+    name = st.text_input(t("Dataset name (empty: the format's name)"), key="im_name", max_chars=60).strip() or None
     upload = st.file_uploader(
-        f"File (CSV, or an XLSX workbook for the template; at most {limit_mb} MB; CSET folders: use `deps import`)",
+        t(
+            "File (CSV, or an XLSX workbook for the template; at most {limit} MB; CSET folders: use `deps import`)",
+            limit=limit_mb,
+        ),
         type=UPLOAD_TYPES,
         key="im_file",
     )
     if upload is None or not st.button(t("Import"), type="primary", key="im_run"):
         return
     if upload.size > limit_mb * 1_000_000:
-        st.error(f"The file is {upload.size:,} bytes; at most {limit_mb} MB are accepted.")
+        st.error(t("The file is {size:,} bytes; at most {limit} MB are accepted.", size=upload.size, limit=limit_mb))
         return
     folder = Path(tempfile.mkdtemp(prefix="deps-import-"))
     try:
         path = folder / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        with st.spinner("Validating and importing..."):
+        with st.spinner(t("Validating and importing...")):
             result = import_file(settings(), user, fmt, path, dataset=name)
     except DataValidationError as exc:
-        st.error(exc.summary + f": {len(exc.problems)} problem(s); nothing was written.")
+        st.error(exc.summary + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
         report = pd.DataFrame([asdict(p) for p in exc.problems])
         st.dataframe(report, hide_index=True)
-        st.download_button("Download the validation report (CSV)", report.to_csv(index=False).encode(), "problems.csv")
+        st.download_button(
+            t("Download the validation report (CSV)"), report.to_csv(index=False).encode(), "problems.csv"
+        )
         return
     except DepsError as exc:
         st.error(str(exc))
@@ -111,9 +123,22 @@ def _import() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     st.cache_data.clear()
     if result.unchanged:
-        st.info(f"Unchanged: {result.dataset} v{result.version} already holds exactly this content.")
+        st.info(
+            t(
+                "Unchanged: {dataset} v{version} already holds exactly this content.",
+                dataset=result.dataset,
+                version=result.version,
+            )
+        )
     else:
-        st.success(f"Imported {result.dataset} version {result.version}: {result.counts}")
+        st.success(
+            t(
+                "Imported {dataset} version {version}: {counts}",
+                dataset=result.dataset,
+                version=result.version,
+                counts=result.counts,
+            )
+        )
     for note in result.notes:
         st.caption(note)
 

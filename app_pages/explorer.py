@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import (
     actor,
     analysis_tables,
@@ -69,7 +69,7 @@ def render() -> None:
         return
     shown, segments = _filtered(ref)
     if shown.empty:
-        st.info("No node matches the filters.")
+        st.info(t("No node matches the filters."))
         return
     labels = dict(zip(shown["node_id"], shown["name"], strict=True))
     options = sorted(labels, key=lambda n: (labels[n].lower(), n))
@@ -77,7 +77,7 @@ def render() -> None:
         st.session_state["ex_node"] = options[0]
     selected = str(st.session_state["ex_node"])
     event = st.plotly_chart(
-        figures.network(shown, segments, source=source_line(ref), selected=selected),
+        figures.network(shown, segments, source=source_line(ref), selected=selected, lang=language()),
         key="ex_network",
         on_select="rerun",
         selection_mode="points",
@@ -88,14 +88,14 @@ def render() -> None:
         st.session_state["ex_clicked"] = clicked[0]
         st.session_state["ex_node"] = clicked[0]
     node_id = st.selectbox(
-        t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help="or click a node above"
+        t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help=t("or click a node above")
     )
     detail = node_detail(database_url(), ref, str(node_id))
     row = detail.node
     st.subheader(f"{row['name']} ({node_id})")
     cols = st.columns(4)
-    cols[0].metric("Kind", str(row["kind"]))
-    cols[1].metric("Coverage", f"{detail.coverage * 100:.0f}%")
+    cols[0].metric(t("Kind"), str(row["kind"]))
+    cols[1].metric(t("Coverage"), f"{detail.coverage * 100:.0f}%")
     cols[2].metric(t("Upstream chain"), len(detail.upstream))
     cols[3].metric(t("Downstream chain"), len(detail.downstream))
     if row.get("description"):
@@ -109,10 +109,12 @@ def render() -> None:
             st.text(str(match.iloc[0]["explanation"]))  # data: shown as plain text, never as markdown
     st.subheader(t("Suppliers"))
     if detail.suppliers.empty:
-        st.info("No supplier rows for this node.")
+        st.info(t("No supplier rows for this node."))
     else:
         st.plotly_chart(
-            figures.supplier_shares(detail.suppliers, source=source_line(ref), node_name=str(row["name"])),
+            figures.supplier_shares(
+                detail.suppliers, source=source_line(ref), node_name=str(row["name"]), lang=language()
+            ),
             key="ex_shares",
         )
         table = detail.suppliers[

@@ -1,6 +1,8 @@
 """Plotly figure builders for the overview, explorer and chokepoint pages: pure functions, no Streamlit.
 
-Every figure carries a title, axis titles with units and a source line, as the analysts' reports require.
+Every figure carries a title, axis titles with units and a source line, as the analysts' reports require; ``lang``
+(``en`` or ``nl``) picks the language of these texts (:func:`app_pages.texts.translate`), data values stay as they
+are.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from app_pages.texts import translate
 
 __all__ = [
     "coverage_histogram",
@@ -22,10 +26,10 @@ __all__ = [
 ]
 
 
-def source_annotation(fig: go.Figure, source: str) -> go.Figure:
-    """Add the ``Source: ...`` line under the plot area."""
+def source_annotation(fig: go.Figure, source: str, lang: str = "en") -> go.Figure:
+    """Add the ``Source: ...`` line (``Bron: ...`` in Dutch) under the plot area."""
     fig.add_annotation(
-        text=f"Source: {source}",
+        text=translate("Source: {source}", lang, source=source),
         xref="paper",
         yref="paper",
         x=0,
@@ -38,33 +42,35 @@ def source_annotation(fig: go.Figure, source: str) -> go.Figure:
     return fig
 
 
-def nodes_by_sector(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def nodes_by_sector(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Stacked bars of node counts per sector and kind (columns ``sector``, ``kind``, ``nodes``)."""
     fig = go.Figure()
     for kind, group in frame.sort_values(["kind", "sector"]).groupby("kind", sort=True):
         fig.add_bar(x=group["sector"], y=group["nodes"], name=str(kind))
     fig.update_layout(
         barmode="stack",
-        title="Nodes per sector and kind",
-        xaxis_title="Sector",
-        yaxis_title="Nodes (count)",
-        legend_title="Kind",
+        title=translate("Nodes per sector and kind", lang),
+        xaxis_title=translate("Sector", lang),
+        yaxis_title=translate("Nodes (count)", lang),
+        legend_title=translate("Kind", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def coverage_histogram(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def coverage_histogram(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Histogram of per-node share coverage (column ``coverage``, 0-1) in percent."""
     fig = go.Figure(go.Histogram(x=frame["coverage"] * 100.0, xbins={"start": 0, "end": 100.0001, "size": 10}))
     fig.update_layout(
-        title="Share coverage per node (sum of known supplier shares)",
-        xaxis_title="Coverage (% of the node's supply with a known share)",
-        yaxis_title="Nodes (count)",
+        title=translate("Share coverage per node (sum of known supplier shares)", lang),
+        xaxis_title=translate("Coverage (% of the node's supply with a known share)", lang),
+        yaxis_title=translate("Nodes (count)", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def risk_heatmap(frame: pd.DataFrame, *, source: str, market_names: Mapping[str, str] | None = None) -> go.Figure:
+def risk_heatmap(
+    frame: pd.DataFrame, *, source: str, market_names: Mapping[str, str] | None = None, lang: str = "en"
+) -> go.Figure:
     """Heat map of summed dependency risk per focus market (rows) and sector (columns).
 
     ``frame`` has ``market``, ``sector``, ``risk`` (sum of the nodes' largest risk score, unitless) and ``nodes``.
@@ -80,19 +86,19 @@ def risk_heatmap(frame: pd.DataFrame, *, source: str, market_names: Mapping[str,
             y=[names.get(str(m), str(m)) for m in grid.index],
             customdata=counts.to_numpy(),
             colorscale="Reds",
-            colorbar={"title": "Risk (sum of scores)"},
-            hovertemplate="%{y} / %{x}<br>risk %{z:.3f}<br>%{customdata} nodes<extra></extra>",
+            colorbar={"title": translate("Risk (sum of scores)", lang)},
+            hovertemplate=translate("%{y} / %{x}<br>risk %{z:.3f}<br>%{customdata} nodes<extra></extra>", lang),
         )
     )
     fig.update_layout(
-        title="Dependency risk by focus market and sector",
-        xaxis_title="Sector",
-        yaxis_title="Focus market",
+        title=translate("Dependency risk by focus market and sector", lang),
+        xaxis_title=translate("Sector", lang),
+        yaxis_title=translate("Focus market", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15) -> go.Figure:
+def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15, lang: str = "en") -> go.Figure:
     """Horizontal bars of the ``top`` nodes by largest dependency risk (columns ``name``, ``max_risk``,
     ``main_risk_supplier``)."""
     data = frame.dropna(subset=["max_risk"]).sort_values(["max_risk", "node_id"], ascending=[False, True]).head(top)
@@ -103,19 +109,21 @@ def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15) -> go.Fi
             y=data["name"],
             orientation="h",
             text=data["main_risk_supplier"],
-            hovertemplate="%{y}: risk %{x:.3f} (supplier %{text})<extra></extra>",
+            hovertemplate=translate("%{y}: risk %{x:.3f} (supplier %{text})<extra></extra>", lang),
         )
     )
     fig.update_layout(
-        title=f"Top {len(data)} chokepoints by dependency risk",
-        xaxis_title="Largest dependency risk (score 0-1)",
-        yaxis_title="Node",
+        title=translate("Top {n} chokepoints by dependency risk", lang, n=len(data)),
+        xaxis_title=translate("Largest dependency risk (score 0-1)", lang),
+        yaxis_title=translate("Node", lang),
         height=max(300, 28 * len(data) + 150),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, selected: str | None = None) -> go.Figure:
+def network(
+    positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, selected: str | None = None, lang: str = "en"
+) -> go.Figure:
     """Layered supply-graph drawing: x = level from raw inputs, colour = kind, the selected node ringed.
 
     ``positions`` has ``node_id``, ``name``, ``kind``, ``level``, ``y``; ``segments`` has ``x0``, ``y0``, ``x1``,
@@ -127,7 +135,14 @@ def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, sel
         xs += [float(seg["x0"]), float(seg["x1"]), None]
         ys += [float(seg["y0"]), float(seg["y1"]), None]
     fig = go.Figure(
-        go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#bbb"}, hoverinfo="skip", name="input to")
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"width": 0.6, "color": "#bbb"},
+            hoverinfo="skip",
+            name=translate("input to", lang),
+        )
     )
     for kind, group in positions.groupby("kind", sort=True):
         fig.add_scatter(
@@ -149,27 +164,27 @@ def network(positions: pd.DataFrame, segments: pd.DataFrame, *, source: str, sel
             marker={"size": 18, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
             text=[str(row["name"])],
             textposition="top center",
-            name="selected",
+            name=translate("selected", lang),
             hoverinfo="skip",
         )
     fig.update_layout(
-        title="Supply network (inputs left, final products right)",
-        xaxis_title="Level (steps from a raw input, count)",
-        yaxis_title="Nodes in the level (rank)",
+        title=translate("Supply network (inputs left, final products right)", lang),
+        xaxis_title=translate("Level (steps from a raw input, count)", lang),
+        yaxis_title=translate("Nodes in the level (rank)", lang),
         yaxis={"showticklabels": False},
         height=600,
-        legend_title="Kind",
+        legend_title=translate("Kind", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str) -> go.Figure:
+def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str, lang: str = "en") -> go.Figure:
     """Bars of supplier shares in percent (columns ``supplier_name`` or ``supplier_id``, ``share``,
     ``supplier_type``); unknown shares are drawn as 0 with 'share unknown' in the hover text."""
     data = frame.copy()
     data["label"] = data["supplier_name"].where(data["supplier_name"] != "", data["supplier_id"])
     data["pct"] = data["share"].fillna(0.0) * 100.0
-    data["note"] = data["share"].map(lambda s: "share unknown" if pd.isna(s) else f"{s * 100:.1f}%")
+    data["note"] = data["share"].map(lambda s: translate("share unknown", lang) if pd.isna(s) else f"{s * 100:.1f}%")
     fig = go.Figure()
     for kind, group in data.sort_values(["supplier_type", "pct"], ascending=[True, False]).groupby(
         "supplier_type", sort=True
@@ -182,15 +197,15 @@ def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str) -> go.F
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
     fig.update_layout(
-        title=f"Supplier shares of {node_name}",
-        xaxis_title="Supplier (country or firm)",
-        yaxis_title="Share of supply (%)",
-        legend_title="Supplier type",
+        title=translate("Supplier shares of {name}", lang, name=node_name),
+        xaxis_title=translate("Supplier (country or firm)", lang),
+        yaxis_title=translate("Share of supply (%)", lang),
+        legend_title=translate("Supplier type", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def mutual_dependency(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def mutual_dependency(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Per partner country: our dependency risk on it against its dependency (our leverage) on us.
 
     ``frame`` has ``partner``, ``risk``, ``leverage`` and ``verdict``.
@@ -206,9 +221,9 @@ def mutual_dependency(frame: pd.DataFrame, *, source: str) -> go.Figure:
             name=str(verdict),
         )
     fig.update_layout(
-        title="Mutual dependency per partner country",
-        xaxis_title="Our dependency risk on the partner (sum of risk scores)",
-        yaxis_title="Partner's dependency on us (sum of leverage scores)",
-        legend_title="Verdict",
+        title=translate("Mutual dependency per partner country", lang),
+        xaxis_title=translate("Our dependency risk on the partner (sum of risk scores)", lang),
+        yaxis_title=translate("Partner's dependency on us (sum of leverage scores)", lang),
+        legend_title=translate("Verdict", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)

@@ -1,6 +1,7 @@
 """Plotly figure builders for the screen, simulator, optimiser and batch pages: pure functions, no Streamlit.
 
-Every figure carries a title, axis titles with units and a source line.
+Every figure carries a title, axis titles with units and a source line; ``lang`` (``en`` or ``nl``) picks the
+language of these texts (:func:`app_pages.texts.translate`), data values stay as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app_pages.figures import source_annotation
+from app_pages.texts import translate
 
 __all__ = [
     "allocation_by_line",
@@ -28,7 +30,7 @@ def _name(names: Mapping[str, str] | None, key: object) -> str:
     return (names or {}).get(str(key), str(key))
 
 
-def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: float) -> go.Figure:
+def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: float, lang: str = "en") -> go.Figure:
     """Products by extra-bloc import concentration (HHI) and import importance, dependent ones highlighted;
     the threshold lines are the sliders' values."""
     fig = go.Figure()
@@ -37,37 +39,39 @@ def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: 
             x=group["hhi_extra"],
             y=group["importance"],
             mode="markers",
-            name="dependent" if dependent else "not dependent",
+            name=translate("dependent", lang) if dependent else translate("not dependent", lang),
             text=group["product"].astype(str),
-            hovertemplate="HS %{text}: HHI %{x:.2f}, importance %{y:.2f}<extra></extra>",
+            hovertemplate=translate("HS %{text}: HHI %{x:.2f}, importance %{y:.2f}<extra></extra>", lang),
         )
     fig.add_vline(x=hhi, line_dash="dash", annotation_text=f"HHI {hhi:g}")
-    fig.add_hline(y=importance, line_dash="dash", annotation_text=f"importance {importance:g}")
-    fig.update_layout(
-        title="EU screen: concentration and importance of extra-bloc imports per product",
-        xaxis_title="HHI of extra-bloc import origins (0-1)",
-        yaxis_title="Extra-bloc share of the bloc's imports (0-1)",
+    fig.add_hline(
+        y=importance, line_dash="dash", annotation_text=translate("importance {value:g}", lang, value=importance)
     )
-    return source_annotation(fig, source)
+    fig.update_layout(
+        title=translate("EU screen: concentration and importance of extra-bloc imports per product", lang),
+        xaxis_title=translate("HHI of extra-bloc import origins (0-1)", lang),
+        yaxis_title=translate("Extra-bloc share of the bloc's imports (0-1)", lang),
+    )
+    return source_annotation(fig, source, lang)
 
 
-def screen_years(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def screen_years(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Dependent and persistent products per year (bars)."""
     per_year = frame.groupby("year", sort=True).agg(dependent=("dependent", "sum"), persistent=("persistent", "sum"))
     fig = go.Figure()
-    fig.add_bar(x=per_year.index.astype(str), y=per_year["dependent"], name="dependent")
-    fig.add_bar(x=per_year.index.astype(str), y=per_year["persistent"], name="persistent")
+    fig.add_bar(x=per_year.index.astype(str), y=per_year["dependent"], name=translate("dependent", lang))
+    fig.add_bar(x=per_year.index.astype(str), y=per_year["persistent"], name=translate("persistent", lang))
     fig.update_layout(
-        title="Dependent products per year (persistence)",
-        xaxis_title="Year",
-        yaxis_title="Products (count)",
+        title=translate("Dependent products per year (persistence)", lang),
+        xaxis_title=translate("Year", lang),
+        yaxis_title=translate("Products (count)", lang),
         barmode="group",
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
 def losses_by_market(
-    frames: Mapping[str, pd.DataFrame], *, source: str, market_names: Mapping[str, str] | None = None
+    frames: Mapping[str, pd.DataFrame], *, source: str, market_names: Mapping[str, str] | None = None, lang: str = "en"
 ) -> go.Figure:
     """Grouped bars of the weighted supply loss per focus market, one bar group per scenario (``markets`` tables
     with ``market`` and ``weighted_loss``, 0-1)."""
@@ -79,16 +83,16 @@ def losses_by_market(
             name=str(scenario),
         )
     fig.update_layout(
-        title="Supply loss per focus market",
-        xaxis_title="Focus market",
-        yaxis_title="Weighted loss of final-product supply (%)",
+        title=translate("Supply loss per focus market", lang),
+        xaxis_title=translate("Focus market", lang),
+        yaxis_title=translate("Weighted loss of final-product supply (%)", lang),
         barmode="group",
-        legend_title="Scenario",
+        legend_title=translate("Scenario", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def losses_by_product(frames: Mapping[str, pd.DataFrame], *, source: str, top: int = 20) -> go.Figure:
+def losses_by_product(frames: Mapping[str, pd.DataFrame], *, source: str, top: int = 20, lang: str = "en") -> go.Figure:
     """Grouped horizontal bars of the loss per final product (``finals`` tables with ``node_id`` and ``loss``),
     the ``top`` products by largest loss in any scenario."""
     merged = pd.concat([f.assign(scenario=s) for s, f in frames.items()], ignore_index=True)
@@ -98,14 +102,14 @@ def losses_by_product(frames: Mapping[str, pd.DataFrame], *, source: str, top: i
         loss = frame.set_index("node_id")["loss"].reindex(order).fillna(0.0)
         fig.add_bar(x=loss * 100.0, y=list(order), orientation="h", name=str(scenario))
     fig.update_layout(
-        title=f"Supply loss per final product (top {len(order)})",
-        xaxis_title="Loss of supply (%)",
-        yaxis_title="Final product",
+        title=translate("Supply loss per final product (top {n})", lang, n=len(order)),
+        xaxis_title=translate("Loss of supply (%)", lang),
+        yaxis_title=translate("Final product", lang),
         barmode="group",
         height=max(350, 24 * len(order) * max(1, len(frames)) + 150),
-        legend_title="Scenario",
+        legend_title=translate("Scenario", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
 def allocation_by_line(
@@ -114,6 +118,7 @@ def allocation_by_line(
     source: str,
     line_names: Mapping[str, str] | None = None,
     market_names: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """Stacked bars of spend per action line, split by focus market (``allocation`` with ``action_line_id``,
     ``market``, ``spend_meur``)."""
@@ -126,50 +131,50 @@ def allocation_by_line(
             name=_name(market_names, market),
         )
     fig.update_layout(
-        title="Allocation by action line and focus market",
-        xaxis_title="Action line",
-        yaxis_title="Spend (EUR million)",
+        title=translate("Allocation by action line and focus market", lang),
+        xaxis_title=translate("Action line", lang),
+        yaxis_title=translate("Spend (EUR million)", lang),
         barmode="stack",
-        legend_title="Focus market",
+        legend_title=translate("Focus market", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def frontier(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def frontier(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """The efficient frontier: weighted residual risk against budget (``budget_meur``,
     ``weighted_residual_risk``)."""
     data = frame.sort_values("budget_meur")
     fig = go.Figure(go.Scatter(x=data["budget_meur"], y=data["weighted_residual_risk"], mode="lines+markers"))
     fig.update_layout(
-        title="Efficient frontier: residual risk per budget",
-        xaxis_title="Budget (EUR million)",
-        yaxis_title="Weighted residual risk (sum of risk scores)",
+        title=translate("Efficient frontier: residual risk per budget", lang),
+        xaxis_title=translate("Budget (EUR million)", lang),
+        yaxis_title=translate("Weighted residual risk (sum of risk scores)", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def mc_funding(frame: pd.DataFrame, *, source: str, top: int = 20) -> go.Figure:
+def mc_funding(frame: pd.DataFrame, *, source: str, top: int = 20, lang: str = "en") -> go.Figure:
     """How often each (action line, target) option is funded over the Monte Carlo draws (top ``top``)."""
     data = frame[frame["frequency"] > 0].sort_values(["frequency", "target_id"], ascending=[False, True]).head(top)
     labels = data["action_line_id"].astype(str) + " → " + data["target_id"].astype(str)
     fig = go.Figure(go.Bar(x=data["frequency"] * 100.0, y=labels.iloc[::-1], orientation="h"))
     fig.data[0].x = (data["frequency"] * 100.0).iloc[::-1]
     fig.update_layout(
-        title="Monte Carlo: how often each option is funded",
-        xaxis_title="Draws in which the option is funded (%)",
-        yaxis_title="Action line → target",
+        title=translate("Monte Carlo: how often each option is funded", lang),
+        xaxis_title=translate("Draws in which the option is funded (%)", lang),
+        yaxis_title=translate("Action line → target", lang),
         height=max(350, 24 * len(data) + 150),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)
 
 
-def batch_comparison(frame: pd.DataFrame, *, source: str) -> go.Figure:
+def batch_comparison(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Objective (weighted residual risk) per stored scenario of a batch (``scenario_key``, ``objective``)."""
     data = frame.dropna(subset=["objective"]).sort_values("scenario_key")
     fig = go.Figure(go.Bar(x=data["scenario_key"], y=data["objective"]))
     fig.update_layout(
-        title="Weighted residual risk per scenario",
-        xaxis_title="Scenario",
-        yaxis_title="Weighted residual risk (sum of risk scores)",
+        title=translate("Weighted residual risk per scenario", lang),
+        xaxis_title=translate("Scenario", lang),
+        yaxis_title=translate("Weighted residual risk (sum of risk scores)", lang),
     )
-    return source_annotation(fig, source)
+    return source_annotation(fig, source, lang)

@@ -31,7 +31,7 @@ def render() -> None:
         st.error(str(exc))
         return
     except DepsError as exc:
-        st.error(f"{exc}. Run `deps init` to create the database and the first admin.")
+        st.error(t("{error}. Run `deps init` to create the database and the first admin.", error=exc))
         return
     st.session_state["user"] = actor.name
     st.session_state["last_seen"] = datetime.now(UTC)

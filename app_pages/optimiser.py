@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import (
     actor,
     current_dataset,
@@ -48,7 +48,7 @@ def _budgets(text: str) -> list[float]:
         if part:
             value = float(part)
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{part!r} is not a budget (EUR million, at least 0)")
+                raise ValueError(t("{part} is not a budget (EUR million, at least 0)", part=repr(part)))
             out.append(value)
     return sorted(set(out))
 
@@ -57,12 +57,12 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
     lnames, mnames = line_names(), market_names()
     cols = st.columns(4)
     budget = cols[0].number_input(t("Budget (EUR million)"), 0.0, 1e6, 100.0, 10.0, key="opt_budget")
-    solver = cols[1].selectbox("Solver", ["highs", "cbc"], key="opt_solver")
-    frontier_text = cols[2].text_input("Frontier budgets (EUR million, comma-separated)", "", key="opt_frontier")
-    draws = cols[3].number_input("Monte Carlo draws", 0, 500, 0, 10, key="opt_draws")
+    solver = cols[1].selectbox(t("Solver"), ["highs", "cbc"], key="opt_solver")
+    frontier_text = cols[2].text_input(t("Frontier budgets (EUR million, comma-separated)"), "", key="opt_frontier")
+    draws = cols[3].number_input(t("Monte Carlo draws"), 0, 500, 0, 10, key="opt_draws")
     line_ids = list(lines["action_line_id"])
     markets = sorted(set(targets["market"]))
-    with st.expander("Per-line bounds (EUR million)"):
+    with st.expander(t("Per-line bounds (EUR million)")):
         bounds = st.data_editor(
             pd.DataFrame(
                 {
@@ -76,11 +76,11 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["action_line_id", "name"],
             column_config={
-                "min_meur": st.column_config.NumberColumn("min (EUR million)", min_value=0.0),
-                "max_meur": st.column_config.NumberColumn("max (EUR million)", min_value=0.0),
+                "min_meur": st.column_config.NumberColumn(t("min (EUR million)"), min_value=0.0),
+                "max_meur": st.column_config.NumberColumn(t("max (EUR million)"), min_value=0.0),
             },
         )
-    with st.expander("Market shares of the budget and priority weights"):
+    with st.expander(t("Market shares of the budget and priority weights")):
         shares = st.data_editor(
             pd.DataFrame(
                 {
@@ -95,12 +95,12 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["market", "name"],
             column_config={
-                "min_share": st.column_config.NumberColumn("min share (0-1)", min_value=0.0, max_value=1.0),
-                "max_share": st.column_config.NumberColumn("max share (0-1)", min_value=0.0, max_value=1.0),
-                "weight": st.column_config.NumberColumn("weight", min_value=0.0),
+                "min_share": st.column_config.NumberColumn(t("min share (0-1)"), min_value=0.0, max_value=1.0),
+                "max_share": st.column_config.NumberColumn(t("max share (0-1)"), min_value=0.0, max_value=1.0),
+                "weight": st.column_config.NumberColumn(t("weight"), min_value=0.0),
             },
         )
-    with st.expander("Forced and forbidden options"):
+    with st.expander(t("Forced and forbidden options")):
         target_ids = sorted(targets["target_id"])
         forced = st.data_editor(
             pd.DataFrame({"action_line_id": pd.Series(dtype=str), "target_id": [], "min_meur": []}),
@@ -108,9 +108,9 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "action_line_id": st.column_config.SelectboxColumn("action line", options=line_ids, required=True),
-                "target_id": st.column_config.SelectboxColumn("target (empty = any)", options=target_ids),
-                "min_meur": st.column_config.NumberColumn("at least (EUR million)", min_value=0.0, required=True),
+                "action_line_id": st.column_config.SelectboxColumn(t("action line"), options=line_ids, required=True),
+                "target_id": st.column_config.SelectboxColumn(t("target (empty = any)"), options=target_ids),
+                "min_meur": st.column_config.NumberColumn(t("at least (EUR million)"), min_value=0.0, required=True),
             },
         )
         forbidden = st.data_editor(
@@ -119,12 +119,12 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "action_line_id": st.column_config.SelectboxColumn("action line", options=line_ids, required=True),
-                "target_id": st.column_config.SelectboxColumn("target (empty = all)", options=target_ids),
+                "action_line_id": st.column_config.SelectboxColumn(t("action line"), options=line_ids, required=True),
+                "target_id": st.column_config.SelectboxColumn(t("target (empty = all)"), options=target_ids),
             },
         )
     with st.expander(t("Effect assumptions")):
-        st.caption("Edit length or reduction per EUR million; changed rows become this run's overrides.")
+        st.caption(t("Edit length or reduction per EUR million; changed rows become this run's overrides."))
         base = effects[[*EFFECT_KEYS, "evidence", "confidence", "source"]].reset_index(drop=True)
         edited = st.data_editor(
             base,
@@ -132,8 +132,8 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["action_line_id", "dependency_kind", "segment", "evidence", "confidence", "source"],
             column_config={
-                "length_meur": st.column_config.NumberColumn("segment length (EUR million)", min_value=0.0),
-                "reduction_per_meur": st.column_config.NumberColumn("risk reduction per EUR million", min_value=0.0),
+                "length_meur": st.column_config.NumberColumn(t("segment length (EUR million)"), min_value=0.0),
+                "reduction_per_meur": st.column_config.NumberColumn(t("risk reduction per EUR million"), min_value=0.0),
             },
         )
     try:
@@ -176,12 +176,12 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     lnames, mnames = line_names(), market_names()
     tables = run.tables
     if run.status != "optimal":
-        st.error(f"No allocation: the problem is {run.status}. {run.reason}")
+        st.error(t("No allocation: the problem is {status}.", status=run.status) + f" {run.reason}")
         conflicts = tables.get("conflicts", pd.DataFrame())
         if len(conflicts):
-            st.markdown("**Why** (each line is a set of constraints that cannot hold together):")
+            st.markdown(t("**Why** (each line is a set of constraints that cannot hold together):"))
             words = [
-                f"- {c['message']} (constraints: {', '.join(str(n) for n in c['constraints'])})"
+                f"- {c['message']} ({t('constraints')}: {', '.join(str(n) for n in c['constraints'])})"
                 for c in conflicts.to_dict("records")
             ]
             st.text("\n".join(words))
@@ -189,10 +189,10 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         return
     summary = run.summary
     cols = st.columns(4)
-    cols[0].metric("Spend (EUR million)", f"{summary['total_spend_meur']:.1f}")
+    cols[0].metric(t("Spend (EUR million)"), f"{summary['total_spend_meur']:.1f}")
     cols[1].metric(t("Residual risk"), f"{summary['objective']:.4f}")
-    cols[2].metric("Risk before", f"{summary['baseline_objective']:.4f}")
-    cols[3].metric("Budget shadow price (risk per EUR million)", f"{summary['budget_shadow_price']:.5f}")
+    cols[2].metric(t("Risk before"), f"{summary['baseline_objective']:.4f}")
+    cols[3].metric(t("Budget shadow price (risk per EUR million)"), f"{summary['budget_shadow_price']:.5f}")
     tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc = st.tabs(
         [
             t("Allocation"),
@@ -207,7 +207,9 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         allocation = tables["allocation"]
         if len(allocation):
             st.plotly_chart(
-                figures_runs.allocation_by_line(allocation, source=source, line_names=lnames, market_names=mnames),
+                figures_runs.allocation_by_line(
+                    allocation, source=source, line_names=lnames, market_names=mnames, lang=language()
+                ),
                 key="opt_alloc_chart",
             )
         st.dataframe(allocation, hide_index=True)
@@ -219,9 +221,10 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         download_buttons(tables["targets"], f"targets-{run.run_id[:8]}", key="opt_dl_targets", dataset=dataset)
     with tab_duals:
         duals = tables["duals"]
-        st.caption("Shadow price: how much the residual risk would fall per unit the constraint were loosened.")
+        st.caption(t("Shadow price: how much the residual risk would fall per unit the constraint were loosened."))
         st.dataframe(
-            duals[duals["binding"]] if st.checkbox("Only binding", True, key="opt_binding") else duals, hide_index=True
+            duals[duals["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else duals,
+            hide_index=True,
         )
         download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
     with tab_why:
@@ -230,16 +233,20 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
         download_buttons(reduced, f"why-not-funded-{run.run_id[:8]}", key="opt_dl_reduced", dataset=dataset)
     with tab_front:
         if "frontier" in tables:
-            st.plotly_chart(figures_runs.frontier(tables["frontier"], source=source), key="opt_frontier_chart")
+            st.plotly_chart(
+                figures_runs.frontier(tables["frontier"], source=source, lang=language()), key="opt_frontier_chart"
+            )
             st.dataframe(tables["frontier"], hide_index=True)
         else:
-            st.info("Give frontier budgets above to draw the efficient frontier.")
+            st.info(t("Give frontier budgets above to draw the efficient frontier."))
     with tab_mc:
         if "mc_funding" in tables:
-            st.plotly_chart(figures_runs.mc_funding(tables["mc_funding"], source=source), key="opt_mc_chart")
+            st.plotly_chart(
+                figures_runs.mc_funding(tables["mc_funding"], source=source, lang=language()), key="opt_mc_chart"
+            )
             st.dataframe(tables["mc_bands"], hide_index=True)
         else:
-            st.info("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions.")
+            st.info(t("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions."))
 
 
 def render() -> None:
@@ -250,17 +257,23 @@ def render() -> None:
     if ref is None:
         return
     try:
-        with st.spinner("Preparing targets from the analysis..."):
+        with st.spinner(t("Preparing targets from the analysis...")):
             targets, lines, effects = _context(database_url(), ref.name, ref.content_hash)
     except DepsError as exc:
         st.warning(str(exc))
         return
-    st.caption(f"{len(targets)} targets (node x supplier country) in {len(set(targets['market']))} focus markets.")
+    st.caption(
+        t(
+            "{targets} targets (node x supplier country) in {markets} focus markets.",
+            targets=len(targets),
+            markets=len(set(targets["market"])),
+        )
+    )
     form = _form(targets, lines, effects)
     if form is not None and st.button(t("Run optimisation"), type="primary", key="opt_run"):
         config, extra = form
         try:
-            with st.spinner("Optimising..."):
+            with st.spinner(t("Optimising...")):
                 run = run_optimisation(
                     settings(),
                     dataset=ref.name,
@@ -279,8 +292,8 @@ def render() -> None:
     stored = st.session_state.get("opt_result")
     if isinstance(stored, OptimisationRun):
         st.divider()
-        st.caption(f"Run `{stored.run_id}`")
-        _results(stored, source_line(ref, f"optimisation run {stored.run_id[:8]}"), ref.name)
+        st.caption(t("Run `{id}`", id=stored.run_id))
+        _results(stored, source_line(ref, t("optimisation run {id}", id=stored.run_id[:8])), ref.name)
 
 
 render()

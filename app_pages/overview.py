@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import (
     actor,
     analysis_tables,
@@ -58,24 +58,31 @@ def render() -> None:
     cols[2].metric(t("Nodes with known shares"), with_shares)
     cols[3].metric(t("Nodes below 50% coverage"), low)
     st.caption(
-        f"{t('Dataset in use')}: **{view.dataset}** version {view.version}, content hash `{view.content_hash[:16]}`"
+        t(
+            "Dataset in use: **{dataset}** version {version}, content hash `{hash}`",
+            dataset=view.dataset,
+            version=view.version,
+            hash=view.content_hash[:16],
+        )
     )
     if total == 0:
-        st.info("This dataset has no supply graph (trade flows or governance scores only): see the EU screen page.")
+        st.info(t("This dataset has no supply graph (trade flows or governance scores only): see the EU screen page."))
         return
     analysis = analysis_tables(user, ref)
     if analysis is not None:
         run_id, tables = analysis
         nodes = tables["nodes"]
         heat = _heatmap(run_id, nodes, graph_frames(ref)["nodes"])
-        run_source = source_line(ref, f"analysis run {run_id[:8]}")
+        run_source = source_line(ref, t("analysis run {id}", id=run_id[:8]))
         st.subheader(t("Risk by focus market and sector"))
-        st.plotly_chart(figures.risk_heatmap(heat, source=run_source, market_names=market_names()), key="heatmap")
+        st.plotly_chart(
+            figures.risk_heatmap(heat, source=run_source, market_names=market_names(), lang=language()), key="heatmap"
+        )
         left, right = st.columns(2)
         with left:
             st.subheader(t("Top chokepoints"))
             flagged = _flagged(nodes)
-            st.plotly_chart(figures.top_chokepoints(flagged, source=run_source), key="top_chokepoints")
+            st.plotly_chart(figures.top_chokepoints(flagged, source=run_source, lang=language()), key="top_chokepoints")
         with right:
             st.subheader(t("The Netherlands' control points"))
             control = tables["control_points"]
@@ -87,13 +94,13 @@ def render() -> None:
             download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="ov_control", dataset=ref.name)
     st.subheader(t("Data coverage"))
     left, right = st.columns(2)
-    left.plotly_chart(figures.nodes_by_sector(view.by_sector, source=source), key="by_sector")
-    right.plotly_chart(figures.coverage_histogram(view.coverage, source=source), key="coverage")
+    left.plotly_chart(figures.nodes_by_sector(view.by_sector, source=source, lang=language()), key="by_sector")
+    right.plotly_chart(figures.coverage_histogram(view.coverage, source=source, lang=language()), key="coverage")
     st.dataframe(view.by_market, hide_index=True)
     st.dataframe(
         view.coverage.sort_values(["coverage", "node_id"]),
         hide_index=True,
-        column_config={"coverage": st.column_config.ProgressColumn("coverage", min_value=0.0, max_value=1.0)},
+        column_config={"coverage": st.column_config.ProgressColumn(t("coverage"), min_value=0.0, max_value=1.0)},
     )
     download_buttons(view.coverage, f"coverage-{view.dataset}-v{view.version}", key="ov_coverage", dataset=ref.name)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import actor, database_url, download_buttons, settings
 from deps.auth import Actor, allowed
 from deps.catalogue import list_datasets
@@ -62,24 +62,24 @@ def render() -> None:
     url = database_url()
     trade = [d for d in list_datasets(url, latest_only=True) if d.format == "baci"]
     if not trade:
-        st.info(IMPORT_HINT)
+        st.info(t(IMPORT_HINT))
         return
     names = [d.name for d in trade]
-    name = st.selectbox("Trade-flow dataset", names, key="sc_dataset")
+    name = st.selectbox(t("Trade-flow dataset"), names, key="sc_dataset")
     info = trade[names.index(name)]
     defaults = settings().thresholds
     if allowed(user, "analyse"):
         cols = st.columns(4)
-        hhi = cols[0].slider("C1: HHI of extra-bloc origins ≥", 0.0, 1.0, float(defaults.eu_hhi), 0.05, key="sc_hhi")
+        hhi = cols[0].slider(t("C1: HHI of extra-bloc origins ≥"), 0.0, 1.0, float(defaults.eu_hhi), 0.05, key="sc_hhi")
         importance = cols[1].slider(
-            "C2: extra-bloc import share ≥", 0.0, 1.0, float(defaults.eu_importance), 0.05, key="sc_importance"
+            t("C2: extra-bloc import share ≥"), 0.0, 1.0, float(defaults.eu_importance), 0.05, key="sc_importance"
         )
         substitutability = cols[2].slider(
-            "C3: extra imports / bloc exports ≥", 0.0, 5.0, float(defaults.eu_substitutability), 0.1, key="sc_subst"
+            t("C3: extra imports / bloc exports ≥"), 0.0, 5.0, float(defaults.eu_substitutability), 0.1, key="sc_subst"
         )
-        years = cols[3].slider("Persistence: years flagged ≥", 1, 5, int(defaults.persistence_years), key="sc_years")
+        years = cols[3].slider(t("Persistence: years flagged ≥"), 1, 5, int(defaults.persistence_years), key="sc_years")
         try:
-            with st.spinner("Screening the trade flows..."):
+            with st.spinner(t("Screening the trade flows...")):
                 run_id, screen = _screen(url, name, info.content_hash, user, hhi, importance, substitutability, years)
         except DepsError as exc:
             st.warning(str(exc))
@@ -87,21 +87,28 @@ def render() -> None:
     else:
         stored = _stored(url, name)
         if stored is None:
-            st.info("No screen of this dataset is stored yet; an analyst runs it on this page.")
+            st.info(t("No screen of this dataset is stored yet; an analyst runs it on this page."))
             return
         run_id, screen = stored
         hhi, importance = float(defaults.eu_hhi), float(defaults.eu_importance)
-    source = f"deps, dataset {name} v{info.version} ({info.content_hash[:12]}); screen run {run_id[:8]}"
+    source = t(
+        "deps, dataset {dataset} v{version} ({hash}); screen run {id}",
+        dataset=name,
+        version=info.version,
+        hash=info.content_hash[:12],
+        id=run_id[:8],
+    )
     counts = st.columns(3)
-    counts[0].metric("Products screened", len(screen))
-    counts[1].metric("Dependent (all three criteria)", int(screen["dependent"].sum()))
-    counts[2].metric("Persistent", int(screen["persistent"].sum()))
+    counts[0].metric(t("Products screened"), len(screen))
+    counts[1].metric(t("Dependent (all three criteria)"), int(screen["dependent"].sum()))
+    counts[2].metric(t("Persistent"), int(screen["persistent"].sum()))
     left, right = st.columns(2)
     left.plotly_chart(
-        figures_runs.screen_scatter(screen, source=source, hhi=hhi, importance=importance), key="sc_scatter"
+        figures_runs.screen_scatter(screen, source=source, hhi=hhi, importance=importance, lang=language()),
+        key="sc_scatter",
     )
-    right.plotly_chart(figures_runs.screen_years(screen, source=source), key="sc_years_chart")
-    only = st.checkbox("Only dependent products", value=True, key="sc_only")
+    right.plotly_chart(figures_runs.screen_years(screen, source=source, lang=language()), key="sc_years_chart")
+    only = st.checkbox(t("Only dependent products"), value=True, key="sc_only")
     table = screen[screen["dependent"]] if only else screen
     st.dataframe(table, hide_index=True)
     download_buttons(table, f"eu-screen-{name}-v{info.version}", key="sc_dl", dataset=name)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import t
+from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, download_buttons, market_names, settings, source_line
 from deps.assessment import ShockSpec, parse_shock, run_simulation
 from deps.errors import DepsError
@@ -24,9 +24,9 @@ def _shock_editor(scenario: str) -> list[ShockSpec] | None:
         num_rows="dynamic",
         hide_index=True,
         column_config={
-            "kind": st.column_config.SelectboxColumn("kind", options=KINDS, required=True),
-            "target": st.column_config.TextColumn("target (ISO3, firm id or node id)", required=True, max_chars=80),
-            "fraction": st.column_config.NumberColumn("share of supply lost (0-1)", min_value=0.0, max_value=1.0),
+            "kind": st.column_config.SelectboxColumn(t("kind"), options=KINDS, required=True),
+            "target": st.column_config.TextColumn(t("target (ISO3, firm id or node id)"), required=True, max_chars=80),
+            "fraction": st.column_config.NumberColumn(t("share of supply lost (0-1)"), min_value=0.0, max_value=1.0),
         },
     )
     shocks: list[ShockSpec] = []
@@ -48,8 +48,10 @@ def render() -> None:
     if ref is None:
         return
     st.caption(
-        "A shock removes a share of a supplier's supply; losses propagate downstream (METHODS.md section 6). "
-        "Scenario B is optional: leave its table empty to run one scenario."
+        t(
+            "A shock removes a share of a supplier's supply; losses propagate downstream (METHODS.md section 6). "
+            "Scenario B is optional: leave its table empty to run one scenario."
+        )
     )
     left, right = st.columns(2)
     specs: dict[str, list[ShockSpec] | None] = {}
@@ -61,36 +63,38 @@ def render() -> None:
         specs["B"] = _shock_editor("B")
     if st.button(t("Run simulation"), type="primary", key="sim_run"):
         results: dict[str, dict[str, object]] = {}
-        with st.status("Simulating...", expanded=False) as status:
+        with st.status(t("Simulating..."), expanded=False) as status:
             for name, shocks in specs.items():
                 if not shocks:
                     continue
                 try:
                     run = run_simulation(settings(), dataset=ref.name, actor=user, shocks=shocks)
                 except DepsError as exc:
-                    st.error(f"{t('Scenario ' + name)}: {exc}")
+                    st.error(f"{t('Scenario {name}', name=name)}: {exc}")
                     continue
                 results[name] = {"run_id": run.run_id, "tables": run.tables}
-                status.write(f"Scenario {name}: run {run.run_id[:8]}")
-            status.update(label="Simulation done", state="complete")
+                status.write(t("Scenario {name}: run {id}", name=name, id=run.run_id[:8]))
+            status.update(label=t("Simulation done"), state="complete")
         st.session_state["sim_results"] = results
     results = st.session_state.get("sim_results") or {}
     if not results:
         return
     names = market_names()
     runs = ", ".join(f"{k}: {v['run_id']!s:.8}" for k, v in results.items())
-    source = source_line(ref, f"simulation runs {runs}")
-    markets = {f"Scenario {k}": v["tables"]["markets"] for k, v in results.items()}  # type: ignore[index]
-    finals = {f"Scenario {k}": v["tables"]["finals"] for k, v in results.items()}  # type: ignore[index]
+    source = source_line(ref, t("simulation runs {runs}", runs=runs))
+    markets = {t("Scenario {name}", name=k): v["tables"]["markets"] for k, v in results.items()}  # type: ignore[index]
+    finals = {t("Scenario {name}", name=k): v["tables"]["finals"] for k, v in results.items()}  # type: ignore[index]
     st.subheader(t("Losses per market"))
-    st.plotly_chart(figures_runs.losses_by_market(markets, source=source, market_names=names), key="sim_markets")
+    st.plotly_chart(
+        figures_runs.losses_by_market(markets, source=source, market_names=names, lang=language()), key="sim_markets"
+    )
     st.subheader(t("Losses per final product"))
-    st.plotly_chart(figures_runs.losses_by_product(finals, source=source), key="sim_finals")
+    st.plotly_chart(figures_runs.losses_by_product(finals, source=source, lang=language()), key="sim_finals")
     st.subheader(t("Compare"))
     cols = st.columns(len(results))
     for col, (name, result) in zip(cols, sorted(results.items()), strict=True):
         with col:
-            st.markdown(f"**Scenario {name}** (run `{result['run_id']!s:.8}`)")
+            st.markdown(t("**Scenario {name}** (run `{id}`)", name=name, id=f"{result['run_id']!s:.8}"))
             tables = result["tables"]
             assert isinstance(tables, dict)
             st.dataframe(tables["markets"], hide_index=True)

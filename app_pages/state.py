@@ -116,13 +116,16 @@ def current_dataset() -> DatasetRef | None:
     try:
         return resolve_dataset(database_url(), name)
     except DepsError as exc:
-        st.warning(f"{exc}. Run `deps init` to create the database and load the seed.")
+        st.warning(t("{error}. Run `deps init` to create the database and load the seed.", error=exc))
         return None
 
 
 def source_line(ref: DatasetRef, extra: str = "") -> str:
     """The source line of every chart: dataset, version and content hash (plus a run id when given)."""
-    return f"deps, dataset {ref.name} v{ref.version} ({ref.content_hash[:12]}){'; ' + extra if extra else ''}"
+    line = t(
+        "deps, dataset {dataset} v{version} ({hash})", dataset=ref.name, version=ref.version, hash=ref.content_hash[:12]
+    )
+    return f"{line}; {extra}" if extra else line
 
 
 # --------------------------------------------------------------------------------------------- cached reads
@@ -158,14 +161,16 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
         return found
     if not allowed(user, "analyse"):
         st.info(
-            "No analysis of this dataset version is stored yet; an analyst's first visit runs one "
-            "(or run `deps analyse` on the command line)."
+            t(
+                "No analysis of this dataset version is stored yet; an analyst's first visit runs one "
+                "(or run `deps analyse` on the command line)."
+            )
         )
         return None
     from deps.assessment import run_analysis
 
     try:
-        with st.spinner("Analysing the supply graph (once per dataset version)..."):
+        with st.spinner(t("Analysing the supply graph (once per dataset version)...")):
             run_analysis(settings(), dataset=ref.name, actor=user)
     except DepsError as exc:
         st.warning(str(exc))
