@@ -22,9 +22,8 @@ FLAG_LABELS = {
 
 def _chokepoint_table(nodes: pd.DataFrame) -> pd.DataFrame:
     flags = [c for c in FLAG_LABELS if c in nodes.columns]
-    chosen = st.multiselect(
-        t("Flags"), flags, default=flags[:3], key="ck_flags", format_func=lambda c: t(FLAG_LABELS.get(str(c), str(c)))
-    )
+    labels = {flag: t(FLAG_LABELS[flag]) for flag in flags}  # fixed per rerun: AppTest replays format_func
+    chosen = st.multiselect(t("Flags"), flags, default=flags[:3], key="ck_flags", format_func=labels.__getitem__)
     search = st.text_input(t("Search"), key="ck_search", max_chars=80).strip().lower()
     table = nodes.copy()
     if chosen:
@@ -61,7 +60,8 @@ def render() -> None:
         st.dataframe(table, hide_index=True, key="ck_table")
         download_buttons(table, f"chokepoints-{ref.name}-v{ref.version}", key="ck_dl", dataset=ref.name)
     with tab_control:
-        level = st.radio(t("View"), ["home country", "bloc"], horizontal=True, key="ck_level", format_func=t)
+        views = {"home country": t("home country"), "bloc": t("bloc")}
+        level = st.radio(t("View"), list(views), horizontal=True, key="ck_level", format_func=views.__getitem__)
         control = tables["control_points" if level == "home country" else "bloc_control_points"]
         only = st.checkbox(t("Only control points"), value=True, key="ck_only")
         if only:

@@ -140,7 +140,8 @@ def _build(request: dict[str, Any], runs: dict[str, RunRecord]) -> dict[str, Any
 
 def _form(runs: list[RunRecord]) -> None:
     kinds = sorted({run.kind for run in runs})
-    kind = st.selectbox(t("Kind of run"), ["", *kinds], format_func=lambda k: k or t("all kinds"), key="rp_kind")
+    all_kinds = t("all kinds")
+    kind = st.selectbox(t("Kind of run"), ["", *kinds], format_func=lambda k: k or all_kinds, key="rp_kind")
     shown = [run for run in runs if not kind or run.kind == kind]
     labels = {run.id: run_label(run) for run in shown}
     st.selectbox(t("Stored run"), list(labels), format_func=lambda i: labels.get(i, i), key="rp_run")

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.nav import PAGES, pages_for
+from app_pages.texts import NL
 from deps.assessment import parse_shock, run_simulation
 from deps.audit import list_events
 from deps.auth import LOGIN_FAILED_MESSAGE, Actor, add_user, set_active
@@ -355,3 +356,37 @@ def test_admin_page_users_and_audit(small: str) -> None:
     at.button(key="ad_set_role").click().run()
     _ok(at)
     assert any("vic is now analyst" in s.value for s in at.success)
+
+
+def test_every_page_renders_in_dutch(seeded: str) -> None:
+    """Dutch mode: every page of an admin renders without an exception or error, with Dutch titles and texts."""
+    at = _login("ada")
+    at.radio(key="lang").set_value("nl").run()
+    _ok(at)
+    expected = {  # page -> a Dutch caption, info, subheader, tab or button of that page
+        "app_pages/overview.py": "Gebruikte dataset: **seed** versie 1",
+        "app_pages/explorer.py": "Keten stroomopwaarts",
+        "app_pages/chokepoints.py": "Risicoregels",
+        "app_pages/screen.py": "Er is geen dataset met handelsstromen geladen",
+        "app_pages/simulator.py": "Een schok neemt een deel van het aanbod van een leverancier weg",
+        "app_pages/optimiser.py": "doelen (knoop x leverancierland) in 6 focusmarkten",
+        "app_pages/batches.py": "Nieuwe reeks",
+        "app_pages/reports.py": "Een gerubriceerd rapport van een opgeslagen berekening",
+        "app_pages/data.py": "Datasetversies",
+        "app_pages/admin.py": "Auditketen controleren",
+    }
+    assert set(expected) == {page.path for page in PAGES}
+    for page in PAGES:
+        at.switch_page(page.path).run()
+        _ok(at)
+        assert [t.value for t in at.title] == [NL[page.title]] != [page.title]  # e.g. Overview -> Overzicht
+        shown = [e.value for kind in ("caption", "info", "subheader") for e in getattr(at, kind)]
+        shown += [tab.label for tab in at.tabs] + [button.label for button in at.button]
+        assert any(expected[page.path] in text for text in shown), (page.path, shown)
+    assert "Ingelogd als **ada** (admin)" in [c.value for c in at.sidebar.caption]
+    at.switch_page("app_pages/simulator.py").run()
+    at.button(key="sim_run").click().run()
+    _ok(at)
+    spec = _spec(at, 0)
+    assert "Aanbodverlies per focusmarkt" in spec and "Bron: deps, dataset seed v1" in spec
+    assert "simulatieberekeningen" in spec and "Halfgeleiders" in spec  # official Dutch market name (name_nl)

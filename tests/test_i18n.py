@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app_streamlit.py"]
 TRANSLATORS = {"t", "translate"}
 # The call sites whose text is not a literal, and where their texts come from (checked below).
-DYNAMIC = {"app_streamlit.py": {"t(spec.title)"}, "chokepoints.py": {"t(FLAG_LABELS.get(str(c), str(c)))"}}
+DYNAMIC = {"app_streamlit.py": {"t(spec.title)"}, "chokepoints.py": {"t(FLAG_LABELS[flag])"}}
 
 
 def _fields(text: str) -> set[str]:
@@ -42,7 +42,8 @@ def _module_strings(tree: ast.Module) -> dict[str, object]:
 
 
 def _used_texts() -> tuple[set[str], dict[str, set[str]]]:
-    """Every text passed to ``t``/``translate`` in the app's source, and the call sites whose text is computed."""
+    """Every text passed to ``t``/``translate`` in the app's source, and the call sites whose text is computed
+    (page titles from :data:`PAGES`, flag labels from the chokepoint page's ``FLAG_LABELS``)."""
     texts: set[str] = set()
     dynamic: dict[str, set[str]] = {}
     for path in SOURCES:
@@ -61,12 +62,6 @@ def _used_texts() -> tuple[set[str], dict[str, set[str]]]:
                     texts.add(str(constants[first.id]))
                 else:
                     dynamic.setdefault(path.name, set()).add(ast.unparse(node))
-            # options shown through format_func=t are texts too (e.g. the chokepoint page's "View" radio)
-            for keyword in node.keywords:
-                if keyword.arg == "format_func" and isinstance(keyword.value, ast.Name) and keyword.value.id == "t":
-                    options = node.args[1] if len(node.args) > 1 else None
-                    assert isinstance(options, ast.List), f"{path.name}:{node.lineno}: options must be a literal"
-                    texts.update(ast.literal_eval(options))
         if path.name == "chokepoints.py":
             flag_labels = constants["FLAG_LABELS"]
             assert isinstance(flag_labels, dict)
