@@ -110,7 +110,14 @@ def compute_reach(
         counts = np.zeros((len(values), graph.n), dtype=np.int64)
         for lo in range(0, n_f, 64):
             word = or_downstream(graph, _own_bits(graph.n, finals[lo : lo + 64])[:, 0], in_place=True)
-            counts += _group_counts(word[:, None], fw[lo : lo + 64], values).T
+            group = np.searchsorted(values, fw[lo : lo + 64])
+            for g in np.unique(group):
+                sel = np.flatnonzero(group == g)
+                if len(sel) < 64:  # a word shared by weights, or the last word: mask it
+                    mask = np.bitwise_or.reduce(np.left_shift(np.uint64(1), sel.astype(np.uint64)))
+                    counts[g] += np.bitwise_count(word & mask)
+                else:
+                    counts[g] += np.bitwise_count(word)
         ko_count = counts.sum(axis=0)
         ko_weight = _weighted(counts.T, values)
     else:
