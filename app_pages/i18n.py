@@ -1,4 +1,4 @@
-"""The app's Dutch string table: every visible English text maps to its Dutch wording.
+"""The interface language: the sidebar's choice and the lookup of every visible text in it.
 
 :func:`t` returns the text in the language chosen in the sidebar (``st.session_state["lang"]``, ``en`` or ``nl``);
 the table itself lives in :mod:`app_pages.texts` (no Streamlit, so the figure builders use it too); texts missing

@@ -317,7 +317,7 @@ PAGE_NL: dict[str, str] = {
         "Het bestand is {size:,} bytes; hoogstens {limit} MB wordt geaccepteerd."
     ),
     "Validating and importing...": "Bezig met valideren en importeren...",
-    ": {n} problem(s); nothing was written.": ": {n} probleem/problemen; er is niets weggeschreven.",
+    ": {n} problem(s); nothing was written.": ": {n} probleem(en); er is niets weggeschreven.",
     "Download the validation report (CSV)": "Download het validatierapport (CSV)",
     "Unchanged: {dataset} v{version} already holds exactly this content.": (
         "Ongewijzigd: {dataset} v{version} bevat al precies deze inhoud."
@@ -340,11 +340,11 @@ PAGE_NL: dict[str, str] = {
     "Reset password": "Wachtwoord opnieuw instellen",
     "New one-time password for {user} (shown once):": "Nieuw eenmalig wachtwoord voor {user} (wordt één keer getoond):",
     "Action": "Actie",
-    "Entries": "Regels",
+    "Entries": "Aantal regels",
     "The audit chain is intact: {n} entries checked; newest hash {hash}.": (
         "De auditketen is intact: {n} regels gecontroleerd; nieuwste hash {hash}."
     ),
-    "The audit chain is broken ({n} problem(s)):": "De auditketen is verbroken ({n} probleem/problemen):",
+    "The audit chain is broken ({n} problem(s)):": "De auditketen is verbroken ({n} probleem(en)):",
 }
 
 NL: dict[str, str] = {**CHART_NL, **PAGE_NL}
