@@ -266,7 +266,8 @@ def country_sweep(
         block = buf if hi - lo == width else np.empty((n, hi - lo), dtype=np.float32)
         block.fill(1.0)
         part = csc[:, lo:hi].tocoo()
-        block[part.row, part.col] -= np.float32(fraction) * part.data.astype(np.float32)
+        flat = block.reshape(-1)  # a view: (row, col) pairs are unique, one flat gather-subtract
+        flat[part.row.astype(np.int64) * (hi - lo) + part.col] -= np.float32(fraction) * part.data.astype(np.float32)
         np.clip(block, 0.0, 1.0, out=block)
         propagate_availability(graph, block, in_place=True)
         loss[:, lo:hi] = 1.0 - block[finals]  # only final products are reported
