@@ -161,7 +161,7 @@ def propagate_availability(graph: SupplyGraph, own: np.ndarray, *, in_place: boo
         if len(block.nodes) == 0:
             continue
         low = block.reduce(avail, np.minimum)
-        avail[block.nodes] = np.minimum(np.take(avail, block.nodes, axis=0), low)
+        avail[block.nodes] = np.minimum(low, np.take(avail, block.nodes, axis=0), out=low)
     return avail
 
 

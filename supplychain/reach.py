@@ -159,7 +159,7 @@ def or_downstream(graph: SupplyGraph, bits: np.ndarray, *, in_place: bool = Fals
         if len(block.nodes) == 0:
             continue
         low = block.reduce(out, np.bitwise_or)
-        out[block.nodes] = np.bitwise_or(np.take(out, block.nodes, axis=0), low)
+        out[block.nodes] = np.bitwise_or(low, np.take(out, block.nodes, axis=0), out=low)
     return out
 
 
