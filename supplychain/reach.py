@@ -84,7 +84,10 @@ def compute_reach(
         only up to this many final products and this many 64-bit words (n x words; 8M words
         = 64 MB); above either, only the exact counts and weights are kept.
     chunk_finals
-        Final products per bitset pass (memory: n x chunk_finals / 8 bytes).
+        Final products per bitset pass (memory: n x chunk_finals / 8 bytes). When the bitsets
+        are not kept and the final products carry at most 16 distinct weights, each pass
+        takes one 64-bit word (64 final products) instead: 1-D gathers are the fastest and
+        the per-weight counts stay exact integers.
 
     Returns
     -------
