@@ -31,11 +31,10 @@ from supplychain.errors import SupplyChainError
 from supplychain.thresholds import Thresholds
 
 __all__ = [
-    "AnalysisRun",
     "GraphInputs",
     "ScreenRun",
     "ShockSpec",
-    "SimulationRun",
+    "TablesRun",
     "load_graph_inputs",
     "parse_shock",
     "run_analysis",
@@ -100,8 +99,13 @@ def _parameters(t: Thresholds, **extra: object) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
-class AnalysisRun:
-    """The stored analysis: run id and its tables (``nodes`` is the one-row-per-node table)."""
+class TablesRun:
+    """A stored run: its id, the dataset version it read and its result tables by name.
+
+    An analysis has ``nodes`` (one row per node), ``evidence``, ``risk``, ``mutual``, ``control_points``,
+    ``bloc_control_points``, ``structural`` and ``concentration_firm``; a simulation ``nodes``, ``finals`` and
+    ``markets`` (a sweep: ``finals`` and ``markets``, one column per country).
+    """
 
     run_id: str
     dataset: DatasetRef
@@ -116,7 +120,7 @@ def run_analysis(
     home: str | None = None,
     bloc: str | None = None,
     year: int | None = None,
-) -> AnalysisRun:
+) -> TablesRun:
     """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (METHODS 1-5)."""
     from supplychain.analysis import analyse
 
@@ -154,7 +158,7 @@ def run_analysis(
         dataset_id=inputs.dataset.id,
         started_at=started,
     )
-    return AnalysisRun(run_id, inputs.dataset, tables)
+    return TablesRun(run_id, inputs.dataset, tables)
 
 
 @dataclass(frozen=True)
@@ -243,15 +247,6 @@ def parse_shock(text: str) -> ShockSpec:
     return ShockSpec(kind, target.upper() if kind == "country" else target, fraction)
 
 
-@dataclass(frozen=True)
-class SimulationRun:
-    """The stored simulation: run id and its tables (nodes, finals, markets; or the sweep's tables)."""
-
-    run_id: str
-    dataset: DatasetRef
-    tables: dict[str, pd.DataFrame]
-
-
 def run_simulation(
     settings: Settings,
     *,
@@ -260,7 +255,7 @@ def run_simulation(
     shocks: list[ShockSpec],
     sweep_fraction: float | None = None,
     year: int | None = None,
-) -> SimulationRun:
+) -> TablesRun:
     """Propagate shocks through the supply graph (METHODS.md section 6), or sweep every country at once.
 
     With ``sweep_fraction`` set, every supplying country is shocked in turn by that fraction (one scenario per
@@ -316,7 +311,7 @@ def run_simulation(
         dataset_id=inputs.dataset.id,
         started_at=started,
     )
-    return SimulationRun(run_id, inputs.dataset, tables)
+    return TablesRun(run_id, inputs.dataset, tables)
 
 
 def _resolve_target(spec: ShockSpec, inputs: GraphInputs) -> str:
