@@ -40,7 +40,6 @@ __all__ = [
     "run_analysis",
     "run_screen",
     "run_simulation",
-    "run_supply_risk",
 ]
 
 log = logging.getLogger(__name__)
@@ -333,89 +332,3 @@ def _resolve_target(spec: ShockSpec, inputs: GraphInputs) -> str:
     near = sorted(set(ids[ids.str.lower().str.contains(lowered, regex=False)]))[:8]
     hint = f"; similar ids: {', '.join(near)}" if near else ""
     raise NotFoundError(f"no {spec.kind} {spec.target!r} in dataset {inputs.dataset.name!r}{hint}")
-
-
-def run_supply_risk(
-    settings: Settings,
-    *,
-    dataset: str,
-    actor: Actor,
-    trade_dataset: str | None = None,
-    year: int | None = None,
-    governance_dataset: str | None = None,
-    governance_year: int | None = None,
-) -> ScreenRun:
-    """Governance-weighted supply risk of the dataset's materials (EU critical-raw-materials method, METHODS 3).
-
-    Global supply shares come from the dataset's country view of each material.  With ``trade_dataset``, EU
-    sourcing is approximated by the bloc's imports of the material's HS code by partner (intra-bloc included); without
-    it the global shares stand in, and the result says so.  Governance scores come from the country table (the
-    seed's WGI political-stability estimates) or, with ``governance_dataset``, from an imported WGI dataset for
-    ``governance_year`` (default: each country's latest year).  Only one of the six WGI dimensions is available.
-    """
-    from supplychain.concentration import supplier_shares
-    from supplychain.schema import validate_provision
-    from supplychain.supply_risk import governance_from_wgi, supply_risk
-
-    require(actor, "analyse")
-    started = utcnow()
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
-    nodes = nodes_frame(url, inputs.dataset.id)
-    materials = nodes[nodes["kind"] == "material"]
-    shares = supplier_shares(validate_provision(inputs.provision), level="country")
-    shares = shares[shares["node_id"].isin(materials["node_id"]) & shares["share"].notna()]
-    global_shares = shares[["node_id", "supplier_id", "share"]].rename(
-        columns={"node_id": "material", "supplier_id": "country"}
-    )
-    countries = inputs.countries.copy()
-    governance_source = "country table (WGI political stability, seed)"
-    if governance_dataset is not None:
-        from deps.queries import governance_frame
-
-        scores = governance_frame(url, resolve_dataset(url, governance_dataset).id)
-        if governance_year is not None:
-            scores = scores[scores["year"] == governance_year]
-        latest = scores.sort_values("year").groupby("iso3").last()["estimate"]
-        countries["governance"] = countries["iso3"].map(latest).map(governance_from_wgi)
-        governance_source = f"dataset {governance_dataset} ({governance_year or 'latest year per country'})"
-    eu_shares = None
-    if trade_dataset is not None:
-        trade = trade_frame(url, resolve_dataset(url, trade_dataset).id, year)
-        members = set(countries.loc[countries["blocs"].str.split(";").map(lambda b: settings.bloc in b), "iso3"])
-        codes = materials.set_index("node_id")["hs_code"]
-        rows: list[dict[str, object]] = []
-        for material, code in codes[codes != ""].items():
-            flows = trade[(trade["product"] == code) & trade["importer"].isin(members)]
-            total = float(flows["value"].sum())
-            if total > 0:
-                by = flows.groupby("exporter")["value"].sum() / total
-                rows.extend({"material": material, "country": c, "share": float(v)} for c, v in by.items())
-        eu_shares = pd.DataFrame(rows, columns=["material", "country", "share"])
-    try:
-        table = supply_risk(global_shares, countries, eu_shares=eu_shares, thresholds=settings.thresholds)
-    except SupplyChainError as exc:
-        raise RunError(f"supply risk of dataset {dataset!r} failed: {exc}") from exc
-    names = materials.set_index("node_id")["name"]
-    table.insert(1, "name", table["material"].map(names).fillna(""))
-    table["governance_source"] = governance_source
-    run_id = record_run(
-        url,
-        kind="supply_risk",
-        parameters={
-            "dataset": dataset,
-            "trade_dataset": trade_dataset,
-            "year": year,
-            "governance_dataset": governance_dataset,
-            "governance_year": governance_year,
-            "supply_risk": settings.thresholds.supply_risk,
-            "economic_importance": settings.thresholds.economic_importance,
-        },
-        inputs_hash=frames_hash({"shares": global_shares, "countries": countries}),
-        user=actor.name,
-        tables={"supply_risk": table},
-        summary={"materials": len(table), "max_supply_risk": float(table["supply_risk"].max()) if len(table) else None},
-        dataset_id=inputs.dataset.id,
-        started_at=started,
-    )
-    return ScreenRun(run_id, inputs.dataset, table, pd.DataFrame())

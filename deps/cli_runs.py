@@ -97,7 +97,7 @@ def supply_risk_command(
     """Governance-weighted supply risk per material (EU critical-raw-materials method), saying which inputs were
     given and which were assumed.
     """
-    from deps.assessment import run_supply_risk
+    from deps.criticality import run_supply_risk
 
     settings = ready()
     result = run_supply_risk(

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation, run_supply_risk
+from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
 from deps.auth import Actor
 from deps.config import load_settings
+from deps.criticality import run_supply_risk
 from deps.errors import NotFoundError, PermissionDeniedError, RunError
 from deps.exports import neutralise_formulas, table_bytes
 from deps.ingest import import_file

@@ -49,9 +49,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]:
-    from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation, run_supply_risk
+    from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
     from deps.auth import add_user
     from deps.batch import run_batch_file
+    from deps.criticality import run_supply_risk
     from deps.exports import export_run
     from deps.ingest import import_file
     from deps.optimisation import run_optimisation
