@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import actor, database_url, download_buttons
-from deps.audit import list_events, verify
-from deps.auth import ROLES, add_user, list_users, reset_password, set_active, set_role
+from deps.access.audit import list_events, verify
+from deps.access.auth import ROLES, add_user, list_users, reset_password, set_active, set_role
 from deps.errors import DepsError
 
 

@@ -18,11 +18,11 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, database_url, download_buttons, settings, source_line
-from deps.auth import require
-from deps.batch import collect, scenario_specs
+from deps.access.auth import require
 from deps.errors import DataValidationError, DepsError
-from deps.runs import RunRecord, finished_members, list_runs
-from deps.scenario import parse_batch
+from deps.services.batch import collect, scenario_specs
+from deps.services.runs import RunRecord, finished_members, list_runs
+from deps.services.scenario import parse_batch
 
 MAX_GRID_BYTES = 1_000_000
 EXAMPLE = """\
@@ -54,7 +54,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
         st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         return
     env = {**os.environ, "DEPS_DATABASE_URL": database_url(), "DEPS_USER": f"app-{user.name}"}
-    command = [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(path.parent / "out")]
+    command = [sys.executable, "-m", "deps.cli.main", "batch", str(path), "--out", str(path.parent / "out")]
     command += ["--dataset", dataset, "--workers", "1"]
     log = (path.parent / "batch.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -13,11 +13,11 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import actor, database_url, download_buttons, settings
-from deps.auth import allowed
-from deps.catalogue import status
+from deps.access.auth import allowed
 from deps.errors import DataValidationError, DepsError
 from deps.ingest import FORMATS, import_file
-from deps.views import dataset_diff
+from deps.services.views import dataset_diff
+from deps.store.catalogue import status
 
 UPLOAD_TYPES = ["csv", "xlsx"]
 

@@ -18,8 +18,8 @@ from app_pages.state import (
     market_names,
     source_line,
 )
-from deps.queries import DatasetRef
-from deps.views import layered_layout, node_detail
+from deps.services.views import layered_layout, node_detail
+from deps.store.queries import DatasetRef
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

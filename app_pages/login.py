@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import database_url, settings
-from deps.auth import authenticate
+from deps.access.auth import authenticate
 from deps.errors import AuthenticationError, DepsError
 
 

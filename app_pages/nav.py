@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deps.auth import Actor, allowed
+from deps.access.auth import Actor, allowed
 
 __all__ = ["PAGES", "PageSpec", "pages_for"]
 

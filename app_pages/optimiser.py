@@ -22,8 +22,8 @@ from app_pages.state import (
     source_line,
 )
 from deps.errors import DataValidationError, DepsError
-from deps.optimisation import OptimisationRun, build_context, run_optimisation
-from deps.scenario import EFFECT_KEYS, ScenarioConfig
+from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
+from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

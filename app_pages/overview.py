@@ -18,8 +18,8 @@ from app_pages.state import (
     market_names,
     source_line,
 )
-from deps.catalogue import DatasetOverview, dataset_overview
-from deps.views import heatmap_frame
+from deps.services.views import heatmap_frame
+from deps.store.catalogue import DatasetOverview, dataset_overview
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

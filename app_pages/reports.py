@@ -24,7 +24,7 @@ from app_pages.state import actor, database_url, settings
 from deps.errors import DepsError
 from deps.reports import ReportResult, build_report
 from deps.reports.service import MAX_CLASSIFICATION_LENGTH
-from deps.runs import RunRecord, list_runs
+from deps.services.runs import RunRecord, list_runs
 
 __all__ = [
     "DEFAULT_CLASSIFICATION",

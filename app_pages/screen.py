@@ -11,10 +11,10 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.state import actor, database_url, download_buttons, settings
-from deps.auth import Actor, allowed
-from deps.catalogue import list_datasets
+from deps.access.auth import Actor, allowed
 from deps.errors import DepsError
-from deps.runs import list_runs, run_tables
+from deps.services.runs import list_runs, run_tables
+from deps.store.catalogue import list_datasets
 
 IMPORT_HINT = (
     "No trade-flow dataset is loaded. An admin imports one on the Data page (format `baci`), or on the command "
@@ -34,7 +34,7 @@ def _screen(
     substitutability: float,
     persistence_years: int,
 ) -> tuple[str, pd.DataFrame]:
-    from deps.assessment import run_screen
+    from deps.services.analysis import run_screen
 
     base = settings()
     thresholds = dataclasses.replace(

@@ -9,8 +9,8 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, download_buttons, market_names, settings, source_line
-from deps.assessment import ShockSpec, parse_shock, run_simulation
 from deps.errors import DepsError
+from deps.services.analysis import ShockSpec, parse_shock, run_simulation
 
 KINDS = ["country", "firm", "node"]
 DEFAULTS = {"A": [("country", "CHN", 1.0)], "B": [("country", "CHN", 0.5)]}

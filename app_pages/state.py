@@ -15,13 +15,20 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import label_column, t
-from deps.auth import Actor, actor_for, allowed, session_expired
-from deps.catalogue import list_datasets
+from deps.access.auth import Actor, actor_for, allowed, session_expired
 from deps.config import Settings, load_settings
 from deps.errors import AuthenticationError, DepsError
-from deps.exports import neutralise_formulas, table_bytes
-from deps.queries import DatasetRef, action_lines_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
-from deps.views import latest_analysis, log_export, markets_frame
+from deps.services.exports import log_export, neutralise_formulas, table_bytes
+from deps.services.views import latest_analysis, markets_frame
+from deps.store.catalogue import list_datasets
+from deps.store.queries import (
+    DatasetRef,
+    action_lines_frame,
+    edges_frame,
+    nodes_frame,
+    provision_frame,
+    resolve_dataset,
+)
 
 __all__ = [
     "actor",
@@ -167,7 +174,7 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
             )
         )
         return None
-    from deps.assessment import run_analysis
+    from deps.services.analysis import run_analysis
 
     try:
         with st.spinner(t("Analysing the supply graph (once per dataset version)...")):

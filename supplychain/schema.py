@@ -1,6 +1,6 @@
 """Column names, dtypes and validating constructors of the engine's input frames.
 
-The application (``deps.queries``) produces five frames; every public function of this package
+The application (``deps.store.queries``) produces five frames; every public function of this package
 accepts them after :func:`validate_nodes` & co. have normalised them (columns present, dtypes
 exact, optional columns filled with their defaults, rows sorted for determinism).
 

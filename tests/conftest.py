@@ -35,7 +35,7 @@ def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
 
 
 def _drop_postgres_database(base_url: str, name: str) -> None:
-    from deps.db import dispose_engines
+    from deps.store.db import dispose_engines
 
     dispose_engines()
     admin = sa.create_engine(sa.engine.make_url(base_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
@@ -56,7 +56,7 @@ def empty_db_url(tmp_path: Path) -> Iterator[str]:
         _drop_postgres_database(base, name)
     else:
         yield f"sqlite:///{tmp_path / 'deps.sqlite3'}"
-        from deps.db import dispose_engines
+        from deps.store.db import dispose_engines
 
         dispose_engines()
 
@@ -64,7 +64,7 @@ def empty_db_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def db_url(empty_db_url: str) -> str:
     """URL of a new database at the newest schema revision, with no data."""
-    from deps.db import upgrade
+    from deps.store.db import upgrade
 
     upgrade(empty_db_url)
     return empty_db_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from deps.db import engine_for
+from deps.store.db import engine_for
 
 
 def row_counts(url: str) -> dict[str, int]:

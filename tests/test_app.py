@@ -15,16 +15,16 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.nav import PAGES, pages_for
 from app_pages.texts import NL
-from deps.assessment import parse_shock, run_simulation
-from deps.audit import list_events
-from deps.auth import LOGIN_FAILED_MESSAGE, Actor, add_user, set_active
+from deps.access.audit import list_events
+from deps.access.auth import LOGIN_FAILED_MESSAGE, Actor, add_user, set_active
 from deps.config import load_settings
 from deps.errors import PermissionDeniedError
 from deps.ingest import import_file
-from deps.optimisation import run_optimisation
-from deps.runs import list_runs
-from deps.scenario import ScenarioConfig
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.services.analysis import parse_shock, run_simulation
+from deps.services.optimisation import run_optimisation
+from deps.services.runs import list_runs
+from deps.services.scenario import ScenarioConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"

@@ -14,11 +14,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.nav import pages_for
-from deps.assessment import parse_shock, run_simulation
-from deps.audit import list_events
-from deps.auth import Actor, add_user
+from deps.access.audit import list_events
+from deps.access.auth import Actor, add_user
 from deps.config import load_settings
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.services.analysis import parse_shock, run_simulation
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/reports.py"

@@ -66,3 +66,104 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
 def test_every_layer_has_modules() -> None:
     layers = {_layer(p) for p in _modules()}
     assert {"deps", "supplychain", "optimizer", "app"} <= layers
+
+
+# Rooms of deps/, ranked low to high: a module imports only its own room or a lower one.
+ROOM_RANK: dict[str, int] = {
+    "errors": 0,
+    "config": 0,
+    "store": 1,
+    "access": 2,
+    "ingest": 3,
+    "services": 4,
+    "reports": 5,
+    "cli": 6,
+}
+
+
+def _room(parts: tuple[str, ...]) -> str | None:
+    """Room of ``deps.<room>...`` (module parts without ``deps``), or None for the package itself."""
+    if not parts:
+        return None
+    head = parts[0].removesuffix(".py")
+    return head if head != "__init__" else None
+
+
+def deps_imports(path: Path) -> set[tuple[str, ...]]:
+    """Every ``deps.*`` module path that ``path`` imports, as tuples of parts after ``deps``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[tuple[str, ...]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(tuple(a.name.split(".")[1:]) for a in node.names if a.name.split(".")[0] == "deps")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            parts = node.module.split(".")
+            if parts[0] != "deps":
+                continue
+            if len(parts) == 1:  # from deps import store, access ...
+                found.update((alias.name,) for alias in node.names)
+            else:
+                found.add(tuple(parts[1:]))
+    return found
+
+
+def _deps_modules() -> list[Path]:
+    return sorted(p for p in (ROOT / "deps").rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_every_deps_module_lives_in_a_room() -> None:
+    loose = [
+        str(p.relative_to(ROOT))
+        for p in _deps_modules()
+        if (room := _room(p.relative_to(ROOT / "deps").parts)) is not None and room not in ROOM_RANK
+    ]
+    assert not loose, f"modules outside the rooms {sorted(ROOM_RANK)}: {loose}"
+
+
+@pytest.mark.parametrize("path", _deps_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_rooms_import_only_downwards(path: Path) -> None:
+    room = _room(path.relative_to(ROOT / "deps").parts)
+    if room is None:
+        return
+    upward = sorted(
+        ".".join(("deps", *target))
+        for target in deps_imports(path)
+        if (other := _room(target)) is not None and ROOM_RANK.get(other, 99) > ROOM_RANK[room]
+    )
+    assert not upward, f"{path.relative_to(ROOT)} (room {room}) imports higher rooms: {upward}"
+
+
+def test_room_checker_sees_an_upward_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from deps.services.runs import record_run\nfrom deps import cli\nimport deps.store.db\n")
+    assert deps_imports(module) == {("services", "runs"), ("cli",), ("store", "db")}
+
+
+GRAPH_LIBS = {"networkx", "igraph", "rustworkx"}
+GRAPH_WORDS = ("cycle", "topolog", "level", "bfs", "dfs", "chain", "dominator", "reach")
+
+
+def graph_work(path: Path) -> list[str]:
+    """Graph libraries imported and graph-walk functions defined in ``path`` (names of the offending items)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = sorted(imported_roots(path) & GRAPH_LIBS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "collections":
+            found.extend(f"collections.{a.name}" for a in node.names if a.name == "deque")
+        is_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if is_function and any(word in node.name.lower() for word in GRAPH_WORDS):
+            found.append(f"def {node.name}")
+    return found
+
+
+@pytest.mark.parametrize("path", _deps_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_graph_algorithms_live_in_supplychain(path: Path) -> None:
+    """Cycle search, level sorts and graph walks belong to ``supplychain``; deps only calls them."""
+    found = graph_work(path)
+    assert not found, f"{path.relative_to(ROOT)} does graph work ({found}); move it to supplychain and call it"
+
+
+def test_graph_work_checker_sees_a_walk(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from collections import deque\nimport networkx as nx\ndef _levels(g):\n    return g\n")
+    assert graph_work(module) == ["networkx", "collections.deque", "def _levels"]

@@ -7,15 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
-from deps.auth import Actor
+from deps.access.auth import Actor
 from deps.config import load_settings
-from deps.criticality import run_supply_risk
 from deps.errors import NotFoundError, PermissionDeniedError, RunError
-from deps.exports import neutralise_formulas, table_bytes
 from deps.ingest import import_file
-from deps.runs import get_run, run_tables
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
+from deps.services.criticality import run_supply_risk
+from deps.services.exports import neutralise_formulas, table_bytes
+from deps.services.runs import get_run, run_tables
 
 ANALYST = Actor("ana", "analyst")
 ADMIN = Actor("adm", "admin")
@@ -137,8 +137,8 @@ def test_roles_are_checked_by_the_services(seeded: dict[str, str], tmp_path: Pat
 
 
 def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: Path) -> None:
-    from deps.audit import list_events, verify
-    from deps.exports import export_run
+    from deps.access.audit import list_events, verify
+    from deps.services.exports import export_run
 
     settings = load_settings()
     run = run_analysis(settings, dataset="seed", actor=ANALYST)

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deps import audit
-from deps.db import engine_for, session_scope, upgrade
-from deps.models import AuditEvent
+from deps.access import audit
+from deps.store.db import engine_for, session_scope, upgrade
+from deps.store.models import AuditEvent
 from tests.helpers import tamper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -229,8 +229,8 @@ def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
 
 _WRITER = """
 import sys
-from deps import audit
-from deps.db import session_scope
+from deps.access import audit
+from deps.store.db import session_scope
 url, k = sys.argv[1], sys.argv[2]
 for i in range(25):
     with session_scope(url) as session:

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from deps import audit, auth
-from deps.auth import Actor
-from deps.db import session_scope, upgrade
+from deps.access import audit, auth
+from deps.access.auth import Actor
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
-from deps.models import User
+from deps.store.db import session_scope, upgrade
+from deps.store.models import User
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from deps.audit import list_events
-from deps.auth import add_user
+from deps.access.audit import list_events
+from deps.access.auth import add_user
 from deps.config import load_settings
-from deps.seed import initialise
+from deps.ingest.seed import initialise
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
-DEPS = [sys.executable, "-m", "deps.cli"]
+DEPS = [sys.executable, "-m", "deps.cli.main"]
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -15,8 +15,8 @@ import typer
 from argon2 import PasswordHasher
 from typer.testing import CliRunner, Result
 
-from deps import auth
-from deps.cli_admin import audit_app, users_app
+from deps.access import auth
+from deps.cli.admin import audit_app, users_app
 from deps.errors import DatabaseError, DepsError, NotFoundError
 from tests.helpers import tamper
 
@@ -178,7 +178,7 @@ def test_commands_refuse_a_database_without_schema(monkeypatch: pytest.MonkeyPat
 
 
 _MAIN = """
-from deps.cli import main
+from deps.cli.main import main
 main()
 """
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from deps.audit import verify
+from deps.access.audit import verify
 from deps.config import load_settings
-from deps.runs import list_runs
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.services.runs import list_runs
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 WORKERS = 8
@@ -21,12 +21,12 @@ def _work(args: tuple[str, int, str]) -> str:
     """One session's work: import (half of them into the same dataset name), analyse, optimise, export."""
     url, index, out = args
     os.environ["DEPS_DATABASE_URL"] = url
-    from deps.assessment import run_analysis
-    from deps.auth import Actor
-    from deps.exports import export_run
+    from deps.access.auth import Actor
     from deps.ingest import import_file
-    from deps.optimisation import run_optimisation
-    from deps.scenario import ScenarioConfig
+    from deps.services.analysis import run_analysis
+    from deps.services.exports import export_run
+    from deps.services.optimisation import run_optimisation
+    from deps.services.scenario import ScenarioConfig
 
     settings = load_settings()
     admin = Actor(f"worker{index}", "admin")
@@ -47,7 +47,7 @@ def _run_all(url: str, tmp_path: Path) -> None:
     assert sum(r.kind == "analysis" for r in runs) == WORKERS
     assert sum(r.kind == "optimisation" for r in runs) == WORKERS
     assert all(r.status in {"ok", "optimal"} for r in runs)
-    from deps.catalogue import list_datasets
+    from deps.store.catalogue import list_datasets
 
     versions = [(d.name, d.version) for d in list_datasets(url)]
     # identical content under one name: the first import creates version 1, the others find it unchanged
@@ -65,7 +65,7 @@ def test_eight_processes_on_the_test_database(env: dict[str, str], tmp_path: Pat
 
 @pytest.mark.slow
 def test_eight_processes_on_postgresql(pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from deps.db import upgrade
+    from deps.store.db import upgrade
 
     monkeypatch.setenv("DEPS_DATABASE_URL", pg_url)
     upgrade(pg_url)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deps.cli import app
+from deps.cli.main import app
 from deps.config import SETTINGS, THRESHOLD_SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

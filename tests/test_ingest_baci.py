@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from deps.countries import EXTRA_CODES
-from deps.db import engine_for, session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.baci import import_baci
+from deps.ingest.countries import EXTRA_CODES
 from deps.ingest.dataset import ImportResult
-from deps.models import Country, Dataset, TradeFlow
+from deps.store.db import engine_for, session_scope, upgrade
+from deps.store.models import Country, Dataset, TradeFlow
 from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

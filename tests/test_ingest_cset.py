@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.cset import NOT_SUPPLIERS, import_cset
 from deps.ingest.dataset import ImportResult
-from deps.models import Dataset, Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
+from deps.store.db import session_scope, upgrade
+from deps.store.models import Dataset, Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
 from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from deps.db import session_scope
 from deps.errors import DataValidationError
 from deps.ingest.template import import_template
-from deps.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
+from deps.store.db import session_scope
+from deps.store.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
 from tests.helpers import row_counts
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
 from deps.ingest.wgi import ESTIMATE_BOUNDS, import_wgi
-from deps.models import Country, GovernanceScore
+from deps.store.db import session_scope, upgrade
+from deps.store.models import Country, GovernanceScore
 from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

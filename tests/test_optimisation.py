@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deps.auth import Actor
-from deps.batch import run_batch_file
+from deps.access.auth import Actor
 from deps.config import load_settings
 from deps.errors import DataValidationError, RunError
-from deps.optimisation import run_optimisation
-from deps.runs import finished_members, get_run, list_runs
-from deps.scenario import ScenarioConfig, parse_batch, parse_scenario
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.services.batch import run_batch_file
+from deps.services.optimisation import run_optimisation
+from deps.services.runs import finished_members, get_run, list_runs
+from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario
 
 GRID = """
 base:
@@ -137,7 +137,7 @@ def test_batch_on_a_real_dask_cluster(seeded: dict[str, str], tmp_path: Path, da
     path.write_text(GRID, encoding="utf-8")
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(out), "--scheduler", dask_scheduler],
+        [sys.executable, "-m", "deps.cli.main", "batch", str(path), "--out", str(out), "--scheduler", dask_scheduler],
         env={**os.environ, **seeded},
         capture_output=True,
         text=True,
@@ -156,7 +156,17 @@ def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: 
     path = tmp_path / "grid.csv"
     rows = "\n".join(f"s{i:03d},{50 + i},,," for i in range(400))
     path.write_text(f"key,budget_meur,weights,shock,effects\n{rows}\n")
-    command = [sys.executable, "-m", "deps.cli", "batch", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "deps.cli.main",
+        "batch",
+        str(path),
+        "--out",
+        str(tmp_path / "o"),
+        "--workers",
+        "1",
+    ]
     env = {**os.environ, **seeded}
     proc = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

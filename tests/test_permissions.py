@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from deps.auth import ACTIONS, ROLES, Actor, allowed
+from deps.access.auth import ACTIONS, ROLES, Actor, allowed
 from deps.config import load_settings
 from deps.errors import PermissionDeniedError
 
@@ -25,8 +25,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A seeded SQLite database with one stored simulation run (module-wide: the matrix only reads and adds)."""
     import os
 
-    from deps.assessment import parse_shock, run_simulation
-    from deps.seed import initialise
+    from deps.ingest.seed import initialise
+    from deps.services.analysis import parse_shock, run_simulation
 
     base = tmp_path_factory.mktemp("perm")
     old = os.environ.get("DEPS_DATABASE_URL")
@@ -43,21 +43,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             os.environ.pop("DEPS_DATABASE_URL", None)
         else:
             os.environ["DEPS_DATABASE_URL"] = old
-        from deps.db import dispose_engines
+        from deps.store.db import dispose_engines
 
         dispose_engines()
 
 
 def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]:
-    from deps.assessment import parse_shock, run_analysis, run_screen, run_simulation
-    from deps.auth import add_user
-    from deps.batch import run_batch_file
-    from deps.criticality import run_supply_risk
-    from deps.exports import export_run
+    from deps.access.auth import add_user
     from deps.ingest import import_file
-    from deps.optimisation import run_optimisation
     from deps.reports import build_report
-    from deps.scenario import ScenarioConfig
+    from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
+    from deps.services.batch import run_batch_file
+    from deps.services.criticality import run_supply_risk
+    from deps.services.exports import export_run
+    from deps.services.optimisation import run_optimisation
+    from deps.services.scenario import ScenarioConfig
 
     def out(w: dict[str, Any], a: Actor, name: str) -> Path:
         return Path(w["dir"]) / f"{a.role}-{name}"

@@ -23,12 +23,11 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import InvalidFileException
 from typer.testing import CliRunner
 
-from deps.assessment import parse_shock, run_analysis, run_simulation
-from deps.audit import list_events
-from deps.auth import Actor
+from deps.access.audit import list_events
+from deps.access.auth import Actor
 from deps.config import Settings, load_settings
 from deps.errors import DepsError, PermissionDeniedError
-from deps.optimisation import run_optimisation
+from deps.ingest.seed import initialise
 from deps.reports import build_report
 from deps.reports.charts import browser_available, render_charts
 from deps.reports.content import gather_content
@@ -36,9 +35,10 @@ from deps.reports.html import css_string, render_html
 from deps.reports.markdown import md_escape, render_markdown
 from deps.reports.model import ChartSpec, report_id
 from deps.reports.xlsx import safe_text
-from deps.runs import get_run, record_run, run_tables
-from deps.scenario import ScenarioConfig
-from deps.seed import initialise
+from deps.services.analysis import parse_shock, run_analysis, run_simulation
+from deps.services.optimisation import run_optimisation
+from deps.services.runs import get_run, record_run, run_tables
+from deps.services.scenario import ScenarioConfig
 
 MARK = "Departementaal Vertrouwelijk"
 ANALYST = Actor("ana", "analyst")
@@ -50,7 +50,7 @@ EVIL_NAME = "<script>alert(1)</script>"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Settings on a fresh seeded database and the ids of one run of each kind."""
-    from deps.db import dispose_engines, upgrade
+    from deps.store.db import dispose_engines, upgrade
 
     folder = tmp_path_factory.mktemp("reports")
     url = f"sqlite:///{folder / 'deps.sqlite3'}"
@@ -349,7 +349,7 @@ def test_charts_render_through_kaleido_with_chromium(monkeypatch: pytest.MonkeyP
 
 
 def _cli() -> typer.Typer:
-    from deps.cli_report import report
+    from deps.cli.report import report
 
     app = typer.Typer()
     app.command()(report)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from deps.errors import NotFoundError
-from deps.runs import frames_hash, get_run, list_runs, record_run, run_tables, table_from_json, table_to_json
+from deps.services.runs import frames_hash, get_run, list_runs, record_run, run_tables, table_from_json, table_to_json
 
 
 def _frame() -> pd.DataFrame:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deps.errors import DataValidationError
-from deps.scenario import BatchSpec, ScenarioConfig, parse_batch, parse_scenario
+from deps.services.scenario import BatchSpec, ScenarioConfig, parse_batch, parse_scenario
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from deps.config import load_settings
-from deps.queries import countries_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
-from deps.seed import initialise
+from deps.ingest.seed import initialise
+from deps.store.queries import countries_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SECTORS = ("semiconductors", "biotech", "chemistry", "machine_building")

@@ -1,4 +1,4 @@
-"""deps.views: hand-checked on the tiny fixture (ore and tool go into chip) and on small made-up frames."""
+"""deps.services.views: hand-checked on the tiny fixture (ore and tool go into chip) and on small made-up frames."""
 
 from __future__ import annotations
 
@@ -9,24 +9,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deps.assessment import run_analysis
-from deps.audit import list_events
-from deps.auth import Actor
+from deps.access.audit import list_events
+from deps.access.auth import Actor
 from deps.config import load_settings
 from deps.errors import PermissionDeniedError
 from deps.ingest import import_file
-from deps.queries import resolve_dataset
-from deps.seed import initialise
-from deps.views import (
+from deps.ingest.seed import initialise
+from deps.services.analysis import run_analysis
+from deps.services.exports import log_export
+from deps.services.views import (
     chains,
     dataset_diff,
     heatmap_frame,
     latest_analysis,
     layered_layout,
-    log_export,
     markets_frame,
     node_detail,
 )
+from deps.store.queries import resolve_dataset
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 ANALYST = Actor("ann", "analyst")

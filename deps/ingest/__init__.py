@@ -16,7 +16,7 @@ from deps.errors import DataValidationError, NotFoundError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from deps.auth import Actor
+    from deps.access.auth import Actor
     from deps.config import Settings
     from deps.ingest.dataset import ImportResult
 
@@ -45,9 +45,9 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     Admins only.  Everything is validated first; the rows and the audit entry are written in one transaction, so a
     failed import leaves the database exactly as it was (a failed attempt is audited in a transaction of its own).
     """
-    from deps import audit
-    from deps.auth import require
-    from deps.db import require_schema, session_scope
+    from deps.access import audit
+    from deps.access.auth import require
+    from deps.store.db import require_schema, session_scope
 
     require(actor, "import")
     run = importer(fmt)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
-from deps.countries import known_codes
 from deps.errors import DataValidationError
+from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
 from deps.ingest.reader import hash_files, read_table
-from deps.models import TradeFlow
-from deps.validation import TableCheck, positions
+from deps.ingest.validation import TableCheck, positions
+from deps.store.models import TradeFlow
 
 __all__ = ["COLUMNS", "FIRST_YEAR", "LAST_YEAR", "ValidatedBaci", "import_baci", "validate_baci"]
 

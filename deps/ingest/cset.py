@@ -29,12 +29,13 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
-from deps.countries import known_codes
 from deps.errors import DataValidationError, Problem
+from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
 from deps.ingest.reader import hash_files, read_table
-from deps.models import Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
-from deps.validation import TableCheck, find_cycle, share_sum_problems
+from deps.ingest.validation import TableCheck, share_sum_problems
+from deps.store.models import Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
+from supplychain.topology import find_cycle
 
 __all__ = ["FILES", "KIND_OF_TYPE", "NOT_SUPPLIERS", "ValidatedCset", "import_cset", "validate_cset"]
 

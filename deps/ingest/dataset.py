@@ -17,9 +17,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from deps.countries import country_name
-from deps.db import lock_table
-from deps.models import Country, Dataset, Firm, Node, Source
+from deps.ingest.countries import country_name
+from deps.store.db import lock_table
+from deps.store.models import Country, Dataset, Firm, Node, Source
 
 __all__ = [
     "ImportResult",

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlmodel import Session, delete
 
 from deps.ingest.dataset import bulk_insert, code_ids, ensure_countries, records
-from deps.models import (
+from deps.store.models import (
     ActionLine,
     Country,
     CountryMembership,

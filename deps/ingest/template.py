@@ -35,12 +35,13 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session, select
 
-from deps.countries import known_codes
 from deps.errors import DataValidationError, Problem
+from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, new_version
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables
-from deps.models import (
+from deps.ingest.validation import TableCheck, share_sum_problems
+from deps.store.models import (
     BASES,
     CONFIDENCE_LEVELS,
     EDGE_RELATIONS,
@@ -51,7 +52,7 @@ from deps.models import (
     Country,
     Market,
 )
-from deps.validation import TableCheck, find_cycle, share_sum_problems
+from supplychain.topology import find_cycle
 
 __all__ = ["DEPENDENCY_KINDS", "SECTORS", "TABLES", "import_template", "validate_template"]
 

@@ -26,12 +26,12 @@ import pandas as pd
 import pycountry
 from sqlmodel import Session, select
 
-from deps.countries import country_name, known_codes
 from deps.errors import DataValidationError
+from deps.ingest.countries import country_name, known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, new_version
 from deps.ingest.reader import hash_files, read_table
-from deps.models import Country, GovernanceScore
-from deps.validation import TableCheck
+from deps.ingest.validation import TableCheck
+from deps.store.models import Country, GovernanceScore
 
 __all__ = ["ESTIMATE_BOUNDS", "INDICATOR", "MISSING", "ValidatedWgi", "import_wgi", "validate_wgi"]
 

@@ -4,7 +4,8 @@ Every renderer (PDF through HTML, XLSX, Markdown) draws on the same :class:`Repo
 The model holds no export time and no exporter name beyond what the caller passes, so the same run exported twice
 gives the same tables; when and by whom a report was made is in the audit log (action ``report``).
 
-What each run kind contributes (see ``deps/assessment.py`` and ``deps/optimisation.py`` for the stored tables):
+What each run kind contributes (see ``deps/services/analysis.py`` and ``deps/services/optimisation.py``
+for the stored tables):
 
 * ``analysis``: chokepoints (any chokepoint flag), control points (home and bloc) with their explanations, the
   highest risks, mutual dependence and the evidence (sources) behind every chokepoint.
@@ -24,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from deps.reports.model import ChartSpec, ReportContent, ReportSection, ReportTable, report_id, value_text
-from deps.runs import RunRecord
+from deps.services.runs import RunRecord
 
 __all__ = ["gather_content"]
 

@@ -1,7 +1,7 @@
 """Encrypted reports: AES-256 PDF (pikepdf, security handler revision 6) and password-protected XLSX (msoffcrypto).
 
 The passphrase opens the document (user password) and is also its owner password.  It comes from a prompt or a
-file, never from the command line (see ``deps/cli_report.py``), and is never logged.  PDF: ``pikepdf.Encryption``
+file, never from the command line (see ``deps/cli/report.py``), and is never logged.  PDF: ``pikepdf.Encryption``
 with ``R=6`` is AES-256 (PDF 2.0, ``/V 5 /R 6``, crypt filter AESV3).  XLSX: msoffcrypto-tool writes ECMA-376
 agile encryption (AES-256, SHA-512 key derivation with 100,000 spins), which Excel and LibreOffice open.
 """

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from deps.runs import RunRecord
+from deps.services.runs import RunRecord
 
 __all__ = [
     "DEFAULT_MAX_ROWS",

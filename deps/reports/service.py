@@ -17,18 +17,18 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import select
 
-from deps import audit
-from deps.auth import Actor, require
+from deps.access import audit
+from deps.access.auth import Actor, require
 from deps.config import Settings
-from deps.db import session_scope
 from deps.errors import DepsError, NotFoundError
-from deps.models import Source
-from deps.queries import resolve_dataset
 from deps.reports.charts import RenderedChart, render_charts
 from deps.reports.content import gather_content
 from deps.reports.crypto import check_passphrase, encrypt_pdf, encrypt_xlsx
 from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
-from deps.runs import get_run, run_tables
+from deps.services.runs import get_run, run_tables
+from deps.store.db import session_scope
+from deps.store.models import Source
+from deps.store.queries import resolve_dataset
 
 __all__ = ["FORMATS", "MAX_CLASSIFICATION_LENGTH", "ReportResult", "build_report", "check_classification"]
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from deps.exports import FORMULA_PREFIXES, neutralise_formulas
 from deps.reports.charts import RenderedChart
 from deps.reports.model import ReportContent
+from deps.services.exports import FORMULA_PREFIXES, neutralise_formulas
 
 __all__ = ["render_xlsx", "safe_text"]
 

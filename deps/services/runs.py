@@ -22,11 +22,11 @@ from typing import Any
 import pandas as pd
 from sqlmodel import select
 
-from deps import audit
+from deps.access import audit
 from deps.config import PROJECT_ROOT
-from deps.db import session_scope
 from deps.errors import NotFoundError
-from deps.models import Dataset, Run, RunTable, utcnow
+from deps.store.db import session_scope
+from deps.store.models import Dataset, Run, RunTable, utcnow
 
 __all__ = [
     "RunRecord",

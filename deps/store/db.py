@@ -1,7 +1,7 @@
 """Database engine, sessions and schema migrations.
 
 SQLite is the embedded default (a file under ``var/``); ``DEPS_DATABASE_URL`` switches to PostgreSQL.  The schema
-is created and upgraded only through Alembic migrations (``deps/migrations``), never with ``create_all``, so that
+is created and upgraded only through Alembic migrations (``deps/store/migrations``), never with ``create_all``, so that
 SQLite and PostgreSQL databases share one history.
 """
 

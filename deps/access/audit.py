@@ -40,8 +40,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from deps.db import engine_for, session_scope
-from deps.models import AuditEvent, utcnow
+from deps.store.db import engine_for, session_scope
+from deps.store.models import AuditEvent, utcnow
 
 __all__ = ["GENESIS_HASH", "AuditReport", "append", "entry_hash", "list_events", "verify"]
 

@@ -44,10 +44,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
-from deps import audit
-from deps.db import session_scope
+from deps.access import audit
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
-from deps.models import User, utcnow
+from deps.store.db import session_scope
+from deps.store.models import User, utcnow
 
 __all__ = [
     "ACTIONS",

@@ -12,15 +12,17 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from deps.auth import Actor
-    from deps.config import Settings
+from deps.access import audit
+from deps.access.auth import Actor, require
+from deps.config import Settings
+from deps.services.runs import get_run
+from deps.store.db import session_scope
 
-__all__ = ["FORMULA_PREFIXES", "export_run", "neutralise_formulas", "table_bytes", "write_tables"]
+__all__ = ["FORMULA_PREFIXES", "export_run", "log_export", "neutralise_formulas", "table_bytes", "write_tables"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -111,11 +113,6 @@ def export_run(
     others: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[tuple[Path, str]]:
     """Export a run's tables to files (analysts and admins), logging every file and its SHA-256 in the audit log."""
-    from deps import audit
-    from deps.auth import require
-    from deps.db import session_scope
-    from deps.runs import get_run
-
     require(actor, "export")
     url = settings.effective_database_url
     record = get_run(url, run_id)
@@ -139,3 +136,18 @@ def export_run(
             details={"format": fmt, "files": [{"name": p.name, "sha256": h} for p, h in written]},
         )
     return written
+
+
+def log_export(url: str, actor: Actor, *, table: str, fmt: str, data: bytes, dataset: str = "") -> str:
+    """Check ``export`` permission and append an ``export`` audit entry for a download; return its SHA-256."""
+    require(actor, "export")
+    digest = hashlib.sha256(data).hexdigest()
+    with session_scope(url) as session:
+        audit.append(
+            session,
+            user=actor.name,
+            action="export",
+            target=table,
+            details={"format": fmt, "bytes": len(data), "sha256": digest, "dataset": dataset, "via": "app"},
+        )
+    return digest

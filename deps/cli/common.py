@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from deps.auth import Actor
+from deps.access.auth import Actor
 from deps.config import Settings, load_settings
 
 __all__ = ["OutputFormat", "TableFormat", "cli_actor", "configured", "ready"]
@@ -34,7 +34,7 @@ def configured() -> Settings:
 
 def ready() -> Settings:
     """The settings, after checking that the database is at the newest schema revision."""
-    from deps.db import require_schema
+    from deps.store.db import require_schema
 
     loaded = configured()
     require_schema(loaded.effective_database_url)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from deps.cli_common import OutputFormat, cli_actor, configured
+from deps.cli.common import OutputFormat, cli_actor, configured
 from deps.errors import DataValidationError, DepsError
 
 __all__ = ["app", "main"]
@@ -36,11 +36,11 @@ def init(
     ] = False,
 ) -> None:
     """Create or upgrade the database and load the seed dataset from data/."""
-    from deps.seed import initialise
+    from deps.ingest.seed import initialise
 
     settings = configured()
     result = initialise(settings, empty=empty)
-    from deps.db import redact
+    from deps.store.db import redact
 
     typer.echo(f"database ready: {redact(result.database)}")
     if result.seed is not None:
@@ -52,7 +52,7 @@ def status(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
 ) -> None:
     """Show the database, its schema version, the datasets and row counts."""
-    from deps.catalogue import status as get_status
+    from deps.store.catalogue import status as get_status
 
     settings = configured()
     state = get_status(settings.effective_database_url)
@@ -109,9 +109,9 @@ def import_(
 
 
 def _register() -> None:
-    from deps.cli_admin import audit_app, users_app
-    from deps.cli_report import report
-    from deps.cli_runs import COMMANDS, runs_app
+    from deps.cli.admin import audit_app, users_app
+    from deps.cli.report import report
+    from deps.cli.runs import COMMANDS, runs_app
 
     for name, function in COMMANDS:
         app.command(name)(function)
@@ -149,7 +149,7 @@ def main() -> None:
         if isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
             typer.echo(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)
-        logging.getLogger("deps.cli").debug("internal error", exc_info=True)
+        logging.getLogger("deps.cli.main").debug("internal error", exc_info=True)
         first = str(exc).splitlines()[0] if str(exc) else ""
         typer.echo(
             f"internal error: {type(exc).__name__}: {first} (DEPS_LOG_LEVEL=DEBUG shows the traceback)",

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from deps.auth import Actor, require
+from deps.access.auth import Actor, require
 from deps.config import Settings
-from deps.optimisation import build_context, optimiser_inputs, policy_from, silence_highs_banner
-from deps.runs import finish_run, finished_members, named_tables, record_run, start_run
-from deps.scenario import BatchSpec, parse_batch
+from deps.services.optimisation import build_context, optimiser_inputs, policy_from, silence_highs_banner
+from deps.services.runs import finish_run, finished_members, list_runs, named_tables, record_run, start_run
+from deps.services.scenario import BatchSpec, parse_batch
+from optimizer.batch import ScenarioSpec, run_batch, scenario_grid
 
 __all__ = ["BatchOutcome", "run_batch_file", "scenario_specs"]
 
@@ -40,10 +41,8 @@ class BatchOutcome:
     allocations: pd.DataFrame
 
 
-def scenario_specs(spec: BatchSpec) -> list[object]:
+def scenario_specs(spec: BatchSpec) -> list[ScenarioSpec]:
     """The optimiser's ScenarioSpec list of a batch grid (or of its CSV rows)."""
-    from optimizer.batch import ScenarioSpec, scenario_grid
-
     if spec.rows:
         return [
             ScenarioSpec(
@@ -77,8 +76,6 @@ def run_batch_file(
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchOutcome:
     """Validate the batch file, then solve every scenario not yet stored, storing each as it finishes."""
-    from optimizer.batch import run_batch
-
     require(actor, "batch")
     url = settings.effective_database_url
     silence_highs_banner()
@@ -86,7 +83,7 @@ def run_batch_file(
     context = build_context(settings, dataset=dataset, market_weights=dict(spec.base.market_weights))
     inputs = optimiser_inputs(context, spec.base)
     scenarios = scenario_specs(spec)
-    policy = policy_from(spec.base, scenarios[0].budget_meur)  # type: ignore[attr-defined]
+    policy = policy_from(spec.base, scenarios[0].budget_meur)
     batch_id = hashlib.sha256(path.read_bytes() + context.inputs_hash.encode()).hexdigest()[:32]
     created = start_run(
         url,
@@ -104,7 +101,7 @@ def run_batch_file(
     for result in run_batch(
         inputs,
         policy,
-        scenarios,  # type: ignore[arg-type]
+        scenarios,
         executor="dask" if scheduler else executor,
         scheduler_address=scheduler,
         max_workers=workers,
@@ -150,8 +147,6 @@ def run_batch_file(
 
 def collect(url: str, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per stored member (key, status, objective, spend, shadow price, run id), and all allocations."""
-    from deps.runs import list_runs
-
     members = sorted(list_runs(url, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
     summary = pd.DataFrame(
         [

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import deps.models  # noqa: F401  (registers the tables)
+import deps.store.models  # noqa: F401  (registers the tables)
 from deps.config import load_settings
 
 config = context.config

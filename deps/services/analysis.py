@@ -13,11 +13,13 @@ from datetime import datetime
 
 import pandas as pd
 
-from deps.auth import Actor, require
+from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import NotFoundError, RunError
-from deps.models import utcnow
-from deps.queries import (
+from deps.services.boundary import engine_errors
+from deps.services.runs import frames_hash, record_run
+from deps.store.models import utcnow
+from deps.store.queries import (
     DatasetRef,
     countries_frame,
     edges_frame,
@@ -26,8 +28,12 @@ from deps.queries import (
     resolve_dataset,
     trade_frame,
 )
-from deps.runs import frames_hash, record_run
-from supplychain.errors import SupplyChainError
+from supplychain.analysis import analyse
+from supplychain.concentration import supplier_shares
+from supplychain.disruption import Shock, country_sweep, simulate
+from supplychain.graph import build_graph
+from supplychain.schema import validate_provision
+from supplychain.screening import eu_screen, transit_table
 from supplychain.thresholds import Thresholds
 
 __all__ = [
@@ -121,19 +127,15 @@ def run_analysis(
     year: int | None = None,
 ) -> TablesRun:
     """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (METHODS 1-5)."""
-    from supplychain.analysis import analyse
-
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
     inputs = load_graph_inputs(url, dataset)
     thresholds = _thresholds(settings, home, bloc)
-    try:
+    with engine_errors(f"analysis of dataset {dataset!r}"):
         result = analyse(
             inputs.nodes, inputs.edges, inputs.provision, inputs.countries, year=year, thresholds=thresholds
         )
-    except SupplyChainError as exc:
-        raise RunError(f"analysis of dataset {dataset!r} failed: {exc}") from exc
     tables = {
         "nodes": result.table,
         "evidence": result.evidence,
@@ -174,8 +176,6 @@ def run_screen(
     settings: Settings, *, dataset: str, actor: Actor, bloc: str | None = None, year: int | None = None
 ) -> ScreenRun:
     """The EU three-criteria dependency screen on a trade-flow dataset (METHODS.md section 2)."""
-    from supplychain.screening import eu_screen, transit_table
-
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
@@ -190,11 +190,9 @@ def run_screen(
     thresholds = _thresholds(settings, None, bloc)
     if not countries["blocs"].str.split(";").map(lambda b: thresholds.bloc in b).any():
         raise NotFoundError(f"no country is a member of bloc {thresholds.bloc!r}; load the seed (`deps init`) first")
-    try:
+    with engine_errors(f"screen of dataset {dataset!r}"):
         screen = eu_screen(trade, countries, year=year, thresholds=thresholds)
         transit = transit_table(trade, thresholds=thresholds)
-    except SupplyChainError as exc:
-        raise RunError(f"screen of dataset {dataset!r} failed: {exc}") from exc
     if year is not None:
         transit = transit[transit["year"] == year].reset_index(drop=True)
     summary = {
@@ -260,11 +258,6 @@ def run_simulation(
     With ``sweep_fraction`` set, every supplying country is shocked in turn by that fraction (one scenario per
     country, in one matrix) and ``shocks`` must be empty.
     """
-    from supplychain.concentration import supplier_shares
-    from supplychain.disruption import Shock, country_sweep, simulate
-    from supplychain.graph import build_graph
-    from supplychain.schema import validate_provision
-
     require(actor, "simulate")
     started: datetime = utcnow()
     url = settings.effective_database_url
@@ -273,7 +266,7 @@ def run_simulation(
     provision = validate_provision(inputs.provision)
     country_shares = supplier_shares(provision, level="country", year=year)
     firm_shares = supplier_shares(provision, level="firm", year=year)
-    try:
+    with engine_errors(f"simulation on dataset {dataset!r}"):
         graph = build_graph(inputs.nodes, inputs.edges, thresholds=thresholds)
         if sweep_fraction is not None:
             if shocks:
@@ -291,8 +284,6 @@ def run_simulation(
                 "shocks": [f"{s.kind}:{s.target}={s.fraction:g}" for s in resolved],
                 "max_final_loss": float(result.finals["loss"].max()) if len(result.finals) else 0.0,
             }
-    except SupplyChainError as exc:
-        raise RunError(f"simulation on dataset {dataset!r} failed: {exc}") from exc
     run_id = record_run(
         url,
         kind="simulation",

@@ -16,15 +16,20 @@ from typing import Any
 
 import pandas as pd
 
-from deps.assessment import GraphInputs, load_graph_inputs
-from deps.auth import Actor, require
+from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import DataValidationError, Problem, RunError
-from deps.models import utcnow
-from deps.queries import action_lines_frame, effects_frame, resolve_dataset
-from deps.runs import frames_hash, record_run
-from deps.scenario import ScenarioConfig
-from optimizer.errors import OptimiserError
+from deps.services.analysis import GraphInputs, load_graph_inputs
+from deps.services.boundary import engine_errors
+from deps.services.runs import frames_hash, record_run
+from deps.services.scenario import ScenarioConfig
+from deps.store.models import utcnow
+from deps.store.queries import action_lines_frame, effects_frame, resolve_dataset
+from optimizer.frontier import efficient_frontier
+from optimizer.inputs import ForcedOption, OptimiserInputs, Policy, build_inputs
+from optimizer.robust import monte_carlo, robust_allocation
+from optimizer.solve import solve
+from supplychain.analysis import analyse
 
 __all__ = [
     "OptimisationContext",
@@ -67,8 +72,6 @@ def build_context(
     settings: Settings, *, dataset: str, market_weights: dict[str, float] | None = None
 ) -> OptimisationContext:
     """Analyse ``dataset`` and turn its risk rows into optimiser targets."""
-    from supplychain.analysis import analyse
-
     url = settings.effective_database_url
     graph_inputs = load_graph_inputs(url, dataset)
     result = analyse(
@@ -112,10 +115,8 @@ def build_context(
     return OptimisationContext(graph_inputs, targets, lines, effects, effects_dataset, digest)
 
 
-def policy_from(config: ScenarioConfig, budget: float) -> Any:
+def policy_from(config: ScenarioConfig, budget: float) -> Policy:
     """The optimiser's Policy for a scenario and budget."""
-    from optimizer.inputs import ForcedOption, Policy
-
     return Policy(
         budget_meur=float(budget),
         line_min_meur=dict(config.line_min_meur),
@@ -131,16 +132,12 @@ def policy_from(config: ScenarioConfig, budget: float) -> Any:
     )
 
 
-def optimiser_inputs(context: OptimisationContext, config: ScenarioConfig) -> Any:
+def optimiser_inputs(context: OptimisationContext, config: ScenarioConfig) -> OptimiserInputs:
     """Validated optimiser inputs; reference errors (unknown lines, markets, targets) come back as a report."""
-    from optimizer.inputs import build_inputs
-
     _check_references(context, config)
     overrides = pd.DataFrame(list(config.effect_overrides)) if config.effect_overrides else None
-    try:
+    with engine_errors("building the optimiser inputs"):
         return build_inputs(context.targets, context.lines, context.effects, effect_overrides=overrides)
-    except OptimiserError as exc:
-        raise RunError(f"optimiser inputs are invalid: {exc}") from exc
 
 
 def _check_references(context: OptimisationContext, config: ScenarioConfig) -> None:
@@ -224,8 +221,6 @@ def run_optimisation(
 
     Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting named constraints.
     """
-    from optimizer.solve import solve
-
     require(actor, "optimise")
     started = utcnow()
     silence_highs_banner()
@@ -235,10 +230,8 @@ def run_optimisation(
     context = build_context(settings, dataset=dataset, market_weights=dict(config.market_weights))
     inputs = optimiser_inputs(context, config)
     policy = policy_from(config, chosen_budget)
-    try:
+    with engine_errors("optimisation"):
         solution = solve(inputs, policy, solver=config.solver)
-    except OptimiserError as exc:
-        raise RunError(f"optimisation failed: {exc}") from exc
     tables: dict[str, pd.DataFrame] = {
         "allocation": solution.allocation,
         "targets": solution.targets.merge(
@@ -268,21 +261,15 @@ def run_optimisation(
         "effects_dataset": context.effects_dataset,
     }
     if frontier:
-        from optimizer.frontier import efficient_frontier
-
         front = efficient_frontier(inputs, policy, budgets=frontier)
         tables["frontier"] = front.table
         summary["frontier_method"] = front.method
     if monte_carlo_draws > 0 and solution.status.value == "optimal":
-        from optimizer.robust import monte_carlo
-
         mc = monte_carlo(inputs, policy, n_draws=monte_carlo_draws, seed=seed)
         tables["mc_funding"] = mc.funding
         tables["mc_bands"] = mc.bands
         summary["monte_carlo"] = {"draws": mc.n_draws, "seed": mc.seed, "spread": mc.spread}
     if config.robust_mode is not None:
-        from optimizer.robust import robust_allocation
-
         robust = robust_allocation(
             inputs, policy, _robust_scenarios(context.targets, config), mode=config.robust_mode, solver=config.solver
         )

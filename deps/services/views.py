@@ -1,25 +1,22 @@
 """Read services for the app: node detail, network layout, heat-map frames, dataset diffs, stored analyses.
 
-Everything here reads (plain functions over :mod:`deps.queries` and :mod:`deps.runs` frames, no Streamlit) except
-:func:`log_export`, which appends the ``export`` audit entry for a download and checks the permission first.
+Everything here only reads (plain functions over :mod:`deps.store.queries` and :mod:`deps.services.runs` frames,
+no Streamlit); downloads are audited in :mod:`deps.services.exports`.
 Frames come back sorted so the app renders deterministically.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from deps import audit
-from deps.auth import Actor, require
-from deps.db import engine_for, session_scope
-from deps.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
-from deps.runs import list_runs, run_tables
+from deps.services.runs import list_runs, run_tables
+from deps.store.db import engine_for
+from deps.store.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
+from supplychain.topology import chains, layered_layout
 
 __all__ = [
     "NodeDetail",
@@ -28,7 +25,6 @@ __all__ = [
     "heatmap_frame",
     "latest_analysis",
     "layered_layout",
-    "log_export",
     "markets_frame",
     "node_detail",
 ]
@@ -41,98 +37,6 @@ def markets_frame(url: str) -> pd.DataFrame:
         result = session.execute(sa.select(table.c.market_id, table.c.name_nl, table.c.name_en, table.c.description))
         frame = pd.DataFrame(result.fetchall(), columns=["market_id", "name_nl", "name_en", "description"])
     return frame.sort_values("market_id", kind="stable").reset_index(drop=True)
-
-
-def _levels(nodes: list[str], edges: pd.DataFrame) -> dict[str, int]:
-    """Longest-path depth from the raw inputs: 0 for a node nothing goes into; a cycle leaves its nodes at 0.
-
-    Kahn's algorithm over ``src -> dst`` (src goes into dst): level(dst) = max(level(src) + 1).
-    """
-    level = dict.fromkeys(nodes, 0)
-    indegree = dict.fromkeys(nodes, 0)
-    out: dict[str, list[str]] = defaultdict(list)
-    for src, dst in zip(edges["src"], edges["dst"], strict=True):
-        if src in level and dst in level:
-            out[src].append(dst)
-            indegree[dst] += 1
-    queue = deque(sorted(n for n in nodes if indegree[n] == 0))
-    while queue:
-        node = queue.popleft()
-        for nxt in sorted(out[node]):
-            level[nxt] = max(level[nxt], level[node] + 1)
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                queue.append(nxt)
-    return level
-
-
-def layered_layout(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Positions for a layered drawing of the supply graph: inputs on the left, final products on the right.
-
-    Parameters
-    ----------
-    nodes
-        At least ``node_id`` (other columns are kept).
-    edges
-        ``src``, ``dst`` (src goes into dst).
-
-    Returns
-    -------
-    (positions, segments)
-        ``positions``: the node columns plus ``level`` (longest path from a raw input, = x) and ``y`` (rank within
-        the level, centred on 0, ordered by node id).  ``segments``: ``src``, ``dst``, ``x0``, ``y0``, ``x1``,
-        ``y1`` for the edges between kept nodes.
-    """
-    ids = sorted(str(n) for n in nodes["node_id"])
-    level = _levels(ids, edges)
-    positions = nodes.copy()
-    positions["level"] = positions["node_id"].map(level).astype(int)
-    positions = positions.sort_values(["level", "node_id"], kind="stable").reset_index(drop=True)
-    rank = positions.groupby("level").cumcount()
-    size = positions.groupby("level")["node_id"].transform("count")
-    positions["y"] = (rank - (size - 1) / 2.0).astype(float)
-    where = positions.set_index("node_id")[["level", "y"]]
-    kept = edges[edges["src"].isin(where.index) & edges["dst"].isin(where.index)]
-    segments = pd.DataFrame(
-        {
-            "src": kept["src"].to_numpy(),
-            "dst": kept["dst"].to_numpy(),
-            "x0": kept["src"].map(where["level"]).astype(float).to_numpy(),
-            "y0": kept["src"].map(where["y"]).astype(float).to_numpy(),
-            "x1": kept["dst"].map(where["level"]).astype(float).to_numpy(),
-            "y1": kept["dst"].map(where["y"]).astype(float).to_numpy(),
-        }
-    )
-    return positions, segments.sort_values(["src", "dst"], kind="stable").reset_index(drop=True)
-
-
-def chains(edges: pd.DataFrame, node_id: str, *, direction: str) -> pd.DataFrame:
-    """Every node upstream (what goes into ``node_id``, recursively) or downstream (what it goes into).
-
-    Returns ``node_id``, ``depth`` (shortest number of steps from the chosen node, 1 = direct) and ``via`` (the
-    neighbour on a shortest path back to the chosen node), sorted by depth then id.  Breadth-first search.
-    """
-    if direction not in {"upstream", "downstream"}:
-        raise ValueError(f"direction must be 'upstream' or 'downstream', got {direction!r}")
-    step: dict[str, list[str]] = defaultdict(list)
-    for src, dst in zip(edges["src"], edges["dst"], strict=True):
-        if direction == "upstream":
-            step[str(dst)].append(str(src))
-        else:
-            step[str(src)].append(str(dst))
-    depth = {node_id: 0}
-    via: dict[str, str] = {}
-    queue = deque([node_id])
-    while queue:
-        here = queue.popleft()
-        for nxt in sorted(step[here]):
-            if nxt not in depth:
-                depth[nxt] = depth[here] + 1
-                via[nxt] = here
-                queue.append(nxt)
-    rows = [{"node_id": n, "depth": d, "via": via[n]} for n, d in depth.items() if n != node_id]
-    frame = pd.DataFrame(rows, columns=["node_id", "depth", "via"])
-    return frame.sort_values(["depth", "node_id"], kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -255,18 +159,3 @@ def latest_analysis(url: str, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFr
         ):
             return run.id, run_tables(url, run.id)
     return None
-
-
-def log_export(url: str, actor: Actor, *, table: str, fmt: str, data: bytes, dataset: str = "") -> str:
-    """Check ``export`` permission and append an ``export`` audit entry for a download; return its SHA-256."""
-    require(actor, "export")
-    digest = hashlib.sha256(data).hexdigest()
-    with session_scope(url) as session:
-        audit.append(
-            session,
-            user=actor.name,
-            action="export",
-            target=table,
-            details={"format": fmt, "bytes": len(data), "sha256": digest, "dataset": dataset, "via": "app"},
-        )
-    return digest

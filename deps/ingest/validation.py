@@ -9,16 +9,15 @@ checks (references, share sums, cycles) work on the converted frames.  Importers
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from deps.errors import Problem
 from deps.ingest.reader import FIRST_DATA_ROW
 
-__all__ = ["TableCheck", "find_cycle", "positions", "share_sum_problems"]
+__all__ = ["TableCheck", "positions", "share_sum_problems"]
 
 _MAX_SHOWN_CHOICES = 12
 
@@ -222,18 +221,6 @@ def share_sum_problems(
                 )
             )
     return problems
-
-
-def find_cycle(edges: Iterable[tuple[str, str]]) -> list[str] | None:
-    """A cycle in the directed graph of ``edges`` as a node list (first node repeated at the end), or ``None``."""
-    graph = nx.DiGraph()
-    graph.add_edges_from(edges)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    nodes = [u for u, _v in cycle]
-    return [*nodes, nodes[0]]
 
 
 def _shown(allowed: Collection[str]) -> str:

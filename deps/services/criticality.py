@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from deps.assessment import ScreenRun, load_graph_inputs
-from deps.auth import Actor, require
+from deps.access.auth import Actor, require
 from deps.config import Settings
-from deps.errors import RunError
-from deps.models import utcnow
-from deps.queries import nodes_frame, resolve_dataset, trade_frame
-from deps.runs import frames_hash, record_run
-from supplychain.errors import SupplyChainError
+from deps.services.analysis import ScreenRun, load_graph_inputs
+from deps.services.boundary import engine_errors
+from deps.services.runs import frames_hash, record_run
+from deps.store.models import utcnow
+from deps.store.queries import governance_frame, nodes_frame, resolve_dataset, trade_frame
+from supplychain.concentration import supplier_shares
+from supplychain.schema import validate_provision
+from supplychain.supply_risk import governance_from_wgi, supply_risk
 
 __all__ = ["run_supply_risk"]
 
@@ -39,10 +41,6 @@ def run_supply_risk(
     seed's WGI political-stability estimates) or, with ``governance_dataset``, from an imported WGI dataset for
     ``governance_year`` (default: each country's latest year).  Only one of the six WGI dimensions is available.
     """
-    from supplychain.concentration import supplier_shares
-    from supplychain.schema import validate_provision
-    from supplychain.supply_risk import governance_from_wgi, supply_risk
-
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
@@ -57,8 +55,6 @@ def run_supply_risk(
     countries = inputs.countries.copy()
     governance_source = "country table (WGI political stability, seed)"
     if governance_dataset is not None:
-        from deps.queries import governance_frame
-
         scores = governance_frame(url, resolve_dataset(url, governance_dataset).id)
         if governance_year is not None:
             scores = scores[scores["year"] == governance_year]
@@ -78,10 +74,8 @@ def run_supply_risk(
                 by = flows.groupby("exporter")["value"].sum() / total
                 rows.extend({"material": material, "country": c, "share": float(v)} for c, v in by.items())
         eu_shares = pd.DataFrame(rows, columns=["material", "country", "share"])
-    try:
+    with engine_errors(f"supply risk of dataset {dataset!r}"):
         table = supply_risk(global_shares, countries, eu_shares=eu_shares, thresholds=settings.thresholds)
-    except SupplyChainError as exc:
-        raise RunError(f"supply risk of dataset {dataset!r} failed: {exc}") from exc
     names = materials.set_index("node_id")["name"]
     table.insert(1, "name", table["material"].map(names).fillna(""))
     table["governance_source"] = governance_source

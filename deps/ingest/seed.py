@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from deps import audit
+from deps.access import audit
 from deps.config import Settings
-from deps.db import session_scope, upgrade
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
 from deps.ingest.template import import_template
+from deps.store.db import session_scope, upgrade
 
 __all__ = ["InitResult", "initialise"]
 

@@ -13,9 +13,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from deps.db import engine_for, session_scope
 from deps.errors import NotFoundError
-from deps.models import Dataset
+from deps.store.db import engine_for, session_scope
+from deps.store.models import Dataset
 
 __all__ = [
     "DatasetRef",

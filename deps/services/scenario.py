@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from deps.errors import DataValidationError, Problem
+from deps.ingest.reader import FIRST_DATA_ROW, read_table
 
 __all__ = ["BatchSpec", "ScenarioConfig", "parse_batch", "parse_scenario", "scenario_from_mapping"]
 
@@ -363,7 +364,6 @@ def _batch_mapping(data: object, collector: _Collector) -> BatchSpec | None:
 
 
 def _batch_csv(path: Path, collector: _Collector) -> BatchSpec | None:
-    from deps.ingest.reader import FIRST_DATA_ROW, read_table
 
     table = read_table(
         path, required=("key", "budget_meur"), optional=("weights", "shock", "effects"), max_bytes=MAX_SCENARIO_BYTES

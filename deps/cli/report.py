@@ -1,6 +1,6 @@
 """The ``deps report`` command: a classified PDF, XLSX or Markdown report of a stored run.
 
-Registered on the main app in ``deps.cli`` (``app.command("report")(report)``).  With ``--encrypt`` the
+Registered on the main app in ``deps.cli.main`` (``app.command("report")(report)``).  With ``--encrypt`` the
 passphrase is asked for twice without echo, or read from the first line of ``--passphrase-file`` (``-`` reads
 standard input); it is never taken from a command-line argument, so it stays out of the shell history and the
 process list.
@@ -88,7 +88,7 @@ def report(
 
     Every export is logged in the audit log with the file's SHA-256.
     """
-    from deps.cli_common import cli_actor, ready
+    from deps.cli.common import cli_actor, ready
     from deps.reports.service import build_report
 
     settings = ready()

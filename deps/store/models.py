@@ -8,7 +8,7 @@ The schema has three groups:
   belong to one version, so old versions stay comparable;
 * the application's own records: runs and their result tables, users, and the audit log.
 
-Table classes do not validate on construction: build rows from already validated data (see ``deps.validation``).
+Table classes do not validate on construction: build rows from already validated data (see ``deps.ingest.validation``).
 """
 
 from __future__ import annotations

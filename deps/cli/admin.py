@@ -1,4 +1,4 @@
-"""The ``deps users`` and ``deps audit`` command groups (registered on the main app in ``deps.cli``).
+"""The ``deps users`` and ``deps audit`` command groups (registered on the main app in ``deps.cli.main``).
 
 Every command works on ``DEPS_DATABASE_URL`` (or the default SQLite file), refuses a database that is not at the
 newest schema, and records the operator (``DEPS_USER`` or the OS user) as who made a change in the audit log.
@@ -17,8 +17,8 @@ from typing import Annotated
 
 import typer
 
-from deps.cli_common import OutputFormat as Format
-from deps.cli_common import ready
+from deps.cli.common import OutputFormat as Format
+from deps.cli.common import ready
 from deps.config import Settings
 from deps.errors import DepsError
 
@@ -87,7 +87,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a user with a role; prints a generated one-time password unless --password-file is given."""
-    from deps.auth import add_user
+    from deps.access.auth import add_user
 
     settings, url = _ready()
     password = _read_password(password_file) if password_file is not None else None
@@ -102,7 +102,7 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
     """List users with role, state, last login and failed attempts (never password hashes)."""
-    from deps.auth import list_users
+    from deps.access.auth import list_users
 
     _settings, url = _ready()
     users = list_users(url)
@@ -126,7 +126,7 @@ def set_role(
     role: Annotated[Role, typer.Argument(help="New role.", case_sensitive=False)],
 ) -> None:
     """Change a user's role (the last active admin cannot be demoted)."""
-    from deps import auth
+    from deps.access import auth
 
     settings, url = _ready()
     auth.set_role(url, name, role.value, by=settings.effective_user)
@@ -136,7 +136,7 @@ def set_role(
 @users_app.command("deactivate")
 def deactivate(name: Annotated[str, typer.Argument(help="Existing user name.")]) -> None:
     """Deactivate a user: they can no longer log in (the last active admin cannot be deactivated)."""
-    from deps import auth
+    from deps.access import auth
 
     settings, url = _ready()
     auth.set_active(url, name, False, by=settings.effective_user)
@@ -146,7 +146,7 @@ def deactivate(name: Annotated[str, typer.Argument(help="Existing user name.")])
 @users_app.command("activate")
 def activate(name: Annotated[str, typer.Argument(help="Existing user name.")]) -> None:
     """Re-activate a deactivated user and clear any login lock."""
-    from deps import auth
+    from deps.access import auth
 
     settings, url = _ready()
     auth.set_active(url, name, True, by=settings.effective_user)
@@ -156,7 +156,7 @@ def activate(name: Annotated[str, typer.Argument(help="Existing user name.")]) -
 @users_app.command("reset-password")
 def reset_password(name: Annotated[str, typer.Argument(help="Existing user name.")]) -> None:
     """Give a user a new generated password (printed once) and clear any login lock."""
-    from deps import auth
+    from deps.access import auth
 
     settings, url = _ready()
     password = auth.reset_password(url, name, by=settings.effective_user)
@@ -167,7 +167,7 @@ def reset_password(name: Annotated[str, typer.Argument(help="Existing user name.
 @users_app.command("ensure-admin")
 def ensure_admin() -> None:
     """Create the user 'admin' with a one-time password when no user exists yet (used by `make app`)."""
-    from deps import auth
+    from deps.access import auth
 
     settings, url = _ready()
     created = auth.ensure_admin(url, by=settings.effective_user)
@@ -192,7 +192,7 @@ def verify(
     ] = None,
 ) -> None:
     """Check the audit log's hash chain; exit 1 and name the entries when it was edited or entries deleted."""
-    from deps.audit import verify as verify_log
+    from deps.access.audit import verify as verify_log
 
     _settings, url = _ready()
     report = verify_log(url, anchor=anchor)
@@ -214,7 +214,7 @@ def list_audit(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
     """Show the newest audit entries: time, user, action, target and details."""
-    from deps.audit import list_events
+    from deps.access.audit import list_events
 
     _settings, url = _ready()
     events = list_events(url, limit=limit, action=action, user=user)

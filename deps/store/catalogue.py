@@ -10,8 +10,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
-from deps.db import current_revision, engine_for, head_revision, redact, session_scope
-from deps.models import Dataset
+from deps.store.db import current_revision, engine_for, head_revision, redact, session_scope
+from deps.store.models import Dataset
+from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
 
 __all__ = ["DatasetInfo", "DatasetOverview", "Status", "dataset_overview", "list_datasets", "status"]
 
@@ -100,8 +101,6 @@ def dataset_overview(url: str, name: str) -> DatasetOverview:
     Coverage of a node is the sum of its known shares (capped at 1), taken from the country view when the node has
     country rows and from the firm view otherwise; a supplier known without a share adds nothing (METHODS.md 1).
     """
-    from deps.queries import nodes_frame, provision_frame, resolve_dataset
-
     ref = resolve_dataset(url, name)
     nodes = nodes_frame(url, ref.id)
     provision = provision_frame(url, ref.id)

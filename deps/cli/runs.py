@@ -1,4 +1,4 @@
-"""The analysis, optimisation and run commands of ``deps`` (registered on the main app in ``deps.cli``).
+"""The analysis, optimisation and run commands of ``deps`` (registered on the main app in ``deps.cli.main``).
 
 Every command checks that the database is at the newest schema, acts as the CLI's local administrator, records a
 run and writes its tables with :func:`deps.exports.export_run` (formula-safe, deterministic, audited).
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from deps.cli_common import OutputFormat, TableFormat, cli_actor, ready
+from deps.cli.common import OutputFormat, TableFormat, cli_actor, ready
 from deps.config import Settings
 
 __all__ = ["COMMANDS", "runs_app"]
@@ -28,7 +28,7 @@ def export_tables(
     """Write a run's tables and say where (every export is logged in the audit log with its file hash)."""
     import pandas as pd
 
-    from deps.exports import export_run
+    from deps.services.exports import export_run
 
     assert isinstance(main_table, pd.DataFrame)
     others = kw.get("others")
@@ -49,7 +49,7 @@ def analyse(
     """Analyse a dataset: one row per node with concentration, chokepoint and control-point flags, reach, risk and
     the explanation of every flag. CSV also writes the evidence, risk targets and mutual-dependency tables beside it.
     """
-    from deps.assessment import run_analysis
+    from deps.services.analysis import run_analysis
 
     settings = ready()
     result = run_analysis(
@@ -74,7 +74,7 @@ def screen(
     """The EU three-criteria dependency screen per product on trade flows, with world concentration, persistence
     and the transit (re-export) table beside it.
     """
-    from deps.assessment import run_screen
+    from deps.services.analysis import run_screen
 
     settings = ready()
     result = run_screen(settings, dataset=dataset, actor=cli_actor(settings), bloc=bloc, year=year)
@@ -97,7 +97,7 @@ def supply_risk_command(
     """Governance-weighted supply risk per material (EU critical-raw-materials method), saying which inputs were
     given and which were assumed.
     """
-    from deps.criticality import run_supply_risk
+    from deps.services.criticality import run_supply_risk
 
     settings = ready()
     result = run_supply_risk(
@@ -125,7 +125,7 @@ def simulate(
     fmt: FormatOption = TableFormat.csv,
 ) -> None:
     """Simulate a disruption: loss per node, final product and focus market (or every country in one sweep)."""
-    from deps.assessment import parse_shock, run_simulation
+    from deps.services.analysis import parse_shock, run_simulation
 
     settings = ready()
     specs = [parse_shock(s) for s in shock or []]
@@ -182,8 +182,8 @@ def optimise(
     """
     from dataclasses import replace as dc_replace
 
-    from deps.optimisation import run_optimisation
-    from deps.scenario import ScenarioConfig, parse_scenario
+    from deps.services.optimisation import run_optimisation
+    from deps.services.scenario import ScenarioConfig, parse_scenario
 
     settings = ready()
     config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
@@ -235,7 +235,7 @@ def batch(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from deps.batch import run_batch_file
+    from deps.services.batch import run_batch_file
 
     settings = ready()
     with Progress(
@@ -256,7 +256,7 @@ def batch(
             progress=progress,
         )
     out.mkdir(parents=True, exist_ok=True)
-    from deps.exports import table_bytes
+    from deps.services.exports import table_bytes
 
     for name, table in (("summary.csv", outcome.summary), ("allocations.csv", outcome.allocations)):
         (out / name).write_bytes(table_bytes(table, "csv"))
@@ -280,7 +280,7 @@ def runs_list(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
 ) -> None:
     """List stored runs with id, kind, dataset, inputs hash, code version, time and user."""
-    from deps.runs import list_runs
+    from deps.services.runs import list_runs
 
     settings = ready()
     runs = list_runs(settings.effective_database_url, kind=kind, limit=limit)
@@ -298,7 +298,7 @@ def runs_show(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.json,
 ) -> None:
     """Show one run: parameters, inputs hash, code version, solver, seed, time, user, summary and its tables."""
-    from deps.runs import get_run
+    from deps.services.runs import get_run
 
     settings = ready()
     record = get_run(settings.effective_database_url, run_id)
