@@ -81,3 +81,54 @@ def test_postgres_migrations_and_drift(pg_url: str) -> None:
     assert current_revision(pg_url) == head_revision()
     _check_no_drift(pg_url)
     assert engine_for(pg_url).dialect.name == "postgresql"
+
+
+def _rows_at_0002(url: str) -> None:
+    """A dataset and a run written as revision 0002 stored them: JSON as text in ``*_json`` columns."""
+    with engine_for(url).begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO dataset (id, name, version, format, content_hash, created_at, created_by, description, "
+                "files_json, counts_json) VALUES (1, 'seed', 1, 'template', 'abc', :ts, 'u', '', "
+                """'["nodes.csv"]', '{"nodes": 3}')"""
+            ),
+            {"ts": "2026-01-01 00:00:00"},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO run (id, kind, status, dataset_id, parameters_json, inputs_hash, code_version, "
+                "\"user\", created_at, summary_json, error) VALUES ('r1', 'analysis', 'ok', 1, "
+                """'{"home": "NLD"}', '', '', 'u', :ts, '{"n": 1}', '')"""
+            ),
+            {"ts": "2026-01-01 00:00:00"},
+        )
+
+
+def test_upgrade_from_0002_keeps_json_and_adds_checks(empty_db_url: str) -> None:
+    """An existing database upgrades in place: JSON text becomes JSON values, vocabularies become CHECKs."""
+    upgrade(empty_db_url, "0002")
+    _rows_at_0002(empty_db_url)
+    upgrade(empty_db_url)
+    assert current_revision(empty_db_url) == head_revision()
+    _check_no_drift(empty_db_url)
+    with engine_for(empty_db_url).connect() as connection:
+        files, counts = connection.execute(sa.text("SELECT files, counts FROM dataset")).one()
+        table = SQLModel.metadata.tables["run"]
+        parameters = connection.execute(sa.select(table.c.parameters)).scalar_one()
+    assert files in (["nodes.csv"], '["nodes.csv"]')  # raw SQL on SQLite returns the stored text
+    assert (counts if isinstance(counts, dict) else __import__("json").loads(counts)) == {"nodes": 3}
+    assert parameters == {"home": "NLD"}
+    bad = (
+        "INSERT INTO node (dataset_id, code, name, kind, description) VALUES (1, 'x', 'x', 'mineral', '')",
+        "INSERT INTO app_user (name, password_hash, role, active, created_at, failed_attempts) "
+        "VALUES ('eve', 'h', 'superuser', true, '2026-01-01', 0)",
+    )
+    for statement in bad:
+        with engine_for(empty_db_url).connect() as connection:
+            try:
+                connection.execute(sa.text(statement))
+                connection.commit()
+            except sa.exc.IntegrityError as exc:
+                assert "ck_" in str(exc).lower() or "check" in str(exc).lower()
+            else:  # pragma: no cover
+                raise AssertionError(f"the database accepted a value outside its vocabulary: {statement}")

@@ -47,7 +47,7 @@ from sqlmodel import Session, col, func, select
 from deps.access import audit
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
 from deps.store.db import session_scope
-from deps.store.models import User, utcnow
+from deps.store.models import ROLES, User, utcnow
 
 __all__ = [
     "ACTIONS",
@@ -72,7 +72,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
 
 #: Action -> the lowest role allowed to perform it (see the table in the module docstring).
 ACTIONS: Mapping[str, str] = {

@@ -9,7 +9,6 @@ added.  Checks are vectorised, so the 53,452 flows of the raw-materials extract 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +127,7 @@ def import_baci(
     added = ensure_countries(session, sorted(set(flows["exporter_iso3"]) | set(flows["importer_iso3"])))
     records = _records(flows, row.id)
     counts = {"trade_flows": bulk_insert(session, TradeFlow, records), "countries_added": added}
-    row.counts_json = json.dumps(counts, sort_keys=True)
+    row.counts = dict(sorted(counts.items()))
     session.add(row)
     notes = []
     unknown_qty = int(flows["qty_t"].isna().sum())

@@ -20,7 +20,6 @@ Quirks handled (``shared/data/cset-chip-explorer/SOURCE.md``):
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,7 +139,7 @@ def import_cset(
     if not created:
         return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
     counts, notes = _write(session, valid.tables, row.id)
-    row.counts_json = json.dumps(counts, sort_keys=True)
+    row.counts = dict(sorted(counts.items()))
     session.add(row)
     return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, (*valid.notes, *notes))
 

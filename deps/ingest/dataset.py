@@ -8,7 +8,6 @@ all in the caller's single transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +90,7 @@ def new_version(
         content_hash=content_hash,
         created_by=user,
         description=description,
-        files_json=json.dumps(sorted(files)),
+        files=sorted(files),
     )
     session.add(row)
     session.flush()

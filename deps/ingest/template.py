@@ -44,6 +44,7 @@ from deps.ingest.validation import TableCheck, share_sum_problems
 from deps.store.models import (
     BASES,
     CONFIDENCE_LEVELS,
+    DEPENDENCY_KINDS,
     EDGE_RELATIONS,
     EVIDENCE_KINDS,
     NODE_KINDS,
@@ -57,7 +58,6 @@ from supplychain.topology import find_cycle
 __all__ = ["DEPENDENCY_KINDS", "SECTORS", "TABLES", "import_template", "validate_template"]
 
 SECTORS = ("semiconductors", "biotech", "chemistry", "machine_building")
-DEPENDENCY_KINDS = ("concentration", "import_reliance", "substitutability", "time_to_recover")
 CRM_CLASSES = ("strategic", "critical")
 
 #: table -> (required columns, optional columns)
@@ -162,9 +162,8 @@ def import_template(
     if not created:
         return ImportResult(dataset, row.version, row.id, row.content_hash, True)
     counts = write_template_tables(session, valid.tables, row.id)
-    import json
 
-    row.counts_json = json.dumps(counts, sort_keys=True)
+    row.counts = dict(sorted(counts.items()))
     session.add(row)
     return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts)
 

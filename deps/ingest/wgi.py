@@ -17,7 +17,6 @@ of the :class:`~deps.ingest.dataset.ImportResult` say which, so nothing is dropp
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +151,7 @@ def import_wgi(
         "economies": int(scores["iso3"].nunique()),
         "countries_added": added,
     }
-    row.counts_json = json.dumps(counts, sort_keys=True)
+    row.counts = dict(sorted(counts.items()))
     session.add(row)
     return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
 

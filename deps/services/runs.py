@@ -108,6 +108,12 @@ def code_version() -> str:
     return f"{version}+g{commit}" if commit else version
 
 
+def jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+    """``value`` as plain JSON types with sorted keys (what a JSON column stores); other objects become strings."""
+    loaded: dict[str, Any] = json.loads(json.dumps(dict(value), sort_keys=True, default=str))
+    return loaded
+
+
 def table_to_json(frame: pd.DataFrame) -> str:
     """Canonical JSON of a table: columns and rows in order, NaN as null, floats at full precision."""
     return frame.to_json(orient="split", index=False, double_precision=15, date_format="iso")
@@ -161,7 +167,7 @@ def record_run(
                 dataset_id=dataset_id,
                 batch_id=batch_id,
                 scenario_key=scenario_key,
-                parameters_json=json.dumps(parameters, sort_keys=True, default=str),
+                parameters=jsonable(parameters),
                 inputs_hash=inputs_hash,
                 code_version=code_version(),
                 solver=solver,
@@ -169,7 +175,7 @@ def record_run(
                 user=user,
                 created_at=started_at or utcnow(),
                 finished_at=utcnow(),
-                summary_json=json.dumps(summary or {}, sort_keys=True, default=str),
+                summary=jsonable(summary or {}),
                 error=error,
             )
         )
@@ -196,7 +202,7 @@ def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
         status=run.status,
         dataset=dataset.name if dataset else None,
         dataset_version=dataset.version if dataset else None,
-        parameters=json.loads(run.parameters_json),
+        parameters=dict(run.parameters),
         inputs_hash=run.inputs_hash,
         code_version=run.code_version,
         solver=run.solver,
@@ -204,7 +210,7 @@ def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
         user=run.user,
         created_at=run.created_at.isoformat(timespec="seconds"),
         finished_at=run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
-        summary=json.loads(run.summary_json),
+        summary=dict(run.summary),
         error=run.error,
         batch_id=run.batch_id,
         scenario_key=run.scenario_key,
@@ -276,7 +282,7 @@ def start_run(
                 kind=kind,
                 status="running",
                 dataset_id=dataset_id,
-                parameters_json=json.dumps(parameters, sort_keys=True, default=str),
+                parameters=jsonable(parameters),
                 inputs_hash=inputs_hash,
                 code_version=code_version(),
                 user=user,
@@ -294,7 +300,7 @@ def finish_run(url: str, run_id: str, *, status: str, summary: Mapping[str, Any]
         if run is None:
             raise NotFoundError(f"no run with id {run_id!r}")
         run.status = status
-        run.summary_json = json.dumps(summary, sort_keys=True, default=str)
+        run.summary = jsonable(summary)
         run.error = error
         run.finished_at = utcnow()
         session.add(run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -58,7 +57,7 @@ def list_datasets(url: str, *, latest_only: bool = False) -> list[DatasetInfo]:
                 content_hash=r.content_hash,
                 created_at=r.created_at.isoformat(timespec="seconds"),
                 created_by=r.created_by,
-                counts=json.loads(r.counts_json or "{}"),
+                counts=dict(r.counts or {}),
             )
             for r in rows
         ]

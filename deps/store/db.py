@@ -117,9 +117,19 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     cfg = alembic_config(url)
     try:
-        with engine_for(url).begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
+        with engine_for(url).connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # batch migrations recreate tables: foreign keys off meanwhile (only outside a transaction)
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    cfg.attributes["connection"] = connection
+                    command.upgrade(cfg, revision)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except sa.exc.OperationalError as exc:
         raise DatabaseError(
             f"cannot reach or upgrade the database {redact(url)}: {exc.orig}. "

@@ -13,12 +13,25 @@ Table classes do not validate on construction: build rows from already validated
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from supplychain.risk import DEPENDENCY_KINDS
+from supplychain.schema import EDGE_RELATIONS, NODE_KINDS, SUPPLIER_TYPES
+
 __all__ = [
+    "BASES",
+    "CONFIDENCE_LEVELS",
+    "DEPENDENCY_KINDS",
+    "EDGE_RELATIONS",
+    "EVIDENCE_KINDS",
+    "NODE_KINDS",
+    "ROLES",
+    "SUPPLIER_TYPES",
     "ActionLine",
     "AuditEvent",
     "Country",
@@ -38,12 +51,13 @@ __all__ = [
     "Source",
     "TradeFlow",
     "User",
+    "one_of",
     "utcnow",
 ]
 
-NODE_KINDS = ("product", "material", "tool", "process", "service", "final_product")
-EDGE_RELATIONS = ("goes_into", "is_type_of")
-SUPPLIER_TYPES = ("country", "firm")
+# One definition per vocabulary: the engine's own (node kinds, relations, supplier types, dependency kinds) come from
+# the engine; the provenance and access vocabularies live here. Each is a CHECK constraint in the database too
+# (migration 0003), written by :func:`one_of`.
 EVIDENCE_KINDS = ("observed", "estimated", "expert")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 BASES = ("production", "headquarters", "exports", "capacity")
@@ -53,6 +67,17 @@ ROLES = ("viewer", "analyst", "admin")
 def utcnow() -> datetime:
     """Current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: Sequence[str], *, name: str, nullable: bool = False) -> sa.CheckConstraint:
+    """A named CHECK constraint: ``column`` holds one of ``values`` (or NULL when ``nullable``)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    condition = f"{column} IN ({listed})"
+    return sa.CheckConstraint(f"{column} IS NULL OR {condition}" if nullable else condition, name=name)
+
+
+def _json(empty: str) -> sa.Column[Any]:
+    return sa.Column(sa.JSON, nullable=False, server_default=sa.text(f"'{empty}'"))
 
 
 def _ts(nullable: bool = False) -> sa.Column[datetime]:
@@ -113,8 +138,8 @@ class Dataset(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     created_by: str = ""
     description: str = ""
-    files_json: str = "[]"
-    counts_json: str = "{}"
+    files: list[str] = Field(default_factory=list, sa_column=_json("[]"))
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=_json("{}"))
 
 
 class Source(SQLModel, table=True):
@@ -147,7 +172,10 @@ class Firm(SQLModel, table=True):
 class Node(SQLModel, table=True):
     """A product, material, tool, process, service or final product."""
 
-    __table_args__ = (sa.UniqueConstraint("dataset_id", "code", name="uq_node_dataset_code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("dataset_id", "code", name="uq_node_dataset_code"),
+        one_of("kind", NODE_KINDS, name="ck_node_kind"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     code: str = Field(max_length=80)
@@ -179,7 +207,12 @@ class NodeMarket(SQLModel, table=True):
 class Edge(SQLModel, table=True):
     """A "goes into" (input of) or "is a type of" edge between two nodes of one dataset."""
 
-    __table_args__ = (sa.UniqueConstraint("dataset_id", "src_id", "dst_id", "relation", name="uq_edge"),)
+    __table_args__ = (
+        sa.UniqueConstraint("dataset_id", "src_id", "dst_id", "relation", name="uq_edge"),
+        one_of("relation", EDGE_RELATIONS, name="ck_edge_relation"),
+        one_of("evidence", EVIDENCE_KINDS, name="ck_edge_evidence", nullable=True),
+        one_of("confidence", CONFIDENCE_LEVELS, name="ck_edge_confidence", nullable=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     src_id: int = Field(foreign_key="node.id")
@@ -194,6 +227,12 @@ class Edge(SQLModel, table=True):
 
 class Provision(SQLModel, table=True):
     """A supplier (country or firm) of a node with its share (0-1) or ``None`` when the share is unknown."""
+
+    __table_args__ = (
+        one_of("supplier_type", SUPPLIER_TYPES, name="ck_provision_supplier_type"),
+        one_of("evidence", EVIDENCE_KINDS, name="ck_provision_evidence", nullable=True),
+        one_of("confidence", CONFIDENCE_LEVELS, name="ck_provision_confidence", nullable=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
@@ -249,6 +288,9 @@ class EffectAssumption(SQLModel, table=True):
     __tablename__ = "effect_assumption"
     __table_args__ = (
         sa.UniqueConstraint("dataset_id", "action_line_id", "dependency_kind", "segment", name="uq_effect"),
+        one_of("dependency_kind", DEPENDENCY_KINDS, name="ck_effect_dependency_kind"),
+        one_of("evidence", EVIDENCE_KINDS, name="ck_effect_evidence", nullable=True),
+        one_of("confidence", CONFIDENCE_LEVELS, name="ck_effect_confidence", nullable=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
@@ -273,7 +315,7 @@ class Run(SQLModel, table=True):
     dataset_id: int | None = Field(default=None, foreign_key="dataset.id")
     batch_id: str | None = Field(default=None, foreign_key="run.id", index=True)
     scenario_key: str | None = Field(default=None, max_length=200)
-    parameters_json: str = "{}"
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_column=_json("{}"))
     inputs_hash: str = Field(default="", max_length=64)
     code_version: str = Field(default="", max_length=80)
     solver: str | None = Field(default=None, max_length=40)
@@ -281,7 +323,7 @@ class Run(SQLModel, table=True):
     user: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    summary_json: str = "{}"
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=_json("{}"))
     error: str = ""
 
 
@@ -301,6 +343,7 @@ class User(SQLModel, table=True):
     """A local user with an argon2 password hash and a role."""
 
     __tablename__ = "app_user"
+    __table_args__ = (one_of("role", ROLES, name="ck_app_user_role"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     password_hash: str

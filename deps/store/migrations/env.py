@@ -33,6 +33,11 @@ def run_migrations_online() -> None:
     if connectable is None:
         connectable = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
         with connectable.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # A batch migration recreates a table; with foreign keys enforced, dropping a referenced table
+                # would fail. The PRAGMA works only outside a transaction: commit the one it opened.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
             _run(connection)
     else:
         _run(connectable)
