@@ -7,12 +7,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 APP_PORT ?= 8501
+# Markers of the tests `make check` leaves to `make test` (registered in pyproject.toml).
+SLOW_MARKERS := slow or browser or dask or postgres
 
-.PHONY: help install app test lint typecheck pytest bench migrations-check clean
+.PHONY: help install app test check docs lint typecheck pytest pytest-fast bench migrations-check clean
 
 help:
 	@echo "make app    - set up .venv, create the database, load the seed, run the app on http://127.0.0.1:$(APP_PORT)"
 	@echo "make test   - set up .venv, run ruff, mypy and the whole test suite"
+	@echo "make check  - the fast loop: ruff, ruff format --check, mypy and the tests not marked $(SLOW_MARKERS)"
+	@echo "make docs   - build the documentation site into site/ (MkDocs, --strict, offline)"
 	@echo "make bench  - run the benchmarks (ratios against a naive baseline and the floor)"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -39,7 +43,15 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+pytest-fast: install
+	$(BIN)/pytest -n 2 --dist loadfile -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)
+
 test: lint typecheck pytest
+
+check: lint typecheck pytest-fast
+
+docs: install
+	$(BIN)/mkdocs build --strict
 
 bench: install
 	$(BIN)/python -m benchmarks
@@ -49,4 +61,4 @@ migrations-check: install
 	$(BIN)/alembic check
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache
