@@ -155,6 +155,27 @@ def concentration(
         = largest supplier outside the bloc (ties broken by supplier id). When ``status`` is
         "insufficient data" (coverage below ``min_coverage``) every share-based number is NaN
         and no top supplier is named.
+
+    Examples
+    --------
+    Three nodes: gallium (China 0.98, Japan 0.02), a laser (Netherlands 0.6, Germany 0.4) and a
+    radar whose one supplier has no known share.
+
+    >>> import pandas as pd
+    >>> from supplychain.schema import validate_provision
+    >>> provision = validate_provision(pd.DataFrame({
+    ...     "node_id": ["gallium", "gallium", "laser", "laser", "radar"],
+    ...     "supplier_id": ["CHN", "JPN", "NLD", "DEU", "FRA"],
+    ...     "supplier_type": "country",
+    ...     "country": ["CHN", "JPN", "NLD", "DEU", "FRA"],
+    ...     "share": [0.98, 0.02, 0.6, 0.4, None],
+    ... }))
+    >>> conc = concentration(provision).set_index("node_id")
+    >>> for node, row in conc.iterrows():
+    ...     print(node, row["status"], round(row["hhi"], 4), round(row["home_share"], 2), row["cbs_band"])
+    gallium ok 0.9608 0.0 concentrated
+    laser ok 0.52 0.6 concentrated
+    radar insufficient data nan nan insufficient data
     """
     shares = supplier_shares(provision, level=level, year=year)
     bloc = _bloc(countries, thresholds)
@@ -226,9 +247,14 @@ def concentration(
 
 
 def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
-    """CBS import-concentration band of an HHI (0-1 scale): concentrated / somewhat / low.
+    """CBS import-concentration band of an HHI (0-1 scale): concentrated / somewhat / not concentrated.
 
     Returns "insufficient data" for NaN.
+
+    Examples
+    --------
+    >>> cbs_band(0.30), cbs_band(0.20), cbs_band(0.05), cbs_band(float("nan"))
+    ('concentrated', 'somewhat concentrated', 'not concentrated', 'insufficient data')
     """
     if hhi != hhi:  # NaN
         return STATUS_INSUFFICIENT

@@ -155,6 +155,18 @@ def propagate_availability(graph: SupplyGraph, own: np.ndarray, *, in_place: boo
     """a(v) = min(o(v), min over inputs a(u)), for one scenario (n,) or many (n, k) at once.
 
     ``in_place=True`` overwrites ``own`` (saves one copy of a large scenario matrix).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from supplychain.graph import build_graph
+    >>> nodes = pd.DataFrame({"node_id": ["a", "b", "c"], "kind": ["material", "tool", "final_product"]})
+    >>> graph = build_graph(nodes, pd.DataFrame({"src": ["a", "b"], "dst": ["b", "c"], "relation": "goes_into"}))
+    >>> propagate_availability(graph, np.array([0.5, 1.0, 0.8])).tolist()
+    [0.5, 0.5, 0.5]
+    >>> propagate_availability(graph, np.array([1.0, 0.7, 0.9])).tolist()
+    [1.0, 0.7, 0.7]
     """
     avail = own if in_place else np.array(own, copy=True)
     for block in graph.levels_in:
@@ -185,6 +197,36 @@ def simulate(
     stock_months, duration_months
         Optional stocks (months of normal use, indexed by node id) and the shock's duration:
         see :func:`apply_stocks` (Simchi-Levi's time-to-survive, averaged over the shock).
+
+    Examples
+    --------
+    A chain gallium -> laser -> radar; China (0.98 of gallium) stops its exports. The loss
+    travels down the chain, limited at each step by the scarcest input:
+
+    >>> import pandas as pd
+    >>> from supplychain.concentration import supplier_shares
+    >>> from supplychain.graph import build_graph
+    >>> from supplychain.schema import validate_provision
+    >>> nodes = pd.DataFrame({"node_id": ["gallium", "laser", "radar"],
+    ...                       "kind": ["material", "tool", "final_product"], "markets": ["", "", "dsii"]})
+    >>> edges = pd.DataFrame({"src": ["gallium", "laser"], "dst": ["laser", "radar"], "relation": "goes_into"})
+    >>> graph = build_graph(nodes, edges)
+    >>> shares = supplier_shares(validate_provision(pd.DataFrame({
+    ...     "node_id": ["gallium", "gallium", "laser"], "supplier_id": ["CHN", "JPN", "NLD"],
+    ...     "supplier_type": "country", "country": ["CHN", "JPN", "NLD"], "share": [0.98, 0.02, 1.0]})))
+    >>> result = simulate(graph, [Shock("country", "CHN", 1.0)], country_shares=shares)
+    >>> result.nodes[["node_id", "loss", "limiting_input"]].round(2).values.tolist()
+    [['gallium', 0.98, ''], ['laser', 0.98, 'gallium'], ['radar', 0.98, 'laser']]
+    >>> result.markets[["market", "weighted_loss"]].round(2).values.tolist()
+    [['dsii', 0.98]]
+
+    Six months of gallium in stock bridge half of a twelve-month shock, averaged over the shock:
+
+    >>> stocks = pd.Series({"gallium": 6.0})
+    >>> half = simulate(graph, [Shock("country", "CHN", 1.0)], country_shares=shares,
+    ...                 stock_months=stocks, duration_months=12.0)
+    >>> half.nodes["loss"].round(2).tolist()
+    [0.49, 0.49, 0.49]
     """
     own, unknown = own_availability(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
     if stock_months is not None and duration_months is not None:
