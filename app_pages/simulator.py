@@ -49,7 +49,7 @@ def render() -> None:
         return
     st.caption(
         t(
-            "A shock removes a share of a supplier's supply; losses propagate downstream (METHODS.md section 6). "
+            "A shock removes a share of a supplier's supply; losses propagate downstream (docs/methods/disruption.md). "
             "Scenario B is optional: leave its table empty to run one scenario."
         )
     )

@@ -210,10 +210,10 @@ PAGE_NL: dict[str, str] = {
     "kind": "soort",
     "target (ISO3, firm id or node id)": "doel (ISO3, bedrijfs-id of knoop-id)",
     "share of supply lost (0-1)": "aandeel verloren aanbod (0-1)",
-    "A shock removes a share of a supplier's supply; losses propagate downstream (METHODS.md section 6). "
+    "A shock removes a share of a supplier's supply; losses propagate downstream (docs/methods/disruption.md). "
     "Scenario B is optional: leave its table empty to run one scenario.": (
         "Een schok neemt een deel van het aanbod van een leverancier weg; verliezen werken stroomafwaarts door "
-        "(METHODS.md, paragraaf 6). Scenario B is optioneel: laat de tabel leeg om één scenario door te rekenen."
+        "(docs/methods/disruption.md). Scenario B is optioneel: laat de tabel leeg om één scenario door te rekenen."
     ),
     "Simulating...": "Bezig met simuleren...",
     "Scenario {name}": "Scenario {name}",

@@ -1,7 +1,7 @@
 """Benchmark of the supply-chain analysis: array form vs plain networkx vs a numpy floor.
 
 Generates layered supply DAGs (6 tiers, hub stages, about 17% single-supplier stages, 60
-countries; see PERFORMANCE.md) of about 10k, 100k and 1M edges with seeded randomness, then
+countries; see docs/performance.md) of about 10k, 100k and 1M edges with seeded randomness, then
 times for each size:
 
 - ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR),

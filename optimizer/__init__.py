@@ -1,4 +1,4 @@
-"""Budget optimiser: a pure LP engine (METHODS.md section 7).
+"""Budget optimiser: a pure LP engine (docs/methods/optimiser.md).
 
 Allocates a budget across action lines and targets to minimise the weighted residual
 dependency risk, with concave piecewise-linear effect curves. Pure: takes DataFrames, returns

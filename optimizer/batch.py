@@ -5,7 +5,7 @@ effect assumption per chunk, warm-started from scenario to scenario. Executors:
 
 * ``serial``: in this process (tests, tiny batches);
 * ``process`` (default): ``concurrent.futures.ProcessPoolExecutor`` with chunks of 10-100
-  scenarios per task (per-task overhead is about 0.1 ms; PERFORMANCE.md) and the ``forkserver``
+  scenarios per task (per-task overhead is about 0.1 ms; docs/performance.md) and the ``forkserver``
   start method (a forked HiGHS thread pool is unsafe);
 * ``dask``: a ``dask.distributed.Client`` connected to the scheduler address given (the
   project must be installed where the scheduler and workers run; ``tcp://`` is unencrypted).

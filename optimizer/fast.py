@@ -1,6 +1,6 @@
 """Fast path for batches: the allocation LP in matrix form on highspy, built once, re-solved.
 
-Why (PERFORMANCE.md): PuLP+CBC spends most of its 60-90 ms per scenario outside the solver;
+Why (docs/performance.md): PuLP+CBC spends most of its 60-90 ms per scenario outside the solver;
 highspy builds the same model in about 1 ms. A :class:`FastModel` is built once per (inputs,
 policy, effect assumption); scenarios then change only costs (weights, baseline risks) and row
 bounds (the budget and the market-share rows that scale with it) and warm-start from the last

@@ -1,4 +1,4 @@
-"""Validated inputs of the budget optimiser (METHODS.md section 7).
+"""Validated inputs of the budget optimiser (docs/methods/optimiser.md).
 
 Three frames describe a problem:
 

@@ -1,8 +1,8 @@
-"""The allocation LP in PuLP, built from named constraint families (METHODS.md section 7).
+"""The allocation LP in PuLP, built from named constraint families (docs/methods/optimiser.md).
 
 Variables ``0 <= y_atk <= L_atk`` (EUR million on segment k of line a for target t). The
 objective is a MINIMISATION of the weighted residual risk, so dual signs agree across CBC and
-HiGHS (LIBRARY-NOTES.md)::
+HiGHS (docs/methods/optimiser.md)::
 
     minimise  sum_t w_t (r_t - R_t) - lambda * sum_t leverage_t * spend_t,
     R_t = sum_ak e_atk y_atk.

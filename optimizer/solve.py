@@ -1,4 +1,4 @@
-"""Solve the allocation LP and report allocation, duals and reasons (METHODS.md section 7).
+"""Solve the allocation LP and report allocation, duals and reasons (docs/methods/optimiser.md).
 
 HiGHS (through highspy, in process, no files) is the default solver; PuLP's bundled CBC is the
 alternative. CBC is a command-line solver that writes the model in plain text: it always runs
@@ -126,7 +126,7 @@ def run_solver(
         For an unknown solver name.
     """
     if solver == "highs":
-        # Presolve off: pathological on this model class (PERFORMANCE.md). Never set threads.
+        # Presolve off: pathological on this model class (docs/performance.md). Never set threads.
         opts: dict[str, Any] = {"msg": False, "timeLimit": time_limit_s, "presolve": "off"}
         if start is None:
             cmd: pulp.LpSolver = pulp.HiGHS(**opts)

@@ -1,4 +1,4 @@
-"""Pure supply-chain analysis engine (METHODS.md sections 1-6).
+"""Pure supply-chain analysis engine (docs/methods/).
 
 Functions take pandas DataFrames (see :mod:`supplychain.schema`) or a graph built from them and
 return new DataFrames or frozen dataclasses; nothing here touches files, databases, the clock or

@@ -105,7 +105,7 @@ def analyse(
     year: int | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Analysis:
-    """Run sections 1, 4 and 5 of METHODS.md and the risk targets on one dataset.
+    """Run concentration, chokepoints and control points (docs/methods/) and the risk targets on one dataset.
 
     Parameters
     ----------

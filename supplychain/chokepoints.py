@@ -1,4 +1,4 @@
-"""Concentration and structural chokepoints (METHODS.md section 4).
+"""Concentration and structural chokepoints (docs/methods/chokepoints.md).
 
 Concentration chokepoint (per node, in the country view and in the firm view):
     top supplier share >= ``chokepoint_top_share`` (0.65) or HHI > ``chokepoint_hhi`` (0.4).

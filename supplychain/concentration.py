@@ -1,4 +1,4 @@
-"""Supplier shares and concentration per node (METHODS.md section 1).
+"""Supplier shares and concentration per node (docs/methods/concentration.md).
 
 - HHI(v) = sum_s x_s^2 on the 0-1 scale; effective number of suppliers = 1 / HHI.
 - Top share, CR3 (sum of the three largest shares), home share h_v (suppliers in the home

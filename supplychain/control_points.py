@@ -1,4 +1,4 @@
-"""Control points and the mutual-dependency view (METHODS.md section 5).
+"""Control points and the mutual-dependency view (docs/methods/control-points.md).
 
 TNO (2024), "Grip op control points": a unique or leading activity on which others depend
 heavily. No official threshold exists; these defaults are parameters and are shown:

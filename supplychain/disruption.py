@@ -1,4 +1,4 @@
-"""Disruption propagation (METHODS.md section 6).
+"""Disruption propagation (docs/methods/disruption.md).
 
 A shock removes a fraction f of the supply of chosen suppliers (a country's export ban, a firm's
 failure) or of a node:

@@ -1,4 +1,4 @@
-"""EU three-criteria dependency screen on trade flows (METHODS.md section 2).
+"""EU three-criteria dependency screen on trade flows (docs/methods/eu-screen.md).
 
 European Commission SWD(2021) 352 and SWD(2022) 41; Arjona, Connell & Herghelegiu (2023), DG GROW
 WP2023/14. For product p (HS6), bloc B and year y:

@@ -1,4 +1,4 @@
-"""Governance-weighted supply risk, the EU critical-raw-materials method (METHODS.md section 3).
+"""Governance-weighted supply risk, the EU critical-raw-materials method (docs/methods/supply-risk.md).
 
 JRC / European Commission, methodology for the EU list of critical raw materials (2017
 guidelines, 2023 assessment):

@@ -1,4 +1,4 @@
-"""Every threshold of the analysis, as one frozen dataclass with the METHODS.md defaults.
+"""Every threshold of the analysis, as one frozen dataclass with the published defaults (docs/methods/index.md).
 
 Nothing in the engine hard-codes a cut-off: functions take ``thresholds: Thresholds`` and every
 flag's explanation quotes the value it was compared against.
@@ -13,7 +13,7 @@ __all__ = ["DEFAULT_THRESHOLDS", "Thresholds"]
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Cut-offs and defaults (METHODS.md sections 1-6; fractions on the 0-1 scale).
+    """Cut-offs and defaults (docs/methods/; fractions on the 0-1 scale).
 
     Attributes
     ----------

@@ -1,6 +1,6 @@
 """The layers stay one-way: a test walks every import of every module.
 
-Rules (ARCHITECTURE.md): supplychain/ and optimizer/ are pure (no deps, no streamlit, no database, not each other);
+Rules (docs/architecture.md): supplychain/ and optimizer/ are pure (no deps, no streamlit, no database, not each other);
 only deps/ imports sqlmodel/sqlalchemy/alembic; only the app (app_streamlit.py, app_pages/) imports streamlit;
 the app talks to deps, never to the engines or the database directly.
 """

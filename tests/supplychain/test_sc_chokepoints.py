@@ -1,4 +1,4 @@
-"""Concentration and structural chokepoints (METHODS.md section 4)."""
+"""Concentration and structural chokepoints (docs/methods/chokepoints.md)."""
 
 from __future__ import annotations
 

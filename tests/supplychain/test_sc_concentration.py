@@ -1,4 +1,4 @@
-"""Concentration metrics (METHODS.md section 1) on hand-checked fixtures."""
+"""Concentration metrics (docs/methods/concentration.md) on hand-checked fixtures."""
 
 from __future__ import annotations
 

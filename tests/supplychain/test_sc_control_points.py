@@ -1,4 +1,4 @@
-"""Control points, leverage and the mutual-dependency view (METHODS.md section 5)."""
+"""Control points, leverage and the mutual-dependency view (docs/methods/control-points.md)."""
 
 from __future__ import annotations
 

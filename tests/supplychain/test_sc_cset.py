@@ -95,7 +95,7 @@ def test_nld_export_ban_cuts_the_chip(result) -> None:  # type: ignore[no-untype
 
 def test_ald_is_a_leading_position_below_the_default_control_point_line(result) -> None:  # type: ignore[no-untyped-def]
     # NLD holds 54.5% of ALD tools (ASM International), top supplier, but the country HHI is
-    # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the METHODS defaults, 6th by leverage
+    # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the default thresholds, 6th by leverage
     cps = result.control_points.set_index("node_id")
     assert not cps.loc["N41", "control_point"]
     assert cps.loc["N41", "leverage"] == pytest.approx(0.545)

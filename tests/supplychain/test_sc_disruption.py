@@ -1,4 +1,4 @@
-"""Disruption propagation (METHODS.md section 6)."""
+"""Disruption propagation (docs/methods/disruption.md)."""
 
 from __future__ import annotations
 

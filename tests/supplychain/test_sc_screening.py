@@ -1,4 +1,4 @@
-"""EU three-criteria screen and transit rule (METHODS.md section 2), incl. BACI 2022."""
+"""EU three-criteria screen and transit rule (docs/methods/eu-screen.md), incl. BACI 2022."""
 
 from __future__ import annotations
 

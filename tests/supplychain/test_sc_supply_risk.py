@@ -1,4 +1,4 @@
-"""Governance-weighted supply risk, the EU CRM method (METHODS.md section 3)."""
+"""Governance-weighted supply risk, the EU CRM method (docs/methods/supply-risk.md)."""
 
 from __future__ import annotations
 
