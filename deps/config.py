@@ -212,7 +212,7 @@ def _threshold_settings() -> tuple[Setting, ...]:
     return tuple(out)
 
 
-#: Every analysis threshold (METHODS.md defaults) as a setting ``DEPS_<NAME>``.
+#: Every analysis threshold (defaults and sources: docs/methods/index.md) as a setting ``DEPS_<NAME>``.
 THRESHOLD_SETTINGS: tuple[Setting, ...] = _threshold_settings()
 
 

@@ -19,7 +19,7 @@ import typer.main
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 
-from deps.cli import app
+from deps.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -98,7 +98,7 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
             "Chokepoints",
             (
                 f"{len(chokes)} of {len(nodes)} nodes are a chokepoint by at least one test "
-                "(METHODS.md: concentration, foreign share, firm share, dominators, knock-out).",
+                "(docs/methods/chokepoints.md: concentration, foreign share, firm share, dominators, knock-out).",
             ),
             (ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),),
         )

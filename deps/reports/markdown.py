@@ -45,7 +45,7 @@ def render_markdown(content: ReportContent, *, max_rows: int = DEFAULT_MAX_ROWS)
     lines += [
         "## Method and thresholds used",
         "",
-        "The run's parameters as recorded; definitions and defaults are in METHODS.md.",
+        "The run's parameters as recorded; definitions and defaults are in docs/methods/.",
         "",
         *_pairs(content.parameters),
         "",

@@ -126,7 +126,7 @@ def run_analysis(
     bloc: str | None = None,
     year: int | None = None,
 ) -> TablesRun:
-    """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (METHODS 1-5)."""
+    """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (docs/methods/)."""
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
@@ -175,7 +175,7 @@ class ScreenRun:
 def run_screen(
     settings: Settings, *, dataset: str, actor: Actor, bloc: str | None = None, year: int | None = None
 ) -> ScreenRun:
-    """The EU three-criteria dependency screen on a trade-flow dataset (METHODS.md section 2)."""
+    """The EU three-criteria dependency screen on a trade-flow dataset (docs/methods/eu-screen.md)."""
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
@@ -253,7 +253,7 @@ def run_simulation(
     sweep_fraction: float | None = None,
     year: int | None = None,
 ) -> TablesRun:
-    """Propagate shocks through the supply graph (METHODS.md section 6), or sweep every country at once.
+    """Propagate shocks through the supply graph (docs/methods/disruption.md), or sweep every country at once.
 
     With ``sweep_fraction`` set, every supplying country is shocked in turn by that fraction (one scenario per
     country, in one matrix) and ``shocks`` must be empty.

@@ -1,4 +1,4 @@
-"""Criticality: the governance-weighted supply risk of materials (EU critical-raw-materials method, METHODS.md 3).
+"""Criticality: governance-weighted supply risk of materials (EU CRM method, docs/methods/supply-risk.md).
 
 The engine (:mod:`supplychain.supply_risk`) computes HHI_WGI and SR; this module gathers its inputs from a dataset
 (global shares), a trade dataset (EU sourcing) and the country table or an imported WGI dataset (governance), and
@@ -33,7 +33,7 @@ def run_supply_risk(
     governance_dataset: str | None = None,
     governance_year: int | None = None,
 ) -> ScreenRun:
-    """Governance-weighted supply risk of the dataset's materials (EU critical-raw-materials method, METHODS 3).
+    """Governance-weighted supply risk of the dataset's materials (EU CRM method, docs/methods/supply-risk.md).
 
     Global supply shares come from the dataset's country view of each material.  With ``trade_dataset``, EU
     sourcing is approximated by the bloc's imports of the material's HS code by partner (intra-bloc included); without

@@ -1,7 +1,7 @@
 """Optimisation runs: targets from the analysis, effect curves from the data, the LP from ``optimizer``.
 
-The targets are the analysis engine's dependency-risk rows (one per node and foreign supplier country, METHODS.md
-sections 4-5), each assigned to the focus market it reaches most (by final products its knockout cuts) and
+The targets are the analysis engine's dependency-risk rows (one per node and foreign supplier country,
+docs/methods/optimiser.md), each assigned to the focus market it reaches most (by final products its knockout cuts) and
 weighted by that market's priority weight.  The effect curves are the dataset's effect assumptions (the seed's
 documented defaults unless the dataset brings its own), overridable per scenario; every run stores the curves it
 used so reports can show them.
@@ -217,7 +217,7 @@ def run_optimisation(
     monte_carlo_draws: int = 0,
     seed: int = 0,
 ) -> OptimisationRun:
-    """Allocate a budget across action lines and targets (METHODS.md section 7) and record the run.
+    """Allocate a budget across action lines and targets (docs/methods/optimiser.md) and record the run.
 
     Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting named constraints.
     """

@@ -1,6 +1,6 @@
 """Runs: every analysis, simulation, optimisation, batch and batch member is recorded with what made it.
 
-A run records (METHODS.md section 8) the hash of its input tables, its parameters, the code version, the solver
+A run records (docs/data.md) the hash of its input tables, its parameters, the code version, the solver
 and its version, the seed, the time and the user, plus its result tables (stored as canonical JSON with their
 SHA-256, so that the same inputs give byte-identical exports).
 """

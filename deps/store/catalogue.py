@@ -98,7 +98,8 @@ def dataset_overview(url: str, name: str) -> DatasetOverview:
     """Nodes per sector and kind, final products per focus market, and share coverage per node.
 
     Coverage of a node is the sum of its known shares (capped at 1), taken from the country view when the node has
-    country rows and from the firm view otherwise; a supplier known without a share adds nothing (METHODS.md 1).
+    country rows and from the firm view otherwise; a supplier known without a share adds nothing
+    (docs/methods/concentration.md).
     """
     ref = resolve_dataset(url, name)
     nodes = nodes_frame(url, ref.id)
