@@ -46,8 +46,6 @@ __all__ = [
     "source_line",
 ]
 
-SESSION_KEYS = ("user", "last_seen")
-
 
 def settings() -> Settings:
     """The application settings (from the environment)."""

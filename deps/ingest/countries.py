@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pycountry
 
-__all__ = ["EXTRA_CODES", "country_name", "is_known_code", "known_codes"]
+__all__ = ["EXTRA_CODES", "country_name", "known_codes"]
 
 #: Codes outside current ISO 3166-1 that public datasets use, with the name and where they come from.
 EXTRA_CODES: dict[str, str] = {
@@ -30,11 +30,6 @@ def known_codes() -> frozenset[str]:
     codes = {c.alpha_3 for c in pycountry.countries}
     codes |= {c.alpha_3 for c in pycountry.historic_countries if hasattr(c, "alpha_3")}
     return frozenset(codes | set(EXTRA_CODES))
-
-
-def is_known_code(code: str) -> bool:
-    """Whether ``code`` is an accepted country or economy code (case-sensitive, upper case)."""
-    return code in known_codes()
 
 
 def country_name(code: str) -> str:

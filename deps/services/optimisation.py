@@ -281,14 +281,7 @@ def run_optimisation(
             "expected": robust.expected,
             "worst_case": robust.worst_case,
         }
-    try:
-        import highspy
-
-        solver_version = (
-            f"{solution.solver} (highspy {highspy.__version__ if hasattr(highspy, '__version__') else '?'})"
-        )
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        solver_version = solution.solver
+    solver_version = _solver_version(solution.solver)
     run_id = record_run(
         settings.effective_database_url,
         kind="optimisation",

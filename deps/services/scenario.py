@@ -36,7 +36,6 @@ A batch adds the grid dimensions (each a named set of multipliers) to a ``base``
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,8 +408,3 @@ def _pairs(cell: str, column: str, row: int, collector: _Collector) -> dict[str,
             continue
         out[key.strip()] = number
     return out
-
-
-def dumps(config: ScenarioConfig) -> str:
-    """JSON of a scenario (for run parameters and reports)."""
-    return json.dumps(config.as_dict(), sort_keys=True, default=str)
