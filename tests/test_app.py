@@ -264,6 +264,7 @@ def test_simulator_runs_two_scenarios(small: str) -> None:
     assert markets["weighted_loss"].round(6).tolist() == [0.6]
 
 
+@pytest.mark.slow
 def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
     at = _login("ann")
     at.switch_page("app_pages/optimiser.py").run()
@@ -302,6 +303,7 @@ def test_optimiser_explains_infeasibility_in_words(seeded: str) -> None:
     assert "line-min[financing]" in at.text[0].value
 
 
+@pytest.mark.slow
 def test_batch_runs_in_the_background_and_is_browsable(seeded: str) -> None:
     at = _login("ann")
     at.switch_page("app_pages/batches.py").run()

@@ -75,6 +75,7 @@ def _ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+@pytest.mark.slow
 def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) -> None:
     url, run_id = simulated
     at = _reports_page(run_id)

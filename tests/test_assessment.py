@@ -46,6 +46,7 @@ def test_seed_analysis_flags_euv_as_dutch_control_point(seeded: dict[str, str]) 
     assert list(stored["node_id"]) == list(result.tables["nodes"]["node_id"])
 
 
+@pytest.mark.slow
 def test_same_inputs_give_byte_identical_tables(seeded: dict[str, str]) -> None:
     settings = load_settings()
     first = run_analysis(settings, dataset="seed", actor=ANALYST)
@@ -98,6 +99,7 @@ def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:
         run_analysis(load_settings(), dataset="nope", actor=ANALYST)
 
 
+@pytest.mark.slow
 def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
     initialise(load_settings())
     _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
@@ -155,6 +157,7 @@ def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: 
     assert verify(settings.effective_database_url).ok
 
 
+@pytest.mark.slow
 def test_supply_risk_with_trade_and_wgi(env: dict[str, str], shared_data: Path) -> None:
     initialise(load_settings())
     _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")

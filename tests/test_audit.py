@@ -65,6 +65,7 @@ def test_entry_hash_is_sha256_of_canonical_json() -> None:
 fields = st.text(max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(a=st.tuples(fields, fields, fields), b=st.tuples(fields, fields, fields))
 def test_field_boundaries_are_part_of_the_hash(a: tuple[str, str, str], b: tuple[str, str, str]) -> None:
@@ -238,6 +239,7 @@ for i in range(25):
 """
 
 
+@pytest.mark.slow
 def test_processes_appending_at_once_keep_one_chain(url: str) -> None:
     # 4 processes x 25 events, each event in its own transaction, all racing for the end of the chain.
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}

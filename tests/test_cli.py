@@ -18,6 +18,7 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run([*DEPS, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [[], ["init"], ["status"], ["import"]])
 def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     done = _run([*command, "--help"], {"DEPS_VAR_DIR": str(tmp_path)})
@@ -25,6 +26,7 @@ def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     assert "Usage" in done.stdout
 
 
+@pytest.mark.slow
 def test_init_status_import_round_trip(env: dict[str, str]) -> None:
     seeded = {**env, "DEPS_SEED_DIR": str(FIXTURE)}
     done = _run(["init"], seeded)
@@ -41,6 +43,7 @@ def test_init_status_import_round_trip(env: dict[str, str]) -> None:
     assert "dataset 'mine' version 1 created" in imported.stdout
 
 
+@pytest.mark.slow
 def test_failed_import_exits_non_zero_with_report(env: dict[str, str], tmp_path: Path) -> None:
     _run(["init", "--empty"], env)
     bad = tmp_path / "bad"
@@ -58,6 +61,7 @@ def test_failed_import_exits_non_zero_with_report(env: dict[str, str], tmp_path:
     assert state["datasets"] == [] and state["row_counts"]["node"] == 0
 
 
+@pytest.mark.slow
 def test_errors_without_a_database_are_one_line(tmp_path: Path) -> None:
     env = {"DEPS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
     done = _run(["import", "template", str(FIXTURE)], env)

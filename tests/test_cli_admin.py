@@ -183,6 +183,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_real_process_exit_codes_and_no_traceback(env: dict[str, str]) -> None:
     # Through deps.cli.main as the lead registers the groups: errors are one line and exit 1.
     full = {**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)}

@@ -189,6 +189,7 @@ def test_random_bytes(workspace: tuple[str, Path], kind: str, data: st.DataObjec
     _import_holds(kind, path, url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
@@ -203,6 +204,7 @@ def test_truncated_files(workspace: tuple[str, Path], kind: str, data: st.DataOb
     _import_holds(kind, path, url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
@@ -218,6 +220,7 @@ def test_shuffled_and_dropped_columns(workspace: tuple[str, Path], kind: str, da
     _import_holds(kind, path, url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())

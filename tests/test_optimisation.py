@@ -38,6 +38,7 @@ def seeded(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
     settings = load_settings()
     run = run_optimisation(

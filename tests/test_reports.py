@@ -112,6 +112,7 @@ def _report_events(url: str) -> list[dict[str, object]]:
     return list_events(url, action="report", limit=1000)
 
 
+@pytest.mark.slow
 def test_pdf_has_the_marking_and_report_id_on_every_page(
     settings: Settings, world: dict[str, str], tmp_path: Path
 ) -> None:
@@ -129,6 +130,7 @@ def test_pdf_has_the_marking_and_report_id_on_every_page(
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256
 
 
+@pytest.mark.slow
 def test_encrypted_pdf_is_aes256_and_needs_the_passphrase(
     settings: Settings, world: dict[str, str], tmp_path: Path
 ) -> None:
@@ -151,6 +153,7 @@ def test_encrypted_pdf_is_aes256_and_needs_the_passphrase(
     assert pages and all(MARK in page for page in pages)
 
 
+@pytest.mark.slow
 def test_pdf_of_one_run_is_byte_identical(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
     first = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "a.pdf", charts="matplotlib")
     second = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "b.pdf", charts="matplotlib")
@@ -215,6 +218,7 @@ def test_encrypted_xlsx_opens_only_after_decryption(settings: Settings, world: d
             office.decrypt(io.BytesIO())
 
 
+@pytest.mark.slow
 def test_two_exports_of_one_run_give_the_same_tables(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
     for kind in ("analysis", "optimisation"):
         run = world[kind]
@@ -356,6 +360,7 @@ def _cli() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow
 def test_cli_reads_the_passphrase_from_a_prompt_or_a_file_never_an_argument(
     settings: Settings, world: dict[str, str], tmp_path: Path
 ) -> None:

@@ -109,6 +109,7 @@ def test_cbs_bands(hhi: float, band: str) -> None:
     assert cbs_band(hhi) == band
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.floats(min_value=0.01, max_value=10.0), min_size=1, max_size=12))
 def test_hhi_bounds(raw: list[float]) -> None:

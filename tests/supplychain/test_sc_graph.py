@@ -81,6 +81,7 @@ def test_arrays_agree_with_networkx_seeded(seed: int) -> None:
     _check_agreement(seed)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=1000, max_value=10**6))
 def test_arrays_agree_with_networkx_hypothesis(seed: int) -> None:
