@@ -61,6 +61,7 @@ __all__ = [
 EVIDENCE_KINDS = ("observed", "estimated", "expert")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 BASES = ("production", "headquarters", "exports", "capacity")
+ROLES = ("viewer", "analyst", "admin")
 
 
 def utcnow() -> datetime:
