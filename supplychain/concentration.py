@@ -29,6 +29,7 @@ __all__ = [
     "BASIS_COUNTRY_ROWS",
     "BASIS_FIRM_ROWS",
     "BASIS_HEADQUARTERS",
+    "BOUND_COLUMNS",
     "CONCENTRATION_COLUMNS",
     "STATUS_INSUFFICIENT",
     "STATUS_OK",
@@ -72,6 +73,24 @@ CONCENTRATION_COLUMNS = (
     "bloc_foreign_top_share",
     "cbs_band",
     "sources",
+)
+BOUND_COLUMNS = (
+    "top_share_low",
+    "top_share_high",
+    "cr3_low",
+    "cr3_high",
+    "hhi_low",
+    "hhi_high",
+    "home_share_low",
+    "home_share_high",
+    "bloc_share_low",
+    "bloc_share_high",
+    "foreign_top_share_low",
+    "foreign_top_share_high",
+    "bloc_foreign_top_share_low",
+    "bloc_foreign_top_share_high",
+    "residual",
+    "n_open",
 )
 
 
@@ -150,7 +169,9 @@ def concentration(
     Returns
     -------
     pandas.DataFrame
-        One row per node with provision rows, columns :data:`CONCENTRATION_COLUMNS`. Shares are
+        One row per node with provision rows, columns :data:`CONCENTRATION_COLUMNS` and then
+        :data:`BOUND_COLUMNS` (lowest and highest values over every completion of the unknown
+        shares, :mod:`supplychain.bounds`; ``thresholds.suppliers_complete`` is used). Shares are
         fractions. ``foreign_*`` = largest supplier outside the home country, ``bloc_foreign_*``
         = largest supplier outside the bloc (ties broken by supplier id). When ``status`` is
         "insufficient data" (coverage below ``min_coverage``) every share-based number is NaN
@@ -243,7 +264,48 @@ def concentration(
         out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
     out["cbs_band"] = _bands(hhi, thresholds)
     out["sources"] = _sources(shares, codes, m)
-    return out[list(CONCENTRATION_COLUMNS)]
+    s_ord = s[order]
+    tops = np.zeros((3, m))
+    for k in range(3):
+        sel = rank == k
+        tops[k, o_codes[sel]] = s_ord[sel]
+    bounds = _bounds(shares, provision, codes, m, s, (in_home, in_bloc, bloc), level, year, thresholds, tops)
+    return pd.concat([out[list(CONCENTRATION_COLUMNS)], bounds], axis=1)
+
+
+def _bounds(
+    shares: pd.DataFrame,
+    provision: pd.DataFrame,
+    codes: np.ndarray,
+    m: int,
+    s: np.ndarray,
+    membership: tuple[np.ndarray, np.ndarray, frozenset[str]],
+    level: Level,
+    year: int | None,
+    thresholds: Thresholds,
+    tops: np.ndarray,
+) -> pd.DataFrame:
+    """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
+    from supplychain.bounds import bound_arrays, open_flags  # bounds builds on supplier_shares: import here
+
+    in_home, in_bloc, bloc = membership
+    complete = bool(thresholds.suppliers_complete)
+    is_open = open_flags(shares, provision, level=level, year=year, complete=complete)
+    if level == "firm":  # an unnamed firm may be headquartered anywhere
+        home_free = bloc_free = np.ones(m, dtype=bool)
+    else:  # an unnamed country is one not named for the node
+        home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
+        bloc_free = np.bincount(codes, weights=in_bloc, minlength=m) < len(bloc)
+    groups = {"home": (in_home, home_free), "bloc": (in_bloc, bloc_free)}
+    res = bound_arrays(codes, m, s, is_open, np.full(m, not complete), groups, (tops[0], tops[1], tops[2]))
+    rename = {"home_foreign_top": "foreign_top_share", "bloc_foreign_top": "bloc_foreign_top_share"}
+    cols = {}
+    for key, values in res.items():
+        stem, _, end = key.rpartition("_")
+        name = f"{rename.get(stem, stem)}_{end}" if end in ("low", "high") else key
+        if name in BOUND_COLUMNS:
+            cols[name] = values
+    return pd.DataFrame(cols)[list(BOUND_COLUMNS)]
 
 
 def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:

@@ -41,6 +41,10 @@ class Thresholds:
         Home (or bloc) share that makes a control point (0.65).
     min_coverage
         Minimum sum of known shares for a number to be reported; below it "insufficient data".
+    suppliers_complete
+        False (default): a node's supplier list may be incomplete, so the share nobody's known
+        share covers may sit with unnamed suppliers; True: it sits with the named suppliers
+        whose share is unknown (:mod:`supplychain.bounds`).
     home, bloc
         Home country (ISO3) and its bloc (id used in the countries frame ``blocs`` column).
     type_of_as_input
@@ -67,6 +71,7 @@ class Thresholds:
     economic_importance: float = 2.8
     control_home_share: float = 0.65
     min_coverage: float = 0.5
+    suppliers_complete: bool = False
     home: str = "NLD"
     bloc: str = "EU27"
     type_of_as_input: bool = True

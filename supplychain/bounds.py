@@ -1,0 +1,334 @@
+"""Exact bounds of concentration where supplier shares are unknown (METHODS.md sections 1 and 4).
+
+A node's suppliers in a view (countries, or firms) carry a known part ``b_i >= 0`` of the
+node's supply and are *open* when part of their share is unknown (a named supplier without a
+share; in the country view built from firm rows, a country with a firm whose share is unknown).
+The residual ``R = max(0, 1 - sum_i b_i)`` is the supply nobody's known share covers. A
+*completion* is any allocation ``x_i = b_i + u_i`` with ``u_i >= 0``, ``u_i = 0`` for closed
+suppliers, and ``sum_i u_i + sum_k w_k = R``, where ``w_k >= 0`` are shares of *unnamed*
+suppliers: allowed (any number of them, any country) unless the supplier list is known complete
+(``Thresholds.suppliers_complete``; default False, the data do not say it). In the country view
+from firm rows, an incomplete firm list also leaves every named country open (an unnamed firm
+may be headquartered there). With a complete list and no open supplier, ``R`` is unallocated
+(the shares as given, as the point values use them).
+
+Bounds (proof sketch in ``docs/methods/bounds.md``): top share, CR3 and HHI are Schur-convex, so
+their minimum is at the completion that every other completion majorises and their maximum at
+one that majorises every other.
+
+- Lowest: with unnamed suppliers allowed, ``x = b`` and ``R`` split into ever smaller unnamed
+  shares (an infimum: HHI_low = sum_i b_i^2, top_low = max_i b_i). Otherwise water-filling over
+  the open suppliers: level ``lam`` with ``sum_open max(0, lam - b_i) = R``,
+  ``x_i = max(b_i, lam)`` (all ``b_i = 0``: ``lam = R / k``, HHI_low = sum s_i^2 + R^2 / k).
+- Highest: all of ``R`` on the open supplier with the largest ``b`` (or on one new unnamed
+  supplier when none is open): HHI_high = sum_i b_i^2 + R^2 + 2 R b_max_open,
+  top_high = max(max_i b_i, b_max_open + R), CR3_high = CR3(b) + R when that supplier is among
+  the three largest, else max(CR3(b), b_(1) + b_(2) + b_max_open + R).
+- Home (or bloc) share ``h = sum_{i in H} x_i``: h_low = B_H + R only when ``R`` cannot go
+  outside H (no open supplier outside H, no unnamed supplier), else B_H; h_high = B_H + R when
+  ``R`` can reach H (an open supplier in H, or an unnamed supplier that may lie in H), else B_H.
+- One supplier: x_i in [b_i + R [i the only place R can go], b_i + R [i open]].
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from supplychain.concentration import BASIS_HEADQUARTERS, BOUND_COLUMNS, concentration, supplier_shares
+from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+__all__ = [
+    "BOUNDS_COLUMNS",
+    "SHARE_BOUNDS_COLUMNS",
+    "bound_arrays",
+    "concentration_bounds",
+    "open_flags",
+    "supplier_share_bounds",
+    "supplier_units",
+]
+
+Level = Literal["country", "firm"]
+
+BOUNDS_COLUMNS = ("node_id", *BOUND_COLUMNS)
+SHARE_BOUNDS_COLUMNS = ("node_id", "supplier", "share_low", "share_high")
+
+
+def supplier_units(
+    provision: pd.DataFrame, *, level: Level = "country", year: int | None = None, complete: bool = False
+) -> pd.DataFrame:
+    """One row per (node, supplier) with its known part and whether it may hold more.
+
+    Parameters
+    ----------
+    provision
+        Validated provision frame.
+    level, year
+        As in :func:`supplychain.concentration.supplier_shares` (same rows, same order).
+    complete
+        True: every node's supplier list is complete (no unnamed supplier).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``node_id, supplier_id, country, base, open``: ``base`` = known share (0 when
+        unknown), ``open`` = the supplier may hold part of the residual.
+    """
+    shares = supplier_shares(provision, level=level, year=year)
+    raw = shares["share"].to_numpy(dtype=np.float64)
+    return pd.DataFrame(
+        {
+            "node_id": shares["node_id"],
+            "supplier_id": shares["supplier_id"],
+            "country": shares["country"],
+            "base": np.where(np.isnan(raw), 0.0, raw),
+            "open": open_flags(shares, provision, level=level, year=year, complete=complete),
+        }
+    )
+
+
+def open_flags(
+    shares: pd.DataFrame, provision: pd.DataFrame, *, level: Level, year: int | None, complete: bool
+) -> np.ndarray:
+    """Per row of a :func:`supplier_shares` frame: may the supplier hold part of the residual.
+
+    A row without a share is open. In the country view from firm rows, a country is open when one
+    of its firms has no share, and every country is open when the firm list may be incomplete
+    (an unnamed firm may be headquartered there).
+    """
+    is_open = shares["share"].isna().to_numpy(dtype=bool)
+    aggregated = (shares["basis"] == BASIS_HEADQUARTERS).to_numpy(dtype=bool)
+    if level != "country" or not aggregated.any():
+        return is_open
+    if not complete:
+        return is_open | aggregated
+    firms = supplier_shares(provision, level="firm", year=year)
+    unknown = firms.assign(u=firms["share"].isna()).groupby(["node_id", "country"])["u"].any()
+    keys = pd.MultiIndex.from_arrays([shares["node_id"], shares["country"]])
+    hit = unknown.reindex(keys).fillna(False).to_numpy(dtype=bool)
+    return is_open | (aggregated & hit)
+
+
+def bound_arrays(
+    codes: np.ndarray,
+    m: int,
+    base: np.ndarray,
+    is_open: np.ndarray,
+    unnamed: np.ndarray,
+    groups: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    tops: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Bounds per node from per-supplier arrays (the formulas of the module docstring).
+
+    Parameters
+    ----------
+    codes
+        Node index (0..m-1) of each supplier row, rows of one node contiguous.
+    m
+        Number of nodes.
+    base, is_open
+        Known part and open flag per row.
+    unnamed
+        Per node: unnamed suppliers may hold part of the residual.
+    groups
+        Name -> (row in group H, per node: an unnamed supplier may lie in H), e.g. home, bloc.
+    tops
+        The three largest ``base`` per node when the caller has them (saves a sort).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``residual, n_open, top_share_low/high, cr3_low/high, hhi_low/high``, per group
+        ``{name}_share_low/high`` and ``{name}_foreign_top_low/high`` (largest supplier outside
+        H), and ``share_low/share_high`` per row.
+    """
+    base = np.asarray(base, dtype=np.float64)
+    is_open = np.asarray(is_open, dtype=bool)
+    unnamed = np.asarray(unnamed, dtype=bool)
+
+    def total(w: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=w, minlength=m)
+
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+    present = codes[starts]
+
+    def gmax(values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        out = np.full(m, -np.inf)
+        vals = values if rows is None else np.where(rows, values, -np.inf)
+        if len(vals):
+            out[present] = np.maximum.reduceat(vals, starts)
+        return out
+
+    resid = np.maximum(0.0, 1.0 - total(base))
+    n_open = np.bincount(codes, weights=is_open, minlength=m).astype(np.int64)
+    r = np.where((n_open > 0) | unnamed, resid, 0.0)  # allocatable residual
+    out: dict[str, np.ndarray] = {"residual": resid, "n_open": n_open}
+    # lowest: water-filling over open rows where no unnamed supplier may take R
+    fill = is_open & ~unnamed[codes]
+    lam = _water_level(codes, m, base, fill, r)
+    x_low = np.where(fill, np.maximum(base, lam[codes]), base)
+    b_open = np.where(is_open, base, -np.inf)
+    m_open = np.maximum(gmax(b_open), 0.0)  # 0: the new unnamed supplier
+    top1, top2, top3 = tops if tops is not None else _top3(codes, m, base)
+    moved = fill & (x_low != base)
+    out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if moved.any() else top1
+    out["top_share_high"] = np.maximum(top1, m_open + r)
+    out["hhi_low"] = total(x_low * x_low)
+    out["hhi_high"] = total(base * base) + r * r + 2.0 * r * m_open
+    low3 = _top3_where(codes, m, x_low, moved, (top1, top2, top3))
+    out["cr3_low"] = low3[0] + low3[1] + low3[2]
+    cr3 = top1 + top2 + top3
+    out["cr3_high"] = np.where(m_open >= top3, cr3 + r, np.maximum(cr3, top1 + top2 + m_open + r))
+    for name, (inside, unnamed_inside) in (groups or {}).items():
+        inside = np.asarray(inside, dtype=bool)
+        b_in = total(np.where(inside, base, 0.0))
+        open_in = np.bincount(codes, weights=is_open & inside, minlength=m) > 0
+        open_out = np.bincount(codes, weights=is_open & ~inside, minlength=m) > 0
+        can_in = open_in | (unnamed & unnamed_inside)
+        must_in = (r > 0) & ~open_out & ~unnamed
+        out[f"{name}_share_low"] = b_in + np.where(must_in, r, 0.0)
+        out[f"{name}_share_high"] = b_in + np.where(can_in, r, 0.0)
+        # largest supplier outside H: lowest when R can go into H (or to tiny unnamed shares)
+        spare = can_in | unnamed
+        x_out = np.where(spare[codes], base, x_low)
+        out[f"{name}_foreign_top_low"] = np.maximum(gmax(x_out, ~inside), 0.0)
+        b_out_open = gmax(base, is_open & ~inside)
+        best = np.where(np.isfinite(b_out_open), b_out_open + r, np.where(unnamed, r, 0.0))
+        out[f"{name}_foreign_top_high"] = np.maximum(np.maximum(gmax(base, ~inside), 0.0), best)
+    sole = is_open & (n_open[codes] == 1) & ~unnamed[codes]
+    out["share_low"] = base + np.where(sole, r[codes], 0.0)
+    out["share_high"] = base + np.where(is_open, r[codes], 0.0)
+    return out
+
+
+def concentration_bounds(
+    provision: pd.DataFrame,
+    countries: pd.DataFrame | None = None,
+    *,
+    level: Level = "country",
+    year: int | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> pd.DataFrame:
+    """Lowest and highest top share, CR3, HHI, home and bloc share per node.
+
+    Parameters
+    ----------
+    provision
+        Validated provision frame.
+    countries
+        Countries frame for bloc membership (``thresholds.bloc``); without it the bloc holds only
+        the home country.
+    level, year
+        As in :func:`supplychain.concentration.concentration`; rows come in the same node order.
+    thresholds
+        ``home``, ``bloc`` and ``suppliers_complete`` are used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`BOUNDS_COLUMNS` (fractions); ``foreign_*`` is the largest supplier outside
+        the home country, ``bloc_foreign_*`` outside the bloc. Every completion of the data lies
+        inside each interval and both ends are attained (lows with unnamed suppliers are infima).
+    """
+    conc = concentration(provision, countries, level=level, year=year, thresholds=thresholds)
+    return conc[list(BOUNDS_COLUMNS)]
+
+
+def supplier_share_bounds(
+    provision: pd.DataFrame,
+    *,
+    level: Level = "country",
+    year: int | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> pd.DataFrame:
+    """The exact interval of each named supplier's share of each node.
+
+    ``share_low = b_i + R`` only when supplier i is the one place the residual can go, else
+    ``b_i``; ``share_high = b_i + R`` when i is open, else ``b_i`` (notation of the module).
+
+    Parameters
+    ----------
+    provision
+        Validated provision frame.
+    level, year
+        As in :func:`supplychain.concentration.supplier_shares`.
+    thresholds
+        ``suppliers_complete`` is used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SHARE_BOUNDS_COLUMNS`, one row per (node, supplier) of the view.
+    """
+    complete = bool(thresholds.suppliers_complete)
+    units = supplier_units(provision, level=level, year=year, complete=complete)
+    codes, uniques = pd.factorize(units["node_id"], sort=False)
+    res = bound_arrays(
+        codes, len(uniques), units["base"].to_numpy(), units["open"].to_numpy(), np.full(len(uniques), not complete)
+    )
+    return pd.DataFrame(
+        {
+            "node_id": units["node_id"].to_numpy(),
+            "supplier": units["supplier_id"].to_numpy(),
+            "share_low": res["share_low"],
+            "share_high": res["share_high"],
+        }
+    )
+
+
+def _water_level(codes: np.ndarray, m: int, base: np.ndarray, fill: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Per node the level lam with sum over ``fill`` rows of max(0, lam - base) = r (NaN: none).
+
+    Sorted ascending b_(1..k): J = #{j : j b_(j) - sum_{t<=j} b_(t) <= r} (a prefix), then
+    lam = (r + sum_{t<=J} b_(t)) / J.
+    """
+    lam = np.full(m, np.nan)
+    rows = np.flatnonzero(fill)
+    if not len(rows):
+        return lam
+    c, b = codes[rows], base[rows]
+    order = np.lexsort((b, c))
+    c, b = c[order], b[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    counts = np.diff(np.r_[starts, len(c)])
+    j = np.arange(len(c)) - np.repeat(starts, counts) + 1
+    csum = np.cumsum(b)
+    before = np.repeat(np.r_[0.0, csum[starts[1:] - 1]], counts)
+    cum = csum - before
+    ok = j * b - cum <= r[c] + 1e-15
+    big_j = np.bincount(c, weights=ok, minlength=m)
+    cum_at = np.zeros(m)
+    last = np.flatnonzero(ok & (j == big_j[c]))
+    cum_at[c[last]] = cum[last]
+    nodes = c[starts]
+    lam[nodes] = (r[nodes] + cum_at[nodes]) / big_j[nodes]
+    return lam
+
+
+def _top3_where(
+    codes: np.ndarray, m: int, values: np.ndarray, moved: np.ndarray, tops: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``tops`` with the three largest ``values`` recomputed for nodes that have a moved row."""
+    if not moved.any():
+        return tops
+    nodes = np.bincount(codes[moved], minlength=m) > 0
+    rows = nodes[codes]
+    sub = _top3(codes[rows], m, values[rows])
+    return tuple(np.where(nodes, new, old) for new, old in zip(sub, tops, strict=True))  # type: ignore[return-value]
+
+
+def _top3(codes: np.ndarray, m: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three largest values per node (0 where fewer than three)."""
+    tops = np.zeros((3, m))
+    if not len(values):
+        return tops[0], tops[1], tops[2]
+    order = np.lexsort((-values, codes))
+    c = codes[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    rank = np.arange(len(c)) - np.repeat(starts, np.diff(np.r_[starts, len(c)]))
+    for k in range(3):
+        sel = rank == k
+        tops[k, c[sel]] = values[order][sel]
+    return tops[0], tops[1], tops[2]
