@@ -169,8 +169,8 @@ def bound_arrays(
     fill = is_open & ~unnamed[codes]
     lam = _water_level(codes, m, base, fill, r)
     x_low = np.where(fill, np.maximum(base, lam[codes]), base)
-    b_open = np.where(is_open, base, -np.inf)
-    m_open = np.maximum(gmax(b_open), 0.0)  # 0: the new unnamed supplier
+    any_open = bool(is_open.any())
+    m_open = np.maximum(gmax(base, is_open), 0.0) if any_open else np.zeros(m)  # 0: a new unnamed supplier
     top1, top2, top3 = tops if tops is not None else _top3(codes, m, base)
     moved = fill & (x_low != base)
     out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if moved.any() else top1
@@ -191,12 +191,17 @@ def bound_arrays(
         out[f"{name}_share_low"] = b_in + np.where(must_in, r, 0.0)
         out[f"{name}_share_high"] = b_in + np.where(can_in, r, 0.0)
         # largest supplier outside H: lowest when R can go into H (or to tiny unnamed shares)
+        top_out = np.maximum(gmax(base, ~inside), 0.0)
         spare = can_in | unnamed
-        x_out = np.where(spare[codes], base, x_low)
-        out[f"{name}_foreign_top_low"] = np.maximum(gmax(x_out, ~inside), 0.0)
-        b_out_open = gmax(base, is_open & ~inside)
+        moved_out = moved & ~spare[codes] & ~inside
+        if moved_out.any():
+            x_out = np.where(spare[codes], base, x_low)
+            out[f"{name}_foreign_top_low"] = np.maximum(gmax(x_out, ~inside), 0.0)
+        else:
+            out[f"{name}_foreign_top_low"] = top_out
+        b_out_open = gmax(base, is_open & ~inside) if any_open else np.full(m, -np.inf)
         best = np.where(np.isfinite(b_out_open), b_out_open + r, np.where(unnamed, r, 0.0))
-        out[f"{name}_foreign_top_high"] = np.maximum(np.maximum(gmax(base, ~inside), 0.0), best)
+        out[f"{name}_foreign_top_high"] = np.maximum(top_out, best)
     sole = is_open & (n_open[codes] == 1) & ~unnamed[codes]
     out["share_low"] = base + np.where(sole, r[codes], 0.0)
     out["share_high"] = base + np.where(is_open, r[codes], 0.0)

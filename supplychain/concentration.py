@@ -270,7 +270,9 @@ def concentration(
         sel = rank == k
         tops[k, o_codes[sel]] = s_ord[sel]
     bounds = _bounds(shares, provision, codes, m, s, (in_home, in_bloc, bloc), level, year, thresholds, tops)
-    return pd.concat([out[list(CONCENTRATION_COLUMNS)], bounds], axis=1)
+    for name, values in bounds.items():
+        out[name] = values
+    return out  # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS
 
 
 def _bounds(
@@ -284,7 +286,7 @@ def _bounds(
     year: int | None,
     thresholds: Thresholds,
     tops: np.ndarray,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
     from supplychain.bounds import bound_arrays, open_flags  # bounds builds on supplier_shares: import here
 
@@ -302,10 +304,8 @@ def _bounds(
     cols = {}
     for key, values in res.items():
         stem, _, end = key.rpartition("_")
-        name = f"{rename.get(stem, stem)}_{end}" if end in ("low", "high") else key
-        if name in BOUND_COLUMNS:
-            cols[name] = values
-    return pd.DataFrame(cols)[list(BOUND_COLUMNS)]
+        cols[f"{rename.get(stem, stem)}_{end}" if end in ("low", "high") else key] = values
+    return {name: cols[name] for name in BOUND_COLUMNS}
 
 
 def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
