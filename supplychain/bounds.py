@@ -38,22 +38,32 @@ import numpy as np
 import pandas as pd
 
 from supplychain.concentration import BASIS_HEADQUARTERS, BOUND_COLUMNS, concentration, supplier_shares
+from supplychain.schema import labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "BOUNDS_COLUMNS",
+    "FLAG_VALUES",
     "SHARE_BOUNDS_COLUMNS",
     "bound_arrays",
     "concentration_bounds",
     "open_flags",
     "supplier_share_bounds",
     "supplier_units",
+    "tri_state",
 ]
 
 Level = Literal["country", "firm"]
 
 BOUNDS_COLUMNS = ("node_id", *BOUND_COLUMNS)
 SHARE_BOUNDS_COLUMNS = ("node_id", "supplier", "share_low", "share_high")
+FLAG_VALUES = ("no", "possible", "yes")
+
+
+def tri_state(sure: np.ndarray, maybe: np.ndarray) -> pd.Series:
+    """``yes`` where ``sure`` (every completion crosses), ``possible`` where only ``maybe``, else ``no``."""
+    codes = np.where(np.asarray(sure, dtype=bool), 2, np.where(np.asarray(maybe, dtype=bool), 1, 0))
+    return labels_from_codes(codes, FLAG_VALUES)
 
 
 def supplier_units(

@@ -9,8 +9,12 @@ Concentration chokepoint (per node, in the country view and in the firm view):
       HHI > 0.4 with the top supplier outside the home country;
     - ``foreign_bloc``: the same with "outside the home bloc".
 
-    A node whose share coverage is below ``min_coverage`` is never flagged: its status is
-    "insufficient data" (unknown shares are not zero shares).
+    Where shares are unknown the flags are three-valued from the bounds of
+    :mod:`supplychain.bounds`: ``yes`` when the lowest values already cross a threshold (so does
+    every completion of the data), ``possible`` when only the highest values do, ``no``
+    otherwise. The clause "top supplier outside home" counts as sure when the largest foreign
+    share's lowest value exceeds the home share's highest, and as possible when a foreign
+    supplier may hold anything. Nodes with no named supplier have no row ("insufficient data").
 
 Structural chokepoint (needs the graph):
     (a) dominator: with a super-source over all nodes without inputs, the node dominates at
@@ -28,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplychain.bounds import tri_state
 from supplychain.concentration import STATUS_OK
 from supplychain.graph import SupplyGraph
 from supplychain.reach import Reach, bits_to_lists
@@ -86,19 +91,21 @@ def concentration_chokepoints(
         thresholds that made (or withheld) each flag.
     """
     top_t, hhi_t = thresholds.chokepoint_top_share, thresholds.chokepoint_hhi
-    ok = (conc["status"] == STATUS_OK).to_numpy()
-    top = conc["top_share"].fillna(0.0).to_numpy()
-    hhi = conc["hhi"].fillna(0.0).to_numpy()
-    concentrated = ok & ((top >= top_t) | (hhi > hhi_t))
+
+    def col(name: str) -> np.ndarray:
+        return conc[name].to_numpy(dtype=np.float64)
+
+    hhi_lo, hhi_hi = col("hhi_low"), col("hhi_high")
     out = pd.DataFrame({"node_id": conc["node_id"], "level": conc["level"]})
     out["status"] = conc["status"].to_numpy()
-    out["global_chokepoint"] = concentrated
-    views = (("foreign_home", thresholds.home, "foreign"), ("foreign_bloc", thresholds.bloc, "bloc_foreign"))
-    for view, _, prefix in views:
-        ftop = conc[f"{prefix}_top_share"].fillna(0.0).to_numpy()
-        top_outside = (conc["top_supplier"] == conc[f"{prefix}_top_supplier"]).to_numpy()
-        flag = ok & ((ftop >= top_t) | ((hhi > hhi_t) & top_outside & (ftop > 0)))
-        out[f"{view}_chokepoint"] = flag
+    sure = (col("top_share_low") >= top_t) | (hhi_lo > hhi_t)
+    maybe = (col("top_share_high") >= top_t) | (hhi_hi > hhi_t)
+    out["global_chokepoint"] = tri_state(sure, maybe)
+    for view, prefix, inside in (("foreign_home", "foreign", "home"), ("foreign_bloc", "bloc_foreign", "bloc")):
+        f_lo, f_hi = col(f"{prefix}_top_share_low"), col(f"{prefix}_top_share_high")
+        sure = (f_lo >= top_t) | ((hhi_lo > hhi_t) & (f_lo > col(f"{inside}_share_high")))
+        maybe = (f_hi >= top_t) | ((hhi_hi > hhi_t) & (f_hi > 0))
+        out[f"{view}_chokepoint"] = tri_state(sure, maybe)
     out["explanation"] = [_explain_concentration(row, thresholds) for row in _records(conc, out)] if explain else ""
     return out[list(CONCENTRATION_FLAG_COLUMNS)].reset_index(drop=True)
 
@@ -174,40 +181,56 @@ def _records(conc: pd.DataFrame, flags: pd.DataFrame) -> list[dict[Hashable, Any
 
 def _explain_concentration(row: dict[Hashable, Any], t: Thresholds) -> str:
     level = row["level"]
-    if row["status"] != STATUS_OK:
-        return (
-            f"{level} view: insufficient data: known shares cover {float(row['coverage']):.3f} "
-            f"< {t.min_coverage} ({row['n_unknown_share']} of {row['n_suppliers']} suppliers "
-            "without a share); no number reported, unknown shares are not zero"
+    head = f"{level} view ({row['basis']}; data basis: {row.get('data_basis') or 'not stated'})"
+    if row["status"] == STATUS_OK and float(row["residual"]) <= 0.0:
+        parts = [
+            f"{head}: top {row['top_supplier']} share {float(row['top_share']):.3f}, "
+            f"HHI {float(row['hhi']):.3f}, coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"
+        ]
+    else:
+        known = (
+            f"top {row['top_supplier']} share {float(row['top_share']):.3f}, "
+            f"HHI {float(row['hhi']):.3f} from known shares; "
+            if row["status"] == STATUS_OK
+            else "insufficient data for a point value; "
         )
-    parts = [
-        f"{level} view ({row['basis']}; data basis: {row.get('data_basis') or 'not stated'}): "
-        f"top {row['top_supplier']} share "
-        f"{float(row['top_share']):.3f}, HHI {float(row['hhi']):.3f}, "
-        f"coverage {float(row['coverage']):.3f} over {row['n_suppliers']} suppliers"
-    ]
+        parts = [
+            f"{head}: known shares cover {float(row['coverage']):.3f} ({row['n_unknown_share']} of "
+            f"{row['n_suppliers']} suppliers without a share); {known}"
+            f"over every completion of the unknown {float(row['residual']):.3f}: top share "
+            f"{_range_words(row, 'top_share')}, HHI {_range_words(row, 'hhi')}"
+        ]
     verdicts = []
-    if row["global_chokepoint"]:
-        verdicts.append(f"global chokepoint (top share >= {t.chokepoint_top_share} or HHI > {t.chokepoint_hhi})")
-    if row["foreign_home_chokepoint"]:
-        verdicts.append(
-            f"foreign chokepoint for {t.home}: {row['foreign_top_supplier']} holds "
-            f"{float(row['foreign_top_share']):.3f} outside {t.home}"
-        )
-    if row["foreign_bloc_chokepoint"]:
-        verdicts.append(
-            f"foreign chokepoint for {t.bloc}: {row['bloc_foreign_top_supplier']} holds "
-            f"{float(row['bloc_foreign_top_share']):.3f} outside {t.bloc}"
-        )
+    for key, label in (("global_chokepoint", "global chokepoint"),):
+        if row[key] != "no":
+            verdicts.append(
+                f"{label}: {row[key]} (top share >= {t.chokepoint_top_share} or HHI > {t.chokepoint_hhi}"
+                f"{'' if row[key] == 'yes' else ' only at the upper bound'})"
+            )
+    for key, holder, prefix in (
+        ("foreign_home_chokepoint", t.home, "foreign"),
+        ("foreign_bloc_chokepoint", t.bloc, "bloc_foreign"),
+    ):
+        if row[key] != "no":
+            verdicts.append(
+                f"foreign chokepoint for {holder}: {row[key]}: largest supplier outside {holder} "
+                f"({row[f'{prefix}_top_supplier'] or 'not named'}) {_range_words(row, f'{prefix}_top_share')}"
+            )
     if not verdicts:
         verdicts.append(
-            f"not a chokepoint (top share < {t.chokepoint_top_share} and HHI <= {t.chokepoint_hhi})"
-            if not row["global_chokepoint"]
-            else "global only"
+            f"not a chokepoint (top share < {t.chokepoint_top_share} and HHI <= {t.chokepoint_hhi} in every completion)"
         )
     sources = row.get("sources") or ""
     text = "; ".join(parts + verdicts)
     return f"{text}; sources: {sources}" if sources else text
+
+
+def _range_words(row: dict[Hashable, Any], name: str) -> str:
+    """'3.0%' for a point, else 'at least 3.0% and at most 40.0%' (HHI on the 0-1 scale)."""
+    low, high = float(row[f"{name}_low"]), float(row[f"{name}_high"])
+    if name == "hhi":
+        return f"{low:.3f}" if high - low < 5e-4 else f"at least {low:.3f} and at most {high:.3f}"
+    return f"{low:.1%}" if high - low < 5e-4 else f"at least {low:.1%} and at most {high:.1%}"
 
 
 def _explain_structural(node: str, dom: list[str], ko: list[str], markets: list[str], reach: Reach, v: int) -> str:

@@ -15,7 +15,7 @@ from supplychain.thresholds import Thresholds
 
 
 def _flags(rows: list[tuple[str, str, str, str, float]], **kw: object) -> dict[str, dict[str, object]]:
-    conc = concentration(provision_frame(rows), countries_frame())
+    conc = concentration(provision_frame(rows), countries_frame(), **kw)  # type: ignore[arg-type]
     out = concentration_chokepoints(conc, **kw)  # type: ignore[arg-type]
     return out.set_index("node_id").to_dict("index")
 
@@ -35,28 +35,47 @@ def test_concentration_views() -> None:
             ("hhi", "JPN", "country", "JPN", 0.2),  # HHI .36+.04+.04 = 0.44 > 0.4
         ]
     )
-    assert flags["deu"]["global_chokepoint"] and flags["deu"]["foreign_home_chokepoint"]
-    assert not flags["deu"]["foreign_bloc_chokepoint"]
-    assert flags["usa"]["foreign_home_chokepoint"] and flags["usa"]["foreign_bloc_chokepoint"]
-    assert "USA holds 0.960 outside NLD" in str(flags["usa"]["explanation"])
-    assert flags["nld"]["global_chokepoint"] and not flags["nld"]["foreign_home_chokepoint"]
-    assert not any(flags["mix"][k] for k in ("global_chokepoint", "foreign_home_chokepoint"))
+    yes = {k: {f for f, v in row.items() if str(v) == "yes"} for k, row in flags.items()}
+    assert yes["deu"] == {"global_chokepoint", "foreign_home_chokepoint"}  # not foreign for the EU
+    assert {"foreign_home_chokepoint", "foreign_bloc_chokepoint"} <= yes["usa"]
+    assert "largest supplier outside NLD (USA) 96.0%" in str(flags["usa"]["explanation"])
+    assert yes["nld"] == {"global_chokepoint"}
+    assert yes["mix"] == set() and flags["mix"]["global_chokepoint"] == "no"
     assert "not a chokepoint" in str(flags["mix"]["explanation"])
-    assert flags["hhi"]["global_chokepoint"] and flags["hhi"]["foreign_home_chokepoint"]
+    assert {"global_chokepoint", "foreign_home_chokepoint"} <= yes["hhi"]
 
 
 def test_threshold_is_a_parameter() -> None:
     rows = [("a", "USA", "country", "USA", 0.6), ("a", "CHN", "country", "CHN", 0.4)]
     # HHI = .36 + .16 = 0.52 > 0.4 -> flagged; with top 0.7 and HHI 0.6 cut-offs: not
-    assert _flags(rows)["a"]["global_chokepoint"]
+    assert _flags(rows)["a"]["global_chokepoint"] == "yes"
     strict = Thresholds(chokepoint_top_share=0.7, chokepoint_hhi=0.6)
-    assert not _flags(rows, thresholds=strict)["a"]["global_chokepoint"]
+    assert _flags(rows, thresholds=strict)["a"]["global_chokepoint"] == "no"
 
 
-def test_insufficient_data_never_flagged() -> None:
+def test_unknown_share_is_possible_never_zero() -> None:
+    # one named supplier without a share: anything from 0 (unnamed suppliers hold the rest) to 100%
     flags = _flags([("p", "JPN", "country", "JPN", float("nan"))])
-    assert not flags["p"]["global_chokepoint"]
-    assert "insufficient data" in str(flags["p"]["explanation"])
+    assert flags["p"]["global_chokepoint"] == "possible"
+    assert "insufficient data for a point value" in str(flags["p"]["explanation"])
+    assert "top share at least 0.0% and at most 100.0%" in str(flags["p"]["explanation"])
+    complete = _flags([("p", "JPN", "country", "JPN", float("nan"))], thresholds=Thresholds(suppliers_complete=True))
+    assert complete["p"]["global_chokepoint"] == "yes"  # the list is complete: JPN holds it all
+
+
+def test_partial_coverage_yes_possible_no() -> None:
+    rows = [
+        ("a", "USA", "country", "USA", 0.7),  # 0.7 known: yes whatever the rest is
+        ("a", "CHN", "country", "CHN", float("nan")),
+        ("b", "USA", "country", "USA", 0.5),  # 0.5 known, 0.5 open: possible
+        ("b", "CHN", "country", "CHN", float("nan")),
+        ("c", "USA", "country", "USA", 0.3),  # 0.3 each, R = 0.1: at most top 0.4, HHI .19 + .02 = 0.25
+        ("c", "CHN", "country", "CHN", 0.3),
+        ("c", "JPN", "country", "JPN", 0.3),
+    ]
+    flags = _flags(rows)
+    assert [flags[n]["global_chokepoint"] for n in "abc"] == ["yes", "possible", "no"]
+    assert "only at the upper bound" in str(flags["b"]["explanation"])
 
 
 def test_dominators_and_knockout_differ() -> None:
