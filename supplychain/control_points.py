@@ -10,6 +10,13 @@ heavily. No official threshold exists; these defaults are parameters and are sho
   final products cut by the node's knockout (0-1) and substitutability from the nodes frame
   (unknown substitutability is taken as 0 = no substitute, and the explanation says so).
 
+Where shares are unknown, h_v lies in [h_low, h_high] (:mod:`supplychain.bounds`), so
+leverage lies in [h_low (1 - sub) reach, h_high (1 - sub) reach], and the flag is three-valued:
+``yes`` when h_low >= 0.65, or the holder is surely the top supplier (h_low above the largest
+outside supplier's highest share) with HHI_low > 0.4, and h_low > 0; ``possible`` when the same
+holds with the highest values (holder possibly top: h_high above the largest outside supplier's
+lowest share); ``no`` otherwise. A node also needs reach > 0.
+
 The holder is the home country (``Thresholds.home``) or its bloc (``Thresholds.bloc``).
 
 Mutual dependency of home H with partner C, summed over nodes with sufficient data:
@@ -24,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from supplychain.bounds import tri_state
 from supplychain.concentration import STATUS_OK
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -35,12 +43,16 @@ CONTROL_POINT_COLUMNS = (
     "node_id",
     "holder",
     "holder_share",
+    "holder_share_low",
+    "holder_share_high",
     "holder_is_top",
     "hhi",
     "reach",
     "n_finals_reached",
     "substitutability",
     "leverage",
+    "leverage_low",
+    "leverage_high",
     "control_point",
     "explanation",
 )
@@ -89,52 +101,74 @@ def control_points(
     """
     name = thresholds.home if holder == "home" else thresholds.bloc
     share_col = "home_share" if holder == "home" else "bloc_share"
+    out_col = "foreign_top_share" if holder == "home" else "bloc_foreign_top_share"
+    bound_cols = [f"{share_col}_low", f"{share_col}_high", f"{out_col}_low", f"{out_col}_high", "hhi_low", "hhi_high"]
     needed = ["node_id", "status", share_col, "top_country", "top_supplier", "bloc_foreign_top_supplier", "hhi"]
-    frame = _attach(conc[needed].reset_index(drop=True), structural, ["knockout_weight", "n_finals_knockout"])
+    frame = _attach(
+        conc[needed + bound_cols].reset_index(drop=True), structural, ["knockout_weight", "n_finals_knockout"]
+    )
     frame = _attach(frame, nodes, ["substitutability"])
-    frame = frame[(frame["status"] == STATUS_OK).to_numpy(dtype=bool)].reset_index(drop=True)
-    share = frame[share_col].fillna(0.0).to_numpy()
+    ok = (frame["status"] == STATUS_OK).to_numpy(dtype=bool)
+    share = np.where(ok, frame[share_col].fillna(0.0).to_numpy(), np.nan)
+    lo, hi = frame[f"{share_col}_low"].to_numpy(dtype=float), frame[f"{share_col}_high"].to_numpy(dtype=float)
+    out_lo, out_hi = frame[f"{out_col}_low"].to_numpy(dtype=float), frame[f"{out_col}_high"].to_numpy(dtype=float)
     if holder == "home":
-        is_top = (frame["top_country"] == name).to_numpy()
+        is_top = ok & (frame["top_country"] == name).to_numpy()
     else:
-        is_top = (frame["bloc_foreign_top_supplier"] != frame["top_supplier"]).to_numpy()
-    hhi = frame["hhi"].to_numpy()
+        is_top = ok & (frame["bloc_foreign_top_supplier"] != frame["top_supplier"]).to_numpy()
+    hhi = frame["hhi"].to_numpy(dtype=float)
     reach = frame["knockout_weight"].fillna(0.0).to_numpy()
     sub_known = frame["substitutability"].notna().to_numpy()
     sub = frame["substitutability"].fillna(0.0).to_numpy()
-    leading = (share >= thresholds.control_home_share) | (is_top & (hhi > thresholds.chokepoint_hhi))
-    flag = leading & (reach > 0) & (share > 0)
-    leverage = share * (1.0 - sub) * reach
+    t_share, t_hhi = thresholds.control_home_share, thresholds.chokepoint_hhi
+    top_sure = (lo > out_hi) | (is_top & (lo >= hi))
+    top_maybe = hi >= out_lo
+    sure = ((lo >= t_share) | (top_sure & (frame["hhi_low"].to_numpy(dtype=float) > t_hhi))) & (lo > 0)
+    maybe = ((hi >= t_share) | (top_maybe & (frame["hhi_high"].to_numpy(dtype=float) > t_hhi))) & (hi > 0)
+    flag = tri_state(sure & (reach > 0), maybe & (reach > 0)).to_numpy(dtype=object)
+    factor = (1.0 - sub) * reach
+    leverage, lev_lo, lev_hi = share * factor, lo * factor, hi * factor
     texts = []
     for i, node in enumerate(frame["node_id"] if explain else []):
+        held = f"{lo[i]:.3f}" if hi[i] - lo[i] < 5e-4 else f"at least {lo[i]:.3f} and at most {hi[i]:.3f}"
+        point = hi[i] - lo[i] < 5e-4
+        lev = f"{lo[i]:.3f} x (1 - {sub[i]:.2f}) x {reach[i]:.3f} = {lev_lo[i]:.3f}"
+        if not point:
+            lev = f"share x (1 - {sub[i]:.2f}) x {reach[i]:.3f}: at least {lev_lo[i]:.3f} and at most {lev_hi[i]:.3f}"
         why = (
-            f"{name} share {share[i]:.3f} (threshold {thresholds.control_home_share}), "
-            f"{'top supplier' if is_top[i] else 'not top supplier'}, HHI {hhi[i]:.3f} "
-            f"(threshold {thresholds.chokepoint_hhi}); reach {reach[i]:.3f} of final products; "
+            f"{name} share {held} (threshold {t_share}), "
+            f"{'top supplier' if top_sure[i] else 'possibly top supplier' if top_maybe[i] else 'not top supplier'}, "
+            f"HHI {_hhi_words(hhi[i], frame['hhi_low'].iat[i], frame['hhi_high'].iat[i])} (threshold {t_hhi}); "
+            f"reach {reach[i]:.3f} of final products; "
             f"substitutability {sub[i]:.2f}{'' if sub_known[i] else ' (unknown, taken as 0)'}; "
-            f"leverage = {share[i]:.3f} x (1 - {sub[i]:.2f}) x {reach[i]:.3f} = {leverage[i]:.3f}"
+            f"leverage = {lev}"
         )
-        verdict = "control point" if flag[i] else "not a control point"
-        texts.append(f"{node}: {verdict}: {why}")
+        verdict = {"yes": "control point", "possible": "possibly a control point", "no": "not a control point"}
+        texts.append(f"{node}: {verdict[str(flag[i])]}: {why}")
     # order: leverage descending, ties by node id (a stable sort on -leverage of id-sorted rows)
     ids = frame["node_id"].reset_index(drop=True).astype("str")
     if len(ids) > 1 and not bool((ids.iloc[1:].reset_index(drop=True) >= ids.iloc[:-1].reset_index(drop=True)).all()):
         by_id = np.asarray(ids.argsort(kind="stable"), dtype=np.int64)
     else:
         by_id = np.arange(len(ids), dtype=np.int64)
-    perm = by_id[np.argsort(-leverage[by_id], kind="stable")]
+    key = np.where(np.isnan(leverage), lev_lo, leverage)
+    perm = by_id[np.lexsort((-lev_hi[by_id], -key[by_id]))]
     out = pd.DataFrame(
         {
             "node_id": ids.take(perm).reset_index(drop=True),
             "holder": name,
             "holder_share": share[perm],
+            "holder_share_low": lo[perm],
+            "holder_share_high": hi[perm],
             "holder_is_top": is_top[perm],
             "hhi": hhi[perm],
             "reach": reach[perm],
             "n_finals_reached": frame["n_finals_knockout"].fillna(0).astype(int).to_numpy()[perm],
             "substitutability": frame["substitutability"].to_numpy()[perm],
             "leverage": leverage[perm],
-            "control_point": flag[perm],
+            "leverage_low": lev_lo[perm],
+            "leverage_high": lev_hi[perm],
+            "control_point": pd.Series(flag[perm], dtype="str"),
             "explanation": [texts[i] for i in perm] if explain else "",
         }
     )
@@ -203,6 +237,12 @@ def mutual_dependency(
     )
     out = out.sort_values(["risk", "partner"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)[list(MUTUAL_COLUMNS)]
+
+
+def _hhi_words(point: float, low: float, high: float) -> str:
+    if high - low < 5e-4:
+        return f"{low:.3f}"
+    return f"at least {low:.3f} and at most {high:.3f}" + ("" if point != point else f" (known shares {point:.3f})")
 
 
 def _attach(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
