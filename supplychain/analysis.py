@@ -28,9 +28,31 @@ from supplychain.schema import (
 )
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
-__all__ = ["FLAG_COLUMNS", "NODE_TABLE_COLUMNS", "Analysis", "analyse"]
+__all__ = ["BOUND_TABLE_COLUMNS", "FLAG_COLUMNS", "NODE_TABLE_COLUMNS", "TRI_STATE_COLUMNS", "Analysis", "analyse"]
 
+TRI_STATE_COLUMNS = (
+    "chokepoint",
+    "global_chokepoint",
+    "foreign_home_chokepoint",
+    "foreign_bloc_chokepoint",
+    "firm_global_chokepoint",
+    "control_point",
+    "bloc_control_point",
+)
+BOUND_TABLE_COLUMNS = (
+    "top_share_low",
+    "top_share_high",
+    "cr3_low",
+    "cr3_high",
+    "hhi_low",
+    "hhi_high",
+    "home_share_low",
+    "home_share_high",
+    "bloc_share_low",
+    "bloc_share_high",
+)
 FLAG_COLUMNS = (
+    "chokepoint",
     "global_chokepoint",
     "foreign_home_chokepoint",
     "foreign_bloc_chokepoint",
@@ -59,14 +81,19 @@ NODE_TABLE_COLUMNS = (
     "home_share",
     "bloc_share",
     "cbs_band",
+    *BOUND_TABLE_COLUMNS,
     "top_firm",
     "top_firm_share",
+    "top_firm_share_low",
+    "top_firm_share_high",
     *FLAG_COLUMNS,
     "n_finals_knockout",
     "knockout_weight",
     "n_finals_dominated",
     "markets_reached",
     "leverage",
+    "leverage_low",
+    "leverage_high",
     "max_risk",
     "main_risk_supplier",
     "dependency_kind",
@@ -190,11 +217,17 @@ def _node_table(
         "home_share",
         "bloc_share",
         "cbs_band",
+        *BOUND_TABLE_COLUMNS,
     ]
     t = base.merge(conc_c[conc_cols], on="node_id", how="left")
     t["status"] = t["status"].fillna("no supplier data")
-    firm = conc_f[["node_id", "top_supplier", "top_share"]].rename(
-        columns={"top_supplier": "top_firm", "top_share": "top_firm_share"}
+    firm = conc_f[["node_id", "top_supplier", "top_share", "top_share_low", "top_share_high"]].rename(
+        columns={
+            "top_supplier": "top_firm",
+            "top_share": "top_firm_share",
+            "top_share_low": "top_firm_share_low",
+            "top_share_high": "top_firm_share_high",
+        }
     )
     t = t.merge(firm, on="node_id", how="left")
     flags_c = choke_c[["node_id", "global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint"]]
@@ -211,7 +244,9 @@ def _node_table(
         "markets_reached",
     ]
     t = t.merge(structural[s_cols], on="node_id", how="left")
-    t = t.merge(cps[["node_id", "control_point", "leverage"]], on="node_id", how="left")
+    t = t.merge(
+        cps[["node_id", "control_point", "leverage", "leverage_low", "leverage_high"]], on="node_id", how="left"
+    )
     bloc = bloc_cps[["node_id", "control_point"]].rename(columns={"control_point": "bloc_control_point"})
     t = t.merge(bloc, on="node_id", how="left")
     top_risk = risk.drop_duplicates("node_id")[["node_id", "risk", "supplier_country", "dependency_kind"]].rename(
@@ -219,8 +254,15 @@ def _node_table(
     )
     t = t.merge(top_risk, on="node_id", how="left")
     t["n_suppliers"] = t["n_suppliers"].astype("Int64")
+    kinds = ["global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint", "firm_global_chokepoint"]
+    rank = {"no": 0, "possible": 1, "yes": 2}
+    best = np.max([t[k].map(rank).fillna(0).to_numpy(dtype=int) for k in kinds], axis=0)
+    t["chokepoint"] = np.asarray(["no", "possible", "yes"], dtype=object)[best]
     for col in FLAG_COLUMNS:
-        t[col] = t[col].astype("boolean").fillna(False).astype(bool)
+        if col in TRI_STATE_COLUMNS:
+            t[col] = t[col].astype(object).where(t[col].notna(), "no").astype("str")
+        else:
+            t[col] = t[col].astype("boolean").fillna(False).astype(bool)
     for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "data_basis", "cbs_band"):
         t[col] = t[col].astype(object).where(t[col].notna(), "").astype("str")
     t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
@@ -248,13 +290,13 @@ def _explanations(
     for row in t.to_dict("records"):
         node = row["node_id"]
         parts = [maps["country"].get(node, f"{node}: no supplier data")]
-        if row["firm_global_chokepoint"] or node in maps["firm"].index:
+        if row["firm_global_chokepoint"] != "no" or node in maps["firm"].index:
             parts.append(maps["firm"].get(node, ""))
         if row["dominator_chokepoint"] or row["knockout_chokepoint"]:
             parts.append(maps["structural"].get(node, ""))
-        if row["control_point"]:
+        if row["control_point"] != "no":
             parts.append(maps["control"].get(node, ""))
-        if row["bloc_control_point"] and not row["control_point"]:
+        if row["bloc_control_point"] != "no" and row["control_point"] == "no":
             parts.append(maps["bloc"].get(node, ""))
         if node in maps["risk"].index:
             parts.append("top risk: " + str(maps["risk"][node]))
@@ -263,9 +305,14 @@ def _explanations(
 
 
 def _evidence(table: pd.DataFrame, provision: pd.DataFrame) -> pd.DataFrame:
-    flag_matrix = table[list(FLAG_COLUMNS)].to_numpy(dtype=bool)
-    names = np.asarray(FLAG_COLUMNS, dtype=object)
-    flags = pd.Series([";".join(names[row]) for row in flag_matrix], index=table["node_id"], name="flags")
+    labels = []
+    for col in FLAG_COLUMNS:
+        values = table[col].astype(str).to_numpy()
+        labels.append(
+            np.where(np.isin(values, ["yes", "True"]), col, np.where(values == "possible", f"{col} (possible)", ""))
+        )
+    joined = [";".join(x for x in row if x) for row in zip(*labels, strict=True)] if len(table) else []
+    flags = pd.Series(joined, index=table["node_id"], name="flags", dtype=object)
     flags = flags[flags != ""]
     rows = provision[provision["node_id"].isin(flags.index)].copy()
     rows["flags"] = rows["node_id"].map(flags)

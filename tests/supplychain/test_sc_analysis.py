@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sc_fixtures import countries_frame, edges_frame, nodes_frame, provision_frame
 
-from supplychain.analysis import FLAG_COLUMNS, NODE_TABLE_COLUMNS, analyse
+from supplychain.analysis import FLAG_COLUMNS, NODE_TABLE_COLUMNS, TRI_STATE_COLUMNS, analyse
 
 NODES = nodes_frame(["raw", "tool", "chip"], finals=["chip"])
 EDGES = edges_frame([("raw", "chip"), ("tool", "chip")])
@@ -25,16 +25,23 @@ def test_node_table_flags_and_explanations() -> None:
     table = result.table.set_index("node_id")
     assert list(result.table.columns) == list(NODE_TABLE_COLUMNS)
     raw, tool = table.loc["raw"], table.loc["tool"]
-    assert raw["foreign_home_chokepoint"] and raw["knockout_chokepoint"]
-    assert not raw["control_point"]
+    assert raw["foreign_home_chokepoint"] == "yes" and raw["knockout_chokepoint"]
+    assert raw["chokepoint"] == "yes" and raw["control_point"] == "no"
     assert raw["main_risk_supplier"] == "CHN"
     assert "CHN share 0.980" in raw["explanation"] or "top CHN share 0.980" in raw["explanation"]
-    assert tool["control_point"] and tool["firm_global_chokepoint"] and tool["top_firm"] == "FirmA"
+    assert tool["control_point"] == "yes" and tool["top_firm"] == "FirmA"
+    # FirmA 0.9 known, the other 0.1 may sit with unnamed firms: the firm view is a point here
+    assert tool["firm_global_chokepoint"] == "yes"
+    assert (tool["top_firm_share_low"], tool["top_firm_share_high"]) == (0.9, 0.9)
     assert table.loc["chip", "status"] == "no supplier data"
     flagged = set(result.evidence["node_id"])
     assert flagged == {"raw", "tool"}
     assert (result.evidence["source"] == "fixture").all()
-    assert all(pd.api.types.is_bool_dtype(table[c]) for c in FLAG_COLUMNS)
+    for col in FLAG_COLUMNS:
+        if col in TRI_STATE_COLUMNS:
+            assert set(table[col]) <= {"yes", "possible", "no"}, col
+        else:
+            assert pd.api.types.is_bool_dtype(table[col]), col
 
 
 def test_inputs_not_modified_and_deterministic() -> None:
@@ -50,7 +57,8 @@ def test_edge_cases_empty_provision_and_no_edges() -> None:
     result = analyse(NODES, EDGES.iloc[0:0], empty, countries_frame())
     table = result.table.set_index("node_id")
     assert (table["status"] == "no supplier data").all()
-    assert not table[list(FLAG_COLUMNS)].to_numpy().any()
+    assert (table[list(TRI_STATE_COLUMNS)] == "no").all().all()
+    assert not table[[c for c in FLAG_COLUMNS if c not in TRI_STATE_COLUMNS]].to_numpy().any()
     assert len(result.risk) == 0 and len(result.evidence) == 0
     # without edges every node is its own final product (no node is marked final here)
     assert table.loc["chip", "is_final"]

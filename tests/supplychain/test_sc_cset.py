@@ -45,8 +45,8 @@ def test_methods_check_values(result, node: str, country: str, share: float) -> 
 
 def test_euv_is_a_nld_control_point_and_global_chokepoint(result) -> None:  # type: ignore[no-untyped-def]
     row = _row(result, "N20")
-    assert row["global_chokepoint"] and row["control_point"]
-    assert not row["foreign_home_chokepoint"]
+    assert row["global_chokepoint"] == "yes" and row["control_point"] == "yes"
+    assert row["foreign_home_chokepoint"] == "no"
     assert row["top_firm"] == "ASML" and row["top_firm_share"] == 1.0
     assert row["knockout_chokepoint"] and "N99" in result.structural.set_index("node_id").loc["N20", "finals_knockout"]
     assert "NLD share 1.000" in row["explanation"]
@@ -58,18 +58,21 @@ def test_euv_is_a_nld_control_point_and_global_chokepoint(result) -> None:  # ty
 def test_foreign_chokepoints_for_home_and_bloc(result) -> None:  # type: ignore[no-untyped-def]
     furnaces, eda = _row(result, "N8"), _row(result, "N84")
     # home NLD: both are foreign chokepoints (the statement)
-    assert furnaces["foreign_home_chokepoint"] and eda["foreign_home_chokepoint"]
+    assert furnaces["foreign_home_chokepoint"] == "yes" and eda["foreign_home_chokepoint"] == "yes"
     # bloc EU27: DEU is inside the bloc, so the furnaces are not foreign for the EU; EDA is
-    assert not furnaces["foreign_bloc_chokepoint"] and eda["foreign_bloc_chokepoint"]
-    assert furnaces["bloc_control_point"]  # EU27 holds 100%
+    assert furnaces["foreign_bloc_chokepoint"] == "no" and eda["foreign_bloc_chokepoint"] == "yes"
+    assert furnaces["bloc_control_point"] == "yes"  # EU27 holds 100%
 
 
 def test_photoresists_are_insufficient_data_not_zero(result) -> None:  # type: ignore[no-untyped-def]
     row = _row(result, "N31")
     assert row["status"] == STATUS_INSUFFICIENT
     assert math.isnan(row["top_share"]) and math.isnan(row["hhi"])
-    assert not row["global_chokepoint"]
+    # every photoresist supplier is named without a share: anything from 0 to 100% is possible
+    assert (row["top_share_low"], row["top_share_high"]) == (0.0, 1.0)
+    assert row["global_chokepoint"] == "possible"
     assert "insufficient data" in row["explanation"]
+    assert "at least 0.0% and at most 100.0%" in row["explanation"]
 
 
 def test_asm_international_in_ald(result) -> None:  # type: ignore[no-untyped-def]
@@ -97,11 +100,11 @@ def test_ald_is_a_leading_position_below_the_default_control_point_line(result) 
     # NLD holds 54.5% of ALD tools (ASM International), top supplier, but the country HHI is
     # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the default thresholds, 6th by leverage
     cps = result.control_points.set_index("node_id")
-    assert not cps.loc["N41", "control_point"]
+    assert cps.loc["N41", "control_point"] == "no"
     assert cps.loc["N41", "leverage"] == pytest.approx(0.545)
     assert list(result.control_points["node_id"]).index("N41") == 5
     from supplychain.analysis import analyse
     from supplychain.thresholds import Thresholds
 
     looser = analyse(*cset_frames(), thresholds=Thresholds(control_home_share=0.5))
-    assert looser.control_points.set_index("node_id").loc["N41", "control_point"]
+    assert looser.control_points.set_index("node_id").loc["N41", "control_point"] == "yes"
