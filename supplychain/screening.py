@@ -5,8 +5,11 @@ WP2023/14. For product p (HS6), bloc B and year y:
 
 1. concentration: HHI of extra-B imports over partner countries > ``eu_hhi`` (0.4);
 2. importance: extra-B imports / (extra-B + intra-B imports) > ``eu_importance`` (0.5);
-3. substitutability: extra-B imports / extra-B exports > ``eu_substitutability`` (1.0); exports
-   of 0 count as an infinitely large ratio.
+3. substitutability: extra-B imports / total B exports > ``eu_substitutability`` (1.0), as
+   SWD(2021) 352 words it ("the ratio between extra-EU imports and total EU exports"): total B
+   exports go to every destination, intra-B included. ``Thresholds.eu_exports_base = "extra"``
+   divides by extra-B exports instead (an earlier reading of the method). Exports of 0 count as
+   an infinitely large ratio.
 
 Dependent when all three hold. "More vulnerable" (CEPII GeoDep): also HHI of world exports >
 ``world_hhi`` (0.4). Persistence: with several years, a product is persistently dependent in
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplychain.errors import SchemaError
 from supplychain.schema import bloc_members, validate_trade
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -49,6 +53,8 @@ SCREEN_COLUMNS = (
     "extra_imports",
     "intra_imports",
     "extra_exports",
+    "total_exports",
+    "exports_base",
     "n_partners",
     "top_partner",
     "top_partner_share",
@@ -131,9 +137,12 @@ def eu_screen(
     out["extra_imports"] = extra.groupby(keys)["value"].sum()
     out["intra_imports"] = trade[imp_in & exp_in].groupby(keys)["value"].sum()
     out["extra_exports"] = trade[exp_in & ~imp_in].groupby(keys)["value"].sum()
-    out[["extra_imports", "intra_imports", "extra_exports"]] = out[
-        ["extra_imports", "intra_imports", "extra_exports"]
-    ].fillna(0.0)
+    out["total_exports"] = trade[exp_in].groupby(keys)["value"].sum()
+    flows = ["extra_imports", "intra_imports", "extra_exports", "total_exports"]
+    out[flows] = out[flows].fillna(0.0)
+    if thresholds.eu_exports_base not in ("total", "extra"):
+        raise SchemaError(f"eu_exports_base must be 'total' or 'extra', not {thresholds.eu_exports_base!r}")
+    out["exports_base"] = thresholds.eu_exports_base
     hhi, top, top_share, n = _hhi_by(by_partner, keys, "exporter")
     out["n_partners"] = n.reindex(out.index).fillna(0).astype(int)
     out["top_partner"] = top.reindex(out.index).fillna("")
@@ -142,8 +151,9 @@ def eu_screen(
     total = out["extra_imports"] + out["intra_imports"]
     out["importance"] = (out["extra_imports"] / total).where(total > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = out["extra_imports"] / out["extra_exports"]
-    out["substitutability_ratio"] = ratio.where(out["extra_exports"] > 0, np.inf).where(out["extra_imports"] > 0, 0.0)
+        exports = out[f"{thresholds.eu_exports_base}_exports"]
+        ratio = out["extra_imports"] / exports
+    out["substitutability_ratio"] = ratio.where(exports > 0, np.inf).where(out["extra_imports"] > 0, 0.0)
     t = thresholds
     out["c1_concentration"] = out["hhi_extra"].fillna(0.0) > t.eu_hhi
     out["c2_importance"] = out["importance"].fillna(0.0) > t.eu_importance
@@ -213,7 +223,7 @@ def _explain(row: dict[Hashable, Any], t: Thresholds) -> str:
         f"{'>' if row['c1_concentration'] else '<='} {t.eu_hhi} (top partner "
         f"{row['top_partner']} {num('top_partner_share'):.3f}); "
         f"(2) importance {num('importance'):.3f} {'>' if row['c2_importance'] else '<='} "
-        f"{t.eu_importance}; (3) extra imports / extra exports "
+        f"{t.eu_importance}; (3) extra imports / {t.eu_exports_base} {t.bloc} exports "
         f"{num('substitutability_ratio'):.3f} "
         f"{'>' if row['c3_substitutability'] else '<='} {t.eu_substitutability}; "
         f"world export HHI {num('world_hhi'):.3f} ({num('world_hhi_excl_transit'):.3f} without "

@@ -25,7 +25,10 @@ class Thresholds:
         CBS import-concentration bands: HHI >= 0.25 concentrated, 0.15-0.25 somewhat.
     eu_hhi, eu_importance, eu_substitutability
         EU three-criteria screen: extra-bloc import HHI > 0.4, extra / total imports > 0.5,
-        extra imports / extra exports > 1.0 (SWD(2021) 352).
+        extra imports / total bloc exports > 1.0 (SWD(2021) 352).
+    eu_exports_base
+        Denominator of criterion 3: ``"total"`` bloc exports (to every destination, intra-bloc
+        included; SWD(2021) 352) or ``"extra"`` (extra-bloc exports only).
     world_hhi
         World-export HHI above which a dependent product is "more vulnerable" (CEPII GeoDep).
     persistence_years, persistence_window
@@ -63,6 +66,7 @@ class Thresholds:
     eu_hhi: float = 0.4
     eu_importance: float = 0.5
     eu_substitutability: float = 1.0
+    eu_exports_base: str = "total"
     world_hhi: float = 0.4
     persistence_years: int = 2
     persistence_window: int = 3

@@ -9,7 +9,9 @@ import pytest
 from cset_frames import EU27
 from sc_fixtures import countries_frame
 
+from supplychain.errors import SchemaError
 from supplychain.screening import eu_screen, transit_table
+from supplychain.thresholds import Thresholds
 
 BACI = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "baci-rawmaterials-2022" / "baci_hs92_2022.csv"
 
@@ -34,10 +36,14 @@ def test_hand_checked_screen() -> None:
     p1 = out.loc["p1"]
     # extra imports 80 + 20 = 100: HHI = 0.8^2 + 0.2^2 = 0.68 > 0.4
     assert p1["hhi_extra"] == pytest.approx(0.68) and p1["top_partner"] == "CHN"
-    # importance 100 / (100 + 30) = 0.7692 > 0.5; substitutability 100 / 10 = 10 > 1
+    # importance 100 / (100 + 30) = 0.7692 > 0.5; substitutability: extra imports 100 over TOTAL
+    # EU exports 30 (DEU -> NLD, intra-EU) + 10 (NLD -> USA) = 40: 2.5 > 1 (SWD(2021) 352)
     assert p1["importance"] == pytest.approx(100 / 130)
-    assert p1["substitutability_ratio"] == pytest.approx(10.0)
+    assert p1["total_exports"] == pytest.approx(40.0) and p1["extra_exports"] == pytest.approx(10.0)
+    assert p1["substitutability_ratio"] == pytest.approx(2.5)
     assert p1["dependent"]
+    extra = eu_screen(_trade(FLOWS), countries_frame(), thresholds=Thresholds(eu_exports_base="extra"))
+    assert extra.set_index("product").loc["p1", "substitutability_ratio"] == pytest.approx(10.0)
     # world exports CHN 80, DEU 30, USA 20, NLD 10 of 140
     world = (80**2 + 30**2 + 20**2 + 10**2) / 140**2  # = 0.398 <= 0.4
     assert p1["world_hhi"] == pytest.approx(world)
@@ -47,8 +53,13 @@ def test_hand_checked_screen() -> None:
     p3 = out.loc["p3"]
     assert p3["substitutability_ratio"] == float("inf")  # no extra-EU exports
     assert p3["dependent"] and p3["more_vulnerable"]  # world HHI 1.0 > 0.4
-    assert "(3) extra imports / extra exports inf > 1.0" in p3["explanation"]
+    assert "(3) extra imports / total EU27 exports inf > 1.0" in p3["explanation"]
     assert p1["persistent"] is pd.NA  # a single year: no persistence verdict
+
+
+def test_exports_base_must_be_total_or_extra() -> None:
+    with pytest.raises(SchemaError, match="eu_exports_base"):
+        eu_screen(_trade(FLOWS), countries_frame(), thresholds=Thresholds(eu_exports_base="intra"))
 
 
 def test_transit_rule() -> None:
@@ -89,23 +100,33 @@ def test_baci_2022_golden() -> None:
     countries = pd.DataFrame({"iso3": isos, "name": isos, "blocs": ["EU27" if c in EU27 else "" for c in isos]})
     out = eu_screen(trade, countries, year=2022)
     assert len(out) == raw.loc[raw["value_kusd"] > 0, "hs92"].nunique() == 71
-    # independent computation of the three criteria, product by product
+    # independent computation of the three criteria, product by product, for both export bases
     eu = set(EU27)
-    expected = set()
+    expected: dict[str, set[str]] = {"total": set(), "extra": set()}
     for product, flows in trade[trade["value"] > 0].groupby("product"):
         ext = flows[flows["importer"].isin(eu) & ~flows["exporter"].isin(eu)]
         intra = flows[flows["importer"].isin(eu) & flows["exporter"].isin(eu)]["value"].sum()
-        exports = flows[flows["exporter"].isin(eu) & ~flows["importer"].isin(eu)]["value"].sum()
+        exports = {
+            "extra": flows[flows["exporter"].isin(eu) & ~flows["importer"].isin(eu)]["value"].sum(),
+            "total": flows[flows["exporter"].isin(eu)]["value"].sum(),
+        }
         by = ext.groupby("exporter")["value"].sum()
         if by.sum() == 0:
             continue
         hhi = ((by / by.sum()) ** 2).sum()
         importance = by.sum() / (by.sum() + intra)
-        ratio = by.sum() / exports if exports > 0 else float("inf")
-        if hhi > 0.4 and importance > 0.5 and ratio > 1.0:
-            expected.add(product)
-    assert set(out.loc[out["dependent"], "product"]) == expected
-    assert len(expected) == 12
+        for base, value in exports.items():
+            ratio = by.sum() / value if value > 0 else float("inf")
+            if hhi > 0.4 and importance > 0.5 and ratio > 1.0:
+                expected[base].add(product)
+    assert set(out.loc[out["dependent"], "product"]) == expected["total"]
+    extra = eu_screen(trade, countries, year=2022, thresholds=Thresholds(eu_exports_base="extra"))
+    assert set(extra.loc[extra["dependent"], "product"]) == expected["extra"]
+    # 12 dependent products with extra-EU exports as the base, 9 with total EU exports as published:
+    # arsenic (280480), lithium carbonate (283691) and bismuth (810600) pass criterion 3 only
+    # because intra-EU exports are left out of the denominator
+    assert len(expected["extra"]) == 12 and len(expected["total"]) == 9
+    assert expected["extra"] - expected["total"] == {"280480", "283691", "810600"}
     row = out.set_index("product").loc["261210"]  # uranium ores: Namibia
     assert row["dependent"] and row["top_partner"] == "NAM"
     transit = transit_table(trade).set_index(["product", "country"])
