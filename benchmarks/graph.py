@@ -5,7 +5,8 @@ countries; see docs/performance.md) of about 10k, 100k and 1M edges with seeded 
 times for each size:
 
 - ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR),
-  concentration (country view), dominators + knockout reach + market reach, control points,
+  concentration (country view, with the exact bounds of every metric over unknown shares),
+  supplier share bounds (the intervals behind loss bounds), dominators + knockout reach + market reach, control points,
   and a 60-country disruption sweep (explanation strings off, ``explain=False``: they are
   per-row text, not analysis; the sweep keeps final-product and market losses only);
 - ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
@@ -157,6 +158,7 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
 
 def run_arrays(data: Synthetic) -> dict[str, float]:
     """Time the engine's array path step by step (seconds)."""
+    from supplychain.bounds import supplier_share_bounds
     from supplychain.chokepoints import structural_chokepoints
     from supplychain.concentration import concentration, supplier_shares
     from supplychain.control_points import control_points
@@ -179,6 +181,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     step("build", lambda: build_graph(data.nodes, data.edges, thresholds=t, validate=False))
     graph = out["build"]
     step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
+    step("share bounds", lambda: supplier_share_bounds(data.provision, thresholds=t))
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
     step(
         "control points",

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.concentration import BASIS_HEADQUARTERS, BOUND_COLUMNS, concentration, supplier_shares
-from supplychain.schema import labels_from_codes
+from supplychain.schema import labels_from_codes, run_starts
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -279,16 +279,21 @@ def supplier_share_bounds(
     """
     complete = bool(thresholds.suppliers_complete)
     units = supplier_units(provision, level=level, year=year, complete=complete)
-    codes, uniques = pd.factorize(units["node_id"], sort=False)
-    res = bound_arrays(
-        codes, len(uniques), units["base"].to_numpy(), units["open"].to_numpy(), np.full(len(uniques), not complete)
-    )
+    starts = run_starts(units["node_id"])  # rows come sorted by node
+    counts = np.diff(np.append(starts, len(units)))
+    codes = np.repeat(np.arange(len(starts)), counts)
+    base = units["base"].to_numpy()
+    is_open = units["open"].to_numpy()
+    resid = np.maximum(0.0, 1.0 - np.bincount(codes, weights=base, minlength=len(starts)))
+    n_open = np.bincount(codes, weights=is_open, minlength=len(starts))
+    r = np.where((n_open > 0) | (not complete), resid, 0.0)[codes]
+    sole = is_open & (n_open[codes] == 1) & complete
     return pd.DataFrame(
         {
             "node_id": units["node_id"].to_numpy(),
             "supplier": units["supplier_id"].to_numpy(),
-            "share_low": res["share_low"],
-            "share_high": res["share_high"],
+            "share_low": base + np.where(sole, r, 0.0),
+            "share_high": base + np.where(is_open, r, 0.0),
         }
     )
 
