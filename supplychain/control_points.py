@@ -123,8 +123,9 @@ def control_points(
     t_share, t_hhi = thresholds.control_home_share, thresholds.chokepoint_hhi
     top_sure = (lo > out_hi) | (is_top & (lo >= hi))
     top_maybe = hi >= out_lo
-    sure = ((lo >= t_share) | (top_sure & (frame["hhi_low"].to_numpy(dtype=float) > t_hhi))) & (lo > 0)
-    maybe = ((hi >= t_share) | (top_maybe & (frame["hhi_high"].to_numpy(dtype=float) > t_hhi))) & (hi > 0)
+    hhi_lo, hhi_hi = frame["hhi_low"].to_numpy(dtype=float), frame["hhi_high"].to_numpy(dtype=float)
+    sure = ((lo >= t_share) | (top_sure & (hhi_lo > t_hhi))) & (lo > 0)
+    maybe = ((hi >= t_share) | (top_maybe & (hhi_hi > t_hhi))) & (hi > 0)
     flag = tri_state(sure & (reach > 0), maybe & (reach > 0)).to_numpy(dtype=object)
     factor = (1.0 - sub) * reach
     leverage, lev_lo, lev_hi = share * factor, lo * factor, hi * factor
@@ -138,7 +139,7 @@ def control_points(
         why = (
             f"{name} share {held} (threshold {t_share}), "
             f"{'top supplier' if top_sure[i] else 'possibly top supplier' if top_maybe[i] else 'not top supplier'}, "
-            f"HHI {_hhi_words(hhi[i], frame['hhi_low'].iat[i], frame['hhi_high'].iat[i])} (threshold {t_hhi}); "
+            f"HHI {_hhi_words(hhi[i], hhi_lo[i], hhi_hi[i])} (threshold {t_hhi}); "
             f"reach {reach[i]:.3f} of final products; "
             f"substitutability {sub[i]:.2f}{'' if sub_known[i] else ' (unknown, taken as 0)'}; "
             f"leverage = {lev}"

@@ -32,6 +32,9 @@ the EU method averages all six: the explanation says so.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -172,10 +175,10 @@ def supply_risk(
     def sr(hg: pd.Series, he: pd.Series, ir: pd.Series) -> pd.Series:
         return (hg * ir / 2 + he * (1 - ir / 2)) * factor
 
-    ends = [sr(out["hhi_wgi_global_low"], eu_lo, ir) for ir in (ir_lo, ir_hi)]
-    out["supply_risk_low"] = np.minimum(*ends)
-    ends = [sr(out["hhi_wgi_global_high"], eu_hi, ir) for ir in (ir_lo, ir_hi)]
-    out["supply_risk_high"] = np.maximum(*ends)
+    low_ends = [sr(out["hhi_wgi_global_low"], eu_lo, ir).to_numpy(dtype=float) for ir in (ir_lo, ir_hi)]
+    out["supply_risk_low"] = np.minimum(low_ends[0], low_ends[1])
+    high_ends = [sr(out["hhi_wgi_global_high"], eu_hi, ir).to_numpy(dtype=float) for ir in (ir_lo, ir_hi)]
+    out["supply_risk_high"] = np.maximum(high_ends[0], high_ends[1])
     exact = (out["supply_risk_high"] - out["supply_risk_low"]).abs() <= 1e-12
     point = (ok & out["import_reliance"].notna()) | exact
     ir_point = out["import_reliance"].fillna(out["import_reliance_low"])
@@ -188,20 +191,23 @@ def supply_risk(
     crit[(out["supply_risk_high"].to_numpy() < thresholds.supply_risk) | (ei.notna().to_numpy() & ~high_enough)] = False
     crit[ei.isna().to_numpy()] = pd.NA
     out["critical"] = crit
+    coverage = out["coverage"].to_numpy(dtype=float)
+    ei_missing = ei.isna().to_numpy()
+    sources = {c: [str(x) for x in out[f"{c}_source"]] for c in ("eol_rir", "substitution_index")}
     out["inputs"] = [
         "; ".join(
             [
-                f"global shares: coverage {out.at[m, 'coverage']:.2f}",
+                f"global shares: coverage {coverage[i]:.2f}",
                 "EU sourcing: " + ("missing, global used" if eu_missing[i] else "extra-EU imports"),
                 f"import_reliance: {ir_note[i]}",
-                *(f"{c}: {out.at[m, f'{c}_source']}" for c in ("eol_rir", "substitution_index")),
-                "EI: " + ("missing, criticality not assessed" if pd.isna(ei[m]) else "given"),
+                *(f"{c}: {sources[c][i]}" for c in ("eol_rir", "substitution_index")),
+                "EI: " + ("missing, criticality not assessed" if ei_missing[i] else "given"),
                 "governance: WGI political stability only (EU method averages six)",
             ]
         )
-        for i, m in enumerate(out.index)
+        for i in range(len(out))
     ]
-    out["explanation"] = [_explain(m, out.loc[m], thresholds) for m in out.index]
+    out["explanation"] = [_explain(str(m), out.loc[m].to_dict(), thresholds) for m in out.index]
     return out.reset_index()[list(SUPPLY_RISK_COLUMNS)]
 
 
@@ -215,18 +221,20 @@ def _import_reliance(
     params: pd.DataFrame | None, index: pd.Index, bloc_free: np.ndarray
 ) -> tuple[pd.Series, pd.Series, list[str]]:
     """IR interval per material and a note on where it comes from."""
-    given = _param(params, "import_reliance", index).astype(float)
-    imports = _param(params, "eu_imports", index).astype(float)
-    exports = _param(params, "eu_exports", index).astype(float)
-    prod = _param(params, "eu_production", index).astype(float)
-    lo, hi, notes = [], [], []
+    given = _param(params, "import_reliance", index).to_numpy(dtype=float)
+    imports = _param(params, "eu_imports", index).to_numpy(dtype=float)
+    exports = _param(params, "eu_exports", index).to_numpy(dtype=float)
+    prod = _param(params, "eu_production", index).to_numpy(dtype=float)
+    lo: list[float] = []
+    hi: list[float] = []
+    notes: list[str] = []
     for i in range(len(index)):
-        if given.iat[i] == given.iat[i]:
-            lo.append(given.iat[i])
-            hi.append(given.iat[i])
-            notes.append(f"given {given.iat[i]:.2f}")
+        if given[i] == given[i]:
+            lo.append(float(given[i]))
+            hi.append(float(given[i]))
+            notes.append(f"given {given[i]:.2f}")
             continue
-        imp, exp, p = imports.iat[i], exports.iat[i], prod.iat[i]
+        imp, exp, p = float(imports[i]), float(exports[i]), float(prod[i])
         if imp != imp or exp != exp:
             lo.append(0.0)
             hi.append(1.0)
@@ -275,7 +283,7 @@ def _hhi_wgi_bounds(share: np.ndarray, w: np.ndarray, g_max: float, t: Threshold
     return base - float((bo * bo * wo).sum()) + float((x * x * wo).sum()), high
 
 
-def _explain(m: str, r: pd.Series, t: Thresholds) -> str:
+def _explain(m: str, r: dict[Hashable, Any], t: Thresholds) -> str:
     ei = r["economic_importance"]
     if r["supply_risk"] == r["supply_risk"]:
         value = (
