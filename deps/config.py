@@ -179,7 +179,8 @@ _THRESHOLD_HELP = {
     "cbs_somewhat": "CBS band: HHI at or above this (and below concentrated) is 'somewhat concentrated'.",
     "eu_hhi": "EU screen criterion 1: HHI of extra-bloc imports above this.",
     "eu_importance": "EU screen criterion 2: extra-bloc share of imports above this.",
-    "eu_substitutability": "EU screen criterion 3: extra-bloc imports / extra-bloc exports above this.",
+    "eu_substitutability": "EU screen criterion 3: extra-bloc imports / bloc exports above this.",
+    "eu_exports_base": "EU screen criterion 3 denominator: total bloc exports (SWD(2021) 352) or extra-bloc only.",
     "world_hhi": "World-export HHI above which a dependent product is 'more vulnerable' (GeoDep).",
     "persistence_years": "Years flagged within the window for a persistent dependency (GeoDep: 2).",
     "persistence_window": "Window of consecutive years for persistence (GeoDep: 3).",
@@ -187,11 +188,15 @@ _THRESHOLD_HELP = {
     "supply_risk": "CRM method: supply risk SR at or above this (with EI) is critical.",
     "economic_importance": "CRM method: economic importance EI at or above this (with SR) is critical.",
     "control_home_share": "Home (or bloc) share at or above which a node is a control point.",
-    "min_coverage": "Minimum sum of known shares for a number; below it 'insufficient data'.",
+    "min_coverage": "Minimum sum of known shares for a point value; below it bounds only ('insufficient data').",
+    "suppliers_complete": "Supplier lists are complete: unknown shares sit only with named suppliers, no unnamed ones.",
     "type_of_as_input": "Treat 'is a type of' edges as inputs (a category needs each of its types).",
     "recovery_months_cap": "Months to recover at which the time-to-recover factor reaches 1.",
     "risk_weights": "Weights of the four risk factors, e.g. concentration=1,import_reliance=1,...",
 }
+
+
+_THRESHOLD_CHOICES = {"eu_exports_base": ("total", "extra")}
 
 
 def _threshold_settings() -> tuple[Setting, ...]:
@@ -204,6 +209,8 @@ def _threshold_settings() -> tuple[Setting, ...]:
             shown = ",".join(f"{k}={v:g}" for k, v in default)
         elif isinstance(default, bool):
             parse, shown = _bool, str(default).lower()
+        elif name in _THRESHOLD_CHOICES:
+            parse, shown = _choice(*_THRESHOLD_CHOICES[name]), str(default)
         elif isinstance(default, int):
             parse, shown = _positive_int, str(default)
         else:
