@@ -166,13 +166,31 @@ def test_supply_risk_with_trade_and_wgi(env: dict[str, str], shared_data: Path) 
     plain = run_supply_risk(settings, dataset="seed", actor=ANALYST).screen.set_index("material")
     assert (plain["hhi_wgi_eu"] == plain["hhi_wgi_global"]).all()  # no EU sourcing given: global shares stand in
     assert plain["inputs"].str.contains("EU sourcing: missing").all()
+    # without trade data IR is only known to lie in [0, 1] (it was silently 1 before)
+    assert (plain["import_reliance_low"] == 0.0).all() and (plain["import_reliance_high"] == 1.0).all()
     full = run_supply_risk(
         settings, dataset="seed", actor=ANALYST, trade_dataset="baci", year=2022, governance_dataset="wgi"
     ).screen.set_index("material")
-    given = full[full["inputs"].str.contains("EU sourcing: given")]
+    given = full[full["inputs"].str.contains("EU sourcing: extra-EU imports")]
     assert len(given) >= 5  # seed materials whose HS code is among BACI's HS92 codes
-    # SR with IR assumed 1: SR = HHI_global/2 + HHI_eu/2 (EOL_RIR 0, SI 1 assumed)
-    expected = given["hhi_wgi_global"] / 2 + given["hhi_wgi_eu"] / 2
-    assert (given["supply_risk"] - expected).abs().max() < 1e-9
+    # every point SR follows the formula with the IR, EoL-RIR and SI in its row
+    point = full[full["supply_risk"].notna()]
+    ir = point["import_reliance"]
+    expected = (point["hhi_wgi_global"] * ir / 2 + point["hhi_wgi_eu"] * (1 - ir / 2)) * (1 - point["eol_rir"])
+    assert (point["supply_risk"] - expected * point["substitution_index"]).abs().max() < 1e-9
+    assert ((full["supply_risk_low"] <= full["supply_risk"]) | full["supply_risk"].isna()).all()
+    # natural graphite: EU sourcing from extra-EU imports only; with IR 1 the independent recomputation
+    # gave 2.27 (1.91 while intra-EU trade counted as sourcing); BACI 2022 has the EU as a net exporter of HS
+    # 250410 in value, so IR from trade is 0 and SR = HHI_WGI(EU sourcing) x (1 - 0.03 EoL-RIR, 2017 study)
+    graphite = full.loc["mat_graphite_natural"]
+    assert (graphite["hhi_wgi_global"] + graphite["hhi_wgi_eu"]) / 2 == pytest.approx(2.27, abs=0.005)
+    assert graphite["import_reliance"] == 0.0 and "net exporter" in graphite["inputs"]
+    assert graphite["eol_rir"] == pytest.approx(0.03) and "2017 values" in graphite["eol_rir_source"]
+    assert graphite["supply_risk"] == pytest.approx(graphite["hhi_wgi_eu"] * 0.97)
+    # below the coverage threshold: bounds, never a point value from partial shares (hafnium covers 0.45)
+    hafnium = full.loc["mat_hafnium"]
+    assert hafnium["status"] == "insufficient data" and pd.isna(hafnium["supply_risk"])
+    assert hafnium["supply_risk_low"] < hafnium["supply_risk_high"]
+    assert full.loc["chem_heavy_ree", "substitution_index_source"] == "assumed 1.0"  # group average: no SI
     assert full["critical"].isna().all()  # no economic importance in the data: criticality not assessed
     assert full["governance_source"].iloc[0].startswith("dataset wgi")

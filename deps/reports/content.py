@@ -56,8 +56,12 @@ def _sorted(frame: pd.DataFrame, by: str, *, ascending: bool = False, tie: str |
     return frame.sort_values(keys, ascending=order, kind="mergesort").reset_index(drop=True)
 
 
-def _truthy(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].fillna(False).astype(bool) if column in frame.columns else pd.Series(False, index=frame.index)
+def _truthy(frame: pd.DataFrame, column: str, *, possible: bool = False) -> pd.Series:
+    """True where a flag is set: True (boolean flags) or 'yes' (yes/possible/no flags; 'possible' too if asked)."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    accepted = ["yes", "True", *(["possible"] if possible else [])]
+    return frame[column].astype(str).isin(accepted)
 
 
 def _bar(
@@ -79,16 +83,41 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
     mask = pd.Series(False, index=nodes.index)
     for flag in flags:
         mask |= _truthy(nodes, flag)
+    maybe = pd.Series(False, index=nodes.index)
+    for flag in flags:
+        maybe |= _truthy(nodes, flag, possible=True)
     chokes = nodes[mask].copy()
     if not chokes.empty:
         chokes["flags"] = [
-            ", ".join(f.removesuffix("_chokepoint") for f in flags if bool(row[f])) for _, row in chokes.iterrows()
+            ", ".join(f.removesuffix("_chokepoint") for f in flags if str(row[f]) in ("yes", "True"))
+            for _, row in chokes.iterrows()
         ]
+    bounds = ["top_share_low", "top_share_high", "hhi_low", "hhi_high"]
     chokes = _sorted(
         _columns(
-            chokes, ["node_id", "name", "kind", "flags", "hhi", "top_supplier", "top_share", "max_risk", "explanation"]
+            chokes,
+            [
+                "node_id",
+                "name",
+                "kind",
+                "flags",
+                "hhi",
+                *bounds,
+                "top_supplier",
+                "top_share",
+                "max_risk",
+                "explanation",
+            ],
         ),
         "max_risk",
+        tie="node_id",
+    )
+    possible = _sorted(
+        _columns(
+            nodes[maybe & ~mask],
+            ["node_id", "name", "kind", "chokepoint", "coverage", *bounds, "control_point", "explanation"],
+        ),
+        "top_share_high",
         tie="node_id",
     )
     sections: list[ReportSection] = []
@@ -98,27 +127,31 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
             "Chokepoints",
             (
                 f"{len(chokes)} of {len(nodes)} nodes are a chokepoint by at least one test "
-                "(docs/methods/chokepoints.md: concentration, foreign share, firm share, dominators, knock-out).",
+                "(docs/methods/chokepoints.md: concentration, foreign share, firm share, dominators, knock-out); "
+                f"{len(possible)} more are possible chokepoints: where shares are unknown, only the upper "
+                "bound crosses the threshold (at least / at most over every completion of the data, "
+                "docs/methods/bounds.md).",
             ),
-            (ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),),
+            (
+                ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),
+                ReportTable("possible_chokepoints", "Possible chokepoints (shares partly unknown)", possible),
+            ),
         )
     )
     control: list[ReportTable] = []
     for name, title in (("control_points", "Dutch control points"), ("bloc_control_points", "Bloc control points")):
         frame = tables.get(name, pd.DataFrame())
-        chosen = frame[_truthy(frame, "control_point")] if "control_point" in frame.columns else frame
-        control.append(
-            ReportTable(
-                name, title, _sorted(chosen.drop(columns=["control_point"], errors="ignore"), "leverage", tie="node_id")
-            )
-        )
+        chosen = frame[_truthy(frame, "control_point", possible=True)] if "control_point" in frame.columns else frame
+        control.append(ReportTable(name, title, _sorted(chosen, "leverage_high", tie="node_id")))
     sections.append(
         ReportSection(
             "control_points",
             "Control points",
             (
                 "Nodes where the home country or bloc holds "
-                "a share others depend on; leverage = share x reach / substitutability.",
+                "a share others depend on; leverage = share x (1 - substitutability) x reach, with its lowest and "
+                "highest value where shares are unknown; control_point is yes, or possible when only the upper "
+                "bound of the share crosses the threshold.",
             ),
             tuple(control),
         )

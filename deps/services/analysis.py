@@ -28,7 +28,7 @@ from deps.store.queries import (
     resolve_dataset,
     trade_frame,
 )
-from supplychain.analysis import analyse
+from supplychain.analysis import TRI_STATE_COLUMNS, analyse
 from supplychain.concentration import supplier_shares
 from supplychain.disruption import Shock, country_sweep, simulate
 from supplychain.graph import build_graph
@@ -147,7 +147,12 @@ def run_analysis(
         "concentration_firm": result.concentration_firm,
     }
     flags = [c for c in result.table.columns if c.endswith("chokepoint") or c.endswith("control_point")]
-    summary = {"nodes": len(result.table), **{c: int(result.table[c].fillna(False).astype(bool).sum()) for c in flags}}
+    summary: dict[str, int] = {"nodes": len(result.table)}
+    for col in flags:  # yes/possible/no flags count their 'yes' (and 'possible' apart); boolean flags their True
+        values = result.table[col].astype(str)
+        summary[col] = int(values.isin(["yes", "True"]).sum())
+        if col in TRI_STATE_COLUMNS:
+            summary[f"{col}_possible"] = int((values == "possible").sum())
     run_id = record_run(
         url,
         kind="analysis",

@@ -81,13 +81,15 @@ def heatmap_frame(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd
 
     Each node counts once in every (market it reaches, sector it belongs to) cell; ``markets_reached`` and
     ``sectors`` are ';'-joined lists.  Returns ``market``, ``sector``, ``risk`` (sum of ``max_risk``, unitless
-    0-1 scores), ``nodes`` (count) and ``chokepoints`` (nodes with any chokepoint flag), sorted by market, sector.
+    0-1 scores), ``nodes`` (count) and ``chokepoints`` (nodes with any chokepoint flag 'yes' or true), sorted by
+    market, sector.
     """
     flags = [c for c in analysis_nodes.columns if c.endswith("chokepoint")]
     merged = analysis_nodes[["node_id", "markets_reached", "max_risk", *flags]].merge(
         graph_nodes[["node_id", "sectors"]], on="node_id", how="left"
     )
-    merged["chokepoint"] = merged[flags].fillna(False).astype(bool).any(axis=1) if flags else False
+    # a flag counts when it is 'yes' (three-valued concentration flags) or True (structural flags)
+    merged["chokepoint"] = merged[flags].astype(str).isin(["yes", "True"]).any(axis=1) if flags else False
     merged["market"] = merged["markets_reached"].fillna("").astype(str).str.split(";")
     merged["sector"] = merged["sectors"].fillna("").astype(str).str.split(";")
     long = merged.explode("market").explode("sector")
