@@ -214,7 +214,7 @@ def _explain_concentration(row: dict[Hashable, Any], t: Thresholds) -> str:
         if row[key] != "no":
             verdicts.append(
                 f"foreign chokepoint for {holder}: {row[key]}: largest supplier outside {holder} "
-                f"({row[f'{prefix}_top_supplier'] or 'not named'}) {_range_words(row, f'{prefix}_top_share')}"
+                f"{_name(row[f'{prefix}_top_supplier'])}{_range_words(row, f'{prefix}_top_share')}"
             )
     if not verdicts:
         verdicts.append(
@@ -223,6 +223,11 @@ def _explain_concentration(row: dict[Hashable, Any], t: Thresholds) -> str:
     sources = row.get("sources") or ""
     text = "; ".join(parts + verdicts)
     return f"{text}; sources: {sources}" if sources else text
+
+
+def _name(supplier: object) -> str:
+    """'(USA) ' for a named supplier; '' where none is named (no point value below the coverage threshold)."""
+    return f"({supplier}) " if supplier else ""
 
 
 def _range_words(row: dict[Hashable, Any], name: str) -> str:
