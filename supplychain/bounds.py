@@ -129,6 +129,8 @@ def bound_arrays(
     unnamed: np.ndarray,
     groups: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
     tops: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    *,
+    rows: bool = True,
 ) -> dict[str, np.ndarray]:
     """Bounds per node from per-supplier arrays (the formulas of the module docstring).
 
@@ -146,6 +148,8 @@ def bound_arrays(
         Name -> (row in group H, per node: an unnamed supplier may lie in H), e.g. home, bloc.
     tops
         The three largest ``base`` per node when the caller has them (saves a sort).
+    rows
+        Also return ``share_low/share_high`` per row.
 
     Returns
     -------
@@ -161,6 +165,12 @@ def bound_arrays(
     def total(w: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=w, minlength=m)
 
+    def total_where(mask: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+        """Per node: number of rows in ``mask`` (or the sum of ``w`` over them)."""
+        if not mask.any():
+            return np.zeros(m)
+        return np.bincount(codes[mask], weights=None if w is None else w[mask], minlength=m).astype(np.float64)
+
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
     present = codes[starts]
 
@@ -172,30 +182,35 @@ def bound_arrays(
         return out
 
     resid = np.maximum(0.0, 1.0 - total(base))
-    n_open = np.bincount(codes, weights=is_open, minlength=m).astype(np.int64)
+    any_open = bool(is_open.any())
+    n_open = total_where(is_open).astype(np.int64)
     r = np.where((n_open > 0) | unnamed, resid, 0.0)  # allocatable residual
     out: dict[str, np.ndarray] = {"residual": resid, "n_open": n_open}
     # lowest: water-filling over open rows where no unnamed supplier may take R
-    fill = is_open & ~unnamed[codes]
-    lam = _water_level(codes, m, base, fill, r)
-    x_low = np.where(fill, np.maximum(base, lam[codes]), base)
-    any_open = bool(is_open.any())
+    fill = is_open & ~unnamed[codes] if any_open else np.zeros(len(base), dtype=bool)
+    if fill.any():
+        lam = _water_level(codes, m, base, fill, r)
+        x_low = np.where(fill, np.maximum(base, lam[codes]), base)
+        moved = fill & (x_low != base)
+    else:
+        x_low, moved = base, fill
     m_open = np.maximum(gmax(base, is_open), 0.0) if any_open else np.zeros(m)  # 0: a new unnamed supplier
     top1, top2, top3 = tops if tops is not None else _top3(codes, m, base)
-    moved = fill & (x_low != base)
-    out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if moved.any() else top1
+    any_moved = bool(moved.any())
+    out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if any_moved else top1
     out["top_share_high"] = np.maximum(top1, m_open + r)
-    out["hhi_low"] = total(x_low * x_low)
-    out["hhi_high"] = total(base * base) + r * r + 2.0 * r * m_open
+    sq = total(base * base)
+    out["hhi_low"] = total(x_low * x_low) if any_moved else sq
+    out["hhi_high"] = sq + r * r + 2.0 * r * m_open
     low3 = _top3_where(codes, m, x_low, moved, (top1, top2, top3))
     out["cr3_low"] = low3[0] + low3[1] + low3[2]
     cr3 = top1 + top2 + top3
     out["cr3_high"] = np.where(m_open >= top3, cr3 + r, np.maximum(cr3, top1 + top2 + m_open + r))
     for name, (inside, unnamed_inside) in (groups or {}).items():
         inside = np.asarray(inside, dtype=bool)
-        b_in = total(np.where(inside, base, 0.0))
-        open_in = np.bincount(codes, weights=is_open & inside, minlength=m) > 0
-        open_out = np.bincount(codes, weights=is_open & ~inside, minlength=m) > 0
+        b_in = total_where(inside, base)
+        open_in = total_where(is_open & inside) > 0 if any_open else np.zeros(m, dtype=bool)
+        open_out = total_where(is_open & ~inside) > 0 if any_open else np.zeros(m, dtype=bool)
         can_in = open_in | (unnamed & unnamed_inside)
         must_in = (r > 0) & ~open_out & ~unnamed
         out[f"{name}_share_low"] = b_in + np.where(must_in, r, 0.0)
@@ -203,7 +218,7 @@ def bound_arrays(
         # largest supplier outside H: lowest when R can go into H (or to tiny unnamed shares)
         top_out = np.maximum(gmax(base, ~inside), 0.0)
         spare = can_in | unnamed
-        moved_out = moved & ~spare[codes] & ~inside
+        moved_out = moved & ~spare[codes] & ~inside if any_moved else moved
         if moved_out.any():
             x_out = np.where(spare[codes], base, x_low)
             out[f"{name}_foreign_top_low"] = np.maximum(gmax(x_out, ~inside), 0.0)
@@ -212,6 +227,8 @@ def bound_arrays(
         b_out_open = gmax(base, is_open & ~inside) if any_open else np.full(m, -np.inf)
         best = np.where(np.isfinite(b_out_open), b_out_open + r, np.where(unnamed, r, 0.0))
         out[f"{name}_foreign_top_high"] = np.maximum(top_out, best)
+    if not rows:
+        return out
     sole = is_open & (n_open[codes] == 1) & ~unnamed[codes]
     out["share_low"] = base + np.where(sole, r[codes], 0.0)
     out["share_high"] = base + np.where(is_open, r[codes], 0.0)

@@ -299,7 +299,7 @@ def _bounds(
         home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
         bloc_free = np.bincount(codes, weights=in_bloc, minlength=m) < len(bloc)
     groups = {"home": (in_home, home_free), "bloc": (in_bloc, bloc_free)}
-    res = bound_arrays(codes, m, s, is_open, np.full(m, not complete), groups, (tops[0], tops[1], tops[2]))
+    res = bound_arrays(codes, m, s, is_open, np.full(m, not complete), groups, (tops[0], tops[1], tops[2]), rows=False)
     rename = {"home_foreign_top": "foreign_top_share", "bloc_foreign_top": "bloc_foreign_top_share"}
     cols = {}
     for key, values in res.items():

@@ -31,8 +31,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from supplychain.bounds import tri_state
+from supplychain.bounds import FLAG_VALUES
 from supplychain.concentration import STATUS_OK
+from supplychain.schema import labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["CONTROL_POINT_COLUMNS", "MUTUAL_COLUMNS", "control_points", "mutual_dependency"]
@@ -126,7 +127,7 @@ def control_points(
     hhi_lo, hhi_hi = frame["hhi_low"].to_numpy(dtype=float), frame["hhi_high"].to_numpy(dtype=float)
     sure = ((lo >= t_share) | (top_sure & (hhi_lo > t_hhi))) & (lo > 0)
     maybe = ((hi >= t_share) | (top_maybe & (hhi_hi > t_hhi))) & (hi > 0)
-    flag = tri_state(sure & (reach > 0), maybe & (reach > 0)).to_numpy(dtype=object)
+    flag = np.where(sure & (reach > 0), 2, np.where(maybe & (reach > 0), 1, 0))  # codes into FLAG_VALUES
     factor = (1.0 - sub) * reach
     leverage, lev_lo, lev_hi = share * factor, lo * factor, hi * factor
     texts = []
@@ -145,7 +146,7 @@ def control_points(
             f"leverage = {lev}"
         )
         verdict = {"yes": "control point", "possible": "possibly a control point", "no": "not a control point"}
-        texts.append(f"{node}: {verdict[str(flag[i])]}: {why}")
+        texts.append(f"{node}: {verdict[FLAG_VALUES[flag[i]]]}: {why}")
     # order: leverage descending, ties by node id (a stable sort on -leverage of id-sorted rows)
     ids = frame["node_id"].reset_index(drop=True).astype("str")
     if len(ids) > 1 and not bool((ids.iloc[1:].reset_index(drop=True) >= ids.iloc[:-1].reset_index(drop=True)).all()):
@@ -153,7 +154,7 @@ def control_points(
     else:
         by_id = np.arange(len(ids), dtype=np.int64)
     key = np.where(np.isnan(leverage), lev_lo, leverage)
-    perm = by_id[np.lexsort((-lev_hi[by_id], -key[by_id]))]
+    perm = by_id[np.argsort(-key[by_id], kind="stable")]
     out = pd.DataFrame(
         {
             "node_id": ids.take(perm).reset_index(drop=True),
@@ -169,7 +170,7 @@ def control_points(
             "leverage": leverage[perm],
             "leverage_low": lev_lo[perm],
             "leverage_high": lev_hi[perm],
-            "control_point": pd.Series(flag[perm], dtype="str"),
+            "control_point": labels_from_codes(flag[perm], FLAG_VALUES),
             "explanation": [texts[i] for i in perm] if explain else "",
         }
     )
