@@ -295,24 +295,21 @@ def supplier_share_bounds(
         Columns :data:`SHARE_BOUNDS_COLUMNS`, one row per (node, supplier) of the view.
     """
     complete = bool(thresholds.suppliers_complete)
-    units = supplier_units(provision, level=level, year=year, complete=complete)
-    starts = run_starts(units["node_id"])  # rows come sorted by node
-    counts = np.diff(np.append(starts, len(units)))
+    shares = supplier_shares(provision, level=level, year=year)
+    raw = shares["share"].to_numpy(dtype=np.float64)
+    is_open = open_flags(shares, provision, level=level, year=year, complete=complete)
+    base = np.where(np.isnan(raw), 0.0, raw)
+    starts = run_starts(shares["node_id"])  # rows come sorted by node
+    counts = np.diff(np.append(starts, len(shares)))
     codes = np.repeat(np.arange(len(starts)), counts)
-    base = units["base"].to_numpy()
-    is_open = units["open"].to_numpy()
     resid = np.maximum(0.0, 1.0 - np.bincount(codes, weights=base, minlength=len(starts)))
-    n_open = np.bincount(codes, weights=is_open, minlength=len(starts))
+    n_open = np.bincount(codes[is_open], minlength=len(starts))
     r = np.where((n_open > 0) | (not complete), resid, 0.0)[codes]
     sole = is_open & (n_open[codes] == 1) & complete
-    return pd.DataFrame(
-        {
-            "node_id": units["node_id"].to_numpy(),
-            "supplier": units["supplier_id"].to_numpy(),
-            "share_low": base + np.where(sole, r, 0.0),
-            "share_high": base + np.where(is_open, r, 0.0),
-        }
-    )
+    out = shares[["node_id", "supplier_id"]].rename(columns={"supplier_id": "supplier"})
+    out["share_low"] = base + np.where(sole, r, 0.0)
+    out["share_high"] = base + np.where(is_open, r, 0.0)
+    return out
 
 
 def _water_level(codes: np.ndarray, m: int, base: np.ndarray, fill: np.ndarray, r: np.ndarray) -> np.ndarray:
