@@ -131,6 +131,7 @@ def bound_arrays(
     tops: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     *,
     rows: bool = True,
+    outside_top: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Bounds per node from per-supplier arrays (the formulas of the module docstring).
 
@@ -150,6 +151,8 @@ def bound_arrays(
         The three largest ``base`` per node when the caller has them (saves a sort).
     rows
         Also return ``share_low/share_high`` per row.
+    outside_top
+        Per group name, the largest ``base`` outside H per node (0 where none) when the caller has it.
 
     Returns
     -------
@@ -216,7 +219,8 @@ def bound_arrays(
         out[f"{name}_share_low"] = b_in + np.where(must_in, r, 0.0)
         out[f"{name}_share_high"] = b_in + np.where(can_in, r, 0.0)
         # largest supplier outside H: lowest when R can go into H (or to tiny unnamed shares)
-        top_out = np.maximum(gmax(base, ~inside), 0.0)
+        given = (outside_top or {}).get(name)
+        top_out = given if given is not None else np.maximum(gmax(base, ~inside), 0.0)
         spare = can_in | unnamed
         moved_out = moved & ~spare[codes] & ~inside if any_moved else moved
         if moved_out.any():

@@ -248,6 +248,7 @@ def concentration(
     out["cr3"] = np.where(ok, np.bincount(o_codes[keep3], s[order][keep3], minlength=m), nan)
     out["home_share"] = np.where(ok, total(np.where(in_home, s, 0.0)), nan)
     out["bloc_share"] = np.where(ok, total(np.where(in_bloc, s, 0.0)), nan)
+    outside_top: dict[str, np.ndarray] = {}
     for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
         sel = order[~inside[order]]
         sc = codes[sel]
@@ -259,6 +260,7 @@ def concentration(
         at[node_of] = pos
         f_share = np.zeros(m)
         f_share[node_of] = s[pos]
+        outside_top["home" if prefix == "foreign" else "bloc"] = f_share
         out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
         out[f"{prefix}_top_country"] = cty.pick(at, ok & has)
         out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
@@ -269,7 +271,8 @@ def concentration(
     for k in range(3):
         sel = rank == k
         tops[k, o_codes[sel]] = s_ord[sel]
-    bounds = _bounds(shares, provision, codes, m, s, (in_home, in_bloc, bloc), level, year, thresholds, tops)
+    membership = (in_home, in_bloc, bloc)
+    bounds = _bounds(shares, provision, codes, m, s, membership, level, year, thresholds, (tops, outside_top))
     for name, values in bounds.items():
         out[name] = values
     return out  # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS
@@ -285,7 +288,7 @@ def _bounds(
     level: Level,
     year: int | None,
     thresholds: Thresholds,
-    tops: np.ndarray,
+    known: tuple[np.ndarray, dict[str, np.ndarray]],
 ) -> dict[str, np.ndarray]:
     """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
     from supplychain.bounds import bound_arrays, open_flags  # bounds builds on supplier_shares: import here
@@ -299,7 +302,18 @@ def _bounds(
         home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
         bloc_free = np.bincount(codes, weights=in_bloc, minlength=m) < len(bloc)
     groups = {"home": (in_home, home_free), "bloc": (in_bloc, bloc_free)}
-    res = bound_arrays(codes, m, s, is_open, np.full(m, not complete), groups, (tops[0], tops[1], tops[2]), rows=False)
+    tops, outside_top = known
+    res = bound_arrays(
+        codes,
+        m,
+        s,
+        is_open,
+        np.full(m, not complete),
+        groups,
+        (tops[0], tops[1], tops[2]),
+        rows=False,
+        outside_top=outside_top,
+    )
     rename = {"home_foreign_top": "foreign_top_share", "bloc_foreign_top": "bloc_foreign_top_share"}
     cols = {}
     for key, values in res.items():
