@@ -20,6 +20,7 @@ U.S. Department of Justice and Federal Trade Commission (2023). *Merger Guidelin
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -184,7 +185,7 @@ def _span(low: float, high: float) -> str:
     return f"{low:.3f}" if abs(high - low) < 5e-4 else f"at least {low:.3f} and at most {high:.3f}"
 
 
-def _explain(r: dict[str, Any], delta: float) -> str:
+def _explain(r: Mapping[Hashable, Any], delta: float) -> str:
     first, last = r["top_supplier_first"], r["top_supplier_last"]
     who = ""
     if first and last:
