@@ -192,6 +192,7 @@ _THRESHOLD_HELP = {
     "suppliers_complete": "Supplier lists are complete: unknown shares sit only with named suppliers, no unnamed ones.",
     "type_of_as_input": "Treat 'is a type of' edges as inputs (a category needs each of its types).",
     "recovery_months_cap": "Months to recover at which the time-to-recover factor reaches 1.",
+    "rising_hhi_delta": "Rise of HHI between a node's first and last year that counts as rising (DOJ/FTC 2023: 0.01).",
     "risk_weights": "Weights of the four risk factors, e.g. concentration=1,import_reliance=1,...",
 }
 

@@ -57,6 +57,10 @@ class Thresholds:
         Weights of the four dependency factors in the composite risk score.
     recovery_months_cap
         Months at which the time-to-recover factor reaches 1.
+    rising_hhi_delta
+        Rise of HHI (0-1 scale) between a node's first and last reference year that counts as
+        rising concentration (0.01 = 100 points, U.S. DOJ/FTC Merger Guidelines 2023, section 2.1;
+        :mod:`supplychain.trends`).
     """
 
     chokepoint_top_share: float = 0.65
@@ -88,6 +92,7 @@ class Thresholds:
         )
     )
     recovery_months_cap: float = 24.0
+    rising_hhi_delta: float = 0.01
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -120,7 +120,9 @@ def concentration_by_year(
     return out.sort_values(["node_id", "year"], kind="stable").reset_index(drop=True)[list(YEAR_COLUMNS)]
 
 
-def concentration_trends(by_year: pd.DataFrame, *, rising_delta: float = 0.01) -> pd.DataFrame:
+def concentration_trends(
+    by_year: pd.DataFrame, *, rising_delta: float = DEFAULT_THRESHOLDS.rising_hhi_delta
+) -> pd.DataFrame:
     """First-to-last change of concentration for every node with at least two reference years.
 
     Parameters
