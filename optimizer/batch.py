@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from optimizer.diagnosis import precheck
+from optimizer.errors import ScenarioError
 from optimizer.fast import FastModel, scale_from_lines
 from optimizer.inputs import OptimiserInputs, Policy
-from optimizer.solve import Status
+from optimizer.status import Status
 
 __all__ = ["EXECUTORS", "ScenarioResult", "ScenarioSpec", "run_batch", "scenario_grid", "solve_chunk"]
 
@@ -54,8 +55,11 @@ class ScenarioSpec:
     budget_meur : float
     weights : tuple of (key, multiplier)
         Weight multipliers; a key is a market or a target id (both apply when both match).
+        A market multiplier m_m reaches target t as ``sum_m s_tm m_m`` (its spend shares,
+        :mod:`optimizer.reach`; markets not named count 1), so a target in one market gets m_m.
     shock : tuple of (key, multiplier)
-        Baseline-risk multipliers; a key is a target id, a market or a supplier.
+        Baseline-risk multipliers; a key is a target id, a market (applied as for weights) or a
+        supplier.
     effects : tuple of (action line id, multiplier)
         Multipliers on that line's reduction per EUR million (an effect assumption).
     """
@@ -157,11 +161,11 @@ def run_batch(
     todo = [s for s in scenarios if s.key not in skip]
     keys = [s.key for s in todo]
     if len(set(keys)) != len(keys):
-        raise ValueError("scenario keys must be unique")
+        raise ScenarioError("scenario keys must be unique")
     if scheduler_address is not None:
         executor = "dask"
     if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; use one of {EXECUTORS}")
+        raise ScenarioError(f"unknown executor {executor!r}; use one of {EXECUTORS}")
     chunks = _chunks(todo, max(1, int(chunk_size)))
     total = len(todo)
     results = _dispatch(inputs, policy, chunks, executor, scheduler_address, max_workers)
@@ -200,7 +204,7 @@ def _dispatch(
     from dask.distributed import as_completed as dask_completed
 
     if address is None:
-        raise ValueError("the dask executor needs scheduler_address (e.g. tcp://127.0.0.1:8786)")
+        raise ScenarioError("the dask executor needs scheduler_address (e.g. tcp://127.0.0.1:8786)")
     client = Client(address, set_as_default=False)
     try:
         shared = client.scatter([inputs, policy], broadcast=True)
@@ -241,32 +245,38 @@ def solve_chunk(inputs: OptimiserInputs, policy: Policy, specs: Sequence[Scenari
 def _effect_scale(inputs: OptimiserInputs, effects: Pairs) -> np.ndarray:
     unknown = sorted({k for k, _ in effects} - set(inputs.line_ids))
     if unknown:
-        raise ValueError(f"effect assumption names unknown action lines {unknown}")
+        raise ScenarioError(f"effect assumption names unknown action lines {unknown}")
     if any(v < 0 for _, v in effects):
-        raise ValueError("effect multipliers must be >= 0")
+        raise ScenarioError("effect multipliers must be >= 0")
     return scale_from_lines(inputs, dict(effects))
 
 
-def _multipliers(columns: Mapping[str, np.ndarray], pairs: Pairs, names: tuple[str, ...], label: str) -> np.ndarray:
+def _multipliers(model: FastModel, pairs: Pairs, names: tuple[str, ...], label: str) -> np.ndarray:
+    columns = model.target_columns
     n = len(columns["target_id"])
     mult = np.ones(n)
+    markets = list(model.market_names)
+    per_market = np.ones(len(markets))
     for key, value in pairs:
         if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{label} multiplier for {key!r} must be finite and >= 0, got {value}")
+            raise ScenarioError(f"{label} multiplier for {key!r} must be finite and >= 0, got {value}")
         hit = np.zeros(n, dtype=bool)
         for col in names:
             if col in columns:
                 hit |= columns[col] == key
-        if not hit.any():
-            raise ValueError(f"{label} key {key!r} matches no {' or '.join(names)}")
+        matched = bool(hit.any())
         mult[hit] *= value
-    return mult
+        if key in markets:
+            per_market[markets.index(key)] *= value
+            matched = True
+        if not matched:
+            raise ScenarioError(f"{label} key {key!r} matches no {' or '.join((*names, 'market'))}")
+    return mult * (model.split @ per_market)
 
 
 def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
-    cols = model.target_columns
-    w = model.weight * _multipliers(cols, spec.weights, ("market", "target_id"), "weight")
-    r = model.risk * _multipliers(cols, spec.shock, ("target_id", "market", "supplier"), "shock")
+    w = model.weight * _multipliers(model, spec.weights, ("target_id",), "weight")
+    r = model.risk * _multipliers(model, spec.shock, ("target_id", "supplier"), "shock")
     sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r)
     reason = sol.reason
     if sol.status is Status.INFEASIBLE:
@@ -282,15 +292,14 @@ def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
             "spend_meur": pair_spend[funded],
         }
     )
-    n_t, n_m = len(w), len(model.market_names)
+    n_t = len(w)
     phi = np.minimum(np.bincount(model.target, weights=model.frac * sol.spend, minlength=n_t), 1.0)
     spend_t = np.bincount(model.target, weights=sol.spend, minlength=n_t)
-    mc = model.market_codes
     markets = pd.DataFrame(
         {
             "market": model.market_names,
-            "spend_meur": np.bincount(mc, weights=spend_t, minlength=n_m),
-            "weighted_residual_risk": np.bincount(mc, weights=w * r * (1 - phi), minlength=n_m),
+            "spend_meur": spend_t @ model.split,
+            "weighted_residual_risk": (w * r * (1 - phi)) @ model.rho,
         }
     )
     return ScenarioResult(

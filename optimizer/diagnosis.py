@@ -26,7 +26,7 @@ import pulp
 
 from optimizer.inputs import OptimiserInputs, Policy, line_bounds
 from optimizer.model import build_model
-from optimizer.solve import run_solver
+from optimizer.backends import run_solver
 
 __all__ = ["Conflict", "diagnose_infeasibility", "elastic_conflicts", "precheck"]
 

@@ -6,7 +6,7 @@ without importing this package. Messages name the offending item and the fix.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "OptimiserError", "PolicyError", "SolverError"]
+__all__ = ["InputError", "OptimiserError", "PolicyError", "ScenarioError", "SolverError"]
 
 
 class OptimiserError(Exception):
@@ -24,3 +24,8 @@ class PolicyError(OptimiserError, ValueError):
 
 class SolverError(OptimiserError, RuntimeError):
     """A solver could not be run at all (not installed, unknown name)."""
+
+
+class ScenarioError(OptimiserError, ValueError):
+    """A scenario of a batch or a robust/sensitivity run names unknown items or impossible
+    numbers (unknown market, negative multiplier, probabilities not summing to 1)."""

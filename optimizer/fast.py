@@ -32,8 +32,10 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from optimizer.inputs import OptimiserInputs, Policy, line_bounds, validate_policy
-from optimizer.solve import Status
+from optimizer.backends import new_highs
+from optimizer.errors import PolicyError, SolverError
+from optimizer.inputs import Budget, OptimiserInputs, Policy, line_bounds, validate_policy
+from optimizer.status import Status
 
 __all__ = ["FastModel", "FastSolution", "greedy_pieces", "scale_from_lines"]
 
@@ -96,6 +98,9 @@ class FastModel:
     slope_scale : array of float, optional
         Multiplier per option (row of ``inputs.options``) on ``reduction_per_meur``: an effect
         assumption or a Monte Carlo draw. Must keep every curve concave (scale curves whole).
+    fractions : array of float, optional
+        Replaces ``reduction_per_meur`` per option outright (before ``slope_scale``): an effect
+        taken at its low or high value. Must keep every curve concave.
     build_lp : bool
         Build the highspy model (False: only the greedy fill is available).
     """
@@ -106,6 +111,7 @@ class FastModel:
         policy: Policy,
         *,
         slope_scale: np.ndarray | None = None,
+        fractions: np.ndarray | None = None,
         build_lp: bool = True,
     ) -> None:
         validate_policy(inputs, policy)
@@ -114,7 +120,7 @@ class FastModel:
         tpos = {t: i for i, t in enumerate(inputs.target_ids)}
         self.target = opts["target_id"].map(tpos).to_numpy(dtype=np.int64)
         self.lengths = opts["length_meur"].to_numpy(dtype=float)
-        frac = opts["reduction_per_meur"].to_numpy(dtype=float)
+        frac = opts["reduction_per_meur"].to_numpy(dtype=float) if fractions is None else np.asarray(fractions, float)
         self.frac = frac * (1.0 if slope_scale is None else np.asarray(slope_scale, dtype=float))
         self.weight = inputs.targets["weight"].to_numpy(dtype=float)
         self.risk = inputs.targets["baseline_risk"].to_numpy(dtype=float)
@@ -139,12 +145,11 @@ class FastModel:
         self.pair_target = np.array([str(t) for _, t in pairs], dtype=object)
         self.target_columns = {
             col: np.array([str(x) for x in inputs.targets[col]], dtype=object)
-            for col in ("target_id", "market", "supplier")
+            for col in ("target_id", "supplier")
             if col in inputs.targets
         }
-        market_codes, markets = pd.factorize(self.target_columns["market"], sort=True)
-        self.market_codes = np.asarray(market_codes, dtype=np.int64)
-        self.market_names = np.array([str(m) for m in markets], dtype=object)
+        self.market_names = np.array(inputs.markets, dtype=object)
+        self.rho, self.split = inputs.reach_arrays  # targets x markets (optimizer.reach)
         self.pieces = greedy_pieces(self.frac, self.upper, self.target, caps)
         self.greedy_exact = not (
             any(lo > 0 or hi is not None for lo, hi in line_bounds(inputs, policy).values())
@@ -163,53 +168,59 @@ class FastModel:
 
     def _build(self) -> None:
         opts, policy = self.inputs.options, self.policy
-        rows: list[tuple[np.ndarray, float, float]] = []
+        rows: list[tuple[np.ndarray, np.ndarray, float, float]] = []
         n = len(opts)
-        rows.append((np.arange(n), -INF, self._budget_cap(policy.budget_meur)))
+
+        def ones(idx: np.ndarray) -> np.ndarray:
+            return np.ones(len(idx))
+
+        every = np.arange(n)
+        rows.append((every, ones(every), -INF, self._budget_cap(policy.budget_meur)))
         for line, (lo, hi) in line_bounds(self.inputs, policy).items():
             if lo > 0 or hi is not None:
                 idx = np.flatnonzero(opts["action_line_id"].to_numpy() == line)
-                rows.append((idx, lo if lo > 0 else -INF, INF if hi is None else hi))
+                rows.append((idx, ones(idx), lo if lo > 0 else -INF, INF if hi is None else hi))
         self.market_rows: list[tuple[int, float, float]] = []
         markets = sorted(set(policy.market_min_share) | set(policy.market_max_share))
         for m in markets:
-            idx = np.flatnonzero(opts["market"].to_numpy() == m)
+            coef = self.split[self.target, self.inputs.markets.index(m)]
+            idx = np.flatnonzero(coef > 0)
             lo, hi = policy.market_min_share.get(m, 0.0), policy.market_max_share.get(m, np.inf)
             self.market_rows.append((len(rows), float(lo), float(hi)))
-            rows.append((idx, lo * policy.budget_meur, min(hi * policy.budget_meur, INF)))
+            rows.append((idx, coef[idx], lo * policy.budget_meur, min(hi * policy.budget_meur, INF)))
         for i, cap in enumerate(self.caps):
             if np.isfinite(cap):
-                rows.append((np.flatnonzero(self.target == i), -INF, float(cap)))
+                idx = np.flatnonzero(self.target == i)
+                rows.append((idx, ones(idx), -INF, float(cap)))
         for f in policy.forced:
             m = opts["action_line_id"].to_numpy() == f.action_line_id
             if f.target_id is not None:
                 m &= opts["target_id"].to_numpy() == f.target_id
-            rows.append((np.flatnonzero(m), float(f.min_meur), INF))
+            idx = np.flatnonzero(m)
+            rows.append((idx, ones(idx), float(f.min_meur), INF))
         n_plain = len(rows)
         floor_targets = [i for i in range(len(self.weight)) if (self.frac[self.target == i] > 0).any()]
         self.floor_rows = (n_plain, np.array(floor_targets, dtype=np.int64))
         floor_idx = [np.flatnonzero((self.target == i) & (self.frac > 0)) for i in floor_targets]
         starts = np.cumsum([0] + [len(r[0]) for r in rows] + [len(ix) for ix in floor_idx])
         index = np.concatenate([r[0] for r in rows] + floor_idx + [np.empty(0, np.int64)])
-        value = np.concatenate([np.ones(len(r[0])) for r in rows] + [self.frac[ix] for ix in floor_idx] + [np.empty(0)])
+        value = np.concatenate([r[1] for r in rows] + [self.frac[ix] for ix in floor_idx] + [np.empty(0)])
         lp = highspy.HighsLp()
         lp.num_col_ = n
         lp.num_row_ = n_plain + len(floor_targets)
         lp.col_cost_ = self._cost(self.weight, self.risk)
         lp.col_lower_ = np.zeros(n)
         lp.col_upper_ = self.upper
-        lp.row_lower_ = np.array([r[1] for r in rows] + [-INF] * len(floor_targets), dtype=float)
-        lp.row_upper_ = np.array([r[2] for r in rows] + list(self._floor_upper(self.risk)), dtype=float)
+        lp.row_lower_ = np.array([r[2] for r in rows] + [-INF] * len(floor_targets), dtype=float)
+        lp.row_upper_ = np.array([r[3] for r in rows] + list(self._floor_upper(self.risk)), dtype=float)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.start_ = starts.astype(np.int32)
         lp.a_matrix_.index_ = index.astype(np.int32)
         lp.a_matrix_.value_ = value.astype(float)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")
+        h = new_highs()
         status = h.passModel(lp)
         if status != highspy.HighsStatus.kOk:
-            raise RuntimeError(f"highspy rejected the model: {status}")
+            raise SolverError(f"highspy rejected the model: {status}")
         self.highs = h
         self._risk_now = self.risk.copy()
 
@@ -250,11 +261,11 @@ class FastModel:
             Objective is the weighted residual risk ``sum_t w_t (r_t - R_t)`` (minus the
             leverage term when its weight is positive).
         """
-        budget = float(self.policy.budget_meur if budget_meur is None else budget_meur)
+        budget = float(Budget(self.policy.budget_meur if budget_meur is None else budget_meur))
         w = self.weight if weights is None else np.asarray(weights, dtype=float)
         r = self.risk if baseline_risk is None else np.asarray(baseline_risk, dtype=float)
-        if budget < 0 or (w < 0).any() or (r < 0).any():
-            raise ValueError("budget, weights and baseline risks must be >= 0")
+        if not (np.isfinite(w).all() and np.isfinite(r).all()) or (w < 0).any() or (r < 0).any():
+            raise PolicyError("weights and baseline risks must be finite and >= 0")
         constant = float((w * r).sum())
         cost = self._cost(w, r)
         cap = self._budget_cap(budget)
@@ -306,6 +317,29 @@ class FastModel:
         }.get(status, Status.ERROR)
         h.clearSolver()  # an infeasible basis is a poor warm start for the next scenario
         return FastSolution(mapped, f"HiGHS: {name}", None, None, None, np.zeros(n), "highs")
+
+    def forget_cost(self) -> None:
+        """Make the next :meth:`solve` set its costs again (after a caller changed them)."""
+        self._last_cost = None
+
+    def budget_cap_value(self) -> float:
+        """The sum of the year budgets (infinite without years): spend never exceeds it."""
+        years = self.policy.year_budgets_meur
+        return float(sum(years.values())) if years else float("inf")
+
+    def budget_slope(self, budget_meur: float) -> float:
+        """dV/dB after a HiGHS solve at ``budget_meur``: the duals of the rows whose bound moves
+        with the budget (the budget row, and the active side of each market-share row)."""
+        s = self.highs.getSolution()
+        duals, activity = np.asarray(s.row_dual), np.asarray(s.row_value)
+        slope = float(duals[0]) if budget_meur < self.budget_cap_value() else 0.0
+        for row, lo, hi in self.market_rows:
+            d = float(duals[row])
+            if d == 0.0:
+                continue
+            at_lo = abs(activity[row] - lo * budget_meur) <= abs(activity[row] - hi * budget_meur)
+            slope += d * (lo if at_lo else hi)
+        return slope
 
     def greedy_fill(self, budget_meur: float | None = None) -> np.ndarray:
         """Greedy fill of segments by weighted slope (EUR million per option).

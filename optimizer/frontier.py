@@ -1,11 +1,12 @@
 """Budget sweep: the efficient frontier of weighted residual risk against the budget.
 
-With only a budget (and per-target caps and risk floors) the greedy fill is exact, so one sort
-of the segments by weighted slope answers every budget at once: the frontier is the piecewise
-linear function ``F(B) = sum_t w_t r_t - integral_0^B v(x) dx`` where v is the sorted slope
-sequence, and the shadow price at B is the slope of the piece being filled (the value of the
-next EUR million). With other constraints the sweep re-solves one warm-started
-:class:`~optimizer.fast.FastModel` per budget, in increasing order.
+The optimal value is piecewise linear and convex in the budget; its breakpoints are computed
+once (:mod:`optimizer.parametric`) and every budget of the sweep is read off them. With only a
+budget (and per-target caps and risk floors) one sort of the segments by weighted slope gives
+them: ``F(B) = sum_t w_t r_t - integral_0^B v(x) dx`` where v is the sorted slope sequence, and
+the shadow price at B is the slope of the piece being filled. With other constraints the
+tangent-intersection method finds them with warm-started HiGHS solves. Where the LP is
+infeasible at an end of the range the sweep re-solves budget by budget.
 
 The frontier is non-increasing in B as long as the policy does not tie other constraints to the
 budget (market shares are fractions of B, so a binding minimum share can make a larger budget
@@ -20,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.errors import ScenarioError
 from optimizer.fast import FastModel
 from optimizer.inputs import OptimiserInputs, Policy
+from optimizer.parametric import ValueFunction, value_function
 
 __all__ = ["Frontier", "efficient_frontier"]
 
@@ -34,12 +37,15 @@ class Frontier:
 
     ``table`` columns: budget_meur, status, weighted_residual_risk, total_spend_meur,
     shadow_price (weighted risk removed per extra EUR million, >= 0). ``method`` is ``sort``
-    (one greedy sort, exact) or ``highs`` (warm-started re-solves).
+    (one greedy sort, exact), ``sandwich`` (the breakpoints of the parametric LP,
+    :mod:`optimizer.parametric`, exact) or ``highs`` (a re-solve per budget, used when the LP is
+    infeasible at an end of the range). ``breakpoints`` evaluates any other budget at once.
     """
 
     table: pd.DataFrame
     method: str
     baseline_objective: float
+    breakpoints: ValueFunction | None = None
 
 
 def efficient_frontier(
@@ -66,13 +72,27 @@ def efficient_frontier(
     Frontier
     """
     grid = np.unique(np.asarray(budgets, dtype=float))
-    if (grid < 0).any():
-        raise ValueError("budgets must be >= 0 (EUR million)")
+    if (grid < 0).any() or not np.isfinite(grid).all():
+        raise ScenarioError("budgets must be finite and >= 0 (EUR million)")
     model = FastModel(inputs, policy)
     base = inputs.weighted_baseline
-    if model.greedy_exact and not force_lp:
-        table = _sorted_sweep(model, grid, base)
-        return Frontier(table=table, method="sort", baseline_objective=base)
+    if len(grid) and not force_lp:
+        try:
+            vf = value_function(model, float(grid[0]), float(grid[-1]))
+        except ScenarioError:
+            vf = None  # infeasible somewhere in the range: budget by budget below
+        if vf is not None:
+            table = pd.DataFrame(
+                {
+                    "budget_meur": grid.tolist(),
+                    "status": ["optimal"] * len(grid),
+                    "weighted_residual_risk": vf(grid).tolist(),
+                    "total_spend_meur": vf.total_spend(grid).tolist(),
+                    "shadow_price": vf.shadow_price(grid).tolist(),
+                },
+                columns=COLUMNS,
+            )
+            return Frontier(table=table, method=vf.method, baseline_objective=base, breakpoints=vf)
     rows = []
     for b in grid:
         s = model.solve(budget_meur=float(b), force_lp=True)
@@ -88,25 +108,3 @@ def efficient_frontier(
     return Frontier(table=pd.DataFrame(rows, columns=COLUMNS), method="highs", baseline_objective=base)
 
 
-def _sorted_sweep(model: FastModel, grid: np.ndarray, base: float) -> pd.DataFrame:
-    value = (model.weight * model.risk)[model.target] * model.frac
-    keep = np.flatnonzero((value > 0) & (model.pieces > 0))
-    order = keep[np.lexsort((keep, -model.frac[keep], model.target[keep], -value[keep]))]
-    length, slope = model.pieces[order], value[order]
-    caps = np.array([model._budget_cap(float(b)) for b in grid])
-    cum_len = np.r_[0.0, np.cumsum(length)]
-    cum_val = np.r_[0.0, np.cumsum(length * slope)]
-    spend = np.minimum(caps, cum_len[-1])
-    gained = np.interp(spend, cum_len, cum_val)
-    piece = np.searchsorted(cum_len, spend, side="right") - 1
-    shadow = np.where(piece < len(slope), slope[np.minimum(piece, len(slope) - 1)] if len(slope) else 0.0, 0.0)
-    return pd.DataFrame(
-        {
-            "budget_meur": [float(b) for b in grid],
-            "status": ["optimal"] * len(grid),
-            "weighted_residual_risk": [float(base - g) for g in gained],
-            "total_spend_meur": [float(s) for s in spend],
-            "shadow_price": [float(s) + 0.0 for s in shadow],
-        },
-        columns=COLUMNS,
-    )

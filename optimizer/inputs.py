@@ -2,16 +2,22 @@
 
 Three frames describe a problem:
 
-* targets: ``target_id``, ``market``, ``baseline_risk`` (r_t >= 0), ``weight`` (w_t >= 0),
-  ``dependency_kind`` and optionally ``node_id``, ``supplier`` and ``leverage`` (a control-point
-  score in [0, 1] used by the optional second objective);
+* targets: ``target_id``, ``baseline_risk`` (r_t >= 0), ``weight`` (w_t >= 0),
+  ``dependency_kind`` and optionally ``market``, ``node_id``, ``supplier`` and ``leverage`` (a
+  control-point score in [0, 1] used by the optional second objective);
+* target_markets (optional; the contract of :mod:`optimizer.reach`): ``target_id``,
+  ``market_id``, ``reach_share`` (rho_tm, the share of market m's final products that target t's
+  node reaches). Without it, the targets frame's ``market`` column gives rho = 1 for one market;
 * action lines: ``action_line_id``, ``name_en``, ``name_nl`` and optionally ``min_meur`` and
   ``max_meur`` (spend bounds in EUR million, NaN for none);
 * effects: ``action_line_id``, ``dependency_kind``, ``segment``, ``length_meur`` (L_atk, EUR
   million) and ``reduction_per_meur`` (the fraction of a target's baseline risk removed per EUR
-  million). A curve applies to every target of the same ``dependency_kind``; its slope for
-  target t is ``e_atk = reduction_per_meur * r_t``. Slopes must not rise with the segment
-  number (concave curves: diminishing returns, so no integer variables are needed).
+  million; ``slope_central`` is accepted as its synonym). A curve applies to every target of the
+  same ``dependency_kind``; its slope for target t is ``e_atk = reduction_per_meur * r_t``.
+  Slopes must not rise with the segment number (concave curves: diminishing returns, so no
+  integer variables are needed). Optional ``slope_low`` and ``slope_high`` (same unit) give the
+  range of the evidence for the sensitivity analysis and the robust plan; when absent they
+  equal the central value. ``slope_low <= reduction_per_meur <= slope_high`` per segment.
 
 :func:`build_inputs` validates all three once, applies per-run effect overrides, and derives
 the option table (one row per line x target x segment) used by every solver path.
@@ -22,13 +28,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, PolicyError
+from optimizer.tolerances import TOL
+from optimizer.reach import build_reach, markets_label, reach_matrices
 
 __all__ = [
+    "Budget",
     "ForcedOption",
     "OptimiserInputs",
     "Policy",
@@ -37,7 +47,7 @@ __all__ = [
     "validate_policy",
 ]
 
-TARGET_COLUMNS = ("target_id", "market", "baseline_risk", "weight", "dependency_kind")
+TARGET_COLUMNS = ("target_id", "baseline_risk", "weight", "dependency_kind")
 LINE_COLUMNS = ("action_line_id", "name_en", "name_nl")
 EFFECT_COLUMNS = (
     "action_line_id",
@@ -46,28 +56,61 @@ EFFECT_COLUMNS = (
     "length_meur",
     "reduction_per_meur",
 )
+RANGE_COLUMNS = ("slope_low", "slope_high")
 OPTION_COLUMNS = (
     "action_line_id",
     "target_id",
-    "market",
     "segment",
     "length_meur",
     "reduction_per_meur",
     "slope",
     "weight",
+    "slope_low",
+    "slope_high",
 )
+
+
+class Budget(float):
+    """A budget in EUR million: a finite number >= 0 (validated on construction).
+
+    Raises
+    ------
+    PolicyError
+        For a negative, infinite, NaN or non-numeric value.
+
+    Examples
+    --------
+    >>> Budget(500)
+    500.0
+    >>> Budget(-1)
+    Traceback (most recent call last):
+    ...
+    optimizer.errors.PolicyError: budget -1 must be a finite number >= 0 (EUR million)
+    """
+
+    def __new__(cls, value: object) -> Budget:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise PolicyError(f"budget {value!r} must be a finite number >= 0 (EUR million)")
+        number = float(value)
+        if not np.isfinite(number) or number < 0:
+            raise PolicyError(f"budget {value!r} must be a finite number >= 0 (EUR million)")
+        return super().__new__(cls, number)
 
 
 @dataclass(frozen=True)
 class ForcedOption:
     """A minimum spend (EUR million) on one line, or on one line for one target.
 
-    ``target_id=None`` forces spend on the whole action line.
+    ``target_id=None`` forces spend on the whole action line. ``min_meur`` must be >= 0.
     """
 
     action_line_id: str
     target_id: str | None
     min_meur: float
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.min_meur, int | float) and np.isfinite(self.min_meur) and self.min_meur >= 0):
+            raise PolicyError(f"{self.name}: minimum {self.min_meur} must be a finite number >= 0")
 
     @property
     def name(self) -> str:
@@ -107,6 +150,11 @@ class Policy:
     leverage_weight : float
         Weight lambda of the second objective that strengthens control points: the objective
         subtracts ``lambda * leverage_t`` per EUR million spent on target t (0 switches it off).
+
+    A policy validates its own numbers on construction (budget, amounts >= 0, shares in
+    [0, 1]) and raises :class:`~optimizer.errors.PolicyError` listing every problem, so callers
+    can rely on a built policy; :func:`validate_policy` adds the checks that need the inputs
+    (unknown lines, markets, targets).
     """
 
     budget_meur: float
@@ -121,21 +169,36 @@ class Policy:
     year_budgets_meur: Mapping[int, float] = field(default_factory=dict)
     leverage_weight: float = 0.0
 
+    def __post_init__(self) -> None:
+        problems = _number_problems(self)
+        if problems:
+            raise PolicyError("; ".join(problems))
+        object.__setattr__(self, "budget_meur", float(Budget(self.budget_meur)))
+
 
 @dataclass(frozen=True, eq=False)
 class OptimiserInputs:
     """Validated frames plus the derived option table (sorted, deterministic).
 
     ``options`` has one row per applicable (line, target, segment) with columns
-    ``action_line_id, target_id, market, segment, length_meur, reduction_per_meur,
-    slope`` (e_atk, risk per EUR million) and ``weight``; its row order is the variable order of
-    every solver path.
+    ``action_line_id, target_id, segment, length_meur, reduction_per_meur, slope`` (e_atk,
+    risk per EUR million) and ``weight``, plus ``slope_low`` and ``slope_high`` (the fractions
+    of the effect's range); its row order is the variable order of every solver path.
+    ``reach`` is the attribution table of :mod:`optimizer.reach` (``target_id, market,
+    reach_share, spend_share``); ``targets["market"]`` is only a label (``a;b``). ``lines`` keeps
+    the caller's row order in ``order`` (the policy letter's order for the seed).
     """
 
     targets: pd.DataFrame
     lines: pd.DataFrame
     effects: pd.DataFrame
     options: pd.DataFrame
+    reach: pd.DataFrame
+
+    @cached_property
+    def reach_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rho, split): dense targets x markets arrays (orders of ``target_ids``, ``markets``)."""
+        return reach_matrices(self.reach, self.target_ids, self.markets)
 
     @property
     def target_ids(self) -> list[str]:
@@ -149,8 +212,8 @@ class OptimiserInputs:
 
     @property
     def markets(self) -> list[str]:
-        """Markets in sorted order."""
-        return sorted({str(m) for m in self.targets["market"]})
+        """Markets reached by some target, in sorted order."""
+        return sorted({str(m) for m in self.reach["market"]})
 
     @property
     def weighted_baseline(self) -> float:
@@ -164,14 +227,18 @@ def build_inputs(
     lines: pd.DataFrame,
     effects: pd.DataFrame,
     *,
+    target_markets: pd.DataFrame | None = None,
     effect_overrides: pd.DataFrame | None = None,
 ) -> OptimiserInputs:
-    """Validate the three frames and derive the option table.
+    """Validate the frames and derive the option table and the reach table.
 
     Parameters
     ----------
     targets, lines, effects : DataFrame
         See the module docstring for the columns.
+    target_markets : DataFrame, optional
+        ``target_id, market_id, reach_share`` (:mod:`optimizer.reach`); without it the
+        targets' ``market`` column is used with ``reach_share = 1``.
     effect_overrides : DataFrame, optional
         Same columns as ``effects``; every (action_line_id, dependency_kind) curve present here
         replaces the default curve wholesale. The ``source`` column of the stored effects says
@@ -191,12 +258,11 @@ def build_inputs(
     problems: list[str] = []
     t = _require(targets, TARGET_COLUMNS, "targets", problems)
     a = _require(lines, LINE_COLUMNS, "action lines", problems)
-    e = _require(effects, EFFECT_COLUMNS, "effects", problems)
+    e = _require(_central(effects), EFFECT_COLUMNS, "effects", problems)
     if problems:
         raise InputError("; ".join(problems))
     t = t.copy()
     t["target_id"] = t["target_id"].astype(str)
-    t["market"] = t["market"].astype(str)
     t["dependency_kind"] = t["dependency_kind"].astype(str)
     t["baseline_risk"] = t["baseline_risk"].astype(float)
     t["weight"] = t["weight"].astype(float)
@@ -204,12 +270,13 @@ def build_inputs(
     t = t.sort_values("target_id", kind="mergesort").reset_index(drop=True)
     a = a.copy()
     a["action_line_id"] = a["action_line_id"].astype(str)
+    a["order"] = np.arange(len(a))
     for col in ("min_meur", "max_meur"):
         a[col] = a[col].astype(float) if col in a else np.nan
     a = a.sort_values("action_line_id", kind="mergesort").reset_index(drop=True)
     e = _normalise_effects(e, "default")
     if effect_overrides is not None:
-        o = _require(effect_overrides, EFFECT_COLUMNS, "effect overrides", problems)
+        o = _require(_central(effect_overrides), EFFECT_COLUMNS, "effect overrides", problems)
         if problems:
             raise InputError("; ".join(problems))
         o = _normalise_effects(o, "override")
@@ -223,8 +290,10 @@ def build_inputs(
     _check_effects(e, set(a["action_line_id"]), problems)
     if problems:
         raise InputError("; ".join(problems))
+    reach = build_reach([str(x) for x in t["target_id"]], t, target_markets)
+    t["market"] = t["target_id"].map(markets_label(reach)).astype(str)
     options = _options(t, e)
-    return OptimiserInputs(targets=t, lines=a, effects=e, options=options)
+    return OptimiserInputs(targets=t, lines=a, effects=e, options=options, reach=reach)
 
 
 def line_bounds(inputs: OptimiserInputs, policy: Policy) -> dict[str, tuple[float, float | None]]:
@@ -246,41 +315,32 @@ def line_bounds(inputs: OptimiserInputs, policy: Policy) -> dict[str, tuple[floa
 
 
 def validate_policy(inputs: OptimiserInputs, policy: Policy) -> None:
-    """Check that the policy refers only to known items and holds possible numbers.
+    """Check that the policy refers only to known lines, markets, targets.
+
+    (Its numbers were checked when the policy was built.)
 
     Raises
     ------
     PolicyError
-        Listing every problem (unknown line, target, market or year; negative amounts; shares
-        outside [0, 1]). Conflicts between valid constraints are NOT errors: they make the model
-        infeasible, which the solver reports as a result with a diagnosis.
+        Listing every unknown reference. Conflicts between valid constraints are NOT errors:
+        they make the model infeasible, which the solver reports as a result with a diagnosis.
     """
     problems: list[str] = []
     lines, targets, markets = set(inputs.line_ids), set(inputs.target_ids), set(inputs.markets)
-    if not np.isfinite(policy.budget_meur) or policy.budget_meur < 0:
-        problems.append(f"budget {policy.budget_meur} must be a finite number >= 0")
     for label, mapping in (("line_min_meur", policy.line_min_meur), ("line_max_meur", policy.line_max_meur)):
-        for key, value in mapping.items():
+        for key in mapping:
             if key not in lines:
                 problems.append(f"{label}: unknown action line {key!r}; use one of {sorted(lines)}")
-            if not value >= 0:
-                problems.append(f"{label}[{key}] = {value} must be >= 0")
     for label, shares in (
         ("market_min_share", policy.market_min_share),
         ("market_max_share", policy.market_max_share),
     ):
-        for key, value in shares.items():
+        for key in shares:
             if key not in markets:
                 problems.append(f"{label}: unknown market {key!r}; use one of {sorted(markets)}")
-            if not 0 <= value <= 1:
-                problems.append(f"{label}[{key}] = {value} must lie in [0, 1]")
-    for key, value in policy.target_cap_meur.items():
+    for key in policy.target_cap_meur:
         if key not in targets:
             problems.append(f"target_cap_meur: unknown target {key!r}")
-        if not value >= 0:
-            problems.append(f"target_cap_meur[{key}] = {value} must be >= 0")
-    if policy.default_target_cap_meur is not None and not policy.default_target_cap_meur >= 0:
-        problems.append("default_target_cap_meur must be >= 0")
     pairs = [(f.action_line_id, f.target_id, f"forced {f.key}") for f in policy.forced]
     pairs += [(line, tgt, f"forbidden {line}|{tgt}") for line, tgt in policy.forbidden]
     for line, tgt, label in pairs:
@@ -288,16 +348,49 @@ def validate_policy(inputs: OptimiserInputs, policy: Policy) -> None:
             problems.append(f"{label}: unknown action line {line!r}")
         if tgt is not None and tgt not in targets:
             problems.append(f"{label}: unknown target {tgt!r}")
-    for f in policy.forced:
-        if not f.min_meur >= 0:
-            problems.append(f"{f.name}: minimum {f.min_meur} must be >= 0")
-    for year, value in policy.year_budgets_meur.items():
-        if not value >= 0:
-            problems.append(f"year budget {year} = {value} must be >= 0")
-    if not policy.leverage_weight >= 0:
-        problems.append(f"leverage_weight {policy.leverage_weight} must be >= 0")
     if problems:
         raise PolicyError("; ".join(problems))
+
+
+def _finite_nonneg(value: object) -> bool:
+    return isinstance(value, int | float) and bool(np.isfinite(value)) and value >= 0
+
+
+def _number_problems(policy: Policy) -> list[str]:
+    """Every impossible number of a policy (negative amounts, shares outside [0, 1])."""
+    problems: list[str] = []
+    if not _finite_nonneg(policy.budget_meur):
+        problems.append(f"budget {policy.budget_meur} must be a finite number >= 0")
+    for label, mapping in (
+        ("line_min_meur", policy.line_min_meur),
+        ("line_max_meur", policy.line_max_meur),
+        ("target_cap_meur", policy.target_cap_meur),
+    ):
+        for key, value in mapping.items():
+            if not _finite_nonneg(value):
+                problems.append(f"{label}[{key}] = {value} must be >= 0")
+    for label, shares in (
+        ("market_min_share", policy.market_min_share),
+        ("market_max_share", policy.market_max_share),
+    ):
+        for key, value in shares.items():
+            if not (isinstance(value, int | float) and 0 <= value <= 1):
+                problems.append(f"{label}[{key}] = {value} must lie in [0, 1]")
+    if policy.default_target_cap_meur is not None and not _finite_nonneg(policy.default_target_cap_meur):
+        problems.append("default_target_cap_meur must be >= 0")
+    for year, value in policy.year_budgets_meur.items():
+        if not _finite_nonneg(value):
+            problems.append(f"year budget {year} = {value} must be >= 0")
+    if not _finite_nonneg(policy.leverage_weight):
+        problems.append(f"leverage_weight {policy.leverage_weight} must be >= 0")
+    return problems
+
+
+def _central(frame: pd.DataFrame) -> pd.DataFrame:
+    """Accept ``slope_central`` as the name of ``reduction_per_meur``."""
+    if "slope_central" in frame.columns and "reduction_per_meur" not in frame.columns:
+        return frame.rename(columns={"slope_central": "reduction_per_meur"})
+    return frame.drop(columns=["slope_central"], errors="ignore")
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], label: str, problems: list[str]) -> pd.DataFrame:
@@ -308,8 +401,12 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], label: str, problems
 
 
 def _normalise_effects(e: pd.DataFrame, source: str) -> pd.DataFrame:
-    extra = [c for c in e.columns if c not in EFFECT_COLUMNS and c != "source"]
-    e = e.loc[:, [*EFFECT_COLUMNS, *extra]].copy()
+    extra = [c for c in e.columns if c not in EFFECT_COLUMNS and c not in ("source", *RANGE_COLUMNS)]
+    e = e.copy()
+    central = e["reduction_per_meur"].astype(float)
+    for col in RANGE_COLUMNS:
+        e[col] = central if col not in e else pd.to_numeric(e[col], errors="coerce").fillna(central).astype(float)
+    e = e.loc[:, [*EFFECT_COLUMNS, *RANGE_COLUMNS, *extra]]
     e["action_line_id"] = e["action_line_id"].astype(str)
     e["dependency_kind"] = e["dependency_kind"].astype(str)
     e["segment"] = e["segment"].astype(int)
@@ -354,9 +451,13 @@ def _check_effects(e: pd.DataFrame, lines: set[str], problems: list[str]) -> Non
     red = e["reduction_per_meur"]
     if not bool((np.isfinite(red) & (red >= 0)).all()):
         problems.append("effects: reduction_per_meur must be finite and >= 0")
+    lo, hi = e["slope_low"], e["slope_high"]
+    bad = e[~((lo >= 0) & (lo <= red + TOL.slope_rise) & (hi >= red - TOL.slope_rise) & np.isfinite(hi))]
+    if len(bad):
+        problems.append(f"effects: need 0 <= slope_low <= reduction_per_meur <= slope_high ({len(bad)} rows)")
     rising = e.groupby(["action_line_id", "dependency_kind"], sort=True)["reduction_per_meur"]
     for (line, kind), slopes in rising:
-        if bool((np.diff(slopes.to_numpy()) > 1e-12).any()):
+        if bool((np.diff(slopes.to_numpy()) > TOL.slope_rise).any()):
             problems.append(
                 f"effects: slopes of {line}/{kind} rise with the segment; "
                 "curves must be concave (non-increasing reduction_per_meur)"
@@ -364,8 +465,10 @@ def _check_effects(e: pd.DataFrame, lines: set[str], problems: list[str]) -> Non
 
 
 def _options(t: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
-    cols = ["target_id", "market", "dependency_kind", "baseline_risk", "weight"]
+    cols = ["target_id", "dependency_kind", "baseline_risk", "weight"]
     merged = t[cols].merge(e, on="dependency_kind", how="inner")
     merged["slope"] = merged["reduction_per_meur"] * merged["baseline_risk"]
+    for col in RANGE_COLUMNS:  # the range as fractions of baseline risk per EUR million
+        merged[col] = merged[col].astype(float)
     merged = merged.sort_values(["action_line_id", "target_id", "segment"], kind="mergesort")
     return merged.loc[:, list(OPTION_COLUMNS)].reset_index(drop=True)

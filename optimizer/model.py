@@ -36,6 +36,8 @@ __all__ = [
     "add_target_caps",
     "add_years",
     "build_model",
+    "market_terms",
+    "option_targets",
 ]
 
 Terms = list[tuple[pulp.LpVariable, float]]
@@ -174,14 +176,33 @@ def add_line_bounds(model: LpModel) -> None:
             model.add(f"line-max[{line}]", "line-max", terms, "<=", hi)
 
 
+def market_terms(model: LpModel, market: str) -> Terms:
+    """Spend attributed to market m (:mod:`optimizer.reach`): ``sum_j s_{t(j),m} y_j``."""
+    inputs = model.inputs
+    if market not in inputs.markets:
+        return []
+    split = inputs.reach_arrays[1][:, inputs.markets.index(market)]
+    coef = split[option_targets(inputs)]
+    return [(model.variables[i], float(coef[i])) for i in np.flatnonzero(coef > 0)]
+
+
+def option_targets(inputs: OptimiserInputs) -> np.ndarray:
+    """Position of each option's target in ``inputs.target_ids``."""
+    tpos = {t: i for i, t in enumerate(inputs.target_ids)}
+    return inputs.options["target_id"].map(tpos).to_numpy(dtype=np.int64)
+
+
 def add_market_shares(model: LpModel) -> None:
-    """``market-min-share[m]`` / ``market-max-share[m]``: spend on m within shares of B."""
-    groups = _group_terms(model, "market")
+    """``market-min-share[m]`` / ``market-max-share[m]``: spend attributed to m within shares of B.
+
+    The spend attributed to market m is ``sum_t s_tm spend_t`` with
+    ``s_tm = rho_tm / sum_m' rho_tm'`` (attribution by reach, :mod:`optimizer.reach`).
+    """
     budget = model.policy.budget_meur
     for market, share in sorted(model.policy.market_min_share.items()):
-        model.add(f"market-min-share[{market}]", "market-min-share", groups.get(market, []), ">=", share * budget)
+        model.add(f"market-min-share[{market}]", "market-min-share", market_terms(model, market), ">=", share * budget)
     for market, share in sorted(model.policy.market_max_share.items()):
-        model.add(f"market-max-share[{market}]", "market-max-share", groups.get(market, []), "<=", share * budget)
+        model.add(f"market-max-share[{market}]", "market-max-share", market_terms(model, market), "<=", share * budget)
 
 
 def add_target_caps(model: LpModel) -> None:

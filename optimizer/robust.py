@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimizer.errors import ScenarioError
 from optimizer.fast import FastModel
 from optimizer.inputs import OptimiserInputs, Policy, validate_policy
 from optimizer.model import build_model
-from optimizer.solve import Status, run_solver
+from optimizer.backends import run_solver
+from optimizer.status import Status
 
 __all__ = ["MonteCarloResult", "RobustResult", "monte_carlo", "robust_allocation"]
 
@@ -101,7 +103,7 @@ def robust_allocation(
     RobustResult
     """
     if mode not in ("expected", "worst_case"):
-        raise ValueError(f"unknown mode {mode!r}; use 'expected' or 'worst_case'")
+        raise ScenarioError(f"unknown mode {mode!r}; use 'expected' or 'worst_case'")
     validate_policy(inputs, policy)
     ids = inputs.target_ids
     base = inputs.targets.set_index("target_id")["baseline_risk"]
@@ -111,7 +113,7 @@ def robust_allocation(
     r = np.repeat(base.to_numpy(dtype=float)[:, None], len(sids), axis=1)
     unknown = sorted({str(t) for t in scenarios["target_id"]} - set(tpos))
     if unknown:
-        raise ValueError(f"scenarios name unknown targets {unknown[:10]}; use ids of the targets frame")
+        raise ScenarioError(f"scenarios name unknown targets {unknown[:10]}; use ids of the targets frame")
     for t, s, value in zip(
         scenarios["target_id"].astype(str),
         scenarios["scenario_id"].astype(str),
@@ -120,12 +122,12 @@ def robust_allocation(
     ):
         r[tpos[t], spos[s]] = value
     if (r < 0).any() or not np.isfinite(r).all():
-        raise ValueError("scenario baseline risks must be finite and >= 0")
+        raise ScenarioError("scenario baseline risks must be finite and >= 0")
     if "probability" in scenarios:
         prob = scenarios.groupby(scenarios["scenario_id"].astype(str))["probability"].first()
         p = np.array([float(prob[s]) for s in sids])
         if (p < 0).any() or abs(float(p.sum()) - 1.0) > 1e-9:
-            raise ValueError(f"scenario probabilities must be >= 0 and sum to 1, got sum {p.sum():g}")
+            raise ScenarioError(f"scenario probabilities must be >= 0 and sum to 1, got sum {p.sum():g}")
     else:
         p = np.full(len(sids), 1.0 / len(sids))
     # Risk floors in the normalised form phi_t <= 1 need r_t > 0 wherever some scenario is > 0.
@@ -134,7 +136,11 @@ def robust_allocation(
     opts = inputs.options.drop(columns="slope").merge(t2[["target_id", "baseline_risk"]], on="target_id")
     opts["slope"] = opts["reduction_per_meur"] * opts["baseline_risk"]
     robust_inputs = OptimiserInputs(
-        targets=t2, lines=inputs.lines, effects=inputs.effects, options=opts[list(inputs.options.columns)]
+        targets=t2,
+        lines=inputs.lines,
+        effects=inputs.effects,
+        options=opts[list(inputs.options.columns)],
+        reach=inputs.reach,
     )
     model = build_model(robust_inputs, policy)
     w = inputs.targets["weight"].to_numpy(dtype=float)
@@ -174,8 +180,9 @@ def robust_allocation(
     y[y < 1e-9] = 0.0
     z_s = consts + coef.T @ y
     frame = inputs.options.assign(spend_meur=y)
-    per = frame.groupby(["action_line_id", "target_id", "market"], sort=True)["spend_meur"].sum()
+    per = frame.groupby(["action_line_id", "target_id"], sort=True)["spend_meur"].sum()
     alloc = per[per > 1e-9].reset_index()
+    alloc.insert(2, "market", alloc["target_id"].map(inputs.targets.set_index("target_id")["market"]))
     expected, worst = float(p @ z_s), float(z_s.max())
     table = pd.DataFrame(
         {"scenario_id": sids, "probability": [float(x) for x in p], "weighted_residual_risk": [float(x) for x in z_s]}

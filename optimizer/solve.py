@@ -1,8 +1,11 @@
-"""Solve the allocation LP and report allocation, duals and reasons (docs/methods/optimiser.md).
+"""Solve the allocation LP and report allocation, ranges, duals and reasons (METHODS section 7).
 
-HiGHS (through highspy, in process, no files) is the default solver; PuLP's bundled CBC is the
-alternative. CBC is a command-line solver that writes the model in plain text: it always runs
-in a private temporary directory (mode 0700) that is removed afterwards, even on error.
+Three steps: the first stage (the LP of :mod:`optimizer.model`, solved by the chosen back end of
+:mod:`optimizer.backends`), the second stage that picks one defined allocation among the optimal
+ones (:mod:`optimizer.selection`, so HiGHS and CBC give the same answer), and the range LPs
+that say how much each line and market could receive at the same residual risk
+(:mod:`optimizer.ranges`). Spend and risk per market follow attribution by reach
+(:mod:`optimizer.reach`).
 
 Sign conventions (the model is a minimisation): a row's ``dual`` is the change of the weighted
 residual risk per unit increase of its right-hand side. The budget's shadow price is
@@ -12,39 +15,29 @@ reduced cost is the increase of the weighted residual risk per EUR million force
 
 from __future__ import annotations
 
-import enum
 import logging
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-import highspy
 import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.errors import SolverError
+from optimizer.backends import SOLVERS, check_solver, run_solver
+from optimizer.diagnosis import Conflict, diagnose_infeasibility
+from optimizer.fast import FastModel
 from optimizer.inputs import OptimiserInputs, Policy, validate_policy
 from optimizer.model import LpModel, build_model
-
-if TYPE_CHECKING:
-    from optimizer.diagnosis import Conflict
+from optimizer.ranges import Ranges, allocation_ranges
+from optimizer.reach import market_risk
+from optimizer.selection import select_allocation
+from optimizer.status import Status
+from optimizer.tolerances import TOL
 
 __all__ = ["SOLVERS", "Solution", "Status", "run_solver", "solve"]
 
 LOG = logging.getLogger(__name__)
-SOLVERS = ("highs", "cbc")
-TOL = 1e-7
-
-
-class Status(enum.StrEnum):
-    """Outcome of a solve."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    ERROR = "error"
+LINE_RANGE_COLUMNS = ["action_line_id", "spend_meur", "line_min_meur", "line_max_meur"]
+MARKET_RANGE_COLUMNS = ["market", "spend_meur", "market_min_meur", "market_max_meur"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,12 +55,22 @@ class Solution:
     * ``targets``: target_id, market, baseline_risk, weight, spend_meur, risk_reduction,
       residual_risk;
     * ``markets``: market, spend_meur, share_of_budget, baseline_risk, residual_risk,
-      weighted_residual_risk;
+      weighted_baseline_risk, weighted_residual_risk (:func:`optimizer.reach.market_risk`);
     * ``duals``: constraint, family, dual, slack, binding (every named row);
     * ``reduced_costs``: action_line_id, target_id, market, segment, slope, reduced_cost, reason
       (every unfunded option: "why not funded");
     * ``years``: year, action_line_id, spend_meur (multi-year models);
-    * ``assumptions``: the effect curves used (with their ``source``).
+    * ``assumptions``: the effect curves used (with their ``source``);
+    * ``line_ranges``: action_line_id, spend_meur, line_min_meur, line_max_meur and
+      ``market_ranges``: market, spend_meur, market_min_meur, market_max_meur -- the spend over
+      all allocations within ``range_tolerance`` of the optimal objective
+      (:mod:`optimizer.ranges`); ``unique_split`` and ``split_note`` say it in a flag and words.
+
+    Market columns follow attribution by reach (:mod:`optimizer.reach`): ``markets`` spend is
+    split over the markets a target reaches, risks count in every market reached (weighted by
+    rho_tm); ``market`` on the allocation and target frames is a label (``a;b``).
+    The allocation is the second-stage answer (:mod:`optimizer.selection`): the same for HiGHS
+    and CBC. ``selection`` says ``second-stage`` or why the first-stage vertex was kept.
     """
 
     status: Status
@@ -88,72 +91,12 @@ class Solution:
     years: pd.DataFrame
     assumptions: pd.DataFrame
     conflicts: tuple[Conflict, ...] = field(default=())
-
-
-class _HiGHSWithStart(pulp.HiGHS):
-    """PuLP's HiGHS interface that passes a starting solution before ``run``."""
-
-    def __init__(self, variables: list[pulp.LpVariable], start: np.ndarray, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._start_vars, self._start = variables, start
-
-    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
-        col = np.zeros(lp.solverModel.getNumCol())
-        for var, value in zip(self._start_vars, self._start, strict=True):
-            col[var.index] = value
-        sol = highspy.HighsSolution()
-        sol.col_value = list(col)
-        sol.value_valid = True
-        lp.solverModel.setSolution(sol)
-        lp.solverModel.run()
-
-
-def run_solver(
-    model: LpModel,
-    *,
-    solver: str = "highs",
-    time_limit_s: float | None = None,
-    start: np.ndarray | None = None,
-) -> int:
-    """Run ``solver`` on ``model.problem`` and return PuLP's status code.
-
-    CBC runs in a private ``mkdtemp`` directory (mode 0700) removed afterwards, even on error.
-    ``start`` (EUR million per option, HiGHS only) is passed as a starting solution.
-
-    Raises
-    ------
-    SolverError
-        For an unknown solver name.
-    """
-    if solver == "highs":
-        # Presolve off: pathological on this model class (docs/performance.md). Never set threads.
-        opts: dict[str, Any] = {"msg": False, "timeLimit": time_limit_s, "presolve": "off"}
-        if start is None:
-            cmd: pulp.LpSolver = pulp.HiGHS(**opts)
-        else:
-            cmd = _HiGHSWithStart(model.variables, np.asarray(start, dtype=float), **opts)
-        return int(model.problem.solve(cmd))
-    if solver == "cbc":
-        tmp = tempfile.mkdtemp(prefix="optimizer-cbc-")
-        try:
-            cbc = pulp.COIN_CMD(path=_cbc_path(), msg=False, timeLimit=time_limit_s, threads=1)
-            cbc.tmpDir = tmp
-            return int(model.problem.solve(cbc))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    raise SolverError(f"unknown solver {solver!r}; use one of {SOLVERS}")
-
-
-def _cbc_path() -> str:
-    """A ``cbc`` on the PATH, else the binary bundled with PuLP 3.x (without the deprecated
-    ``PULP_CBC_CMD`` class)."""
-    found = shutil.which("cbc")
-    if found:
-        return found
-    bundled = getattr(pulp.apis.coin_api.PULP_CBC_CMD, "pulp_cbc_path", None)
-    if bundled is None:
-        raise SolverError("CBC not found: install it (pip install 'pulp[cbc]') or use solver='highs'")
-    return str(bundled)
+    line_ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINE_RANGE_COLUMNS))
+    market_ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MARKET_RANGE_COLUMNS))
+    unique_split: bool | None = None
+    split_note: str = ""
+    range_tolerance: float | None = None
+    selection: str = "none"
 
 
 def solve(
@@ -163,8 +106,11 @@ def solve(
     solver: str = "highs",
     time_limit_s: float | None = None,
     diagnose: bool = True,
+    second_stage: bool = True,
+    ranges: bool = True,
+    range_tolerance: float | None = None,
 ) -> Solution:
-    """Allocate the budget: build the LP, solve it and explain the answer.
+    """Allocate the budget: build the LP, solve it, pick the defined answer, explain it.
 
     Parameters
     ----------
@@ -175,6 +121,12 @@ def solve(
     diagnose : bool
         When infeasible, run the cheap pre-checks and the elastic (phase-1) LP to name the
         conflicting constraints (``Solution.conflicts``).
+    second_stage : bool
+        Pick the defined answer among the optimal allocations (:mod:`optimizer.selection`).
+    ranges : bool
+        Compute the line and market ranges (:mod:`optimizer.ranges`, on HiGHS).
+    range_tolerance : float, optional
+        Relative tolerance of the ranges (default ``TOL.range_rel``).
 
     Returns
     -------
@@ -194,13 +146,12 @@ def solve(
     >>> s.status.value, round(s.objective, 6), round(s.budget_shadow_price, 6)
     ('optimal', 0.8, 0.05)
     """
+    check_solver(solver)
     validate_policy(inputs, policy)
     model = build_model(inputs, policy)
     start = None
     if solver == "highs" and len(inputs.options):
-        from optimizer.fast import FastModel  # the greedy fill: an exact or near start
-
-        start = FastModel(inputs, policy, build_lp=False).greedy_fill()
+        start = FastModel(inputs, policy, build_lp=False).greedy_fill()  # an exact or near start
     try:
         code = run_solver(model, solver=solver, time_limit_s=time_limit_s, start=start)
     except pulp.PulpSolverError as exc:  # solver crashed: a result, not a crash
@@ -208,47 +159,34 @@ def solve(
         return _empty(inputs, policy, Status.ERROR, f"solver {solver} failed: {exc}", solver)
     status = {1: Status.OPTIMAL, -1: Status.INFEASIBLE, -2: Status.UNBOUNDED}.get(code, Status.ERROR)
     if status is Status.OPTIMAL:
-        return _optimal(model, solver)
+        return _optimal(model, solver, second_stage=second_stage, ranges=ranges, range_tolerance=range_tolerance)
     reason = f"{solver} reports {pulp.LpStatus.get(code, code)}"
     conflicts: tuple[Conflict, ...] = ()
     if status is Status.INFEASIBLE and diagnose:
-        from optimizer.diagnosis import diagnose_infeasibility
-
         conflicts = diagnose_infeasibility(inputs, policy, solver=solver)
         if conflicts:
             reason = "infeasible: " + "; ".join(c.message for c in conflicts)
     return _empty(inputs, policy, status, reason, solver, conflicts)
 
 
-def _optimal(model: LpModel, solver: str) -> Solution:
+def _optimal(
+    model: LpModel,
+    solver: str,
+    *,
+    second_stage: bool,
+    ranges: bool,
+    range_tolerance: float | None,
+) -> Solution:
     inputs, policy = model.inputs, model.policy
     opts = inputs.options
     y = np.array([v.varValue or 0.0 for v in model.variables], dtype=float)
-    y = np.where(np.abs(y) < 1e-9, 0.0, y)
+    y = np.where(np.abs(y) < TOL.zero_spend, 0.0, y)
     dj = np.array([v.dj or 0.0 for v in model.variables], dtype=float)
-    frame = opts.assign(spend_meur=y, risk_reduction=y * opts["slope"].to_numpy())
-    alloc = (
-        frame.groupby(["action_line_id", "target_id", "market"], sort=True)[["spend_meur", "risk_reduction"]]
-        .sum()
-        .reset_index()
-    )
-    alloc = alloc[alloc["spend_meur"] > 1e-9].reset_index(drop=True)
-    targets = _target_table(inputs, frame)
-    lev = inputs.targets.set_index("target_id")["leverage"]
-    spend_t = targets.set_index("target_id")["spend_meur"]
-    bonus = float(policy.leverage_weight * (lev * spend_t).sum()) + 0.0
     duals = _dual_table(model)
     budget_dual = float(duals.loc[duals["constraint"] == "budget", "dual"].iloc[0])
     shadow = max(0.0, -budget_dual) + 0.0
-    objective = float(model.objective_constant + (pulp.value(model.problem.objective) or 0.0))
-    total = float(y.sum())
-    forbidden = _forbidden_mask(inputs, policy)
-    unfunded = frame.assign(reduced_cost=dj)[y <= 1e-9].copy()
-    reasons = []
-    for fb, rc, e in zip(forbidden[y <= 1e-9], unfunded["reduced_cost"], unfunded["slope"], strict=True):
-        reasons.append(_why_not(bool(fb), float(rc), float(e)))
-    unfunded["reason"] = reasons
-    cols = ["action_line_id", "target_id", "market", "segment", "slope", "reduced_cost", "reason"]
+    cost = np.array([float(model.problem.objective.get(v, 0.0)) for v in model.variables])
+    z_star = float(pulp.value(model.problem.objective) or 0.0)
     years = pd.DataFrame(
         [
             {"year": year, "action_line_id": line, "spend_meur": float(v.varValue or 0.0)}
@@ -256,6 +194,35 @@ def _optimal(model: LpModel, solver: str) -> Solution:
         ],
         columns=["year", "action_line_id", "spend_meur"],
     )
+    range_result: Ranges | None = None
+    if ranges and len(opts):
+        range_result = allocation_ranges(model, z_star, y, range_rel=range_tolerance)
+    selection = "off"
+    if second_stage:
+        chosen = select_allocation(model, z_star, solver=solver)
+        selection = "second-stage" if chosen is not None else "first-stage (second stage not solved)"
+        if chosen is not None:
+            y = chosen
+    frame = opts.assign(spend_meur=y, risk_reduction=y * opts["slope"].to_numpy())
+    targets = _target_table(inputs, frame)
+    label = targets.set_index("target_id")["market"]
+    alloc = frame.groupby(["action_line_id", "target_id"], sort=True)[["spend_meur", "risk_reduction"]].sum()
+    alloc = alloc.reset_index()
+    alloc.insert(2, "market", alloc["target_id"].map(label))
+    alloc = alloc[alloc["spend_meur"] > TOL.zero_spend].reset_index(drop=True)
+    lev = inputs.targets.set_index("target_id")["leverage"]
+    spend_t = targets.set_index("target_id")["spend_meur"]
+    bonus = float(policy.leverage_weight * (lev * spend_t).sum()) + 0.0
+    # The first-stage optimum (the second-stage allocation reaches it within its tolerance).
+    objective = float(model.objective_constant + z_star)
+    forbidden = _forbidden_mask(inputs, policy)
+    unfunded = frame.assign(market=frame["target_id"].map(label), reduced_cost=dj)[y <= TOL.zero_spend].copy()
+    reasons = []
+    for fb, rc, e in zip(forbidden[y <= TOL.zero_spend], unfunded["reduced_cost"], unfunded["slope"], strict=True):
+        reasons.append(_why_not(bool(fb), float(rc), float(e)))
+    unfunded["reason"] = reasons
+    cols = ["action_line_id", "target_id", "market", "segment", "slope", "reduced_cost", "reason"]
+    line_ranges, market_ranges = _range_frames(range_result, alloc, targets, inputs)
     return Solution(
         status=Status.OPTIMAL,
         reason="optimal",
@@ -263,18 +230,37 @@ def _optimal(model: LpModel, solver: str) -> Solution:
         objective=objective,
         baseline_objective=inputs.weighted_baseline,
         budget_meur=float(policy.budget_meur),
-        total_spend_meur=total,
+        total_spend_meur=float(y.sum()),
         budget_shadow_price=shadow,
         leverage_weight=float(policy.leverage_weight),
         leverage_bonus=bonus,
         allocation=alloc,
         targets=targets,
-        markets=_market_table(targets, policy.budget_meur),
+        markets=market_risk(targets, inputs.reach, budget_meur=policy.budget_meur),
         duals=duals,
         reduced_costs=unfunded.loc[:, cols].reset_index(drop=True),
         years=years,
         assumptions=inputs.effects.copy(),
+        line_ranges=line_ranges,
+        market_ranges=market_ranges,
+        unique_split=None if range_result is None else range_result.unique,
+        split_note="" if range_result is None else range_result.note,
+        range_tolerance=None if range_result is None else range_result.tolerance,
+        selection=selection,
     )
+
+
+def _range_frames(
+    ranges: Ranges | None, alloc: pd.DataFrame, targets: pd.DataFrame, inputs: OptimiserInputs
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Range tables with the chosen (second-stage) spends beside them."""
+    if ranges is None:
+        return pd.DataFrame(columns=LINE_RANGE_COLUMNS), pd.DataFrame(columns=MARKET_RANGE_COLUMNS)
+    per_line = alloc.groupby("action_line_id")["spend_meur"].sum()
+    lines = ranges.lines.assign(spend_meur=ranges.lines["action_line_id"].map(per_line).fillna(0.0))
+    per_market = market_risk(targets, inputs.reach).set_index("market")["spend_meur"]
+    markets = ranges.markets.assign(spend_meur=ranges.markets["market"].map(per_market).fillna(0.0))
+    return lines, markets
 
 
 def _why_not(forbidden: bool, reduced_cost: float, slope: float) -> str:
@@ -282,7 +268,7 @@ def _why_not(forbidden: bool, reduced_cost: float, slope: float) -> str:
         return "forbidden by the policy"
     if slope <= 0:
         return "no effect on this target (slope 0)"
-    if reduced_cost > TOL:
+    if reduced_cost > TOL.reduced_cost:
         return (
             f"each EUR million here would leave {reduced_cost:.4g} more weighted risk "
             "than the marginal use of the budget"
@@ -312,13 +298,6 @@ def _target_table(inputs: OptimiserInputs, frame: pd.DataFrame) -> pd.DataFrame:
     return t.reset_index(drop=True)
 
 
-def _market_table(targets: pd.DataFrame, budget: float) -> pd.DataFrame:
-    t = targets.assign(weighted_residual_risk=targets["weight"] * targets["residual_risk"])
-    m = t.groupby("market", sort=True)[["spend_meur", "baseline_risk", "residual_risk", "weighted_residual_risk"]].sum()
-    m.insert(1, "share_of_budget", m["spend_meur"] / budget if budget > 0 else 0.0)
-    return m.reset_index()
-
-
 def _dual_table(model: LpModel) -> pd.DataFrame:
     rows = []
     for name, con in model.constraints.items():
@@ -331,7 +310,7 @@ def _dual_table(model: LpModel) -> pd.DataFrame:
                 "family": model.families[name],
                 "dual": dual,
                 "slack": slack,
-                "binding": bool(abs(slack) <= 1e-6 * scale),
+                "binding": bool(abs(slack) <= TOL.binding * scale),
             }
         )
     return pd.DataFrame(rows, columns=["constraint", "family", "dual", "slack", "binding"])
@@ -364,7 +343,15 @@ def _empty(
             ["target_id", "market", "baseline_risk", "weight", "spend_meur", "risk_reduction", "residual_risk"]
         ),
         markets=frame(
-            ["market", "spend_meur", "share_of_budget", "baseline_risk", "residual_risk", "weighted_residual_risk"]
+            [
+                "market",
+                "spend_meur",
+                "share_of_budget",
+                "baseline_risk",
+                "residual_risk",
+                "weighted_baseline_risk",
+                "weighted_residual_risk",
+            ]
         ),
         duals=frame(["constraint", "family", "dual", "slack", "binding"]),
         reduced_costs=frame(["action_line_id", "target_id", "market", "segment", "slope", "reduced_cost", "reason"]),

@@ -114,10 +114,18 @@ def lp_matrices(inputs: OptimiserInputs, policy: object) -> dict[str, object]:
             row(m, 1.0, lo, -1.0)
         if hi is not None:
             row(m, 1.0, hi, 1.0)
+    reach = inputs.reach
+    total = reach.groupby("target_id")["reach_share"].sum()
+
+    def market_coef(market: str) -> np.ndarray:
+        # spend on t counts in market m with rho_tm / sum_m rho_tm (attribution by reach)
+        rho = reach[reach["market"] == market].set_index("target_id")["reach_share"]
+        return o["target_id"].map(rho / total).fillna(0.0).to_numpy()
+
     for market, share in policy.market_min_share.items():
-        row((o["market"] == market).to_numpy(), 1.0, share * policy.budget_meur, -1.0)
+        row(ones, market_coef(market), share * policy.budget_meur, -1.0)
     for market, share in policy.market_max_share.items():
-        row((o["market"] == market).to_numpy(), 1.0, share * policy.budget_meur, 1.0)
+        row(ones, market_coef(market), share * policy.budget_meur, 1.0)
     for t in inputs.target_ids:
         m = (o["target_id"] == t).to_numpy()
         cap = policy.target_cap_meur.get(t, policy.default_target_cap_meur)

@@ -63,7 +63,7 @@ def test_failing_scenario_is_reported_and_others_complete() -> None:
     }
     assert results["ok-1"].status is Status.OPTIMAL and results["ok-2"].status is Status.OPTIMAL
     assert results["bad"].status is Status.ERROR
-    assert "no-such-market" in results["bad"].reason and "ValueError" in results["bad"].error
+    assert "no-such-market" in results["bad"].reason and "ScenarioError" in results["bad"].error
     assert results["neg"].status is Status.ERROR
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
 

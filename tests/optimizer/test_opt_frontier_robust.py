@@ -50,7 +50,12 @@ def test_frontier_with_line_limits_is_monotone() -> None:
     inputs = random_inputs(7)
     policy = Policy(budget_meur=0.0, line_max_meur={"capacity": 10.0, "financing": 20.0})
     f = efficient_frontier(inputs, policy, budgets=np.linspace(0, 300, 31))
-    assert f.method == "highs"
+    assert f.method == "sandwich" and f.breakpoints is not None
+    per_budget = efficient_frontier(inputs, policy, budgets=np.linspace(0, 300, 31), force_lp=True)
+    assert per_budget.method == "highs"
+    np.testing.assert_allclose(
+        f.table["weighted_residual_risk"], per_budget.table["weighted_residual_risk"], rtol=0, atol=1e-8
+    )
     assert (f.table["status"] == "optimal").all()
     assert (np.diff(f.table["weighted_residual_risk"].to_numpy()) <= 1e-9).all()
     ref = solve(inputs, Policy(budget_meur=150.0, line_max_meur={"capacity": 10.0, "financing": 20.0}))

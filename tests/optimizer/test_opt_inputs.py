@@ -7,7 +7,7 @@ import pytest
 from opt_fixtures import hand_inputs, lines_frame
 
 from optimizer.errors import InputError, PolicyError
-from optimizer.inputs import ForcedOption, Policy, build_inputs, line_bounds, validate_policy
+from optimizer.inputs import Budget, ForcedOption, Policy, build_inputs, line_bounds, validate_policy
 
 
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -67,18 +67,33 @@ def test_every_problem_is_reported_at_once() -> None:
     assert "weight" in str(info.value) and "length_meur" in str(info.value)
 
 
-def test_policy_validation_names_the_item() -> None:
+def test_policy_validates_its_numbers_on_construction() -> None:
+    with pytest.raises(PolicyError) as info:
+        Policy(budget_meur=-1.0, market_min_share={"X": 1.5}, line_max_meur={"fin": -2.0})
+    text = str(info.value)
+    for piece in ("budget -1.0", "market_min_share[X] = 1.5", "line_max_meur[fin] = -2.0"):
+        assert piece in text
+    for bad in (float("nan"), float("inf"), "500", None):
+        with pytest.raises(PolicyError):
+            Budget(bad)
+    assert Budget(500) == 500.0 and isinstance(Policy(budget_meur=3).budget_meur, float)
+    with pytest.raises(PolicyError, match="minimum -1"):
+        ForcedOption("fin", None, -1.0)
+    assert isinstance(PolicyError("x"), ValueError)  # callers catching ValueError still work
+
+
+def test_policy_references_are_checked_against_the_inputs() -> None:
     inputs = hand_inputs()
     bad = Policy(
-        budget_meur=-1.0,
+        budget_meur=1.0,
         line_max_meur={"nope": 1.0},
-        market_min_share={"X": 1.5},
+        market_min_share={"Q": 0.5},
         forced=(ForcedOption("fin", "Z", 1.0),),
     )
     with pytest.raises(PolicyError) as info:
         validate_policy(inputs, bad)
     text = str(info.value)
-    for piece in ("budget -1.0", "unknown action line 'nope'", "market_min_share[X] = 1.5", "unknown target 'Z'"):
+    for piece in ("unknown action line 'nope'", "unknown market 'Q'", "unknown target 'Z'"):
         assert piece in text
 
 

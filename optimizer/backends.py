@@ -1,0 +1,125 @@
+"""Solver back ends: the solver names and their validation, in one place (a leaf module).
+
+HiGHS (through highspy, in process, no files) is the default solver; PuLP's bundled CBC is the
+alternative. CBC is a command-line solver that writes the model in plain text: it always runs
+in a private temporary directory (mode 0700) that is removed afterwards, even on error.
+HiGHS presolve is off (pathological on this model class, PERFORMANCE.md) and its ``threads``
+option is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+import highspy
+import numpy as np
+import pulp
+
+from optimizer.errors import SolverError
+
+if TYPE_CHECKING:
+    from optimizer.model import LpModel
+
+__all__ = ["DEFAULT_SOLVER", "SOLVERS", "check_solver", "cbc_path", "new_highs", "run_solver"]
+
+SOLVERS = ("highs", "cbc")
+DEFAULT_SOLVER = "highs"
+
+
+def check_solver(name: object) -> str:
+    """Return ``name`` when it names a known solver.
+
+    Raises
+    ------
+    SolverError
+        For anything else (the message lists the choices).
+    """
+    if not isinstance(name, str) or name not in SOLVERS:
+        raise SolverError(f"unknown solver {name!r}; use one of {', '.join(SOLVERS)}")
+    return name
+
+
+def new_highs() -> highspy.Highs:
+    """A silent in-process HiGHS instance with presolve off."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")
+    return h
+
+
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's HiGHS interface that passes a starting solution before ``run``."""
+
+    def __init__(self, variables: list[pulp.LpVariable], start: np.ndarray, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._start_vars, self._start = variables, start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        col = np.zeros(lp.solverModel.getNumCol())
+        for var, value in zip(self._start_vars, self._start, strict=True):
+            col[var.index] = value
+        sol = highspy.HighsSolution()
+        sol.col_value = list(col)
+        sol.value_valid = True
+        lp.solverModel.setSolution(sol)
+        lp.solverModel.run()
+
+
+def run_solver(
+    model: LpModel,
+    *,
+    solver: str = DEFAULT_SOLVER,
+    time_limit_s: float | None = None,
+    start: np.ndarray | None = None,
+) -> int:
+    """Run ``solver`` on ``model.problem`` and return PuLP's status code.
+
+    CBC runs in a private ``mkdtemp`` directory (mode 0700) removed afterwards, even on error.
+    ``start`` (EUR million per option, HiGHS only) is passed as a starting solution.
+
+    Raises
+    ------
+    SolverError
+        For an unknown solver name or a missing CBC binary.
+    """
+    return solve_problem(model.problem, solver=solver, time_limit_s=time_limit_s, start=start, variables=model.variables)
+
+
+def solve_problem(
+    problem: pulp.LpProblem,
+    *,
+    solver: str = DEFAULT_SOLVER,
+    time_limit_s: float | None = None,
+    start: np.ndarray | None = None,
+    variables: list[pulp.LpVariable] | None = None,
+) -> int:
+    """Solve a PuLP problem with a named solver (see :func:`run_solver`)."""
+    check_solver(solver)
+    if solver == "highs":
+        opts: dict[str, Any] = {"msg": False, "timeLimit": time_limit_s, "presolve": "off"}
+        if start is None or variables is None:
+            cmd: pulp.LpSolver = pulp.HiGHS(**opts)
+        else:
+            cmd = _HiGHSWithStart(variables, np.asarray(start, dtype=float), **opts)
+        return int(problem.solve(cmd))
+    tmp = tempfile.mkdtemp(prefix="optimizer-cbc-")
+    try:
+        cbc = pulp.COIN_CMD(path=cbc_path(), msg=False, timeLimit=time_limit_s, threads=1)
+        cbc.tmpDir = tmp
+        return int(problem.solve(cbc))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cbc_path() -> str:
+    """A ``cbc`` on the PATH, else the binary bundled with PuLP 3.x (without the deprecated
+    ``PULP_CBC_CMD`` class)."""
+    found = shutil.which("cbc")
+    if found:
+        return found
+    bundled = getattr(pulp.apis.coin_api.PULP_CBC_CMD, "pulp_cbc_path", None)
+    if bundled is None:
+        raise SolverError("CBC not found: install it (pip install 'pulp[cbc]') or use solver='highs'")
+    return str(bundled)

@@ -1,0 +1,53 @@
+"""The one tolerance table of the optimiser (a leaf module).
+
+Every comparison with a tolerance in :mod:`optimizer` reads it from :data:`TOL`, so a change is
+made in one place and the docs can quote the values. Amounts are EUR million; risks are
+weighted residual risk (dimensionless).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["TOL", "Tolerances"]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Tolerances of the optimiser.
+
+    Attributes
+    ----------
+    zero_spend : float
+        Spends below this (EUR million) are reported as 0.
+    reduced_cost : float
+        A reduced cost above this means "worse than the marginal use of the budget".
+    binding : float
+        A row is binding when ``|slack| <= binding * max(1, |rhs|)``.
+    conflict : float
+        Pre-check conflicts smaller than this are ignored (EUR million or share).
+    elastic_slack : float
+        Phase-1 slacks above this name a conflicting row.
+    optimum_rel : float
+        The second stage keeps the first objective within ``z* + optimum_rel * max(1, |z*|)``.
+    stage_rel : float
+        Later stages keep the max-line-spend level within ``M* + stage_rel * max(1, M*)``.
+    range_rel : float
+        Default tolerance of the range LPs: allocations whose weighted residual risk is within
+        ``range_rel * max(1, |z*|)`` of the optimum count as optimal.
+    slope_rise : float
+        Largest allowed rise of reduction_per_meur from one segment to the next (concavity).
+    """
+
+    zero_spend: float = 1e-9
+    reduced_cost: float = 1e-7
+    binding: float = 1e-6
+    conflict: float = 1e-7
+    elastic_slack: float = 1e-6
+    optimum_rel: float = 1e-9
+    stage_rel: float = 1e-10
+    range_rel: float = 1e-6
+    slope_rise: float = 1e-12
+
+
+TOL = Tolerances()
