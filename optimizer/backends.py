@@ -18,11 +18,12 @@ import numpy as np
 import pulp
 
 from optimizer.errors import SolverError
+from optimizer.tolerances import TOL
 
 if TYPE_CHECKING:
     from optimizer.model import LpModel
 
-__all__ = ["DEFAULT_SOLVER", "SOLVERS", "check_solver", "cbc_path", "new_highs", "run_solver"]
+__all__ = ["DEFAULT_SOLVER", "SOLVERS", "check_solver", "cbc_path", "fix_face_highs", "new_highs", "run_solver"]
 
 SOLVERS = ("highs", "cbc")
 DEFAULT_SOLVER = "highs"
@@ -123,3 +124,24 @@ def cbc_path() -> str:
     if bundled is None:
         raise SolverError("CBC not found: install it (pip install 'pulp[cbc]') or use solver='highs'")
     return str(bundled)
+
+
+def fix_face_highs(h: highspy.Highs) -> None:
+    """Restrict a solved highspy model to its optimal face (complementary slackness).
+
+    Every column with a reduced cost above ``TOL.reduced_cost`` is fixed at the bound it sits
+    on, and every row with such a dual at its active side: what remains feasible is exactly
+    the set of optimal solutions (:mod:`optimizer.selection`).
+    """
+    sol = h.getSolution()
+    lp = h.getLp()
+    col_dual, col_value = np.asarray(sol.col_dual), np.asarray(sol.col_value)
+    lo, hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    for j in np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost):
+        bound = lo[j] if abs(col_value[j] - lo[j]) <= abs(col_value[j] - hi[j]) else hi[j]
+        h.changeColBounds(int(j), float(bound), float(bound))
+    row_dual, row_value = np.asarray(sol.row_dual), np.asarray(sol.row_value)
+    rlo, rhi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    for i in np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost):
+        bound = rlo[i] if abs(row_value[i] - rlo[i]) <= abs(row_value[i] - rhi[i]) else rhi[i]
+        h.changeRowBounds(int(i), float(bound), float(bound))

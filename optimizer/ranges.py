@@ -1,16 +1,21 @@
 """Ranges over optimal allocations: how much each action line and market could receive.
 
 For a solved model with optimum ``z*``, the range of a linear quantity ``q'y`` (a line's total,
-or the spend attributed to a market, :mod:`optimizer.reach`) over all allocations within a
-tolerance of the optimum is the pair of LPs::
+or the spend attributed to a market, :mod:`optimizer.reach`) over the optimal allocations is
+the pair of LPs::
 
-    q_min = min q'y,  q_max = max q'y   s.t.  (original rows),  c'y <= z* + tol,
-    tol = range_rel * max(1, |z*|).
+    q_min = min q'y,  q_max = max q'y   s.t.  y in the optimal face.
+
+By default (``range_rel = 0``) the optimal face is exact: the model is solved once and
+restricted by complementary slackness (:func:`optimizer.backends.fix_face_highs`). With
+``range_rel > 0`` it is widened to the allocations within a tolerance of the optimum,
+``c'y <= z* + range_rel * max(1, |z*|)`` (the "near-optimal" ranges).
 
 Each pair is solved on one in-process HiGHS model built once from the named rows of the PuLP
 model; only the cost vector changes between the LPs, so each re-solve starts from the last
 basis. The answer's split is called *not unique* when some line or market has
-``q_max - q_min`` above ``TOL.range_rel * max(1, B)`` EUR million.
+``q_max - q_min`` above ``TOL.range_rel * max(1, B)`` EUR million (round-off of the exact
+face stays far below it).
 
 References
 ----------
@@ -27,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.backends import new_highs
+from optimizer.backends import fix_face_highs, new_highs
 from optimizer.errors import SolverError
 from optimizer.model import LpModel, option_targets
 from optimizer.tolerances import TOL
@@ -94,20 +99,25 @@ def allocation_ranges(
     spend : array
         The chosen allocation (EUR million per option), reported beside the ranges.
     range_rel : float, optional
-        Relative tolerance (default ``TOL.range_rel``).
+        Relative tolerance on the objective; 0 (the default) gives the exact optimal face.
 
     Returns
     -------
     Ranges
     """
-    rel = TOL.range_rel if range_rel is None else float(range_rel)
+    rel = 0.0 if range_rel is None else float(range_rel)
     tol = rel * max(1.0, abs(z_star))
     h, cost, col = _to_highs(model)
     n = len(cost)
-    nz = np.flatnonzero(cost)
-    h.addRow(-INF, z_star + tol, len(nz), nz.astype(np.int32), cost[nz])
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"range LP not solved: {h.modelStatusToString(h.getModelStatus())}")
+    if rel > 0:
+        nz = np.flatnonzero(cost)
+        h.addRow(-INF, z_star + tol, len(nz), nz.astype(np.int32), cost[nz])
+    else:
+        fix_face_highs(h)
     inputs = model.inputs
     opt_cols = np.array([col[v.name] for v in model.variables], dtype=np.int64)
     lines = inputs.options["action_line_id"].to_numpy()
@@ -149,19 +159,22 @@ def _min_max(h: highspy.Highs, n: int, opt_cols: np.ndarray, q: np.ndarray) -> t
 
 
 def range_note(lines: pd.DataFrame, markets: pd.DataFrame, threshold: float, rel: float) -> str:
-    """The ranges in words: which splits are not unique, and by how much."""
-    parts = []
-    for frame, key, lo, hi in (
-        (lines, "action_line_id", "line_min_meur", "line_max_meur"),
-        (markets, "market", "market_min_meur", "market_max_meur"),
+    """The ranges in words: which splits are not unique, and by how much (EUR million)."""
+    found = []
+    for label, frame, key, lo, hi in (
+        ("action lines", lines, "action_line_id", "line_min_meur", "line_max_meur"),
+        ("markets", markets, "market", "market_min_meur", "market_max_meur"),
     ):
         wide = frame[(frame[hi] - frame[lo]) > threshold]
         wide = wide.assign(spread=wide[hi] - wide[lo]).sort_values("spread", ascending=False, kind="mergesort")
-        parts += [f"{r[key]} {r[lo]:,.1f}-{r[hi]:,.1f}" for _, r in wide.iterrows()]
-    if not parts:
-        return "The split is unique: no other allocation reaches the same residual risk."
+        if len(wide):
+            items = ", ".join(f"{r[key]} {r[lo]:,.1f} to {r[hi]:,.1f}" for _, r in wide.iterrows())
+            found.append(f"{label}: {items}")
+    where = "optimal allocations" if rel == 0 else f"allocations within a relative {rel:g} of the optimum"
+    if not found:
+        return f"The split is unique: all {where} give each action line and market the same spend."
     return (
-        "The split is not unique: allocations within a relative "
-        f"{rel:g} of the optimal residual risk can give (M EUR) " + "; ".join(parts) + ". "
-        "The answer shown is the least concentrated across action lines (see optimizer.selection)."
+        f"The split is not unique. Over all {where} the spend can range (M EUR) over "
+        + "; ".join(found)
+        + ". The allocation shown is the least concentrated across action lines (optimizer.selection)."
     )

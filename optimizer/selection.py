@@ -46,7 +46,7 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.backends import solve_problem
+from optimizer.backends import fix_face_highs, solve_problem
 from optimizer.fast import FastModel
 from optimizer.model import LpModel
 from optimizer.tolerances import TOL
@@ -149,17 +149,55 @@ def select_allocation(model: LpModel, z_star: float, *, solver: str) -> np.ndarr
     return np.where(np.abs(y) < TOL.zero_spend, 0.0, y)
 
 
-def _fix_face_highs(h: highspy.Highs) -> None:
-    """:func:`_fix_face_pulp` on a solved highspy model."""
-    sol = h.getSolution()
+def select_fast(model: FastModel, spend: np.ndarray) -> np.ndarray | None:
+    """The same second stage on a :class:`FastModel` just solved by HiGHS (same LP, same answer).
+
+    Restricts the highspy model to its optimal face, adds the stage rows and column, solves the
+    two stages warm, then restores bounds, costs, rows and columns (the model stays reusable).
+    ``spend`` is the first-stage answer (its length gives the number of options).
+    """
+    h = model.highs
+    n = len(spend)
+    if n == 0:
+        return np.zeros(0)
     lp = h.getLp()
-    col_dual, col_value = np.asarray(sol.col_dual), np.asarray(sol.col_value)
-    lo, hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-    for j in np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost):
-        bound = lo[j] if abs(col_value[j] - lo[j]) <= abs(col_value[j] - hi[j]) else hi[j]
-        h.changeColBounds(int(j), float(bound), float(bound))
-    row_dual, row_value = np.asarray(sol.row_dual), np.asarray(sol.row_value)
-    rlo, rhi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    for i in np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost):
-        bound = rlo[i] if abs(row_value[i] - rlo[i]) <= abs(row_value[i] - rhi[i]) else rhi[i]
-        h.changeRowBounds(int(i), float(bound), float(bound))
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    col_lo, col_hi = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
+    row_lo, row_hi = np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float)
+    rows0, cols0 = h.getNumRow(), h.getNumCol()
+    inf = highspy.kHighsInf
+    fix_face_highs(h)
+    h.addVar(0.0, inf)
+    level = cols0
+    lines = model.inputs.options["action_line_id"].to_numpy()
+    for line in model.inputs.line_ids:
+        idx = np.flatnonzero(lines == line)
+        if len(idx):
+            cols = np.r_[idx, level].astype(np.int32)
+            h.addRow(-inf, 0.0, len(cols), cols, np.r_[np.ones(len(idx)), -1.0])
+    every = np.arange(cols0 + 1, dtype=np.int32)
+    try:
+        c2 = np.zeros(cols0 + 1)
+        c2[level] = 1.0
+        h.changeColsCost(cols0 + 1, every, c2)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        m_star = float(h.getSolution().col_value[level])
+        fix_face_highs(h)
+        h.changeColBounds(level, 0.0, m_star + TOL.stage_rel * max(1.0, m_star))
+        c3 = np.zeros(cols0 + 1)
+        c3[:n] = perturbation_weights(n)[option_rank(model)]
+        h.changeColsCost(cols0 + 1, every, c3)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        y = np.asarray(h.getSolution().col_value[:n], dtype=float)
+        return np.where(np.abs(y) < TOL.zero_spend, 0.0, np.clip(y, 0.0, None))
+    finally:
+        h.deleteRows(h.getNumRow() - rows0, np.arange(rows0, h.getNumRow(), dtype=np.int32))
+        h.deleteCols(1, np.array([level], dtype=np.int32))
+        h.changeColsBounds(cols0, np.arange(cols0, dtype=np.int32), col_lo, col_hi)
+        h.changeRowsBounds(rows0, np.arange(rows0, dtype=np.int32), row_lo, row_hi)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        model.forget_cost()

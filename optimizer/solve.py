@@ -126,7 +126,7 @@ def solve(
     ranges : bool
         Compute the line and market ranges (:mod:`optimizer.ranges`, on HiGHS).
     range_tolerance : float, optional
-        Relative tolerance of the ranges (default ``TOL.range_rel``).
+        Relative tolerance of the ranges on the objective (default 0: the exact optimal face).
 
     Returns
     -------

@@ -28,13 +28,11 @@ class Tolerances:
         Pre-check conflicts smaller than this are ignored (EUR million or share).
     elastic_slack : float
         Phase-1 slacks above this name a conflicting row.
-    optimum_rel : float
-        The second stage keeps the first objective within ``z* + optimum_rel * max(1, |z*|)``.
     stage_rel : float
         Later stages keep the max-line-spend level within ``M* + stage_rel * max(1, M*)``.
     range_rel : float
-        Default tolerance of the range LPs: allocations whose weighted residual risk is within
-        ``range_rel * max(1, |z*|)`` of the optimum count as optimal.
+        A line or market whose range over the optimal allocations is wider than
+        ``range_rel * max(1, B)`` EUR million makes the split "not unique".
     slope_rise : float
         Largest allowed rise of reduction_per_meur from one segment to the next (concavity).
     """
@@ -44,7 +42,6 @@ class Tolerances:
     binding: float = 1e-6
     conflict: float = 1e-7
     elastic_slack: float = 1e-6
-    optimum_rel: float = 1e-9
     stage_rel: float = 1e-10
     range_rel: float = 1e-6
     slope_rise: float = 1e-12
