@@ -15,7 +15,9 @@ so every solver returns the same one:
 
        minimise M   s.t.  (optimal face),  sum_{tk} y_atk <= M  for every line a
 
-   and restrict to the optimal face of this LP the same way.
+   and restrict to the optimal face of this LP the same way (complementary slackness with the
+   stage-1 duals then implies ``M = M*``; a loose bound ``M <= M* + eps_M`` is kept as a
+   guard against solvers that print few digits, such as CBC's solution file).
 
 2. **A strictly ordered perturbation.** Keep ``M <= M* + eps_M`` and minimise
    ``sum_j g_j y_j`` with ``g_j = sqrt(p_k(j))``, p_k the k-th prime and k(j) the rank of option
@@ -26,8 +28,8 @@ so every solver returns the same one:
    rationals, two different vertices of the (rational) stage-2 face never have the same
    ``sum g_j y_j``: the stage-2 LP has exactly one optimum, whichever solver finds it.
 
-``M <= M* + eps_M`` with ``eps_M = stage_rel * max(1, M*)`` and the reduced-cost threshold
-``TOL.reduced_cost`` (:data:`optimizer.tolerances.TOL`) absorb the solvers' round-off. No name is ever compared:
+``eps_M = stage_rel * max(1, M*)`` and the reduced-cost threshold ``TOL.reduced_cost``
+(:data:`optimizer.tolerances.TOL`) absorb the solvers' round-off. No name is ever compared:
 the order uses risk, weight and the caller's row order only.
 
 The duals and reduced costs reported with the answer are those of the first stage (an optimal

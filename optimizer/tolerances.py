@@ -29,7 +29,8 @@ class Tolerances:
     elastic_slack : float
         Phase-1 slacks above this name a conflicting row.
     stage_rel : float
-        Later stages keep the max-line-spend level within ``M* + stage_rel * max(1, M*)``.
+        Guard bound of the last stage: the max-line-spend level stays within
+        ``M* + stage_rel * max(1, M*)`` (the optimal face already implies ``M = M*``).
     range_rel : float
         A line or market whose range over the optimal allocations is wider than
         ``range_rel * max(1, B)`` EUR million makes the split "not unique".
@@ -42,7 +43,7 @@ class Tolerances:
     binding: float = 1e-6
     conflict: float = 1e-7
     elastic_slack: float = 1e-6
-    stage_rel: float = 1e-10
+    stage_rel: float = 1e-6
     range_rel: float = 1e-6
     slope_rise: float = 1e-12
 
