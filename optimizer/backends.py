@@ -23,7 +23,7 @@ from optimizer.tolerances import TOL
 if TYPE_CHECKING:
     from optimizer.model import LpModel
 
-__all__ = ["DEFAULT_SOLVER", "SOLVERS", "check_solver", "cbc_path", "fix_face_highs", "new_highs", "run_solver"]
+__all__ = ["DEFAULT_SOLVER", "SOLVERS", "cbc_path", "check_solver", "fix_face_highs", "new_highs", "run_solver"]
 
 SOLVERS = ("highs", "cbc")
 DEFAULT_SOLVER = "highs"
@@ -85,7 +85,9 @@ def run_solver(
     SolverError
         For an unknown solver name or a missing CBC binary.
     """
-    return solve_problem(model.problem, solver=solver, time_limit_s=time_limit_s, start=start, variables=model.variables)
+    return solve_problem(
+        model.problem, solver=solver, time_limit_s=time_limit_s, start=start, variables=model.variables
+    )
 
 
 def solve_problem(

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from optimizer.backends import run_solver
 from optimizer.inputs import OptimiserInputs, Policy, line_bounds
 from optimizer.model import build_model
-from optimizer.backends import run_solver
 
 __all__ = ["Conflict", "diagnose_infeasibility", "elastic_conflicts", "precheck"]
 

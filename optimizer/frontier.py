@@ -106,5 +106,3 @@ def efficient_frontier(
             }
         )
     return Frontier(table=pd.DataFrame(rows, columns=COLUMNS), method="highs", baseline_objective=base)
-
-

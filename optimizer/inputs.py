@@ -26,16 +26,16 @@ the option table (one row per line x target x segment) used by every solver path
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from optimizer.errors import InputError, PolicyError
-from optimizer.tolerances import TOL
+from optimizer.policy import Budget, ForcedOption, Policy
 from optimizer.reach import build_reach, markets_label, reach_matrices
+from optimizer.tolerances import TOL
 
 __all__ = [
     "Budget",
@@ -68,112 +68,6 @@ OPTION_COLUMNS = (
     "slope_low",
     "slope_high",
 )
-
-
-class Budget(float):
-    """A budget in EUR million: a finite number >= 0 (validated on construction).
-
-    Raises
-    ------
-    PolicyError
-        For a negative, infinite, NaN or non-numeric value.
-
-    Examples
-    --------
-    >>> Budget(500)
-    500.0
-    >>> Budget(-1)
-    Traceback (most recent call last):
-    ...
-    optimizer.errors.PolicyError: budget -1 must be a finite number >= 0 (EUR million)
-    """
-
-    def __new__(cls, value: object) -> Budget:
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise PolicyError(f"budget {value!r} must be a finite number >= 0 (EUR million)")
-        number = float(value)
-        if not np.isfinite(number) or number < 0:
-            raise PolicyError(f"budget {value!r} must be a finite number >= 0 (EUR million)")
-        return super().__new__(cls, number)
-
-
-@dataclass(frozen=True)
-class ForcedOption:
-    """A minimum spend (EUR million) on one line, or on one line for one target.
-
-    ``target_id=None`` forces spend on the whole action line. ``min_meur`` must be >= 0.
-    """
-
-    action_line_id: str
-    target_id: str | None
-    min_meur: float
-
-    def __post_init__(self) -> None:
-        if not (isinstance(self.min_meur, int | float) and np.isfinite(self.min_meur) and self.min_meur >= 0):
-            raise PolicyError(f"{self.name}: minimum {self.min_meur} must be a finite number >= 0")
-
-    @property
-    def name(self) -> str:
-        """Constraint name, e.g. ``forced[financing|GA-01]`` or ``forced[financing]``."""
-        inner = self.action_line_id if self.target_id is None else self.key
-        return f"forced[{inner}]"
-
-    @property
-    def key(self) -> str:
-        """``line|target`` or ``line``."""
-        if self.target_id is None:
-            return self.action_line_id
-        return f"{self.action_line_id}|{self.target_id}"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Per-run constraints of the allocation (amounts in EUR million, shares as fractions).
-
-    Parameters
-    ----------
-    budget_meur : float
-        Total budget B.
-    line_min_meur, line_max_meur : mapping of action line id to EUR million
-        Override (or add to) the ``min_meur`` / ``max_meur`` columns of the action-line frame.
-    market_min_share, market_max_share : mapping of market to fraction of B
-        Spend on a market's targets must lie within ``[min_share * B, max_share * B]``.
-    target_cap_meur : mapping of target id to EUR million
-        Cap on total spend per target; ``default_target_cap_meur`` applies to the rest.
-    forced : tuple of ForcedOption
-        Minimum spends on a (line, target) pair or on a whole line.
-    forbidden : tuple of (line, target or None)
-        Options that may not be funded; ``None`` forbids the whole line.
-    year_budgets_meur : mapping of year to EUR million
-        Optional multi-year split: spend per line per year, yearly budgets; the effect curves
-        apply to the total over the years.
-    leverage_weight : float
-        Weight lambda of the second objective that strengthens control points: the objective
-        subtracts ``lambda * leverage_t`` per EUR million spent on target t (0 switches it off).
-
-    A policy validates its own numbers on construction (budget, amounts >= 0, shares in
-    [0, 1]) and raises :class:`~optimizer.errors.PolicyError` listing every problem, so callers
-    can rely on a built policy; :func:`validate_policy` adds the checks that need the inputs
-    (unknown lines, markets, targets).
-    """
-
-    budget_meur: float
-    line_min_meur: Mapping[str, float] = field(default_factory=dict)
-    line_max_meur: Mapping[str, float] = field(default_factory=dict)
-    market_min_share: Mapping[str, float] = field(default_factory=dict)
-    market_max_share: Mapping[str, float] = field(default_factory=dict)
-    target_cap_meur: Mapping[str, float] = field(default_factory=dict)
-    default_target_cap_meur: float | None = None
-    forced: tuple[ForcedOption, ...] = ()
-    forbidden: tuple[tuple[str, str | None], ...] = ()
-    year_budgets_meur: Mapping[int, float] = field(default_factory=dict)
-    leverage_weight: float = 0.0
-
-    def __post_init__(self) -> None:
-        problems = _number_problems(self)
-        if problems:
-            raise PolicyError("; ".join(problems))
-        object.__setattr__(self, "budget_meur", float(Budget(self.budget_meur)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,40 +244,6 @@ def validate_policy(inputs: OptimiserInputs, policy: Policy) -> None:
             problems.append(f"{label}: unknown target {tgt!r}")
     if problems:
         raise PolicyError("; ".join(problems))
-
-
-def _finite_nonneg(value: object) -> bool:
-    return isinstance(value, int | float) and bool(np.isfinite(value)) and value >= 0
-
-
-def _number_problems(policy: Policy) -> list[str]:
-    """Every impossible number of a policy (negative amounts, shares outside [0, 1])."""
-    problems: list[str] = []
-    if not _finite_nonneg(policy.budget_meur):
-        problems.append(f"budget {policy.budget_meur} must be a finite number >= 0")
-    for label, mapping in (
-        ("line_min_meur", policy.line_min_meur),
-        ("line_max_meur", policy.line_max_meur),
-        ("target_cap_meur", policy.target_cap_meur),
-    ):
-        for key, value in mapping.items():
-            if not _finite_nonneg(value):
-                problems.append(f"{label}[{key}] = {value} must be >= 0")
-    for label, shares in (
-        ("market_min_share", policy.market_min_share),
-        ("market_max_share", policy.market_max_share),
-    ):
-        for key, value in shares.items():
-            if not (isinstance(value, int | float) and 0 <= value <= 1):
-                problems.append(f"{label}[{key}] = {value} must lie in [0, 1]")
-    if policy.default_target_cap_meur is not None and not _finite_nonneg(policy.default_target_cap_meur):
-        problems.append("default_target_cap_meur must be >= 0")
-    for year, value in policy.year_budgets_meur.items():
-        if not _finite_nonneg(value):
-            problems.append(f"year budget {year} = {value} must be >= 0")
-    if not _finite_nonneg(policy.leverage_weight):
-        problems.append(f"leverage_weight {policy.leverage_weight} must be >= 0")
-    return problems
 
 
 def _central(frame: pd.DataFrame) -> pd.DataFrame:

@@ -159,7 +159,7 @@ def market_risk(
     """
     t = targets.drop(columns=["market"], errors="ignore").set_index("target_id")
     j = reach.join(t, on="target_id", how="inner")
-    spend = j["spend_meur"] if "spend_meur" in j else 0.0
+    spend = j.get("spend_meur", 0.0)
     rho = j["reach_share"]
     frame = pd.DataFrame(
         {

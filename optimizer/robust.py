@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimizer.backends import run_solver
 from optimizer.errors import ScenarioError
 from optimizer.fast import FastModel
 from optimizer.inputs import OptimiserInputs, Policy, validate_policy
 from optimizer.model import build_model
-from optimizer.backends import run_solver
 from optimizer.status import Status
 
 __all__ = ["MonteCarloResult", "RobustResult", "monte_carlo", "robust_allocation"]

@@ -82,12 +82,12 @@ def _scenarios(inputs: OptimiserInputs) -> list[tuple[str, np.ndarray]]:
     opts = inputs.options
     kinds = inputs.targets.set_index("target_id")["dependency_kind"]
     kind_of = opts["target_id"].map(kinds).to_numpy()
-    for eff in inputs.effects.itertuples(index=False):
-        mask = (
-            (opts["action_line_id"].to_numpy() == eff.action_line_id)
-            & (kind_of == eff.dependency_kind)
-            & (opts["segment"].to_numpy() == eff.segment)
-        )
+    e = inputs.effects
+    line_of, seg_of = opts["action_line_id"].to_numpy(), opts["segment"].to_numpy()
+    for line, kind, seg in zip(
+        e["action_line_id"].tolist(), e["dependency_kind"].tolist(), e["segment"].tolist(), strict=True
+    ):
+        mask = (line_of == line) & (kind_of == kind) & (seg_of == seg)
         if not mask.any():
             continue
         for side, values in (("low", low), ("high", high)):
@@ -95,11 +95,13 @@ def _scenarios(inputs: OptimiserInputs) -> list[tuple[str, np.ndarray]]:
                 continue
             f = central.copy()
             f[mask] = values[mask]
-            out.append((f"{eff.action_line_id}/{eff.dependency_kind}/{int(eff.segment)}={side}", f))
+            out.append((f"{line}/{kind}/{seg}={side}", f))
     return out
 
 
-def _min_regret(inputs: OptimiserInputs, policy: Policy, scenarios: list[tuple[str, np.ndarray]], best: np.ndarray) -> np.ndarray | None:
+def _min_regret(
+    inputs: OptimiserInputs, policy: Policy, scenarios: list[tuple[str, np.ndarray]], best: np.ndarray
+) -> np.ndarray | None:
     model = FastModel(inputs, policy)
     h = model.highs
     n = len(inputs.options)
@@ -151,7 +153,8 @@ def robust_box(inputs: OptimiserInputs, policy: Policy) -> BoxRobustResult:
         ("min-regret", None, regret_y),
     ]
     central_f = scenarios[0][1]
-    rows, allocs = [], []
+    rows: list[dict[str, object]] = []
+    allocs = []
     pair_key = inputs.options[["action_line_id", "target_id"]]
     for name, _plan, y in candidates:
         if y is None:
@@ -169,9 +172,8 @@ def robust_box(inputs: OptimiserInputs, policy: Policy) -> BoxRobustResult:
                 "total_spend_meur": float(y.sum()),
             }
         )
-        per = pair_key.assign(spend_meur=y).groupby(["action_line_id", "target_id"], sort=True)["spend_meur"].sum()
-        per = per[per > 1e-9].reset_index()
-        allocs.append(per.assign(plan=name))
+        sums = pair_key.assign(spend_meur=y).groupby(["action_line_id", "target_id"], sort=True)["spend_meur"].sum()
+        allocs.append(sums[sums > 1e-9].reset_index().assign(plan=name))
     plans = pd.DataFrame(rows)
     table = pd.concat(allocs, ignore_index=True) if allocs else pd.DataFrame()
     note = _note(plans)
@@ -185,14 +187,16 @@ def robust_box(inputs: OptimiserInputs, policy: Policy) -> BoxRobustResult:
 
 
 def _note(plans: pd.DataFrame) -> str:
-    p = plans.set_index("plan")
+    rec = {str(r["plan"]): r for r in plans.to_dict("records")}
     parts = []
+    c = rec.get("central", {})
     for name in ("worst-case", "min-regret"):
-        if name in p.index and p.loc[name, "status"] == "optimal":
+        r = rec.get(name, {})
+        if r.get("status") == "optimal" and c.get("status") == "optimal":
             parts.append(
-                f"the {name} plan leaves {p.loc[name, 'cost_vs_central']:.4g} more weighted residual risk than the "
-                f"central plan if the central effects come true (worst case {p.loc[name, 'worst_case']:.4g} against "
-                f"{p.loc['central', 'worst_case']:.4g}; largest regret {p.loc[name, 'max_regret']:.4g} against "
-                f"{p.loc['central', 'max_regret']:.4g})"
+                f"the {name} plan leaves {float(r['cost_vs_central']):.4g} more weighted residual risk than the "
+                f"central plan if the central effects come true (worst case {float(r['worst_case']):.4g} against "
+                f"{float(c['worst_case']):.4g}; largest regret {float(r['max_regret']):.4g} against "
+                f"{float(c['max_regret']):.4g})"
             )
     return "Robust plans over the low-high effect box: " + "; ".join(parts) + "." if parts else ""

@@ -200,6 +200,7 @@ def select_fast(model: FastModel, spend: np.ndarray) -> np.ndarray | None:
         h.deleteRows(h.getNumRow() - rows0, np.arange(rows0, h.getNumRow(), dtype=np.int32))
         h.deleteCols(1, np.array([level], dtype=np.int32))
         h.changeColsBounds(cols0, np.arange(cols0, dtype=np.int32), col_lo, col_hi)
-        h.changeRowsBounds(rows0, np.arange(rows0, dtype=np.int32), row_lo, row_hi)
+        for i in range(rows0):  # the rows fixed on the optimal face get their bounds back
+            h.changeRowBounds(i, float(row_lo[i]), float(row_hi[i]))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         model.forget_cost()

@@ -39,7 +39,7 @@ from optimizer.inputs import Budget, OptimiserInputs, Policy, validate_policy
 from optimizer.selection import select_fast
 from optimizer.status import Status
 
-__all__ = ["Sensitivity", "Plan", "effect_fractions", "sensitivity", "solve_plan"]
+__all__ = ["Plan", "Sensitivity", "effect_fractions", "sensitivity", "solve_plan"]
 
 COLUMNS = [
     "parameter",
@@ -106,15 +106,46 @@ def solve_plan(inputs: OptimiserInputs, policy: Policy, fractions: np.ndarray, b
     return Plan(sol.status, objective, spend, pairs, lines)
 
 
-def _concave_clip(frac: np.ndarray, inputs: OptimiserInputs, rows: np.ndarray, value: float) -> float:
-    """Clip a segment's value between its neighbours' central slopes (keeps the curve concave)."""
+@dataclass(frozen=True)
+class _Effect:
+    """One effect segment (a row of ``inputs.effects``)."""
+
+    line: str
+    kind: str
+    segment: int
+    low: float
+    central: float
+    high: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.line}/{self.kind}/{self.segment}"
+
+
+def _effects(inputs: OptimiserInputs) -> list[_Effect]:
     e = inputs.effects
-    row = e.iloc[int(rows[0])]
-    same = e[(e["action_line_id"] == row["action_line_id"]) & (e["dependency_kind"] == row["dependency_kind"])]
-    before = same[same["segment"] < row["segment"]]["reduction_per_meur"]
-    after = same[same["segment"] > row["segment"]]["reduction_per_meur"]
-    upper = float(before.iloc[-1]) if len(before) else np.inf
-    lower = float(after.iloc[0]) if len(after) else 0.0
+    return [
+        _Effect(str(a), str(k), int(s), float(lo), float(c), float(hi))
+        for a, k, s, lo, c, hi in zip(
+            e["action_line_id"].tolist(),
+            e["dependency_kind"].tolist(),
+            e["segment"].tolist(),
+            e["slope_low"].tolist(),
+            e["reduction_per_meur"].tolist(),
+            e["slope_high"].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _concave_clip(effects: list[_Effect], i: int, value: float) -> float:
+    """Clip a segment's value between its neighbours' central slopes (keeps the curve concave)."""
+    me = effects[i]
+    same = [e for e in effects if e.line == me.line and e.kind == me.kind]
+    before = [e.central for e in same if e.segment < me.segment]
+    after = [e.central for e in same if e.segment > me.segment]
+    upper = min(before) if before else np.inf
+    lower = max(after) if after else 0.0
     return float(min(max(value, lower), upper))
 
 
@@ -149,56 +180,65 @@ def sensitivity(
     if central.status is not Status.OPTIMAL or central.objective is None:
         raise ScenarioError(f"the central problem is {central.status.value}; sensitivity needs an optimal answer")
     opts = inputs.options
-    key = ["action_line_id", "dependency_kind", "segment"]
     kinds = inputs.targets.set_index("target_id")["dependency_kind"]
-    opt_keys = pd.MultiIndex.from_arrays(
-        [opts["action_line_id"], opts["target_id"].map(kinds), opts["segment"].astype(int)], names=key
-    )
     rows = []
-    for i, eff in enumerate(inputs.effects.itertuples(index=False)):
-        mask = opt_keys == (eff.action_line_id, eff.dependency_kind, int(eff.segment))
-        c = float(eff.reduction_per_meur)
+    effects = _effects(inputs)
+    kind_of = opts["target_id"].map(kinds).to_numpy()
+    line_of, seg_of = opts["action_line_id"].to_numpy(), opts["segment"].to_numpy()
+    for i, eff in enumerate(effects):
+        mask = (line_of == eff.line) & (kind_of == eff.kind) & (seg_of == eff.segment)
         used = []
         results = []
-        for value in (float(eff.slope_low), float(eff.slope_high)):
-            v = _concave_clip(central_frac, inputs, np.array([i]), value)
+        for value in (eff.low, eff.high):
+            v = _concave_clip(effects, i, value)
             used.append(v)
-            if not mask.any() or v == c:
+            if not bool(mask.any()) or v == eff.central:
                 results.append(central)
                 continue
             frac = central_frac.copy()
             frac[mask] = v
             results.append(solve_plan(inputs, policy, frac))
-        rows.append(
-            _row(f"{eff.action_line_id}/{eff.dependency_kind}/{int(eff.segment)}", "effect", eff, used, c, central, results)
-        )
+        rows.append(_row(eff.name, "effect", eff, (eff.low, eff.central, eff.high), used, central, results))
     if budget_low is not None and budget_high is not None:
         lo, hi = float(Budget(budget_low)), float(Budget(budget_high))
         results = [solve_plan(inputs, policy, central_frac, budget=b) for b in (lo, hi)]
-        rows.append(_row("budget", "budget", None, [lo, hi], float(policy.budget_meur), central, results))
+        values = (lo, float(policy.budget_meur), hi)
+        rows.append(_row("budget", "budget", None, values, [lo, hi], central, results))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table = table.sort_values("residual_swing", ascending=False, kind="mergesort", key=abs).reset_index(drop=True)
     return Sensitivity(tornado=table, central=central)
 
 
-def _row(name: str, kind: str, eff: object, used: list[float], central_value: float, central: Plan, results: list[Plan]) -> dict[str, object]:
+def _row(
+    name: str,
+    kind: str,
+    eff: _Effect | None,
+    values: tuple[float, float, float],
+    used: list[float],
+    central: Plan,
+    results: list[Plan],
+) -> dict[str, object]:
     low, high = results
-    ok = low.objective is not None and high.objective is not None
+    swing = shift = line_shift = float("nan")
+    if low.objective is not None and high.objective is not None:
+        swing = float(low.objective - high.objective)
+        shift = float(np.abs(low.pairs - high.pairs).sum())
+        line_shift = float(np.abs(low.lines - high.lines).sum())
     return {
         "parameter": name,
         "kind": kind,
-        "action_line_id": getattr(eff, "action_line_id", None),
-        "dependency_kind": getattr(eff, "dependency_kind", None),
-        "segment": int(getattr(eff, "segment")) if eff is not None else None,
-        "value_low": float(getattr(eff, "slope_low", used[0])),
-        "value_central": central_value,
-        "value_high": float(getattr(eff, "slope_high", used[1])),
+        "action_line_id": None if eff is None else eff.line,
+        "dependency_kind": None if eff is None else eff.kind,
+        "segment": None if eff is None else eff.segment,
+        "value_low": values[0],
+        "value_central": values[1],
+        "value_high": values[2],
         "used_low": used[0],
         "used_high": used[1],
         "objective_low": low.objective,
         "objective_central": central.objective,
         "objective_high": high.objective,
-        "residual_swing": float(low.objective - high.objective) if ok else float("nan"),  # type: ignore[operator]
-        "allocation_shift_meur": float(np.abs(low.pairs - high.pairs).sum()) if ok else float("nan"),
-        "line_shift_meur": float(np.abs(low.lines - high.lines).sum()) if ok else float("nan"),
+        "residual_swing": swing,
+        "allocation_shift_meur": shift,
+        "line_shift_meur": line_shift,
     }

@@ -185,7 +185,6 @@ def _optimal(
     duals = _dual_table(model)
     budget_dual = float(duals.loc[duals["constraint"] == "budget", "dual"].iloc[0])
     shadow = max(0.0, -budget_dual) + 0.0
-    cost = np.array([float(model.problem.objective.get(v, 0.0)) for v in model.variables])
     z_star = float(pulp.value(model.problem.objective) or 0.0)
     years = pd.DataFrame(
         [

@@ -91,7 +91,9 @@ def test_unreached_target_is_booked_to_unassigned_and_bad_reach_is_reported() ->
             TARGETS,
             lines_frame(("fin", "res")),
             EFFECTS,
-            target_markets=pd.concat([REACH, pd.DataFrame({"target_id": ["Z"], "market_id": ["X"], "reach_share": [1.5]})]),
+            target_markets=pd.concat(
+                [REACH, pd.DataFrame({"target_id": ["Z"], "market_id": ["X"], "reach_share": [1.5]})]
+            ),
         )
     assert "unknown target_id ['Z']" in str(info.value) and "reach_share must lie in [0, 1]" in str(info.value)
 
@@ -120,7 +122,9 @@ def test_batch_market_weights_and_views_follow_reach() -> None:
 def test_random_reach_spend_sums_to_total() -> None:
     inputs = random_inputs(4, n_targets=12)
     rng = np.random.default_rng(0)
-    rows = [(t, m, float(rng.uniform(0.1, 1))) for t in inputs.target_ids for m in ("M0", "M1", "M2") if rng.random() < 0.6]
+    rows = [
+        (t, m, float(rng.uniform(0.1, 1))) for t in inputs.target_ids for m in ("M0", "M1", "M2") if rng.random() < 0.6
+    ]
     reach = pd.DataFrame(rows, columns=["target_id", "market_id", "reach_share"])
     again = build_inputs(inputs.targets.drop(columns="market"), inputs.lines, inputs.effects, target_markets=reach)
     s = solve(again, Policy(budget_meur=60.0, market_min_share={"M1": 0.3}))

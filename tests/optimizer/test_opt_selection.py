@@ -121,12 +121,18 @@ def test_ranges_match_brute_force_resolves(seed: int) -> None:
         assert beyond is None or beyond > z + 1e-7
     for row in s.market_ranges.itertuples():
         m, lo, hi = row.market, row.market_min_meur, row.market_max_meur
-        assert objective({"line_max_meur": dict(policy.line_max_meur), "market_max_share": {m: lo / 45.0}}) == pytest.approx(z, abs=1e-7)
+        assert objective(
+            {"line_max_meur": dict(policy.line_max_meur), "market_max_share": {m: lo / 45.0}}
+        ) == pytest.approx(z, abs=1e-7)
         if lo > delta:
-            worse = objective({"line_max_meur": dict(policy.line_max_meur), "market_max_share": {m: (lo - delta) / 45.0}})
+            worse = objective(
+                {"line_max_meur": dict(policy.line_max_meur), "market_max_share": {m: (lo - delta) / 45.0}}
+            )
             assert worse is None or worse > z + 1e-7
         if hi + delta <= 45.0:
-            beyond = objective({"line_max_meur": dict(policy.line_max_meur), "market_min_share": {m: (hi + delta) / 45.0}})
+            beyond = objective(
+                {"line_max_meur": dict(policy.line_max_meur), "market_min_share": {m: (hi + delta) / 45.0}}
+            )
             assert beyond is None or beyond > z + 1e-7
 
 
