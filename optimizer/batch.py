@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
+import pickle
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -33,11 +35,12 @@ import pandas as pd
 
 from optimizer.diagnosis import precheck
 from optimizer.errors import ScenarioError
-from optimizer.fast import FastModel, scale_from_lines
+from optimizer.fast import FastModel, Labels, scale_from_lines
 from optimizer.inputs import OptimiserInputs, Policy
+from optimizer.pool import get_pool, worker_state
 from optimizer.status import Status
 
-__all__ = ["EXECUTORS", "ScenarioResult", "ScenarioSpec", "run_batch", "scenario_grid", "solve_chunk"]
+__all__ = ["EXECUTORS", "Labels", "ScenarioResult", "ScenarioSpec", "run_batch", "scenario_grid", "solve_chunk"]
 
 LOG = logging.getLogger(__name__)
 EXECUTORS = ("serial", "process", "dask")
@@ -71,12 +74,17 @@ class ScenarioSpec:
     effects: Pairs = ()
 
 
+_NO_LABELS = Labels(np.empty(0, dtype=object), np.empty(0, dtype=object), np.empty(0, dtype=object))
+
+
 @dataclass(frozen=True, eq=False)
 class ScenarioResult:
     """Outcome of one scenario.
 
     ``allocation``: action_line_id, target_id, spend_meur (funded pairs). ``markets``: market,
-    spend_meur, weighted_residual_risk. ``error`` holds the traceback when the scenario raised.
+    spend_meur, weighted_residual_risk (attribution by reach, :mod:`optimizer.reach`). Both
+    frames are built on first access from compact arrays, so a batch ships and keeps only
+    numbers. ``error`` holds the traceback when the scenario raised.
     """
 
     key: str
@@ -86,9 +94,38 @@ class ScenarioResult:
     total_spend_meur: float | None
     budget_shadow_price: float | None
     method: str
-    allocation: pd.DataFrame
-    markets: pd.DataFrame
+    labels: Labels = _NO_LABELS
+    pair_index: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    pair_spend: np.ndarray = field(default_factory=lambda: np.empty(0))
+    market_spend: np.ndarray = field(default_factory=lambda: np.empty(0))
+    market_risk: np.ndarray = field(default_factory=lambda: np.empty(0))
     error: str | None = None
+
+    @cached_property
+    def allocation(self) -> pd.DataFrame:
+        """Funded line x target pairs: action_line_id, target_id, spend_meur."""
+        i = self.pair_index
+        return pd.DataFrame(
+            {
+                "action_line_id": self.labels.pair_line[i],
+                "target_id": self.labels.pair_target[i],
+                "spend_meur": self.pair_spend,
+            },
+            columns=["action_line_id", "target_id", "spend_meur"],
+        )
+
+    @cached_property
+    def markets(self) -> pd.DataFrame:
+        """Per market: spend_meur and weighted_residual_risk."""
+        if len(self.market_spend) == 0:
+            return pd.DataFrame(columns=["market", "spend_meur", "weighted_residual_risk"])
+        return pd.DataFrame(
+            {
+                "market": self.labels.markets,
+                "spend_meur": self.market_spend,
+                "weighted_residual_risk": self.market_risk,
+            }
+        )
 
 
 def scenario_grid(
@@ -184,21 +221,21 @@ def _dispatch(
     max_workers: int | None,
 ) -> Iterator[ScenarioResult]:
     if executor == "serial" or not chunks or (len(chunks) == 1 and executor == "process"):
-        # One task: a process pool would only add its start-up (about a second).
+        models: dict[Pairs, FastModel] = {}  # one model per effect assumption for the whole batch
         for chunk in chunks:
-            yield from solve_chunk(inputs, policy, chunk)
+            yield from solve_chunk(inputs, policy, chunk, models=models)
         return
     if executor == "process":
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["optimizer.batch"])
-        with ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx) as pool:
-            futures = [pool.submit(solve_chunk, inputs, policy, c) for c in chunks]
-            try:
-                for fut in as_completed(futures):
-                    yield from fut.result()
-            finally:
-                for fut in futures:
-                    fut.cancel()
+        token = uuid.uuid4().hex
+        payload = pickle.dumps((inputs, policy), protocol=pickle.HIGHEST_PROTOCOL)
+        pool = get_pool(max_workers)
+        futures = [pool.submit(_solve_task, token, payload, c) for c in chunks]
+        try:
+            for fut in as_completed(futures):
+                yield from fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
         return
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
@@ -215,6 +252,17 @@ def _dispatch(
         client.close()
 
 
+def _solve_task(token: str, payload: bytes, specs: Sequence[ScenarioSpec]) -> list[ScenarioResult]:
+    """A pool task: the batch's inputs and models are loaded once per worker (optimizer.pool)."""
+
+    def load() -> tuple[OptimiserInputs, Policy, dict[Pairs, FastModel]]:
+        inputs, policy = pickle.loads(payload)
+        return inputs, policy, {}
+
+    inputs, policy, models = worker_state(token, load)
+    return solve_chunk(inputs, policy, specs, models=models)
+
+
 def _chunks(specs: list[ScenarioSpec], size: int) -> list[list[ScenarioSpec]]:
     # Same effect assumption in a chunk (one model); then weights and shocks, then budgets
     # ascending, so consecutive scenarios differ little and warm starts pay off.
@@ -226,9 +274,18 @@ def _chunks(specs: list[ScenarioSpec], size: int) -> list[list[ScenarioSpec]]:
     return out
 
 
-def solve_chunk(inputs: OptimiserInputs, policy: Policy, specs: Sequence[ScenarioSpec]) -> list[ScenarioResult]:
-    """Solve scenarios in order, one warm-started model per effect assumption (a task)."""
-    models: dict[Pairs, FastModel] = {}
+def solve_chunk(
+    inputs: OptimiserInputs,
+    policy: Policy,
+    specs: Sequence[ScenarioSpec],
+    *,
+    models: dict[Pairs, FastModel] | None = None,
+) -> list[ScenarioResult]:
+    """Solve scenarios in order, one warm-started model per effect assumption.
+
+    ``models`` caches the built models between calls (a worker keeps it for the whole batch).
+    """
+    models = {} if models is None else models
     out = []
     for spec in specs:
         try:
@@ -285,23 +342,9 @@ def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
             reason = "infeasible: " + "; ".join(c.message for c in found)
     pair_spend = np.bincount(model.pair_codes, weights=sol.spend, minlength=len(model.pair_line))
     funded = np.flatnonzero(pair_spend > 0)
-    alloc = pd.DataFrame(
-        {
-            "action_line_id": model.pair_line[funded],
-            "target_id": model.pair_target[funded],
-            "spend_meur": pair_spend[funded],
-        }
-    )
     n_t = len(w)
     phi = np.minimum(np.bincount(model.target, weights=model.frac * sol.spend, minlength=n_t), 1.0)
     spend_t = np.bincount(model.target, weights=sol.spend, minlength=n_t)
-    markets = pd.DataFrame(
-        {
-            "market": model.market_names,
-            "spend_meur": spend_t @ model.split,
-            "weighted_residual_risk": (w * r * (1 - phi)) @ model.rho,
-        }
-    )
     return ScenarioResult(
         key=spec.key,
         status=sol.status,
@@ -310,8 +353,11 @@ def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
         total_spend_meur=sol.total_spend_meur,
         budget_shadow_price=sol.budget_shadow_price,
         method=sol.method,
-        allocation=alloc,
-        markets=markets,
+        labels=model.labels,
+        pair_index=funded,
+        pair_spend=pair_spend[funded],
+        market_spend=spend_t @ model.split,
+        market_risk=(w * r * (1 - phi)) @ model.rho,
     )
 
 
@@ -324,7 +370,5 @@ def _failed(spec: ScenarioSpec, exc: Exception) -> ScenarioResult:
         total_spend_meur=None,
         budget_shadow_price=None,
         method="none",
-        allocation=pd.DataFrame(columns=["action_line_id", "target_id", "spend_meur"]),
-        markets=pd.DataFrame(columns=["market", "spend_meur", "weighted_residual_risk"]),
         error="".join(traceback.format_exception(exc)),
     )

@@ -15,7 +15,9 @@ the yearly split of a total is feasible whenever the total fits the sum of the y
 
 With only the budget and per-target caps (and risk floors), a greedy fill of segments by
 weighted slope is exactly optimal (a separable concave maximisation); :meth:`FastModel.solve`
-then skips HiGHS. Otherwise the greedy fill can seed HiGHS as a starting solution.
+then skips HiGHS. Otherwise the greedy fill solves the relaxation without the other rows: when
+its answer meets them all it is optimal for the whole LP (method ``greedy-feasible``), else it
+seeds HiGHS as a starting solution.
 
 References
 ----------
@@ -31,13 +33,14 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from optimizer.backends import new_highs
 from optimizer.errors import PolicyError, SolverError
 from optimizer.inputs import Budget, OptimiserInputs, Policy, line_bounds, validate_policy
 from optimizer.status import Status
 
-__all__ = ["FastModel", "FastSolution", "greedy_pieces", "scale_from_lines"]
+__all__ = ["FastModel", "FastSolution", "Labels", "greedy_pieces", "scale_from_lines"]
 
 INF = highspy.kHighsInf
 
@@ -85,6 +88,15 @@ def greedy_pieces(frac: np.ndarray, lengths: np.ndarray, target: np.ndarray, cap
     out = np.empty(n)
     out[order] = eff
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Labels:
+    """Names of the line x target pairs and of the markets (shared by a batch's results)."""
+
+    pair_line: np.ndarray
+    pair_target: np.ndarray
+    markets: np.ndarray
 
 
 class FastModel:
@@ -143,6 +155,7 @@ class FastModel:
         self.pair_codes = np.asarray(pair_codes, dtype=np.int64)
         self.pair_line = np.array([str(a) for a, _ in pairs], dtype=object)
         self.pair_target = np.array([str(t) for _, t in pairs], dtype=object)
+        self.labels = Labels(self.pair_line, self.pair_target, np.array(inputs.markets, dtype=object))
         self.target_columns = {
             col: np.array([str(x) for x in inputs.targets[col]], dtype=object)
             for col in ("target_id", "supplier")
@@ -159,6 +172,8 @@ class FastModel:
             or bool((self.leverage > 0).any())
         )
         self._last_cost: np.ndarray | None = None
+        self._check_matrix: sparse.csr_matrix | None = None
+        self._greedy_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         if build_lp:
             self._build()
 
@@ -199,6 +214,7 @@ class FastModel:
             idx = np.flatnonzero(m)
             rows.append((idx, ones(idx), float(f.min_meur), INF))
         n_plain = len(rows)
+        self._store_checks(rows[1:n_plain], n)
         floor_targets = [i for i in range(len(self.weight)) if (self.frac[self.target == i] > 0).any()]
         self.floor_rows = (n_plain, np.array(floor_targets, dtype=np.int64))
         floor_idx = [np.flatnonzero((self.target == i) & (self.frac > 0)) for i in floor_targets]
@@ -223,6 +239,26 @@ class FastModel:
             raise SolverError(f"highspy rejected the model: {status}")
         self.highs = h
         self._risk_now = self.risk.copy()
+
+    def _store_checks(self, rows: list[tuple[np.ndarray, np.ndarray, float, float]], n: int) -> None:
+        """Rows beyond the greedy's relaxation (line, market, cap, forced) as one sparse matrix."""
+        indptr = np.cumsum([0] + [len(r[0]) for r in rows])
+        index = np.concatenate([r[0] for r in rows] + [np.empty(0, np.int64)])
+        value = np.concatenate([r[1] for r in rows] + [np.empty(0)])
+        self._check_matrix = sparse.csr_matrix((value, index, indptr), shape=(len(rows), n))
+        self._check_lo = np.array([r[2] for r in rows], dtype=float)
+        self._check_hi = np.array([r[3] for r in rows], dtype=float)
+        self._check_market = [(row - 1, lo, hi) for row, lo, hi in self.market_rows]
+
+    def _relaxation_feasible(self, spend: np.ndarray, budget: float) -> bool:
+        """Does the greedy answer of the relaxation satisfy every other row (then it is optimal)?"""
+        lo, hi = self._check_lo.copy(), self._check_hi.copy()
+        for k, s_lo, s_hi in self._check_market:
+            lo[k], hi[k] = s_lo * budget, min(s_hi * budget, INF)
+        assert self._check_matrix is not None
+        act = self._check_matrix @ spend
+        tol = 1e-9 * np.maximum(1.0, np.abs(act))
+        return bool(((act >= lo - tol) & (act <= hi + tol)).all())
 
     def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
         return -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
@@ -273,6 +309,16 @@ class FastModel:
             spend, shadow = self._greedy(cost, cap)
             obj = constant + float(cost @ spend)
             return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
+        if self._check_matrix is not None and not force_lp and not bool(self.leverage.any()) and len(cost):
+            # The greedy solves the relaxation (budget, caps, floors) exactly; when its answer
+            # also meets every other row it is optimal for the whole LP, and the relaxation's
+            # duals (zero on the other rows) are optimal duals: no HiGHS run is needed.
+            spend, shadow = self._greedy(cost, cap)
+            if self._relaxation_feasible(spend, budget):
+                obj = constant + float(cost @ spend)
+                return FastSolution(
+                    Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy-feasible"
+                )
         n = len(cost)
         if n == 0:  # no applicable effect curve: nothing to buy (HiGHS calls this model empty)
             needs = [lo for _, lo, _ in self.market_rows if lo > 0] + [f.min_meur for f in self.policy.forced]
@@ -351,12 +397,17 @@ class FastModel:
         return self._greedy(self._cost(self.weight, self.risk), self._budget_cap(budget))[0]
 
     def _greedy(self, cost: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+        cached = self._greedy_order
+        if cached is not None and np.array_equal(cached[0], cost):
+            _, order, length, before = cached  # same costs (e.g. a budget sweep): same order
+        else:
+            value = -cost
+            idx = np.flatnonzero((value > 0) & (self.pieces > 0))
+            order = idx[np.lexsort((idx, -self.frac[idx], self.target[idx], -value[idx]))]
+            length = self.pieces[order]
+            before = np.cumsum(length) - length
+            self._greedy_order = (cost.copy(), order, length, before)
         value = -cost
-        take_ok = (value > 0) & (self.pieces > 0)
-        idx = np.flatnonzero(take_ok)
-        order = idx[np.lexsort((idx, -self.frac[idx], self.target[idx], -value[idx]))]
-        length = self.pieces[order]
-        before = np.cumsum(length) - length
         take = np.clip(budget - before, 0.0, length)
         spend = np.zeros(len(cost))
         spend[order] = take

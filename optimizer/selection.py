@@ -152,7 +152,7 @@ def select_allocation(model: LpModel, z_star: float, *, solver: str) -> np.ndarr
 
 
 def select_fast(model: FastModel, spend: np.ndarray) -> np.ndarray | None:
-    """The same second stage on a :class:`FastModel` just solved by HiGHS (same LP, same answer).
+    """The same second stage on a :class:`FastModel` just solved by HiGHS (``force_lp=True``).
 
     Restricts the highspy model to its optimal face, adds the stage rows and column, solves the
     two stages warm, then restores bounds, costs, rows and columns (the model stays reusable).

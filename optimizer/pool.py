@@ -1,0 +1,62 @@
+"""One process pool for the optimiser's batches, started once and shared inputs per worker.
+
+Starting worker processes costs about a second and pickling the inputs for every task costs
+more than solving a chunk of small scenarios (PERFORMANCE.md), so:
+
+* the pool (``forkserver`` start method: a forked HiGHS thread pool is unsafe) is created on
+  first use and kept for later batches of the same size; :func:`shutdown` ends it (also at exit);
+* a batch's inputs are pickled once into bytes and sent with each task under a token; a worker
+  unpickles them only the first time it sees the token and keeps its built models between tasks
+  (:data:`WORKER_STATE`), so every later task of the batch on that worker costs only its scenarios.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["WORKER_STATE", "get_pool", "shutdown", "worker_state"]
+
+_LOCK = threading.Lock()
+_POOL: ProcessPoolExecutor | None = None
+_SIZE: int | None = None
+WORKER_STATE: dict[str, Any] = {}
+"""Per worker process: token -> state of the batch (inputs, policy, models); one token kept."""
+
+
+def get_pool(max_workers: int | None) -> ProcessPoolExecutor:
+    """The shared pool with ``max_workers`` processes (default: the CPU count)."""
+    global _POOL, _SIZE
+    size = max_workers or multiprocessing.cpu_count()
+    with _LOCK:
+        if _POOL is not None and size == _SIZE:
+            return _POOL
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["optimizer.batch"])
+        _POOL, _SIZE = ProcessPoolExecutor(max_workers=size, mp_context=ctx), size
+        return _POOL
+
+
+def shutdown() -> None:
+    """End the shared pool (idempotent)."""
+    global _POOL, _SIZE
+    with _LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL, _SIZE = None, None
+
+
+def worker_state(token: str, load: Any) -> Any:
+    """The state of batch ``token`` in this process, made by ``load()`` the first time."""
+    if token not in WORKER_STATE:
+        WORKER_STATE.clear()  # one batch at a time per worker: free the previous one
+        WORKER_STATE[token] = load()
+    return WORKER_STATE[token]
+
+
+atexit.register(shutdown)
