@@ -58,11 +58,29 @@ def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
     )
 
 
-def test_cbc_and_highs_agree(seeded: dict[str, str]) -> None:
+def test_cbc_and_highs_return_the_same_allocation(seeded: dict[str, str]) -> None:
+    # The second stage (optimizer.selection) picks one allocation among the optimal ones, so the
+    # two solvers agree on every line x target spend, not only on the objective.
     settings = load_settings()
-    highs = run_optimisation(settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=120)
-    cbc = run_optimisation(settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(solver="cbc"), budget=120)
-    assert cbc.summary["objective"] == pytest.approx(highs.summary["objective"], rel=1e-6)
+    for budget in (50, 500, 5000):
+        runs = {
+            solver: run_optimisation(
+                settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(solver=solver), budget=budget
+            )
+            for solver in ("highs", "cbc")
+        }
+        highs, cbc = runs["highs"], runs["cbc"]
+        assert cbc.summary["objective"] == pytest.approx(highs.summary["objective"], rel=1e-9)
+        assert highs.summary["selection"] == cbc.summary["selection"] == "second-stage"
+        key = ["action_line_id", "target_id"]
+        a = highs.tables["allocation"].set_index(key)["spend_meur"]
+        b = cbc.tables["allocation"].set_index(key)["spend_meur"]
+        assert float(a.sub(b, fill_value=0.0).abs().max()) <= 1e-6, budget
+        ranges = highs.tables["line_ranges"]
+        assert ranges.columns.tolist() == ["action_line_id", "spend_meur", "line_min_meur", "line_max_meur"]
+        assert (ranges["line_min_meur"] <= ranges["spend_meur"] + 1e-6).all()
+        assert (ranges["spend_meur"] <= ranges["line_max_meur"] + 1e-6).all()
+        assert highs.summary["split_note"]
 
 
 def test_infeasible_scenario_names_the_conflict(seeded: dict[str, str], tmp_path: Path) -> None:

@@ -247,6 +247,9 @@ def run_optimisation(
     }
     if len(solution.years):
         tables["years"] = solution.years
+    if len(solution.line_ranges):  # spend range per line and market over all optimal allocations
+        tables["line_ranges"] = solution.line_ranges
+        tables["market_ranges"] = solution.market_ranges
     summary: dict[str, Any] = {
         "status": solution.status.value,
         "reason": solution.reason,
@@ -257,6 +260,9 @@ def run_optimisation(
         "total_spend_meur": solution.total_spend_meur,
         "budget_shadow_price": solution.budget_shadow_price,
         "leverage_weight": solution.leverage_weight,
+        "unique_split": solution.unique_split,
+        "split_note": solution.split_note,
+        "selection": solution.selection,
         "targets": len(context.targets),
         "effects_dataset": context.effects_dataset,
     }
