@@ -5,12 +5,25 @@ dependency risk, with concave piecewise-linear effect curves. Pure: takes DataFr
 frozen dataclasses; never touches files, databases or the clock; never imports ``deps`` or
 ``supplychain``.
 
-Modules: :mod:`~optimizer.inputs` (validated inputs, :class:`Policy`), :mod:`~optimizer.model`
-(PuLP model from named constraint families), :mod:`~optimizer.solve` (solve, duals, reduced
-costs), :mod:`~optimizer.diagnosis` (why infeasible), :mod:`~optimizer.fast` (highspy matrix
-path and exact greedy), :mod:`~optimizer.frontier` (budget sweep), :mod:`~optimizer.robust`
-(scenario-robust allocation, Monte Carlo), :mod:`~optimizer.batch` (scenario grids on local
-processes or Dask).
+Modules, leaves first (imports run one way; no cycle):
+
+* leaves: :mod:`~optimizer.errors` (the error tree), :mod:`~optimizer.status` (``Status``),
+  :mod:`~optimizer.tolerances` (the one tolerance table), :mod:`~optimizer.backends` (solver
+  names validated in one place, HiGHS and CBC runs), :mod:`~optimizer.pool` (the shared
+  process pool);
+* inputs: :mod:`~optimizer.policy` (``Budget``, ``Policy``: validated on construction),
+  :mod:`~optimizer.reach` (attribution by reach, the market-risk definition),
+  :mod:`~optimizer.inputs` (validated frames and the option table);
+* models: :mod:`~optimizer.model` (PuLP model from named constraint families),
+  :mod:`~optimizer.fast` (highspy matrix path and exact greedy);
+* answers: :mod:`~optimizer.diagnosis` (why infeasible), :mod:`~optimizer.selection` (one
+  defined answer among the optima), :mod:`~optimizer.ranges` (line and market ranges over the
+  optima), :mod:`~optimizer.solve` (solve, duals, reduced costs);
+* analyses: :mod:`~optimizer.parametric` (breakpoints of the value in the budget),
+  :mod:`~optimizer.frontier` (budget sweep), :mod:`~optimizer.sensitivity` (tornado data),
+  :mod:`~optimizer.robust_box` (worst case and minimum regret over the effect box),
+  :mod:`~optimizer.robust` (disruption-scenario robustness, Monte Carlo),
+  :mod:`~optimizer.batch` (scenario grids on the pool or Dask).
 
 The function ``solve`` lives in :mod:`optimizer.solve` (``from optimizer.solve import solve``;
 a package attribute of that name would be shadowed by the submodule). The names below are
@@ -24,6 +37,8 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "BoxRobustResult",
+    "Budget",
     "Conflict",
     "FastModel",
     "ForcedOption",
@@ -34,37 +49,51 @@ __all__ = [
     "RobustResult",
     "ScenarioResult",
     "ScenarioSpec",
+    "Sensitivity",
     "Solution",
     "Status",
+    "ValueFunction",
     "build_inputs",
     "build_model",
     "efficient_frontier",
+    "market_risk",
     "monte_carlo",
     "robust_allocation",
+    "robust_box",
     "run_batch",
     "scenario_grid",
+    "sensitivity",
+    "value_function",
 ]
 
 _WHERE = {
+    "BoxRobustResult": "robust_box",
+    "Budget": "policy",
     "Conflict": "diagnosis",
     "FastModel": "fast",
-    "ForcedOption": "inputs",
+    "ForcedOption": "policy",
     "Frontier": "frontier",
     "MonteCarloResult": "robust",
     "OptimiserInputs": "inputs",
-    "Policy": "inputs",
+    "Policy": "policy",
     "RobustResult": "robust",
     "ScenarioResult": "batch",
     "ScenarioSpec": "batch",
+    "Sensitivity": "sensitivity",
     "Solution": "solve",
-    "Status": "solve",
+    "Status": "status",
+    "ValueFunction": "parametric",
     "build_inputs": "inputs",
     "build_model": "model",
     "efficient_frontier": "frontier",
+    "market_risk": "reach",
     "monte_carlo": "robust",
     "robust_allocation": "robust",
+    "robust_box": "robust_box",
     "run_batch": "batch",
     "scenario_grid": "batch",
+    "sensitivity": "sensitivity",
+    "value_function": "parametric",
 }
 
 
