@@ -43,12 +43,12 @@ from typing import Any
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.reader import FIRST_DATA_ROW, read_table
+from optimizer.backends import SOLVERS  # the solver names live in one place, in the engine
 
 __all__ = ["BatchSpec", "ScenarioConfig", "parse_batch", "parse_scenario", "scenario_from_mapping"]
 
 MAX_SCENARIO_BYTES = 5_000_000
 MAX_BATCH_SCENARIOS = 100_000
-SOLVERS = ("highs", "cbc")
 ROBUST_MODES = ("expected", "worst_case")
 EFFECT_KEYS = ("action_line_id", "dependency_kind", "segment", "length_meur", "reduction_per_meur")
 
