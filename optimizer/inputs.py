@@ -157,6 +157,7 @@ def build_inputs(
         raise InputError("; ".join(problems))
     t = t.copy()
     t["target_id"] = t["target_id"].astype(str)
+    t["order"] = np.arange(len(t))  # the caller's row order (the second stage's last criterion)
     t["dependency_kind"] = t["dependency_kind"].astype(str)
     t["baseline_risk"] = t["baseline_risk"].astype(float)
     t["weight"] = t["weight"].astype(float)

@@ -15,8 +15,8 @@ so every solver returns the same one:
 
        minimise M   s.t.  (optimal face),  sum_{tk} y_atk <= M  for every line a
 
-   and restrict to the optimal face of this LP the same way (complementary slackness with the
-   stage-1 duals then implies ``M = M*``; a loose bound ``M <= M* + eps_M`` is kept as a
+   and restrict to the optimal face of this LP the same way (complementary slackness with its
+   duals then implies ``M = M*``; a loose bound ``M <= M* + eps_M`` is kept as a
    guard against solvers that print few digits, such as CBC's solution file).
 
 2. **A strictly ordered perturbation.** Keep ``M <= M* + eps_M`` and minimise
@@ -25,8 +25,8 @@ so every solver returns the same one:
    targets), then the caller's row order of the action lines, then the segment. The weights rise
    strictly with the rank, so among equal allocations the money goes to the higher-priority
    targets first. Because ``1, sqrt(p_1), sqrt(p_2), ...`` are linearly independent over the
-   rationals, two different vertices of the (rational) stage-2 face never have the same
-   ``sum g_j y_j``: the stage-2 LP has exactly one optimum, whichever solver finds it.
+   rationals, two different vertices of the (rational) face left by step 1 never have the same
+   ``sum g_j y_j``: this last LP has exactly one optimum, whichever solver finds it.
 
 ``eps_M = stage_rel * max(1, M*)`` and the reduced-cost threshold ``TOL.reduced_cost``
 (:data:`optimizer.tolerances.TOL`) absorb the solvers' round-off. No name is ever compared:

@@ -142,3 +142,33 @@ def test_unique_split_says_so() -> None:
     spread = (s.line_ranges["line_max_meur"] - s.line_ranges["line_min_meur"]).max()
     assert s.unique_split == (spread <= 1e-6 * 15.0)
     assert ("unique" in s.split_note) and (("not unique" in s.split_note) != s.unique_split)
+
+
+def test_identical_targets_are_split_by_row_order_not_by_name() -> None:
+    effects = pd.DataFrame(
+        {
+            "action_line_id": ["fin", "res"],
+            "dependency_kind": ["k", "k"],
+            "segment": [1, 1],
+            "length_meur": [10.0, 10.0],
+            "reduction_per_meur": [0.05, 0.05],
+        }
+    )
+
+    def run(names: list[str]) -> list[float]:
+        targets = pd.DataFrame(
+            {
+                "target_id": names,
+                "market": ["X", "X"],
+                "baseline_risk": [1.0, 1.0],
+                "weight": [1.0, 1.0],
+                "dependency_kind": ["k", "k"],
+            }
+        )
+        s = solve(build_inputs(targets, lines_frame(("fin", "res")), effects), Policy(budget_meur=15.0))
+        spend = s.targets.set_index("target_id")["spend_meur"]
+        return [float(spend[n]) for n in names]  # in the rows' order
+
+    first, second = run(["a", "b"]), run(["b", "a"])
+    assert first == pytest.approx(second, abs=1e-9)  # the first row gets the same spend whatever its name
+    assert sum(first) == pytest.approx(15.0)
