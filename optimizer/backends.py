@@ -3,7 +3,7 @@
 HiGHS (through highspy, in process, no files) is the default solver; PuLP's bundled CBC is the
 alternative. CBC is a command-line solver that writes the model in plain text: it always runs
 in a private temporary directory (mode 0700) that is removed afterwards, even on error.
-HiGHS presolve is off (pathological on this model class, PERFORMANCE.md) and its ``threads``
+HiGHS presolve is off (pathological on this model class, docs/performance.md) and its ``threads``
 option is never touched.
 """
 

@@ -1,7 +1,7 @@
 """One process pool for the optimiser's batches, started once and shared inputs per worker.
 
 Starting worker processes costs about a second and pickling the inputs for every task costs
-more than solving a chunk of small scenarios (PERFORMANCE.md), so:
+more than solving a chunk of small scenarios (docs/performance.md), so:
 
 * the pool (``forkserver`` start method: a forked HiGHS thread pool is unsafe) is created on
   first use and kept for later batches of the same size; :func:`shutdown` ends it (also at exit);

@@ -1,4 +1,4 @@
-"""Attribution by reach: which markets a target's risk and spend count in (METHODS section 7).
+"""Attribution by reach: which markets a target's risk and spend count in (docs/methods/optimiser.md).
 
 A target no longer belongs to one market. The input contract is a frame ``target_markets`` with
 one row per (target, market) the target's node reaches:

@@ -1,4 +1,4 @@
-"""One defined answer among optimal allocations: the second stage (METHODS section 7).
+"""One defined answer among optimal allocations: the second stage (docs/methods/optimiser.md).
 
 The allocation LP often has many optimal allocations (several action lines with equal slopes
 for a dependency kind can swap money at no cost). A solver returns one vertex of the optimal

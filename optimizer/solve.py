@@ -1,4 +1,4 @@
-"""Solve the allocation LP and report allocation, ranges, duals and reasons (METHODS section 7).
+"""Solve the allocation LP and report allocation, ranges, duals and reasons (docs/methods/optimiser.md).
 
 Three steps: the first stage (the LP of :mod:`optimizer.model`, solved by the chosen back end of
 :mod:`optimizer.backends`), the second stage that picks one defined allocation among the optimal
