@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -215,3 +217,22 @@ def test_no_applicable_curve_spends_nothing() -> None:
     bad = FastModel(inputs, Policy(budget_meur=10.0, line_min_meur={"fin": 3.0})).solve()
     assert bad.status is Status.INFEASIBLE
     assert solve(inputs, Policy(budget_meur=10.0, line_min_meur={"fin": 3.0})).status is Status.INFEASIBLE
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_answer_is_used_only_when_it_meets_every_row(seed: int) -> None:
+    inputs = random_inputs(seed, n_targets=14)
+    methods = set()
+    for policy in _policies(inputs.markets):
+        ref = solve(inputs, policy, second_stage=False, ranges=False)
+        model = FastModel(inputs, policy)
+        for budget in (5.0, policy.budget_meur, 3 * policy.budget_meur):
+            fast = model.solve(budget_meur=budget)
+            lp = solve(inputs, replace(policy, budget_meur=budget), second_stage=False, ranges=False)
+            assert fast.status is lp.status
+            if lp.status is Status.OPTIMAL:
+                assert fast.objective == pytest.approx(lp.objective, abs=1e-8)
+                assert fast.budget_shadow_price == pytest.approx(lp.budget_shadow_price, abs=1e-7)
+            methods.add(fast.method)
+        assert ref.status is Status.OPTIMAL
+    assert {"greedy-feasible", "highs"} <= methods  # both paths are exercised
