@@ -210,3 +210,19 @@ def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: 
     assert outcome.skipped == len(kept) and outcome.solved_now == 400 - len(kept)
     assert len(finished_members(url, batch_id)) == 400
     assert get_run(url, batch_id).status == "done"
+
+
+def test_sensitivity_run_stores_a_tornado_and_the_box_plans(seeded: dict[str, str]) -> None:
+    """--sensitivity: every effect segment and the budget get a row; a larger budget never raises residual risk."""
+    run = run_optimisation(
+        load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=500, sensitivity_analysis=True
+    )
+    tornado = run.tables["tornado"]
+    effects = run.tables["assumptions"]
+    assert (tornado["kind"] == "effect").sum() >= len(effects.drop_duplicates(["action_line_id", "segment"])) // 2
+    budget = tornado[tornado["parameter"] == "budget"].iloc[0]
+    assert budget["value_low"] == 250 and budget["value_high"] == 750
+    assert budget["objective_high"] <= budget["objective_central"] <= budget["objective_low"]
+    plans = run.tables["robust_plans"]
+    assert set(plans["plan"]) == {"central", "worst-case", "min-regret"}
+    assert run.summary["robust_box"]

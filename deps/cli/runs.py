@@ -172,6 +172,13 @@ def optimise(
     ] = None,
     monte_carlo: Annotated[int, typer.Option("--monte-carlo", help="Draws of uncertain effect slopes (0: off).")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also a tornado of every effect assumption and the budget, and worst-case/min-regret plans.",
+        ),
+    ] = False,
     fmt: FormatOption = TableFormat.csv,
 ) -> None:
     """Allocate a budget across the nine action lines and the dependency targets to cut weighted risk the most.
@@ -200,6 +207,7 @@ def optimise(
         frontier=_budgets(frontier),
         monte_carlo_draws=monte_carlo,
         seed=seed,
+        sensitivity_analysis=sensitivity,
     )
     summary = result.summary
     typer.echo(f"status: {result.status}")
@@ -209,6 +217,10 @@ def optimise(
             f"spend {summary['total_spend_meur']:.6g} of {summary['budget_meur']:.6g} MEUR; "
             f"budget shadow price {summary['budget_shadow_price']:.6g} risk per MEUR"
         )
+        if summary.get("split_note"):
+            typer.echo(str(summary["split_note"]))
+        if summary.get("robust_box"):
+            typer.echo(str(summary["robust_box"]))
     else:
         typer.echo(f"reason: {result.reason}")
     others = {k: v for k, v in result.tables.items() if k != "allocation"}

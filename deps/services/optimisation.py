@@ -28,6 +28,8 @@ from deps.store.queries import action_lines_frame, effects_frame, resolve_datase
 from optimizer.frontier import efficient_frontier
 from optimizer.inputs import ForcedOption, OptimiserInputs, Policy, build_inputs
 from optimizer.robust import monte_carlo, robust_allocation
+from optimizer.robust_box import robust_box
+from optimizer.sensitivity import sensitivity
 from optimizer.solve import solve
 from supplychain.analysis import analyse
 
@@ -216,10 +218,14 @@ def run_optimisation(
     frontier: list[float] | None = None,
     monte_carlo_draws: int = 0,
     seed: int = 0,
+    sensitivity_analysis: bool = False,
 ) -> OptimisationRun:
     """Allocate a budget across action lines and targets (docs/methods/optimiser.md) and record the run.
 
     Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting named constraints.
+    With ``sensitivity_analysis`` the run also stores the one-at-a-time sensitivity of every effect segment and of
+    the budget (+-50 %) as a ``tornado`` table, and the worst-case and minimum-regret plans over the low-high box of
+    the effect assumptions (``robust_plans``, ``robust_allocations``) with their cost against the central plan.
     """
     require(actor, "optimise")
     started = utcnow()
@@ -270,6 +276,14 @@ def run_optimisation(
         front = efficient_frontier(inputs, policy, budgets=frontier)
         tables["frontier"] = front.table
         summary["frontier_method"] = front.method
+    if sensitivity_analysis and solution.status.value == "optimal":
+        with engine_errors("sensitivity analysis"):
+            swings = sensitivity(inputs, policy, budget_low=0.5 * chosen_budget, budget_high=1.5 * chosen_budget)
+            box = robust_box(inputs, policy)
+        tables["tornado"] = swings.tornado
+        tables["robust_plans"] = box.plans
+        tables["robust_allocations"] = box.allocations
+        summary["robust_box"] = box.note
     if monte_carlo_draws > 0 and solution.status.value == "optimal":
         mc = monte_carlo(inputs, policy, n_draws=monte_carlo_draws, seed=seed)
         tables["mc_funding"] = mc.funding
@@ -297,6 +311,7 @@ def run_optimisation(
             "scenario": config.as_dict(),
             "frontier": frontier,
             "monte_carlo_draws": monte_carlo_draws,
+            "sensitivity": sensitivity_analysis,
         },
         inputs_hash=context.inputs_hash,
         user=actor.name,
