@@ -48,6 +48,7 @@ RUN_KINDS = (
     "analysis",
     "screen",
     "supply_risk",
+    "trends",
     "simulation",
     "optimisation",
     "frontier",
