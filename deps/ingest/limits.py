@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ReadLimits"]
+from deps.config import Settings
+
+__all__ = ["ReadLimits", "read_limits"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,17 @@ class ReadLimits:
     def max_sheet_row(self) -> int:
         """The last sheet row number a table may use (header row 1 plus ``max_rows`` data rows)."""
         return self.max_rows + 1
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    """The bounds in force (the ``DEPS_MAX_*`` settings)."""
+    return ReadLimits(
+        max_bytes=settings.max_import_mb * 1_000_000,
+        max_columns=settings.max_columns,
+        max_rows=settings.max_rows,
+        max_cell_chars=settings.max_cell_chars,
+        max_unpacked_bytes=settings.max_unpacked_mb * 1_000_000,
+        max_zip_ratio=settings.max_zip_ratio,
+        max_archive_members=settings.max_archive_members,
+        max_xml_depth=settings.max_xml_depth,
+    )

@@ -19,24 +19,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deps.config import load_settings
 from deps.errors import Problem
-from deps.ingest.limits import ReadLimits
+from deps.ingest.limits import ReadLimits, read_limits
 from deps.ingest.workbook import read_xlsx
 
 __all__ = ["DEFAULT_LIMITS", "FIRST_DATA_ROW", "RawTable", "file_kind", "hash_files", "read_table"]
 
 FIRST_DATA_ROW = 2
 #: Bounds used when a caller gives none: the defaults of the DEPS_MAX_* settings.
-DEFAULT_LIMITS = ReadLimits(
-    max_bytes=200_000_000,
-    max_columns=300,
-    max_rows=1_000_000,
-    max_cell_chars=32_767,
-    max_unpacked_bytes=500_000_000,
-    max_zip_ratio=100,
-    max_archive_members=1000,
-    max_xml_depth=64,
-)
+DEFAULT_LIMITS = read_limits(load_settings({}))
 #: C0 and C1 control characters except tab, line feed and carriage return, and the bidirectional overrides.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_PROBLEM = "the text holds a control character (invisible, or one that reorders text)"

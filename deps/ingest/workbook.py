@@ -33,7 +33,7 @@ import pandas as pd
 from deps.errors import Problem
 from deps.ingest.limits import ReadLimits
 
-__all__ = ["SheetShape", "check_workbook", "read_xlsx", "sheet_parts"]
+__all__ = ["SheetShape", "check_workbook", "read_xlsx", "sheet_names", "sheet_parts"]
 
 _FIX_SAVE = "open the file in Excel or LibreOffice and save it again as .xlsx, or export the sheet as UTF-8 CSV"
 _MACRO_TYPES = ("vbaproject", "macroenabled")
@@ -327,6 +327,18 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, label: str, limits: ReadL
 
     _scan(archive, member, label, limits, on_start=on_start, on_end=on_end, on_chars=on_chars, text_element="c")
     return shape
+
+
+def sheet_names(path: Path, label: str, limits: ReadLimits) -> tuple[list[str], list[Problem]]:
+    """The sheet names of a workbook, after the archive and package checks (no sheet is parsed)."""
+    archive, problems = check_workbook(path, label, limits)
+    if archive is None:
+        return [], problems
+    try:
+        with archive:
+            return list(sheet_parts(archive, label, limits)), []
+    except _RefusedError as refused:
+        return [], [refused.problem]
 
 
 def read_xlsx(
