@@ -40,6 +40,8 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import get_run, record_run, run_tables
 from deps.services.scenario import ScenarioConfig
 
+AUDITOR = Actor("auditor", "admin")
+
 MARK = "Departementaal Vertrouwelijk"
 ANALYST = Actor("ana", "analyst")
 VIEWER = Actor("vera", "viewer")
@@ -109,7 +111,7 @@ def _pdftotext(path: Path, password: str | None = None) -> list[str]:
 
 
 def _report_events(url: str) -> list[dict[str, object]]:
-    return list_events(url, action="report", limit=1000)
+    return list_events(url, actor=AUDITOR, action="report", limit=1000)
 
 
 @pytest.mark.slow

@@ -47,8 +47,8 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     """
     from deps.access import audit
     from deps.access.auth import require
-    from deps.store.db import require_schema, session_scope
     from deps.ingest.limits import read_limits
+    from deps.store.db import require_schema, session_scope
 
     require(actor, "import")
     run = importer(fmt)
