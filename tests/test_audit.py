@@ -237,7 +237,6 @@ import sys
 from deps.access import audit
 from deps.store.db import session_scope
 
-AUDITOR = Actor("auditor", "admin")
 url, k = sys.argv[1], sys.argv[2]
 for i in range(25):
     with session_scope(url) as session:

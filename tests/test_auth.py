@@ -155,13 +155,13 @@ def test_password_rules_role_and_duplicates(db_url: str) -> None:
         auth.add_user(db_url, "ann", "admin", by=Actor("root", "admin"))
     with pytest.raises(DepsError, match="user 'ann' exists already"):
         auth.add_user(db_url, "ANN", "admin", by=Actor("root", "admin"))
-    assert [u["name"] for u in auth.list_users(db_url)] == ["ann"]
+    assert [u["name"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))] == ["ann"]
 
 
 def test_list_users_never_shows_hashes(db_url: str) -> None:
     auth.add_user(db_url, "bob", "viewer", by=Actor("root", "admin"))
     auth.add_user(db_url, "ann", "admin", by=Actor("root", "admin"))
-    users = auth.list_users(db_url)
+    users = auth.list_users(db_url, actor=Actor("root", "admin"))
     assert [(u["name"], u["role"], u["active"]) for u in users] == [("ann", "admin", True), ("bob", "viewer", True)]
     for user in users:
         assert not any("hash" in key or "password" in key for key in user)
@@ -196,7 +196,7 @@ def test_role_changes_are_audited_with_who_did_it(url: str) -> None:
 def test_only_admins_manage_users(db_url: str) -> None:
     with pytest.raises(PermissionDeniedError, match="'manage_users'"):
         auth.add_user(db_url, "ann", "admin", by=Actor("eve", "analyst"))
-    assert auth.list_users(db_url) == []
+    assert auth.list_users(db_url, actor=Actor("root", "admin")) == []
     assert audit.list_events(db_url, actor=AUDITOR) == []
 
 
@@ -208,7 +208,10 @@ def test_the_last_active_admin_stays(db_url: str) -> None:
         auth.set_active(db_url, "root", False, by=Actor("op", "admin"))
     auth.add_user(db_url, "second", "admin", by=Actor("op", "admin"))
     auth.set_role(db_url, "root", "viewer", by=Actor("op", "admin"))
-    assert {u["name"]: u["role"] for u in auth.list_users(db_url)} == {"root": "viewer", "second": "admin"}
+    assert {u["name"]: u["role"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))} == {
+        "root": "viewer",
+        "second": "admin",
+    }
 
 
 def test_unknown_user_is_not_found(db_url: str) -> None:
@@ -228,20 +231,20 @@ def test_ensure_admin_only_on_an_empty_user_table(url: str) -> None:
     assert name == "admin" and len(password) == 24
     assert auth.authenticate(url, name, password, settings=Policy()) == Actor("admin", "admin")
     assert auth.ensure_admin(url, by=Actor("make", "admin")) is None
-    assert [u["name"] for u in auth.list_users(url)] == ["admin"]
+    assert [u["name"] for u in auth.list_users(url, actor=Actor("root", "admin"))] == ["admin"]
 
 
 def test_ensure_admin_leaves_existing_users_alone(db_url: str) -> None:
     auth.add_user(db_url, "ann", "viewer", by=Actor("root", "admin"))
     assert auth.ensure_admin(db_url, by=Actor("make", "admin")) is None
-    assert [u["name"] for u in auth.list_users(db_url)] == ["ann"]
+    assert [u["name"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))] == ["ann"]
 
 
 # --------------------------------------------------------------------------------------------- login
 def test_login_success_records_last_login_and_audit(url: str) -> None:
     auth.add_user(url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     assert auth.authenticate(url, "ann", PASSWORD, settings=Policy(), now=T0) == Actor("ann", "analyst")
-    assert auth.list_users(url)[0]["last_login"] == "2026-05-01T09:00:00Z"
+    assert auth.list_users(url, actor=Actor("root", "admin"))[0]["last_login"] == "2026-05-01T09:00:00Z"
     event = audit.list_events(url, actor=AUDITOR, limit=1)[0]
     assert (event["user"], event["action"], event["target"]) == ("ann", "login", "ann")
 
@@ -319,7 +322,7 @@ def test_lockout_after_max_failures_in_a_row(url: str) -> None:
     assert _user(url, "ann").failed_attempts == 2
     with pytest.raises(AuthenticationError):
         auth.authenticate(url, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=2))
-    locked = auth.list_users(url)[0]
+    locked = auth.list_users(url, actor=Actor("root", "admin"))[0]
     assert locked["locked_until"] == "2026-05-01T09:01:02Z"  # 09:00:02 + 60 s
     # The right password is refused while the lock lasts ...
     with pytest.raises(AuthenticationError):
@@ -327,7 +330,7 @@ def test_lockout_after_max_failures_in_a_row(url: str) -> None:
     # ... and accepted once it has ended.
     actor = auth.authenticate(url, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=62))
     assert actor == Actor("ann", "analyst")
-    after = auth.list_users(url)[0]
+    after = auth.list_users(url, actor=Actor("root", "admin"))[0]
     assert after["failed_attempts"] == 0 and after["locked_until"] is None
     assert _actions(url) == [
         "user_added",

@@ -140,14 +140,20 @@ def _lowest_role(action: str) -> str:
 
 
 def allowed(actor: Actor, action: str) -> bool:
-    """Whether ``actor``'s role may perform ``action`` (a key of :data:`ACTIONS`; unknown actions raise)."""
+    """Whether ``actor``'s role may perform ``action`` (a key of :data:`ACTIONS`; unknown actions raise).
+
+    Anything but an :class:`Actor` raises :class:`PermissionDeniedError` (a name alone proves no role).
+    """
+    if not isinstance(actor, Actor):
+        raise PermissionDeniedError(f"{action!r} needs an authenticated actor, not {type(actor).__name__} {actor!r}")
     return ROLES.index(actor.role) >= ROLES.index(_lowest_role(action))
 
 
 def require(actor: Actor, action: str) -> None:
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``.
 
-    The message names the user, the role, the action and the roles that would allow it.
+    The message names the user, the role, the action and the roles that would allow it.  Anything but an
+    :class:`Actor` (a bare user name, ``None``) is refused: a name alone proves no role.
     """
     if not allowed(actor, action):
         needed = _lowest_role(action)

@@ -290,9 +290,9 @@ def batch(
     from deps.services.batch import run_batch_file
 
     settings = ready()
-    check_output_folder(out)
-    for name in ("summary.csv", "allocations.csv"):
-        check_output(out / name, force=force)
+    if check_output_folder(out).is_dir():
+        for name in ("summary.csv", "allocations.csv"):
+            check_output(out / name, force=force)
     with Progress(
         TextColumn("scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
     ) as bar:
