@@ -16,7 +16,7 @@ def _users() -> None:
     user = actor()
     url = database_url()
     st.subheader(t("Users and roles"))
-    users = pd.DataFrame(list_users(url))
+    users = pd.DataFrame(list_users(url, actor=user))
     st.dataframe(users, hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         left, right = st.columns(2)
@@ -75,13 +75,13 @@ def _audit() -> None:
     action = cols[0].text_input(t("Action"), key="au_action", max_chars=40).strip() or None
     who = cols[1].text_input(t("User name"), key="au_user", max_chars=80).strip() or None
     limit = cols[2].number_input(t("Entries"), 1, 10_000, 200, key="au_limit")
-    events = pd.DataFrame(list_events(url, limit=int(limit), action=action, user=who))
+    events = pd.DataFrame(list_events(url, actor=actor(), limit=int(limit), action=action, user=who))
     if len(events):
         events["details"] = events["details"].map(str)
     st.dataframe(events, hide_index=True)
     download_buttons(events, "audit-log", key="au_dl")
     if st.button(t("Verify audit chain"), key="au_verify"):
-        report = verify(url)
+        report = verify(url, actor=actor())
         if report.ok:
             st.success(
                 t(

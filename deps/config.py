@@ -61,6 +61,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _score(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 4:
+        raise ValueError("must be a zxcvbn score from 0 to 4")
+    return value
+
+
 def _iso3(text: str) -> str:
     code = text.strip().upper()
     if len(code) != 3 or not code.isalpha():
@@ -103,6 +110,69 @@ SETTINGS: tuple[Setting, ...] = (
         "200",
         "Largest input file (MB) an importer accepts before it refuses it as too large.",
         _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_COLUMNS",
+        "max_columns",
+        "300",
+        "Most columns an input table (CSV file or sheet) may have; wider files are refused before they are read.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_ROWS",
+        "max_rows",
+        "1000000",
+        "Most data rows an input table may have (and the last sheet row a workbook may declare or use).",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_CELL_CHARS",
+        "max_cell_chars",
+        "32767",
+        "Longest text one input cell may hold (Excel's own limit is 32,767 characters).",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_UNPACKED_MB",
+        "max_unpacked_mb",
+        "500",
+        "Largest total uncompressed size (MB) of the parts of an XLSX workbook, checked before unpacking.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_ZIP_RATIO",
+        "max_zip_ratio",
+        "100",
+        "Largest compression ratio of one XLSX part above 1 MB (spreadsheet XML packs 5-30x; zip bombs 1000x).",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_ARCHIVE_MEMBERS",
+        "max_archive_members",
+        "1000",
+        "Most parts an XLSX workbook archive may hold.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_MAX_XML_DEPTH",
+        "max_xml_depth",
+        "64",
+        "Deepest element nesting accepted in the XML parts of an XLSX workbook (a sheet nests about 7 deep).",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_PASSWORD_MIN_LENGTH",
+        "password_min_length",
+        "12",
+        "Fewest characters of a chosen password.",
+        _positive_int,
+    ),
+    Setting(
+        "DEPS_PASSWORD_MIN_SCORE",
+        "password_min_score",
+        "3",
+        "Lowest zxcvbn strength score (0-4) of a chosen password; 3 resists an offline attack of about 1e10 guesses.",
+        _score,
     ),
     Setting(
         "DEPS_SHARE_TOLERANCE",
@@ -235,6 +305,15 @@ class Settings:
     home_country: str
     bloc: str
     max_import_mb: int
+    max_columns: int
+    max_rows: int
+    max_cell_chars: int
+    max_unpacked_mb: int
+    max_zip_ratio: int
+    max_archive_members: int
+    max_xml_depth: int
+    password_min_length: int
+    password_min_score: int
     share_tolerance: float
     login_max_failures: int
     login_lock_seconds: int

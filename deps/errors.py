@@ -19,6 +19,7 @@ __all__ = [
     "DatabaseError",
     "DepsError",
     "NotFoundError",
+    "OutputPathError",
     "PermissionDeniedError",
     "Problem",
     "RunError",
@@ -79,6 +80,10 @@ class DatabaseError(DepsError, RuntimeError):
 
 class NotFoundError(DepsError, LookupError):
     """A named dataset, run, user or item does not exist."""
+
+
+class OutputPathError(DepsError, ValueError):
+    """An output path cannot be written: a folder, a device, an existing file without --force, a missing folder."""
 
 
 class PermissionDeniedError(DepsError, PermissionError):

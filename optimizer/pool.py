@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["WORKER_STATE", "get_pool", "shutdown", "worker_state"]
+__all__ = ["WORKER_STATE", "die_with_parent", "get_pool", "shutdown", "worker_state"]
 
 _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
@@ -38,7 +40,10 @@ def get_pool(max_workers: int | None) -> ProcessPoolExecutor:
             _POOL.shutdown(wait=True, cancel_futures=True)
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["optimizer.batch"])
-        _POOL, _SIZE = ProcessPoolExecutor(max_workers=size, mp_context=ctx), size
+        _POOL = ProcessPoolExecutor(
+            max_workers=size, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
+        _SIZE = size
         return _POOL
 
 
@@ -57,6 +62,50 @@ def worker_state(token: str, load: Any) -> Any:
         WORKER_STATE.clear()  # one batch at a time per worker: free the previous one
         WORKER_STATE[token] = load()
     return WORKER_STATE[token]
+
+
+def die_with_parent(main_pid: int) -> None:
+    """Worker start-up: end this worker when the batch's main process ``main_pid`` is gone (``kill -9`` included).
+
+    Workers are children of multiprocessing's fork server, which stays alive while any worker holds its pipe, so
+    neither would notice the main process dying.  A daemon thread therefore checks every half second that
+    ``main_pid`` still runs (on Linux from ``/proc``, where a killed but unreaped process shows as a zombie) and
+    ends the worker otherwise; the fork server then exits with its last worker, and the resource tracker when the
+    last process holding its pipe is gone.  On Linux the worker also asks the kernel (``PR_SET_PDEATHSIG``) to be
+    killed if the fork server itself dies.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_watch, args=(main_pid,), name="watch-main-process", daemon=True).start()
+
+
+#: ``prctl`` option number from linux/prctl.h.
+_PR_SET_PDEATHSIG = 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel (a zombie still counts as alive there)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _watch(pid: int) -> None:
+    import time
+
+    while _alive(pid):
+        time.sleep(0.5)
+    os._exit(1)
 
 
 atexit.register(shutdown)

@@ -26,6 +26,8 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import list_runs
 from deps.services.scenario import ScenarioConfig
 
+AUDITOR = Actor("auditor", "admin")
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 PASSWORD = "correct horse battery staple"
@@ -42,7 +44,7 @@ BACI = (
 
 def _users(url: str) -> None:
     for name, role in USERS.items():
-        add_user(url, name, role, PASSWORD, by="tests")
+        add_user(url, name, role, PASSWORD, by=Actor("tests", "admin"))
 
 
 @pytest.fixture
@@ -101,7 +103,7 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_error(small: str) 
         assert [e.value for e in at.error] == [LOGIN_FAILED_MESSAGE]
         assert [t.value for t in at.title] == ["Log in"]
         assert "user" not in at.session_state
-    failed = list_events(small, action="login_failed")
+    failed = list_events(small, actor=AUDITOR, action="login_failed")
     assert len(failed) == 2
 
 
@@ -160,7 +162,7 @@ def test_session_expires_after_inactivity(small: str) -> None:
 def test_deactivated_user_is_logged_out_at_once(small: str) -> None:
     at = _login("ann")
     assert at.title[0].value == "Overview"
-    set_active(small, "ann", False, by="tests")
+    set_active(small, "ann", False, by=Actor("tests", "admin"))
     at.run()
     assert [t.value for t in at.title] == ["Log in"]
     assert any("no longer active" in i.value for i in at.info)
@@ -196,7 +198,7 @@ def test_downloads_are_audited(small: str) -> None:
     assert at.download_button
     at.download_button[0].click().run()
     _ok(at)
-    events = list_events(small, action="export")
+    events = list_events(small, actor=AUDITOR, action="export")
     assert len(events) == 1 and events[0]["user"] == "ann" and events[0]["details"]["via"] == "app"
 
 

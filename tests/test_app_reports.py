@@ -20,6 +20,8 @@ from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
 
+AUDITOR = Actor("auditor", "admin")
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/reports.py"
 PASSWORD = "correct horse battery staple"
@@ -34,8 +36,8 @@ def simulated(env: dict[str, str]) -> tuple[str, str]:
     Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
     initialise(settings)
     url = env["DEPS_DATABASE_URL"]
-    add_user(url, "vic", "viewer", PASSWORD, by="tests")
-    add_user(url, "ann", "analyst", PASSWORD, by="tests")
+    add_user(url, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
+    add_user(url, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
     run = run_simulation(settings, dataset="seed", actor=Actor("ann", "analyst"), shocks=[parse_shock("CHN=1")])
     return url, run.run_id
 
@@ -87,7 +89,7 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download XLSX"]
     assert any(f"deps-report-simulation-{run_id}.xlsx" in s.value for s in at.success)
-    events = list_events(url, action="report")
+    events = list_events(url, actor=AUDITOR, action="report")
     assert len(events) == 1
     event = events[0]
     assert event["user"] == "ann" and event["target"] == run_id
@@ -108,7 +110,7 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     at.button(key="rp_build").click().run()
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download Markdown"]
-    events = list_events(url, action="report")
+    events = list_events(url, actor=AUDITOR, action="report")
     assert len(events) == 2
     newest = max(events, key=lambda e: int(e["id"]))["details"]
     assert newest["format"] == "md" and newest["classification"] == "Departementaal Vertrouwelijk — test"
@@ -138,7 +140,7 @@ def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulate
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["The two passphrases differ: type the same passphrase twice."]
     assert not at.download_button
-    assert list_events(url, action="report") == []
+    assert list_events(url, actor=AUDITOR, action="report") == []
     assert _passphrases(at) == {"rp_pass1": "", "rp_pass2": ""}  # blanked, also in the widgets
     assert "rp_request" not in at.session_state and "rp_result" not in at.session_state
 
@@ -146,14 +148,14 @@ def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulate
     at.text_input(key="rp_pass2").input("short")
     at.button(key="rp_build").click().run()
     assert any("too short" in e.value for e in at.error)
-    assert list_events(url, action="report") == []
+    assert list_events(url, actor=AUDITOR, action="report") == []
 
     at.text_input(key="rp_pass1").input(SECRET)
     at.text_input(key="rp_pass2").input(SECRET)
     at.button(key="rp_build").click().run()
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download XLSX"]
-    (event,) = list_events(url, action="report")
+    (event,) = list_events(url, actor=AUDITOR, action="report")
     assert event["details"]["encrypted"] is True
     assert at.session_state["rp_result"]["data"][:2] != b"PK"  # an encrypted (OLE) container, not a plain zip
     assert _passphrases(at) == {"rp_pass1": "", "rp_pass2": ""}

@@ -17,6 +17,8 @@ from deps.services.criticality import run_supply_risk
 from deps.services.exports import neutralise_formulas, table_bytes
 from deps.services.runs import get_run, run_tables
 
+AUDITOR = Actor("auditor", "admin")
+
 ANALYST = Actor("ana", "analyst")
 ADMIN = Actor("adm", "admin")
 VIEWER = Actor("vie", "viewer")
@@ -148,13 +150,13 @@ def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: 
     with pytest.raises(PermissionDeniedError):
         export_run(settings, VIEWER, run.run_id, tmp_path / "b.csv", "csv", run.tables["nodes"])
     assert not (tmp_path / "b.csv").exists()
-    events = list_events(settings.effective_database_url, limit=50)
+    events = list_events(settings.effective_database_url, actor=AUDITOR, limit=50)
     actions = [(e["action"], e["user"]) for e in events]
     assert ("run", "ana") in actions and ("export", "ana") in actions
     assert any(a == "import" for a, _u in actions)  # the seed load
     export = next(e for e in events if e["action"] == "export")
     assert written[0][1] in str(export["details"])
-    assert verify(settings.effective_database_url).ok
+    assert verify(settings.effective_database_url, actor=AUDITOR).ok
 
 
 @pytest.mark.slow

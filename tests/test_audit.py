@@ -16,11 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deps.access import audit
+from deps.access.auth import Actor
 from deps.store.db import engine_for, session_scope, upgrade
 from deps.store.models import AuditEvent
 from tests.helpers import tamper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+AUDITOR = Actor("auditor", "admin")
 
 
 @pytest.fixture(params=["default", "postgres"])
@@ -82,14 +84,14 @@ def test_field_boundaries_are_part_of_the_hash(a: tuple[str, str, str], b: tuple
 
 def test_untouched_log_verifies_and_lists(url: str) -> None:
     _fill(url, 8)
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert report.ok and report.checked == 8 and report.problems == []
-    events = audit.list_events(url, limit=3)
+    events = audit.list_events(url, actor=AUDITOR, limit=3)
     assert [e["id"] for e in events] == [8, 7, 6]
     assert events[0]["details"] == {"i": 8, "ü": "é"}
     assert events[0]["ts"].endswith("Z")
-    assert [e["target"] for e in audit.list_events(url, user="user1")] == ["t7", "t5", "t3", "t1"]
-    assert audit.list_events(url, action="nothing") == []
+    assert [e["target"] for e in audit.list_events(url, actor=AUDITOR, user="user1")] == ["t7", "t5", "t3", "t1"]
+    assert audit.list_events(url, actor=AUDITOR, action="nothing") == []
     with engine_for(url).connect() as conn:
         rows = conn.execute(sa.text("SELECT id, prev_hash, hash FROM audit_event ORDER BY id")).all()
     assert rows[0].prev_hash == audit.GENESIS_HASH
@@ -98,19 +100,21 @@ def test_untouched_log_verifies_and_lists(url: str) -> None:
 
 
 def test_empty_log_verifies(url: str) -> None:
-    assert audit.verify(url) == audit.AuditReport(ok=True, checked=0, problems=[], head_id=None, head_hash="")
+    assert audit.verify(url, actor=AUDITOR) == audit.AuditReport(
+        ok=True, checked=0, problems=[], head_id=None, head_hash=""
+    )
 
 
 def test_anchor_catches_deleted_newest_entries(url: str) -> None:
     # Deleting the newest entries leaves a valid shorter chain; only a hash kept elsewhere shows the loss.
     _fill(url, 5)
-    head = audit.verify(url)
+    head = audit.verify(url, actor=AUDITOR)
     assert head.head_id == 5 and len(head.head_hash) == 64
-    assert audit.verify(url, anchor=head.head_hash).ok
+    assert audit.verify(url, actor=AUDITOR, anchor=head.head_hash).ok
     _sql(url, "DELETE FROM audit_event WHERE id >= 4")
     _fill(url, 1)  # SQLite reuses id 4; the chain is valid again
-    assert audit.verify(url).ok
-    report = audit.verify(url, anchor=head.head_hash)
+    assert audit.verify(url, actor=AUDITOR).ok
+    report = audit.verify(url, actor=AUDITOR, anchor=head.head_hash)
     assert not report.ok
     assert report.problems == [
         f"anchor {head.head_hash[:12]}: no entry has this hash any more; entries after it were deleted, "
@@ -121,7 +125,7 @@ def test_anchor_catches_deleted_newest_entries(url: str) -> None:
 def test_edited_entry_is_named(url: str) -> None:
     _fill(url, 8)
     _sql(url, "UPDATE audit_event SET target='x' WHERE id=3")
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert not report.ok and report.checked == 8
     assert len(report.problems) == 1
     assert report.problems[0].startswith("entry 3: content edited")
@@ -130,7 +134,7 @@ def test_edited_entry_is_named(url: str) -> None:
 def test_deleted_entry_is_named(url: str) -> None:
     _fill(url, 8)
     _sql(url, "DELETE FROM audit_event WHERE id=5")
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert not report.ok and report.checked == 7
     assert len(report.problems) == 1
     assert "entry 6" in report.problems[0]
@@ -140,7 +144,7 @@ def test_deleted_entry_is_named(url: str) -> None:
 def test_deleted_first_entries_are_noticed(url: str) -> None:
     _fill(url, 4)
     _sql(url, "DELETE FROM audit_event WHERE id IN (1, 2)")
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert not report.ok
     assert report.problems == [report.problems[0]] and report.problems[0].startswith("entry 3: it is the first")
 
@@ -164,13 +168,13 @@ def test_relinked_entry_is_named(url: str) -> None:
     )
     _sql(url, "DELETE FROM audit_event WHERE id=5")
     _sql(url, "UPDATE audit_event SET prev_hash=:p, hash=:h WHERE id=6", p=rows[4]["hash"], h=forged)
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert not report.ok
     assert len(report.problems) == 1
     assert report.problems[0].startswith("entry 7: prev_hash does not match the hash of entry 6")
     # Pointing entry 8 back at entry 3 is reported as a re-link.
     _sql(url, "UPDATE audit_event SET prev_hash=:p WHERE id=8", p=rows[3]["hash"])
-    problems = audit.verify(url).problems
+    problems = audit.verify(url, actor=AUDITOR).problems
     assert any(p.startswith("entry 8: content edited") for p in problems)
     assert any(p.startswith("entry 8: chain re-linked: it links to entry 3") for p in problems)
 
@@ -181,17 +185,17 @@ def test_append_rolls_back_with_the_caller(url: str) -> None:
         audit.append(session, user="ann", action="test", target="rolled back")
         raise RuntimeError("boom")
     _fill(url, 1)
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert report.ok and report.checked == 3
-    assert "rolled back" not in {e["target"] for e in audit.list_events(url)}
+    assert "rolled back" not in {e["target"] for e in audit.list_events(url, actor=AUDITOR)}
 
 
 def test_timestamps_in_other_zones_are_stored_as_utc(url: str) -> None:
     ts = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=-5)))
     with session_scope(url) as session:
         audit.append(session, user="ann", action="test", ts=ts)
-    assert audit.verify(url).ok
-    assert audit.list_events(url)[0]["ts"] == "2026-03-01T17:00:00.123456Z"
+    assert audit.verify(url, actor=AUDITOR).ok
+    assert audit.list_events(url, actor=AUDITOR)[0]["ts"] == "2026-03-01T17:00:00.123456Z"
 
 
 def test_bad_arguments_are_refused(db_url: str) -> None:
@@ -203,7 +207,7 @@ def test_bad_arguments_are_refused(db_url: str) -> None:
         with pytest.raises(TypeError, match="JSON-serialisable"):
             audit.append(session, user="ann", action="test", details={"when": datetime(2026, 1, 1)})
     with pytest.raises(ValueError, match="limit"):
-        audit.list_events(db_url, limit=0)
+        audit.list_events(db_url, actor=AUDITOR, limit=0)
 
 
 def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
@@ -223,7 +227,7 @@ def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert report.ok, report.problems
     assert report.checked == 40
 
@@ -232,6 +236,7 @@ _WRITER = """
 import sys
 from deps.access import audit
 from deps.store.db import session_scope
+
 url, k = sys.argv[1], sys.argv[2]
 for i in range(25):
     with session_scope(url) as session:
@@ -252,7 +257,7 @@ def test_processes_appending_at_once_keep_one_chain(url: str) -> None:
     for proc in procs:
         _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    report = audit.verify(url)
+    report = audit.verify(url, actor=AUDITOR)
     assert report.ok, report.problems
     assert report.checked == 100
     with engine_for(url).connect() as conn:
@@ -270,4 +275,4 @@ def test_the_database_refuses_to_change_or_delete_entries(db_url: str) -> None:
     for statement in ("UPDATE audit_event SET target='x' WHERE id=1", "DELETE FROM audit_event WHERE id=2"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine_for(db_url).begin() as conn:
             conn.execute(sa.text(statement))
-    assert audit.verify(db_url).ok and audit.verify(db_url).checked == 2
+    assert audit.verify(db_url, actor=AUDITOR).ok and audit.verify(db_url, actor=AUDITOR).checked == 2

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from deps.access.audit import list_events
-from deps.access.auth import add_user
+from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
+
+AUDITOR = Actor("auditor", "admin")
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -32,8 +34,8 @@ def app_page(env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
     from playwright.sync_api import sync_playwright
 
     initialise(load_settings())
-    add_user(env["DEPS_DATABASE_URL"], "ann", "analyst", PASSWORD, by="tests")
-    add_user(env["DEPS_DATABASE_URL"], "vic", "viewer", PASSWORD, by="tests")
+    add_user(env["DEPS_DATABASE_URL"], "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    add_user(env["DEPS_DATABASE_URL"], "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
     with streamlit_server(env, tmp_path / "streamlit.log") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -98,7 +100,7 @@ def test_analyst_session_end_to_end(app_page: Any, env: dict[str, str]) -> None:
     assert rows and {"action_line_id", "target_id", "market", "spend_meur"} <= set(rows[0])
     assert 0 < sum(float(r["spend_meur"]) for r in rows) <= 25.0 + 1e-6
     page.wait_for_timeout(500)
-    assert [e["user"] for e in list_events(env["DEPS_DATABASE_URL"], action="export")] == ["ann"]
+    assert [e["user"] for e in list_events(env["DEPS_DATABASE_URL"], actor=AUDITOR, action="export")] == ["ann"]
 
     # log out: back to the login form, no data
     page.get_by_role("button", name="Log out").click()

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from deps.access.audit import verify
+from deps.access.auth import Actor
 from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.services.runs import list_runs
+
+AUDITOR = Actor("auditor", "admin")
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 WORKERS = 8
@@ -53,7 +56,7 @@ def _run_all(url: str, tmp_path: Path) -> None:
     # identical content under one name: the first import creates version 1, the others find it unchanged
     assert versions.count(("shared", 1)) == 1 and not any(n == "shared" and v > 1 for n, v in versions)
     assert {n for n, _v in versions} >= {f"own{i}" for i in range(0, WORKERS, 2)}
-    report = verify(url)
+    report = verify(url, actor=AUDITOR)
     assert report.ok, report.problems
     assert len(list(tmp_path.glob("a*.csv"))) == WORKERS
 

@@ -226,3 +226,61 @@ def test_sensitivity_run_stores_a_tornado_and_the_box_plans(seeded: dict[str, st
     plans = run.tables["robust_plans"]
     assert set(plans["plan"]) == {"central", "worst-case", "min-regret"}
     assert run.summary["robust_box"]
+
+
+def _group_members(group: int) -> list[int]:
+    """Live (non-zombie) processes of process group ``group``, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_the_batch_leaves_no_process(seeded: dict[str, str], tmp_path: Path) -> None:
+    """SIGKILL to the `deps batch` process alone: its fork server, workers and resource tracker end too."""
+    path = tmp_path / "grid.csv"
+    rows = "\n".join(f"s{i:03d},{50 + i},,," for i in range(400))
+    path.write_text(f"key,budget_meur,weights,shock,effects\n{rows}\n")
+    command = [
+        sys.executable,
+        "-m",
+        "deps.cli.main",
+        "batch",
+        str(path),
+        "--out",
+        str(tmp_path / "o"),
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, **seeded},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so that everything it starts can be found
+    )
+    url = load_settings().effective_database_url
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        batches = list_runs(url, kind="batch")
+        if batches and len(finished_members(url, batches[0].id)) >= 5 and len(_group_members(proc.pid)) >= 3:
+            break
+        time.sleep(0.2)
+    helpers = [p for p in _group_members(proc.pid) if p != proc.pid]
+    assert helpers, "the batch started no worker processes"
+    os.kill(proc.pid, signal.SIGKILL)  # the main process only, as `kill -9 PID` does
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while _group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _group_members(proc.pid) == [], f"left behind: {_group_members(proc.pid)} (were {helpers})"

@@ -40,6 +40,8 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import get_run, record_run, run_tables
 from deps.services.scenario import ScenarioConfig
 
+AUDITOR = Actor("auditor", "admin")
+
 MARK = "Departementaal Vertrouwelijk"
 ANALYST = Actor("ana", "analyst")
 VIEWER = Actor("vera", "viewer")
@@ -109,7 +111,7 @@ def _pdftotext(path: Path, password: str | None = None) -> list[str]:
 
 
 def _report_events(url: str) -> list[dict[str, object]]:
-    return list_events(url, action="report", limit=1000)
+    return list_events(url, actor=AUDITOR, action="report", limit=1000)
 
 
 @pytest.mark.slow
@@ -124,7 +126,8 @@ def test_pdf_has_the_marking_and_report_id_on_every_page(
         assert page.count(MARK) >= 2, f"page {number} lacks the header or footer marking"
         assert result.report_id in page, f"page {number} lacks the report id"
         assert f"page {number} of {len(pages)}" in page
-    assert result.report_id == report_id(world["analysis"], "pdf", MARK)
+    assert result.report_id == report_id(world["analysis"], "pdf", MARK, ("plain", "watermark", "rows=25"))
+    assert result.report_id != report_id(world["analysis"], "pdf", MARK, ("encrypted", "watermark", "rows=25"))
     assert "Chokepoints" in pages[0] + pages[1] and "Data provenance" in "".join(pages)
     assert "Showing the first 25 of" in "".join(pages)  # capped tables say so and point to the XLSX
     assert hashlib.sha256(out.read_bytes()).hexdigest() == result.sha256

@@ -28,6 +28,8 @@ from deps.services.views import (
 )
 from deps.store.queries import resolve_dataset
 
+AUDITOR = Actor("auditor", "admin")
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 ANALYST = Actor("ann", "analyst")
 
@@ -158,6 +160,6 @@ def test_log_export_needs_the_export_permission(small: str) -> None:
         log_export(small, Actor("vic", "viewer"), table="t", fmt="csv", data=data)
     digest = log_export(small, ANALYST, table="risk", fmt="csv", data=data, dataset="seed")
     assert digest == hashlib.sha256(data).hexdigest()
-    (event,) = list_events(small, action="export")
+    (event,) = list_events(small, actor=AUDITOR, action="export")
     assert event["user"] == "ann" and event["target"] == "risk"
     assert event["details"] == {"format": "csv", "bytes": 8, "sha256": digest, "dataset": "seed", "via": "app"}

@@ -35,13 +35,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from deps.errors import PermissionDeniedError
 from deps.store.db import engine_for, session_scope
 from deps.store.models import AuditEvent, utcnow
+
+if TYPE_CHECKING:
+    from deps.access.auth import Actor
 
 __all__ = ["GENESIS_HASH", "AuditReport", "append", "entry_hash", "list_events", "verify"]
 
@@ -208,7 +212,16 @@ def _rows(url: str) -> Any:
             last = rows[-1]["id"]
 
 
-def verify(url: str, *, anchor: str | None = None) -> AuditReport:
+def _require_audit(actor: Actor) -> None:
+    from deps.access.auth import Actor, require  # auth appends to this log, so it imports this module
+
+    if not isinstance(actor, Actor):
+        kind = type(actor).__name__
+        raise PermissionDeniedError(f"the audit log is read by an authenticated actor, not {kind} {actor!r}")
+    require(actor, "audit")
+
+
+def verify(url: str, *, actor: Actor, anchor: str | None = None) -> AuditReport:
     """Check every entry of the audit log at ``url``.
 
     Each entry's hash is recomputed from its content (a mismatch means the entry was edited) and its
@@ -219,6 +232,8 @@ def verify(url: str, *, anchor: str | None = None) -> AuditReport:
     ----------
     url
         Database URL.
+    actor
+        Who asks; must hold ``audit`` (admins).
     anchor
         Optional hash of an entry recorded earlier (e.g. a previous report's ``head_hash``); it must still be
         in the log, which catches the deletion of the newest entries that the chain alone cannot show.
@@ -228,6 +243,7 @@ def verify(url: str, *, anchor: str | None = None) -> AuditReport:
     AuditReport
         ``ok`` is ``True`` when no problem was found; ``problems`` names each entry id and what is wrong.
     """
+    _require_audit(actor)
     problems: list[str] = []
     seen: dict[str, int] = {}
     previous: Mapping[str, Any] | None = None
@@ -305,7 +321,7 @@ def _as_dict(event: AuditEvent) -> dict[str, Any]:
 
 
 def list_events(
-    url: str, *, limit: int = 200, action: str | None = None, user: str | None = None
+    url: str, *, actor: Actor, limit: int = 200, action: str | None = None, user: str | None = None
 ) -> list[dict[str, Any]]:
     """The newest audit entries first, optionally filtered by action and user.
 
@@ -313,6 +329,8 @@ def list_events(
     ----------
     url
         Database URL.
+    actor
+        Who asks; must hold ``audit`` (admins).
     limit
         Largest number of entries returned (at least 1).
     action, user
@@ -324,6 +342,7 @@ def list_events(
         ``id``, ``ts`` (UTC ISO 8601 ending in ``Z``), ``user``, ``action``, ``target``, ``details`` (parsed JSON)
         and ``hash`` of each entry.
     """
+    _require_audit(actor)
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     query = select(AuditEvent)

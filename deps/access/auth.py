@@ -45,6 +45,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
 from deps.access import audit
+from deps.access.names import pseudonym
+from deps.access.passwords import check_password_policy
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
 from deps.store.db import session_scope
 from deps.store.models import ROLES, User, utcnow
@@ -111,6 +113,11 @@ class LoginPolicy(Protocol):
         """How long such a lock lasts, in seconds."""
         ...
 
+    @property
+    def var_dir(self) -> str:
+        """The instance folder, which keeps the key of the pseudonyms of unknown user names."""
+        ...
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -133,14 +140,20 @@ def _lowest_role(action: str) -> str:
 
 
 def allowed(actor: Actor, action: str) -> bool:
-    """Whether ``actor``'s role may perform ``action`` (a key of :data:`ACTIONS`; unknown actions raise)."""
+    """Whether ``actor``'s role may perform ``action`` (a key of :data:`ACTIONS`; unknown actions raise).
+
+    Anything but an :class:`Actor` raises :class:`PermissionDeniedError` (a name alone proves no role).
+    """
+    if not isinstance(actor, Actor):
+        raise PermissionDeniedError(f"{action!r} needs an authenticated actor, not {type(actor).__name__} {actor!r}")
     return ROLES.index(actor.role) >= ROLES.index(_lowest_role(action))
 
 
 def require(actor: Actor, action: str) -> None:
     """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``.
 
-    The message names the user, the role, the action and the roles that would allow it.
+    The message names the user, the role, the action and the roles that would allow it.  Anything but an
+    :class:`Actor` (a bare user name, ``None``) is refused: a name alone proves no role.
     """
     if not allowed(actor, action):
         needed = _lowest_role(action)
@@ -151,14 +164,15 @@ def require(actor: Actor, action: str) -> None:
         )
 
 
-def _operator(by: Actor | str) -> str:
-    """The name recorded for a user-management change; an :class:`Actor` must hold ``manage_users``."""
-    if isinstance(by, Actor):
-        require(by, "manage_users")
-        return by.name
-    if not by:
-        raise ValueError("`by` (who makes the change) must not be empty")
-    return by
+def _operator(by: Actor) -> str:
+    """The name recorded for a user-management change; ``by`` must be an :class:`Actor` holding ``manage_users``.
+
+    A plain string is refused: a name alone proves no role.
+    """
+    if not isinstance(by, Actor):
+        raise PermissionDeniedError(f"user changes need an authenticated actor, not {type(by).__name__} {by!r}")
+    require(by, "manage_users")
+    return by.name
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -222,7 +236,16 @@ def _insert(session: Session, name: str, role: str, digest: str) -> None:
     session.flush()
 
 
-def add_user(url: str, name: str, role: str, password: str | None = None, *, by: Actor | str) -> str:
+def add_user(
+    url: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    *,
+    by: Actor,
+    min_length: int = MIN_PASSWORD_LENGTH,
+    min_score: int = 3,
+) -> str:
     """Create a user.
 
     Parameters
@@ -234,9 +257,10 @@ def add_user(url: str, name: str, role: str, password: str | None = None, *, by:
     role
         One of :data:`ROLES`.
     password
-        At least :data:`MIN_PASSWORD_LENGTH` characters; ``None`` generates one.
+        ``None`` generates one; a chosen one must pass :func:`deps.access.passwords.check_password_policy`
+        (``min_length`` and ``min_score``: the settings ``DEPS_PASSWORD_MIN_LENGTH``/``DEPS_PASSWORD_MIN_SCORE``).
     by
-        Who adds the user: an :class:`Actor` (must hold ``manage_users``) or the operator's name (CLI).
+        Who adds the user: an :class:`Actor` that holds ``manage_users`` (the CLI's is ``cli:NAME``).
 
     Returns
     -------
@@ -249,6 +273,8 @@ def add_user(url: str, name: str, role: str, password: str | None = None, *, by:
     generated = password is None
     secret = new_password() if password is None else password
     _check_password(name, secret)
+    if not generated:
+        check_password_policy(secret, (name, role, "deps"), min_length=min_length, min_score=min_score)
     digest = PASSWORD_HASHER.hash(secret)
     try:
         with session_scope(url) as session:
@@ -261,7 +287,7 @@ def add_user(url: str, name: str, role: str, password: str | None = None, *, by:
     return secret if generated else ""
 
 
-def set_role(url: str, name: str, role: str, *, by: Actor | str) -> None:
+def set_role(url: str, name: str, role: str, *, by: Actor) -> None:
     """Change a user's role (audited as ``role_changed``); the last active admin cannot be demoted."""
     operator = _operator(by)
     _check_role(role)
@@ -278,7 +304,7 @@ def set_role(url: str, name: str, role: str, *, by: Actor | str) -> None:
         audit.append(session, user=operator, action="role_changed", target=name, details={"from": old, "to": role})
 
 
-def set_active(url: str, name: str, active: bool, *, by: Actor | str) -> None:
+def set_active(url: str, name: str, active: bool, *, by: Actor) -> None:
     """Deactivate (``user_deactivated``) or re-activate (``user_activated``, clears any lock) a user.
 
     An inactive user cannot log in; the last active admin cannot be deactivated.
@@ -300,7 +326,7 @@ def set_active(url: str, name: str, active: bool, *, by: Actor | str) -> None:
         audit.append(session, user=operator, action=action, target=name)
 
 
-def reset_password(url: str, name: str, *, by: Actor | str) -> str:
+def reset_password(url: str, name: str, *, by: Actor) -> str:
     """Give a user a new generated password (audited as ``password_reset``); clears failures and any lock.
 
     Returns
@@ -322,11 +348,12 @@ def reset_password(url: str, name: str, *, by: Actor | str) -> str:
     return secret
 
 
-def list_users(url: str) -> list[dict[str, Any]]:
+def list_users(url: str, *, actor: Actor) -> list[dict[str, Any]]:
     """Every user by name: role, active, created_at, last_login, failed_attempts, locked_until (never hashes).
 
-    Times are UTC ISO 8601 strings ending in ``Z`` (or ``None``).
+    Times are UTC ISO 8601 strings ending in ``Z`` (or ``None``).  ``actor`` must hold ``manage_users``.
     """
+    _operator(actor)
     with session_scope(url) as session:
         users = session.exec(select(User).order_by(col(User.name))).all()
         return [
@@ -358,14 +385,17 @@ def actor_for(url: str, name: str) -> Actor:
         return Actor(user.name, user.role)
 
 
-def ensure_admin(url: str, *, by: str) -> tuple[str, str] | None:
+def ensure_admin(url: str, *, by: Actor) -> tuple[str, str] | None:
     """Create the user ``admin`` with a generated password when the database has no user at all.
+
+    ``by`` is the operator (the CLI's actor, ``cli:NAME``); it must hold ``manage_users``.
 
     Returns
     -------
     tuple of (str, str) or None
         ``("admin", one_time_password)`` when it was created (print it once), otherwise ``None``.
     """
+    operator = _operator(by)
     with session_scope(url) as session:
         if session.exec(select(User.id).limit(1)).first() is not None:
             return None
@@ -375,7 +405,7 @@ def ensure_admin(url: str, *, by: str) -> tuple[str, str] | None:
         with session_scope(url) as session:
             _insert(session, "admin", "admin", digest)
             details = {"role": "admin", "password": "generated", "reason": "no user existed"}
-            audit.append(session, user=by, action="user_added", target="admin", details=details)
+            audit.append(session, user=operator, action="user_added", target="admin", details=details)
     except (DepsError, sa.exc.IntegrityError):
         log.info("another process created the first admin at the same time")
         return None
@@ -411,7 +441,9 @@ def authenticate(url: str, name: str, password: str, *, settings: LoginPolicy, n
     name, password
         What the user typed.
     settings
-        ``login_max_failures`` (failures in a row before a lock) and ``login_lock_seconds`` (lock length, s).
+        ``login_max_failures`` (failures in a row before a lock), ``login_lock_seconds`` (lock length, s) and
+        ``var_dir`` (the key of the pseudonyms: an unknown name is recorded as :func:`deps.access.names.pseudonym`,
+        never as typed, since it may be a password typed into the wrong field).
     now
         The current time (default: now, UTC); tests pass it to step through a lock.
 
@@ -449,7 +481,8 @@ def _settle(
 ) -> Actor | None:
     """Apply one attempt's outcome to the user's row and the audit log; ``ok=None`` means verify again."""
     if user is None:
-        audit.append(session, user=who, action="login_failed", target=who, details={"reason": "unknown user"})
+        hidden = pseudonym(who, settings.var_dir)
+        audit.append(session, user=hidden, action="login_failed", target=hidden, details={"reason": "unknown user"})
         return None
     if ok is None:  # the hash changed between the read and the lock (a reset): verify against the new one
         ok = _verify(user.password_hash, password)

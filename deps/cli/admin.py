@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from deps.cli.common import OutputFormat as Format
-from deps.cli.common import ready
+from deps.cli.common import cli_actor, ready
 from deps.config import Settings
 from deps.errors import DepsError
 
@@ -91,7 +91,15 @@ def add(
 
     settings, url = _ready()
     password = _read_password(password_file) if password_file is not None else None
-    generated = add_user(url, name, role.value, password, by=settings.effective_user)
+    generated = add_user(
+        url,
+        name,
+        role.value,
+        password,
+        by=cli_actor(settings),
+        min_length=settings.password_min_length,
+        min_score=settings.password_min_score,
+    )
     typer.echo(f"user {name!r} added with role {role.value}")
     if generated:
         _show_password(name, generated)
@@ -104,8 +112,8 @@ def list_(
     """List users with role, state, last login and failed attempts (never password hashes)."""
     from deps.access.auth import list_users
 
-    _settings, url = _ready()
-    users = list_users(url)
+    settings, url = _ready()
+    users = list_users(url, actor=cli_actor(settings))
     if fmt is Format.json:
         typer.echo(json.dumps(users, indent=2, sort_keys=True))
         return
@@ -129,7 +137,7 @@ def set_role(
     from deps.access import auth
 
     settings, url = _ready()
-    auth.set_role(url, name, role.value, by=settings.effective_user)
+    auth.set_role(url, name, role.value, by=cli_actor(settings))
     typer.echo(f"user {name!r} now has role {role.value}")
 
 
@@ -139,7 +147,7 @@ def deactivate(name: Annotated[str, typer.Argument(help="Existing user name.")])
     from deps.access import auth
 
     settings, url = _ready()
-    auth.set_active(url, name, False, by=settings.effective_user)
+    auth.set_active(url, name, False, by=cli_actor(settings))
     typer.echo(f"user {name!r} deactivated")
 
 
@@ -149,7 +157,7 @@ def activate(name: Annotated[str, typer.Argument(help="Existing user name.")]) -
     from deps.access import auth
 
     settings, url = _ready()
-    auth.set_active(url, name, True, by=settings.effective_user)
+    auth.set_active(url, name, True, by=cli_actor(settings))
     typer.echo(f"user {name!r} active")
 
 
@@ -159,7 +167,7 @@ def reset_password(name: Annotated[str, typer.Argument(help="Existing user name.
     from deps.access import auth
 
     settings, url = _ready()
-    password = auth.reset_password(url, name, by=settings.effective_user)
+    password = auth.reset_password(url, name, by=cli_actor(settings))
     typer.echo(f"password of {name!r} reset")
     _show_password(name, password)
 
@@ -170,7 +178,7 @@ def ensure_admin() -> None:
     from deps.access import auth
 
     settings, url = _ready()
-    created = auth.ensure_admin(url, by=settings.effective_user)
+    created = auth.ensure_admin(url, by=cli_actor(settings))
     if created is None:
         typer.echo("users exist already: no admin created (`deps users list` shows them)")
         return
@@ -194,8 +202,8 @@ def verify(
     """Check the audit log's hash chain; exit 1 and name the entries when it was edited or entries deleted."""
     from deps.access.audit import verify as verify_log
 
-    _settings, url = _ready()
-    report = verify_log(url, anchor=anchor)
+    settings, url = _ready()
+    report = verify_log(url, actor=cli_actor(settings), anchor=anchor)
     if report.ok:
         typer.echo(f"ok, {report.checked} entries")
         if report.head_id is not None:
@@ -216,8 +224,8 @@ def list_audit(
     """Show the newest audit entries: time, user, action, target and details."""
     from deps.access.audit import list_events
 
-    _settings, url = _ready()
-    events = list_events(url, limit=limit, action=action, user=user)
+    settings, url = _ready()
+    events = list_events(url, actor=cli_actor(settings), limit=limit, action=action, user=user)
     if fmt is Format.json:
         typer.echo(json.dumps(events, indent=2, sort_keys=True))
         return

@@ -87,6 +87,7 @@ def import_(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the validation report as JSON to this file.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --report file if it exists.")] = False,
 ) -> None:
     """Validate a data file completely, then import it as a new dataset version in one transaction.
 
@@ -95,13 +96,17 @@ def import_(
     new version. On any problem nothing is written and every problem is listed with file, row, column and fix.
     """
     from deps.ingest import import_file
+    from deps.services.output import check_output, write_atomically
 
     settings = configured()
+    if report is not None:
+        check_output(report, force=force)
     try:
         result = import_file(settings, cli_actor(settings), fmt, path, dataset=dataset)
     except DataValidationError as exc:
         if report is not None:
-            report.write_text(json.dumps([p.as_dict() for p in exc.problems], indent=2), encoding="utf-8")
+            problems = json.dumps([p.as_dict() for p in exc.problems], indent=2) + "\n"
+            write_atomically(report, problems.encode("utf-8"), force=force)
         raise
     typer.echo(result.summary())
     for note in result.notes:
@@ -140,12 +145,13 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors, database errors
-        import click
         import sqlalchemy
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):
+            context = getattr(exc, "ctx", None)
+            hint = f" (see: {context.command_path} --help)" if context is not None else ""
+            typer.echo(f"error: {exc.format_message()}{hint}", err=True)  # type: ignore[attr-defined]
+            sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
         if isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
             typer.echo(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)
@@ -155,8 +161,21 @@ def main() -> None:
             f"internal error: {type(exc).__name__}: {first} (DEPS_LOG_LEVEL=DEBUG shows the traceback)",
             err=True,
         )
-        sys.exit(2)
+        sys.exit(INTERNAL_ERROR)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+#: Exit status of an unexpected error (a bug); 1 is a user or data error, 2 a usage error (click's convention).
+INTERNAL_ERROR = 3
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """A click usage error (unknown option, missing or bad value), from click or the copy of click inside typer."""
+    import click
+
+    if isinstance(exc, click.ClickException):
+        return True
+    return isinstance(exc, typer.exceptions.TyperException) and callable(getattr(exc, "show", None))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,7 +60,9 @@ def report(
             help='Marking on every page, sheet and in the properties, e.g. "Departementaal Vertrouwelijk".',
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="File to write (replaced if it exists; mode 0600).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="File to write (mode 0600); an existing file is replaced only with --force.")
+    ],
     fmt: Annotated[ReportFormat, typer.Option("--format", help="pdf, xlsx or md.")] = ReportFormat.pdf,
     encrypt: Annotated[
         bool,
@@ -83,6 +85,7 @@ def report(
     max_rows: Annotated[
         int, typer.Option("--max-rows", min=0, help="Rows per table in PDF and Markdown (0: all); XLSX has all.")
     ] = 100,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Write a classified report of a run: summary, method, findings, charts and provenance.
 
@@ -90,8 +93,10 @@ def report(
     """
     from deps.cli.common import cli_actor, ready
     from deps.reports.service import build_report
+    from deps.services.output import check_output
 
     settings = ready()
+    check_output(out, force=force)
     if (encrypt or passphrase_file is not None) and fmt is ReportFormat.md:
         raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
     passphrase: str | None = None
@@ -110,6 +115,7 @@ def report(
         watermark=watermark,
         charts=charts.value,
         max_rows=max_rows,
+        force=force,
     )
     typer.echo(f"wrote {result.path} (sha256 {result.sha256[:16]}, {result.size_bytes} bytes)")
     typer.echo(f"report {result.report_id} of run {result.run_id}, marked {result.classification!r}")

@@ -7,6 +7,7 @@ run and writes its tables with :func:`deps.exports.export_run` (formula-safe, de
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -14,16 +15,20 @@ import typer
 
 from deps.cli.common import OutputFormat, TableFormat, cli_actor, ready
 from deps.config import Settings
+from deps.services.output import check_output, check_output_folder, write_atomically
 
 __all__ = ["COMMANDS", "runs_app"]
 
 DatasetOption = Annotated[str | None, typer.Option("--dataset", help="Dataset name (default: the seed).")]
 FormatOption = Annotated[TableFormat, typer.Option("--format", help="File format of the output.")]
-OutOption = Annotated[Path, typer.Option("--out", help="Output file.")]
+OutOption = Annotated[
+    Path, typer.Option("--out", help="Output file (a new name; an existing file is replaced only with --force).")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file(s) if they exist.")]
 
 
 def export_tables(
-    settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, **kw: object
+    settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, *, force: bool, **kw: object
 ) -> None:
     """Write a run's tables and say where (every export is logged in the audit log with its file hash)."""
     import pandas as pd
@@ -32,7 +37,16 @@ def export_tables(
 
     assert isinstance(main_table, pd.DataFrame)
     others = kw.get("others")
-    written = export_run(settings, cli_actor(settings), run_id, out, fmt.value, main_table, others=others)  # type: ignore[arg-type]
+    written = export_run(
+        settings,
+        cli_actor(settings),
+        run_id,
+        out,
+        fmt.value,
+        main_table,
+        others=others,  # type: ignore[arg-type]
+        force=force,
+    )
     for path, digest in written:
         typer.echo(f"wrote {path} (sha256 {digest[:16]})")
     typer.echo(f"run {run_id}")
@@ -40,6 +54,7 @@ def export_tables(
 
 def analyse(
     out: OutOption,
+    force: ForceOption = False,
     dataset: DatasetOption = None,
     home: Annotated[str | None, typer.Option("--home", help="Home country, ISO3 (default DEPS_HOME_COUNTRY).")] = None,
     bloc: Annotated[str | None, typer.Option("--bloc", help="Home bloc (default DEPS_BLOC).")] = None,
@@ -52,6 +67,7 @@ def analyse(
     from deps.services.analysis import run_analysis
 
     settings = ready()
+    check_output(out, force=force)
     result = run_analysis(
         settings,
         dataset=dataset or settings.seed_dataset,
@@ -61,11 +77,12 @@ def analyse(
         year=year,
     )
     others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual"}}
-    export_tables(settings, out, fmt, result.tables["nodes"], result.run_id, others=others)
+    export_tables(settings, out, fmt, result.tables["nodes"], result.run_id, others=others, force=force)
 
 
 def screen(
     out: OutOption,
+    force: ForceOption = False,
     dataset: Annotated[str, typer.Option("--dataset", help="Trade-flow dataset (e.g. baci).")] = "baci",
     bloc: Annotated[str | None, typer.Option("--bloc", help="Bloc (default DEPS_BLOC).")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Year to screen (default: every year).")] = None,
@@ -77,12 +94,14 @@ def screen(
     from deps.services.analysis import run_screen
 
     settings = ready()
+    check_output(out, force=force)
     result = run_screen(settings, dataset=dataset, actor=cli_actor(settings), bloc=bloc, year=year)
-    export_tables(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit})
+    export_tables(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit}, force=force)
 
 
 def supply_risk_command(
     out: OutOption,
+    force: ForceOption = False,
     dataset: DatasetOption = None,
     trade_dataset: Annotated[
         str | None, typer.Option("--trade-dataset", help="Trade flows for EU sourcing (e.g. baci).")
@@ -100,6 +119,7 @@ def supply_risk_command(
     from deps.services.criticality import run_supply_risk
 
     settings = ready()
+    check_output(out, force=force)
     result = run_supply_risk(
         settings,
         dataset=dataset or settings.seed_dataset,
@@ -109,7 +129,7 @@ def supply_risk_command(
         governance_dataset=governance_dataset,
         governance_year=governance_year,
     )
-    export_tables(settings, out, fmt, result.screen, result.run_id)
+    export_tables(settings, out, fmt, result.screen, result.run_id, force=force)
 
 
 def trends_command(out: OutOption, dataset: DatasetOption = None, fmt: FormatOption = TableFormat.csv) -> None:
@@ -132,6 +152,7 @@ def trends_command(out: OutOption, dataset: DatasetOption = None, fmt: FormatOpt
 
 def simulate(
     out: OutOption,
+    force: ForceOption = False,
     shock: Annotated[
         list[str] | None,
         typer.Option("--shock", help="CHN=1.0, firm:ID=0.5 or node:ID=1.0; repeat for several shocks at once."),
@@ -146,6 +167,7 @@ def simulate(
     from deps.services.analysis import parse_shock, run_simulation
 
     settings = ready()
+    check_output(out, force=force)
     specs = [parse_shock(s) for s in shock or []]
     result = run_simulation(
         settings,
@@ -156,7 +178,11 @@ def simulate(
     )
     main_name = "nodes" if "nodes" in result.tables else "finals"
     others = {k: v for k, v in result.tables.items() if k != main_name}
-    export_tables(settings, out, fmt, result.tables[main_name], result.run_id, others=others)
+    export_tables(settings, out, fmt, result.tables[main_name], result.run_id, others=others, force=force)
+
+
+#: Most budgets of one --frontier (each is one LP solve).
+_MAX_FRONTIER_POINTS = 1000
 
 
 def _budgets(text: str | None) -> list[float] | None:
@@ -168,17 +194,29 @@ def _budgets(text: str | None) -> list[float] | None:
     try:
         if ":" in text:
             start, stop, step = (float(x) for x in text.split(":"))
-            if step <= 0 or stop < start:
+            if step <= 0 or stop < start or start < 0 or (stop - start) / step >= _MAX_FRONTIER_POINTS:
                 raise ValueError
             count = int((stop - start) / step + 1e-9) + 1
             return [start + i * step for i in range(count)]
-        return [float(x) for x in text.split(",") if x.strip()]
+        budgets = [float(x) for x in text.split(",") if x.strip()]
+        if (
+            not budgets
+            or len(budgets) > _MAX_FRONTIER_POINTS
+            or min(budgets) < 0
+            or not all(map(math.isfinite, budgets))
+        ):
+            raise ValueError
+        return budgets
     except ValueError as exc:
-        raise RunError(f"--frontier {text!r}: write START:STOP:STEP (e.g. 0:1000:50) or a list 100,250,500") from exc
+        raise RunError(
+            f"--frontier {text!r}: write START:STOP:STEP with 0 <= START <= STOP and STEP > 0 (e.g. 0:1000:50), or a "
+            f"list such as 100,250,500; budgets in EUR million, at most {_MAX_FRONTIER_POINTS} of them"
+        ) from exc
 
 
 def optimise(
     out: OutOption,
+    force: ForceOption = False,
     budget: Annotated[float | None, typer.Option("--budget", help="Budget B in EUR million.")] = None,
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="YAML/JSON scenario: bounds, shares, forced, overrides.")
@@ -211,6 +249,7 @@ def optimise(
     from deps.services.scenario import ScenarioConfig, parse_scenario
 
     settings = ready()
+    check_output(out, force=force)
     config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
     if solver is not None:
         if solver not in ("highs", "cbc"):
@@ -242,7 +281,7 @@ def optimise(
     else:
         typer.echo(f"reason: {result.reason}")
     others = {k: v for k, v in result.tables.items() if k != "allocation"}
-    export_tables(settings, out, fmt, result.tables["allocation"], result.run_id, others=others)
+    export_tables(settings, out, fmt, result.tables["allocation"], result.run_id, others=others, force=force)
 
 
 def batch(
@@ -250,6 +289,7 @@ def batch(
         Path, typer.Argument(help="Batch grid: YAML/JSON (base + budgets x weights x shocks x effects) or CSV.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Output folder (summary.csv, allocations.csv).")],
+    force: ForceOption = False,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Local worker processes (default: CPU count).")
     ] = None,
@@ -268,6 +308,9 @@ def batch(
     from deps.services.batch import run_batch_file
 
     settings = ready()
+    if check_output_folder(out).is_dir():
+        for name in ("summary.csv", "allocations.csv"):
+            check_output(out / name, force=force)
     with Progress(
         TextColumn("scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False
     ) as bar:
@@ -285,11 +328,11 @@ def batch(
             scheduler=scheduler,
             progress=progress,
         )
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(exist_ok=True)
     from deps.services.exports import table_bytes
 
     for name, table in (("summary.csv", outcome.summary), ("allocations.csv", outcome.allocations)):
-        (out / name).write_bytes(table_bytes(table, "csv"))
+        write_atomically(out / name, table_bytes(table, "csv"), force=force)
         typer.echo(f"wrote {out / name}")
     typer.echo(
         f"batch {outcome.batch_id}: {outcome.total} scenarios, {outcome.solved_now} solved now, "

@@ -47,6 +47,7 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     """
     from deps.access import audit
     from deps.access.auth import require
+    from deps.ingest.limits import read_limits
     from deps.store.db import require_schema, session_scope
 
     require(actor, "import")
@@ -63,6 +64,7 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
                 user=actor.name,
                 max_bytes=settings.max_import_mb * 1_000_000,
                 share_tolerance=settings.share_tolerance,
+                limits=read_limits(settings),
             )
             audit.append(
                 session,

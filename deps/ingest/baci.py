@@ -18,6 +18,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
+from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck, positions
 from deps.store.models import TradeFlow
@@ -42,7 +43,12 @@ class ValidatedBaci:
 
 
 def validate_baci(
-    path: Path, *, max_bytes: int, first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR
+    path: Path,
+    *,
+    max_bytes: int,
+    first_year: int = FIRST_YEAR,
+    last_year: int = LAST_YEAR,
+    limits: ReadLimits | None = None,
 ) -> ValidatedBaci:
     """Read and validate a BACI CSV; raise :class:`DataValidationError` with every problem found.
 
@@ -60,7 +66,7 @@ def validate_baci(
     non-negative number; one row per (year, exporter, importer, product).
     """
     name = path.name
-    read = read_table(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes, csv_only=True)
+    read = read_table(path, required=COLUMNS, optional=OPTIONAL, max_bytes=max_bytes, limits=limits, csv_only=True)
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"BACI file {name}")
@@ -103,6 +109,7 @@ def import_baci(
     user: str,
     max_bytes: int,
     share_tolerance: float = 0.0,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate a BACI CSV completely, then write its flows as a new version of ``dataset`` in the caller's transaction.
 
@@ -110,7 +117,7 @@ def import_baci(
     Importing an unchanged file again writes nothing and returns the existing version (``unchanged=True``).
     """
     del share_tolerance
-    valid = validate_baci(path, max_bytes=max_bytes)
+    valid = validate_baci(path, max_bytes=max_bytes, limits=limits)
     row, created = new_version(
         session,
         name=dataset,

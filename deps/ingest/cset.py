@@ -31,6 +31,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
+from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck, share_sum_problems
 from deps.store.models import Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
@@ -72,7 +73,9 @@ class ValidatedCset:
     notes: tuple[str, ...]
 
 
-def validate_cset(path: Path, *, max_bytes: int, share_tolerance: float) -> ValidatedCset:
+def validate_cset(
+    path: Path, *, max_bytes: int, share_tolerance: float, limits: ReadLimits | None = None
+) -> ValidatedCset:
     """Read and validate the CSET folder; raise :class:`DataValidationError` with every problem found.
 
     Parameters
@@ -93,7 +96,12 @@ def validate_cset(path: Path, *, max_bytes: int, share_tolerance: float) -> Vali
     paths = [path / f"{name}.csv" for name in FILES]
     for name, (required, optional) in FILES.items():
         read = read_table(
-            path / f"{name}.csv", required=required, optional=optional, max_bytes=max_bytes, csv_only=True
+            path / f"{name}.csv",
+            required=required,
+            optional=optional,
+            max_bytes=max_bytes,
+            limits=limits,
+            csv_only=True,
         )
         problems.extend(read.problems)
         if read.frame is not None and not read.problems:
@@ -118,6 +126,7 @@ def import_cset(
     user: str,
     max_bytes: int,
     share_tolerance: float,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate the CSET folder completely, then write it as a new version of ``dataset`` in the caller's transaction.
 
@@ -125,7 +134,7 @@ def import_cset(
     The final product is linked to the ``semiconductors`` market when that market exists (it does once the seed
     is loaded); otherwise the link is skipped and a note says so.
     """
-    valid = validate_cset(path, max_bytes=max_bytes, share_tolerance=share_tolerance)
+    valid = validate_cset(path, max_bytes=max_bytes, share_tolerance=share_tolerance, limits=limits)
     row, created = new_version(
         session,
         name=dataset,

@@ -14,6 +14,7 @@ from deps.access import audit
 from deps.config import Settings
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
+from deps.ingest.limits import read_limits
 from deps.ingest.template import import_template
 from deps.store.db import session_scope, upgrade
 
@@ -48,20 +49,22 @@ def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
             [Problem(str(seed_dir.name), None, None, "the seed folder has no nodes.csv", "set DEPS_SEED_DIR")],
             "seed",
         )
+    who = f"cli:{settings.effective_user}"[:80]  # the command line's one naming scheme (deps.cli.common)
     with session_scope(url) as session:
         result = import_template(
             seed_dir,
             session=session,
             dataset=settings.seed_dataset,
-            user=settings.effective_user,
+            user=who,
             max_bytes=settings.max_import_mb * 1_000_000,
             share_tolerance=settings.share_tolerance,
             fmt="seed",
+            limits=read_limits(settings),
         )
         if not result.unchanged:
             audit.append(
                 session,
-                user=f"cli:{settings.effective_user}"[:80],
+                user=who,
                 action="import",
                 target=f"{result.dataset} v{result.version}",
                 details={"format": "seed", "content_hash": result.content_hash, "counts": dict(result.counts)},

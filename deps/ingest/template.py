@@ -29,7 +29,7 @@ or updates them.  Everything else belongs to the new dataset version.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +38,7 @@ from sqlmodel import Session, select
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, new_version
+from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables
 from deps.ingest.validation import TableCheck, share_sum_problems
@@ -98,6 +99,7 @@ def validate_template(
     session: Session,
     max_bytes: int,
     share_tolerance: float,
+    limits: ReadLimits | None = None,
 ) -> ValidatedTemplate:
     """Read and validate a template folder or workbook; raise :class:`DataValidationError` with every problem.
 
@@ -105,7 +107,7 @@ def validate_template(
     database.
     """
     problems: list[Problem] = []
-    raw, files = _read_all(path, max_bytes=max_bytes, problems=problems)
+    raw, files = _read_all(path, max_bytes=max_bytes, problems=problems, limits=limits)
     if problems:
         raise DataValidationError(problems, f"template {path.name}")
     if "nodes" not in raw:
@@ -133,6 +135,9 @@ def validate_template(
     if "effects" in raw:
         _effects(raw["effects"], problems, out, lines, cite)
     if problems:
+        if path.is_file():  # name the workbook and sheet, not the CSV file the table would have in a folder
+            sheets = {_name(table): f"{path.name}:{table}" for table in TABLES}
+            problems = [replace(p, file=sheets.get(p.file, p.file)) for p in problems]
         raise DataValidationError(problems, f"template {path.name}")
     return ValidatedTemplate(out, hash_files(files), tuple(sorted(f.name for f in files)))
 
@@ -146,9 +151,12 @@ def import_template(
     max_bytes: int,
     share_tolerance: float,
     fmt: str = "template",
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate ``path`` completely, then write it as a new version of ``dataset`` in the caller's transaction."""
-    valid = validate_template(path, session=session, max_bytes=max_bytes, share_tolerance=share_tolerance)
+    valid = validate_template(
+        path, session=session, max_bytes=max_bytes, share_tolerance=share_tolerance, limits=limits
+    )
     row, created = new_version(
         session,
         name=dataset,
@@ -169,7 +177,9 @@ def import_template(
 
 
 # ---------------------------------------------------------------------------------------------------- reading
-def _read_all(path: Path, *, max_bytes: int, problems: list[Problem]) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+def _read_all(
+    path: Path, *, max_bytes: int, problems: list[Problem], limits: ReadLimits | None
+) -> tuple[dict[str, pd.DataFrame], list[Path]]:
     raw: dict[str, pd.DataFrame] = {}
     files: list[Path] = []
     if path.is_dir():
@@ -178,7 +188,7 @@ def _read_all(path: Path, *, max_bytes: int, problems: list[Problem]) -> tuple[d
             if not candidate.exists():
                 continue
             files.append(candidate)
-            read = read_table(candidate, required=required, optional=optional, max_bytes=max_bytes)
+            read = read_table(candidate, required=required, optional=optional, max_bytes=max_bytes, limits=limits)
             _collect(read, table, raw, problems)
         if not files:
             problems.append(
@@ -196,12 +206,12 @@ def _read_all(path: Path, *, max_bytes: int, problems: list[Problem]) -> tuple[d
         )
         return raw, files
     files.append(path)
-    from openpyxl import load_workbook
+    from deps.ingest.reader import DEFAULT_LIMITS
+    from deps.ingest.workbook import sheet_names
 
-    try:
-        sheets = load_workbook(path, read_only=True).sheetnames
-    except Exception as exc:  # openpyxl raises many types on corrupt workbooks
-        problems.append(Problem(path.name, None, None, f"not a readable workbook ({type(exc).__name__})", _TABLE_FIX))
+    sheets, refused = sheet_names(path, path.name, limits or DEFAULT_LIMITS)
+    if refused:
+        problems.extend(refused)
         return raw, files
     for table, (required, optional) in TABLES.items():
         if table in sheets:
@@ -210,6 +220,7 @@ def _read_all(path: Path, *, max_bytes: int, problems: list[Problem]) -> tuple[d
                 required=required,
                 optional=optional,
                 max_bytes=max_bytes,
+                limits=limits,
                 sheet=table,
                 label=f"{path.name}:{table}",
             )

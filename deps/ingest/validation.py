@@ -17,7 +17,7 @@ import pandas as pd
 from deps.errors import Problem
 from deps.ingest.reader import FIRST_DATA_ROW
 
-__all__ = ["TableCheck", "positions", "share_sum_problems"]
+__all__ = ["TableCheck", "ambiguous_separators", "positions", "share_sum_problems"]
 
 _MAX_SHOWN_CHOICES = 12
 
@@ -83,8 +83,16 @@ class TableCheck:
         """A float column with optional inclusive bounds; bad cells become NaN."""
         blank = self._require(column, required, what)
         raw = self.frame[column]
-        values = pd.to_numeric(raw.str.replace(",", ".", regex=False).where(~blank), errors="coerce")
-        bad = ~blank & values.isna()
+        ambiguous = ambiguous_separators(raw)
+        for index in positions(ambiguous):
+            self.add(
+                index,
+                column,
+                f"{raw[index]!r} is ambiguous: a comma may be a thousands separator or a decimal comma",
+                f"write {what} without thousands separators and with a dot as decimal sign (1500 or 1.5)",
+            )
+        values = pd.to_numeric(raw.str.replace(",", ".", regex=False).where(~blank & ~ambiguous), errors="coerce")
+        bad = ~blank & ~ambiguous & values.isna()
         for index in positions(bad):
             self.add(index, column, f"{raw[index]!r} is not a number", f"write {what} with a dot as decimal sign")
         finite = values.notna()
@@ -182,6 +190,19 @@ class TableCheck:
         bad = values.ne("") & ~values.isin(list(known))
         for index in positions(bad):
             self.add(index, column, f"{what} {values[index]!r} does not exist", fix)
+
+
+def ambiguous_separators(raw: pd.Series) -> pd.Series:
+    """Cells whose comma could be a thousands separator: the number rule of every importer.
+
+    A dot is the decimal sign.  A comma is read as a decimal sign only when it is the cell's one separator and is
+    not followed by exactly three digits: ``0,5`` is 0.5, while ``1,500``, ``60,000``, ``1,500.5`` and ``1.500,5``
+    are refused (never read as 1.5 or 60).
+    """
+    comma = raw.str.contains(",", regex=False)
+    several = raw.str.count(",").gt(1) | raw.str.contains(".", regex=False)
+    thousands = raw.str.strip().str.fullmatch(r"[+-]?\d*,\d{3}")
+    return (comma & (several | thousands.fillna(False))).astype(bool)
 
 
 def share_sum_problems(

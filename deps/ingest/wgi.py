@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 from deps.errors import DataValidationError
 from deps.ingest.countries import country_name, known_codes
 from deps.ingest.dataset import ImportResult, bulk_insert, new_version
+from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck
 from deps.store.models import Country, GovernanceScore
@@ -55,7 +56,12 @@ class ValidatedWgi:
 
 
 def validate_wgi(
-    path: Path, *, max_bytes: int, bounds: tuple[float, float] = ESTIMATE_BOUNDS, first_year: int = 1996
+    path: Path,
+    *,
+    max_bytes: int,
+    bounds: tuple[float, float] = ESTIMATE_BOUNDS,
+    first_year: int = 1996,
+    limits: ReadLimits | None = None,
 ) -> ValidatedWgi:
     """Read and validate a wide WGI estimate file; raise :class:`DataValidationError` with every problem found.
 
@@ -71,7 +77,9 @@ def validate_wgi(
         Earliest accepted year column (the WGI start in 1996).
     """
     name = path.name
-    read = read_table(path, required=(NAME, CODE), optional=("country_code",), max_bytes=max_bytes, csv_only=True)
+    read = read_table(
+        path, required=(NAME, CODE), optional=("country_code",), max_bytes=max_bytes, limits=limits, csv_only=True
+    )
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"WGI file {name}")
@@ -118,6 +126,7 @@ def import_wgi(
     user: str,
     max_bytes: int,
     share_tolerance: float = 0.0,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate a WGI file completely, then write its estimates as a new version of ``dataset`` (caller's transaction).
 
@@ -125,7 +134,7 @@ def import_wgi(
     country table are added, named from ISO 3166-1 when it knows the code and from the file otherwise.
     """
     del share_tolerance
-    valid = validate_wgi(path, max_bytes=max_bytes)
+    valid = validate_wgi(path, max_bytes=max_bytes, limits=limits)
     row, created = new_version(
         session,
         name=dataset,

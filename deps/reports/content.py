@@ -321,6 +321,7 @@ def gather_content(
     classification: str,
     dataset_hash: str | None,
     sources: pd.DataFrame | None = None,
+    variant: tuple[str, ...] = (),
 ) -> ReportContent:
     """Build the report model of one run.
 
@@ -368,7 +369,7 @@ def gather_content(
         ("batch", run.batch_id or "none"),
     )
     return ReportContent(
-        report_id=report_id(run.id, fmt, classification),
+        report_id=report_id(run.id, fmt, classification, variant),
         classification=classification,
         title=f"Strategic-dependency report: {run.kind} run {run.id[:12]}",
         run=run,

@@ -90,9 +90,14 @@ class ReportContent:
     all_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def report_id(run_id: str, fmt: str, classification: str) -> str:
-    """A deterministic report id: ``R-`` plus the first 16 hex digits of SHA-256(run id, format, marking)."""
-    digest = hashlib.sha256("\x1f".join((run_id, fmt, classification)).encode("utf-8")).hexdigest()
+def report_id(run_id: str, fmt: str, classification: str, variant: tuple[str, ...] = ()) -> str:
+    """A deterministic report id: ``R-`` plus the first 16 hex digits of SHA-256(run id, format, marking, variant).
+
+    ``variant`` names what else makes the export a different document (encryption, watermark, rows shown), so a
+    plain and an encrypted PDF of one run carry different ids, while the same export made twice keeps its id (and
+    stays byte-identical).
+    """
+    digest = hashlib.sha256("\x1f".join((run_id, fmt, classification, *variant)).encode("utf-8")).hexdigest()
     return f"R-{digest[:16].upper()}"
 
 

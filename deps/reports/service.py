@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from deps.reports.charts import RenderedChart, render_charts
 from deps.reports.content import gather_content
 from deps.reports.crypto import check_passphrase, encrypt_pdf, encrypt_xlsx
 from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
+from deps.services.output import check_output, write_atomically
 from deps.services.runs import get_run, run_tables
 from deps.store.db import session_scope
 from deps.store.models import Source
@@ -105,19 +104,6 @@ def _render(
     return render_xlsx(content, charts), charts
 
 
-def _write_atomically(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o600)  # a confidential report is readable by its owner only
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def build_report(
     settings: Settings,
     actor: Actor,
@@ -130,6 +116,7 @@ def build_report(
     watermark: bool = False,
     charts: str = "auto",
     max_rows: int = DEFAULT_MAX_ROWS,
+    force: bool = False,
 ) -> ReportResult:
     """Write the report of run ``run_id`` to ``out`` and log it in the audit log.
 
@@ -144,7 +131,8 @@ def build_report(
     classification
         The marking put on every page, sheet and in the document properties, e.g. "Departementaal Vertrouwelijk".
     out
-        The file to write (replaced when it exists; mode 0600).
+        The file to write (mode 0600): a regular file or a new name, never a folder or a device; an existing file
+        is replaced only with ``force``.  Written atomically (:func:`deps.services.output.write_atomically`).
     encrypt_passphrase
         When given, the PDF is AES-256 encrypted and the XLSX password-protected with it (at least 12
         characters); Markdown cannot be encrypted.
@@ -167,6 +155,7 @@ def build_report(
     require(actor, "export")
     if fmt not in FORMATS:
         raise DepsError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    check_output(out, force=force)
     marking = check_classification(classification)
     if encrypt_passphrase is not None:
         if fmt == "md":
@@ -177,7 +166,17 @@ def build_report(
     tables = run_tables(url, run_id)
     dataset_hash, sources = _dataset_facts(url, record.dataset, record.dataset_version)
     content = gather_content(
-        record, tables, fmt=fmt, classification=marking, dataset_hash=dataset_hash, sources=sources
+        record,
+        tables,
+        fmt=fmt,
+        classification=marking,
+        dataset_hash=dataset_hash,
+        sources=sources,
+        variant=(
+            "encrypted" if encrypt_passphrase is not None else "plain",
+            "watermark" if watermark else "no-watermark",
+            f"rows={max_rows}",
+        ),
     )
     data, drawn = _render(content, fmt, watermark=watermark, charts_engine=charts, max_rows=max_rows)
     if encrypt_passphrase is not None:
@@ -204,7 +203,7 @@ def build_report(
                 },
             )
             session.flush()
-            _write_atomically(out, data)
+            write_atomically(out, data, force=force)
             written = True
     except BaseException:
         if written:  # the audit entry did not commit: remove the file it would have described

@@ -264,6 +264,8 @@ def run_simulation(
     country, in one matrix) and ``shocks`` must be empty.
     """
     require(actor, "simulate")
+    if sweep_fraction is not None and not 0.0 < sweep_fraction <= 1.0:
+        raise RunError(f"--sweep {sweep_fraction:g}: give the shock as a fraction above 0 and at most 1, e.g. 0.5")
     started: datetime = utcnow()
     url = settings.effective_database_url
     inputs = load_graph_inputs(url, dataset)

@@ -18,10 +18,17 @@ import pandas as pd
 
 from deps.access.auth import Actor, require
 from deps.config import Settings
-from deps.services.optimisation import build_context, optimiser_inputs, policy_from, silence_highs_banner
+from deps.errors import RunError
+from deps.services.optimisation import (
+    OptimisationContext,
+    build_context,
+    optimiser_inputs,
+    policy_from,
+    silence_highs_banner,
+)
 from deps.services.runs import finish_run, finished_members, list_runs, named_tables, record_run, start_run
 from deps.services.scenario import BatchSpec, parse_batch
-from optimizer.batch import ScenarioSpec, run_batch, scenario_grid
+from optimizer.batch import ScenarioResult, ScenarioSpec, run_batch, scenario_grid
 
 __all__ = ["BatchOutcome", "run_batch_file", "scenario_specs"]
 
@@ -98,42 +105,26 @@ def run_batch_file(
     if not created:
         log.info("resuming batch %s: %d of %d scenarios already stored", batch_id, len(done), len(scenarios))
     solved = failed = 0
-    for result in run_batch(
-        inputs,
-        policy,
-        scenarios,
-        executor="dask" if scheduler else executor,
-        scheduler_address=scheduler,
-        max_workers=workers,
-        skip_keys=done,
-        progress=progress,
-    ):
-        status = result.status.value
-        failed += status == "error"
-        solved += 1
-        member_id = hashlib.sha256(f"{batch_id}|{result.key}".encode()).hexdigest()[:32]
-        record_run(
-            url,
-            run_id=member_id,
-            kind="member",
-            batch_id=batch_id,
-            scenario_key=result.key,
-            parameters={"key": result.key},
-            inputs_hash=context.inputs_hash,
-            user=actor.name,
-            tables={"allocation": result.allocation, "markets": result.markets},
-            summary={
-                "status": status,
-                "reason": result.reason,
-                "objective": result.objective,
-                "total_spend_meur": result.total_spend_meur,
-                "budget_shadow_price": result.budget_shadow_price,
-                "method": result.method,
-            },
-            dataset_id=context.graph_inputs.dataset.id,
-            status=status,
-            error=result.error or ("" if status == "optimal" else result.reason),
-        )
+    try:
+        for result in run_batch(
+            inputs,
+            policy,
+            scenarios,
+            executor="dask" if scheduler else executor,
+            scheduler_address=scheduler,
+            max_workers=workers,
+            skip_keys=done,
+            progress=progress,
+        ):
+            failed += result.status.value == "error"
+            solved += 1
+            _store_member(url, batch_id, context, actor, result)
+    except _lost_worker_errors() as exc:
+        raise RunError(
+            f"the batch stopped after {len(done) + solved} of {len(scenarios)} scenarios: a worker or the Dask "
+            f"scheduler was lost ({type(exc).__name__}: {exc}). The finished scenarios are stored: run the same "
+            "command again to solve the rest"
+        ) from exc
     summary, allocations = collect(url, batch_id)
     failures = int((summary["status"] == "error").sum()) if len(summary) else 0
     finish_run(
@@ -143,6 +134,45 @@ def run_batch_file(
         summary={"scenarios": len(scenarios), "stored": len(summary), "errors": failures},
     )
     return BatchOutcome(batch_id, len(scenarios), solved, len(done), failed, summary, allocations)
+
+
+def _lost_worker_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean a worker process or the Dask cluster went away (not a fault of one scenario)."""
+    import asyncio
+    from concurrent.futures import CancelledError
+    from concurrent.futures.process import BrokenProcessPool
+
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+
+    return (CancelledError, asyncio.CancelledError, BrokenProcessPool, KilledWorker, FutureCancelledError)
+
+
+def _store_member(url: str, batch_id: str, context: OptimisationContext, actor: Actor, result: ScenarioResult) -> None:
+    status = result.status.value
+    member_id = hashlib.sha256(f"{batch_id}|{result.key}".encode()).hexdigest()[:32]
+    record_run(
+        url,
+        run_id=member_id,
+        kind="member",
+        batch_id=batch_id,
+        scenario_key=result.key,
+        parameters={"key": result.key},
+        inputs_hash=context.inputs_hash,
+        user=actor.name,
+        tables={"allocation": result.allocation, "markets": result.markets},
+        summary={
+            "status": status,
+            "reason": result.reason,
+            "objective": result.objective,
+            "total_spend_meur": result.total_spend_meur,
+            "budget_shadow_price": result.budget_shadow_price,
+            "method": result.method,
+        },
+        dataset_id=context.graph_inputs.dataset.id,
+        status=status,
+        error=result.error or ("" if status == "optimal" else result.reason),
+    )
 
 
 def collect(url: str, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:

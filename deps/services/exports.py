@@ -19,6 +19,7 @@ import pandas as pd
 from deps.access import audit
 from deps.access.auth import Actor, require
 from deps.config import Settings
+from deps.services.output import check_output, write_atomically
 from deps.services.runs import get_run
 from deps.store.db import session_scope
 
@@ -73,13 +74,19 @@ def write_tables(
     *,
     others: Mapping[str, pd.DataFrame] | None = None,
     meta: Mapping[str, Any],
+    force: bool = False,
 ) -> list[tuple[Path, str]]:
     """Write ``main`` to ``out``; for CSV, write the other tables beside it as ``STEM.NAME.csv``.
+
+    Every file goes through :func:`deps.services.output.write_atomically`: never into a folder or a device, an
+    existing file replaced only with ``force``.  All targets are checked before the first is written.
 
     For JSON one file holds everything: ``{"run": meta, "table": [...], "tables": {name: [...]}}``.
     Returns the files written with their SHA-256 (for the audit log).
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
+    targets = [out] if fmt == "json" else [out, *(_beside(out, name) for name in sorted(others or {}))]
+    for target in targets:
+        check_output(target, force=force)
     written: list[tuple[Path, str]] = []
     if fmt == "json":
         payload: dict[str, Any] = {
@@ -89,17 +96,21 @@ def write_tables(
         if others:
             payload["tables"] = {name: json.loads(table_bytes(t, "json")) for name, t in sorted(others.items())}
         data = (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-        out.write_bytes(data)
+        write_atomically(out, data, force=force)
         return [(out, hashlib.sha256(data).hexdigest())]
     data = table_bytes(main, fmt)
-    out.write_bytes(data)
+    write_atomically(out, data, force=force)
     written.append((out, hashlib.sha256(data).hexdigest()))
     for name, table in sorted((others or {}).items()):
-        path = out.with_name(f"{out.stem}.{name}{out.suffix or '.csv'}")
+        path = _beside(out, name)
         data = table_bytes(table, fmt)
-        path.write_bytes(data)
+        write_atomically(path, data, force=force)
         written.append((path, hashlib.sha256(data).hexdigest()))
     return written
+
+
+def _beside(out: Path, name: str) -> Path:
+    return out.with_name(f"{out.stem}.{name}{out.suffix or '.csv'}")
 
 
 def export_run(
@@ -111,8 +122,12 @@ def export_run(
     main: pd.DataFrame,
     *,
     others: Mapping[str, pd.DataFrame] | None = None,
+    force: bool = False,
 ) -> list[tuple[Path, str]]:
-    """Export a run's tables to files (analysts and admins), logging every file and its SHA-256 in the audit log."""
+    """Export a run's tables to files (analysts and admins), logging every file and its SHA-256 in the audit log.
+
+    ``out`` follows :func:`write_tables` (no folder or device; an existing file replaced only with ``force``).
+    """
     require(actor, "export")
     url = settings.effective_database_url
     record = get_run(url, run_id)
@@ -126,7 +141,7 @@ def export_run(
         "user": record.user,
         "created_at": record.created_at,
     }
-    written = write_tables(out, fmt, main, meta=meta, others=others)
+    written = write_tables(out, fmt, main, meta=meta, others=others, force=force)
     with session_scope(url) as session:
         audit.append(
             session,
