@@ -132,7 +132,9 @@ def supply_risk_command(
     export_tables(settings, out, fmt, result.screen, result.run_id, force=force)
 
 
-def trends_command(out: OutOption, dataset: DatasetOption = None, fmt: FormatOption = TableFormat.csv) -> None:
+def trends_command(
+    out: OutOption, dataset: DatasetOption = None, fmt: FormatOption = TableFormat.csv, force: ForceOption = False
+) -> None:
     """Concentration per node and reference year, and whether it is rising (HHI change as an interval).
 
     Writes one row per node with two or more reference years (first and last HHI as bounds, the change, the top
@@ -141,13 +143,14 @@ def trends_command(out: OutOption, dataset: DatasetOption = None, fmt: FormatOpt
     from deps.services.trends import run_trends
 
     settings = ready()
+    check_output(out, force=force)
     result = run_trends(settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings))
     rising = result.trends["rising"].value_counts()
     typer.echo(
         f"{len(result.trends)} nodes with several reference years: rising yes {int(rising.get('yes', 0))}, "
         f"possible {int(rising.get('possible', 0))}, no {int(rising.get('no', 0))}"
     )
-    export_tables(settings, out, fmt, result.trends, result.run_id, others={"by_year": result.by_year})
+    export_tables(settings, out, fmt, result.trends, result.run_id, others={"by_year": result.by_year}, force=force)
 
 
 def simulate(
