@@ -1,0 +1,89 @@
+"""The networkx model of the supply graph, and the one cycle check of the project.
+
+networkx is the model analysts and tests reason about: :func:`to_networkx` gives one node per
+``node_id`` with its attributes and one edge per supply relation, with the relation and its
+share (``is_type_of``) or factor (``substitutes``). :func:`find_cycle` is the only cycle
+detection: the array form (:func:`supplychain.graph.build_graph`) calls it to name a cycle that
+Kahn peeling found, and the importers' validation (``deps.ingest.validation``) calls it on the
+rows of a file before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from supplychain.errors import GraphError
+from supplychain.graph import final_mask, structural_edges
+from supplychain.schema import split_list, validate_edges, validate_nodes
+
+if TYPE_CHECKING:  # networkx is imported lazily: only the model form needs it
+    import networkx as nx
+
+__all__ = ["find_cycle", "to_networkx"]
+
+
+def find_cycle(pairs: Iterable[tuple[str, str]]) -> list[str] | None:
+    """Nodes on one directed cycle of the ``(src, dst)`` pairs, in order; ``None`` if acyclic.
+
+    >>> find_cycle([("a", "b"), ("b", "c"), ("c", "a")])
+    ['a', 'b', 'c']
+    >>> find_cycle([("a", "b")]) is None
+    True
+    """
+    import networkx as nx
+
+    graph: nx.DiGraph = nx.DiGraph()
+    graph.add_edges_from(pairs)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return None
+    return [str(u) for u, _ in cycle]
+
+
+def to_networkx(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
+    """The networkx model: one node per ``node_id`` with its attributes, one edge per supply pair.
+
+    Node attributes: ``name``, ``kind``, ``markets`` (list), ``market_weight``, ``final``
+    (bool). Edge attributes: ``relations`` (the set of relations of the pair), ``share`` (the
+    type share, NaN when unknown, on ``is_type_of`` pairs) and ``factor`` (on ``substitutes``
+    pairs).
+
+    Raises
+    ------
+    GraphError
+        When an edge names an unknown node or the graph has a cycle.
+    """
+    import networkx as nx
+
+    nodes = validate_nodes(nodes)
+    edges = validate_edges(edges)
+    graph: nx.DiGraph = nx.DiGraph()
+    finals = final_mask(nodes, structural_edges(edges))
+    for record, final in zip(nodes.to_dict("records"), finals, strict=True):
+        graph.add_node(
+            record["node_id"],
+            name=record["name"],
+            kind=record["kind"],
+            markets=split_list(record["markets"]),
+            market_weight=float(record["market_weight"]),
+            final=bool(final),
+        )
+    for row in edges.itertuples(index=False):
+        if row.src not in graph or row.dst not in graph:
+            raise GraphError(f"edge {row.src!r} -> {row.dst!r} names an unknown node")
+        if not graph.has_edge(row.src, row.dst):
+            graph.add_edge(row.src, row.dst, relations=set())
+        data = graph.edges[row.src, row.dst]
+        data["relations"].add(row.relation)
+        if row.relation == "is_type_of":
+            data["share"] = float(row.share)
+        elif row.relation == "substitutes":
+            data["factor"] = float(row.factor)
+    cycle = find_cycle(graph.edges)
+    if cycle:
+        raise GraphError(f"the supply graph has a cycle through {cycle}; remove one edge")
+    return graph
