@@ -44,6 +44,12 @@ N_COUNTRIES = 60
 SINGLE_SUPPLIER = 0.17
 MARKETS = ("semiconductors", "defence", "biotech", "digital", "machines", "chemistry")
 NX_DEFAULT_MAX = 100_000
+#: fraction of the non-final nodes that are categories (their in-edges become is_type_of)
+CATEGORY = 0.05
+#: fraction of the remaining edges that become substitutes edges
+SUBSTITUTE = 0.02
+#: fraction of the type shares and of the multi-supplier provision shares left unknown
+UNKNOWN_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
             "market_weight": np.where(kind == "final_product", weight_of, 1.0),
         }
     )
-    edges = pd.DataFrame({"src": ids[src], "dst": ids[dst], "relation": "goes_into"})
+    edges = _with_alternatives(pd.DataFrame({"src": ids[src], "dst": ids[dst]}), dst, final_lo, rng)
     countries = [f"C{i:02d}" for i in range(N_COUNTRIES)]
     k = np.where(rng.random(n) < SINGLE_SUPPLIER, 1, rng.integers(2, 7, size=n))
     rows = np.repeat(np.arange(n), k)
@@ -116,8 +122,10 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
     raw = rng.gamma(0.6, size=len(rows))
     sums = np.bincount(rows, weights=raw, minlength=n)
     share = np.round(raw / sums[rows], 4)
+    # a share unknown for UNKNOWN_SHARE of the rows of multi-supplier nodes (bounds matter)
+    share = np.where((k[rows] > 1) & (rng.random(len(rows)) < UNKNOWN_SHARE), np.nan, share)
     prov = pd.DataFrame({"node_id": ids[rows], "c": cty, "share": share})
-    prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum().reset_index()
+    prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum(min_count=1).reset_index()
     cnames = np.asarray(countries, dtype=object)[prov["c"].to_numpy()]
     provision = pd.DataFrame(
         {
@@ -164,6 +172,8 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     from supplychain.control_points import control_points
     from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
+    from supplychain.knockout import knockouts, top_share_bounds
+    from supplychain.losses import as_share_bounds
     from supplychain.reach import compute_reach
     from supplychain.thresholds import Thresholds
 
@@ -178,24 +188,33 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
         out[name] = fn()
         times[name] = time.perf_counter() - start
 
-    step("build", lambda: build_graph(data.nodes, data.edges, thresholds=t, validate=False))
+    step("build", lambda: build_graph(data.nodes, data.edges, validate=False))
     graph = out["build"]
     step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
     step("share bounds", lambda: supplier_share_bounds(data.provision, thresholds=t))
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
     step(
+        "knockouts",
+        lambda: knockouts(
+            graph,  # type: ignore[arg-type]
+            out["reach+dominators"],  # type: ignore[arg-type]
+            top_shares=top_share_bounds(graph, out["share bounds"]),  # type: ignore[arg-type]
+            thresholds=t,
+        ),
+    )
+    step(
         "control points",
         lambda: control_points(
             out["concentration"],  # type: ignore[arg-type]
-            structural_chokepoints(graph, out["reach+dominators"], explain=False),  # type: ignore[arg-type]
+            structural_chokepoints(graph, out["reach+dominators"], out["knockouts"], explain=False),  # type: ignore[arg-type]
             data.nodes,
             thresholds=t,
             explain=False,
         ),
     )
     step(
-        "sweep 60 countries",
-        lambda: country_sweep(graph, supplier_shares(data.provision), keep_availability=False),  # type: ignore[arg-type]
+        "sweep 60 countries (low+high)",
+        lambda: country_sweep(graph, out["share bounds"], keep_availability=False),  # type: ignore[arg-type]
     )
     times["total"] = sum(times.values())
     times["cpu (process time)"] = time.process_time() - cpu_start
@@ -330,6 +349,24 @@ def main(argv: list[str] | None = None) -> None:
             f"{arrays['total'] / max(floor, 1e-9):.0f}x"
         )
     sys.stdout.flush()
+
+
+def _with_alternatives(pairs: pd.DataFrame, dst: np.ndarray, final_lo: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Relations for the generated pairs: the in-edges of CATEGORY of the non-final nodes are
+    ``is_type_of`` (shares from a gamma draw, UNKNOWN_SHARE of them unknown), SUBSTITUTE of the
+    rest ``substitutes`` (uniform factors), the others ``goes_into``."""
+    m = len(pairs)
+    is_cat = np.zeros(final_lo, dtype=bool)
+    is_cat[rng.random(final_lo) < CATEGORY] = True
+    typed = (dst < final_lo) & is_cat[np.minimum(dst, final_lo - 1)]
+    sub = ~typed & (rng.random(m) < SUBSTITUTE)
+    relation = np.where(typed, "is_type_of", np.where(sub, "substitutes", "goes_into")).astype(object)
+    raw = rng.gamma(0.8, size=m)
+    sums = np.bincount(dst, weights=np.where(typed, raw, 0.0), minlength=int(dst.max(initial=0)) + 1)
+    share = np.where(typed, np.round(raw / np.maximum(sums[dst], 1e-12) * 0.999, 4), np.nan)
+    share = np.where(typed & (rng.random(m) < UNKNOWN_SHARE), np.nan, share)
+    factor = np.where(sub, np.round(rng.uniform(0.1, 1.0, size=m), 3), np.nan)
+    return pairs.assign(relation=relation, share=share, factor=factor, source="synthetic")
 
 
 if __name__ == "__main__":

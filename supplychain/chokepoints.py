@@ -37,7 +37,7 @@ import pandas as pd
 from supplychain.bounds import tri_state
 from supplychain.concentration import STATUS_OK
 from supplychain.graph import SupplyGraph
-from supplychain.knockout import Knockouts
+from supplychain.knockout import Knockouts, knockouts
 from supplychain.reach import Reach, bits_to_lists
 from supplychain.schema import labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -122,7 +122,7 @@ def concentration_chokepoints(
 def structural_chokepoints(
     graph: SupplyGraph,
     reach: Reach,
-    knock: Knockouts,
+    knock: Knockouts | None = None,
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     explain: bool = True,
@@ -136,7 +136,8 @@ def structural_chokepoints(
     reach
         :func:`supplychain.reach.compute_reach` of the same graph.
     knock
-        :func:`supplychain.knockout.knockouts` of the same graph.
+        :func:`supplychain.knockout.knockouts` of the same graph (``None``: computed here,
+        without the single-supplier test).
     thresholds
         ``knockout_loss`` (theta).
     explain
@@ -155,6 +156,8 @@ def structural_chokepoints(
         ``..._possible`` those where it may be (NaN where the graph is too large to evaluate the
         node exactly); lists are ';'-joined final-product ids.
     """
+    if knock is None:
+        knock = knockouts(graph, reach, thresholds=thresholds)
     theta = thresholds.knockout_loss
     self_final = graph.is_final.astype(np.int64)
     total = float(graph.weight[reach.finals].sum()) or 1.0

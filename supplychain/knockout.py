@@ -115,7 +115,7 @@ def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
     src, dst, t_low, t_high = src[order], dst[order], t_low[order], t_high[order]
     lv = graph.level[src]
     cuts = np.flatnonzero(np.r_[True, lv[1:] != lv[:-1]]) if len(src) else np.zeros(0, dtype=np.int64)
-    ends = np.append(cuts[1:], len(src))
+    ends = np.append(cuts[1:], len(src))[: len(cuts)]
     for lo, hi in zip(cuts, ends, strict=True):
         s, d = src[lo:hi], dst[lo:hi]
         starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
