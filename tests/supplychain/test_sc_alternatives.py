@@ -133,7 +133,7 @@ def test_edge_validation() -> None:
         validate_edges(_edges([("a", "b", "substitutes", NAN, NAN)]))
     with pytest.raises(SchemaError, match="share"):
         validate_edges(_edges([("a", "b", "goes_into", 0.5, NAN)]))
-    with pytest.raises(SchemaError, match="sum to 1.200"):
+    with pytest.raises(SchemaError, match=r"sum to 1\.200"):
         validate_edges(_edges([("a", "c", "is_type_of", 0.6, NAN), ("b", "c", "is_type_of", 0.6, NAN)]))
     with pytest.raises(SchemaError, match="factor"):
         validate_edges(_edges([("a", "b", "substitutes", NAN, 1.5)]))
