@@ -4,13 +4,18 @@ Generates layered supply DAGs (6 tiers, hub stages, about 17% single-supplier st
 countries; see docs/performance.md) of about 10k, 100k and 1M edges with seeded randomness, then
 times for each size:
 
-- ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR),
+- ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR,
+  with alternatives: 5% of the nodes are categories of typed inputs, 2% of the other edges are
+  substitutes, 30% of type shares and of multi-supplier provision shares unknown),
   concentration (country view, with the exact bounds of every metric over unknown shares),
-  supplier share bounds (the intervals behind loss bounds), dominators + knockout reach + market reach, control points,
-  and a 60-country disruption sweep (explanation strings off, ``explain=False``: they are
+  supplier share bounds (the intervals behind loss bounds, as sparse matrices built once),
+  dominators + downstream and market reach, knockouts and single-supplier knockouts, control
+  points, and a 60-country disruption sweep for both loss bounds (explanation strings off, ``explain=False``: they are
   per-row text, not analysis; the sweep keeps final-product and market losses only);
 - ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
-  baseline); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
+  baseline: min-propagation over every edge, unknown shares read as 0, the sweep run twice for
+  the two bounds; it times the work, it does not reproduce the alternatives' semantics, which
+  ``tests/supplychain`` compare against ``supplychain.reference``); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
   the output); ``--networkx-all`` runs it at every size;
 - ``floor``: one numpy pass over the edges (gather + segmented minimum), the least any method
   touching every edge must do.
@@ -28,6 +33,8 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import itertools
+import math
 import resource
 import sys
 import time
@@ -122,10 +129,11 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
     raw = rng.gamma(0.6, size=len(rows))
     sums = np.bincount(rows, weights=raw, minlength=n)
     share = np.round(raw / sums[rows], 4)
-    # a share unknown for UNKNOWN_SHARE of the rows of multi-supplier nodes (bounds matter)
-    share = np.where((k[rows] > 1) & (rng.random(len(rows)) < UNKNOWN_SHARE), np.nan, share)
     prov = pd.DataFrame({"node_id": ids[rows], "c": cty, "share": share})
-    prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum(min_count=1).reset_index()
+    prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum().reset_index()
+    # a share unknown for UNKNOWN_SHARE of the rows of multi-supplier nodes (bounds matter)
+    multi = prov.groupby("node_id")["c"].transform("size").to_numpy() > 1
+    prov["share"] = prov["share"].mask(multi & (rng.random(len(prov)) < UNKNOWN_SHARE))
     cnames = np.asarray(countries, dtype=object)[prov["c"].to_numpy()]
     provision = pd.DataFrame(
         {
@@ -173,7 +181,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
     from supplychain.knockout import knockouts, top_share_bounds
-    from supplychain.losses import as_share_bounds
+    from supplychain.losses import as_share_bounds, share_matrix
     from supplychain.reach import compute_reach
     from supplychain.thresholds import Thresholds
 
@@ -191,7 +199,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     step("build", lambda: build_graph(data.nodes, data.edges, validate=False))
     graph = out["build"]
     step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
-    step("share bounds", lambda: supplier_share_bounds(data.provision, thresholds=t))
+    step("share bounds", lambda: share_matrix(graph, supplier_share_bounds(data.provision, thresholds=t)))  # type: ignore[arg-type]
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
     step(
         "knockouts",
@@ -235,7 +243,7 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
     shares: dict[str, dict[str, float]] = {}
     prov = data.provision
     for node, country, share in zip(prov["node_id"], prov["country"], prov["share"], strict=True):
-        shares.setdefault(str(node), {})[str(country)] = float(share)
+        shares.setdefault(str(node), {})[str(country)] = 0.0 if math.isnan(share) else float(share)
     times["build"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -277,14 +285,14 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
     start = time.perf_counter()
     order = list(nx.topological_sort(graph))
     countries = sorted({c for sup in shares.values() for c in sup})
-    for c in countries:
+    for c, _bound in itertools.product(countries, ("low", "high")):  # the same work as both bounds
         avail: dict[str, float] = {}
         for v in order:
             a = 1.0 - shares.get(v, {}).get(c, 0.0)
             for u in graph.predecessors(v):
                 a = min(a, avail[u])
             avail[v] = a
-    times["sweep 60 countries"] = time.perf_counter() - start
+    times["sweep 60 countries (low+high)"] = time.perf_counter() - start
     times["total"] = sum(times.values())
     return times
 

@@ -31,7 +31,7 @@ import pandas as pd
 from supplychain.alternatives import propagate
 from supplychain.errors import UnknownItemError
 from supplychain.graph import SupplyGraph
-from supplychain.losses import as_share_bounds, final_loss_frame, market_loss, share_matrix
+from supplychain.losses import ShareMatrices, final_loss_frame, market_loss, share_matrix
 
 __all__ = [
     "DisruptionResult",
@@ -128,7 +128,7 @@ def own_availability(
     matrices = {}
     for kind, frame in (("country", country_shares), ("firm", firm_shares)):
         if frame is not None:
-            matrices[kind] = share_matrix(graph, as_share_bounds(frame))
+            matrices[kind] = share_matrix(graph, frame)
     for shock in shocks:
         f = float(shock.fraction)
         if shock.kind == "node":
@@ -279,7 +279,7 @@ def simulate(
 
 def country_sweep(
     graph: SupplyGraph,
-    country_shares: pd.DataFrame,
+    country_shares: pd.DataFrame | ShareMatrices,
     *,
     fraction: float = 1.0,
     countries: Sequence[str] | None = None,
@@ -302,7 +302,7 @@ def country_sweep(
     chunk_columns
         Scenarios propagated together (one reused float32 buffer of n_nodes x chunk_columns).
     """
-    low_m, suppliers, high_m = share_matrix(graph, as_share_bounds(country_shares))
+    low_m, suppliers, high_m = share_matrix(graph, country_shares)
     if countries is not None:
         missing = [c for c in countries if c not in suppliers]
         if missing:
@@ -365,7 +365,7 @@ def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: f
     assert sweep.availability_high is not None and sweep.availability_low is not None
     cut = sweep.availability_high <= tolerance
     maybe = sweep.availability_low <= tolerance
-    own_cut = (1.0 - share_matrix(graph, as_share_bounds(shares))[0].toarray()) <= tolerance
+    own_cut = (1.0 - share_matrix(graph, shares)[0].toarray()) <= tolerance
     finals = graph.finals
     rows = []
     for j, sup in enumerate(sweep.countries):

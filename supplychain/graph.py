@@ -160,13 +160,15 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, validate: bool = Tr
         if (arr < 0).any():
             bad = edges[col].to_numpy()[arr < 0][0]
             raise GraphError(f"edge {col} {bad!r} is not in the nodes frame; add the node")
-    relation = edges["relation"].to_numpy(dtype=object)
-    alt = relation != "goes_into"
+    alt = (edges["relation"] != "goes_into").to_numpy(dtype=bool)
     alternatives = None
     if alt.any():
-        is_type = relation[alt] == "is_type_of"
-        value = np.where(is_type, edges["share"].to_numpy()[alt], edges["factor"].to_numpy()[alt])
-        alternatives = (src[alt], dst[alt], is_type, value.astype(np.float64), src[~alt], dst[~alt])
+        picked = edges.loc[alt]
+        is_type = (picked["relation"] == "is_type_of").to_numpy(dtype=bool)
+        value = np.where(
+            is_type, picked["share"].to_numpy(dtype=np.float64), picked["factor"].to_numpy(dtype=np.float64)
+        )
+        alternatives = (src[alt], dst[alt], is_type, value, src[~alt], dst[~alt])
     key = _unique_keys(src * max(n, 1) + dst)
     src, dst = key // max(n, 1), key % max(n, 1)
     return _assemble(nodes, ids, src.astype(np.int64), dst.astype(np.int64), n, alternatives)

@@ -15,8 +15,9 @@ highest completion). With theta = ``Thresholds.knockout_loss`` (default 0.5):
 
 A final product's own loss is never counted: its reach is the other final products it feeds.
 
-Exact evaluation propagates one column per node (64 at a time): cost n x edges. Above
-``Thresholds.knockout_exact_nodes`` nodes, cheap bounds decide first (one backward sweep each):
+Exact evaluation propagates one column per node (64 at a time): cost n x edges. When more
+than ``Thresholds.knockout_exact_nodes`` nodes have another final product downstream, the
+graph is too large for that and one backward sweep gives bounds instead:
 with c_w = 1 - min(1, sum of w's substitution factors),
 
     P_low(v)  = max([v final], max over goes_into children w of c_w P_low(w),
@@ -26,9 +27,9 @@ with c_w = 1 - min(1, sum of w's substitution factors),
 
 and knockout loss_low >= c_v max over children (as in P_low), loss_high <= the sum in P_high
 (max <= sum; every step is monotone and positively homogeneous, substitutes count at most fully
-lost). A partial own loss x scales both. Only the nodes these bounds leave undecided are
-evaluated exactly, at most ``knockout_exact_nodes`` of them; the rest keep the bounds and their
-per-final counts are not computed (NaN), which the explanation says.
+lost). A partial own loss x scales both. The flags then come from these bounds (``possible``
+where they straddle the threshold); per-final counts are not computed (NaN) except where the
+upper bound already rules every final product out; the explanation says so.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import pandas as pd
 
 from supplychain.alternatives import propagate
 from supplychain.graph import SupplyGraph
+from supplychain.losses import ShareMatrices, share_matrix
 from supplychain.reach import Reach, weighted_bit_sum
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -81,25 +83,18 @@ class Knockouts:
     top_loss_high: np.ndarray
 
 
-def top_share_bounds(graph: SupplyGraph, bounds: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of each node's top supplier share from an interval frame (NaN where none).
+def top_share_bounds(graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of each node's top supplier share (NaN where no supplier is given).
 
     The top share lies between the largest lower bound and the largest upper bound of the
-    node's suppliers (``node_id, supplier, share_low, share_high``).
+    node's suppliers (an interval frame ``node_id, supplier, share_low, share_high``, a point
+    frame, or the matrices of :func:`supplychain.losses.share_matrix`).
     """
-    low = np.full(graph.n, np.nan)
-    high = np.full(graph.n, np.nan)
-    if len(bounds) == 0:
-        return low, high
-    pos = graph.index_of(bounds["node_id"].astype("str").reset_index(drop=True))
-    keep = pos >= 0
-    frame = pd.DataFrame(
-        {"v": pos[keep], "lo": bounds["share_low"].to_numpy()[keep], "hi": bounds["share_high"].to_numpy()[keep]}
-    )
-    agg = frame.groupby("v").max()
-    low[agg.index.to_numpy()] = agg["lo"].to_numpy()
-    high[agg.index.to_numpy()] = agg["hi"].to_numpy()
-    return low, high
+    low_m, _, high_m = share_matrix(graph, bounds)
+    low = np.asarray(low_m.max(axis=1).toarray(), dtype=np.float64).ravel()
+    high = np.asarray(high_m.max(axis=1).toarray(), dtype=np.float64).ravel()
+    listed = np.diff(high_m.indptr) > 0
+    return np.where(listed, low, np.nan), np.where(listed, high, np.nan)
 
 
 def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +106,8 @@ def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
     k_high = np.zeros(n)
     c = _cover_gap(graph)
     src, dst, t_low, t_high = _transfers(graph, c)
-    order = np.lexsort((src, -graph.level[src]))
+    top = int(graph.level.max(initial=0))
+    order = np.argsort((top - graph.level[src]) * max(n, 1) + src, kind="stable")
     src, dst, t_low, t_high = src[order], dst[order], t_low[order], t_high[order]
     lv = graph.level[src]
     cuts = np.flatnonzero(np.r_[True, lv[1:] != lv[:-1]]) if len(src) else np.zeros(0, dtype=np.int64)
@@ -153,8 +149,7 @@ def knockouts(
     b_low, b_high = knockout_bounds(graph)
     loss_low, loss_high = np.zeros(n), np.zeros(n)
     loss_low[feeds], loss_high[feeds] = b_low[feeds], b_high[feeds]
-    undecided = feeds[(b_low[feeds] < theta) & (b_high[feeds] >= theta)]
-    evaluate = feeds if len(feeds) <= limit else undecided[:limit]
+    evaluate = feeds if len(feeds) <= limit else feeds[:0]
     exact = ~np.isin(np.arange(n), feeds)
     exact[evaluate] = True
     # not evaluated: counts known only where the bounds say no final reaches theta
@@ -215,8 +210,7 @@ def _top_losses(
     cand = feeds[known[feeds]]
     top_low[cand] = s_low[cand] * b_low[cand]
     top_high[cand] = np.minimum(s_high[cand] * b_high[cand], 1.0)
-    undecided = cand[(top_low[cand] < theta) & (top_high[cand] >= theta)]
-    evaluate = cand if len(cand) <= limit else undecided[:limit]
+    evaluate = cand if len(cand) <= limit else cand[:0]
     for lo in range(0, len(evaluate), _CHUNK):
         cols = evaluate[lo : lo + _CHUNK]
         f_low, f_high = _final_losses(graph, reach, cols, s_low[cols], s_high[cols])

@@ -18,12 +18,15 @@ import numpy as np
 import pandas as pd
 
 from supplychain.graph import SupplyGraph
+from supplychain.schema import run_starts
 
 if TYPE_CHECKING:  # scipy.sparse is imported lazily (about 0.3 s)
     import scipy.sparse as sp
 
-__all__ = ["BOUNDS_COLUMNS", "as_share_bounds", "final_loss_frame", "market_loss", "share_matrix"]
+__all__ = ["BOUNDS_COLUMNS", "ShareMatrices", "as_share_bounds", "final_loss_frame", "market_loss", "share_matrix"]
 
+#: (low, suppliers, high) as :func:`share_matrix` returns it.
+ShareMatrices = tuple["sp.csr_matrix", tuple[str, ...], "sp.csr_matrix"]
 #: the share-interval contract (low == high where the share is known).
 BOUNDS_COLUMNS = ("node_id", "supplier", "share_low", "share_high")
 
@@ -39,20 +42,29 @@ def as_share_bounds(shares: pd.DataFrame) -> pd.DataFrame:
     """
     if {"share_low", "share_high"} <= set(shares.columns):
         return shares
-    share = shares["share"].astype(np.float64)
-    known = share.fillna(0.0).groupby(shares["node_id"]).transform("sum")
-    residual = (1.0 - known).clip(lower=0.0)
+    share = shares["share"].to_numpy(dtype=np.float64)
+    node = shares["node_id"]
+    starts = run_starts(node)  # rows of one node are consecutive in validated frames
+    if len(starts) and len(pd.unique(node.take(starts))) != len(starts):
+        order = np.argsort(node.to_numpy(dtype=object), kind="stable")
+        return as_share_bounds(shares.take(order).reset_index(drop=True))
+    known = np.add.reduceat(np.nan_to_num(share, nan=0.0), starts) if len(starts) else np.zeros(0)
+    sizes = np.diff(np.append(starts, len(share)))
+    residual = np.repeat(np.clip(1.0 - known, 0.0, None), sizes)
+    unknown = np.isnan(share)
     return pd.DataFrame(
         {
-            "node_id": shares["node_id"].to_numpy(),
-            "supplier": shares["supplier_id"].to_numpy(),
-            "share_low": share.fillna(0.0).to_numpy(),
-            "share_high": share.fillna(residual).to_numpy(),
+            "node_id": node.reset_index(drop=True),
+            "supplier": shares["supplier_id"].reset_index(drop=True),
+            "share_low": np.where(unknown, 0.0, share),
+            "share_high": np.where(unknown, residual, share),
         }
     )
 
 
-def share_matrix(graph: SupplyGraph, bounds: pd.DataFrame) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
+def share_matrix(
+    graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices
+) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
     """Sparse (node x supplier) matrices of the low and the high share.
 
     Parameters
@@ -61,7 +73,8 @@ def share_matrix(graph: SupplyGraph, bounds: pd.DataFrame) -> tuple[sp.csr_matri
         Array form of the graph (row order).
     bounds
         Interval frame (:data:`BOUNDS_COLUMNS`) or point frame (see :func:`as_share_bounds`);
-        rows of unknown nodes are ignored.
+        rows of unknown nodes are ignored. A triple this function returned is passed through
+        (build it once, use it for several sweeps).
 
     Returns
     -------
@@ -71,6 +84,8 @@ def share_matrix(graph: SupplyGraph, bounds: pd.DataFrame) -> tuple[sp.csr_matri
     """
     import scipy.sparse as sp
 
+    if isinstance(bounds, tuple):  # already a (low, suppliers, high) triple
+        return bounds
     bounds = as_share_bounds(bounds)
     rows = graph.index_of(bounds["node_id"].astype("str").reset_index(drop=True))
     keep = rows >= 0

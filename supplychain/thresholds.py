@@ -56,8 +56,9 @@ class Thresholds:
         final product, given the alternatives; a single-supplier knockout when losing its top
         supplier alone does.
     knockout_exact_nodes
-        At most this many nodes are evaluated exactly (one propagation column each) in the
-        knockout test; above it, cheap bounds decide first (``supplychain.knockout``).
+        The knockout test evaluates every node exactly (one propagation column each) when at
+        most this many nodes have a final product downstream; above it, one backward sweep
+        gives bounds instead (``supplychain.knockout``).
     risk_weights
         Weights of the four dependency factors in the composite risk score.
     recovery_months_cap
@@ -88,7 +89,7 @@ class Thresholds:
     home: str = "NLD"
     bloc: str = "EU27"
     knockout_loss: float = 0.5
-    knockout_exact_nodes: int = 20_000
+    knockout_exact_nodes: int = 5_000
     risk_weights: tuple[tuple[str, float], ...] = field(
         default=(
             ("concentration", 1.0),
