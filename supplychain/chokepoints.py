@@ -72,6 +72,7 @@ STRUCTURAL_COLUMNS = (
     "n_finals_knockout",
     "n_finals_knockout_possible",
     "knockout_weight",
+    "knockout_weight_high",
     "finals_dominated",
     "finals_knockout",
     "markets_reached",
@@ -152,6 +153,8 @@ def structural_chokepoints(
         largest loss of another final product when the node is lost, ``top_supplier_loss_*``
         when its top supplier is (NaN: no share data); counts and ``*_weight``
         (market-weighted share of all final products) exclude the node itself;
+        ``knockout_weight`` (``_high``) is the reach: the market-weighted share of all final
+        products' supply lost when the node is lost (low and high bound);
         ``n_finals_knockout`` counts final products with a loss >= theta for certain,
         ``..._possible`` those where it may be (NaN where the graph is too large to evaluate the
         node exactly); lists are ';'-joined final-product ids.
@@ -197,6 +200,7 @@ def structural_chokepoints(
                 np.where(np.isfinite(knock.n_finals_possible), knock.n_finals_possible, np.nan), dtype="Int64"
             ),
             "knockout_weight": knock.weight,
+            "knockout_weight_high": knock.weight_high,
             "finals_dominated": dom_lists,
             "finals_knockout": ko_lists,
             "markets_reached": market_lists,

@@ -10,8 +10,10 @@ highest completion). With theta = ``Thresholds.knockout_loss`` (default 0.5):
   ``possible`` when only loss_high is, ``no`` otherwise;
 - single-supplier knockout: the same with o(v) = 1 - x_top, x_top the share of v's top supplier
   (country or firm) in [x_top_low, x_top_high];
-- reach: the other final products with loss_low >= theta (``n_finals``, bitsets, the market
-  weight share ``weight``) and with loss_high >= theta (``n_finals_possible``).
+- reach: the other final products with loss_low >= theta (``n_finals``, bitsets) and with
+  loss_high >= theta (``n_finals_possible``); the market-weighted share of all final products'
+  supply that is lost (``weight``, ``weight_high``; with required inputs only this is the
+  weighted share of the final products downstream, as before).
 
 A final product's own loss is never counted: its reach is the other final products it feeds.
 
@@ -42,10 +44,10 @@ import pandas as pd
 from supplychain.alternatives import propagate
 from supplychain.graph import SupplyGraph
 from supplychain.losses import ShareMatrices, share_matrix
-from supplychain.reach import Reach, weighted_bit_sum
+from supplychain.reach import Reach
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
-__all__ = ["Knockouts", "knockout_bounds", "knockouts", "top_share_bounds"]
+__all__ = ["Knockouts", "knockout_bounds", "knockouts", "top_share_bounds", "total_all"]
 
 _CHUNK = 64
 
@@ -63,8 +65,11 @@ class Knockouts:
     n_finals, n_finals_possible
         Other final products with loss_low >= theta (resp. loss_high >= theta); NaN where not
         evaluated exactly.
-    weight
-        Market-weighted share of all final products that ``n_finals`` counts (0-1; NaN likewise).
+    weight, weight_high
+        Reach: the market-weighted share of all final products' supply lost when the node is
+        lost, sum over other final products f of w_f loss_f / sum over all final products of
+        w_f, with the low (resp. high) losses (0-1). Not evaluated exactly: ``weight`` NaN and
+        ``weight_high`` the weighted share of the other final products downstream.
     bits
         (n, words) uint64 in the bit order of ``Reach.finals``: the final products counted in
         ``n_finals`` (``None`` when the reach keeps no bitsets).
@@ -78,6 +83,7 @@ class Knockouts:
     n_finals: np.ndarray
     n_finals_possible: np.ndarray
     weight: np.ndarray
+    weight_high: np.ndarray
     bits: np.ndarray | None
     top_loss_low: np.ndarray
     top_loss_high: np.ndarray
@@ -91,6 +97,8 @@ def top_share_bounds(graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices) -
     frame, or the matrices of :func:`supplychain.losses.share_matrix`).
     """
     low_m, _, high_m = share_matrix(graph, bounds)
+    if high_m.shape[1] == 0:
+        return np.full(graph.n, np.nan), np.full(graph.n, np.nan)
     low = np.asarray(low_m.max(axis=1).toarray(), dtype=np.float64).ravel()
     high = np.asarray(high_m.max(axis=1).toarray(), dtype=np.float64).ravel()
     listed = np.diff(high_m.indptr) > 0
@@ -157,6 +165,8 @@ def knockouts(
     n_fin = np.where(exact | decided_no, 0.0, np.nan)
     n_pos = n_fin.copy()
     weight = n_fin.copy()
+    own_w = np.where(graph.is_final, graph.weight, 0.0)
+    weight_high = np.where(exact, 0.0, np.clip(reach.downstream_weight - own_w / total_all(graph, reach), 0.0, 1.0))
     keep_bits = reach.downstream_bits is not None
     bits = np.zeros_like(reach.downstream_bits) if keep_bits else None
     fw = graph.weight[reach.finals]
@@ -167,7 +177,8 @@ def knockouts(
         loss_low[cols], loss_high[cols] = f_low.max(axis=0, initial=0.0), f_high.max(axis=0, initial=0.0)
         hit, maybe = f_low >= theta - 1e-9, f_high >= theta - 1e-9
         n_fin[cols], n_pos[cols] = hit.sum(axis=0), maybe.sum(axis=0)
-        weight[cols] = (fw[:, None] * hit).sum(axis=0) / total
+        weight[cols] = (fw[:, None] * f_low).sum(axis=0) / total
+        weight_high[cols] = (fw[:, None] * f_high).sum(axis=0) / total
         if bits is not None:
             packed = np.packbits(hit.T, axis=1, bitorder="little")
             width = bits.shape[1] * 8
@@ -175,8 +186,6 @@ def knockouts(
             padded[:, : packed.shape[1]] = packed
             bits[cols] = padded.view(np.uint64)
     top_low, top_high = _top_losses(graph, reach, feeds, b_low, b_high, top_shares, theta, limit)
-    if bits is not None and len(evaluate):
-        weight[evaluate] = weighted_bit_sum(bits[evaluate], fw) / total
     return Knockouts(
         loss_low=loss_low,
         loss_high=loss_high,
@@ -184,10 +193,16 @@ def knockouts(
         n_finals=n_fin,
         n_finals_possible=n_pos,
         weight=weight,
+        weight_high=weight_high,
         bits=bits,
         top_loss_low=top_low,
         top_loss_high=top_high,
     )
+
+
+def total_all(graph: SupplyGraph, reach: Reach) -> float:
+    """Total market weight of the final products (1.0 when it is 0)."""
+    return float(graph.weight[reach.finals].sum()) or 1.0
 
 
 def _top_losses(

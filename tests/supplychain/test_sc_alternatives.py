@@ -90,7 +90,9 @@ def test_knockout_threshold_discriminates() -> None:
     table = structural_chokepoints(GRAPH, compute_reach(GRAPH)).set_index("node_id")
     # EUV's loss of 0.5 reaches the threshold 0.5; DUV's 0.3, imprint's 0.2, resist A's 0.4 do not
     assert table.loc["euv", "knockout_chokepoint"] == "yes"
-    assert table.loc["euv", "finals_knockout"] == "chip" and table.loc["euv", "knockout_weight"] == 1.0
+    assert table.loc["euv", "finals_knockout"] == "chip"
+    assert table.loc["euv", "knockout_weight"] == pytest.approx(0.5)  # reach: the chip's supply lost
+    assert table.loc["duv", "knockout_weight"] == pytest.approx(0.3)
     for node in ("duv", "imprint", "resist_a", "resist_b"):
         assert table.loc[node, "knockout_chokepoint"] == "no", node
         assert table.loc[node, "n_finals_knockout"] == 0
