@@ -15,8 +15,9 @@ times for each size:
 - ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
   baseline: min-propagation over every edge, unknown shares read as 0, the sweep run twice for
   the two bounds; it times the work, it does not reproduce the alternatives' semantics, which
-  ``tests/supplychain`` compare against ``supplychain.reference``); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
-  the output); ``--networkx-all`` runs it at every size;
+  ``tests/supplychain`` compare against ``supplychain.reference``); by default run at 10k and
+  100k edges and extrapolated linearly to 1M (said so in the output); ``--networkx-all`` runs
+  it at every size;
 - ``floor``: one numpy pass over the edges (gather + segmented minimum), the least any method
   touching every edge must do.
 
