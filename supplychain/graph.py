@@ -241,7 +241,7 @@ def _assemble(
     in_ptr, in_idx = transpose(out_ptr, out_idx, n)
     level = kahn_levels(in_ptr, out_ptr, out_idx)
     if (level < 0).any():
-        from supplychain.nxmodel import find_cycle
+        from supplychain.topology import find_cycle  # the project's one cycle search
 
         stuck = level < 0
         keep = stuck[src] & stuck[dst]

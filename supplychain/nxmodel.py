@@ -1,16 +1,13 @@
-"""The networkx model of the supply graph, and the one cycle check of the project.
+"""The networkx model of the supply graph.
 
 networkx is the model analysts and tests reason about: :func:`to_networkx` gives one node per
-``node_id`` with its attributes and one edge per supply relation, with the relation and its
-share (``is_type_of``) or factor (``substitutes``). :func:`find_cycle` is the only cycle
-detection: the array form (:func:`supplychain.graph.build_graph`) calls it to name a cycle that
-Kahn peeling found, and the importers' validation (``deps.ingest.validation``) calls it on the
-rows of a file before anything is written.
+``node_id`` with its attributes and one edge per supply pair, with its relations and the share
+(``is_type_of``) or factor (``substitutes``). Cycles are named by the project's one cycle search,
+:func:`supplychain.topology.find_cycle` (also used by the array form and the importers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,30 +15,12 @@ import pandas as pd
 from supplychain.errors import GraphError
 from supplychain.graph import final_mask, structural_edges
 from supplychain.schema import split_list, validate_edges, validate_nodes
+from supplychain.topology import find_cycle
 
 if TYPE_CHECKING:  # networkx is imported lazily: only the model form needs it
     import networkx as nx
 
-__all__ = ["find_cycle", "to_networkx"]
-
-
-def find_cycle(pairs: Iterable[tuple[str, str]]) -> list[str] | None:
-    """Nodes on one directed cycle of the ``(src, dst)`` pairs, in order; ``None`` if acyclic.
-
-    >>> find_cycle([("a", "b"), ("b", "c"), ("c", "a")])
-    ['a', 'b', 'c']
-    >>> find_cycle([("a", "b")]) is None
-    True
-    """
-    import networkx as nx
-
-    graph: nx.DiGraph = nx.DiGraph()
-    graph.add_edges_from(pairs)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    return [str(u) for u, _ in cycle]
+__all__ = ["to_networkx"]
 
 
 def to_networkx(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:

@@ -21,7 +21,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-__all__ = ["parse_market_size", "type_shares"]
+import pandas as pd
+
+__all__ = ["edge_records", "parse_market_size", "type_shares", "with_type_shares"]
 
 _SIZE = re.compile(r"^\s*\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
@@ -77,3 +79,33 @@ def type_shares(
         for t, share in derived.items():
             out[(t, cat)] = (round(min(share * scale, 1.0), 6), note)
     return out
+
+
+def with_type_shares(inputs: pd.DataFrame, out: dict[str, pd.DataFrame]) -> list[str]:
+    """Add ``share`` and ``note`` (provenance) to ``out["edges"]`` from the market sizes; return the import notes."""
+    edges = out.get("edges")
+    if edges is None:
+        return []
+    column = "market_share_chart_global_market_size_info"
+    sizes = dict(zip(inputs["input_id"], inputs.get(column, pd.Series("", index=inputs.index)), strict=True))
+    typed = edges[edges["relation"].eq("is_type_of")]
+    types_of = typed.groupby("dst")["src"].apply(list).to_dict()
+    derived = type_shares(types_of, {str(k): str(v) for k, v in sizes.items()})
+    pairs = list(zip(edges["src"], edges["dst"], strict=True))
+    is_type = edges["relation"].eq("is_type_of").tolist()
+    edges["share"] = [derived[p][0] if t and p in derived else None for p, t in zip(pairs, is_type, strict=True)]
+    edges["note"] = [derived[p][1] if t and p in derived else "" for p, t in zip(pairs, is_type, strict=True)]
+    return [
+        f"{len(derived)} of {len(typed)} is_type_of edges carry a type share derived from the size figures in "
+        "inputs.csv (the others: share unknown, shown as intervals); CSET names no substitutes"
+    ]
+
+
+def edge_records(edges: pd.DataFrame) -> list[tuple[str, str, str, float | None, str]]:
+    """``(src, dst, relation, share, note)`` per edge, with ``None`` for an unknown share."""
+    shares = edges["share"] if "share" in edges else pd.Series(None, index=edges.index, dtype=object)
+    notes = edges["note"] if "note" in edges else pd.Series("", index=edges.index)
+    return [
+        (str(s), str(d), str(r), None if v is None or pd.isna(v) else float(v), str(n))
+        for s, d, r, v, n in zip(edges["src"], edges["dst"], edges["relation"], shares, notes, strict=True)
+    ]

@@ -13,9 +13,10 @@ from supplychain.disruption import propagate_availability
 from supplychain.errors import GraphError
 from supplychain.graph import build_graph
 from supplychain.knockout import knockouts
-from supplychain.nxmodel import find_cycle, to_networkx
+from supplychain.nxmodel import to_networkx
 from supplychain.reach import SUPER_SOURCE, bits_to_lists, compute_reach
 from supplychain.thresholds import Thresholds
+from supplychain.topology import find_cycle
 
 
 def test_levels_finals_and_type_edges() -> None:
@@ -51,7 +52,7 @@ def test_cycle_and_unknown_node_raise() -> None:
 
     subs = pd.DataFrame({"src": ["b"], "dst": ["a"], "relation": ["substitutes"], "factor": [0.5]})
 
-    with pytest.raises(GraphError, match=r"cycle through \['a', 'b'\]|cycle through \['b', 'a'\]"):
+    with pytest.raises(GraphError, match=r"cycle through \['(a|b)', '(a|b)', '(a|b)'\]"):
         build_graph(nodes_frame(["a", "b"]), pd.concat([edges_frame([("a", "b")]), subs]))
     assert find_cycle([("a", "b"), ("b", "c")]) is None
 
