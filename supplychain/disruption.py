@@ -307,15 +307,15 @@ def country_sweep(
         missing = [c for c in countries if c not in suppliers]
         if missing:
             raise UnknownItemError(f"countries {missing} supply no node in the data")
-        cols = [suppliers.index(c) for c in countries]
-        low_m, high_m = low_m[:, cols], high_m[:, cols]
+        picked = [suppliers.index(c) for c in countries]
+        low_m, high_m = low_m[:, picked], high_m[:, picked]
         suppliers = tuple(countries)
-    out = {}
+    out: dict[str, tuple[np.ndarray | None, np.ndarray]] = {}
     for bound, cut, high in (("low", high_m, False), ("high", low_m, True)):
         avail, loss = _sweep(graph, cut, fraction, high=high, chunk_columns=chunk_columns, keep=keep_availability)
         out[bound] = (avail, loss)
     (avail_low, loss_high), (avail_high, loss_low) = out["low"], out["high"]
-    cols = list(suppliers)
+    cols = [str(s) for s in suppliers]
     return SweepResult(
         countries=suppliers,
         fraction=float(fraction),

@@ -253,7 +253,9 @@ def _assemble(
     is_final = marked if marked.any() else ~has_out
     markets, market_bits = _market_bits(nodes, n)
     levels_in = level_blocks(level, order, in_ptr, in_idx)
-    levels_and, type_blocks, sub_blocks = levels_in, (), ()
+    levels_and = levels_in
+    type_blocks: tuple[AltBlock | None, ...] = ()
+    sub_blocks: tuple[AltBlock | None, ...] = ()
     if alternatives is not None:
         a_src, a_dst, is_type, value, g_src, g_dst = alternatives
         g_key = _unique_keys(g_dst * max(n, 1) + g_src)

@@ -278,18 +278,18 @@ def _transfers(graph: SupplyGraph, c: np.ndarray) -> tuple[np.ndarray, np.ndarra
             parts_dst.append(d)
             parts_lo.append(c[d])
             parts_hi.append(np.ones(len(d)))
-    for block in graph.type_blocks:
-        if block is None:
+    for alt in graph.type_blocks:
+        if alt is None:
             continue
-        sizes = np.diff(np.append(block.starts, len(block.src)))
-        d = np.repeat(block.nodes, sizes)
-        r = np.repeat(block.residual, sizes)
-        n_cand = np.repeat(np.add.reduceat(block.candidate.astype(np.int64), block.starts), sizes)
-        only = block.candidate & (n_cand == 1)
-        parts_src.append(block.src)
+        sizes = np.diff(np.append(alt.starts, len(alt.src)))
+        d = np.repeat(alt.nodes, sizes)
+        r = np.repeat(alt.residual, sizes)
+        n_cand = np.repeat(np.add.reduceat(alt.candidate.astype(np.int64), alt.starts), sizes)
+        only = alt.candidate & (n_cand == 1)
+        parts_src.append(alt.src)
         parts_dst.append(d)
-        parts_lo.append((block.weight + np.where(only, r, 0.0)) * c[d])
-        parts_hi.append(block.weight + np.where(block.candidate, r, 0.0))
+        parts_lo.append((alt.weight + np.where(only, r, 0.0)) * c[d])
+        parts_hi.append(alt.weight + np.where(alt.candidate, r, 0.0))
     if not parts_src:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), np.zeros(0)

@@ -59,9 +59,9 @@ def to_networkx(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
         data = graph.edges[row.src, row.dst]
         data["relations"].add(row.relation)
         if row.relation == "is_type_of":
-            data["share"] = float(row.share)
+            data["share"] = float(row.share)  # type: ignore[arg-type]
         elif row.relation == "substitutes":
-            data["factor"] = float(row.factor)
+            data["factor"] = float(row.factor)  # type: ignore[arg-type]
     cycle = find_cycle(graph.edges)
     if cycle:
         raise GraphError(f"the supply graph has a cycle through {cycle}; remove one edge")

@@ -89,7 +89,7 @@ def with_type_shares(inputs: pd.DataFrame, out: dict[str, pd.DataFrame]) -> list
     column = "market_share_chart_global_market_size_info"
     sizes = dict(zip(inputs["input_id"], inputs.get(column, pd.Series("", index=inputs.index)), strict=True))
     typed = edges[edges["relation"].eq("is_type_of")]
-    types_of = typed.groupby("dst")["src"].apply(list).to_dict()
+    types_of = {str(k): [str(x) for x in v] for k, v in typed.groupby("dst")["src"].apply(list).items()}
     derived = type_shares(types_of, {str(k): str(v) for k, v in sizes.items()})
     pairs = list(zip(edges["src"], edges["dst"], strict=True))
     is_type = edges["relation"].eq("is_type_of").tolist()
