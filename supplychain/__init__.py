@@ -7,13 +7,13 @@ Streamlit. Modules (imported lazily by callers, so ``import supplychain`` stays 
 - ``schema``: input frame columns, dtypes and validating constructors;
 - ``thresholds``: every cut-off, as the frozen :class:`~supplychain.thresholds.Thresholds`;
 - ``graph``: the array form (CSR, topological levels, alternatives per level); ``levels``: the
-  per-level sweep machinery; ``nxmodel``: the networkx model; ``topology``: cycle search,
-  levels and chains on small graphs;
+  per-level sweep machinery; ``topology``: cycle search, levels and chains on small graphs;
 - ``alternatives``: what the relations mean for availability (required inputs, share-weighted
   types, substitutes) and its propagation, with lowest and highest completions;
 - ``reach``: downstream reach, dominators with a super-source, market reach;
 - ``knockout``: knockout and single-supplier knockout losses given the alternatives;
-- ``reference``: plain networkx versions of the graph algorithms (tests, baseline);
+- ``reference``: the networkx model and plain networkx versions of the graph algorithms (tests,
+  baseline);
 - ``concentration``: shares, HHI, top share, CR3, coverage of unknown shares;
 - ``chokepoints``: concentration (global / foreign) and structural chokepoints;
 - ``control_points``: home / bloc control points, leverage, mutual dependency;

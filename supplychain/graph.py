@@ -4,7 +4,7 @@ The hot paths run on numpy arrays built from the frames: CSR of in-edges and out
 every supply relation, node ids in sorted order, topological levels by Kahn peeling
 (:mod:`supplychain.levels`), and per level the ``goes_into`` in-edges and the alternatives
 (:mod:`supplychain.alternatives`). The networkx model of the same frames is
-:func:`supplychain.nxmodel.to_networkx`; tests prove both give the same answers
+:func:`supplychain.reference.to_networkx`; tests prove both give the same answers
 (``supplychain.reference`` holds the plain networkx versions).
 
 Edge semantics (``docs/methods/alternatives.md``): ``goes_into`` = required input (AND);

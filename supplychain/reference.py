@@ -1,4 +1,9 @@
-"""Plain networkx implementations: the readable model the array form must agree with.
+"""The networkx model of the supply graph and plain networkx algorithms the array form must agree with.
+
+:func:`to_networkx` is the model analysts and tests reason about: one node per ``node_id`` with its
+attributes and one edge per supply pair, with its relations and the share (``is_type_of``) or
+factor (``substitutes``); cycles are named by :func:`supplychain.topology.find_cycle`, the
+project's one cycle search (also used by the array form and the importers).
 
 Used by the tests (both forms give identical results) and by ``benchmarks.graph`` as the naive
 baseline. Each function mirrors one array function:
@@ -19,6 +24,12 @@ import math
 from collections.abc import Mapping
 
 import networkx as nx
+import pandas as pd
+
+from supplychain.errors import GraphError
+from supplychain.graph import final_mask, structural_edges
+from supplychain.schema import split_list, validate_edges, validate_nodes
+from supplychain.topology import find_cycle
 
 __all__ = [
     "NX_SUPER_SOURCE",
@@ -29,9 +40,53 @@ __all__ = [
     "nx_immediate_dominators",
     "nx_knockout_losses",
     "nx_levels",
+    "to_networkx",
 ]
 
 NX_SUPER_SOURCE = "__super_source__"
+
+
+def to_networkx(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
+    """The networkx model: one node per ``node_id`` with its attributes, one edge per supply pair.
+
+    Node attributes: ``name``, ``kind``, ``markets`` (list), ``market_weight``, ``final``
+    (bool). Edge attributes: ``relations`` (the set of relations of the pair), ``share`` (the
+    type share, NaN when unknown, on ``is_type_of`` pairs) and ``factor`` (on ``substitutes``
+    pairs).
+
+    Raises
+    ------
+    GraphError
+        When an edge names an unknown node or the graph has a cycle.
+    """
+    nodes = validate_nodes(nodes)
+    edges = validate_edges(edges)
+    graph: nx.DiGraph = nx.DiGraph()
+    finals = final_mask(nodes, structural_edges(edges))
+    for record, final in zip(nodes.to_dict("records"), finals, strict=True):
+        graph.add_node(
+            record["node_id"],
+            name=record["name"],
+            kind=record["kind"],
+            markets=split_list(record["markets"]),
+            market_weight=float(record["market_weight"]),
+            final=bool(final),
+        )
+    for row in edges.itertuples(index=False):
+        if row.src not in graph or row.dst not in graph:
+            raise GraphError(f"edge {row.src!r} -> {row.dst!r} names an unknown node")
+        if not graph.has_edge(row.src, row.dst):
+            graph.add_edge(row.src, row.dst, relations=set())
+        data = graph.edges[row.src, row.dst]
+        data["relations"].add(row.relation)
+        if row.relation == "is_type_of":
+            data["share"] = float(row.share)  # type: ignore[arg-type]
+        elif row.relation == "substitutes":
+            data["factor"] = float(row.factor)  # type: ignore[arg-type]
+    cycle = find_cycle(graph.edges)
+    if cycle:
+        raise GraphError(f"the supply graph has a cycle through {cycle}; remove one edge")
+    return graph
 
 
 def nx_finals(graph: nx.DiGraph) -> list[str]:

@@ -16,8 +16,8 @@ from supplychain.errors import SchemaError
 from supplychain.graph import build_graph
 from supplychain.knockout import knockouts, top_share_bounds
 from supplychain.losses import as_share_bounds
-from supplychain.nxmodel import to_networkx
 from supplychain.reach import compute_reach
+from supplychain.reference import to_networkx
 from supplychain.schema import validate_edges
 
 

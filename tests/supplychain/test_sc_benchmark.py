@@ -11,8 +11,8 @@ from supplychain.concentration import supplier_shares
 from supplychain.disruption import country_sweep
 from supplychain.graph import build_graph
 from supplychain.losses import as_share_bounds
-from supplychain.nxmodel import to_networkx
 from supplychain.reach import SUPER_SOURCE, compute_reach
+from supplychain.reference import to_networkx
 
 
 @pytest.fixture(scope="module")

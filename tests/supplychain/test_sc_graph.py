@@ -13,8 +13,8 @@ from supplychain.disruption import propagate_availability
 from supplychain.errors import GraphError
 from supplychain.graph import build_graph
 from supplychain.knockout import knockouts
-from supplychain.nxmodel import to_networkx
 from supplychain.reach import SUPER_SOURCE, bits_to_lists, compute_reach
+from supplychain.reference import to_networkx
 from supplychain.thresholds import Thresholds
 from supplychain.topology import find_cycle
 
