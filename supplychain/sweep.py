@@ -1,4 +1,4 @@
-"""Every country at once: the all-countries sweep with loss intervals (METHODS.md section 6).
+"""Every country at once: the all-countries sweep with loss intervals (docs/methods/disruption.md).
 
 :func:`country_sweep` runs one scenario per country in one pass: scenarios are the columns of a
 float32 matrix propagated level by level (:func:`supplychain.alternatives.propagate`), once with

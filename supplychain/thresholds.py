@@ -51,7 +51,7 @@ class Thresholds:
     home, bloc
         Home country (ISO3) and its bloc (id used in the countries frame ``blocs`` column).
     knockout_loss
-        Share of a final product's supply whose loss makes a knockout (0.5, METHODS section 4):
+        Share of a final product's supply whose loss makes a knockout (0.5, docs/methods/chokepoints.md):
         a node is a knockout chokepoint when losing it removes at least this much of some other
         final product, given the alternatives; a single-supplier knockout when losing its top
         supplier alone does.
