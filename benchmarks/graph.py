@@ -177,12 +177,12 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     """Time the engine's array path step by step (seconds)."""
     from supplychain.bounds import supplier_share_bounds
     from supplychain.chokepoints import structural_chokepoints
-    from supplychain.concentration import concentration, supplier_shares
+    from supplychain.concentration import concentration
     from supplychain.control_points import control_points
     from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
     from supplychain.knockout import knockouts, top_share_bounds
-    from supplychain.losses import as_share_bounds, share_matrix
+    from supplychain.losses import share_matrix
     from supplychain.reach import compute_reach
     from supplychain.thresholds import Thresholds
 

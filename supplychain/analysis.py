@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supplychain.bounds import supplier_share_bounds
 from supplychain.chokepoints import concentration_chokepoints, structural_chokepoints
 from supplychain.concentration import concentration, supplier_shares
 from supplychain.control_points import control_points, mutual_dependency
 from supplychain.graph import SupplyGraph, build_graph
 from supplychain.knockout import Knockouts, knockouts, top_share_bounds
-from supplychain.losses import as_share_bounds
 from supplychain.reach import Reach, compute_reach
 from supplychain.risk import dependency_risk
 from supplychain.schema import (
@@ -168,7 +168,7 @@ def analyse(
     choke_f = concentration_chokepoints(conc_f, thresholds=thresholds)
     shares_c = supplier_shares(provision, level="country", year=year)
     shares_f = supplier_shares(provision, level="firm", year=year)
-    knock = knockouts(graph, reach, top_shares=_top_shares(graph, shares_c, shares_f), thresholds=thresholds)
+    knock = knockouts(graph, reach, top_shares=_top_shares(graph, provision, year, thresholds), thresholds=thresholds)
     structural = structural_chokepoints(graph, reach, knock, thresholds=thresholds)
     cps = control_points(conc_c, structural, nodes, holder="home", thresholds=thresholds)
     bloc_cps = control_points(conc_c, structural, nodes, holder="bloc", thresholds=thresholds)
@@ -197,10 +197,16 @@ def analyse(
     )
 
 
-def _top_shares(graph: SupplyGraph, shares_c: pd.DataFrame, shares_f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _top_shares(
+    graph: SupplyGraph, provision: pd.DataFrame, year: int | None, thresholds: Thresholds
+) -> tuple[np.ndarray, np.ndarray]:
     """Bounds of the share of each node's largest single supplier, country or firm."""
-    c_low, c_high = top_share_bounds(graph, as_share_bounds(shares_c))
-    f_low, f_high = top_share_bounds(graph, as_share_bounds(shares_f))
+    c_low, c_high = top_share_bounds(
+        graph, supplier_share_bounds(provision, level="country", year=year, thresholds=thresholds)
+    )
+    f_low, f_high = top_share_bounds(
+        graph, supplier_share_bounds(provision, level="firm", year=year, thresholds=thresholds)
+    )
     return np.fmax(c_low, f_low), np.fmax(c_high, f_high)
 
 

@@ -29,7 +29,7 @@ from deps.store.queries import (
     trade_frame,
 )
 from supplychain.analysis import TRI_STATE_COLUMNS, analyse
-from supplychain.concentration import supplier_shares
+from supplychain.bounds import supplier_share_bounds
 from supplychain.disruption import Shock, country_sweep, simulate, sweep_table
 from supplychain.graph import build_graph
 from supplychain.schema import validate_provision
@@ -269,8 +269,9 @@ def run_simulation(
     inputs = load_graph_inputs(url, dataset)
     thresholds = settings.thresholds
     provision = validate_provision(inputs.provision)
-    country_shares = supplier_shares(provision, level="country", year=year)
-    firm_shares = supplier_shares(provision, level="firm", year=year)
+    # share intervals (exact over unknown shares, DEPS_SUPPLIERS_COMPLETE): the loss bounds rest on them
+    country_shares = supplier_share_bounds(provision, level="country", year=year, thresholds=thresholds)
+    firm_shares = supplier_share_bounds(provision, level="firm", year=year, thresholds=thresholds)
     with engine_errors(f"simulation on dataset {dataset!r}"):
         graph = build_graph(inputs.nodes, inputs.edges)
         if sweep_fraction is not None:
