@@ -4,14 +4,20 @@ Generates layered supply DAGs (6 tiers, hub stages, about 17% single-supplier st
 countries; see docs/performance.md) of about 10k, 100k and 1M edges with seeded randomness, then
 times for each size:
 
-- ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR),
+- ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR,
+  with alternatives: 5% of the nodes are categories of typed inputs, 2% of the other edges are
+  substitutes, 30% of type shares and of multi-supplier provision shares unknown),
   concentration (country view, with the exact bounds of every metric over unknown shares),
-  supplier share bounds (the intervals behind loss bounds), dominators + knockout reach + market reach, control points,
-  and a 60-country disruption sweep (explanation strings off, ``explain=False``: they are
+  supplier share bounds (the intervals behind loss bounds, as sparse matrices built once),
+  dominators + downstream and market reach, knockouts and single-supplier knockouts, control
+  points, and a 60-country disruption sweep for both loss bounds (explanation strings off, ``explain=False``: they are
   per-row text, not analysis; the sweep keeps final-product and market losses only);
 - ``networkx``: the same steps with a plain networkx graph and Python loops (the naive
-  baseline); by default run at 10k and 100k edges and extrapolated linearly to 1M (said so in
-  the output); ``--networkx-all`` runs it at every size;
+  baseline: min-propagation over every edge, unknown shares read as 0, the sweep run twice for
+  the two bounds; it times the work, it does not reproduce the alternatives' semantics, which
+  ``tests/supplychain`` compare against ``supplychain.reference``); by default run at 10k and
+  100k edges and extrapolated linearly to 1M (said so in the output); ``--networkx-all`` runs
+  it at every size;
 - ``floor``: one numpy pass over the edges (gather + segmented minimum), the least any method
   touching every edge must do.
 
@@ -28,6 +34,8 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import itertools
+import math
 import resource
 import sys
 import time
@@ -44,6 +52,12 @@ N_COUNTRIES = 60
 SINGLE_SUPPLIER = 0.17
 MARKETS = ("semiconductors", "defence", "biotech", "digital", "machines", "chemistry")
 NX_DEFAULT_MAX = 100_000
+#: fraction of the non-final nodes that are categories (their in-edges become is_type_of)
+CATEGORY = 0.05
+#: fraction of the remaining edges that become substitutes edges
+SUBSTITUTE = 0.02
+#: fraction of the type shares and of the multi-supplier provision shares left unknown
+UNKNOWN_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
             "market_weight": np.where(kind == "final_product", weight_of, 1.0),
         }
     )
-    edges = pd.DataFrame({"src": ids[src], "dst": ids[dst], "relation": "goes_into"})
+    edges = _with_alternatives(pd.DataFrame({"src": ids[src], "dst": ids[dst]}), dst, final_lo, rng)
     countries = [f"C{i:02d}" for i in range(N_COUNTRIES)]
     k = np.where(rng.random(n) < SINGLE_SUPPLIER, 1, rng.integers(2, 7, size=n))
     rows = np.repeat(np.arange(n), k)
@@ -118,6 +132,9 @@ def generate(n_edges: int, *, seed: int = 7) -> Synthetic:
     share = np.round(raw / sums[rows], 4)
     prov = pd.DataFrame({"node_id": ids[rows], "c": cty, "share": share})
     prov = prov.groupby(["node_id", "c"], sort=True)["share"].sum().reset_index()
+    # a share unknown for UNKNOWN_SHARE of the rows of multi-supplier nodes (bounds matter)
+    multi = prov.groupby("node_id")["c"].transform("size").to_numpy() > 1
+    prov["share"] = prov["share"].mask(multi & (rng.random(len(prov)) < UNKNOWN_SHARE))
     cnames = np.asarray(countries, dtype=object)[prov["c"].to_numpy()]
     provision = pd.DataFrame(
         {
@@ -160,10 +177,12 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     """Time the engine's array path step by step (seconds)."""
     from supplychain.bounds import supplier_share_bounds
     from supplychain.chokepoints import structural_chokepoints
-    from supplychain.concentration import concentration, supplier_shares
+    from supplychain.concentration import concentration
     from supplychain.control_points import control_points
     from supplychain.disruption import country_sweep
     from supplychain.graph import build_graph
+    from supplychain.knockout import knockouts, top_share_bounds
+    from supplychain.losses import share_matrix
     from supplychain.reach import compute_reach
     from supplychain.thresholds import Thresholds
 
@@ -178,24 +197,33 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
         out[name] = fn()
         times[name] = time.perf_counter() - start
 
-    step("build", lambda: build_graph(data.nodes, data.edges, thresholds=t, validate=False))
+    step("build", lambda: build_graph(data.nodes, data.edges, validate=False))
     graph = out["build"]
     step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
-    step("share bounds", lambda: supplier_share_bounds(data.provision, thresholds=t))
+    step("share bounds", lambda: share_matrix(graph, supplier_share_bounds(data.provision, thresholds=t)))  # type: ignore[arg-type]
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
+    step(
+        "knockouts",
+        lambda: knockouts(
+            graph,  # type: ignore[arg-type]
+            out["reach+dominators"],  # type: ignore[arg-type]
+            top_shares=top_share_bounds(graph, out["share bounds"]),  # type: ignore[arg-type]
+            thresholds=t,
+        ),
+    )
     step(
         "control points",
         lambda: control_points(
             out["concentration"],  # type: ignore[arg-type]
-            structural_chokepoints(graph, out["reach+dominators"], explain=False),  # type: ignore[arg-type]
+            structural_chokepoints(graph, out["reach+dominators"], out["knockouts"], explain=False),  # type: ignore[arg-type]
             data.nodes,
             thresholds=t,
             explain=False,
         ),
     )
     step(
-        "sweep 60 countries",
-        lambda: country_sweep(graph, supplier_shares(data.provision), keep_availability=False),  # type: ignore[arg-type]
+        "sweep 60 countries (low+high)",
+        lambda: country_sweep(graph, out["share bounds"], keep_availability=False),  # type: ignore[arg-type]
     )
     times["total"] = sum(times.values())
     times["cpu (process time)"] = time.process_time() - cpu_start
@@ -216,7 +244,7 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
     shares: dict[str, dict[str, float]] = {}
     prov = data.provision
     for node, country, share in zip(prov["node_id"], prov["country"], prov["share"], strict=True):
-        shares.setdefault(str(node), {})[str(country)] = float(share)
+        shares.setdefault(str(node), {})[str(country)] = 0.0 if math.isnan(share) else float(share)
     times["build"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -258,14 +286,14 @@ def run_networkx(data: Synthetic, *, home: str = "C00") -> dict[str, float]:
     start = time.perf_counter()
     order = list(nx.topological_sort(graph))
     countries = sorted({c for sup in shares.values() for c in sup})
-    for c in countries:
+    for c, _bound in itertools.product(countries, ("low", "high")):  # the same work as both bounds
         avail: dict[str, float] = {}
         for v in order:
             a = 1.0 - shares.get(v, {}).get(c, 0.0)
             for u in graph.predecessors(v):
                 a = min(a, avail[u])
             avail[v] = a
-    times["sweep 60 countries"] = time.perf_counter() - start
+    times["sweep 60 countries (low+high)"] = time.perf_counter() - start
     times["total"] = sum(times.values())
     return times
 
@@ -330,6 +358,24 @@ def main(argv: list[str] | None = None) -> None:
             f"{arrays['total'] / max(floor, 1e-9):.0f}x"
         )
     sys.stdout.flush()
+
+
+def _with_alternatives(pairs: pd.DataFrame, dst: np.ndarray, final_lo: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Relations for the generated pairs: the in-edges of CATEGORY of the non-final nodes are
+    ``is_type_of`` (shares from a gamma draw, UNKNOWN_SHARE of them unknown), SUBSTITUTE of the
+    rest ``substitutes`` (uniform factors), the others ``goes_into``."""
+    m = len(pairs)
+    is_cat = np.zeros(final_lo, dtype=bool)
+    is_cat[rng.random(final_lo) < CATEGORY] = True
+    typed = (dst < final_lo) & is_cat[np.minimum(dst, final_lo - 1)]
+    sub = ~typed & (rng.random(m) < SUBSTITUTE)
+    relation = np.where(typed, "is_type_of", np.where(sub, "substitutes", "goes_into")).astype(object)
+    raw = rng.gamma(0.8, size=m)
+    sums = np.bincount(dst, weights=np.where(typed, raw, 0.0), minlength=int(dst.max(initial=0)) + 1)
+    share = np.where(typed, np.round(raw / np.maximum(sums[dst], 1e-12) * 0.999, 4), np.nan)
+    share = np.where(typed & (rng.random(m) < UNKNOWN_SHARE), np.nan, share)
+    factor = np.where(sub, np.round(rng.uniform(0.1, 1.0, size=m), 3), np.nan)
+    return pairs.assign(relation=relation, share=share, factor=factor, source="synthetic")
 
 
 if __name__ == "__main__":

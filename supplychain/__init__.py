@@ -6,15 +6,21 @@ Streamlit. Modules (imported lazily by callers, so ``import supplychain`` stays 
 
 - ``schema``: input frame columns, dtypes and validating constructors;
 - ``thresholds``: every cut-off, as the frozen :class:`~supplychain.thresholds.Thresholds`;
-- ``graph``: the networkx model and the array form (CSR, topological levels);
-- ``reach``: downstream reach (knockout), dominators with a super-source, market reach;
-- ``reference``: plain networkx versions of the graph algorithms (tests, baseline);
+- ``graph``: the array form (CSR, topological levels, alternatives per level); ``levels``: the
+  per-level sweep machinery; ``topology``: cycle search, levels and chains on small graphs;
+- ``alternatives``: what the relations mean for availability (required inputs, share-weighted
+  types, substitutes) and its propagation, with lowest and highest completions;
+- ``reach``: downstream reach, dominators with a super-source, market reach;
+- ``knockout``: knockout and single-supplier knockout losses given the alternatives;
+- ``reference``: the networkx model and plain networkx versions of the graph algorithms (tests,
+  baseline);
 - ``concentration``: shares, HHI, top share, CR3, coverage of unknown shares;
 - ``chokepoints``: concentration (global / foreign) and structural chokepoints;
 - ``control_points``: home / bloc control points, leverage, mutual dependency;
-- ``disruption``: shock propagation (countries, firms, nodes; stocks), every country at once as
-  float32 matrix columns, supplier knockout;
-- ``losses``: share matrices and loss tables per final product and focus market;
+- ``disruption``: shock propagation with loss intervals (countries, firms, nodes; stocks);
+  ``sweep``: every country at once as float32 matrix columns, supplier knockout;
+- ``losses``: share intervals (point-share adapter), share matrices, loss tables per final
+  product and focus market;
 - ``screening``: EU three-criteria screen on trade flows, transit rule;
 - ``supply_risk``: governance-weighted supply risk (EU CRM method);
 - ``risk``: composite dependency-risk targets for the optimiser;

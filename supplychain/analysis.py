@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supplychain.bounds import supplier_share_bounds
 from supplychain.chokepoints import concentration_chokepoints, structural_chokepoints
 from supplychain.concentration import concentration, supplier_shares
 from supplychain.control_points import control_points, mutual_dependency
 from supplychain.graph import SupplyGraph, build_graph
+from supplychain.knockout import Knockouts, knockouts, top_share_bounds
 from supplychain.reach import Reach, compute_reach
 from supplychain.risk import dependency_risk
 from supplychain.schema import (
@@ -36,6 +38,8 @@ TRI_STATE_COLUMNS = (
     "foreign_home_chokepoint",
     "foreign_bloc_chokepoint",
     "firm_global_chokepoint",
+    "knockout_chokepoint",
+    "single_supplier_knockout",
     "control_point",
     "bloc_control_point",
 )
@@ -59,6 +63,7 @@ FLAG_COLUMNS = (
     "firm_global_chokepoint",
     "dominator_chokepoint",
     "knockout_chokepoint",
+    "single_supplier_knockout",
     "control_point",
     "bloc_control_point",
 )
@@ -87,6 +92,8 @@ NODE_TABLE_COLUMNS = (
     "top_firm_share_low",
     "top_firm_share_high",
     *FLAG_COLUMNS,
+    "knockout_loss_low",
+    "knockout_loss_high",
     "n_finals_knockout",
     "knockout_weight",
     "n_finals_dominated",
@@ -120,6 +127,7 @@ class Analysis:
     shares_firm: pd.DataFrame
     graph: SupplyGraph
     reach: Reach
+    knockouts: Knockouts
     thresholds: Thresholds
 
 
@@ -152,17 +160,18 @@ def analyse(
     edges = validate_edges(edges)
     provision = validate_provision(provision)
     countries = validate_countries(countries)
-    graph = build_graph(nodes, edges, thresholds=thresholds, validate=False)
+    graph = build_graph(nodes, edges, validate=False)
     reach = compute_reach(graph)
     conc_c = concentration(provision, countries, level="country", year=year, thresholds=thresholds)
     conc_f = concentration(provision, countries, level="firm", year=year, thresholds=thresholds)
     choke_c = concentration_chokepoints(conc_c, thresholds=thresholds)
     choke_f = concentration_chokepoints(conc_f, thresholds=thresholds)
-    structural = structural_chokepoints(graph, reach)
-    cps = control_points(conc_c, structural, nodes, holder="home", thresholds=thresholds)
-    bloc_cps = control_points(conc_c, structural, nodes, holder="bloc", thresholds=thresholds)
     shares_c = supplier_shares(provision, level="country", year=year)
     shares_f = supplier_shares(provision, level="firm", year=year)
+    knock = knockouts(graph, reach, top_shares=_top_shares(graph, provision, year, thresholds), thresholds=thresholds)
+    structural = structural_chokepoints(graph, reach, knock, thresholds=thresholds)
+    cps = control_points(conc_c, structural, nodes, holder="home", thresholds=thresholds)
+    bloc_cps = control_points(conc_c, structural, nodes, holder="bloc", thresholds=thresholds)
     mutual = mutual_dependency(shares_c, conc_c, structural, thresholds=thresholds)
     risk = dependency_risk(shares_c, conc_c, structural, nodes, countries, thresholds=thresholds)
     table = _node_table(nodes, graph, conc_c, conc_f, choke_c, choke_f, structural, cps, bloc_cps, risk)
@@ -183,8 +192,22 @@ def analyse(
         shares_firm=shares_f,
         graph=graph,
         reach=reach,
+        knockouts=knock,
         thresholds=thresholds,
     )
+
+
+def _top_shares(
+    graph: SupplyGraph, provision: pd.DataFrame, year: int | None, thresholds: Thresholds
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the share of each node's largest single supplier, country or firm."""
+    c_low, c_high = top_share_bounds(
+        graph, supplier_share_bounds(provision, level="country", year=year, thresholds=thresholds)
+    )
+    f_low, f_high = top_share_bounds(
+        graph, supplier_share_bounds(provision, level="firm", year=year, thresholds=thresholds)
+    )
+    return np.fmax(c_low, f_low), np.fmax(c_high, f_high)
 
 
 def _node_table(
@@ -238,6 +261,9 @@ def _node_table(
         "node_id",
         "dominator_chokepoint",
         "knockout_chokepoint",
+        "single_supplier_knockout",
+        "knockout_loss_low",
+        "knockout_loss_high",
         "n_finals_knockout",
         "knockout_weight",
         "n_finals_dominated",
@@ -292,7 +318,7 @@ def _explanations(
         parts = [maps["country"].get(node, f"{node}: no supplier data")]
         if row["firm_global_chokepoint"] != "no" or node in maps["firm"].index:
             parts.append(maps["firm"].get(node, ""))
-        if row["dominator_chokepoint"] or row["knockout_chokepoint"]:
+        if row["dominator_chokepoint"] or row["knockout_chokepoint"] != "no" or row["single_supplier_knockout"] != "no":
             parts.append(maps["structural"].get(node, ""))
         if row["control_point"] != "no":
             parts.append(maps["control"].get(node, ""))

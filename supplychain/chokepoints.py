@@ -16,12 +16,14 @@ Concentration chokepoint (per node, in the country view and in the firm view):
     share's lowest value exceeds the home share's highest, and as possible when a foreign
     supplier may hold anything. Nodes with no named supplier have no row ("insufficient data").
 
-Structural chokepoint (needs the graph):
+Structural chokepoint (needs the graph; ``docs/methods/alternatives.md``):
     (a) dominator: with a super-source over all nodes without inputs, the node dominates at
-    least one final product other than itself; (b) knockout: removing the node's supply cuts
-    at least one final product other than itself (AND semantics: a product needs all inputs).
-    Dominators alone miss cases the knockout test finds; both are reported, each with its
-    reach (final products, market-weighted share, focus markets).
+    least one final product other than itself; (b) knockout (``yes | possible | no``): losing
+    the node removes at least ``knockout_loss`` (0.5) of some other final product's supply,
+    given the alternatives (:mod:`supplychain.knockout`; ``possible`` when only the upper bound
+    over unknown type shares does); (c) single-supplier knockout: losing the node's top country
+    or top firm alone does. Reach fields never count the node itself: a final product's reach
+    is the other final products it feeds.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import pandas as pd
 from supplychain.bounds import tri_state
 from supplychain.concentration import STATUS_OK
 from supplychain.graph import SupplyGraph
+from supplychain.knockout import Knockouts, knockouts
 from supplychain.reach import Reach, bits_to_lists
 from supplychain.schema import labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -59,10 +62,17 @@ STRUCTURAL_COLUMNS = (
     "node_id",
     "dominator_chokepoint",
     "knockout_chokepoint",
+    "single_supplier_knockout",
+    "knockout_loss_low",
+    "knockout_loss_high",
+    "top_supplier_loss_low",
+    "top_supplier_loss_high",
     "n_finals_dominated",
     "dominated_weight",
     "n_finals_knockout",
+    "n_finals_knockout_possible",
     "knockout_weight",
+    "knockout_weight_high",
     "finals_dominated",
     "finals_knockout",
     "markets_reached",
@@ -110,8 +120,15 @@ def concentration_chokepoints(
     return out[list(CONCENTRATION_FLAG_COLUMNS)].reset_index(drop=True)
 
 
-def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = True) -> pd.DataFrame:
-    """Structural chokepoints by dominators and by knockout, with downstream reach.
+def structural_chokepoints(
+    graph: SupplyGraph,
+    reach: Reach,
+    knock: Knockouts | None = None,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    explain: bool = True,
+) -> pd.DataFrame:
+    """Structural chokepoints by dominators, knockout and single-supplier knockout, with reach.
 
     Parameters
     ----------
@@ -119,6 +136,11 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = 
         Array form of the graph.
     reach
         :func:`supplychain.reach.compute_reach` of the same graph.
+    knock
+        :func:`supplychain.knockout.knockouts` of the same graph (``None``: computed here,
+        without the single-supplier test).
+    thresholds
+        ``knockout_loss`` (theta).
     explain
         Build the lists of final products and the explanation text (False: empty strings;
         for large graphs where only the numbers are needed).
@@ -126,24 +148,38 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = 
     Returns
     -------
     pandas.DataFrame
-        One row per node, columns :data:`STRUCTURAL_COLUMNS`. Counts exclude the node itself
-        when it is a final product; ``*_weight`` are market-weighted shares of all final
-        products (including the node itself); lists are ';'-joined final-product ids.
+        One row per node, columns :data:`STRUCTURAL_COLUMNS`. ``knockout_chokepoint`` and
+        ``single_supplier_knockout`` are ``yes | possible | no``; ``knockout_loss_*`` bound the
+        largest loss of another final product when the node is lost, ``top_supplier_loss_*``
+        when its top supplier is (NaN: no share data); counts and ``*_weight``
+        (market-weighted share of all final products) exclude the node itself;
+        ``knockout_weight`` (``_high``) is the reach: the market-weighted share of all final
+        products' supply lost when the node is lost (low and high bound);
+        ``n_finals_knockout`` counts final products with a loss >= theta for certain,
+        ``..._possible`` those where it may be (NaN where the graph is too large to evaluate the
+        node exactly); lists are ';'-joined final-product ids.
     """
+    if knock is None:
+        knock = knockouts(graph, reach, thresholds=thresholds)
+    theta = thresholds.knockout_loss
     self_final = graph.is_final.astype(np.int64)
+    total = float(graph.weight[reach.finals].sum()) or 1.0
     n_dom = reach.dominated_count - self_final
-    n_ko = reach.knockout_count - self_final
+    dom_weight = reach.dominated_weight - np.where(graph.is_final, graph.weight, 0.0) / total
+    ko_flag = _crosses(knock.loss_low, knock.loss_high, theta)
+    top_flag = _crosses(knock.top_loss_low, knock.top_loss_high, theta)
     labels = graph.ids[reach.finals]
     market_labels = np.asarray(graph.markets, dtype=object)
     dom_lists, ko_lists, market_lists, texts = [], [], [], []
     for v in range(graph.n if explain else 0):
-        dom = _finals_list(reach.dominated_bits, v, labels, int(n_dom[v]))
-        ko = _finals_list(reach.knockout_bits, v, labels, int(n_ko[v]))
+        dom = [f for f in _finals_list(reach.dominated_bits, v, labels, int(n_dom[v])) if f != graph.ids[v]]
+        n_ko = knock.n_finals[v]
+        ko = _finals_list(knock.bits, v, labels, int(n_ko) if np.isfinite(n_ko) else 0)
         mk = bits_to_lists(reach.market_bits[v], market_labels) if len(market_labels) else []
         dom_lists.append(";".join(dom))
         ko_lists.append(";".join(ko))
         market_lists.append(";".join(mk))
-        texts.append(_explain_structural(str(graph.ids[v]), dom, ko, mk, reach, v))
+        texts.append(_explain_structural(str(graph.ids[v]), dom, ko, mk, knock, v, ko_flag[v], top_flag[v], theta))
     empty = labels_from_codes(np.zeros(graph.n, dtype=np.int32), [""])
     if not explain:
         dom_lists = ko_lists = market_lists = texts = empty  # type: ignore[assignment]
@@ -151,11 +187,20 @@ def structural_chokepoints(graph: SupplyGraph, reach: Reach, *, explain: bool = 
         {
             "node_id": graph.id_series,
             "dominator_chokepoint": n_dom > 0,
-            "knockout_chokepoint": n_ko > 0,
+            "knockout_chokepoint": ko_flag,
+            "single_supplier_knockout": top_flag,
+            "knockout_loss_low": knock.loss_low,
+            "knockout_loss_high": knock.loss_high,
+            "top_supplier_loss_low": knock.top_loss_low,
+            "top_supplier_loss_high": knock.top_loss_high,
             "n_finals_dominated": n_dom,
-            "dominated_weight": reach.dominated_weight,
-            "n_finals_knockout": n_ko,
-            "knockout_weight": reach.knockout_weight,
+            "dominated_weight": np.clip(dom_weight, 0.0, 1.0),
+            "n_finals_knockout": pd.array(np.where(np.isfinite(knock.n_finals), knock.n_finals, np.nan), dtype="Int64"),
+            "n_finals_knockout_possible": pd.array(
+                np.where(np.isfinite(knock.n_finals_possible), knock.n_finals_possible, np.nan), dtype="Int64"
+            ),
+            "knockout_weight": knock.weight,
+            "knockout_weight_high": knock.weight_high,
             "finals_dominated": dom_lists,
             "finals_knockout": ko_lists,
             "markets_reached": market_lists,
@@ -238,20 +283,41 @@ def _range_words(row: dict[Hashable, Any], name: str) -> str:
     return f"{low:.1%}" if high - low < 5e-4 else f"at least {low:.1%} and at most {high:.1%}"
 
 
-def _explain_structural(node: str, dom: list[str], ko: list[str], markets: list[str], reach: Reach, v: int) -> str:
-    if not dom and not ko:
-        return f"{node}: no final product downstream; not a structural chokepoint"
-    parts = []
+def _explain_structural(
+    node: str,
+    dom: list[str],
+    ko: list[str],
+    markets: list[str],
+    knock: Knockouts,
+    v: int,
+    ko_flag: str,
+    top_flag: str,
+    theta: float,
+) -> str:
+    lo, hi = float(knock.loss_low[v]), float(knock.loss_high[v])
+    if hi <= 0 and not dom:
+        return f"{node}: no other final product downstream loses supply; not a structural chokepoint"
+    loss = f"{lo:.3f}" if hi - lo < 1e-9 else f"at least {lo:.3f} and at most {hi:.3f}"
+    how = "" if knock.exact[v] else " (bounds: the graph is too large to evaluate this node exactly)"
+    parts = [f"losing it costs another final product {loss} of its supply{how}; knockout {ko_flag} (threshold {theta})"]
+    if ko:
+        parts.append(f"final products losing >= {theta}: {', '.join(ko[:5])}{', ...' if len(ko) > 5 else ''}")
+    if np.isfinite(knock.top_loss_high[v]):
+        tlo, thi = float(knock.top_loss_low[v]), float(knock.top_loss_high[v])
+        tl = f"{tlo:.3f}" if thi - tlo < 1e-9 else f"at least {tlo:.3f} and at most {thi:.3f}"
+        parts.append(f"losing its top supplier alone costs {tl}; single-supplier knockout {top_flag}")
     if dom:
         parts.append(
             f"dominates {len(dom)} final product(s) ({', '.join(dom[:5])}"
             f"{', ...' if len(dom) > 5 else ''}): every supply path to them passes {node}"
         )
-    if ko:
-        parts.append(
-            f"knockout cuts {len(ko)} final product(s), weighted share "
-            f"{float(reach.knockout_weight[v]):.3f} (a product needs all its inputs)"
-        )
     if markets:
         parts.append(f"focus markets reached: {', '.join(markets)}")
     return f"{node}: " + "; ".join(parts)
+
+
+def _crosses(low: np.ndarray, high: np.ndarray, threshold: float) -> np.ndarray:
+    """``yes | possible | no``: the low bound reaches ``threshold``, only the high one, neither (NaN: no)."""
+    low, high = np.nan_to_num(low, nan=-1.0), np.nan_to_num(high, nan=-1.0)
+    flags = tri_state(low >= threshold - 1e-9, high >= threshold - 1e-9)
+    return flags.to_numpy(dtype=object)

@@ -1,19 +1,22 @@
-"""Disruption propagation (docs/methods/disruption.md).
+"""Disruption propagation with loss intervals (docs/methods/disruption.md, docs/methods/alternatives.md).
 
 A shock removes a fraction f of the supply of chosen suppliers (a country's export ban, a firm's
-failure) or of a node:
+failure) or of a node. A supplier's share x_s(v) is known only as an interval
+[x_low, x_high] (equal where the data give the share; :func:`supplychain.losses.as_share_bounds`):
 
-    o(v) = 1 - sum over shocked suppliers s of x_s(v) f_s - f_node(v)    (clipped to [0, 1])
-    a(v) = min(o(v), min over inputs u of a(u))      ("only as far as its scarcest input allows")
-    loss(v) = 1 - a(v)
+    o_low(v)  = 1 - sum over shocked s of f_s x_high_s(v) - f_node(v)     (clipped to [0, 1])
+    o_high(v) = 1 - sum over shocked s of f_s x_low_s(v)  - f_node(v)
+    a(v) = combine(o(v), inputs)     (:func:`supplychain.alternatives.propagate`: required
+                                      inputs by min, types share-weighted, substitutes)
+    loss_low = 1 - a_high,  loss_high = 1 - a_low
 
-Several shocks combine additively in o(v). Country shocks use the country view of the shares
-(country rows, else firm rows summed by headquarters); firm shocks use firm rows. Unknown shares
-(NaN) cannot be subtracted: the point estimate uses the known shares and each node reports
-``unknown_share_exposure`` when a shocked supplier has an unknown share there (or upstream).
+Every step of ``combine`` is non-decreasing in o and in the inputs, so propagating o_low (with
+the lowest completion of unknown type shares) and o_high (with the highest) brackets the loss of
+every completion of the unknown shares: a supplier named without a share gives a loss interval,
+never a zero the data do not support. Several shocks combine additively in o(v).
 
-:func:`country_sweep` runs one scenario per country in one pass: scenarios are the columns of a
-float32 matrix propagated level by level (one gather and one ``minimum.reduceat`` per level).
+:func:`country_sweep` (:mod:`supplychain.sweep`, re-exported here) runs one scenario per country
+in one pass, once for the low and once for the high bound.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from supplychain.alternatives import propagate
 from supplychain.errors import UnknownItemError
 from supplychain.graph import SupplyGraph
 from supplychain.losses import final_loss_frame, market_loss, share_matrix
+from supplychain.sweep import SweepResult, country_sweep, knockout_suppliers, sweep_table
 
 __all__ = [
     "DisruptionResult",
@@ -41,6 +46,7 @@ __all__ = [
     "propagate_availability",
     "share_matrix",
     "simulate",
+    "sweep_table",
 ]
 
 
@@ -60,12 +66,14 @@ class DisruptionResult:
     Attributes
     ----------
     nodes
-        ``node_id, own_availability, availability, loss, limiting_input,
-        unknown_share_exposure, explanation`` (one row per node).
+        ``node_id, own_availability_low, own_availability_high, availability_low,
+        availability_high, loss_low, loss_high, limiting_input, unknown_share_exposure,
+        explanation`` (one row per node).
     finals
-        ``node_id, markets, market_weight, loss`` for the final products.
+        ``node_id, markets, market_weight, loss_low, loss_high`` for the final products.
     markets
-        ``market, n_finals, weighted_loss, max_loss`` per focus market.
+        ``market, n_finals, weighted_loss_low, weighted_loss_high, max_loss_low,
+        max_loss_high`` per focus market.
     shocks
         The shocks applied.
     """
@@ -76,37 +84,27 @@ class DisruptionResult:
     shocks: tuple[Shock, ...]
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    """Result of :func:`country_sweep`: one scenario (column) per country.
-
-    ``availability`` is an (n_nodes, n_countries) float32 matrix (``None`` when not kept);
-    ``final_loss`` has one row per final product and one column per country; ``market_loss`` one
-    row per market.
-    """
-
-    countries: tuple[str, ...]
-    fraction: float
-    availability: np.ndarray | None
-    final_loss: pd.DataFrame
-    market_loss: pd.DataFrame
-
-
 def own_availability(
     graph: SupplyGraph,
     shocks: Sequence[Shock],
     *,
     country_shares: pd.DataFrame | None = None,
     firm_shares: pd.DataFrame | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """o(v) for a set of shocks, and the unknown-share exposure mask.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(o_low, o_high, unknown): own availability bounds for a set of shocks, and the mask of
+    nodes where a shocked supplier's share is not a point value.
+
+    ``country_shares``/``firm_shares``: interval frames (``node_id, supplier, share_low,
+    share_high``) or point frames (``node_id, supplier_id, share``), see
+    :func:`supplychain.losses.as_share_bounds`.
 
     Raises
     ------
     UnknownItemError
         When a shocked node, country or firm is not in the data.
     """
-    own = np.ones(graph.n, dtype=np.float64)
+    cut_low = np.zeros(graph.n, dtype=np.float64)
+    cut_high = np.zeros(graph.n, dtype=np.float64)
     unknown = np.zeros(graph.n, dtype=bool)
     matrices = {}
     for kind, frame in (("country", country_shares), ("firm", firm_shares)):
@@ -118,17 +116,20 @@ def own_availability(
             idx = graph.index_of([shock.target])[0]
             if idx < 0:
                 raise UnknownItemError(f"node {shock.target!r} is not in the graph")
-            own[idx] -= f
+            cut_low[idx] += f
+            cut_high[idx] += f
             continue
         if shock.kind not in matrices:
             raise UnknownItemError(f"no {shock.kind} shares given for the {shock.kind} shock")
-        known, suppliers, unk = matrices[shock.kind]
+        low, suppliers, high = matrices[shock.kind]
         if shock.target not in suppliers:
             raise UnknownItemError(f"{shock.kind} {shock.target!r} supplies no node in the data; check the id")
         j = suppliers.index(shock.target)
-        own -= f * known[:, j].toarray().ravel()
-        unknown |= unk[:, j].toarray().ravel() > 0
-    return np.clip(own, 0.0, 1.0), unknown
+        lo, hi = low[:, j].toarray().ravel(), high[:, j].toarray().ravel()
+        cut_low += f * lo
+        cut_high += f * hi
+        unknown |= hi > lo + 1e-12
+    return np.clip(1.0 - cut_high, 0.0, 1.0), np.clip(1.0 - cut_low, 0.0, 1.0), unknown
 
 
 def apply_stocks(graph: SupplyGraph, own: np.ndarray, stock_months: pd.Series, *, duration_months: float) -> np.ndarray:
@@ -151,9 +152,12 @@ def apply_stocks(graph: SupplyGraph, own: np.ndarray, stock_months: pd.Series, *
     return (1.0 - (1.0 - own) * keep).astype(own.dtype)
 
 
-def propagate_availability(graph: SupplyGraph, own: np.ndarray, *, in_place: bool = False) -> np.ndarray:
-    """a(v) = min(o(v), min over inputs a(u)), for one scenario (n,) or many (n, k) at once.
+def propagate_availability(
+    graph: SupplyGraph, own: np.ndarray, *, high: bool = False, in_place: bool = False
+) -> np.ndarray:
+    """a(v) for one scenario (n,) or many (n, k) at once (:func:`supplychain.alternatives.propagate`).
 
+    ``high`` selects the highest completion of unknown type shares (use it with o_high);
     ``in_place=True`` overwrites ``own`` (saves one copy of a large scenario matrix).
 
     Examples
@@ -168,13 +172,7 @@ def propagate_availability(graph: SupplyGraph, own: np.ndarray, *, in_place: boo
     >>> propagate_availability(graph, np.array([1.0, 0.7, 0.9])).tolist()
     [1.0, 0.7, 0.7]
     """
-    avail = own if in_place else np.array(own, copy=True)
-    for block in graph.levels_in:
-        if len(block.nodes) == 0:
-            continue
-        low = block.reduce(avail, np.minimum)
-        avail[block.nodes] = np.minimum(low, np.take(avail, block.nodes, axis=0), out=low)
-    return avail
+    return propagate(graph, own, high=high, in_place=in_place)
 
 
 def simulate(
@@ -215,133 +213,49 @@ def simulate(
     ...     "node_id": ["gallium", "gallium", "laser"], "supplier_id": ["CHN", "JPN", "NLD"],
     ...     "supplier_type": "country", "country": ["CHN", "JPN", "NLD"], "share": [0.98, 0.02, 1.0]})))
     >>> result = simulate(graph, [Shock("country", "CHN", 1.0)], country_shares=shares)
-    >>> result.nodes[["node_id", "loss", "limiting_input"]].round(2).values.tolist()
-    [['gallium', 0.98, ''], ['laser', 0.98, 'gallium'], ['radar', 0.98, 'laser']]
-    >>> result.markets[["market", "weighted_loss"]].round(2).values.tolist()
-    [['dsii', 0.98]]
+    >>> result.nodes[["node_id", "loss_low", "loss_high", "limiting_input"]].round(2).values.tolist()
+    [['gallium', 0.98, 0.98, ''], ['laser', 0.98, 0.98, 'gallium'], ['radar', 0.98, 0.98, 'laser']]
+    >>> result.markets[["market", "weighted_loss_low", "weighted_loss_high"]].round(2).values.tolist()
+    [['dsii', 0.98, 0.98]]
 
     Six months of gallium in stock bridge half of a twelve-month shock, averaged over the shock:
 
     >>> stocks = pd.Series({"gallium": 6.0})
     >>> half = simulate(graph, [Shock("country", "CHN", 1.0)], country_shares=shares,
     ...                 stock_months=stocks, duration_months=12.0)
-    >>> half.nodes["loss"].round(2).tolist()
+    >>> half.nodes["loss_high"].round(2).tolist()
     [0.49, 0.49, 0.49]
     """
-    own, unknown = own_availability(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
+    own_low, own_high, unknown = own_availability(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
     if stock_months is not None and duration_months is not None:
-        own = apply_stocks(graph, own, stock_months, duration_months=duration_months)
-    avail = propagate_availability(graph, own)
+        own_low = apply_stocks(graph, own_low, stock_months, duration_months=duration_months)
+        own_high = apply_stocks(graph, own_high, stock_months, duration_months=duration_months)
+    avail_low = propagate(graph, own_low)
+    avail_high = propagate(graph, own_high, high=True)
     exposed = or_downstream_bool(graph, unknown)
-    limiting = _limiting_input(graph, avail, own)
-    loss = 1.0 - avail
-    texts = []
-    for v in range(graph.n):
-        node = str(graph.ids[v])
-        if loss[v] <= 0:
-            texts.append(f"{node}: no loss")
-            continue
-        src = (
-            f"limited by input {limiting[v]} (availability {avail[v]:.3f})"
-            if limiting[v]
-            else f"own supply falls to o = {own[v]:.3f}"
-        )
-        note = "; a shocked supplier has an unknown share upstream" if exposed[v] else ""
-        texts.append(f"{node}: loss {loss[v]:.3f}: {src}{note}")
+    limiting = _limiting_input(graph, avail_low, own_low)
+    loss_low, loss_high = 1.0 - avail_high, 1.0 - avail_low
+    texts = [_explain(graph, v, loss_low, loss_high, limiting, own_low, avail_low, exposed) for v in range(graph.n)]
     nodes = pd.DataFrame(
         {
             "node_id": graph.id_series,
-            "own_availability": own,
-            "availability": avail,
-            "loss": loss,
+            "own_availability_low": own_low,
+            "own_availability_high": own_high,
+            "availability_low": avail_low,
+            "availability_high": avail_high,
+            "loss_low": loss_low,
+            "loss_high": loss_high,
             "limiting_input": limiting,
             "unknown_share_exposure": exposed,
             "explanation": texts,
         }
     )
-    finals = final_loss_frame(graph, loss[:, None], ["loss"])
-    markets = market_loss(graph, loss[:, None], ["loss"]).rename(columns={"loss": "weighted_loss"})
+    both = np.column_stack([loss_low, loss_high])
+    finals = final_loss_frame(graph, both, ["loss_low", "loss_high"])
+    markets = market_loss(graph, both, ["weighted_loss_low", "weighted_loss_high"])
+    maxima = market_loss(graph, both, ["max_loss_low", "max_loss_high"], how="max")
+    markets = markets.merge(maxima.drop(columns="n_finals"), on="market", how="left")
     return DisruptionResult(nodes=nodes, finals=finals, markets=markets, shocks=tuple(shocks))
-
-
-def country_sweep(
-    graph: SupplyGraph,
-    country_shares: pd.DataFrame,
-    *,
-    fraction: float = 1.0,
-    countries: Sequence[str] | None = None,
-    keep_availability: bool = True,
-    chunk_columns: int = 16,
-) -> SweepResult:
-    """One scenario per country (its supply cut by ``fraction``), as columns of float32 matrices.
-
-    Parameters
-    ----------
-    graph, country_shares
-        The graph and the country-view shares.
-    fraction
-        Share of each country's supply removed (1.0 = full export ban).
-    countries
-        Countries to sweep (default: every supplier country in the data).
-    keep_availability
-        Return the (n_nodes x n_countries) availability matrix; False keeps only the final
-        products' and markets' losses (saves memory on large graphs).
-    chunk_columns
-        Scenarios propagated together (one reused float32 buffer of n_nodes x chunk_columns).
-    """
-    known, suppliers, _ = share_matrix(graph, country_shares)
-    if countries is not None:
-        missing = [c for c in countries if c not in suppliers]
-        if missing:
-            raise UnknownItemError(f"countries {missing} supply no node in the data")
-        known = known[:, [suppliers.index(c) for c in countries]]
-        suppliers = tuple(countries)
-    n, k = known.shape
-    csc = known.tocsc()  # duplicates are summed by the sparse constructor: pairs are unique
-    finals = graph.finals
-    loss = np.empty((len(finals), k), dtype=np.float32)
-    avail = np.empty((n, k), dtype=np.float32) if keep_availability else None
-    width = max(1, min(chunk_columns, k))
-    buf = np.empty((n, width), dtype=np.float32)
-    for lo in range(0, k, width):
-        hi = min(lo + width, k)
-        block = buf if hi - lo == width else np.empty((n, hi - lo), dtype=np.float32)
-        block.fill(1.0)
-        part = csc[:, lo:hi].tocoo()
-        flat = block.reshape(-1)  # a view: (row, col) pairs are unique, one flat gather-subtract
-        flat[part.row.astype(np.int64) * (hi - lo) + part.col] -= np.float32(fraction) * part.data.astype(np.float32)
-        np.clip(block, 0.0, 1.0, out=block)
-        propagate_availability(graph, block, in_place=True)
-        loss[:, lo:hi] = 1.0 - block[finals]  # only final products are reported
-        if avail is not None:
-            avail[:, lo:hi] = block
-    return SweepResult(
-        countries=suppliers,
-        fraction=float(fraction),
-        availability=avail,
-        final_loss=final_loss_frame(graph, loss, list(suppliers), finals_aligned=True),
-        market_loss=market_loss(graph, loss, list(suppliers), finals_aligned=True),
-    )
-
-
-def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: float = 1e-6) -> pd.DataFrame:
-    """Suppliers whose complete failure cuts final products (availability <= ``tolerance``).
-
-    Returns ``supplier_id, n_nodes_cut, n_finals_cut, finals_cut`` sorted by ``n_finals_cut``
-    descending then id; a node is cut by a supplier whose known shares there sum to 1.
-    """
-    sweep = country_sweep(graph, shares, fraction=1.0)
-    assert sweep.availability is not None
-    cut = sweep.availability <= tolerance
-    own_cut = (1.0 - share_matrix(graph, shares)[0].toarray()) <= tolerance
-    finals = graph.finals
-    rows = []
-    for j, sup in enumerate(sweep.countries):
-        fin = graph.ids[finals[cut[finals, j]]]
-        rows.append((sup, int(own_cut[:, j].sum()), len(fin), ";".join(map(str, fin))))
-    out = pd.DataFrame(rows, columns=["supplier_id", "n_nodes_cut", "n_finals_cut", "finals_cut"])
-    out = out.sort_values(["n_finals_cut", "supplier_id"], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
 
 
 def or_downstream_bool(graph: SupplyGraph, mask: np.ndarray) -> np.ndarray:
@@ -369,3 +283,30 @@ def _limiting_input(graph: SupplyGraph, avail: np.ndarray, own: np.ndarray) -> l
         if avail[u] < own[v] and avail[u] <= avail[v]:
             out[v] = str(graph.ids[u])
     return out
+
+
+def _explain(
+    graph: SupplyGraph,
+    v: int,
+    loss_low: np.ndarray,
+    loss_high: np.ndarray,
+    limiting: list[str],
+    own: np.ndarray,
+    avail: np.ndarray,
+    exposed: np.ndarray,
+) -> str:
+    node = str(graph.ids[v])
+    if loss_high[v] <= 0:
+        return f"{node}: no loss"
+    amount = (
+        f"loss {loss_low[v]:.3f}"
+        if loss_high[v] - loss_low[v] < 1e-9
+        else f"loss at least {loss_low[v]:.3f} and at most {loss_high[v]:.3f}"
+    )
+    src = (
+        f"limited by input {limiting[v]} (availability at least {avail[v]:.3f})"
+        if limiting[v]
+        else f"own supply falls to at least o = {own[v]:.3f}"
+    )
+    note = "; a shocked supplier's share is unknown here or upstream, hence the interval" if exposed[v] else ""
+    return f"{node}: {amount}: {src}{note}"

@@ -1,7 +1,10 @@
 """Exposure and loss tables shared by the disruption functions.
 
-- :func:`share_matrix`: sparse (node x supplier) matrices of known shares and unknown-share
-  markers, in the graph's node order;
+- :func:`as_share_bounds`: the share-interval contract ``node_id, supplier, share_low,
+  share_high`` (what ``supplychain.bounds.supplier_share_bounds`` produces) from either that
+  frame or a point frame ``node_id, supplier_id, share`` (NaN = supplier known, share unknown);
+- :func:`share_matrix`: sparse (node x supplier) matrices of the low and high shares, in the
+  graph's node order;
 - :func:`market_loss`: market-weighted mean loss of the final products of each focus market,
   weighted_loss(m) = sum_f w_f loss_f / sum_f w_f;
 - :func:`final_loss_frame`: one row per final product with its markets, weight and losses.
@@ -15,53 +18,98 @@ import numpy as np
 import pandas as pd
 
 from supplychain.graph import SupplyGraph
+from supplychain.schema import run_starts
 
 if TYPE_CHECKING:  # scipy.sparse is imported lazily (about 0.3 s)
     import scipy.sparse as sp
 
-__all__ = ["final_loss_frame", "market_loss", "share_matrix"]
+__all__ = ["BOUNDS_COLUMNS", "ShareMatrices", "as_share_bounds", "final_loss_frame", "market_loss", "share_matrix"]
+
+#: (low, suppliers, high) as :func:`share_matrix` returns it.
+ShareMatrices = tuple["sp.csr_matrix", tuple[str, ...], "sp.csr_matrix"]
+#: the share-interval contract (low == high where the share is known).
+BOUNDS_COLUMNS = ("node_id", "supplier", "share_low", "share_high")
 
 
-def share_matrix(graph: SupplyGraph, shares: pd.DataFrame) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
-    """Sparse (node x supplier) matrices of known shares and of unknown-share markers.
+def as_share_bounds(shares: pd.DataFrame) -> pd.DataFrame:
+    """Share intervals per (node, supplier): the frame itself, or built from point shares.
+
+    An interval frame (columns :data:`BOUNDS_COLUMNS`) is returned as it is. A point frame
+    (``node_id, supplier_id, share``) becomes one: a known share s gives [s, s]; a supplier
+    named without a share gives [0, R] with R = max(0, 1 - sum of the node's known shares), the
+    most it can hold. (Tighter bounds, e.g. with a complete supplier list, come from
+    ``supplychain.bounds``.)
+    """
+    if {"share_low", "share_high"} <= set(shares.columns):
+        return shares
+    share = shares["share"].to_numpy(dtype=np.float64)
+    node = shares["node_id"]
+    starts = run_starts(node)  # rows of one node are consecutive in validated frames
+    if len(starts) and len(pd.unique(node.take(starts))) != len(starts):
+        order = np.argsort(node.to_numpy(dtype=object), kind="stable")
+        return as_share_bounds(shares.take(order).reset_index(drop=True))
+    known = np.add.reduceat(np.nan_to_num(share, nan=0.0), starts) if len(starts) else np.zeros(0)
+    sizes = np.diff(np.append(starts, len(share)))
+    residual = np.repeat(np.clip(1.0 - known, 0.0, None), sizes)
+    unknown = np.isnan(share)
+    return pd.DataFrame(
+        {
+            "node_id": node.reset_index(drop=True),
+            "supplier": shares["supplier_id"].reset_index(drop=True),
+            "share_low": np.where(unknown, 0.0, share),
+            "share_high": np.where(unknown, residual, share),
+        }
+    )
+
+
+def share_matrix(
+    graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices
+) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
+    """Sparse (node x supplier) matrices of the low and the high share.
 
     Parameters
     ----------
     graph
         Array form of the graph (row order).
-    shares
-        Frame with ``node_id, supplier_id, share`` (e.g. from
-        :func:`supplychain.concentration.supplier_shares`); rows of unknown nodes are ignored.
+    bounds
+        Interval frame (:data:`BOUNDS_COLUMNS`) or point frame (see :func:`as_share_bounds`);
+        rows of unknown nodes are ignored. A triple this function returned is passed through
+        (build it once, use it for several sweeps).
 
     Returns
     -------
-    (known, suppliers, unknown)
-        ``known[v, j]`` = share of supplier j at node v (0 where unknown); ``unknown[v, j]`` = 1
-        where the supplier is known and its share is not; ``suppliers`` sorted ids.
+    (low, suppliers, high)
+        ``low[v, j]``, ``high[v, j]`` = bounds of supplier j's share at node v (equal where the
+        share is known); ``suppliers`` sorted ids.
     """
     import scipy.sparse as sp
 
-    rows = graph.index_of(shares["node_id"].astype("str").reset_index(drop=True))
+    if isinstance(bounds, tuple):  # already a (low, suppliers, high) triple
+        return bounds
+    bounds = as_share_bounds(bounds)
+    rows = graph.index_of(bounds["node_id"].astype("str").reset_index(drop=True))
     keep = rows >= 0
-    sup_ids = shares["supplier_id"].astype("str").reset_index(drop=True)
+    sup_ids = bounds["supplier"].astype("str").reset_index(drop=True)
     sup_codes, suppliers = pd.factorize(sup_ids if keep.all() else sup_ids[keep], sort=True)
-    vals = shares["share"].to_numpy(dtype=np.float64)[keep]
     r = rows[keep]
     shape = (graph.n, len(suppliers))
-    known_mask = ~np.isnan(vals)
-    known = sp.csr_matrix((vals[known_mask], (r[known_mask], sup_codes[known_mask])), shape=shape)
-    unknown = sp.csr_matrix((np.ones(int((~known_mask).sum())), (r[~known_mask], sup_codes[~known_mask])), shape=shape)
-    return known, tuple(str(s) for s in suppliers), unknown
+    out = []
+    for col in ("share_low", "share_high"):
+        vals = bounds[col].to_numpy(dtype=np.float64)[keep]
+        nz = vals > 0
+        out.append(sp.csr_matrix((vals[nz], (r[nz], sup_codes[nz])), shape=shape))
+    return out[0], tuple(str(s) for s in suppliers), out[1]
 
 
 def market_loss(
-    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False
+    graph: SupplyGraph, loss: np.ndarray, columns: list[str], *, finals_aligned: bool = False, how: str = "mean"
 ) -> pd.DataFrame:
-    """Market-weighted mean loss of the final products serving each focus market.
+    """Market-weighted mean (or maximum) loss of the final products serving each focus market.
 
-    weighted_loss(m) = sum_f w_f loss_f / sum_f w_f over final products f in market m.
-    ``loss`` has one row per node, or one row per final product (``graph.finals`` order) when
-    ``finals_aligned``.
+    weighted_loss(m) = sum_f w_f loss_f / sum_f w_f over final products f in market m (the
+    plain mean when the weights sum to 0); ``how="max"``: max_f loss_f. ``loss`` has one row
+    per node, or one row per final product (``graph.finals`` order) when ``finals_aligned``,
+    and one column per name in ``columns``. Both are monotone, so bounds stay bounds.
     """
     finals = graph.finals
     if not finals_aligned:
@@ -74,14 +122,12 @@ def market_loss(
         w = graph.weight[member]
         total = float(w.sum())
         lf = loss[inside].astype(np.float64)
-        weighted = (w[:, None] * lf).sum(axis=0) / total if total > 0 else lf.mean(axis=0)
-        rows.append([market, len(member), *weighted.tolist()])
-    out = pd.DataFrame(rows, columns=["market", "n_finals", *columns])
-    if len(columns) == 1:
-        out["max_loss"] = [
-            float(loss[np.isin(finals, _members(graph, j))].max(initial=0.0)) for j in range(len(graph.markets))
-        ]
-    return out
+        if how == "max":
+            value = lf.max(axis=0, initial=0.0)
+        else:
+            value = (w[:, None] * lf).sum(axis=0) / total if total > 0 else lf.mean(axis=0)
+        rows.append([market, len(member), *value.tolist()])
+    return pd.DataFrame(rows, columns=["market", "n_finals", *columns])
 
 
 def final_loss_frame(
@@ -100,9 +146,3 @@ def final_loss_frame(
     out["market_weight"] = graph.weight[finals]
     values = pd.DataFrame((loss if finals_aligned else loss[finals]).astype(np.float64), columns=columns)
     return pd.concat([out, values], axis=1)
-
-
-def _members(graph: SupplyGraph, j: int) -> np.ndarray:
-    finals = graph.finals
-    word, bit = divmod(j, 64)
-    return finals[(graph.market_bits[finals, word] >> np.uint64(bit)) & np.uint64(1) > 0]

@@ -1,8 +1,8 @@
 """Downstream reach and dominators on the array form of the supply graph.
 
-Reach of a node = the final products (and focus markets) downstream of it. With "goes into"
-semantics a product needs ALL its inputs, so removing a node's supply (the knockout test) cuts
-exactly the final products downstream of it: knockout reach = descendant final products.
+Downstream reach of a node = the final products (and focus markets) downstream of it along any
+supply relation. It bounds what a node's loss can touch; how much each final product actually
+loses, given the alternatives, is :mod:`supplychain.knockout`.
 
 Dominators: a super-source S is joined to every node without inputs; node d dominates final
 product f when every path S -> f passes through d. On a DAG no Lengauer-Tarjan is needed:
@@ -44,28 +44,28 @@ class Reach:
     finals
         Indices of the final products in bit order (grouped by market weight, then index);
         bit j of a bitset stands for ``finals[j]``.
-    knockout_bits
+    downstream_bits
         (n, words) uint64: the final products downstream of (or equal to) each node; ``None``
         when there are more final products than ``max_bits_finals`` (counts stay exact).
     dominated_bits
         (n, words) uint64: the final products each node dominates; ``None`` likewise.
     idom
         Immediate dominator of each node (``SUPER_SOURCE`` = -1 for the super-source).
-    knockout_count, dominated_count
+    downstream_count, dominated_count
         Number of final products in each set (including the node itself when final).
-    knockout_weight, dominated_weight
+    downstream_weight, dominated_weight
         Market-weighted share of all final products in each set (0-1).
     market_bits
         (n, words) uint64: focus markets served by the final products downstream.
     """
 
     finals: np.ndarray
-    knockout_bits: np.ndarray | None
+    downstream_bits: np.ndarray | None
     dominated_bits: np.ndarray | None
     idom: np.ndarray
-    knockout_count: np.ndarray
+    downstream_count: np.ndarray
     dominated_count: np.ndarray
-    knockout_weight: np.ndarray
+    downstream_weight: np.ndarray
     dominated_weight: np.ndarray
     market_bits: np.ndarray
 
@@ -73,7 +73,7 @@ class Reach:
 def compute_reach(
     graph: SupplyGraph, *, max_bits_finals: int = 4096, max_bits_words: int = 8_000_000, chunk_finals: int = 4096
 ) -> Reach:
-    """Knockout reach, dominators and market reach of every node.
+    """Downstream reach, dominators and market reach of every node.
 
     Parameters
     ----------
@@ -141,12 +141,12 @@ def compute_reach(
     market_own = np.where(graph.is_final[:, None], graph.market_bits, np.uint64(0))
     return Reach(
         finals=finals,
-        knockout_bits=ko_bits,
+        downstream_bits=ko_bits,
         dominated_bits=dom_bits,
         idom=idom,
-        knockout_count=ko_count,
+        downstream_count=ko_count,
         dominated_count=np.rint(dom_count).astype(np.int64),
-        knockout_weight=ko_weight / total,
+        downstream_weight=ko_weight / total,
         dominated_weight=dom_weight / total,
         market_bits=or_downstream(graph, market_own.astype(np.uint64)),
     )

@@ -13,8 +13,13 @@ nodes
     control points and risk: ``substitutability`` float in [0, 1] (0 = no substitute known,
     NaN = unknown) and ``recovery_months`` float (time to recover after a loss, NaN = unknown).
 edges
-    ``src`` str, ``dst`` str, ``relation`` str (``goes_into``: src is an input of dst;
-    ``is_type_of``: src is a type, a subcategory, of dst).
+    ``src`` str, ``dst`` str, ``relation`` str (one of :data:`EDGE_RELATIONS`):
+    ``goes_into`` (src is a required input of dst), ``is_type_of`` (src is one of the
+    alternative types of the category dst), ``substitutes`` (src can replace dst); optional
+    ``share`` float (``is_type_of`` only: the type's share of the category's supply, NaN =
+    unknown), ``factor`` float (``substitutes`` only, required there: the substitutability
+    0-1, the part of dst's lost supply that src can make up) and ``source`` str. Semantics:
+    ``docs/methods/alternatives.md``.
 provision
     ``node_id``, ``supplier_id``, ``supplier_type`` (``country`` | ``firm``), ``country`` (ISO3;
     a firm's headquarters), ``share`` float in [0, 1] or NaN (known supplier, unknown share,
@@ -42,6 +47,7 @@ __all__ = [
     "NODES_COLUMNS",
     "NODE_KINDS",
     "PROVISION_COLUMNS",
+    "SHARE_SUM_TOLERANCE",
     "SUPPLIER_TYPES",
     "TRADE_COLUMNS",
     "bloc_members",
@@ -56,7 +62,9 @@ __all__ = [
 ]
 
 NODE_KINDS = ("product", "material", "tool", "process", "service", "final_product")
-EDGE_RELATIONS = ("goes_into", "is_type_of")
+EDGE_RELATIONS = ("goes_into", "is_type_of", "substitutes")
+#: tolerance on the sum of the known type shares of one category (rounded published figures).
+SHARE_SUM_TOLERANCE = 0.01
 SUPPLIER_TYPES = ("country", "firm")
 
 #: column -> dtype; optional columns have a default in ``_DEFAULTS``.
@@ -70,7 +78,14 @@ NODES_COLUMNS: Mapping[str, str] = {
     "substitutability": "float64",
     "recovery_months": "float64",
 }
-EDGES_COLUMNS: Mapping[str, str] = {"src": "str", "dst": "str", "relation": "str"}
+EDGES_COLUMNS: Mapping[str, str] = {
+    "src": "str",
+    "dst": "str",
+    "relation": "str",
+    "share": "float64",
+    "factor": "float64",
+    "source": "str",
+}
 PROVISION_COLUMNS: Mapping[str, str] = {
     "node_id": "str",
     "supplier_id": "str",
@@ -112,6 +127,8 @@ _DEFAULTS: dict[str, object] = {
     "basis": "",
     "blocs": "",
     "governance": np.nan,
+    "share": np.nan,
+    "factor": np.nan,
 }
 
 
@@ -172,14 +189,32 @@ def validate_edges(frame: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     SchemaError
-        On a missing column, an unknown ``relation`` or a self-loop.
+        On a missing column, an unknown ``relation``, a self-loop, a ``share`` outside [0, 1] or
+        on a relation other than ``is_type_of``, known type shares of one category summing above
+        1 + :data:`SHARE_SUM_TOLERANCE`, a ``substitutes`` edge without a ``factor`` in [0, 1],
+        a ``factor`` on another relation, or one (src, dst, relation) given twice with
+        different values.
     """
     out = _conform(frame, "edges", EDGES_COLUMNS, required=("src", "dst", "relation"))
     _check_in(out, "edges", "relation", EDGE_RELATIONS)
     loops = out[out["src"] == out["dst"]]
     if len(loops):
         raise SchemaError(f"edges: self-loop on node {loops['src'].iloc[0]!r}; remove the row")
+    share, factor, rel = out["share"], out["factor"], out["relation"]
+    _check_range(out, share.notna() & ((share < 0) | (share > 1)), "share", "a fraction in [0, 1]")
+    _check_range(out, share.notna() & (rel != "is_type_of"), "share", "empty except on is_type_of edges")
+    bad_factor = (rel == "substitutes") & (factor.isna() | (factor < 0) | (factor > 1))
+    _check_range(out, bad_factor, "factor", "a substitutability in [0, 1] on every substitutes edge")
+    _check_range(out, factor.notna() & (rel != "substitutes"), "factor", "empty except on substitutes edges")
     out = out.drop_duplicates()
+    _check_unique(out, "edges", ["src", "dst", "relation"])
+    sums = out.loc[rel.reindex(out.index) == "is_type_of"].groupby("dst")["share"].sum()
+    over = sums[sums > 1.0 + SHARE_SUM_TOLERANCE]
+    if len(over):
+        raise SchemaError(
+            f"edges: the type shares of category {over.index[0]!r} sum to {float(over.iloc[0]):.3f} > 1; "
+            "fix the shares (fractions of the category's supply)"
+        )
     return out.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
 
 
@@ -286,6 +321,14 @@ def _check_unique(frame: pd.DataFrame, name: str, keys: list[str]) -> None:
     if dup.any():
         first = frame[dup].iloc[0][keys].tolist()
         raise SchemaError(f"{name}: duplicate key {keys}={first}; deduplicate the rows")
+
+
+def _check_range(frame: pd.DataFrame, bad: pd.Series, col: str, rule: str) -> None:
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise SchemaError(
+            f"edges: {col}={row[col]!r} on {row['src']!r} -> {row['dst']!r} ({row['relation']}); {col} must be {rule}"
+        )
 
 
 def _check_in(frame: pd.DataFrame, name: str, col: str, allowed: Sequence[str]) -> None:

@@ -50,9 +50,15 @@ class Thresholds:
         whose share is unknown (:mod:`supplychain.bounds`).
     home, bloc
         Home country (ISO3) and its bloc (id used in the countries frame ``blocs`` column).
-    type_of_as_input
-        True (default): a category needs each of its types, so ``is_type_of`` edges act as
-        ``goes_into`` edges in structure and propagation; False: they are ignored there.
+    knockout_loss
+        Share of a final product's supply whose loss makes a knockout (0.5, docs/methods/chokepoints.md):
+        a node is a knockout chokepoint when losing it removes at least this much of some other
+        final product, given the alternatives; a single-supplier knockout when losing its top
+        supplier alone does.
+    knockout_exact_nodes
+        The knockout test evaluates every node exactly (one propagation column each) when at
+        most this many nodes have a final product downstream; above it, one backward sweep
+        gives bounds instead (``supplychain.knockout``).
     risk_weights
         Weights of the four dependency factors in the composite risk score.
     recovery_months_cap
@@ -82,7 +88,8 @@ class Thresholds:
     suppliers_complete: bool = False
     home: str = "NLD"
     bloc: str = "EU27"
-    type_of_as_input: bool = True
+    knockout_loss: float = 0.5
+    knockout_exact_nodes: int = 5_000
     risk_weights: tuple[tuple[str, float], ...] = field(
         default=(
             ("concentration", 1.0),

@@ -82,12 +82,17 @@ def test_simulation_of_an_export_ban(seeded: dict[str, str]) -> None:
     run = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")])
     nodes = run.tables["nodes"].set_index("node_id")
     # gallium: China about 98% of primary supply, so a full Chinese export ban leaves at most 2%
-    assert nodes.loc["mat_gallium", "loss"] >= 0.97
-    assert (run.tables["finals"]["loss"] >= 0).all() and (run.tables["finals"]["loss"] <= 1).all()
+    assert nodes.loc["mat_gallium", "loss_low"] >= 0.97
+    finals = run.tables["finals"]
+    assert (finals["loss_low"] >= 0).all() and (finals["loss_high"] <= 1).all()
+    assert (finals["loss_low"] <= finals["loss_high"]).all()
     half = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=0.5")])
-    assert (half.tables["nodes"]["loss"].to_numpy() <= run.tables["nodes"]["loss"].to_numpy() + 1e-12).all()
+    for col in ("loss_low", "loss_high"):
+        assert (half.tables["nodes"][col].to_numpy() <= run.tables["nodes"][col].to_numpy() + 1e-12).all()
     sweep = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[], sweep_fraction=1.0)
-    assert "CHN" in sweep.tables["finals"].columns
+    long = sweep.tables["finals"]
+    assert "CHN" in set(long["country"]) and {"loss_low", "loss_high"} <= set(long.columns)
+    assert {"weighted_loss_low", "weighted_loss_high"} <= set(sweep.tables["markets"].columns)
 
 
 def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:

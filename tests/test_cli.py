@@ -69,3 +69,18 @@ def test_errors_without_a_database_are_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and "deps init" in done.stderr
     unknown = _run(["import", "nosuch", str(FIXTURE)], {**env})
     assert unknown.returncode == 1 and "unknown import format" in unknown.stderr
+
+
+def test_simulate_writes_loss_intervals(env: dict[str, str], tmp_path: Path) -> None:
+    # in the fixture USA supplies ore without a share (CHN 60%, AUS 30%): a US export ban costs ore
+    # between 0 and the residual 10%, and the chip as much; the CSV says so instead of a zero
+    seeded = {**env, "DEPS_SEED_DIR": str(FIXTURE)}
+    assert _run(["init"], seeded).returncode == 0
+    out = tmp_path / "sim.csv"
+    done = _run(["simulate", "--shock", "USA=1.0", "--out", str(out)], seeded)
+    assert done.returncode == 0, done.stderr
+    import pandas as pd
+
+    nodes = pd.read_csv(out).set_index("node_id")
+    assert nodes.loc["chip", "loss_low"] == 0.0 and nodes.loc["chip", "loss_high"] == pytest.approx(0.1)
+    assert "at most 0.100" in nodes.loc["chip", "explanation"]

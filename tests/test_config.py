@@ -18,9 +18,9 @@ def test_defaults_follow_methods() -> None:
 
 
 def test_overrides_reach_the_thresholds() -> None:
-    s = load_settings({"DEPS_HOME_COUNTRY": "deu", "DEPS_CHOKEPOINT_TOP_SHARE": "0.7", "DEPS_TYPE_OF_AS_INPUT": "no"})
+    s = load_settings({"DEPS_HOME_COUNTRY": "deu", "DEPS_CHOKEPOINT_TOP_SHARE": "0.7", "DEPS_KNOCKOUT_LOSS": "0.4"})
     assert s.thresholds.home == "DEU" and s.thresholds.chokepoint_top_share == 0.7
-    assert s.thresholds.type_of_as_input is False
+    assert s.thresholds.knockout_loss == 0.4 and s.thresholds.knockout_exact_nodes == 5000
 
 
 @pytest.mark.parametrize(

@@ -187,3 +187,50 @@ def test_encoding_error_row_counts_records_not_lines(db_url: str, tmp_path: Path
         _import(db_url, path)
     (problem,) = info.value.problems
     assert problem.row == 3  # the tool record is row 3 although it starts on physical line 4
+
+
+def _alternatives(path: Path, rows: str) -> None:
+    """Rewrite edges.csv with the optional share_pct and factor columns and the given extra rows."""
+    (path / "nodes.csv").write_text(
+        (path / "nodes.csv").read_text() + "ore2,Ore two,material,semiconductors,,,,,fx,2024\n", encoding="utf-8"
+    )
+    (path / "edges.csv").write_text(
+        "from_node,to_node,relation,share_pct,factor,source_id,year,evidence,confidence,note\n"
+        "ore,chip,goes_into,,,fx,2024,observed,high,\n"
+        "tool,chip,goes_into,,,fx,2024,observed,high,\n" + rows,
+        encoding="utf-8",
+    )
+
+
+def test_type_shares_and_substitutes_load(db_url: str, tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    _alternatives(
+        path, "ore2,ore,substitutes,,0.6,fx,2024,expert,medium,\nore2,tool,is_type_of,40,,fx,2024,observed,high,\n"
+    )
+    _import(db_url, path)
+    with session_scope(db_url) as session:
+        edges = {e.relation: (e.share, e.factor) for e in session.exec(select(Edge)).all() if e.relation != "goes_into"}
+    assert edges == {"substitutes": (None, 0.6), "is_type_of": (0.4, None)}
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "words"),
+    [
+        ("ore2,ore,substitutes,,,fx,2024,expert,medium,\n", "factor", "without its factor"),
+        ("ore2,ore,substitutes,,1.5,fx,2024,expert,medium,\n", "factor", "out of range"),
+        ("ore2,ore,goes_into,50,,fx,2024,observed,high,\n", "share_pct", "not is_type_of"),
+        (
+            "ore2,tool,is_type_of,70,,fx,2024,observed,high,\nore,tool,is_type_of,60,,fx,2024,observed,high,\n",
+            "share_pct",
+            "130",
+        ),
+    ],
+)
+def test_bad_alternatives_are_reported(db_url: str, tmp_path: Path, rows: str, column: str, words: str) -> None:
+    path = _copy(tmp_path)
+    _alternatives(path, rows)
+    before = row_counts(db_url)
+    with pytest.raises(DataValidationError) as info:
+        _import(db_url, path)
+    assert any(p.column == column and words in p.problem for p in info.value.problems), info.value.report()
+    assert row_counts(db_url) == before

@@ -2,7 +2,8 @@
 
 The folder holds five CSV files (``inputs``, ``stages``, ``sequence``, ``providers``, ``provision``).  They become
 one dataset version: inputs and stages as nodes (sector ``semiconductors``), sequence rows as ``goes_into`` and
-``is_type_of`` edges, organisations as firms, and every provision row as a :class:`~deps.models.Provision` row with
+``is_type_of`` edges (with type shares from the market sizes where they allow it, :mod:`deps.ingest.cset_types`),
+organisations as firms, and every provision row as a :class:`~deps.models.Provision` row with
 its share as a fraction (blank = unknown, kept as ``None``) and its source text as a :class:`~deps.models.Source`.
 
 Quirks handled (``shared/data/cset-chip-explorer/SOURCE.md``):
@@ -30,6 +31,7 @@ from sqlmodel import Session
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
+from deps.ingest.cset_types import edge_records, with_type_shares
 from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
@@ -54,7 +56,10 @@ MARKET = "semiconductors"
 
 #: file -> (required columns, optional columns)
 FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "inputs": (("input_id", "input_name", "type"), ("stage_id", "description", "year")),
+    "inputs": (
+        ("input_id", "input_name", "type"),
+        ("stage_id", "description", "year", "market_share_chart_global_market_size_info"),
+    ),
     "stages": (("stage_id", "stage_name"), ("description", "market_share_chart_caption")),
     "sequence": (("input_id", "goes_into_id", "is_type_of_id"), ()),
     "providers": (("provider_id", "provider_name", "provider_type", "country"), ("alias",)),
@@ -111,8 +116,9 @@ def validate_cset(
     out: dict[str, pd.DataFrame] = {}
     nodes = _nodes(raw["inputs"], raw["stages"], problems, out)
     _edges(raw["sequence"], problems, out, set(nodes))
+    type_notes = with_type_shares(raw["inputs"], out)
     providers = _providers(raw["providers"], problems, out)
-    notes = _provision(raw["provision"], problems, out, nodes, providers, share_tolerance)
+    notes = type_notes + _provision(raw["provision"], problems, out, nodes, providers, share_tolerance)
     if problems:
         raise DataValidationError(problems, f"CSET folder {path.name}")
     return ValidatedCset(out, hash_files(paths), tuple(sorted(p.name for p in paths)), tuple(notes))
@@ -390,9 +396,11 @@ def _write(session: Session, tables: Mapping[str, pd.DataFrame], dataset_id: int
                 "src_id": node_ids[s],
                 "dst_id": node_ids[d],
                 "relation": r,
+                "share": share,
                 "evidence": "observed",
+                "note": note,
             }
-            for s, d, r in edges[["src", "dst", "relation"]].itertuples(index=False, name=None)
+            for s, d, r, share, note in edge_records(edges)
         ],
     )
     firms = tables["firms"]

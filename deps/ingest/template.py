@@ -14,13 +14,18 @@ action_    action_line_id, number, name_nl, name_en                         desc
 lines
 nodes      node_id, name, kind                                              sectors, markets, hs_code, crm,
                                                                             description, source_id, year
-edges      from_node, to_node, relation                                     source_id, year, evidence, confidence,
-                                                                            note
+edges      from_node, to_node, relation                                     share_pct, factor, source_id, year,
+                                                                            evidence, confidence, note
 firms      firm_id, name                                                    hq_iso3, source_id, note
 provision  node_id, supplier_type, supplier_id, source_id, evidence         share_pct, basis, year, confidence, note
 effects    action_line_id, dependency_kind, segment, length_meur,           evidence, confidence, note
            reduction_per_meur, source_id
 ========== ================================================================ =========================================
+
+Edge relations: ``goes_into`` (a required input), ``is_type_of`` (one of a category's alternative types;
+``share_pct`` = its share of the category's supply in %, blank = unknown) and ``substitutes`` (from_node can
+replace to_node; ``factor`` = the substitutability 0-1, required, with a ``source_id``); see
+``docs/methods/alternatives.md``.
 
 Countries, markets and action lines are reference data shared by all datasets: a template that carries them adds
 or updates them.  Everything else belongs to the new dataset version.
@@ -71,7 +76,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("node_id", "name", "kind"),
         ("sectors", "markets", "hs_code", "crm", "description", "source_id", "year"),
     ),
-    "edges": (("from_node", "to_node", "relation"), ("source_id", "year", "evidence", "confidence", "note")),
+    "edges": (
+        ("from_node", "to_node", "relation"),
+        ("share_pct", "factor", "source_id", "year", "evidence", "confidence", "note"),
+    ),
     "firms": (("firm_id", "name"), ("hq_iso3", "source_id", "note")),
     "provision": (
         ("node_id", "supplier_type", "supplier_id", "source_id", "evidence"),
@@ -128,7 +136,7 @@ def validate_template(
     cite = _Citations(sources)
     nodes = _nodes(raw["nodes"], problems, out, markets, cite)
     if "edges" in raw:
-        _edges(raw["edges"], problems, out, nodes, cite)
+        _edges(raw["edges"], problems, out, nodes, cite, share_tolerance)
     firms = _firms(raw.get("firms"), problems, out, countries | accepted_codes, cite)
     if "provision" in raw:
         _provision(raw["provision"], problems, out, nodes, firms, accepted_codes, cite, share_tolerance)
@@ -364,7 +372,12 @@ def _nodes(
 
 
 def _edges(
-    frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.DataFrame], nodes: set[str], cite: _Citations
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    out: dict[str, pd.DataFrame],
+    nodes: set[str],
+    cite: _Citations,
+    tolerance: float,
 ) -> None:
     check = TableCheck(_name("edges"), frame, problems)
     data = pd.DataFrame(
@@ -372,6 +385,12 @@ def _edges(
             "src": check.text("from_node"),
             "dst": check.text("to_node"),
             "relation": check.choice("relation", EDGE_RELATIONS),
+            "share_pct": check.number(
+                "share_pct", required=False, low=0, high=100, what="a type share in percent", fix_range="use 0-100 (%)"
+            ),
+            "factor": check.number(
+                "factor", required=False, low=0, high=1, what="a substitutability factor", fix_range="use 0-1"
+            ),
             "source": cite.check(check, required=False),
             "year": check.integer("year", required=False, low=1900, high=2100),
             "evidence": check.choice("evidence", EVIDENCE_KINDS, required=False),
@@ -385,6 +404,10 @@ def _edges(
     for index in [int(i) for i in data.index[data["src"].ne("") & data["src"].eq(data["dst"])]]:
         check.add(index, "to_node", "an edge from a node to itself", "remove the row")
     check.unique(["from_node", "to_node", "relation"], what="edge")
+    _alternative_problems(
+        check, data, tolerance, blank_factor=frame.get("factor", pd.Series("", index=frame.index)).eq("")
+    )
+    data["share"] = data.pop("share_pct") / 100.0
     cycle = find_cycle(data.loc[data["relation"].ne(""), ["src", "dst"]].itertuples(index=False, name=None))
     if cycle is not None:
         check.add(
@@ -394,6 +417,29 @@ def _edges(
             "a product cannot be an input of itself: remove or reverse one edge of the cycle",
         )
     out["edges"] = data
+
+
+def _alternative_problems(check: TableCheck, data: pd.DataFrame, tolerance: float, *, blank_factor: pd.Series) -> None:
+    """share_pct only on is_type_of edges (summing to at most 100 per category), factor required on substitutes."""
+    rel = data["relation"]
+    for index in [int(i) for i in data.index[data["share_pct"].notna() & rel.ne("is_type_of") & rel.ne("")]]:
+        check.add(index, "share_pct", "a share on an edge that is not is_type_of", "leave share_pct empty on this edge")
+    for index in [int(i) for i in data.index[blank_factor & rel.eq("substitutes")]]:
+        check.add(index, "factor", "a substitutes edge without its factor", "give the substitutability 0-1")
+    for index in [int(i) for i in data.index[data["factor"].notna() & rel.ne("substitutes") & rel.ne("")]]:
+        check.add(index, "factor", "a factor on an edge that is not substitutes", "leave factor empty on this edge")
+    types = data[rel.eq("is_type_of")]
+    check.problems.extend(
+        share_sum_problems(
+            _name("edges"),
+            types,
+            group=["dst"],
+            share="share_pct",
+            limit=100.0,
+            tolerance=tolerance * 100,
+            column="share_pct",
+        )
+    )
 
 
 def _firms(

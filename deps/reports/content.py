@@ -36,6 +36,7 @@ _CHOKEPOINT_FLAGS = (
     "firm_global_chokepoint",
     "dominator_chokepoint",
     "knockout_chokepoint",
+    "single_supplier_knockout",
 )
 _OPTIMISATION_KINDS = ("optimisation", "frontier", "montecarlo", "robust")
 
@@ -195,24 +196,34 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
 
 
 def _simulation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:
-    markets = _sorted(tables.get("markets", pd.DataFrame()), "weighted_loss", tie="market")
-    finals = _sorted(tables.get("finals", pd.DataFrame()), "loss", tie="node_id")
+    markets = _sorted(tables.get("markets", pd.DataFrame()), "weighted_loss_high", tie="market")
+    finals = _sorted(tables.get("finals", pd.DataFrame()), "loss_high", tie="node_id")
     nodes = tables.get("nodes", pd.DataFrame())
-    if "loss" in nodes.columns:
-        nodes = nodes[nodes["loss"].fillna(0) > 0]
-    nodes = _sorted(nodes, "loss", tie="node_id")
+    if "loss_high" in nodes.columns:
+        nodes = nodes[nodes["loss_high"].fillna(0) > 0]
+    nodes = _sorted(nodes, "loss_high", tie="node_id")
     shocks = value_text(run.summary.get("shocks", run.parameters.get("shocks", [])))
     section = ReportSection(
         "disruption",
         "Disruption results",
-        (f"Shocks: {shocks}. Loss is the fraction of supply lost (0 to 1), propagated through the supply graph.",),
+        (
+            f"Shocks: {shocks}. Loss is the fraction of supply lost (0 to 1), propagated through the supply graph. "
+            "Where a shocked supplier's share is unknown the loss is a range: at least loss_low, at most loss_high.",
+        ),
         (
             ReportTable("markets", "Loss per market", markets),
             ReportTable("finals", "Loss per final product", finals),
             ReportTable("nodes", "Nodes with a loss", nodes),
         ),
     )
-    return [section], _bar("markets", "Weighted loss per market", markets, "market", "weighted_loss", "weighted loss")
+    return [section], _bar(
+        "markets",
+        "Weighted loss per market (at most)",
+        markets,
+        "market",
+        "weighted_loss_high",
+        "weighted loss, at most",
+    )
 
 
 def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:

@@ -29,8 +29,8 @@ from deps.store.queries import (
     trade_frame,
 )
 from supplychain.analysis import TRI_STATE_COLUMNS, analyse
-from supplychain.concentration import supplier_shares
-from supplychain.disruption import Shock, country_sweep, simulate
+from supplychain.bounds import supplier_share_bounds
+from supplychain.disruption import Shock, country_sweep, simulate, sweep_table
 from supplychain.graph import build_graph
 from supplychain.schema import validate_provision
 from supplychain.screening import eu_screen, transit_table
@@ -82,7 +82,7 @@ def load_graph_inputs(url: str, dataset: str) -> GraphInputs:
     nodes = nodes_frame(url, ref.id)
     if nodes.empty:
         raise RunError(f"dataset {dataset!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
-    edges = edges_frame(url, ref.id)[["src", "dst", "relation"]]
+    edges = edges_frame(url, ref.id)[["src", "dst", "relation", "share", "factor"]]
     provision = provision_frame(url, ref.id)
     engine_provision = provision[ENGINE_PROVISION_COLUMNS]
     countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
@@ -271,15 +271,16 @@ def run_simulation(
     inputs = load_graph_inputs(url, dataset)
     thresholds = settings.thresholds
     provision = validate_provision(inputs.provision)
-    country_shares = supplier_shares(provision, level="country", year=year)
-    firm_shares = supplier_shares(provision, level="firm", year=year)
+    # share intervals (exact over unknown shares, DEPS_SUPPLIERS_COMPLETE): the loss bounds rest on them
+    country_shares = supplier_share_bounds(provision, level="country", year=year, thresholds=thresholds)
+    firm_shares = supplier_share_bounds(provision, level="firm", year=year, thresholds=thresholds)
     with engine_errors(f"simulation on dataset {dataset!r}"):
-        graph = build_graph(inputs.nodes, inputs.edges, thresholds=thresholds)
+        graph = build_graph(inputs.nodes, inputs.edges)
         if sweep_fraction is not None:
             if shocks:
                 raise RunError("give either --shock options or --sweep, not both")
             sweep = country_sweep(graph, country_shares, fraction=sweep_fraction)
-            tables = {"finals": sweep.final_loss, "markets": sweep.market_loss}
+            tables = {"finals": sweep_table(sweep), "markets": sweep_table(sweep, markets=True)}
             summary: dict[str, object] = {"countries": len(sweep.countries), "fraction": sweep_fraction}
         else:
             if not shocks:
@@ -289,7 +290,8 @@ def run_simulation(
             tables = {"nodes": result.nodes, "finals": result.finals, "markets": result.markets}
             summary = {
                 "shocks": [f"{s.kind}:{s.target}={s.fraction:g}" for s in resolved],
-                "max_final_loss": float(result.finals["loss"].max()) if len(result.finals) else 0.0,
+                "max_final_loss_low": float(result.finals["loss_low"].max()) if len(result.finals) else 0.0,
+                "max_final_loss_high": float(result.finals["loss_high"].max()) if len(result.finals) else 0.0,
             }
     run_id = record_run(
         url,
@@ -299,7 +301,7 @@ def run_simulation(
             "shocks": [s.__dict__ for s in shocks],
             "sweep_fraction": sweep_fraction,
             "year": year,
-            "type_of_as_input": thresholds.type_of_as_input,
+            "knockout_loss": thresholds.knockout_loss,
         },
         inputs_hash=inputs.inputs_hash,
         user=actor.name,

@@ -205,7 +205,9 @@ class NodeMarket(SQLModel, table=True):
 
 
 class Edge(SQLModel, table=True):
-    """A "goes into" (input of) or "is a type of" edge between two nodes of one dataset."""
+    """An edge between two nodes of one dataset: "goes into" (required input), "is a type of" (one of a category's
+    alternative types, with its ``share`` of the category's supply when known) or "substitutes" (src can replace dst,
+    with the substitutability ``factor``); semantics in ``docs/methods/alternatives.md``."""
 
     __table_args__ = (
         sa.UniqueConstraint("dataset_id", "src_id", "dst_id", "relation", name="uq_edge"),
@@ -218,6 +220,8 @@ class Edge(SQLModel, table=True):
     src_id: int = Field(foreign_key="node.id")
     dst_id: int = Field(foreign_key="node.id")
     relation: str = Field(max_length=12)
+    share: float | None = Field(default=None, ge=0, le=1)
+    factor: float | None = Field(default=None, ge=0, le=1)
     year: int | None = None
     evidence: str | None = Field(default=None, max_length=12)
     confidence: str | None = Field(default=None, max_length=8)

@@ -127,13 +127,20 @@ def _joined(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
-    """Edges: src, dst (node ids), relation, source."""
+    """Edges: src, dst (node ids), relation, share (type share, NaN = unknown), factor (substitutes), source."""
     src = NODE.alias("src_node")
     dst = NODE.alias("dst_node")
     with Session(engine_for(url)) as session:
         frame = _frame(
             session,
-            sa.select(src.c.code.label("src"), dst.c.code.label("dst"), EDGE.c.relation, SOURCE.c.title.label("source"))
+            sa.select(
+                src.c.code.label("src"),
+                dst.c.code.label("dst"),
+                EDGE.c.relation,
+                EDGE.c.share,
+                EDGE.c.factor,
+                SOURCE.c.title.label("source"),
+            )
             .select_from(
                 EDGE.join(src, src.c.id == EDGE.c.src_id)
                 .join(dst, dst.c.id == EDGE.c.dst_id)
@@ -142,6 +149,8 @@ def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
             .where(EDGE.c.dataset_id == dataset_id),
         )
     frame["source"] = frame["source"].fillna("").astype(str)
+    for column in ("share", "factor"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from deps.ingest.cset_types import type_shares
+
 REPO = Path(__file__).resolve().parents[2]
 CSET_DIR = REPO.parent / "shared" / "data" / "cset-chip-explorer"
 WGI_FILE = REPO.parent / "shared" / "data" / "wgi-political-stability" / "wgi_pv_estimate.csv"
@@ -86,6 +88,15 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         ],
         ignore_index=True,
     )
+    # type shares from CSET's market sizes (the importer's rule, deps.ingest.cset_types)
+    types_of = types.groupby("is_type_of_id")["input_id"].apply(list).to_dict()
+    sizes = dict(zip(inputs["input_id"], inputs["market_share_chart_global_market_size_info"].fillna(""), strict=True))
+    derived = type_shares(types_of, sizes)
+    pairs = list(zip(edges["src"], edges["dst"], strict=True))
+    is_type = (edges["relation"] == "is_type_of").to_numpy()
+    edges["share"] = [
+        derived.get(pair, (float("nan"), ""))[0] if t else float("nan") for pair, t in zip(pairs, is_type, strict=True)
+    ]
     providers = pd.read_csv(CSET_DIR / "providers.csv", dtype=str).drop_duplicates("provider_id")
     prov = pd.read_csv(CSET_DIR / "provision.csv", dtype={"share_provided": float, "year": "Int64"})
     prov = prov.merge(providers, on="provider_id", how="left", suffixes=("", "_p"))

@@ -74,3 +74,20 @@ def random_dag(seed: int, n_max: int = 25) -> tuple[pd.DataFrame, pd.DataFrame]:
     pairs = [(ids[i], ids[j]) for i in range(n) for j in range(i + 1, n) if rng.random() < p]
     nodes = validate_nodes(pd.DataFrame({"node_id": ids}))
     return nodes, edges_frame(pairs)
+
+
+def random_alt_dag(seed: int, n_max: int = 25) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A random DAG with every relation: goes_into, is_type_of (shares known, unknown, or
+    partly known, summing to at most 1 per category) and substitutes (random factors)."""
+    rng = np.random.default_rng(seed)
+    nodes, edges = random_dag(seed, n_max)
+    kind = rng.choice(3, size=len(edges), p=[0.5, 0.35, 0.15])
+    rel = np.array(["goes_into", "is_type_of", "substitutes"], dtype=object)[kind]
+    out = edges.assign(relation=rel, share=np.nan, factor=np.nan)
+    out.loc[out["relation"] == "substitutes", "factor"] = rng.random(int((kind == 2).sum())).round(3)
+    for _, idx in out[out["relation"] == "is_type_of"].groupby("dst").groups.items():
+        raw = rng.random(len(idx))
+        known = rng.random(len(idx)) < 0.6
+        scale = rng.uniform(0.3, 1.0) / raw.sum()
+        out.loc[idx, "share"] = np.where(known, (raw * scale).round(4), np.nan)
+    return nodes, out.reset_index(drop=True)

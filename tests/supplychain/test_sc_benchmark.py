@@ -9,8 +9,10 @@ from benchmarks.graph import generate, main, run_arrays, run_floor, run_networkx
 from supplychain import reference as ref
 from supplychain.concentration import supplier_shares
 from supplychain.disruption import country_sweep
-from supplychain.graph import build_graph, to_networkx
+from supplychain.graph import build_graph
+from supplychain.losses import as_share_bounds
 from supplychain.reach import SUPER_SOURCE, compute_reach
+from supplychain.reference import to_networkx
 
 
 @pytest.fixture(scope="module")
@@ -25,27 +27,33 @@ def test_generator_is_deterministic_and_shaped(data) -> None:  # type: ignore[no
     single = data.provision.groupby("node_id").size().eq(1).mean()
     assert 0.12 < single < 0.25  # about 17% single-supplier stages
     assert data.provision["country"].nunique() <= 60
-    sums = data.provision.groupby("node_id")["share"].sum()
+    complete = data.provision.groupby("node_id")["share"].apply(lambda s: s.notna().all())
+    sums = data.provision.groupby("node_id")["share"].sum()[complete]
     assert np.allclose(sums, 1.0, atol=5e-3)
+    assert data.provision["share"].isna().any()  # unknown shares: the bounds are exercised
+    assert set(data.edges["relation"]) == {"goes_into", "is_type_of", "substitutes"}
 
 
 def test_arrays_equal_networkx_on_synthetic_graph(data) -> None:  # type: ignore[no-untyped-def]
     g = build_graph(data.nodes, data.edges, validate=False)
     model = to_networkx(data.nodes, data.edges)
     reach = compute_reach(g)
-    knock = ref.nx_knockout_reach(model)
+    knock = ref.nx_downstream_finals(model)
     idom = ref.nx_immediate_dominators(model)
     counts = {v: len(s) for v, s in knock.items()}
-    assert [counts[v] for v in g.ids] == reach.knockout_count.tolist()
+    assert [counts[v] for v in g.ids] == reach.downstream_count.tolist()
     for v, node in enumerate(g.ids):
         want = idom[node]
         got = reach.idom[v]
         assert (got == SUPER_SOURCE and want == ref.NX_SUPER_SOURCE) or g.ids[got] == want
-    sweep = country_sweep(g, supplier_shares(data.provision), countries=["C00", "C05"])
-    shares = data.provision[data.provision["country"] == "C05"].set_index("node_id")["share"]
-    own = {v: 1.0 - float(shares.get(v, 0.0)) for v in g.ids}
-    expected = ref.nx_availability(model, own)
-    assert np.allclose(sweep.availability[:, 1], [expected[v] for v in g.ids], atol=1e-6)
+    bounds = as_share_bounds(supplier_shares(data.provision))
+    sweep = country_sweep(g, bounds, countries=["C00", "C05"])
+    rows = bounds[bounds["supplier"] == "C05"].set_index("node_id")
+    for col, high, got in (("share_high", False, sweep.availability_low), ("share_low", True, sweep.availability_high)):
+        own = {v: 1.0 - float(rows[col].get(v, 0.0)) for v in g.ids}
+        expected = ref.nx_availability(model, own, high=high)
+        assert got is not None
+        assert np.allclose(got[:, 1], [expected[v] for v in g.ids], atol=1e-5)
 
 
 def test_runners_and_main(data, capsys) -> None:  # type: ignore[no-untyped-def]

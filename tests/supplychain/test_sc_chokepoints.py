@@ -85,11 +85,14 @@ def test_dominators_and_knockout_differ() -> None:
     edges = edges_frame([("s1", "m"), ("s2", "m"), ("m", "f"), ("s3", "f"), ("t", "u"), ("u", "f2")])
     g = build_graph(nodes, edges)
     table = structural_chokepoints(g, compute_reach(g)).set_index("node_id")
-    assert not table.loc["m", "dominator_chokepoint"] and table.loc["m", "knockout_chokepoint"]
+    assert not table.loc["m", "dominator_chokepoint"] and table.loc["m", "knockout_chokepoint"] == "yes"
     assert table.loc["m", "finals_knockout"] == "f"
     assert table.loc["u", "dominator_chokepoint"] and table.loc["u", "finals_dominated"] == "f2"
     assert table.loc["t", "dominator_chokepoint"]  # t is the only way into u
-    assert not table.loc["f", "knockout_chokepoint"]  # a final product itself is not counted
+    # a final product's own loss is not counted: every reach field says so consistently
+    assert table.loc["f", "knockout_chokepoint"] == "no"
+    assert table.loc["f", "n_finals_knockout"] == 0 and table.loc["f", "knockout_weight"] == 0.0
+    assert table.loc["f", "dominated_weight"] == 0.0 and table.loc["f", "n_finals_dominated"] == 0
     assert table.loc["u", "knockout_weight"] == pytest.approx(0.5)
     assert "every supply path" in table.loc["u", "explanation"]
 
@@ -99,13 +102,14 @@ def test_removing_a_structural_chokepoint_cuts_its_finals(seed: int) -> None:
     nodes, edges = random_dag(seed)
     g = build_graph(nodes, edges)
     table = structural_chokepoints(g, compute_reach(g))
-    for row in table[table["knockout_chokepoint"]].itertuples():
+    assert set(table["knockout_chokepoint"]) <= {"yes", "no"}  # AND only: no unknown shares
+    for row in table[table["knockout_chokepoint"] == "yes"].itertuples():
         result = simulate(g, [Shock("node", row.node_id, 1.0)])
-        lost = result.finals.set_index("node_id")["loss"]
+        lost = result.finals.set_index("node_id")["loss_low"]
         for f in row.finals_knockout.split(";"):
             assert lost[f] == pytest.approx(1.0)
         for f in set(lost.index) - set(row.finals_knockout.split(";")) - {row.node_id}:
             assert lost[f] == 0.0
     dominated = table[table["dominator_chokepoint"]]
-    assert (dominated["knockout_chokepoint"]).all()  # dominators are a subset of knockouts
+    assert (dominated["knockout_chokepoint"] == "yes").all()  # dominators are a subset of knockouts
     assert np.all(table["n_finals_dominated"] <= table["n_finals_knockout"])

@@ -48,11 +48,20 @@ def test_euv_is_a_nld_control_point_and_global_chokepoint(result) -> None:  # ty
     assert row["global_chokepoint"] == "yes" and row["control_point"] == "yes"
     assert row["foreign_home_chokepoint"] == "no"
     assert row["top_firm"] == "ASML" and row["top_firm_share"] == 1.0
-    assert row["knockout_chokepoint"] and "N99" in result.structural.set_index("node_id").loc["N20", "finals_knockout"]
+    # EUV is one of lithography's types with 13 of 32.6 billion dollars (CSET market sizes, 2025):
+    # losing it removes 0.399 of lithography, hence of the chip: below the 0.5 knockout line
+    structural = result.structural.set_index("node_id")
+    assert row["knockout_chokepoint"] == "no" and row["single_supplier_knockout"] == "no"
+    assert structural.loc["N20", "knockout_loss_low"] == pytest.approx(13 / 32.6, abs=1e-5)
+    assert structural.loc["N20", "knockout_loss_high"] == pytest.approx(13 / 32.6, abs=1e-5)
+    # lithography as a whole is a required input of the chip: a knockout, and NLD alone (81.5%)
+    assert structural.loc["N19", "knockout_chokepoint"] == "yes"
+    assert structural.loc["N19", "single_supplier_knockout"] == "yes"
+    assert structural.loc["N19", "top_supplier_loss_low"] == pytest.approx(0.815)
     assert "NLD share 1.000" in row["explanation"]
     assert row["data_basis"] == "headquarters"  # CSET shares are by headquarters (SOURCE.md)
     cps = result.control_points.set_index("node_id")
-    assert cps.loc["N20", "leverage"] == pytest.approx(1.0)  # 1.0 x (1 - 0) x reach 1.0
+    assert cps.loc["N20", "leverage"] == pytest.approx(13 / 32.6, abs=1e-5)  # 1.0 x (1 - 0) x reach 0.399
 
 
 def test_foreign_chokepoints_for_home_and_bloc(result) -> None:  # type: ignore[no-untyped-def]
@@ -93,18 +102,42 @@ def test_structure_and_evidence(result) -> None:  # type: ignore[no-untyped-def]
 
 def test_nld_export_ban_cuts_the_chip(result) -> None:  # type: ignore[no-untyped-def]
     res = simulate(result.graph, [Shock("country", "NLD", 1.0)], country_shares=result.shares_country)
-    assert res.finals.set_index("node_id").loc["N99", "loss"] == pytest.approx(1.0)
+    chip = res.finals.set_index("node_id").loc["N99"]
+    # NLD holds 81.5% of lithography tools: the chip loses at least that much
+    assert chip["loss_low"] == pytest.approx(0.815)
+    assert 0.815 < chip["loss_high"] < 1.0
+
+
+def test_a_firm_without_a_share_gives_an_interval_not_zero(result) -> None:  # type: ignore[no-untyped-def]
+    tsmc = simulate(result.graph, [Shock("firm", "TSMC", 1.0)], firm_shares=result.shares_firm)
+    chip = tsmc.finals.set_index("node_id").loc["N99"]
+    assert chip["loss_low"] == 0.0 and chip["loss_high"] == pytest.approx(1.0)
+    assert tsmc.markets.set_index("market").loc["semiconductors", "weighted_loss_high"] == pytest.approx(1.0)
 
 
 def test_ald_is_a_leading_position_below_the_default_control_point_line(result) -> None:  # type: ignore[no-untyped-def]
     # NLD holds 54.5% of ALD tools (ASM International), top supplier, but the country HHI is
-    # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the default thresholds, 6th by leverage
+    # 0.376 <= 0.4 and 0.545 < 0.65: not a control point by the default thresholds. ALD is a type
+    # of deposition tools (4.1 of 26.2 billion dollars): its reach is 0.156, leverage 0.085
     cps = result.control_points.set_index("node_id")
     assert cps.loc["N41", "control_point"] == "no"
-    assert cps.loc["N41", "leverage"] == pytest.approx(0.545)
-    assert list(result.control_points["node_id"]).index("N41") == 5
+    assert cps.loc["N41", "reach"] == pytest.approx(4.1 / 26.2, abs=1e-5)
+    assert cps.loc["N41", "leverage"] == pytest.approx(0.545 * 4.1 / 26.2, abs=1e-5)
     from supplychain.analysis import analyse
     from supplychain.thresholds import Thresholds
 
     looser = analyse(*cset_frames(), thresholds=Thresholds(control_home_share=0.5))
     assert looser.control_points.set_index("node_id").loc["N41", "control_point"] == "yes"
+
+
+def test_knockouts_discriminate_given_the_type_shares(result) -> None:  # type: ignore[no-untyped-def]
+    # before (types as required inputs): all 125 non-final nodes were knockouts. With types
+    # share-weighted by CSET's market sizes, a type counts for its share of its category.
+    table = result.table[~result.table["is_final"]]
+    assert table["knockout_chokepoint"].value_counts().to_dict() == {"no": 65, "yes": 48, "possible": 12}
+    assert table["single_supplier_knockout"].value_counts().to_dict() == {"no": 85, "yes": 21, "possible": 19}
+    # 'possible' only where some type share is unknown (e.g. maskless lithography, AI ASICs)
+    possible = result.structural.set_index("node_id").loc[
+        table.loc[table["knockout_chokepoint"] == "possible", "node_id"]
+    ]
+    assert (possible["knockout_loss_low"] < 0.5).all() and (possible["knockout_loss_high"] >= 0.5).all()

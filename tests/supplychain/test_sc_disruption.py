@@ -44,15 +44,15 @@ def test_hand_checked_export_ban() -> None:
     # a(m) = min(1, 0.51, 0.85) = 0.51 -> a(f) = 0.51; a(g) = 0.85
     res = simulate(GRAPH, [Shock("country", "CHN", 0.5)], country_shares=SHARES)
     nodes = res.nodes.set_index("node_id")
-    assert nodes.loc["r1", "own_availability"] == pytest.approx(0.51)
-    assert nodes.loc["m", "availability"] == pytest.approx(0.51)
+    assert nodes.loc["r1", "own_availability_low"] == pytest.approx(0.51)
+    assert nodes.loc["m", "availability_low"] == pytest.approx(0.51)
     assert nodes.loc["m", "limiting_input"] == "r1"
-    finals = res.finals.set_index("node_id")["loss"]
+    finals = res.finals.set_index("node_id")["loss_low"]
     assert finals["f"] == pytest.approx(0.49) and finals["g"] == pytest.approx(0.15)
     # market m1: weighted (3 x 0.49 + 1 x 0.15) / 4 = 0.405; max 0.49
     market = res.markets.set_index("market").loc["m1"]
-    assert market["weighted_loss"] == pytest.approx(0.405)
-    assert market["max_loss"] == pytest.approx(0.49)
+    assert market["weighted_loss_low"] == pytest.approx(0.405)
+    assert market["max_loss_low"] == pytest.approx(0.49)
     assert "limited by input r1" in nodes.loc["m", "explanation"]
 
 
@@ -60,18 +60,22 @@ def test_several_shocks_add_and_clip() -> None:
     # CHN 100% and DEU 100% at r2: o = 1 - 0.3 - 0.7 = 0; node shock on r1 f=0.1 -> 0.9
     shocks = [Shock("country", "CHN", 1.0), Shock("country", "DEU", 1.0), Shock("node", "m", 0.1)]
     res = simulate(GRAPH, shocks, country_shares=SHARES).nodes.set_index("node_id")
-    assert res.loc["r2", "own_availability"] == pytest.approx(0.0)
-    assert res.loc["m", "own_availability"] == pytest.approx(0.9)
-    assert res.loc["g", "loss"] == pytest.approx(1.0)
+    assert res.loc["r2", "own_availability_low"] == pytest.approx(0.0)
+    assert res.loc["m", "own_availability_low"] == pytest.approx(0.9)
+    assert res.loc["g", "loss_low"] == pytest.approx(1.0)
 
 
 def test_firm_shock_and_unknown_share_exposure() -> None:
     res = simulate(GRAPH, [Shock("firm", "FirmY", 1.0)], firm_shares=FIRMS).nodes.set_index("node_id")
-    # FirmY's share is unknown: no number is subtracted, the exposure is flagged downstream
-    assert res.loc["r2", "own_availability"] == 1.0
+    # FirmY's share is unknown: FirmX holds 0.5, so FirmY holds between 0 and the residual 0.5;
+    # its failure costs r2 (and g) a loss in [0, 0.5], never a bare zero
+    assert res.loc["r2", "own_availability_low"] == pytest.approx(0.5)
+    assert res.loc["r2", "own_availability_high"] == 1.0
+    assert res.loc["g", "loss_low"] == 0.0 and res.loc["g", "loss_high"] == pytest.approx(0.5)
+    assert "at most 0.500" in res.loc["g", "explanation"]
     assert res.loc["r2", "unknown_share_exposure"] and res.loc["g", "unknown_share_exposure"]
     assert not res.loc["r1", "unknown_share_exposure"]
-    own, _ = own_availability(GRAPH, [Shock("firm", "FirmX", 1.0)], firm_shares=FIRMS)
+    own, _, _ = own_availability(GRAPH, [Shock("firm", "FirmX", 1.0)], firm_shares=FIRMS)
     assert own[GRAPH.index_of(["r2"])[0]] == pytest.approx(0.5)
 
 
@@ -84,12 +88,13 @@ def test_unknown_targets_raise() -> None:
 
 def test_sweep_matches_single_simulations() -> None:
     sweep = country_sweep(GRAPH, SHARES, fraction=0.7)
-    assert sweep.availability.dtype == np.float32
+    assert sweep.availability_low.dtype == np.float32
     for j, country in enumerate(sweep.countries):
         single = simulate(GRAPH, [Shock("country", country, 0.7)], country_shares=SHARES)
-        assert np.allclose(sweep.availability[:, j], single.nodes["availability"], atol=1e-6)
-        assert np.allclose(sweep.final_loss[country], single.finals["loss"], atol=1e-6)
-    assert list(sweep.market_loss.columns) == ["market", "n_finals", *sweep.countries]
+        assert np.allclose(sweep.availability_low[:, j], single.nodes["availability_low"], atol=1e-6)
+        assert np.allclose(sweep.final_loss_low[country], single.finals["loss_low"], atol=1e-6)
+        assert np.allclose(sweep.final_loss_high[country], single.finals["loss_high"], atol=1e-6)
+    assert list(sweep.market_loss_low.columns) == ["market", "n_finals", *sweep.countries]
 
 
 def test_knockout_suppliers() -> None:
@@ -107,8 +112,8 @@ def test_knockout_suppliers() -> None:
 )
 def test_loss_is_monotone_in_the_shock(f1: float, f2: float, country: str) -> None:
     lo, hi = sorted([f1, f2])
-    a = simulate(GRAPH, [Shock("country", country, lo)], country_shares=SHARES).nodes["loss"]
-    b = simulate(GRAPH, [Shock("country", country, hi)], country_shares=SHARES).nodes["loss"]
+    a = simulate(GRAPH, [Shock("country", country, lo)], country_shares=SHARES).nodes["loss_high"]
+    b = simulate(GRAPH, [Shock("country", country, hi)], country_shares=SHARES).nodes["loss_high"]
     assert (b.to_numpy() >= a.to_numpy() - 1e-12).all()
     assert ((a >= 0) & (a <= 1)).all()
 
@@ -122,7 +127,7 @@ def test_loss_monotone_in_random_graphs() -> None:
     shares = supplier_shares(provision_frame(rows))
     prev = np.zeros(graph.n)
     for f in np.linspace(0, 1, 6):
-        loss = simulate(graph, [Shock("country", "A", float(f))], country_shares=shares).nodes["loss"]
+        loss = simulate(graph, [Shock("country", "A", float(f))], country_shares=shares).nodes["loss_high"]
         assert (loss.to_numpy() >= prev - 1e-12).all()
         prev = loss.to_numpy()
     assert isinstance(prev, np.ndarray) and pd.notna(prev).all()
@@ -136,8 +141,8 @@ def test_stocks_bridge_part_of_the_shock() -> None:
         GRAPH, [Shock("country", "CHN", 1.0)], country_shares=SHARES, stock_months=stocks, duration_months=6.0
     )
     nodes = res.nodes.set_index("node_id")
-    assert nodes.loc["r1", "own_availability"] == pytest.approx(0.51)
-    assert nodes.loc["r2", "own_availability"] == pytest.approx(0.7)
+    assert nodes.loc["r1", "own_availability_low"] == pytest.approx(0.51)
+    assert nodes.loc["r2", "own_availability_low"] == pytest.approx(0.7)
     long_stock = simulate(
         GRAPH,
         [Shock("country", "CHN", 1.0)],
@@ -145,12 +150,12 @@ def test_stocks_bridge_part_of_the_shock() -> None:
         stock_months=pd.Series({"r1": 12.0, "r2": 12.0}),
         duration_months=6.0,
     )
-    assert (long_stock.nodes["loss"] == 0).all()  # time-to-survive beyond the shock: no loss
+    assert (long_stock.nodes["loss_high"] == 0).all()  # time-to-survive beyond the shock: no loss
 
 
 def test_sweep_chunks_and_dropping_availability_change_nothing() -> None:
     full = country_sweep(GRAPH, SHARES, fraction=0.6)
     lean = country_sweep(GRAPH, SHARES, fraction=0.6, keep_availability=False, chunk_columns=3)
-    assert lean.availability is None
-    pd.testing.assert_frame_equal(full.final_loss, lean.final_loss)
-    pd.testing.assert_frame_equal(full.market_loss, lean.market_loss)
+    assert lean.availability_low is None and lean.availability_high is None
+    pd.testing.assert_frame_equal(full.final_loss_high, lean.final_loss_high)
+    pd.testing.assert_frame_equal(full.market_loss_low, lean.market_loss_low)

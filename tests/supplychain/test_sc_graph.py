@@ -6,14 +6,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sc_fixtures import edges_frame, nodes_frame, random_dag
+from sc_fixtures import edges_frame, nodes_frame, random_alt_dag, random_dag
 
 from supplychain import reference as ref
 from supplychain.disruption import propagate_availability
 from supplychain.errors import GraphError
-from supplychain.graph import build_graph, to_networkx
+from supplychain.graph import build_graph
+from supplychain.knockout import knockouts
 from supplychain.reach import SUPER_SOURCE, bits_to_lists, compute_reach
+from supplychain.reference import to_networkx
 from supplychain.thresholds import Thresholds
+from supplychain.topology import find_cycle
 
 
 def test_levels_finals_and_type_edges() -> None:
@@ -27,10 +30,8 @@ def test_levels_finals_and_type_edges() -> None:
     g = build_graph(nodes, both)
     assert dict(zip(g.ids, g.level.tolist(), strict=True)) == {"a": 0, "b": 0, "c": 1, "t": 0}
     assert g.ids[g.finals].tolist() == ["c"]  # no node marked final: the sinks
-    assert g.n_edges == 3
-    g2 = build_graph(nodes, both, thresholds=Thresholds(type_of_as_input=False))
-    assert g2.n_edges == 2
-    assert set(g2.ids[g2.finals].tolist()) == {"c", "t"}
+    assert g.n_edges == 3  # every relation orders the graph
+    assert g.has_alternatives and not build_graph(nodes, edges).has_alternatives
 
 
 def test_marked_finals_win_over_sinks() -> None:
@@ -46,6 +47,14 @@ def test_cycle_and_unknown_node_raise() -> None:
         to_networkx(nodes_frame(["a", "b"]), edges_frame([("a", "b"), ("b", "a")]))
     with pytest.raises(GraphError, match="not in the nodes"):
         build_graph(nodes_frame(["a"]), edges_frame([("a", "zz")]))
+    # a cycle closed by a substitutes edge is a cycle too, and the message names its nodes
+    import pandas as pd
+
+    subs = pd.DataFrame({"src": ["b"], "dst": ["a"], "relation": ["substitutes"], "factor": [0.5]})
+
+    with pytest.raises(GraphError, match=r"cycle through \['(a|b)', '(a|b)', '(a|b)'\]"):
+        build_graph(nodes_frame(["a", "b"]), pd.concat([edges_frame([("a", "b")]), subs]))
+    assert find_cycle([("a", "b"), ("b", "c")]) is None
 
 
 def _check_agreement(seed: int) -> None:
@@ -55,7 +64,7 @@ def _check_agreement(seed: int) -> None:
     reach = compute_reach(g)
     labels = g.ids[reach.finals]
     levels = ref.nx_levels(model)
-    knock = ref.nx_knockout_reach(model)
+    knock = ref.nx_downstream_finals(model)
     dominated = ref.nx_dominated_finals(model)
     idom = ref.nx_immediate_dominators(model)
     rng = np.random.default_rng(seed)
@@ -65,9 +74,9 @@ def _check_agreement(seed: int) -> None:
     many = propagate_availability(g, np.column_stack([own, own**2]).astype(np.float32))
     for v, node in enumerate(g.ids):
         assert g.level[v] == levels[node]
-        assert set(bits_to_lists(reach.knockout_bits[v], labels)) == knock[node]
+        assert set(bits_to_lists(reach.downstream_bits[v], labels)) == knock[node]
         assert set(bits_to_lists(reach.dominated_bits[v], labels)) == dominated[node]
-        assert reach.knockout_count[v] == len(knock[node])
+        assert reach.downstream_count[v] == len(knock[node])
         assert reach.dominated_count[v] == len(dominated[node])
         got = reach.idom[v]
         want = idom[node]
@@ -79,6 +88,40 @@ def _check_agreement(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(40))
 def test_arrays_agree_with_networkx_seeded(seed: int) -> None:
     _check_agreement(seed)
+
+
+def _check_alternatives(seed: int, exact_nodes: int) -> None:
+    """Availability (both completions) and knockout losses agree with the networkx model."""
+    nodes, edges = random_alt_dag(seed)
+    g = build_graph(nodes, edges)
+    model = to_networkx(nodes, edges)
+    rng = np.random.default_rng(seed)
+    own = rng.random(g.n)
+    own_map = dict(zip(g.ids, own, strict=True))
+    for high in (False, True):
+        avail = propagate_availability(g, own, high=high)
+        expected = ref.nx_availability(model, own_map, high=high)
+        assert np.allclose(avail, [expected[v] for v in g.ids], atol=1e-9)
+    reach = compute_reach(g)
+    knock = knockouts(g, reach, thresholds=Thresholds(knockout_exact_nodes=exact_nodes))
+    want = ref.nx_knockout_losses(model)
+    for v, node in enumerate(g.ids):
+        lows = [lo for lo, _ in want[node].values()]
+        highs = [hi for _, hi in want[node].values()]
+        exact_low, exact_high = max(lows, default=0.0), max(highs, default=0.0)
+        if knock.exact[v]:
+            assert knock.loss_low[v] == pytest.approx(exact_low, abs=1e-9)
+            assert knock.loss_high[v] == pytest.approx(exact_high, abs=1e-9)
+            assert knock.n_finals[v] == sum(lo >= 0.5 - 1e-9 for lo in lows)
+        else:  # the cheap bounds bracket the exact values
+            assert knock.loss_low[v] <= exact_low + 1e-9
+            assert knock.loss_high[v] >= exact_high - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_alternatives_agree_with_networkx(seed: int) -> None:
+    _check_alternatives(seed, exact_nodes=20_000)
+    _check_alternatives(seed, exact_nodes=0)  # bounds only
 
 
 @pytest.mark.slow
@@ -110,8 +153,8 @@ def test_weighted_reach_and_markets() -> None:
     g = build_graph(nodes, edges_frame([("a", "f1"), ("a", "f2"), ("b", "f2")]))
     reach = compute_reach(g)
     ia, ib = g.index_of(["a", "b"])
-    assert reach.knockout_weight[ia] == pytest.approx(1.0)
-    assert reach.knockout_weight[ib] == pytest.approx(0.25)
+    assert reach.downstream_weight[ia] == pytest.approx(1.0)
+    assert reach.downstream_weight[ib] == pytest.approx(0.25)
     assert reach.dominated_count[ia] == 1  # a dominates f1 only (f2 also reachable via b)
     assert reach.market_bits[ia, 0] == 1
 
@@ -129,7 +172,7 @@ def test_chunked_reach_equals_single_pass() -> None:
     assert len(g.finals) == 150
     full = compute_reach(g)
     chunked = compute_reach(g, max_bits_finals=0, chunk_finals=64)
-    assert chunked.knockout_bits is None
-    assert np.array_equal(full.knockout_count, chunked.knockout_count)
-    assert np.allclose(full.knockout_weight, chunked.knockout_weight)
+    assert chunked.downstream_bits is None
+    assert np.array_equal(full.downstream_count, chunked.downstream_count)
+    assert np.allclose(full.downstream_weight, chunked.downstream_weight)
     assert np.array_equal(full.dominated_count, chunked.dominated_count)
