@@ -9,7 +9,7 @@ import pytest
 
 from deps.errors import Problem
 from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, SLOPES, check_effects
-from deps.validation import TableCheck
+from deps.ingest.validation import TableCheck
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LINES = {"financing", "regulation"}

@@ -24,7 +24,8 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from deps.validation import TableCheck
+from deps.ingest.validation import TableCheck
+from deps.store.models import CONFIDENCE_LEVELS, DEPENDENCY_KINDS, EFFECT_EVIDENCE
 
 __all__ = [
     "DEPENDENCY_KINDS",
@@ -36,8 +37,6 @@ __all__ = [
     "check_effects",
 ]
 
-DEPENDENCY_KINDS = ("concentration", "import_reliance", "substitutability", "time_to_recover")
-EFFECT_EVIDENCE = ("publication", "evaluation", "expert")
 SLOPES = ("slope_low", "slope_central", "slope_high")
 EFFECT_REQUIRED = ("action_line_id", "dependency_kind", "segment", "length_meur")
 EFFECT_OPTIONAL = (*SLOPES, "source_id", "evidence", "confidence", "judged_by", "reasoning", "reduction_per_meur")
@@ -51,7 +50,6 @@ EFFECT_COLUMNS = (
     "judged_by",
     "reasoning",
 )
-_CONFIDENCE = ("high", "medium", "low")
 _TOLERANCE = 1e-12
 
 
@@ -99,7 +97,7 @@ def check_effects(check: TableCheck, *, lines: Collection[str], sources: Collect
             },
             "source_id": check.text("source_id", required=False, max_len=200),
             "evidence": check.choice("evidence", EFFECT_EVIDENCE),
-            "confidence": check.choice("confidence", _CONFIDENCE, required=False),
+            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
             "judged_by": check.text("judged_by", required=False, max_len=200),
             "reasoning": check.text("reasoning", what="where the figure comes from and how it was translated"),
         }

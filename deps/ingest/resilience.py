@@ -19,7 +19,8 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from deps.validation import TableCheck
+from deps.ingest.validation import TableCheck
+from deps.store.models import CONFIDENCE_LEVELS, EVIDENCE_KINDS
 
 __all__ = ["RESILIENCE_OPTIONAL", "RESILIENCE_REQUIRED", "check_node_resilience"]
 
@@ -33,8 +34,6 @@ RESILIENCE_OPTIONAL = (
     "confidence",
     "note",
 )
-_EVIDENCE = ("observed", "estimated", "expert")
-_CONFIDENCE = ("high", "medium", "low")
 
 
 def check_node_resilience(check: TableCheck, *, nodes: Collection[str], sources: Collection[str]) -> pd.DataFrame:
@@ -49,8 +48,8 @@ def check_node_resilience(check: TableCheck, *, nodes: Collection[str], sources:
             column = f"{base}{end}"
             data[column] = check.number(column, required=False, low=low, high=high, what=what)
         data[_SOURCES[base]] = check.text(_SOURCES[base], required=False, max_len=200)
-    data["evidence"] = check.choice("evidence", _EVIDENCE)
-    data["confidence"] = check.choice("confidence", _CONFIDENCE, required=False)
+    data["evidence"] = check.choice("evidence", EVIDENCE_KINDS)
+    data["confidence"] = check.choice("confidence", CONFIDENCE_LEVELS, required=False)
     data["note"] = check.text("note", required=False, max_len=5000)
     check.references("node_id", data["code"], nodes, "node", "add the node to nodes.csv or correct the id")
     for column in _SOURCES.values():
