@@ -204,10 +204,13 @@ def history(url: str, name: str, *, actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(data, columns=["version", "note", "saved_by", "saved_at", "sha256"])
 
 
-def save_set(url: str, name: str, effects: pd.DataFrame, *, actor: Actor, note: str = "") -> AssumptionVersion:
+def save_set(
+    url: str, name: str, effects: pd.DataFrame, *, actor: Actor, note: str = "", label: str | None = None
+) -> AssumptionVersion:
     """Validate ``effects`` and store them as the next version of set ``name`` (created when new).
 
     Returns the stored version; when the content equals the newest version, that version (nothing is written).
+    ``label`` names the input in problems (default ``assumption set NAME``; a file import gives the file name).
     """
     require(actor, "edit_assumptions")
     name, version = parse_reference(name)
@@ -225,7 +228,7 @@ def save_set(url: str, name: str, effects: pd.DataFrame, *, actor: Actor, note: 
             "assumption set name",
         )
     with session_scope(url) as session:
-        data = validate_effects(session, effects, label=f"assumption set {name}")
+        data = validate_effects(session, effects, label=label or f"assumption set {name}")
         records, digest = _content(data)
         lock_table(session, "assumption_set_version")
         found = session.exec(select(AssumptionSet).where(AssumptionSet.name == name)).first()
@@ -273,7 +276,7 @@ def import_set(url: str, path: Path, *, name: str, actor: Actor, max_bytes: int,
     table = read_table(path, required=EFFECT_REQUIRED, optional=EFFECT_OPTIONAL, max_bytes=max_bytes)
     if table.problems or table.frame is None:
         raise DataValidationError(table.problems, f"assumption set file {path.name}")
-    saved = save_set(url, name, table.frame, actor=actor, note=note or f"imported from {path.name}")
+    saved = save_set(url, name, table.frame, actor=actor, note=note or f"imported from {path.name}", label=path.name)
     with session_scope(url) as session:
         audit.append(
             session,

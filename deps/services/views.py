@@ -118,9 +118,7 @@ def heatmap_frame(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd
         return pd.DataFrame(columns=columns)
     rows = []
     for sector, group in long.groupby("sector", sort=True):
-        risk = market_risk(
-            group.drop_duplicates(["node_id", "market_id"]), reach[reach["node_id"].isin(group["node_id"])]
-        )
+        risk = market_risk(group[["node_id", "risk"]].drop_duplicates("node_id"), reach)
         counts = group.groupby("market_id").agg(nodes=("node_id", "nunique"), chokepoints=("chokepoint", "sum"))
         for market_id, value in zip(risk["market_id"], risk["risk"], strict=True):
             rows.append(
