@@ -53,11 +53,11 @@ def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]
     from deps.ingest import import_file
     from deps.reports import build_report
     from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
+    from deps.services.assumptions import dataset_effects, save_set
     from deps.services.batch import run_batch_file
     from deps.services.criticality import run_supply_risk
     from deps.services.exports import export_run
     from deps.services.optimisation import run_optimisation
-    from deps.services.assumptions import dataset_effects, save_set
     from deps.services.scenario import ScenarioConfig
 
     def out(w: dict[str, Any], a: Actor, name: str) -> Path:

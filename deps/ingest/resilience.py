@@ -43,10 +43,10 @@ def check_node_resilience(check: TableCheck, *, nodes: Collection[str], sources:
     ``evidence``, ``confidence`` and ``note``.
     """
     data = pd.DataFrame({"code": check.text("node_id", max_len=80, what="a node_id of nodes.csv")})
-    for base, (low, high, what) in _FACTORS.items():
+    for base, (bottom, top, what) in _FACTORS.items():
         for end in ("_low", "", "_high"):
             column = f"{base}{end}"
-            data[column] = check.number(column, required=False, low=low, high=high, what=what)
+            data[column] = check.number(column, required=False, low=bottom, high=top, what=what)
         data[_SOURCES[base]] = check.text(_SOURCES[base], required=False, max_len=200)
     data["evidence"] = check.choice("evidence", EVIDENCE_KINDS)
     data["confidence"] = check.choice("confidence", CONFIDENCE_LEVELS, required=False)

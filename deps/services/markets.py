@@ -114,8 +114,8 @@ def market_view(results: pd.DataFrame, reach: pd.DataFrame, *, budget_meur: floa
     risk_columns = ("baseline_risk", "residual_risk", "weighted_residual_risk")
     risk = market_risk(frame, shares, columns=risk_columns)
     split = shares.assign(split=shares["reach_share"] / shares.groupby("node_id")["reach_share"].transform("sum"))
-    spend = frame[["node_id", "spend_meur"]].merge(split, on="node_id", how="inner")
-    spend = (spend["spend_meur"] * spend["split"]).groupby(spend["market_id"]).sum().rename("spend_meur")
+    joined = frame[["node_id", "spend_meur"]].merge(split, on="node_id", how="inner")
+    spend = (joined["spend_meur"] * joined["split"]).groupby(joined["market_id"]).sum().rename("spend_meur")
     out = risk.merge(spend, left_on="market_id", right_index=True, how="left").fillna({"spend_meur": 0.0})
     out["share_of_budget"] = out["spend_meur"] / budget_meur if budget_meur > 0 else 0.0
     out = out.rename(columns={"market_id": "market"})
