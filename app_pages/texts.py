@@ -348,7 +348,9 @@ PAGE_NL: dict[str, str] = {
     "The audit chain is broken ({n} problem(s)):": "De auditketen is verbroken ({n} probleem(en)):",
 }
 
-NL: dict[str, str] = {**CHART_NL, **PAGE_NL, **ASSUMPTIONS_NL}
+PAGE_NL.update(ASSUMPTIONS_NL)  # the Effect assumptions page keeps its texts in texts_assumptions.py
+
+NL: dict[str, str] = {**CHART_NL, **PAGE_NL}
 """Every English text with its Dutch wording (pages and charts; the few shared keys carry the same wording)."""
 
 
