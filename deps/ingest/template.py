@@ -46,7 +46,7 @@ from sqlmodel import Session, select
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, new_version
-from deps.ingest.effects import DEPENDENCY_KINDS, EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
+from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.ingest.resilience import RESILIENCE_OPTIONAL, RESILIENCE_REQUIRED, check_node_resilience
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables

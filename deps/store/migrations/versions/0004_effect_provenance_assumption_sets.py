@@ -1,13 +1,15 @@
 """effect curves with provenance, node resilience, assumption sets
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 
 * ``effect_assumption`` gains the range of its slope (``slope_low``, ``slope_high``; ``reduction_per_meur`` stays the
   central slope) and its provenance (``judged_by``, ``reasoning``; the earlier ``note`` becomes the reasoning).
-  Existing rows get a zero-width range (low = central = high), which is what they claimed.
-* ``source`` gains ``evidence`` (kind of publication) and ``confidence``.
+  Existing rows get a zero-width range (low = central = high), which is what they claimed. Its ``evidence``
+  vocabulary becomes publication / evaluation / expert: earlier ``observed`` and ``estimated`` rows cited a source
+  and become ``publication``.
+* ``source`` gains ``evidence`` (kind of publication) and ``confidence``, each with a CHECK.
 * ``node_resilience``: published substitutability and time to recover of a dataset's nodes, with their ranges.
 * ``assumption_set`` and ``assumption_set_version``: named, versioned effect tables (JSON) that runs can use;
   ``run.assumption_version_id`` records the version a run used.
@@ -20,19 +22,34 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+SOURCE_KINDS = ("official", "evaluation", "study", "statistics", "company", "press")
+EFFECT_EVIDENCE = ("publication", "evaluation", "expert")
+OLD_EVIDENCE = ("observed", "estimated", "expert")
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IS NULL OR {column} IN ({listed})"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("source") as batch:
         batch.add_column(sa.Column("evidence", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True))
         batch.add_column(sa.Column("confidence", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
+        batch.create_check_constraint("ck_source_evidence", _in("evidence", SOURCE_KINDS))
+        batch.create_check_constraint("ck_source_confidence", _in("confidence", CONFIDENCE_LEVELS))
     with op.batch_alter_table("effect_assumption") as batch:
+        batch.drop_constraint("ck_effect_evidence", type_="check")
+    op.execute("UPDATE effect_assumption SET evidence = 'publication' WHERE evidence IN ('observed', 'estimated')")
+    with op.batch_alter_table("effect_assumption") as batch:
+        batch.create_check_constraint("ck_effect_evidence", _in("evidence", EFFECT_EVIDENCE))
         batch.add_column(sa.Column("slope_low", sa.Float(), nullable=True))
         batch.add_column(sa.Column("slope_high", sa.Float(), nullable=True))
         batch.add_column(sa.Column("judged_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
@@ -69,6 +86,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["recovery_source_id"], ["source.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dataset_id", "node_id", name="uq_node_resilience"),
+        sa.CheckConstraint(_in("evidence", OLD_EVIDENCE), name="ck_node_resilience_evidence"),
+        sa.CheckConstraint(_in("confidence", CONFIDENCE_LEVELS), name="ck_node_resilience_confidence"),
     )
     with op.batch_alter_table("node_resilience") as batch:
         batch.create_index(batch.f("ix_node_resilience_dataset_id"), ["dataset_id"], unique=False)
@@ -123,6 +142,12 @@ def downgrade() -> None:
         batch.drop_column("judged_by")
         batch.drop_column("slope_high")
         batch.drop_column("slope_low")
+        batch.drop_constraint("ck_effect_evidence", type_="check")
+    op.execute("UPDATE effect_assumption SET evidence = 'estimated' WHERE evidence IN ('publication', 'evaluation')")
+    with op.batch_alter_table("effect_assumption") as batch:
+        batch.create_check_constraint("ck_effect_evidence", _in("evidence", OLD_EVIDENCE))
     with op.batch_alter_table("source") as batch:
+        batch.drop_constraint("ck_source_confidence", type_="check")
+        batch.drop_constraint("ck_source_evidence", type_="check")
         batch.drop_column("confidence")
         batch.drop_column("evidence")
