@@ -115,3 +115,30 @@ def test_export_import_round_trip_and_cli(seeded: str, tmp_path: Path) -> None:
     problem = refused.exception.problems[0]
     assert (problem.file, problem.row, problem.column) == ("bad.csv", 12, "evidence") and "gossip" in problem.problem
     assert show_set(seeded, "published", actor=VIEWER).version == 1
+
+
+def test_a_run_records_the_set_and_version_it_used(seeded: str) -> None:
+    from sqlmodel import select
+
+    from deps.services.optimisation import run_optimisation
+    from deps.services.scenario import ScenarioConfig
+    from deps.store.db import session_scope
+    from deps.store.models import Run
+
+    effects = dataset_effects(seeded, "seed", actor=ANALYST)
+    first = save_set(seeded, "central", effects, actor=ANALYST)
+    halved = effects.assign(**{s: effects[s] / 2 for s in ("slope_low", "slope_central", "slope_high")})
+    save_set(seeded, "central", halved, actor=ANALYST, note="half the effect")
+    run = run_optimisation(
+        load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=100, assumptions="central@1"
+    )
+    assert run.summary["assumptions"] == "central@1"
+    with session_scope(seeded) as session:
+        stored = session.exec(select(Run).where(Run.id == run.run_id)).one()
+        assert stored.assumption_version_id == first.id and stored.parameters["assumptions"] == "central@1"
+    used = run.tables["assumptions"].sort_values(["action_line_id", "dependency_kind", "segment"])
+    assert used["reduction_per_meur"].to_numpy() == pytest.approx(effects["slope_central"].to_numpy())
+    with pytest.raises(NotFoundError):
+        run_optimisation(
+            load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=100, assumptions="nothing@1"
+        )

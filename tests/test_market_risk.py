@@ -79,5 +79,11 @@ def test_overview_and_optimiser_agree_on_the_seed(env: dict[str, str]) -> None:
         assert markets.loc[market, "baseline_risk"] == pytest.approx(value, rel=1e-9, abs=1e-12)
     # the optimiser's residual view uses the same weights: no market loses more than its own baseline
     assert (markets["residual_risk"] <= markets["baseline_risk"] + 1e-9).all()
+    targets = run.tables["targets"]
+    assert run.summary["targets_on_assumption"] == int(targets["assumed"].ne("").sum()) > 0
+    for kind in ("substitutability", "time_to_recover"):  # an assumed value never decides the kind
+        assert not (targets["dependency_kind"].eq(kind) & targets["assumed"].str.contains(kind)).any()
+    assert (targets["baseline_risk_low"] <= targets["baseline_risk"] + 1e-12).all()
+    assert (targets["baseline_risk"] <= targets["baseline_risk_high"] + 1e-12).all()
     ranking = overview.sort_values(ascending=False)
     assert ranking.index[0] == markets["baseline_risk"].drop("unassigned", errors="ignore").idxmax()

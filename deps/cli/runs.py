@@ -218,7 +218,8 @@ def optimise(
     typer.echo(f"status: {result.status}")
     typer.echo(
         f"effect assumptions: {summary['assumptions']}; {summary['targets_on_assumption']} of {summary['targets']} "
-        "targets rest on an assumed substitutability or time to recover (their risk range is in targets)"
+        f"targets rest on an assumed value (substitutability {summary['targets_assumed_substitutability']}, "
+        f"time to recover {summary['targets_assumed_time_to_recover']}; their risk range is in the targets table)"
     )
     if result.status == "optimal":
         typer.echo(

@@ -321,6 +321,8 @@ def run_optimisation(
         "selection": solution.selection,
         "targets": len(context.targets),
         "targets_on_assumption": int(context.targets["assumed"].ne("").sum()),
+        "targets_assumed_substitutability": int(context.targets["assumed"].str.contains("substitutability").sum()),
+        "targets_assumed_time_to_recover": int(context.targets["assumed"].str.contains("time_to_recover").sum()),
         "effects_dataset": context.effects_dataset,
         "assumptions": context.assumptions or f"dataset {context.effects_dataset}",
     }
