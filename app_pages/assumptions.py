@@ -62,14 +62,9 @@ def render() -> None:
     )
     sets = list_sets(url, actor=user)
     st.dataframe(sets, hide_index=True)
-    names = [_NEW, *sets["name"].tolist()]
-    choice = st.selectbox(
-        t("Assumption set"),
-        names,
-        format_func=lambda n: t("New set from the dataset's effect curves") if n == _NEW else n,
-        key="as_set",
-    )
-    if choice == _NEW:
+    new = t("New set from the dataset's effect curves")  # set names have no spaces, so this never names a set
+    choice = st.selectbox(t("Assumption set"), [new, *sets["name"].tolist()], key="as_set")
+    if choice == new:
         ref = current_dataset()
         if ref is None:
             return
@@ -80,7 +75,7 @@ def render() -> None:
         version = show_set(url, str(choice), actor=user)
         effects, name, base = version.effects, str(choice), version.reference
     st.subheader(t("Segments (starting from {base})", base=base))
-    edited = _editor(effects, key=f"as_editor_{choice}")
+    edited = _editor(effects, key=f"as_editor_{_NEW if choice == new else choice}")
     note = st.text_input(t("What changed and why"), key="as_note", max_chars=2000)
     if st.button(t("Save as new version"), key="as_save", type="primary"):
         if not name:
@@ -94,7 +89,7 @@ def render() -> None:
                 st.error(str(exc))
             else:
                 st.success(t("Saved {ref} ({n} segments).", ref=saved.reference, n=len(saved.effects)))
-    if choice != _NEW:
+    if choice != new:
         st.subheader(t("Versions"))
         st.dataframe(history(url, str(choice), actor=user), hide_index=True)
 
