@@ -1,8 +1,8 @@
 """Optimisation runs: targets from the analysis, effect curves from the data, the LP from ``optimizer``.
 
 The targets are the analysis engine's dependency-risk rows (one per node and foreign supplier country,
-docs/methods/optimiser.md). A target counts in every focus market its node reaches, weighted by the share of that market's final
-products it reaches (rho_tm, :mod:`deps.services.markets`); the engine receives these shares as its
+docs/methods/optimiser.md). A target counts in every focus market its node reaches, weighted by the share of that
+market's final products it reaches (rho_tm, :mod:`deps.services.markets`); the engine receives these shares as its
 ``target_markets`` frame, and the run's market view comes from the same single definition as the Overview's. A
 target's weight is the reach-weighted mean of the priority weights of its markets (1 by default). The effect curves
 are an assumption set chosen for the run (``NAME@VERSION``, recorded on the run) or else the dataset's own effect
