@@ -269,8 +269,9 @@ def run_optimisation(
     ``assumptions`` (``NAME`` or ``NAME@VERSION``) picks an assumption set for the effect curves; the run records
     the version it used. Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting
     named constraints. With ``sensitivity_analysis`` the run also stores the one-at-a-time sensitivity of every
-    effect segment and of the budget (+-50 %) as a ``tornado`` table, and the worst-case and minimum-regret plans over the low-high box of
-    the effect assumptions (``robust_plans``, ``robust_allocations``) with their cost against the central plan.
+    effect segment and of the budget (+-50 %) as a ``tornado`` table, and the worst-case and minimum-regret plans
+    over the low-high box of the effect assumptions (``robust_plans``, ``robust_allocations``) with their cost
+    against the central plan.
     """
     require(actor, "optimise")
     started = utcnow()
