@@ -27,6 +27,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/simulator.py", "Disruption simulator", ":material/bolt:", "simulate"),
     PageSpec("app_pages/optimiser.py", "Optimiser", ":material/tune:", "optimise"),
     PageSpec("app_pages/batches.py", "Batches", ":material/stacks:", "batch"),
+    PageSpec("app_pages/assumptions.py", "Effect assumptions", ":material/rule:", "edit_assumptions"),
     PageSpec("app_pages/reports.py", "Reports", ":material/description:", "export"),
     PageSpec("app_pages/data.py", "Data", ":material/database:", "read"),
     PageSpec("app_pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_users"),

@@ -61,7 +61,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
     frontier_text = cols[2].text_input(t("Frontier budgets (EUR million, comma-separated)"), "", key="opt_frontier")
     draws = cols[3].number_input(t("Monte Carlo draws"), 0, 500, 0, 10, key="opt_draws")
     line_ids = list(lines["action_line_id"])
-    markets = sorted(set(targets["market"]))
+    markets = sorted({m for cell in targets["market"] for m in str(cell).split(";") if m})  # ties list all markets
     with st.expander(t("Per-line bounds (EUR million)")):
         bounds = st.data_editor(
             pd.DataFrame(
@@ -266,7 +266,7 @@ def render() -> None:
         t(
             "{targets} targets (node x supplier country) in {markets} focus markets.",
             targets=len(targets),
-            markets=len(set(targets["market"])),
+            markets=len({m for cell in targets["market"] for m in str(cell).split(";") if m}),
         )
     )
     form = _form(targets, lines, effects)

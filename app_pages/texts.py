@@ -10,6 +10,7 @@ berekening (run), reeks (batch).
 
 from __future__ import annotations
 
+from app_pages.texts_assumptions import ASSUMPTIONS_NL
 from app_pages.texts_charts import CHART_NL
 
 __all__ = ["NL", "PAGE_NL", "translate"]
@@ -346,6 +347,8 @@ PAGE_NL: dict[str, str] = {
     ),
     "The audit chain is broken ({n} problem(s)):": "De auditketen is verbroken ({n} probleem(en)):",
 }
+
+PAGE_NL.update(ASSUMPTIONS_NL)  # the Effect assumptions page keeps its texts in texts_assumptions.py
 
 NL: dict[str, str] = {**CHART_NL, **PAGE_NL}
 """Every English text with its Dutch wording (pages and charts; the few shared keys carry the same wording)."""

@@ -4,7 +4,9 @@
 views), chokepoints (concentration and structural), control points (home and bloc), mutual
 dependency and the dependency-risk targets. Every flag in the node table is explained in its
 ``explanation`` column, and ``evidence`` lists the data rows (with sources) behind each flagged
-node.
+node. ``finals_knockout`` (';'-joined final products the node's knockout cuts) and ``total_risk``
+(the sum of the node's dependency-risk rows; ``max_risk`` is the largest) let the application
+weigh a node's risk by the share of each market's final products it reaches.
 """
 
 from __future__ import annotations
@@ -97,11 +99,13 @@ NODE_TABLE_COLUMNS = (
     "n_finals_knockout",
     "knockout_weight",
     "n_finals_dominated",
+    "finals_knockout",
     "markets_reached",
     "leverage",
     "leverage_low",
     "leverage_high",
     "max_risk",
+    "total_risk",
     "main_risk_supplier",
     "dependency_kind",
     "explanation",
@@ -267,6 +271,7 @@ def _node_table(
         "n_finals_knockout",
         "knockout_weight",
         "n_finals_dominated",
+        "finals_knockout",
         "markets_reached",
     ]
     t = t.merge(structural[s_cols], on="node_id", how="left")
@@ -279,6 +284,8 @@ def _node_table(
         columns={"risk": "max_risk", "supplier_country": "main_risk_supplier"}
     )
     t = t.merge(top_risk, on="node_id", how="left")
+    total = risk.groupby("node_id", sort=True)["risk"].sum().rename("total_risk")
+    t = t.merge(total, left_on="node_id", right_index=True, how="left")
     t["n_suppliers"] = t["n_suppliers"].astype("Int64")
     kinds = ["global_chokepoint", "foreign_home_chokepoint", "foreign_bloc_chokepoint", "firm_global_chokepoint"]
     rank = {"no": 0, "possible": 1, "yes": 2}
@@ -289,7 +296,8 @@ def _node_table(
             t[col] = t[col].astype(object).where(t[col].notna(), "no").astype("str")
         else:
             t[col] = t[col].astype("boolean").fillna(False).astype(bool)
-    for col in ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "data_basis", "cbs_band"):
+    text_cols = ("top_supplier", "top_firm", "main_risk_supplier", "dependency_kind", "basis", "data_basis", "cbs_band")
+    for col in (*text_cols, "finals_knockout"):
         t[col] = t[col].astype(object).where(t[col].notna(), "").astype("str")
     t["explanation"] = _explanations(t, choke_c, choke_f, structural, cps, bloc_cps, risk)
     return t[list(NODE_TABLE_COLUMNS)].reset_index(drop=True)

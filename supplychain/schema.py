@@ -11,7 +11,8 @@ nodes
     (';'-separated), ``markets`` str (';'-separated focus-market ids, may be ''),
     ``market_weight`` float (optional, default 1.0), and two optional analyst inputs used by
     control points and risk: ``substitutability`` float in [0, 1] (0 = no substitute known,
-    NaN = unknown) and ``recovery_months`` float (time to recover after a loss, NaN = unknown).
+    NaN = unknown) and ``recovery_months`` float (time to recover after a loss, NaN = unknown),
+    each with an optional published or assumed range ``*_low`` / ``*_high`` (NaN = no range given).
 edges
     ``src`` str, ``dst`` str, ``relation`` str (one of :data:`EDGE_RELATIONS`):
     ``goes_into`` (src is a required input of dst), ``is_type_of`` (src is one of the
@@ -76,7 +77,11 @@ NODES_COLUMNS: Mapping[str, str] = {
     "markets": "str",
     "market_weight": "float64",
     "substitutability": "float64",
+    "substitutability_low": "float64",
+    "substitutability_high": "float64",
     "recovery_months": "float64",
+    "recovery_months_low": "float64",
+    "recovery_months_high": "float64",
 }
 EDGES_COLUMNS: Mapping[str, str] = {
     "src": "str",
@@ -117,7 +122,11 @@ _DEFAULTS: dict[str, object] = {
     "markets": "",
     "market_weight": 1.0,
     "substitutability": np.nan,
+    "substitutability_low": np.nan,
+    "substitutability_high": np.nan,
     "recovery_months": np.nan,
+    "recovery_months_low": np.nan,
+    "recovery_months_high": np.nan,
     "name": "",
     "kind": "product",
     "year": pd.NA,
@@ -170,16 +179,29 @@ def validate_nodes(frame: pd.DataFrame) -> pd.DataFrame:
     ------
     SchemaError
         On a missing required column, a duplicate ``node_id``, an unknown ``kind`` or a
-        ``market_weight`` below 0 or ``substitutability`` outside [0, 1].
+        ``market_weight`` below 0, a substitutability outside [0, 1], a negative recovery time or a
+        range whose low end exceeds its high end (or the value).
     """
     out = _conform(frame, "nodes", NODES_COLUMNS, required=("node_id",))
     _check_unique(out, "nodes", ["node_id"])
     _check_in(out, "nodes", "kind", NODE_KINDS)
     if (out["market_weight"] < 0).any():
         raise SchemaError("nodes: market_weight must be >= 0; fix the negative weights")
-    sub = out["substitutability"].dropna()
-    if ((sub < 0) | (sub > 1)).any():
-        raise SchemaError("nodes: substitutability must lie in [0, 1] (or be empty = unknown)")
+    for col in ("substitutability", "substitutability_low", "substitutability_high"):
+        sub = out[col].dropna()
+        if ((sub < 0) | (sub > 1)).any():
+            raise SchemaError(f"nodes: {col} must lie in [0, 1] (or be empty = unknown)")
+    for col in ("recovery_months", "recovery_months_low", "recovery_months_high"):
+        if (out[col].dropna() < 0).any():
+            raise SchemaError(f"nodes: {col} must be >= 0 (or empty = unknown)")
+    for base in ("substitutability", "recovery_months"):
+        low, value, high = out[f"{base}_low"], out[base], out[f"{base}_high"]
+        bad = ((low > high) | (low > value) | (value > high)).fillna(False)
+        if bad.any():
+            node = out.loc[bad, "node_id"].iloc[0]
+            raise SchemaError(
+                f"nodes: the {base} range of {node!r} is not ordered; give {base}_low <= {base} <= {base}_high"
+            )
     return out.sort_values("node_id", kind="stable").reset_index(drop=True)
 
 

@@ -375,6 +375,7 @@ def test_every_page_renders_in_dutch(seeded: str) -> None:
         "app_pages/simulator.py": "Een schok neemt een deel van het aanbod van een leverancier weg",
         "app_pages/optimiser.py": "doelen (knoop x leverancierland) in 6 focusmarkten",
         "app_pages/batches.py": "Nieuwe reeks",
+        "app_pages/assumptions.py": "Opslaan als nieuwe versie",
         "app_pages/reports.py": "Een gerubriceerd rapport van een opgeslagen berekening",
         "app_pages/data.py": "Datasetversies",
         "app_pages/admin.py": "Auditketen controleren",

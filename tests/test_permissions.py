@@ -53,6 +53,7 @@ def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]
     from deps.ingest import import_file
     from deps.reports import build_report
     from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
+    from deps.services.assumptions import dataset_effects, save_set
     from deps.services.batch import run_batch_file
     from deps.services.criticality import run_supply_risk
     from deps.services.exports import export_run
@@ -90,6 +91,15 @@ def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]
         "manage_users": (
             "manage_users",
             lambda w, a: add_user(w["settings"].effective_database_url, f"u-{a.role}", "viewer", by=a),
+        ),
+        "save_assumptions": (
+            "edit_assumptions",
+            lambda w, a: save_set(
+                w["settings"].effective_database_url,
+                f"set-{a.role}",
+                dataset_effects(w["settings"].effective_database_url, "seed", actor=a),
+                actor=a,
+            ),
         ),
     }
 

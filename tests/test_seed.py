@@ -56,6 +56,7 @@ def test_focus_markets_have_final_products(seeded: str) -> None:
 
 def test_every_share_row_is_cited(raw: dict[str, pd.DataFrame]) -> None:
     sources = set(raw["sources"]["source_id"])
+    assert "methods_s7" not in set(raw["sources"]["source_id"]), "no design note may be cited as evidence"
     for table in ("provision", "effects", "edges", "nodes", "firms"):
         frame = raw[table]
         assert (frame["source_id"] != "").all(), f"{table}: uncited rows"
@@ -81,8 +82,13 @@ def test_nine_action_lines_and_concave_effects(raw: dict[str, pd.DataFrame]) -> 
     lines = raw["action_lines"]
     assert sorted(lines["number"].astype(int)) == list(range(1, 10))
     assert (lines["name_nl"] != "").all() and (lines["name_en"] != "").all()
-    effects = raw["effects"].astype({"segment": int, "length_meur": float, "reduction_per_meur": float})
+    slopes = ("slope_low", "slope_central", "slope_high")
+    effects = raw["effects"].astype({"segment": int, "length_meur": float, **dict.fromkeys(slopes, float)})
     for (_line, _kind), group in effects.groupby(["action_line_id", "dependency_kind"]):
-        slopes = group.sort_values("segment")["reduction_per_meur"].to_numpy()
-        assert (slopes[1:] <= slopes[:-1]).all()
-        assert (group["length_meur"] * group["reduction_per_meur"]).sum() <= 0.8 + 1e-9
+        ordered = group.sort_values("segment")
+        for slope in slopes:
+            values = ordered[slope].to_numpy()
+            assert (values[1:] <= values[:-1]).all()
+            assert (ordered["length_meur"] * ordered[slope]).sum() <= 0.8 + 1e-9
+    assert (effects["slope_low"] <= effects["slope_central"]).all()
+    assert (effects["slope_central"] <= effects["slope_high"]).all()

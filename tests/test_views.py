@@ -78,23 +78,30 @@ def test_chains_breadth_first_with_depth_and_via() -> None:
         chains(edges, "a", direction="sideways")
 
 
-def test_heatmap_sums_risk_per_market_and_sector() -> None:
+def test_heatmap_weighs_node_risk_by_reach_per_market_and_sector() -> None:
     analysis = pd.DataFrame(
         {
-            "node_id": ["n1", "n2", "n3"],
-            "markets_reached": ["m1;m2", "m1", ""],
-            "max_risk": [0.5, 0.25, 0.9],
-            "global_chokepoint": [True, False, True],
-            "knockout_chokepoint": [False, False, False],
+            "node_id": ["n1", "n2", "n3", "f1", "f2"],
+            "finals_knockout": ["f1;f2", "f1", "", "", ""],
+            "total_risk": [0.5, 0.25, 0.9, 0.0, 0.0],
+            "global_chokepoint": [True, False, True, False, False],
+            "knockout_chokepoint": [False, False, False, False, False],
         }
     )
-    graph = pd.DataFrame({"node_id": ["n1", "n2", "n3"], "sectors": ["s1", "s1;s2", "s1"]})
+    graph = pd.DataFrame(
+        {
+            "node_id": ["n1", "n2", "n3", "f1", "f2"],
+            "kind": ["product", "product", "product", "final_product", "final_product"],
+            "markets": ["", "", "", "m1", "m1;m2"],
+            "sectors": ["s1", "s1;s2", "s1", "", ""],
+        }
+    )
     frame = heatmap_frame(analysis, graph)
-    # (m1, s1): n1 0.5 + n2 0.25 = 0.75, 2 nodes, 1 chokepoint (n1); (m1, s2): n2 0.25; (m2, s1): n1 0.5;
-    # n3 reaches no market and is left out
+    # m1 = {f1, f2}: n1 reaches both (rho 1), n2 reaches f1 (rho 1/2); m2 = {f2}: n1 (rho 1)
+    # (m1, s1): 0.5 + 0.125; (m1, s2): n2 0.125; (m2, s1): n1 0.5; n3 reaches nothing and is left out
     assert frame.to_dict("records") == [
-        {"market": "m1", "sector": "s1", "risk": 0.75, "nodes": 2, "chokepoints": 1},
-        {"market": "m1", "sector": "s2", "risk": 0.25, "nodes": 1, "chokepoints": 0},
+        {"market": "m1", "sector": "s1", "risk": 0.625, "nodes": 2, "chokepoints": 1},
+        {"market": "m1", "sector": "s2", "risk": 0.125, "nodes": 1, "chokepoints": 0},
         {"market": "m2", "sector": "s1", "risk": 0.5, "nodes": 1, "chokepoints": 1},
     ]
 

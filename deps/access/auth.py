@@ -3,19 +3,20 @@
 Roles are ordered ``viewer < analyst < admin``; each role may do everything the roles below it may do.
 :data:`ACTIONS` maps every action to the lowest role that may perform it:
 
-==============  ========  ==========================================================
-action          lowest    what it covers
-==============  ========  ==========================================================
-read            viewer    view datasets, analysis results, runs and reports
-analyse         analyst   run analyses (concentration, chokepoints, control points)
-simulate        analyst   run disruption simulations
-optimise        analyst   run budget optimisations
-batch           analyst   start batches of scenarios
-export          analyst   download reports and result tables
-import          admin     import datasets
-manage_users    admin     add users, change roles, deactivate, reset passwords
-audit           admin     read and verify the audit log
-==============  ========  ==========================================================
+================  ========  ==================================================================
+action            lowest    what it covers
+================  ========  ==================================================================
+read              viewer    view datasets, analysis results, runs, reports and assumption sets
+analyse           analyst   run analyses (concentration, chokepoints, control points)
+simulate          analyst   run disruption simulations
+optimise          analyst   run budget optimisations
+batch             analyst   start batches of scenarios
+export            analyst   download reports and result tables
+edit_assumptions  analyst   save new versions of effect-assumption sets (and import them)
+import            admin     import datasets
+manage_users      admin     add users, change roles, deactivate, reset passwords
+audit             admin     read and verify the audit log
+================  ========  ==================================================================
 
 Passwords are hashed with argon2id (argon2-cffi's :class:`~argon2.PasswordHasher`, RFC 9106 low-memory profile)
 and never stored or logged in clear.  There are no default passwords: :func:`add_user`, :func:`reset_password`
@@ -83,6 +84,7 @@ ACTIONS: Mapping[str, str] = {
     "optimise": "analyst",
     "batch": "analyst",
     "export": "analyst",
+    "edit_assumptions": "analyst",
     "import": "admin",
     "manage_users": "admin",
     "audit": "admin",

@@ -115,6 +115,7 @@ def import_(
 
 def _register() -> None:
     from deps.cli.admin import audit_app, users_app
+    from deps.cli.assumptions import assumptions_app
     from deps.cli.report import report
     from deps.cli.runs import COMMANDS, runs_app
 
@@ -124,6 +125,7 @@ def _register() -> None:
     app.command("report")(report)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(assumptions_app, name="assumptions")
 
 
 _register()

@@ -238,6 +238,10 @@ def optimise(
             help="Also a tornado of every effect assumption and the budget, and worst-case/min-regret plans.",
         ),
     ] = False,
+    assumptions: Annotated[
+        str | None,
+        typer.Option("--assumptions", help="Effect assumption set NAME or NAME@VERSION (default: the dataset's)."),
+    ] = None,
     fmt: FormatOption = TableFormat.csv,
 ) -> None:
     """Allocate a budget across the nine action lines and the dependency targets to cut weighted risk the most.
@@ -268,9 +272,15 @@ def optimise(
         monte_carlo_draws=monte_carlo,
         seed=seed,
         sensitivity_analysis=sensitivity,
+        assumptions=assumptions,
     )
     summary = result.summary
     typer.echo(f"status: {result.status}")
+    typer.echo(
+        f"effect assumptions: {summary['assumptions']}; {summary['targets_on_assumption']} of {summary['targets']} "
+        f"targets rest on an assumed value (substitutability {summary['targets_assumed_substitutability']}, "
+        f"time to recover {summary['targets_assumed_time_to_recover']}; their risk range is in the targets table)"
+    )
     if result.status == "optimal":
         typer.echo(
             f"weighted residual risk {summary['objective']:.6g} (from {summary['baseline_objective']:.6g}); "

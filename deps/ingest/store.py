@@ -18,6 +18,7 @@ from deps.store.models import (
     Market,
     Node,
     NodeMarket,
+    NodeResilience,
     NodeSector,
     Provision,
     Source,
@@ -51,7 +52,17 @@ def write_template_tables(session: Session, tables: Mapping[str, pd.DataFrame], 
     source_ids: dict[str, int] = {}
     if "sources" in tables:
         counts["sources"] = bulk_insert(
-            session, Source, [{**r, "dataset_id": dataset_id} for r in records(tables["sources"])]
+            session,
+            Source,
+            [
+                {
+                    **r,
+                    "dataset_id": dataset_id,
+                    "evidence": r["evidence"] or None,
+                    "confidence": r["confidence"] or None,
+                }
+                for r in records(tables["sources"])
+            ],
         )
         source_ids = code_ids(session, Source, dataset_id)
     nodes = tables["nodes"]
@@ -167,13 +178,34 @@ def write_template_tables(session: Session, tables: Mapping[str, pd.DataFrame], 
                     "dependency_kind": r["dependency_kind"],
                     "segment": r["segment"],
                     "length_meur": r["length_meur"],
-                    "reduction_per_meur": r["reduction_per_meur"],
+                    "reduction_per_meur": r["slope_central"],
+                    "slope_low": r["slope_low"],
+                    "slope_high": r["slope_high"],
                     "evidence": r["evidence"] or None,
                     "confidence": r["confidence"] or None,
                     "source_id": source_ids.get(r["source"]),
-                    "note": r["note"],
+                    "judged_by": r["judged_by"],
+                    "reasoning": r["reasoning"],
                 }
                 for r in records(tables["effects"])
+            ],
+        )
+    if "node_resilience" in tables:
+        counts["node_resilience"] = bulk_insert(
+            session,
+            NodeResilience,
+            [
+                {
+                    **{k: v for k, v in r.items() if k.startswith(("substitutability", "recovery_months"))},
+                    "dataset_id": dataset_id,
+                    "node_id": node_ids[r["code"]],
+                    "substitutability_source_id": source_ids.get(r["substitutability_source_id"]),
+                    "recovery_source_id": source_ids.get(r["recovery_source_id"]),
+                    "evidence": r["evidence"] or None,
+                    "confidence": r["confidence"] or None,
+                    "note": r["note"],
+                }
+                for r in records(tables["node_resilience"])
             ],
         )
     return counts

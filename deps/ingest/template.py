@@ -18,14 +18,22 @@ edges      from_node, to_node, relation                                     shar
                                                                             evidence, confidence, note
 firms      firm_id, name                                                    hq_iso3, source_id, note
 provision  node_id, supplier_type, supplier_id, source_id, evidence         share_pct, basis, year, confidence, note
-effects    action_line_id, dependency_kind, segment, length_meur,           evidence, confidence, note
-           reduction_per_meur, source_id
+effects    action_line_id, dependency_kind, segment, length_meur,           source_id (required for publication and
+           slope_low, slope_central, slope_high, evidence, reasoning        evaluation rows), confidence, judged_by
+                                                                            (required for expert rows)
+node_      node_id, evidence                                                substitutability(_low/_high), its
+resilience                                                                  source_id, recovery_months(_low/_high),
+                                                                            recovery_source_id, confidence, note
 ========== ================================================================ =========================================
 
 Edge relations: ``goes_into`` (a required input), ``is_type_of`` (one of a category's alternative types;
 ``share_pct`` = its share of the category's supply in %, blank = unknown) and ``substitutes`` (from_node can
 replace to_node; ``factor`` = the substitutability 0-1, required, with a ``source_id``); see
 ``docs/methods/alternatives.md``.
+
+Sources may also say what kind of publication they are (``evidence``: official, evaluation, study, statistics,
+company, press) and how far they can be trusted (``confidence``). The effects and node-resilience tables are checked
+by :mod:`deps.ingest.effects` and :mod:`deps.ingest.resilience`.
 
 Countries, markets and action lines are reference data shared by all datasets: a template that carries them adds
 or updates them.  Everything else belongs to the new dataset version.
@@ -43,8 +51,10 @@ from sqlmodel import Session, select
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, new_version
+from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.ingest.resilience import RESILIENCE_OPTIONAL, RESILIENCE_REQUIRED, check_node_resilience
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables
 from deps.ingest.validation import TableCheck, share_sum_problems
 from deps.store.models import (
@@ -54,6 +64,7 @@ from deps.store.models import (
     EDGE_RELATIONS,
     EVIDENCE_KINDS,
     NODE_KINDS,
+    SOURCE_KINDS,
     SUPPLIER_TYPES,
     ActionLine,
     Country,
@@ -68,7 +79,7 @@ CRM_CLASSES = ("strategic", "critical")
 
 #: table -> (required columns, optional columns)
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "sources": (("source_id", "title"), ("publisher", "year", "url", "note")),
+    "sources": (("source_id", "title"), ("publisher", "year", "url", "note", "evidence", "confidence")),
     "countries": (("iso3", "name"), ("eu27", "nato", "oecd", "wgi_pv", "wgi_year", "source_id")),
     "markets": (("market_id", "name_nl", "name_en"), ("description", "source_id")),
     "action_lines": (("action_line_id", "number", "name_nl", "name_en"), ("description", "source_id", "note")),
@@ -85,10 +96,8 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("node_id", "supplier_type", "supplier_id", "source_id", "evidence"),
         ("share_pct", "basis", "year", "confidence", "note"),
     ),
-    "effects": (
-        ("action_line_id", "dependency_kind", "segment", "length_meur", "reduction_per_meur", "source_id"),
-        ("evidence", "confidence", "note"),
-    ),
+    "effects": (EFFECT_REQUIRED, EFFECT_OPTIONAL),
+    "node_resilience": (RESILIENCE_REQUIRED, RESILIENCE_OPTIONAL),
 }
 
 
@@ -141,7 +150,13 @@ def validate_template(
     if "provision" in raw:
         _provision(raw["provision"], problems, out, nodes, firms, accepted_codes, cite, share_tolerance)
     if "effects" in raw:
-        _effects(raw["effects"], problems, out, lines, cite)
+        check = TableCheck(_name("effects"), raw["effects"], problems)
+        out["effects"] = check_effects(check, lines=lines, sources=cite.sources | {""}).rename(
+            columns={"source_id": "source"}
+        )
+    if "node_resilience" in raw:
+        check = TableCheck(_name("node_resilience"), raw["node_resilience"], problems)
+        out["node_resilience"] = check_node_resilience(check, nodes=nodes, sources=cite.sources)
     if problems:
         if path.is_file():  # name the workbook and sheet, not the CSV file the table would have in a folder
             sheets = {_name(table): f"{path.name}:{table}" for table in TABLES}
@@ -276,6 +291,8 @@ def _sources(frame: pd.DataFrame | None, problems: list[Problem], out: dict[str,
             "year": check.integer("year", required=False, low=1900, high=2100),
             "url": check.text("url", required=False),
             "note": check.text("note", required=False),
+            "evidence": check.choice("evidence", SOURCE_KINDS, required=False),
+            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
         }
     )
     check.unique(["source_id"], what="source_id")
@@ -523,46 +540,3 @@ def _provision(
         )
     )
     out["provision"] = data
-
-
-def _effects(
-    frame: pd.DataFrame, problems: list[Problem], out: dict[str, pd.DataFrame], lines: set[str], cite: _Citations
-) -> None:
-    check = TableCheck(_name("effects"), frame, problems)
-    data = pd.DataFrame(
-        {
-            "action_line_id": check.text("action_line_id"),
-            "dependency_kind": check.choice("dependency_kind", DEPENDENCY_KINDS),
-            "segment": check.integer("segment", low=1, high=20),
-            "length_meur": check.number("length_meur", low=0, what="a length in EUR million"),
-            "reduction_per_meur": check.number("reduction_per_meur", low=0, high=1, what="a fraction per EUR million"),
-            "source": cite.check(check, required=True),
-            "evidence": check.choice("evidence", EVIDENCE_KINDS, required=False),
-            "confidence": check.choice("confidence", CONFIDENCE_LEVELS, required=False),
-            "note": check.text("note", required=False),
-        }
-    )
-    check.references(
-        "action_line_id", data["action_line_id"], lines, "action line", "use an action_line_id from action_lines.csv"
-    )
-    check.unique(["action_line_id", "dependency_kind", "segment"], what="effect segment")
-    valid = data.dropna(subset=["segment", "reduction_per_meur"])
-    for (line, kind), group in valid.groupby(["action_line_id", "dependency_kind"], sort=True):
-        ordered = group.sort_values("segment")
-        slopes = ordered["reduction_per_meur"].to_numpy()
-        if (slopes[1:] > slopes[:-1] + 1e-12).any():
-            check.add(
-                int(ordered.index[0]),
-                "reduction_per_meur",
-                f"the effect curve of {line}/{kind} is not concave: reductions per EUR million rise with the segment",
-                "order the segments so that reduction_per_meur falls (diminishing returns)",
-            )
-        total = float((ordered["length_meur"] * ordered["reduction_per_meur"]).sum())
-        if total > 1.0 + 1e-9:
-            check.add(
-                int(ordered.index[0]),
-                "length_meur",
-                f"the effect curve of {line}/{kind} removes {total:.2f} x the baseline risk (more than all of it)",
-                "shorten the segments or lower the reductions so that the sum of length x reduction stays <= 1",
-            )
-    out["effects"] = data

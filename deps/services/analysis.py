@@ -20,9 +20,11 @@ from deps.services.boundary import engine_errors
 from deps.services.runs import frames_hash, record_run
 from deps.store.models import utcnow
 from deps.store.queries import (
+    RESILIENCE_NUMBERS,
     DatasetRef,
     countries_frame,
     edges_frame,
+    node_resilience_frame,
     nodes_frame,
     provision_frame,
     resolve_dataset,
@@ -86,7 +88,8 @@ def load_graph_inputs(url: str, dataset: str) -> GraphInputs:
     provision = provision_frame(url, ref.id)
     engine_provision = provision[ENGINE_PROVISION_COLUMNS]
     countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
-    engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]]
+    resilience = node_resilience_frame(url, ref.id)[["node_id", *RESILIENCE_NUMBERS]]
+    engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]].merge(resilience, on="node_id", how="left")
     digest = frames_hash({"nodes": engine_nodes, "edges": edges, "provision": engine_provision, "countries": countries})
     return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest)
 

@@ -1,17 +1,24 @@
 """Optimisation runs: targets from the analysis, effect curves from the data, the LP from ``optimizer``.
 
 The targets are the analysis engine's dependency-risk rows (one per node and foreign supplier country,
-docs/methods/optimiser.md), each assigned to the focus market it reaches most (by final products its knockout cuts) and
-weighted by that market's priority weight.  The effect curves are the dataset's effect assumptions (the seed's
-documented defaults unless the dataset brings its own), overridable per scenario; every run stores the curves it
-used so reports can show them.
+docs/methods/optimiser.md). A target counts in every focus market its node reaches, weighted by the share of that
+market's final products it reaches (rho_tm, :mod:`deps.services.markets`); the engine receives these shares as its
+``target_markets`` frame, and the run's market view comes from the same single definition as the Overview's. A
+target's weight is the reach-weighted mean of the priority weights of its markets (1 by default). The effect curves
+are an assumption set chosen for the run (``NAME@VERSION``, recorded on the run) or else the dataset's own effect
+curves (the seed's cited defaults unless the dataset brings its own), overridable per scenario; each curve carries
+its low, central and high slope. The run says how many targets rest on an assumed substitutability or time to
+recover (their risk range is stored with them); an assumed value never decides a target's kind.
+
+Engines before attribution by reach take one ``market`` per target: such an engine gets the market with the
+largest reach share, and a tie is labelled with all tied markets joined by ';' (no market is picked by its name).
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -20,7 +27,9 @@ from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import DataValidationError, Problem, RunError
 from deps.services.analysis import GraphInputs, load_graph_inputs
+from deps.services.assumptions import AssumptionVersion, engine_effects, show_set
 from deps.services.boundary import engine_errors
+from deps.services.markets import market_view, reach_shares, target_markets
 from deps.services.runs import frames_hash, record_run
 from deps.services.scenario import ScenarioConfig
 from deps.store.models import utcnow
@@ -55,25 +64,37 @@ class OptimisationContext:
     effects: pd.DataFrame
     effects_dataset: str
     inputs_hash: str
+    target_markets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reach: pd.DataFrame = field(default_factory=pd.DataFrame)
+    assumptions: str = ""
+    assumption_version_id: int | None = None
 
 
-def _target_markets(structural: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, str]:
-    """Node -> the focus market its knockout reaches most often (ties: alphabetical); a final product -> its own."""
-    markets_of = {r.node_id: [m for m in str(r.markets).split(";") if m] for r in nodes.itertuples()}
-    out: dict[str, str] = {}
-    for row in structural.itertuples():
-        finals = [f for f in str(getattr(row, "finals_knockout", "") or "").split(";") if f] or [str(row.node_id)]
-        counts = Counter(m for f in finals for m in markets_of.get(f, []))
-        if counts:
-            best = max(counts.values())
-            out[str(row.node_id)] = sorted(m for m, c in counts.items() if c == best)[0]
-    return out
+def _legacy_market(targets: pd.DataFrame, shares: pd.DataFrame) -> pd.Series:
+    """One market per target for engines without ``target_markets``: the largest reach share; ties joined by ';'."""
+    best = shares.groupby("target_id")["reach_share"].transform("max")
+    top = shares[shares["reach_share"] >= best - 1e-12]
+    label = top.groupby("target_id")["market_id"].agg(lambda m: ";".join(sorted(m)))
+    return targets["target_id"].map(label).fillna("unassigned").astype(str)
+
+
+def _weights(targets: pd.DataFrame, shares: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
+    """w_t = sum_m rho_tm W_m / sum_m rho_tm (1 where the target reaches no market or no weight is given)."""
+    if not weights or shares.empty:
+        return pd.Series(1.0, index=targets.index)
+    w = shares.assign(wr=shares["reach_share"] * shares["market_id"].map(lambda m: float(weights.get(m, 1.0))))
+    sums = w.groupby("target_id")[["wr", "reach_share"]].sum()
+    return targets["target_id"].map(sums["wr"] / sums["reach_share"]).fillna(1.0).astype(float)
 
 
 def build_context(
-    settings: Settings, *, dataset: str, market_weights: dict[str, float] | None = None
+    settings: Settings,
+    *,
+    dataset: str,
+    market_weights: dict[str, float] | None = None,
+    assumptions: AssumptionVersion | None = None,
 ) -> OptimisationContext:
-    """Analyse ``dataset`` and turn its risk rows into optimiser targets."""
+    """Analyse ``dataset`` and turn its risk rows into optimiser targets; effects from ``assumptions`` when given."""
     url = settings.effective_database_url
     graph_inputs = load_graph_inputs(url, dataset)
     result = analyse(
@@ -86,35 +107,52 @@ def build_context(
     risk = result.risk[result.risk["risk"] > 0].copy()
     if risk.empty:
         raise RunError(f"dataset {dataset!r} has no dependency with a known share and downstream reach to target")
-    market_of = _target_markets(result.structural, graph_inputs.nodes)
+    reach = reach_shares(result.structural[["node_id", "finals_knockout"]], graph_inputs.nodes)
     leverage = result.control_points.set_index("node_id")["leverage"] if len(result.control_points) else pd.Series()
-    weights = market_weights or {}
     targets = pd.DataFrame(
         {
             "target_id": risk["target_id"].astype(str),
             "node_id": risk["node_id"].astype(str),
             "supplier": risk["supplier_country"].astype(str),
-            "market": risk["node_id"].map(market_of).fillna("unassigned").astype(str),
             "baseline_risk": risk["risk"].astype(float),
+            "baseline_risk_low": risk["risk_low"].astype(float),
+            "baseline_risk_high": risk["risk_high"].astype(float),
             "dependency_kind": risk["dependency_kind"].astype(str),
+            "assumed": risk["assumed"].astype(str),
         }
     )
-    targets["weight"] = targets["market"].map(lambda m: float(weights.get(m, 1.0)))
-    targets["leverage"] = targets["node_id"].map(leverage).fillna(0.0).astype(float)
     targets = targets.sort_values("target_id", kind="stable").reset_index(drop=True)
+    shares = target_markets(targets, reach)
+    targets.insert(3, "market", _legacy_market(targets, shares))
+    targets["weight"] = _weights(targets, shares, market_weights or {})
+    targets["leverage"] = targets["node_id"].map(leverage).fillna(0.0).astype(float)
     lines = action_lines_frame(url)
     if lines.empty:
         raise RunError("no action lines in the database; run `deps init` to load the seed")
-    ref = resolve_dataset(url, dataset)
-    effects = effects_frame(url, ref.id)
-    effects_dataset = dataset
-    if effects.empty:
-        effects_dataset = settings.seed_dataset
-        effects = effects_frame(url, resolve_dataset(url, effects_dataset).id)
+    if assumptions is not None:
+        effects, effects_dataset = engine_effects(assumptions.effects), ""
+    else:
+        effects_dataset = dataset
+        effects = effects_frame(url, resolve_dataset(url, dataset).id)
+        if effects.empty:
+            effects_dataset = settings.seed_dataset
+            effects = effects_frame(url, resolve_dataset(url, effects_dataset).id)
     digest = frames_hash(
-        {"targets": targets, "lines": lines, "effects": effects}, extra={"graph": graph_inputs.inputs_hash}
+        {"targets": targets, "target_markets": shares, "lines": lines, "effects": effects},
+        extra={"graph": graph_inputs.inputs_hash},
     )
-    return OptimisationContext(graph_inputs, targets, lines, effects, effects_dataset, digest)
+    return OptimisationContext(
+        graph_inputs,
+        targets,
+        lines,
+        effects,
+        effects_dataset,
+        digest,
+        target_markets=shares,
+        reach=reach,
+        assumptions=assumptions.reference if assumptions is not None else "",
+        assumption_version_id=assumptions.id if assumptions is not None else None,
+    )
 
 
 def policy_from(config: ScenarioConfig, budget: float) -> Policy:
@@ -138,13 +176,18 @@ def optimiser_inputs(context: OptimisationContext, config: ScenarioConfig) -> Op
     """Validated optimiser inputs; reference errors (unknown lines, markets, targets) come back as a report."""
     _check_references(context, config)
     overrides = pd.DataFrame(list(config.effect_overrides)) if config.effect_overrides else None
+    extra: dict[str, Any] = {}
+    if "target_markets" in inspect.signature(build_inputs).parameters and len(context.target_markets):
+        extra["target_markets"] = context.target_markets
     with engine_errors("building the optimiser inputs"):
-        return build_inputs(context.targets, context.lines, context.effects, effect_overrides=overrides)
+        return build_inputs(context.targets, context.lines, context.effects, effect_overrides=overrides, **extra)
 
 
 def _check_references(context: OptimisationContext, config: ScenarioConfig) -> None:
     lines = set(context.lines["action_line_id"])
     markets = set(context.targets["market"])
+    if len(context.target_markets):
+        markets |= set(context.target_markets["market_id"])
     targets = set(context.targets["target_id"])
     problems: list[Problem] = []
 
@@ -219,13 +262,16 @@ def run_optimisation(
     monte_carlo_draws: int = 0,
     seed: int = 0,
     sensitivity_analysis: bool = False,
+    assumptions: str | None = None,
 ) -> OptimisationRun:
     """Allocate a budget across action lines and targets (docs/methods/optimiser.md) and record the run.
 
-    Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting named constraints.
-    With ``sensitivity_analysis`` the run also stores the one-at-a-time sensitivity of every effect segment and of
-    the budget (+-50 %) as a ``tornado`` table, and the worst-case and minimum-regret plans over the low-high box of
-    the effect assumptions (``robust_plans``, ``robust_allocations``) with their cost against the central plan.
+    ``assumptions`` (``NAME`` or ``NAME@VERSION``) picks an assumption set for the effect curves; the run records
+    the version it used. Infeasible is a result: the run is stored with status ``infeasible`` and the conflicting
+    named constraints. With ``sensitivity_analysis`` the run also stores the one-at-a-time sensitivity of every
+    effect segment and of the budget (+-50 %) as a ``tornado`` table, and the worst-case and minimum-regret plans
+    over the low-high box of the effect assumptions (``robust_plans``, ``robust_allocations``) with their cost
+    against the central plan.
     """
     require(actor, "optimise")
     started = utcnow()
@@ -233,19 +279,24 @@ def run_optimisation(
     chosen_budget = budget if budget is not None else config.budget_meur
     if chosen_budget is None:
         raise RunError("no budget: give --budget or budget_meur in the scenario file")
-    context = build_context(settings, dataset=dataset, market_weights=dict(config.market_weights))
+    version = show_set(settings.effective_database_url, assumptions, actor=actor) if assumptions else None
+    context = build_context(settings, dataset=dataset, market_weights=dict(config.market_weights), assumptions=version)
     inputs = optimiser_inputs(context, config)
     policy = policy_from(config, chosen_budget)
     with engine_errors("optimisation"):
         solution = solve(inputs, policy, solver=config.solver)
+    described = ["target_id", "node_id", "supplier", "dependency_kind", "assumed"]
+    ranges = ["baseline_risk_low", "baseline_risk_high"]
+    targets = (
+        solution.targets.merge(context.targets[[*described, *ranges]], on="target_id", how="left")
+        if len(solution.targets)
+        else solution.targets
+    )
     tables: dict[str, pd.DataFrame] = {
         "allocation": solution.allocation,
-        "targets": solution.targets.merge(
-            context.targets[["target_id", "node_id", "supplier", "dependency_kind"]], on="target_id", how="left"
-        )
-        if len(solution.targets)
-        else solution.targets,
-        "markets": solution.markets,
+        "targets": targets,
+        "markets": _market_table(targets, context, solution.markets, chosen_budget),
+        "target_markets": context.target_markets,
         "duals": solution.duals,
         "reduced_costs": solution.reduced_costs,
         "assumptions": solution.assumptions,
@@ -270,7 +321,11 @@ def run_optimisation(
         "split_note": solution.split_note,
         "selection": solution.selection,
         "targets": len(context.targets),
+        "targets_on_assumption": int(context.targets["assumed"].ne("").sum()),
+        "targets_assumed_substitutability": int(context.targets["assumed"].str.contains("substitutability").sum()),
+        "targets_assumed_time_to_recover": int(context.targets["assumed"].str.contains("time_to_recover").sum()),
         "effects_dataset": context.effects_dataset,
+        "assumptions": context.assumptions or f"dataset {context.effects_dataset}",
     }
     if frontier:
         front = efficient_frontier(inputs, policy, budgets=frontier)
@@ -312,6 +367,7 @@ def run_optimisation(
             "frontier": frontier,
             "monte_carlo_draws": monte_carlo_draws,
             "sensitivity": sensitivity_analysis,
+            "assumptions": context.assumptions or None,
         },
         inputs_hash=context.inputs_hash,
         user=actor.name,
@@ -323,8 +379,21 @@ def run_optimisation(
         status=solution.status.value,
         error="" if solution.status.value == "optimal" else solution.reason,
         started_at=started,
+        assumption_version_id=context.assumption_version_id,
     )
     return OptimisationRun(run_id, solution.status.value, solution.reason, summary, tables)
+
+
+def _market_table(
+    targets: pd.DataFrame, context: OptimisationContext, engine_markets: pd.DataFrame, budget: float
+) -> pd.DataFrame:
+    """The market view by :func:`deps.services.markets.market_view` (the Overview's definition of market risk)."""
+    if targets.empty or "residual_risk" not in targets.columns:
+        return engine_markets
+    results = targets[["target_id", "node_id", "spend_meur", "baseline_risk", "residual_risk"]].merge(
+        context.targets[["target_id", "weight"]], on="target_id", how="left"
+    )
+    return market_view(results, context.reach, budget_meur=float(budget))
 
 
 def _solver_version(solver: str) -> str:

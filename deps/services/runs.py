@@ -154,8 +154,12 @@ def record_run(
     error: str = "",
     started_at: datetime | None = None,
     run_id: str | None = None,
+    assumption_version_id: int | None = None,
 ) -> str:
-    """Store a finished run and its result tables in one transaction; return its id."""
+    """Store a finished run and its result tables in one transaction; return its id.
+
+    ``assumption_version_id`` records the assumption-set version an optimisation used (None: the dataset's curves).
+    """
     if kind not in RUN_KINDS:
         raise ValueError(f"unknown run kind {kind!r}; use one of {RUN_KINDS}")
     rid = run_id or uuid.uuid4().hex
@@ -178,6 +182,7 @@ def record_run(
                 finished_at=utcnow(),
                 summary=jsonable(summary or {}),
                 error=error,
+                assumption_version_id=assumption_version_id,
             )
         )
         session.flush()

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from deps.services.markets import market_risk, reach_shares
 from deps.services.runs import list_runs, run_tables
 from deps.store.db import engine_for
 from deps.store.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
@@ -27,6 +28,7 @@ __all__ = [
     "layered_layout",
     "markets_frame",
     "node_detail",
+    "overview_market_risk",
 ]
 
 
@@ -76,35 +78,59 @@ def node_detail(url: str, ref: DatasetRef, node_id: str) -> NodeDetail:
     return NodeDetail(row, suppliers, up, down, min(coverage, 1.0))
 
 
-def heatmap_frame(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
-    """Risk per focus market x sector: the sum of the nodes' largest dependency risk.
+def _node_risk(analysis_nodes: pd.DataFrame) -> pd.DataFrame:
+    """``node_id`` and ``risk`` (the sum of the node's dependency-risk rows) of an analysis node table."""
+    return pd.DataFrame(
+        {"node_id": analysis_nodes["node_id"].astype(str), "risk": analysis_nodes["total_risk"].fillna(0.0)}
+    )
 
-    Each node counts once in every (market it reaches, sector it belongs to) cell; ``markets_reached`` and
-    ``sectors`` are ';'-joined lists.  Returns ``market``, ``sector``, ``risk`` (sum of ``max_risk``, unitless
-    0-1 scores), ``nodes`` (count) and ``chokepoints`` (nodes with any chokepoint flag 'yes' or true), sorted by
+
+def overview_market_risk(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's risk per focus market: :func:`deps.services.markets.market_risk` over the analysis' nodes.
+
+    risk_m = sum_v rho_vm x total_risk_v, the same definition as the optimiser's market view (baseline). Returns
+    ``market_id`` and ``risk``, listed by market id (a listing order, not a ranking: rank by ``risk``).
+    """
+    reach = reach_shares(analysis_nodes[["node_id", "finals_knockout"]], graph_nodes)
+    return market_risk(_node_risk(analysis_nodes), reach)
+
+
+def heatmap_frame(analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
+    """Risk per focus market x sector by reach: for the nodes of each sector, sum_v rho_vm x total_risk_v.
+
+    The market definition is :func:`deps.services.markets.market_risk` (a node counts in every market it reaches,
+    weighted by the share of the market's final products it reaches); ``sectors`` is a ';'-joined list and a node
+    counts in each of its sectors. Returns ``market``, ``sector``, ``risk`` (unitless), ``nodes`` (nodes with any
+    reach into the market) and ``chokepoints`` (of those, nodes with any chokepoint flag 'yes' or true), sorted by
     market, sector.
     """
-    flags = [c for c in analysis_nodes.columns if c.endswith("chokepoint")]
-    merged = analysis_nodes[["node_id", "markets_reached", "max_risk", *flags]].merge(
-        graph_nodes[["node_id", "sectors"]], on="node_id", how="left"
-    )
-    # a flag counts when it is 'yes' (three-valued concentration flags) or True (structural flags)
-    merged["chokepoint"] = merged[flags].astype(str).isin(["yes", "True"]).any(axis=1) if flags else False
-    merged["market"] = merged["markets_reached"].fillna("").astype(str).str.split(";")
-    merged["sector"] = merged["sectors"].fillna("").astype(str).str.split(";")
-    long = merged.explode("market").explode("sector")
-    long = long[(long["market"] != "") & (long["sector"] != "")]
     columns = ["market", "sector", "risk", "nodes", "chokepoints"]
+    flags = [c for c in analysis_nodes.columns if c.endswith("chokepoint")]
+    reach = reach_shares(analysis_nodes[["node_id", "finals_knockout"]], graph_nodes)
+    nodes = _node_risk(analysis_nodes)
+    # a flag counts when it is 'yes' (three-valued concentration flags) or True (structural flags)
+    nodes["chokepoint"] = analysis_nodes[flags].astype(str).isin(["yes", "True"]).any(axis=1) if flags else False
+    nodes = nodes.merge(graph_nodes[["node_id", "sectors"]], on="node_id", how="left")
+    nodes["sector"] = nodes["sectors"].fillna("").astype(str).str.split(";")
+    long = nodes.explode("sector")
+    long = long[long["sector"] != ""].merge(reach, on="node_id", how="inner")
     if long.empty:
         return pd.DataFrame(columns=columns)
-    grouped = long.groupby(["market", "sector"], sort=True).agg(
-        risk=("max_risk", lambda s: float(s.fillna(0.0).sum())),
-        nodes=("node_id", "nunique"),
-        chokepoints=("chokepoint", "sum"),
-    )
-    out = grouped.reset_index()
-    out["chokepoints"] = out["chokepoints"].astype(int)
-    return out[columns]
+    rows = []
+    for sector, group in long.groupby("sector", sort=True):
+        risk = market_risk(group[["node_id", "risk"]].drop_duplicates("node_id"), reach)
+        counts = group.groupby("market_id").agg(nodes=("node_id", "nunique"), chokepoints=("chokepoint", "sum"))
+        for market_id, value in zip(risk["market_id"], risk["risk"], strict=True):
+            rows.append(
+                (
+                    market_id,
+                    sector,
+                    float(value),
+                    int(counts.loc[market_id, "nodes"]),
+                    int(counts.loc[market_id, "chokepoints"]),
+                )
+            )
+    return pd.DataFrame(rows, columns=columns).sort_values(["market", "sector"], kind="stable").reset_index(drop=True)
 
 
 def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -159,5 +185,8 @@ def latest_analysis(url: str, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFr
             and run.status == "ok"
             and run.parameters.get("year") is None
         ):
-            return run.id, run_tables(url, run.id)
+            tables = run_tables(url, run.id)
+            if "total_risk" not in tables.get("nodes", pd.DataFrame()).columns:
+                continue  # stored before attribution by reach: its node table cannot give the market risk
+            return run.id, tables
     return None

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 from supplychain.risk import DEPENDENCY_KINDS
@@ -28,11 +29,15 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "DEPENDENCY_KINDS",
     "EDGE_RELATIONS",
+    "EFFECT_EVIDENCE",
     "EVIDENCE_KINDS",
     "NODE_KINDS",
     "ROLES",
+    "SOURCE_KINDS",
     "SUPPLIER_TYPES",
     "ActionLine",
+    "AssumptionSet",
+    "AssumptionSetVersion",
     "AuditEvent",
     "Country",
     "CountryMembership",
@@ -44,6 +49,7 @@ __all__ = [
     "Market",
     "Node",
     "NodeMarket",
+    "NodeResilience",
     "NodeSector",
     "Provision",
     "Run",
@@ -62,6 +68,12 @@ EVIDENCE_KINDS = ("observed", "estimated", "expert")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 BASES = ("production", "headquarters", "exports", "capacity")
 ROLES = ("viewer", "analyst", "admin")
+#: Kinds of publication a source is (``Source.evidence``).
+SOURCE_KINDS = ("official", "evaluation", "study", "statistics", "company", "press")
+#: Where an effect figure comes from (``EffectAssumption.evidence``, see :mod:`deps.ingest.effects`).
+EFFECT_EVIDENCE = ("publication", "evaluation", "expert")
+#: JSON documents: JSONB on PostgreSQL, JSON (text) on SQLite.
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -145,7 +157,11 @@ class Dataset(SQLModel, table=True):
 class Source(SQLModel, table=True):
     """A citation that data rows refer to."""
 
-    __table_args__ = (sa.UniqueConstraint("dataset_id", "code", name="uq_source_dataset_code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("dataset_id", "code", name="uq_source_dataset_code"),
+        one_of("evidence", SOURCE_KINDS, name="ck_source_evidence", nullable=True),
+        one_of("confidence", CONFIDENCE_LEVELS, name="ck_source_confidence", nullable=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     code: str = Field(max_length=200)
@@ -154,6 +170,8 @@ class Source(SQLModel, table=True):
     year: int | None = None
     url: str = ""
     note: str = ""
+    evidence: str | None = Field(default=None, max_length=12, description="kind of publication (SOURCE_KINDS)")
+    confidence: str | None = Field(default=None, max_length=8)
 
 
 class Firm(SQLModel, table=True):
@@ -287,13 +305,18 @@ class GovernanceScore(SQLModel, table=True):
 
 
 class EffectAssumption(SQLModel, table=True):
-    """One segment of an action line's effect curve on one kind of dependency."""
+    """One segment of an action line's effect curve on one kind of dependency, with the range of its slope.
+
+    ``reduction_per_meur`` is the central slope; ``slope_low`` and ``slope_high`` bound it. ``evidence`` is
+    publication, evaluation or expert (``judged_by`` names the role of who judged); ``reasoning`` says how the
+    figure was derived (see :mod:`deps.ingest.effects`).
+    """
 
     __tablename__ = "effect_assumption"
     __table_args__ = (
         sa.UniqueConstraint("dataset_id", "action_line_id", "dependency_kind", "segment", name="uq_effect"),
         one_of("dependency_kind", DEPENDENCY_KINDS, name="ck_effect_dependency_kind"),
-        one_of("evidence", EVIDENCE_KINDS, name="ck_effect_evidence", nullable=True),
+        one_of("evidence", EFFECT_EVIDENCE, name="ck_effect_evidence", nullable=True),
         one_of("confidence", CONFIDENCE_LEVELS, name="ck_effect_confidence", nullable=True),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -303,10 +326,64 @@ class EffectAssumption(SQLModel, table=True):
     segment: int
     length_meur: float
     reduction_per_meur: float
+    slope_low: float
+    slope_high: float
     evidence: str | None = Field(default=None, max_length=12)
     confidence: str | None = Field(default=None, max_length=8)
     source_id: int | None = Field(default=None, foreign_key="source.id")
-    note: str = ""
+    judged_by: str = Field(default="", max_length=200)
+    reasoning: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class NodeResilience(SQLModel, table=True):
+    """Published substitutability and time to recover of a node, with their ranges and sources."""
+
+    __tablename__ = "node_resilience"
+    __table_args__ = (
+        sa.UniqueConstraint("dataset_id", "node_id", name="uq_node_resilience"),
+        one_of("evidence", EVIDENCE_KINDS, name="ck_node_resilience_evidence", nullable=True),
+        one_of("confidence", CONFIDENCE_LEVELS, name="ck_node_resilience_confidence", nullable=True),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    node_id: int = Field(foreign_key="node.id")
+    substitutability: float | None = None
+    substitutability_low: float | None = None
+    substitutability_high: float | None = None
+    substitutability_source_id: int | None = Field(default=None, foreign_key="source.id")
+    recovery_months: float | None = None
+    recovery_months_low: float | None = None
+    recovery_months_high: float | None = None
+    recovery_source_id: int | None = Field(default=None, foreign_key="source.id")
+    evidence: str | None = Field(default=None, max_length=12)
+    confidence: str | None = Field(default=None, max_length=8)
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class AssumptionSet(SQLModel, table=True):
+    """A named set of effect assumptions; its content lives in numbered, immutable versions."""
+
+    __tablename__ = "assumption_set"
+    __table_args__ = (sa.UniqueConstraint("name", name="uq_assumption_set_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    created_by: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AssumptionSetVersion(SQLModel, table=True):
+    """One saved version of an assumption set: the whole effects table as JSON records, with its hash."""
+
+    __tablename__ = "assumption_set_version"
+    __table_args__ = (sa.UniqueConstraint("set_id", "version", name="uq_assumption_set_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    set_id: int = Field(foreign_key="assumption_set.id", index=True)
+    version: int
+    effects: list[dict[str, Any]] = Field(sa_column=sa.Column(JSON_DOCUMENT, nullable=False))
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    created_by: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 # --------------------------------------------------------------------------------------------- application
@@ -329,6 +406,7 @@ class Run(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=_json("{}"))
     error: str = ""
+    assumption_version_id: int | None = Field(default=None, foreign_key="assumption_set_version.id")
 
 
 class RunTable(SQLModel, table=True):

@@ -18,12 +18,14 @@ from deps.store.db import engine_for, session_scope
 from deps.store.models import Dataset
 
 __all__ = [
+    "RESILIENCE_NUMBERS",
     "DatasetRef",
     "action_lines_frame",
     "countries_frame",
     "edges_frame",
     "effects_frame",
     "governance_frame",
+    "node_resilience_frame",
     "nodes_frame",
     "provision_frame",
     "resolve_dataset",
@@ -245,8 +247,9 @@ def action_lines_frame(url: str) -> pd.DataFrame:
 
 
 def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
-    """Effect assumptions of a dataset: action_line_id, dependency_kind, segment, length_meur, reduction_per_meur,
-    evidence, confidence, source, note."""
+    """Effect assumptions of a dataset: action_line_id, dependency_kind, segment, length_meur, slope_low,
+    slope_central, slope_high, source_id (the cited source's code), evidence, confidence, judged_by, reasoning, and
+    ``reduction_per_meur`` (= slope_central, the optimiser's name for it) and ``source`` (the source's title)."""
     table = _TABLES["effect_assumption"]
     with Session(engine_for(url)) as session:
         frame = _frame(
@@ -256,19 +259,57 @@ def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
                 table.c.dependency_kind,
                 table.c.segment,
                 table.c.length_meur,
-                table.c.reduction_per_meur,
+                table.c.slope_low,
+                table.c.reduction_per_meur.label("slope_central"),
+                table.c.slope_high,
+                SOURCE.c.code.label("source_id"),
                 table.c.evidence,
                 table.c.confidence,
+                table.c.judged_by,
+                table.c.reasoning,
                 SOURCE.c.title.label("source"),
-                table.c.note,
             )
             .select_from(table.outerjoin(SOURCE, SOURCE.c.id == table.c.source_id))
             .where(table.c.dataset_id == dataset_id),
         )
-    for column in ("evidence", "confidence", "source", "note"):
+    for column in ("source_id", "evidence", "confidence", "judged_by", "reasoning", "source"):
         frame[column] = frame[column].fillna("").astype(str)
+    frame["reduction_per_meur"] = frame["slope_central"].astype(float)
     keys = ["action_line_id", "dependency_kind", "segment"]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+#: The numeric columns of a node's resilience (see :mod:`deps.ingest.resilience`).
+RESILIENCE_NUMBERS = tuple(f"{b}{e}" for b in ("substitutability", "recovery_months") for e in ("", "_low", "_high"))
+
+
+def node_resilience_frame(url: str, dataset_id: int) -> pd.DataFrame:
+    """Published substitutability and time to recover of a dataset's nodes: node_id, the six numbers
+    (:data:`RESILIENCE_NUMBERS`, NaN = not given), substitutability_source, recovery_source (titles), note."""
+    table = _TABLES["node_resilience"]
+    sub, rec = SOURCE.alias("sub"), SOURCE.alias("rec")
+    with Session(engine_for(url)) as session:
+        frame = _frame(
+            session,
+            sa.select(
+                NODE.c.code.label("node_id"),
+                *(table.c[c] for c in RESILIENCE_NUMBERS),
+                sub.c.title.label("substitutability_source"),
+                rec.c.title.label("recovery_source"),
+                table.c.note,
+            )
+            .select_from(
+                table.join(NODE, NODE.c.id == table.c.node_id)
+                .outerjoin(sub, sub.c.id == table.c.substitutability_source_id)
+                .outerjoin(rec, rec.c.id == table.c.recovery_source_id)
+            )
+            .where(table.c.dataset_id == dataset_id),
+        )
+    for column in RESILIENCE_NUMBERS:
+        frame[column] = frame[column].astype(float)
+    for column in ("substitutability_source", "recovery_source", "note"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame.sort_values("node_id", kind="stable").reset_index(drop=True)
 
 
 def governance_frame(url: str, dataset_id: int, *, indicator: str = "PV") -> pd.DataFrame:

@@ -61,3 +61,57 @@ def test_bloc_view_and_weights() -> None:
     weighted = _risk(thresholds=only_conc).set_index("target_id")
     assert weighted.loc["a|USA", "severity"] == pytest.approx(0.68)
     assert (weighted["dependency_kind"] == "concentration").all()
+
+
+def _risk_for(nodes):  # type: ignore[no-untyped-def]
+    g = build_graph(nodes, EDGES)
+    structural = structural_chokepoints(g, compute_reach(g))
+    countries = countries_frame()
+    conc = concentration(PROV, countries)
+    return dependency_risk(supplier_shares(PROV), conc, structural, nodes, countries).set_index("target_id")
+
+
+def test_an_assumed_value_never_decides_the_kind() -> None:
+    # a: HHI 0.68, reliance 0.8; with substitutability unknown the assumed factor (1.0) is the largest,
+    # yet the kind comes from the known factors only
+    unknown = _risk_for(nodes_frame(["a", "b", "f"], finals=["f"]))
+    a = unknown.loc["a|USA"]
+    assert a["substitutability"] == pytest.approx(1.0) and a["dependency_kind"] == "import_reliance"
+    assert a["assumed"] == "substitutability;time_to_recover"
+    # the same node with a published substitutability of 0 (factor 1.0) is a substitutability target
+    known = _risk_for(nodes_frame(["a", "b", "f"], finals=["f"], substitutability=[0.0, None, None]))
+    assert known.loc["a|USA", "dependency_kind"] == "substitutability"
+    assert known.loc["a|USA", "assumed"] == "time_to_recover"
+
+
+def test_risk_ranges_from_data_and_from_unknowns() -> None:
+    out = _risk_for(
+        nodes_frame(
+            ["a", "b", "f"],
+            finals=["f"],
+            substitutability=[0.5, None, None],
+            substitutability_low=[0.45, None, None],
+            substitutability_high=[0.55, None, None],
+            recovery_months=[12.0, None, None],
+            recovery_months_low=[6.0, None, None],
+            recovery_months_high=[48.0, None, None],
+        )
+    )
+    a = out.loc["a|USA"]
+    # severity = (0.68 + 0.8 + f_sub + f_ttr) / 4: low f_sub 0.45, f_ttr 0.25; high 0.55, 1.0 (capped at 24 months)
+    assert a["severity"] == pytest.approx((0.68 + 0.8 + 0.5 + 0.5) / 4)
+    assert a["severity_low"] == pytest.approx((0.68 + 0.8 + 0.45 + 0.25) / 4)
+    assert a["severity_high"] == pytest.approx((0.68 + 0.8 + 0.55 + 1.0) / 4)
+    assert a["risk_low"] == pytest.approx(0.8 * a["severity_low"]) and a["assumed"] == ""
+    b = out.loc["b|CHN"]
+    # unknown: the whole domain [0, 1] for both factors, central at the documented assumption
+    assert b["severity_low"] == pytest.approx((0.5 + 1.0 + 0.0 + 0.0) / 4)
+    assert b["severity_high"] == pytest.approx((0.5 + 1.0 + 1.0 + 1.0) / 4)
+    assert (out["risk_low"] <= out["risk"] + 1e-12).all() and (out["risk"] <= out["risk_high"] + 1e-12).all()
+
+
+def test_unordered_node_ranges_are_refused() -> None:
+    from supplychain.errors import SchemaError
+
+    with pytest.raises(SchemaError, match="substitutability range of 'a'"):
+        nodes_frame(["a"], substitutability=[0.5], substitutability_low=[0.6])
