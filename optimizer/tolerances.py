@@ -36,6 +36,9 @@ class Tolerances:
         ``range_rel * max(1, B)`` EUR million makes the split "not unique".
     slope_rise : float
         Largest allowed rise of reduction_per_meur from one segment to the next (concavity).
+    cbc_primal, cbc_dual : float
+        CBC's primal and dual feasibility tolerances (its defaults, 1e-7, are coarser than the smallest effect
+        slopes, about 1e-6 risk per EUR million).
     """
 
     zero_spend: float = 1e-9
@@ -46,6 +49,8 @@ class Tolerances:
     stage_rel: float = 1e-6
     range_rel: float = 1e-6
     slope_rise: float = 1e-12
+    cbc_primal: float = 1e-9
+    cbc_dual: float = 1e-10
 
 
 TOL = Tolerances()

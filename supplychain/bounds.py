@@ -1,4 +1,4 @@
-"""Exact bounds of concentration where supplier shares are unknown (METHODS.md sections 1 and 4).
+"""Exact bounds of concentration where supplier shares are unknown (docs/methods/bounds.md).
 
 A node's suppliers in a view (countries, or firms) carry a known part ``b_i >= 0`` of the
 node's supply and are *open* when part of their share is unknown (a named supplier without a

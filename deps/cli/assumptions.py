@@ -92,12 +92,13 @@ def show_command(
 def export_command(
     reference: Annotated[str, typer.Argument(help="NAME or NAME@VERSION.")],
     out: Annotated[Path, typer.Option("--out", help="CSV file to write (importable again).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write one version as CSV (audited with the file's SHA-256)."""
     from deps.services.assumptions import export_set
 
     settings = ready()
-    version = export_set(settings.effective_database_url, reference, out, actor=cli_actor(settings))
+    version = export_set(settings.effective_database_url, reference, out, actor=cli_actor(settings), force=force)
     typer.echo(f"wrote {version.reference} ({len(version.effects)} segments) to {out}")
 
 

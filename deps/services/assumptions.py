@@ -28,6 +28,7 @@ from deps.errors import DataValidationError, NotFoundError, Problem
 from deps.ingest.effects import EFFECT_COLUMNS, EFFECT_OPTIONAL, EFFECT_REQUIRED, SLOPES, check_effects
 from deps.ingest.reader import read_table
 from deps.ingest.validation import TableCheck
+from deps.services.output import write_atomically
 from deps.store.db import lock_table, session_scope
 from deps.store.models import ActionLine, AssumptionSet, AssumptionSetVersion, Source, utcnow
 from deps.store.queries import effects_frame, resolve_dataset
@@ -288,12 +289,12 @@ def import_set(url: str, path: Path, *, name: str, actor: Actor, max_bytes: int,
     return saved
 
 
-def export_set(url: str, reference: str, out: Path, *, actor: Actor) -> AssumptionVersion:
+def export_set(url: str, reference: str, out: Path, *, actor: Actor, force: bool = False) -> AssumptionVersion:
     """Write one version as CSV (importable again) and audit the export with the file's SHA-256."""
     require(actor, "export")
     version = show_set(url, reference, actor=actor)
     data = version.effects.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    out.write_bytes(data)
+    write_atomically(out, data, force=force)
     with session_scope(url) as session:
         audit.append(
             session,
