@@ -128,7 +128,7 @@ def test_seed_effect_table_builds_and_solves() -> None:
     )
     inputs = build_inputs(targets, lines, effects)
     assert set(inputs.line_ids) == set(lines["action_line_id"])
-    assert "note" in inputs.effects.columns
+    assert {"source_id", "evidence", "reasoning"} <= set(inputs.effects.columns)  # provenance travels with the curves
     s = solve(inputs, Policy(budget_meur=50.0))
     assert s.status is Status.OPTIMAL
     assert 0 <= s.objective <= inputs.weighted_baseline
