@@ -29,14 +29,16 @@ import numpy as np
 import pandas as pd
 
 from supplychain.alternatives import propagate
-from supplychain.errors import UnknownItemError
+from supplychain.errors import SchemaError, UnknownItemError
 from supplychain.graph import SupplyGraph
 from supplychain.losses import final_loss_frame, market_loss, share_matrix
 from supplychain.sweep import SweepResult, country_sweep, knockout_suppliers, sweep_table
 
 __all__ = [
+    "SHOCK_KINDS",
     "DisruptionResult",
     "Shock",
+    "ShockKind",
     "SweepResult",
     "apply_stocks",
     "country_sweep",
@@ -50,13 +52,53 @@ __all__ = [
 ]
 
 
+SHOCK_KINDS = ("country", "firm", "node")
+ShockKind = Literal["country", "firm", "node"]
+
+
 @dataclass(frozen=True)
 class Shock:
-    """Remove ``fraction`` (0-1) of the supply of a country, a firm or a node."""
+    """Remove ``fraction`` (0-1) of the supply of a country, a firm or a node; it checks itself when built.
 
-    kind: Literal["country", "firm", "node"]
+    ``nodes`` restricts a country or firm shock to the supply of those nodes (an export control on named
+    products, such as China's 2023 licensing of gallium and germanium); empty means every node the supplier
+    supplies. The one shock type of the analyser: the CLI, the app and scenario files build it.
+
+    Examples
+    --------
+    >>> Shock("country", "CHN", 1.0, nodes=("gallium",))
+    Shock(kind='country', target='CHN', fraction=1.0, nodes=('gallium',))
+    >>> Shock("country", "CHN", 1.5)
+    Traceback (most recent call last):
+    ...
+    supplychain.errors.SchemaError: shock country:CHN: the fraction 1.5 must lie between 0 and 1 (1 = all supply lost)
+    """
+
+    kind: ShockKind
     target: str
     fraction: float = 1.0
+    nodes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in SHOCK_KINDS:
+            raise SchemaError(f"shock kind {self.kind!r} is not one of {', '.join(SHOCK_KINDS)}")
+        if not str(self.target).strip():
+            raise SchemaError(f"a {self.kind} shock needs a target id")
+        fraction = float(self.fraction)
+        if not 0.0 <= fraction <= 1.0:  # also refuses NaN
+            raise SchemaError(
+                f"shock {self.kind}:{self.target}: the fraction {self.fraction:g} must lie between 0 and 1 "
+                "(1 = all supply lost)"
+            )
+        if self.nodes and self.kind == "node":
+            raise SchemaError(f"shock node:{self.target}: a node shock cannot be restricted to other nodes")
+        object.__setattr__(self, "fraction", fraction)
+        object.__setattr__(self, "nodes", tuple(str(n) for n in self.nodes))
+
+    def label(self) -> str:
+        """``country:CHN=1`` or ``country:CHN=1@gallium+germanium``: how runs record the shock."""
+        where = f"@{'+'.join(self.nodes)}" if self.nodes else ""
+        return f"{self.kind}:{self.target}={self.fraction:g}{where}"
 
 
 @dataclass(frozen=True)
@@ -126,6 +168,14 @@ def own_availability(
             raise UnknownItemError(f"{shock.kind} {shock.target!r} supplies no node in the data; check the id")
         j = suppliers.index(shock.target)
         lo, hi = low[:, j].toarray().ravel(), high[:, j].toarray().ravel()
+        if shock.nodes:  # an export control on named products: the supplier's other supply stays
+            where = graph.index_of(list(shock.nodes))
+            if (where < 0).any():
+                missing = [n for n, w in zip(shock.nodes, where, strict=True) if w < 0]
+                raise UnknownItemError(f"shock {shock.label()}: nodes {missing} are not in the graph")
+            keep = np.zeros(graph.n, dtype=bool)
+            keep[where] = True
+            lo, hi = np.where(keep, lo, 0.0), np.where(keep, hi, 0.0)
         cut_low += f * lo
         cut_high += f * hi
         unknown |= hi > lo + 1e-12

@@ -95,6 +95,23 @@ def test_simulation_of_an_export_ban(seeded: dict[str, str]) -> None:
     assert {"weighted_loss_low", "weighted_loss_high"} <= set(sweep.tables["markets"].columns)
 
 
+def test_an_export_control_on_named_nodes_spares_the_rest(seeded: dict[str, str]) -> None:
+    """CHN=1@gallium removes China's gallium supply only; the run records the resolved shock."""
+    settings = load_settings()
+    control = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@mat_gallium")])
+    ban = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1")])
+    own = control.tables["nodes"].set_index("node_id")
+    assert own.loc["mat_gallium", "loss_low"] >= 0.97  # China about 98% of primary gallium
+    others = own.drop(index="mat_gallium")
+    untouched = others[others["own_availability_low"] < 1.0]
+    assert untouched.empty, f"own supply cut outside the controlled node: {list(untouched.index)[:5]}"
+    assert (control.tables["finals"]["loss_high"] <= ban.tables["finals"]["loss_high"].to_numpy() + 1e-12).all()
+    record = get_run(settings.effective_database_url, control.run_id)
+    assert record.summary["shocks"] == ["country:CHN=1@mat_gallium"]
+    with pytest.raises(NotFoundError, match="no node"):
+        run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@nosuchnode")])
+
+
 def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:
     with pytest.raises(RunError, match="between 0 and 1"):
         parse_shock("CHN=1.5")

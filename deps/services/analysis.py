@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 import pandas as pd
 
@@ -32,7 +33,8 @@ from deps.store.queries import (
 )
 from supplychain.analysis import TRI_STATE_COLUMNS, analyse
 from supplychain.bounds import supplier_share_bounds
-from supplychain.disruption import Shock, country_sweep, simulate, sweep_table
+from supplychain.disruption import SHOCK_KINDS, Shock, ShockKind, country_sweep, simulate, sweep_table
+from supplychain.errors import SupplyChainError
 from supplychain.graph import build_graph
 from supplychain.schema import validate_provision
 from supplychain.screening import eu_screen, transit_table
@@ -45,6 +47,7 @@ __all__ = [
     "TablesRun",
     "load_graph_inputs",
     "parse_shock",
+    "resolve_shock",
     "run_analysis",
     "run_screen",
     "run_simulation",
@@ -222,34 +225,43 @@ def run_screen(
     return ScreenRun(run_id, ref, screen, transit)
 
 
-@dataclass(frozen=True)
-class ShockSpec:
-    """A shock as the user wrote it: kind (country, firm, node), target id and fraction 0-1."""
-
-    kind: str
-    target: str
-    fraction: float
+#: The shock type is the engine's own (it checks its kind and fraction); kept under this name for callers.
+ShockSpec = Shock
 
 
-def parse_shock(text: str) -> ShockSpec:
-    """Parse ``CHN=1.0``, ``country:CHN=1``, ``firm:asml=0.5`` or ``node:ID=1.0`` (fraction defaults to 1).
+def parse_shock(text: str) -> Shock:
+    """Parse ``CHN=1.0``, ``country:CHN=1``, ``firm:asml=0.5``, ``node:ID=1.0`` or ``CHN=1@gallium+germanium``.
+
+    The fraction defaults to 1; ``@NODE+NODE`` restricts a country or firm shock to those nodes' supply (an export
+    control on named products). The text is parsed once, here, into the engine's :class:`Shock`.
 
     >>> parse_shock("firm:asml=0.5")
-    ShockSpec(kind='firm', target='asml', fraction=0.5)
+    Shock(kind='firm', target='asml', fraction=0.5, nodes=())
+    >>> parse_shock("CHN=1@mat_gallium+mat_germanium").label()
+    'country:CHN=1@mat_gallium+mat_germanium'
     """
-    body, _, fraction_text = text.partition("=")
+    body, _, rest = text.partition("=")
+    fraction_text, _, where = rest.partition("@")
+    if "@" in body:  # CHN@node without a fraction
+        body, _, where = body.partition("@")
     kind, _, target = body.partition(":") if ":" in body else ("country", "", body)
     kind = kind.strip().lower()
     target = target.strip()
-    if kind not in {"country", "firm", "node"} or not target:
-        raise RunError(f"shock {text!r}: write COUNTRY=F, country:ISO3=F, firm:ID=F or node:ID=F (F between 0 and 1)")
+    if kind not in SHOCK_KINDS or not target:
+        raise RunError(
+            f"shock {text!r}: write COUNTRY=F, country:ISO3=F, firm:ID=F or node:ID=F (F between 0 and 1), "
+            "optionally @NODE+NODE to limit it to those nodes"
+        )
     try:
         fraction = float(fraction_text) if fraction_text.strip() else 1.0
     except ValueError as exc:
         raise RunError(f"shock {text!r}: the fraction {fraction_text!r} is not a number between 0 and 1") from exc
-    if not 0.0 <= fraction <= 1.0:
-        raise RunError(f"shock {text!r}: the fraction must lie between 0 and 1 (1 = all supply lost)")
-    return ShockSpec(kind, target.upper() if kind == "country" else target, fraction)
+    nodes = tuple(n.strip() for n in where.split("+") if n.strip())
+    try:
+        kind_name = cast(ShockKind, kind)  # checked against SHOCK_KINDS above
+        return Shock(kind_name, target.upper() if kind == "country" else target, fraction, nodes=nodes)
+    except SupplyChainError as exc:
+        raise RunError(f"shock {text!r}: {exc}") from exc
 
 
 def run_simulation(
@@ -257,7 +269,7 @@ def run_simulation(
     *,
     dataset: str,
     actor: Actor,
-    shocks: list[ShockSpec],
+    shocks: list[Shock],
     sweep_fraction: float | None = None,
     year: int | None = None,
 ) -> TablesRun:
@@ -288,11 +300,11 @@ def run_simulation(
         else:
             if not shocks:
                 raise RunError("give at least one --shock (e.g. --shock CHN=1.0) or --sweep")
-            resolved = [Shock(s.kind, _resolve_target(s, inputs), s.fraction) for s in shocks]  # type: ignore[arg-type]
+            resolved = [resolve_shock(s, inputs) for s in shocks]
             result = simulate(graph, resolved, country_shares=country_shares, firm_shares=firm_shares)
             tables = {"nodes": result.nodes, "finals": result.finals, "markets": result.markets}
             summary = {
-                "shocks": [f"{s.kind}:{s.target}={s.fraction:g}" for s in resolved],
+                "shocks": [s.label() for s in resolved],
                 "max_final_loss_low": float(result.finals["loss_low"].max()) if len(result.finals) else 0.0,
                 "max_final_loss_high": float(result.finals["loss_high"].max()) if len(result.finals) else 0.0,
             }
@@ -301,7 +313,7 @@ def run_simulation(
         kind="simulation",
         parameters={
             "dataset": dataset,
-            "shocks": [s.__dict__ for s in shocks],
+            "shocks": [s.label() for s in shocks],  # as written; the summary has the resolved ids
             "sweep_fraction": sweep_fraction,
             "year": year,
             "knockout_loss": thresholds.knockout_loss,
@@ -316,7 +328,13 @@ def run_simulation(
     return TablesRun(run_id, inputs.dataset, tables)
 
 
-def _resolve_target(spec: ShockSpec, inputs: GraphInputs) -> str:
+def resolve_shock(shock: Shock, inputs: GraphInputs) -> Shock:
+    """The shock with its target and restricting nodes resolved to ids (a unique case-insensitive name also works)."""
+    nodes = tuple(_resolve_target(Shock("node", n), inputs) for n in shock.nodes)
+    return replace(shock, target=_resolve_target(shock, inputs), nodes=nodes)
+
+
+def _resolve_target(spec: Shock, inputs: GraphInputs) -> str:
     """Accept an id, or a unique case-insensitive name, for firms and nodes."""
     if spec.kind == "country":
         return spec.target
