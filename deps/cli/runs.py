@@ -153,6 +153,44 @@ def trends_command(
     export_tables(settings, out, fmt, result.trends, result.run_id, others={"by_year": result.by_year}, force=force)
 
 
+def backtest_command(
+    out: OutOption,
+    year: Annotated[
+        int, typer.Option("--year", help="Year the export controls came into force (data: the years before).")
+    ] = 2023,
+    fraction: Annotated[
+        float, typer.Option("--fraction", help="Share of the controlled supply assumed lost, 0-1 (1 = all).")
+    ] = 1.0,
+    dataset: DatasetOption = None,
+    fmt: FormatOption = TableFormat.csv,
+    force: ForceOption = False,
+) -> None:
+    """Back-test export controls: those in force from --year (USGS MCS 2026 table) as shocks on earlier data.
+
+    Writes the loss per final product (intervals, worst first); CSV also writes the controls applied, the nodes and
+    the focus markets beside it.
+    """
+    from deps.services.backtest import run_backtest
+
+    if not 0.0 < fraction <= 1.0:
+        raise typer.BadParameter("give a fraction above 0 and at most 1", param_hint="--fraction")
+    settings = ready()
+    check_output(out, force=force)
+    result = run_backtest(
+        settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings), year=year, fraction=fraction
+    )
+    controls = result.tables["controls"]
+    typer.echo(
+        f"{len(controls)} controls of {year}: " + ", ".join(controls["country_iso3"] + ":" + controls["node_id"])
+    )
+    finals = result.tables["finals"]
+    for row in finals.head(5).to_dict("records"):
+        label = str(row["name"] or row["node_id"])
+        typer.echo(f"  {label}: loss at least {float(row['loss_low']):.0%}, at most {float(row['loss_high']):.0%}")
+    others = {k: v for k, v in result.tables.items() if k != "finals"}
+    export_tables(settings, out, fmt, finals, result.run_id, others=others, force=force)
+
+
 def simulate(
     out: OutOption,
     force: ForceOption = False,
@@ -402,6 +440,7 @@ COMMANDS = (
     ("supply-risk", supply_risk_command),
     ("trends", trends_command),
     ("simulate", simulate),
+    ("backtest", backtest_command),
     ("optimise", optimise),
     ("batch", batch),
 )

@@ -1,0 +1,107 @@
+"""Back-test of export controls: the controls in force from a year, as shocks on the data of the year before.
+
+The controls come from ``export_controls.csv`` in the seed folder (derived from the USGS Mineral Commodity
+Summaries 2026 table of export controls in force; ``scripts/build_export_controls.py`` regenerates it). Each control
+becomes a shock on the controlling country's supply of the linked node only (``Shock(nodes=...)``), with the share
+data as they stood before the control: for every node the latest reference year before ``year`` (rows without a
+year are kept). The losses come back as intervals per node, final product and focus market, like any simulation.
+A licensing requirement is not a ban: ``fraction`` says how much of the controlled supply is assumed lost (1 = all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from deps.access.auth import Actor, require
+from deps.config import Settings
+from deps.errors import NotFoundError, RunError
+from deps.services.analysis import TablesRun, load_graph_inputs, resolve_shock
+from deps.services.boundary import engine_errors
+from deps.services.runs import record_run
+from deps.store.models import utcnow
+from supplychain.bounds import supplier_share_bounds
+from supplychain.disruption import Shock, simulate
+from supplychain.graph import build_graph
+from supplychain.schema import validate_provision
+
+__all__ = ["CONTROLS_FILE", "controls_in_force", "run_backtest"]
+
+CONTROLS_FILE = "export_controls.csv"
+
+
+def controls_in_force(controls: pd.DataFrame, *, year: int, nodes: set[str]) -> pd.DataFrame:
+    """The controls that came into force in ``year`` and bear on a node of the graph, sorted by country and node."""
+    chosen = controls[(controls["year_in_force"] == year) & controls["node_id"].isin(nodes)]
+    return chosen.sort_values(["country_iso3", "node_id"], kind="stable").reset_index(drop=True)
+
+
+def run_backtest(
+    settings: Settings, *, dataset: str, actor: Actor, year: int = 2023, fraction: float = 1.0
+) -> TablesRun:
+    """Simulate the export controls that came into force in ``year`` on the shares known before it.
+
+    Tables: ``controls`` (the controls of the year on the graph's nodes, with their source; ``in_data`` is False
+    where the data before ``year`` do not name the country as a supplier of the node, so the control cuts nothing),
+    ``nodes``, ``finals`` and ``markets`` (losses as ``loss_low``/``loss_high`` intervals, as in
+    :func:`deps.services.analysis.run_simulation`).
+    """
+    require(actor, "simulate")
+    started = utcnow()
+    path = settings.effective_seed_dir / CONTROLS_FILE
+    if not path.is_file():
+        raise NotFoundError(f"{CONTROLS_FILE} is not in the seed folder; run scripts/build_export_controls.py")
+    controls = pd.read_csv(path, dtype={"node_id": str}, keep_default_na=False)
+    url = settings.effective_database_url
+    inputs = load_graph_inputs(url, dataset)
+    applied = controls_in_force(controls, year=year, nodes=set(inputs.nodes["node_id"]))
+    if applied.empty:
+        raise RunError(f"no export control of {year} bears on a node of dataset {dataset!r}; try 2023 or 2024")
+    years = pd.to_numeric(inputs.provision["year"], errors="coerce")
+    before = inputs.provision[years.isna() | (years < year)]  # the data as they stood before the control
+    thresholds = settings.thresholds
+    with engine_errors(f"back-test of the {year} export controls on dataset {dataset!r}"):
+        provision = validate_provision(before)
+        country_shares = supplier_share_bounds(provision, level="country", thresholds=thresholds)
+        firm_shares = supplier_share_bounds(provision, level="firm", thresholds=thresholds)
+        supplied = set(zip(country_shares["node_id"], country_shares["supplier"], strict=True))
+        applied = applied.assign(
+            in_data=[(n, c) in supplied for n, c in zip(applied["node_id"], applied["country_iso3"], strict=True)]
+        )
+        # a control by a country the data do not name as a supplier of the node cuts nothing there: kept, shown
+        shocks = [
+            resolve_shock(Shock("country", str(country), fraction, nodes=tuple(group["node_id"])), inputs)
+            for country, group in applied[applied["in_data"]].groupby("country_iso3", sort=True)
+        ]
+        if not shocks:
+            raise RunError(f"none of the {year} controls bears on a supplier the data name before {year}")
+        graph = build_graph(inputs.nodes, inputs.edges)
+        result = simulate(graph, shocks, country_shares=country_shares, firm_shares=firm_shares)
+    names = inputs.nodes.set_index("node_id")["name"]
+    finals = result.finals.copy()
+    finals.insert(1, "name", finals["node_id"].map(names).fillna(""))
+    finals = finals.sort_values(["loss_high", "loss_low", "node_id"], ascending=[False, False, True], kind="stable")
+    tables = {
+        "controls": applied,
+        "nodes": result.nodes,
+        "finals": finals.reset_index(drop=True),
+        "markets": result.markets,
+    }
+    run_id = record_run(
+        url,
+        kind="simulation",
+        parameters={"dataset": dataset, "backtest_year": year, "fraction": fraction, "data_before": year},
+        inputs_hash=inputs.inputs_hash,
+        user=actor.name,
+        tables=tables,
+        summary={
+            "shocks": [replace(s).label() for s in shocks],
+            "controls": len(applied),
+            "max_final_loss_low": float(finals["loss_low"].max()) if len(finals) else 0.0,
+            "max_final_loss_high": float(finals["loss_high"].max()) if len(finals) else 0.0,
+        },
+        dataset_id=inputs.dataset.id,
+        started_at=started,
+    )
+    return TablesRun(run_id, inputs.dataset, tables)
