@@ -49,10 +49,10 @@ def main() -> int:
     text = build(args.shared)
     if args.check:
         same = target.is_file() and target.read_text(encoding="utf-8") == text
-        print("up to date" if same else "differs: run scripts/build_observed_extract.py")
+        sys.stdout.write("up to date\n" if same else "differs: run scripts/build_observed_extract.py\n")
         return 0 if same else 1
     target.write_text(text, encoding="utf-8", newline="")
-    print(f"wrote {target.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)")
+    sys.stdout.write(f"wrote {target.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)\n")
     return 0
 
 

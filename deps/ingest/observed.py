@@ -79,7 +79,7 @@ def stage_basis(stage: str, measure: str = "production") -> str:
     ('refinery', 'mine', 'capacity')
     """
     text = stage.lower()
-    if measure == "capacity" or "capacity" in text:
+    if measure == "capacity" or ("capacity" in text and "production" not in text):
         return "capacity"
     for word, basis in (("refiner", "refinery"), ("smelter", "smelter"), ("plant", "plant")):
         if word in text:

@@ -184,6 +184,13 @@ def _parse(long: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
             Problem(str(r.file), int(r.row), f"{r.measure} {r.year}", f"{r.cell!r} is not a number", _FIX_CELL)
         )
     long["stage_key"] = long["stage"].map(stage_key)
+    # a row with a blank unit belongs to its table (MCS 2025 leaves Sierra Leone's rutile unit blank)
+    table = ["vintage", "commodity", "stage_key", "measure"]
+    usual = long[long["unit"].ne("")].groupby(table)["unit"].agg(lambda s: s.mode().iloc[0])
+    blank = long["unit"].eq("")
+    if blank.any():
+        keys = pd.MultiIndex.from_frame(long.loc[blank, table])
+        long.loc[blank, "unit"] = usual.reindex(keys).fillna("").to_numpy()
     long["node"] = long["commodity"] + ":" + long["stage_key"]
     long = long[long["kind"].ne("country") | long["value"].notna() | long["marker"].ne("blank")]
     return long.reset_index(drop=True)
