@@ -19,15 +19,26 @@ sorted, and numbers are written with fixed rounding, so the same originals give 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.observed import ValidatedObserved
+from deps.validation import TableCheck, positions, share_sum_problems
 
-__all__ = ["EXTRACT_COLUMNS", "MAP_COLUMNS", "build_extract", "read_map", "write_extract"]
+__all__ = [
+    "EXTRACT_COLUMNS",
+    "EXTRACT_OPTIONAL",
+    "EXTRACT_REQUIRED",
+    "MAP_COLUMNS",
+    "build_extract",
+    "merge_observed",
+    "read_map",
+    "validate_observed_rows",
+    "write_extract",
+]
 
 MAP_COLUMNS = ("source", "stage_code", "basis", "node_id", "role", "source_id", "note")
 EXTRACT_COLUMNS = (
@@ -45,6 +56,10 @@ EXTRACT_COLUMNS = (
     "unit",
     "note",
 )
+EXTRACT_REQUIRED = ("node_id", "supplier_type", "source_id", "evidence")
+EXTRACT_OPTIONAL = ("supplier_id", "share_pct", "basis", "year", "confidence", "vintage", "quantity", "unit", "note")
+OBSERVED_SUPPLIER_TYPES = ("country", "residual")
+OBSERVED_EVIDENCE = ("observed", "estimated")
 _SOURCES = ("usgs", "iea")
 _ROLES = ("primary", "alternative")
 
@@ -92,6 +107,82 @@ def build_extract(commodity_map: pd.DataFrame, observed: Mapping[str, ValidatedO
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["node_id", "supplier_type", "supplier_id"], kind="stable").reset_index(drop=True)
     return out[list(EXTRACT_COLUMNS)]
+
+
+def validate_observed_rows(
+    check: TableCheck,
+    *,
+    nodes: Collection[str],
+    countries: Collection[str],
+    sources: Collection[str],
+    bases: Collection[str],
+    tolerance: float,
+) -> pd.DataFrame:
+    """Check the rows of an ``observed_provision`` table (the extract) and return them converted.
+
+    Country rows name an ISO3 code; residual rows name none (an unnamed remainder); evidence is observed or
+    estimated (projections never enter the seed); shares add up to at most 100 % (+ ``tolerance``) per node.
+    """
+    data = pd.DataFrame(
+        {
+            "node": check.text("node_id"),
+            "supplier_type": check.choice("supplier_type", OBSERVED_SUPPLIER_TYPES),
+            "supplier": check.text("supplier_id", required=False).str.upper(),
+            "share_pct": check.number("share_pct", required=False, low=0, high=100, what="a share in percent"),
+            "basis": check.choice("basis", bases, required=False),
+            "year": check.integer("year", required=False, low=1900, high=2100),
+            "source": check.text("source_id"),
+            "evidence": check.choice("evidence", OBSERVED_EVIDENCE),
+            "confidence": check.choice("confidence", ("high", "medium", "low"), required=False),
+            "vintage": check.text("vintage", required=False, max_len=40),
+            "quantity": check.number("quantity", required=False, low=0, what="the published quantity"),
+            "unit": check.text("unit", required=False, max_len=40),
+            "note": check.text("note", required=False),
+        }
+    )
+    fix = "regenerate the file with scripts/build_observed_extract.py"
+    check.references("node_id", data["node"], nodes, "node", f"add the node to nodes.csv, or {fix}")
+    check.references("source_id", data["source"], sources, "source", f"add the source to sources.csv, or {fix}")
+    is_country = data["supplier_type"].eq("country")
+    check.references("supplier_id", data["supplier"].where(is_country, ""), countries, "country code", fix)
+    for index in positions(is_country & data["supplier"].eq("")):
+        check.add(index, "supplier_id", "a country row names no country", "write its ISO3 code")
+    for index in positions(~is_country & data["supplier"].ne("")):
+        check.add(index, "supplier_id", "a residual row names a supplier", "leave supplier_id blank on residual rows")
+    check.unique(["node_id", "supplier_type", "supplier_id", "basis", "year"], what="observed row")
+    check.problems.extend(
+        share_sum_problems(
+            check.name,
+            data,
+            group=["node"],
+            share="share_pct",
+            limit=100.0,
+            tolerance=tolerance * 100,
+            column="share_pct",
+        )
+    )
+    return data
+
+
+def merge_observed(provision: pd.DataFrame, observed: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Provision rows with the observed rows in place of the hand-typed country rows of the same nodes.
+
+    Precedence (documented in ``data/README.md``): for a node with observed country shares, the observed rows
+    replace the seed's own country rows (which stay in ``provision.csv`` and are compared in a test); firm rows stay.
+    Returns the merged rows and a note naming how many rows were replaced.
+    """
+    covered = set(observed["node"])
+    replaced = provision["node"].isin(covered) & provision["supplier_type"].eq("country")
+    merged = pd.concat([provision[~replaced], observed], ignore_index=True)
+    for column in ("vintage", "unit"):
+        merged[column] = merged[column].fillna("") if column in merged else ""
+    if "quantity" not in merged:
+        merged["quantity"] = float("nan")
+    notes = [
+        f"{len(observed)} observed rows (USGS/IEA extract) for {len(covered)} nodes replace "
+        f"{int(replaced.sum())} hand-typed country rows of those nodes"
+    ]
+    return merged.reset_index(drop=True), notes
 
 
 def write_extract(frame: pd.DataFrame, path: Path) -> None:
