@@ -327,3 +327,26 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     }
     gallium = frame[frame["node_id"].eq("mat_gallium") & frame["supplier_id"].eq("CHN")]
     assert gallium["vintage"].tolist() == ["USGS MCS 2026"] and gallium["year"].tolist() == [2024]
+
+
+def test_seed_mineral_shares_agree_with_usgs_and_iea_or_are_listed_conflicts(
+    usgs,  # type: ignore[no-untyped-def]
+    shared_data_module: Path,
+) -> None:
+    from deps.ingest.conflicts import share_conflicts
+    from deps.ingest.extract import read_map
+    from tests.conftest import REPO_ROOT
+
+    observed = {"usgs": usgs, "iea": validate_iea(shared_data_module / IEA_FILE, max_bytes=MAX)}
+    seed = pd.read_csv(REPO_ROOT / "data" / "provision.csv", keep_default_na=False)
+    table = share_conflicts(seed, read_map(REPO_ROOT / "data" / "commodity_map.csv"), observed, threshold_pp=10.0)
+    compared = table[table["status"].ne("no observed value")]
+    assert len(compared) >= 60
+    agree = compared[compared["status"].eq("agrees")]
+    assert (agree["difference_pp"].abs() <= 10.0).all()
+    conflicts = compared[compared["status"].eq("conflict")]
+    # the seed typed 48% for China's 2023 antimony mine production; MCS 2025 gives 62,300 t of a 106,000 t world
+    assert list(zip(conflicts["node_id"], conflicts["supplier_id"], conflicts["year"], strict=True)) == [
+        ("mat_antimony", "CHN", 2023)
+    ]
+    assert (conflicts["difference_pp"].abs() > 10.0).all()
