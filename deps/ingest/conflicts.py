@@ -54,31 +54,29 @@ def share_conflicts(
     ]
     order = commodity_map.assign(rank=commodity_map["role"].map({"primary": 0, "alternative": 1}))
     order = order.sort_values("rank", kind="stable")
-    rows = []
-    for r in shares.itertuples(index=False):
-        seed_pct = float(r.share_pct)
-        year = int(r.year) if str(r.year).strip() else None
-        candidates = []
-        for m in order[order["node_id"].eq(r.node_id)].itertuples(index=False):
-            hit = _lookup(observed[m.source].provision, m.stage_code, m.basis, str(r.supplier_id), year)
+    rows: list[tuple[object, ...]] = []
+    for r in shares.to_dict(orient="records"):
+        node, supplier, source = str(r["node_id"]), str(r["supplier_id"]), str(r["source_id"])
+        seed_pct = float(str(r["share_pct"]))
+        year = int(str(r["year"])) if str(r["year"]).strip() else None
+        candidates: list[tuple[bool, int, str, float, str]] = []
+        for m in order[order["node_id"].eq(node)].to_dict(orient="records"):
+            stage = str(m["stage_code"])
+            hit = _lookup(observed[str(m["source"])].provision, stage, str(m["basis"]), supplier, year)
             if hit is not None:
-                candidates.append((hit[0], -int(m.rank), hit[2], hit[1], m.stage_code))
-        # observed before estimated, then the primary mapping, then the newest release
-        best = max(candidates, default=None)
-        found = None if best is None else (best[3], best[2], best[4])
-        if found is None:
-            rows.append(
-                (r.node_id, r.supplier_id, year, seed_pct, r.source_id, None, "", "", None, "no observed value")
-            )
+                candidates.append((hit[0], -int(str(m["rank"])), hit[2], hit[1], stage))
+        if not candidates:
+            rows.append((node, supplier, year, seed_pct, source, None, "", "", None, "no observed value"))
             continue
-        pct, vintage, stage = found
+        # observed before estimated, then the primary mapping, then the newest release
+        _first, _rank, vintage, pct, stage = max(candidates)
         diff = pct - seed_pct
         status = "conflict" if abs(diff) > threshold_pp else "agrees"
-        rows.append((r.node_id, r.supplier_id, year, seed_pct, r.source_id, pct, vintage, stage, diff, status))
+        rows.append((node, supplier, year, seed_pct, source, pct, vintage, stage, diff, status))
     return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
 
 
-def _lookup(table: pd.DataFrame, stage: str, basis: str, iso3: str, year: int | None) -> tuple[float, str] | None:
+def _lookup(table: pd.DataFrame, stage: str, basis: str, iso3: str, year: int | None) -> tuple[bool, float, str] | None:
     rows = table[
         table["node"].eq(stage)
         & table["basis"].eq(basis)

@@ -92,16 +92,16 @@ def read_map(path: Path) -> pd.DataFrame:
 def build_extract(commodity_map: pd.DataFrame, observed: Mapping[str, ValidatedObserved]) -> pd.DataFrame:
     """Seed provision rows for every ``primary`` map row that has observed shares (see the module docstring)."""
     parts = []
-    for row in commodity_map[commodity_map["role"].eq("primary")].itertuples(index=False):
-        table = observed[row.source].provision
-        rows = table[table["node"].eq(row.stage_code) & table["basis"].eq(row.basis)]
+    for row in commodity_map[commodity_map["role"].eq("primary")].to_dict(orient="records"):
+        table = observed[str(row["source"])].provision
+        rows = table[table["node"].eq(str(row["stage_code"])) & table["basis"].eq(str(row["basis"]))]
         rows = rows[rows["evidence"].isin(["observed", "estimated"])]
         known = rows[rows["share"].notna()]
         if known.empty:
             continue
         chosen = _choose(known)
         picked = rows[rows["year"].eq(chosen[0]) & rows["vintage"].eq(chosen[1])]
-        parts.append(_seed_rows(picked, row.node_id, row.source_id))
+        parts.append(_seed_rows(picked, str(row["node_id"]), str(row["source_id"])))
     if not parts:
         return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
     out = pd.concat(parts, ignore_index=True)

@@ -145,7 +145,7 @@ def _years(rows: list[list[object]], name: str, problems: list[Problem]) -> list
     for row in rows[:10]:
         found = [c for c in row[1:5] if isinstance(c, int | float) and 2000 <= float(c) <= 2100]
         if len(found) == 4:
-            return [int(float(c)) for c in found]  # type: ignore[arg-type]
+            return [int(float(c)) for c in found]
     problems.append(Problem(name, None, "B:E", "no year header row (2023, 2030, 2035, 2040)", _FIX))
     return []
 

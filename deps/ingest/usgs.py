@@ -179,9 +179,15 @@ def _parse(long: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     long["value"] = [v for v, _m in parsed]
     long["marker"] = [m or "" for _v, m in parsed]
     bad = long["value"].isna() & long["marker"].eq("")
-    for r in long[bad].itertuples():
+    for r in long[bad].to_dict(orient="records"):
         problems.append(
-            Problem(str(r.file), int(r.row), f"{r.measure} {r.year}", f"{r.cell!r} is not a number", _FIX_CELL)
+            Problem(
+                str(r["file"]),
+                int(str(r["row"])),
+                f"{r['measure']} {r['year']}",
+                f"{r['cell']!r} is not a number",
+                _FIX_CELL,
+            )
         )
     long["stage_key"] = long["stage"].map(stage_key)
     # a row with a blank unit belongs to its table (MCS 2025 leaves Sierra Leone's rutile unit blank)
@@ -200,7 +206,8 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
     """Provision rows (countries and residuals), reconciliation checks, and notes (plain Python: 700 tables)."""
     groups: dict[tuple[object, ...], list[dict[str, object]]] = {}
     for record in long.to_dict(orient="records"):
-        groups.setdefault(tuple(record[c] for c in _GROUP), []).append(record)
+        row = {str(k): v for k, v in record.items()}
+        groups.setdefault(tuple(row[c] for c in _GROUP), []).append(row)
     rows: list[dict[str, object]] = []
     checks: list[dict[str, object]] = []
     unmapped: dict[str, int] = {}
@@ -254,10 +261,10 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
             "vintage": f"USGS MCS {vintage}",
             "source": f"usgs-mcs-{vintage}",
         }
-        for r in members:
-            row = _row(r, denominator)
-            if row is not None:
-                rows.append({**common, **row})
+        for member in members:
+            fields = _row(member, denominator)
+            if fields is not None:
+                rows.append({**common, **fields})
     provision = pd.DataFrame(rows)
     check_frame = pd.DataFrame(checks)
     notes = _notes(provision, check_frame, unmapped, repeated, totals_missing)
