@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     if not folder.is_dir():
         print(f"skipped: {folder} is not present")
         return
-    from deps.db import session_scope, upgrade
     from deps.ingest.usgs import import_usgs, validate_usgs
+    from deps.store.db import session_scope, upgrade
 
     for attempt in range(1, args.repeat + 1):
         with tempfile.TemporaryDirectory() as tmp:

@@ -28,6 +28,9 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "cset": ("deps.ingest.cset", "import_cset", "CSET/ETO Advanced Semiconductor Supply Chain dataset (folder)"),
     "baci": ("deps.ingest.baci", "import_baci", "CEPII BACI bilateral trade flows (CSV)"),
     "wgi": ("deps.ingest.wgi", "import_wgi", "World Bank Worldwide Governance Indicators estimates (CSV)"),
+    "usgs": ("deps.ingest.usgs", "import_usgs", "USGS Mineral Commodity Summaries world data, 2023-2026 (folder/CSV)"),
+    "iea": ("deps.ingest.iea", "import_iea", "IEA Critical Minerals Data Explorer workbook (XLSX)"),
+    "fda-sites": ("deps.ingest.fda", "import_fda_sites", "FDA DECRS registered drug sites: API sites by country (CSV)"),
 }
 
 
@@ -55,6 +58,9 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     url = settings.effective_database_url
     require_schema(url)
     name = dataset or fmt
+    extra: dict[str, Any] = {}
+    if fmt == "usgs":
+        extra["reconcile_tolerance"] = settings.usgs_reconcile_tolerance
     try:
         with session_scope(url) as session:
             result: ImportResult = run(
@@ -65,6 +71,7 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
                 max_bytes=settings.max_import_mb * 1_000_000,
                 share_tolerance=settings.share_tolerance,
                 limits=read_limits(settings),
+                **extra,
             )
             audit.append(
                 session,

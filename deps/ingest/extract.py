@@ -26,7 +26,7 @@ import pandas as pd
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.observed import ValidatedObserved
-from deps.validation import TableCheck, positions, share_sum_problems
+from deps.ingest.validation import TableCheck, positions, share_sum_problems
 
 __all__ = [
     "EXTRACT_COLUMNS",

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
-from deps.countries import known_codes
 from deps.errors import DataValidationError
+from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult
 from deps.ingest.observed import ValidatedObserved, write_observed
 from deps.ingest.reader import hash_files, read_table
-from deps.validation import TableCheck
+from deps.ingest.validation import TableCheck
 
 __all__ = ["API_OPERATION", "BASIS_NOTE", "NODE", "import_fda_sites", "validate_fda_sites"]
 

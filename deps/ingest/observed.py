@@ -119,7 +119,7 @@ def write_observed(
 
 
 def _write(session: Session, valid: ValidatedObserved, dataset_id: int) -> dict[str, int]:
-    from deps.models import Node, NodeSector, Provision, Source
+    from deps.store.models import Node, NodeSector, Provision, Source
 
     counts: dict[str, int] = {}
     counts["sources"] = bulk_insert(

@@ -18,11 +18,14 @@ as strategic or critical raw materials, column ``crm``, or carrying an observed 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-__all__ = ["PRODUCTION_BASES", "Coverage", "coverage_figures"]
+if TYPE_CHECKING:
+    from deps.config import Settings
+
+__all__ = ["PRODUCTION_BASES", "Coverage", "coverage_figures", "dataset_coverage"]
 
 #: Bases that count as production or refining (not headquarters, exports or site counts).
 PRODUCTION_BASES = frozenset({"mine", "refinery", "smelter", "plant", "production", "capacity"})
@@ -90,4 +93,24 @@ def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_covera
         materials_observed=int(materials["node_id"].isin(observed).sum()),
         raw_materials=len(raw),
         raw_materials_observed=int(raw["node_id"].isin(observed).sum()),
+    )
+
+
+def dataset_coverage(settings: Settings, name: str | None = None) -> Coverage | None:
+    """Coverage figures of the newest version of dataset ``name`` (default: the seed), or ``None`` if it is absent.
+
+    Read-only and aggregate (counts of nodes), like ``deps status`` itself: no role is needed.
+    """
+    from deps.errors import NotFoundError
+    from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
+
+    url = settings.effective_database_url
+    try:
+        ref = resolve_dataset(url, name or settings.seed_dataset)
+    except NotFoundError:
+        return None
+    return coverage_figures(
+        nodes_frame(url, ref.id),
+        provision_frame(url, ref.id),
+        min_coverage=settings.thresholds.min_coverage,
     )
