@@ -1,0 +1,141 @@
+"""USGS, IEA and FDA imports into a database: one version per content, nothing written on failure, coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deps.ingest.fda import import_fda_sites
+from deps.ingest.iea import import_iea
+from deps.ingest.usgs import import_usgs
+from deps.store.db import session_scope
+from deps.store.queries import provision_frame, resolve_dataset
+from tests.helpers import row_counts
+
+MAX = 50_000_000
+IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
+
+
+def _import(url: str, function, path: Path):  # type: ignore[no-untyped-def]
+    with session_scope(url) as session:
+        return function(path, session=session, user="test", max_bytes=MAX)
+
+
+@pytest.mark.parametrize(
+    ("function", "relative", "dataset"),
+    [
+        (import_usgs, Path("usgs-mcs") / "mcs2026_release", "usgs"),
+        (import_iea, IEA_FILE, "iea"),
+        (import_fda_sites, Path("fda-decrs-sites") / "fda_decrs_sites.csv", "fda-sites"),
+    ],
+)
+def test_reimport_of_the_same_files_makes_no_new_version(  # type: ignore[no-untyped-def]
+    db_url: str, shared_data: Path, function, relative: Path, dataset: str
+) -> None:
+    first = _import(db_url, function, shared_data / relative)
+    counts = row_counts(db_url)
+    again = _import(db_url, function, shared_data / relative)
+    assert not first.unchanged and again.unchanged
+    assert again.version == first.version == 1 and again.content_hash == first.content_hash
+    assert row_counts(db_url) == counts
+    assert resolve_dataset(db_url, dataset).version == 1
+
+
+def test_usgs_rows_keep_basis_year_vintage_and_residuals(db_url: str, shared_data: Path) -> None:
+    result = _import(db_url, import_usgs, shared_data / "usgs-mcs" / "mcs2026_release")
+    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+    gallium = every[every["node_id"].eq("gallium:primary-production")]
+    assert set(gallium["vintage"]) == {"USGS MCS 2026"}
+    assert set(gallium["year"].astype(int)) == {2024, 2025}
+    assert set(gallium["basis"]) == {"production"}
+    china = gallium[gallium["supplier_id"].eq("CHN") & gallium["year"].eq(2024)]
+    assert china["quantity"].iloc[0] == 839_000 and china["unit"].iloc[0] == "kilograms"
+    assert every["supplier_type"].eq("residual").any()
+    # the engine's frame: no residual rows, one release and year per node
+    engine = provision_frame(db_url, result.dataset_id)
+    assert not engine["supplier_type"].eq("residual").any()
+    assert engine.groupby("node_id")["year"].nunique().max() == 1
+    assert set(engine.loc[engine["node_id"].eq("gallium:primary-production"), "year"].astype(int)) == {2024}
+
+
+def test_iea_projections_are_stored_but_not_analysed(db_url: str, shared_data: Path) -> None:
+    result = _import(db_url, import_iea, shared_data / IEA_FILE)
+    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+    assert set(every.loc[every["year"].gt(2023), "evidence"]) == {"projected"}
+    engine = provision_frame(db_url, result.dataset_id)
+    assert set(engine["year"].astype(int)) == {2023} and set(engine["evidence"]) == {"observed"}
+
+
+def test_failed_import_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "mcs2023_world"
+    folder.mkdir()
+    (folder / "mcs2023-galli_world.csv").write_text(
+        "Source,Country,Type,Prod_kg_2021\nMCS2023,China,Primary production,lots\n", encoding="utf-8"
+    )
+    before = row_counts(db_url)
+    with pytest.raises(Exception, match="not a number"):
+        _import(db_url, import_usgs, folder)
+    assert row_counts(db_url) == before
+
+
+def test_cli_imports_and_status_prints_coverage(
+    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deps.cli.main import app
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DEPS_USER", "tester")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert runner.invoke(app, ["users", "ensure-admin"]).exit_code == 0
+    out = runner.invoke(app, ["import", "fda-sites", str(shared_data / "fda-decrs-sites" / "fda_decrs_sites.csv")])
+    assert out.exit_code == 0, out.output
+    assert "basis 'sites'" in out.output and "not a production or capacity share" in out.output
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0
+    assert "observed production or refining share" in status.output
+    assert "point value or bounds" in status.output
+
+
+def test_coverage_figures_on_a_hand_checked_frame() -> None:
+    import pandas as pd
+
+    from deps.services.coverage import coverage_figures
+
+    nodes = pd.DataFrame(
+        {
+            "node_id": ["ore", "chem", "tool", "none"],
+            "kind": ["material", "material", "tool", "product"],
+            "crm": ["strategic", "", "", ""],
+        }
+    )
+    provision = pd.DataFrame(
+        {
+            "node_id": ["ore", "ore", "chem", "tool"],
+            "supplier_type": ["country", "country", "country", "firm"],
+            "share": [0.7, 0.2, float("nan"), 0.3],
+            "basis": ["mine", "mine", "production", "headquarters"],
+            "vintage": ["USGS MCS 2026", "USGS MCS 2026", "", ""],
+        }
+    )
+    c = coverage_figures(nodes, provision, min_coverage=0.5)
+    assert (c.nodes, c.point_value, c.bounds, c.point_or_bounds) == (4, 1, 3, 3)
+    assert (c.materials, c.materials_observed, c.raw_materials, c.raw_materials_observed) == (2, 1, 1, 1)
+
+
+def test_seed_coverage_after_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deps.config import load_settings
+    from deps.ingest.seed import initialise
+    from deps.services.coverage import dataset_coverage
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    settings = load_settings()
+    initialise(settings)
+    c = dataset_coverage(settings)
+    assert c is not None
+    # raw materials (EU-listed or observed): germanium, hafnium, iridium, phosphorus, antimony trioxide and heavy
+    # rare earths have no USGS/IEA country figures, the rest carry an observed share
+    assert c.raw_materials_observed >= 29 and c.fraction("raw_materials_observed", "raw_materials") >= 0.8
+    assert c.fraction("point_or_bounds", "nodes") >= 0.7
