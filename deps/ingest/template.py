@@ -63,7 +63,6 @@ from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.ingest.resilience import RESILIENCE_OPTIONAL, RESILIENCE_REQUIRED, check_node_resilience
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables
 from deps.ingest.validation import TableCheck, share_sum_problems
-from deps.ingest.wgi import ESTIMATE_BOUNDS
 from deps.store.models import (
     BASES,
     CONFIDENCE_LEVELS,
@@ -330,11 +329,7 @@ def _countries(frame: pd.DataFrame | None, problems: list[Problem], out: dict[st
         {
             "iso3": check.codes("iso3", known_codes()),
             "name": check.text("name", what="the country's name"),
-            # the WGI estimate's usual span is -2.5..2.5 but real values exceed it (Mali 2023: -2.56), as the WGI
-            # importer documents; the same accepted band applies here
-            "wgi_pv": check.number(
-                "wgi_pv", required=False, low=ESTIMATE_BOUNDS[0], high=ESTIMATE_BOUNDS[1], what="a WGI estimate"
-            ),
+            "wgi_pv": check.number("wgi_pv", required=False, low=-2.5, high=2.5, what="a WGI estimate"),
             "wgi_year": check.integer("wgi_year", required=False, low=1996, high=2100),
             "source": check.text("source_id", required=False),
         }
