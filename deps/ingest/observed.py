@@ -21,7 +21,6 @@ World totals are not stored as suppliers; they are the denominator of the shares
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +112,7 @@ def write_observed(
     if not created:
         return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
     counts = _write(session, valid, row.id)
-    row.counts_json = json.dumps(counts, sort_keys=True)
+    row.counts = dict(sorted(counts.items()))
     session.add(row)
     return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
 

@@ -23,6 +23,7 @@ For each table (vintage, commodity, stage, measure, unit, reference year):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -36,7 +37,16 @@ from deps.ingest.observed import ValidatedObserved, stage_basis, write_observed
 from deps.ingest.reader import hash_files
 from deps.ingest.usgs_layouts import read_release, vintage_files
 
-__all__ = ["RECONCILE_TOLERANCE", "SOURCES", "import_usgs", "reconciliation", "stage_key", "validate_usgs"]
+__all__ = [
+    "MAX_CODE",
+    "RECONCILE_TOLERANCE",
+    "SOURCES",
+    "import_usgs",
+    "node_code",
+    "reconciliation",
+    "stage_key",
+    "validate_usgs",
+]
 
 #: Default relative tolerance between the world total and the sum of the listed values (USGS rounds world totals
 #: to two or three significant figures; the setting DEPS_USGS_RECONCILE_TOLERANCE overrides it).
@@ -52,6 +62,8 @@ SOURCES: dict[int, tuple[str, str]] = {
     2026: ("U.S. Geological Survey Mineral Commodity Summaries 2026 Data Release", "https://doi.org/10.5066/P1WKQ63T"),
 }
 _GROUP = ["vintage", "commodity", "stage_key", "measure", "unit", "year"]
+#: Longest node code the database stores (``node.code``).
+MAX_CODE = 80
 _FIX_CELL = "write a number (thousands separators allowed) or a USGS marker such as W, NA, --, XX"
 
 
@@ -65,6 +77,21 @@ def stage_key(stage: str) -> str:
     for word in ("world total", "world", "(rounded)", ": rounded", "rounded"):
         text = text.replace(word, " ")
     return slug(text) or "production"
+
+
+def node_code(commodity: str, stage: str) -> str:
+    """``commodity:stage``, shortened to :data:`MAX_CODE` characters with a stable hash suffix when longer.
+
+    >>> node_code("gallium", "primary-production")
+    'gallium:primary-production'
+    >>> len(node_code("zirconium-and-hafnium", "x" * 100))
+    80
+    """
+    code = f"{commodity}:{stage}"
+    if len(code) <= MAX_CODE:
+        return code
+    digest = hashlib.sha256(code.encode()).hexdigest()[:8]
+    return f"{code[: MAX_CODE - 9].rstrip('-')}-{digest}"
 
 
 def validate_usgs(path: Path, *, max_bytes: int, tolerance: float = RECONCILE_TOLERANCE) -> ValidatedObserved:
@@ -197,7 +224,7 @@ def _parse(long: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     if blank.any():
         keys = pd.MultiIndex.from_frame(long.loc[blank, table])
         long.loc[blank, "unit"] = usual.reindex(keys).fillna("").to_numpy()
-    long["node"] = long["commodity"] + ":" + long["stage_key"]
+    long["node"] = [node_code(c, k) for c, k in zip(long["commodity"], long["stage_key"], strict=True)]
     long = long[long["kind"].ne("country") | long["value"].notna() | long["marker"].ne("blank")]
     return long.reset_index(drop=True)
 
@@ -216,7 +243,7 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
     for key in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
         group = groups[key]
         vintage, commodity, stage, measure, unit, year = key
-        node = f"{commodity}:{stage}"
+        node = node_code(str(commodity), str(stage))
         countries: dict[str, dict[str, object]] = {}
         for r in sorted((r for r in group if r["kind"] == "country"), key=lambda r: bool(r["qualified"])):
             if r["iso3"] in countries:
