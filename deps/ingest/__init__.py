@@ -2,7 +2,8 @@
 
 Every importer has the signature ``import_FORMAT(path, *, session, dataset, user, max_bytes, share_tolerance)
 -> ImportResult``: it validates everything first (raising :class:`~deps.errors.DataValidationError` with every
-problem), then writes one new dataset version in the caller's transaction.
+problem), then writes one new dataset version in the caller's transaction.  The USGS importer also takes
+``reconcile_tolerance`` (from ``DEPS_USGS_RECONCILE_TOLERANCE``), passed by :func:`import_file`.
 """
 
 from __future__ import annotations
