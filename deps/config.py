@@ -190,6 +190,14 @@ SETTINGS: tuple[Setting, ...] = (
         _fraction,
     ),
     Setting(
+        "DEPS_CONFLICT_PP",
+        "conflict_pp",
+        "10",
+        "Difference in percentage points between two sources' shares of one node, supplier and year above which a "
+        "fused analysis lists it in its conflicts table.",
+        float,
+    ),
+    Setting(
         "DEPS_LOGIN_MAX_FAILURES",
         "login_max_failures",
         "5",
@@ -325,6 +333,7 @@ class Settings:
     password_min_score: int
     share_tolerance: float
     usgs_reconcile_tolerance: float
+    conflict_pp: float
     login_max_failures: int
     login_lock_seconds: int
     session_minutes: int

@@ -139,3 +139,41 @@ def test_seed_coverage_after_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     # rare earths have no USGS/IEA country figures, the rest carry an observed share
     assert c.raw_materials_observed >= 29 and c.fraction("raw_materials_observed", "raw_materials") >= 0.8
     assert c.fraction("point_or_bounds", "nodes") >= 0.7
+
+
+def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deps.cli.main import app
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    runner = CliRunner()
+    for args in (
+        ["init"],
+        ["users", "ensure-admin"],
+        ["import", "usgs", str(shared_data / "usgs-mcs")],
+        ["import", "iea", str(shared_data / IEA_FILE)],
+        ["import", "fda-sites", str(shared_data / "fda-decrs-sites" / "fda_decrs_sites.csv")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "fused.csv"
+    result = runner.invoke(app, ["analyse", "--with", "usgs", "--with", "iea", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    sources = pd.read_csv(tmp_path / "fused.sources.csv", keep_default_na=False)
+    chosen = sources[sources["chosen"].astype(str).eq("True")].set_index("node_id")
+    # one chosen source per node; IEA's 2023 cobalt mining loses to USGS's newer observed year (in the seed extract)
+    assert chosen.index.is_unique
+    assert chosen.loc["mat_cobalt_mine", "year"] == 2024
+    assert set(sources.loc[sources["node_id"].eq("mat_cobalt_mine"), "source"]) == {"seed", "usgs", "iea"}
+    conflicts = pd.read_csv(tmp_path / "fused.conflicts.csv", keep_default_na=False)
+    assert (conflicts["difference_pp"].abs() > 10).all()
+    # USGS revised China's 2024 antimony mine production between MCS 2025 (estimate) and MCS 2026
+    antimony = conflicts[conflicts["node_id"].eq("mat_antimony") & conflicts["supplier_id"].eq("CHN")]
+    assert 2024 in set(antimony["year"])
+    refused = runner.invoke(app, ["analyse", "--with", "fda-sites", "--out", str(tmp_path / "x.csv")])
+    assert refused.exit_code == 1 and "cannot be fused" in str(refused.exception)
+    simulated = runner.invoke(
+        app, ["simulate", "--with", "usgs", "--shock", "CHN=1.0", "--out", str(tmp_path / "s.csv")]
+    )
+    assert simulated.exit_code == 0, simulated.output
