@@ -177,3 +177,48 @@ def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, mon
         app, ["simulate", "--with", "usgs", "--shock", "CHN=1.0", "--out", str(tmp_path / "s.csv")]
     )
     assert simulated.exit_code == 0, simulated.output
+
+
+def test_fusion_precedence_and_conflicts_on_a_hand_checked_frame() -> None:
+    import pandas as pd
+
+    from deps.services.fusion import fuse_provision, split_fused_name
+
+    def rows(node: str, share: float, evidence: str, year: int, basis: str = "mine", vintage: str = "") -> dict:  # type: ignore[type-arg]
+        return {
+            "node_id": node,
+            "supplier_type": "country",
+            "supplier_id": "CHN",
+            "country": "CHN",
+            "share": share,
+            "year": year,
+            "evidence": evidence,
+            "basis": basis,
+            "vintage": vintage,
+        }
+
+    base = pd.DataFrame([rows("a", 0.5, "estimated", 2023), rows("b", 0.9, "observed", 2024)])
+    other = pd.DataFrame(
+        [
+            rows("x:mine", 0.7, "observed", 2023, vintage="USGS MCS 2025"),
+            rows("y:mine", 0.9, "observed", 2024, vintage="USGS MCS 2026"),
+        ]
+    )
+    mapping = pd.DataFrame(
+        {
+            "source": ["usgs", "usgs"],
+            "stage_code": ["x:mine", "y:mine"],
+            "basis": ["mine", "mine"],
+            "node_id": ["a", "b"],
+            "role": ["primary", "primary"],
+            "source_id": ["s", "s"],
+            "note": ["n", "n"],
+        }
+    )
+    fused = fuse_provision(base, "seed", [("usgs", "usgs", other)], mapping, threshold_pp=10.0)
+    chosen = fused.evidence[fused.evidence["chosen"]].set_index("node_id")["source"]
+    assert chosen.to_dict() == {"a": "usgs", "b": "seed"}  # observed beats estimated; a full tie keeps the base
+    assert fused.provision.set_index("node_id")["share"].to_dict() == {"a": 0.7, "b": 0.9}
+    assert fused.conflicts[["node_id", "year"]].values.tolist() == [["a", 2023]]
+    assert fused.conflicts["difference_pp"].iloc[0] == pytest.approx(20.0)
+    assert split_fused_name("seed+usgs+iea") == ("seed", ("usgs", "iea"))

@@ -10,8 +10,8 @@ Precedence (one source per node for the country view, the others stay visible in
 1. evidence: observed before estimated before expert;
 2. basis: a production or refining basis (mine, refinery, smelter, plant, production) before capacity, before
    anything else (headquarters, exports, sites);
-3. the newest reference year, then the newest release (vintage);
-4. on a full tie the base keeps its own rows.
+3. the newest reference year;
+4. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
 
 Conflicts: for every node, supplier and reference year that two sources both give (the base's rows, and every
 release of every mapped stage, observed or estimated), a difference above ``DEPS_CONFLICT_PP`` percentage points
@@ -132,7 +132,7 @@ def _block(
         "evidence": next((k for k, v in _EVIDENCE_RANK.items() if v == evidence), ""),
         "basis": ";".join(sorted(bases)),
         "suppliers": len(rows),
-        "rank": (evidence, basis_rank, year, vintage, -order),
+        "rank": (evidence, basis_rank, year, -order, vintage),
         "rows": frame,
     }
 
