@@ -9,7 +9,7 @@ has country rows, otherwise the firm view, as :func:`deps.catalogue.dataset_over
 * **point value**: the known shares of the node's view add up to at least ``min_coverage`` (the analysis then
   gives numbers rather than "insufficient data");
 * **bounds**: at least one supplier is named (with or without a share), so lower and upper bounds on the top share
-  and HHI exist (METHODS section 4); a node without any named supplier has neither.
+  and HHI exist (docs/methods/bounds.md); a node without any named supplier has neither.
 
 Material nodes are counted twice: all nodes of kind ``material``, and the raw materials among them (those listed
 as strategic or critical raw materials, column ``crm``, or carrying an observed share).
