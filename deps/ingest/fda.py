@@ -20,6 +20,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult
+from deps.ingest.limits import ReadLimits
 from deps.ingest.observed import ValidatedObserved, write_observed
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck
@@ -41,10 +42,10 @@ _SOURCE = {
 }
 
 
-def validate_fda_sites(path: Path, *, max_bytes: int) -> ValidatedObserved:
+def validate_fda_sites(path: Path, *, max_bytes: int, limits: ReadLimits | None = None) -> ValidatedObserved:
     """Read and check the DECRS extract; count API sites by country; raise with every problem found."""
     name = path.name
-    read = read_table(path, required=_REQUIRED, optional=_OPTIONAL, max_bytes=max_bytes, csv_only=True)
+    read = read_table(path, required=_REQUIRED, optional=_OPTIONAL, max_bytes=max_bytes, limits=limits, csv_only=True)
     problems = list(read.problems)
     if read.frame is None or problems:
         raise DataValidationError(problems, f"FDA DECRS file {name}")
@@ -116,10 +117,11 @@ def import_fda_sites(
     user: str,
     max_bytes: int,
     share_tolerance: float = 0.0,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate the DECRS extract completely, then write one dataset version in the caller's transaction."""
     del share_tolerance
-    valid = validate_fda_sites(path, max_bytes=max_bytes)
+    valid = validate_fda_sites(path, max_bytes=max_bytes, limits=limits)
     return write_observed(
         session, valid, dataset=dataset, fmt="fda-sites", user=user, description="FDA DECRS", path=path
     )

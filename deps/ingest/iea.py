@@ -26,6 +26,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
 from deps.ingest.labels import classify_label, slug
+from deps.ingest.limits import ReadLimits
 from deps.ingest.observed import ValidatedObserved, write_observed
 from deps.ingest.reader import file_kind, hash_files
 
@@ -95,10 +96,11 @@ def import_iea(
     user: str,
     max_bytes: int,
     share_tolerance: float = 0.0,
+    limits: ReadLimits | None = None,
 ) -> ImportResult:
     """Validate the IEA workbook completely, then write one dataset version in the caller's transaction."""
     del share_tolerance
-    valid = validate_iea(path, max_bytes=max_bytes)
+    valid = validate_iea(path, max_bytes=limits.max_bytes if limits is not None else max_bytes)
     return write_observed(
         session,
         valid,

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
 from deps.ingest.labels import classify_label, clean_text, parse_quantity, slug
+from deps.ingest.limits import ReadLimits
 from deps.ingest.observed import ValidatedObserved, stage_basis, write_observed
 from deps.ingest.reader import hash_files
 from deps.ingest.usgs_layouts import read_release, vintage_files
@@ -171,6 +172,7 @@ def import_usgs(
     user: str,
     max_bytes: int,
     share_tolerance: float = 0.0,
+    limits: ReadLimits | None = None,
     reconcile_tolerance: float = RECONCILE_TOLERANCE,
 ) -> ImportResult:
     """Validate the USGS release(s) under ``path`` completely, then write one dataset version (caller's transaction).
@@ -179,7 +181,8 @@ def import_usgs(
     Importing unchanged files again writes nothing and returns the existing version.
     """
     del share_tolerance
-    valid = validate_usgs(path, max_bytes=max_bytes, tolerance=reconcile_tolerance)
+    size = limits.max_bytes if limits is not None else max_bytes
+    valid = validate_usgs(path, max_bytes=size, tolerance=reconcile_tolerance)
     return write_observed(
         session, valid, dataset=dataset, fmt="usgs", user=user, description="USGS MCS world data", path=path
     )
