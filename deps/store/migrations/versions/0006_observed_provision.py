@@ -1,12 +1,12 @@
 """observed provision: release, published quantity and unit; residual supplier rows; projected evidence
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 
 USGS, IEA and FDA imports keep the release (``vintage``), the published ``quantity`` and its ``unit`` beside the
 share.  Provision rows may be ``residual`` (an unnamed remainder such as USGS "Other countries", stored without a
-country) and carry evidence ``projected`` (IEA 2030-2040): the two provision CHECK constraints of revision 0003 are
+country) and carry evidence ``projected`` (IEA 2030-2040): the two provision CHECK constraints (revision 0003) are
 dropped and recreated with those values.  The bases mine/refinery/smelter/plant/sites need no change (``basis`` is
 not a checked vocabulary).  SQLite alters the table in batch mode; ``unit`` has a server default so that existing
 rows are valid on PostgreSQL.
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
