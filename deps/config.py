@@ -182,6 +182,22 @@ SETTINGS: tuple[Setting, ...] = (
         _fraction,
     ),
     Setting(
+        "DEPS_USGS_RECONCILE_TOLERANCE",
+        "usgs_reconcile_tolerance",
+        "0.05",
+        "Relative gap between a USGS world total and the sum of its listed countries above which the import notes "
+        "the table as not reconciling (USGS rounds world totals to two or three significant figures).",
+        _fraction,
+    ),
+    Setting(
+        "DEPS_CONFLICT_PP",
+        "conflict_pp",
+        "10",
+        "Difference in percentage points between two sources' shares of one node, supplier and year above which a "
+        "fused analysis lists it in its conflicts table.",
+        float,
+    ),
+    Setting(
         "DEPS_LOGIN_MAX_FAILURES",
         "login_max_failures",
         "5",
@@ -316,6 +332,8 @@ class Settings:
     password_min_length: int
     password_min_score: int
     share_tolerance: float
+    usgs_reconcile_tolerance: float
+    conflict_pp: float
     login_max_failures: int
     login_lock_seconds: int
     session_minutes: int

@@ -33,10 +33,19 @@ def test_seed_loads_completely(seeded: str, raw: dict[str, pd.DataFrame]) -> Non
     assert len(nodes_frame(seeded, ref.id)) == len(raw["nodes"])
     assert len(edges_frame(seeded, ref.id)) == len(raw["edges"])
     provision = provision_frame(seeded, ref.id)
-    assert len(provision) == len(raw["provision"])
+    # the observed extract replaces the hand-typed country rows of the nodes it covers; residual rows (unnamed
+    # remainders) are stored but not part of the engine's frame
+    observed = raw["observed_provision"]
+    covered = set(observed["node_id"])
+    hand = raw["provision"]
+    kept = hand[~(hand["node_id"].isin(covered) & hand["supplier_type"].eq("country"))]
+    countries = observed[observed["supplier_type"].eq("country")]
+    assert len(provision) == len(kept) + len(countries)
     # blank share_pct stays unknown (NaN), never 0
-    blanks = int((raw["provision"]["share_pct"] == "").sum())
+    blanks = int((kept["share_pct"] == "").sum()) + int((countries["share_pct"] == "").sum())
     assert int(provision["share"].isna().sum()) == blanks
+    every = provision_frame(seeded, ref.id, observed_all=True)
+    assert int(every["supplier_type"].eq("residual").sum()) == int(observed["supplier_type"].eq("residual").sum())
 
 
 def test_at_least_25_nodes_per_sector(seeded: str) -> None:

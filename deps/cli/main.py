@@ -51,13 +51,16 @@ def init(
 def status(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
 ) -> None:
-    """Show the database, its schema version, the datasets and row counts."""
+    """Show the database, its schema version, the datasets, row counts and the seed's data coverage."""
+    from deps.services.coverage import dataset_coverage
     from deps.store.catalogue import status as get_status
 
     settings = configured()
     state = get_status(settings.effective_database_url)
+    coverage = dataset_coverage(settings) if state.revision is not None else None
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(state.as_dict(), indent=2, sort_keys=True))
+        data = {**state.as_dict(), "coverage": coverage.as_dict() if coverage is not None else None}
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
     typer.echo(f"database: {state.database}")
     if state.revision is None:
@@ -77,11 +80,15 @@ def status(
     typer.echo("rows:")
     for table, count in state.row_counts.items():
         typer.echo(f"  {table:<20} {count:>9}")
+    if coverage is not None:
+        typer.echo(f"coverage of dataset {settings.seed_dataset!r}:")
+        for line in coverage.lines():
+            typer.echo(f"  {line}")
 
 
 @app.command(name="import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="template, cset, baci or wgi.")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="template, cset, baci, wgi, usgs, iea or fda-sites.")],
     path: Annotated[Path, typer.Argument(help="File or folder to import.")],
     dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset name (default: the format's name).")] = None,
     report: Annotated[
@@ -92,7 +99,9 @@ def import_(
     """Validate a data file completely, then import it as a new dataset version in one transaction.
 
     Formats: template (the project's CSV folder or XLSX workbook), cset (CSET/ETO chip dataset folder), baci (CEPII
-    BACI trade flows CSV), wgi (World Bank governance indicators CSV). Importing the same files twice creates no
+    BACI trade flows CSV), wgi (World Bank governance indicators CSV), usgs (USGS Mineral Commodity Summaries world
+    data, one release or the folder of all four), iea (IEA Critical Minerals Data Explorer workbook), fda-sites (FDA
+    DECRS registered drug sites; API sites by country, basis 'sites'). Importing the same files twice creates no
     new version. On any problem nothing is written and every problem is listed with file, row, column and fix.
     """
     from deps.ingest import import_file

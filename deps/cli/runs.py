@@ -25,6 +25,18 @@ OutOption = Annotated[
     Path, typer.Option("--out", help="Output file (a new name; an existing file is replaced only with --force).")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file(s) if they exist.")]
+WithOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--with",
+        help="Fuse the mapped observed shares of this dataset (usgs, iea) into the graph; repeat for several.",
+    ),
+]
+
+
+def fused(dataset: str, with_: list[str] | None) -> str:
+    """The fused dataset name ``dataset+with1+with2`` (see deps.services.fusion)."""
+    return "+".join([dataset, *(with_ or [])])
 
 
 def export_tables(
@@ -60,9 +72,11 @@ def analyse(
     bloc: Annotated[str | None, typer.Option("--bloc", help="Home bloc (default DEPS_BLOC).")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Provision reference year (default: latest).")] = None,
     fmt: FormatOption = TableFormat.csv,
+    with_: WithOption = None,
 ) -> None:
     """Analyse a dataset: one row per node with concentration, chokepoint and control-point flags, reach, risk and
-    the explanation of every flag. CSV also writes the evidence, risk targets and mutual-dependency tables beside it.
+    the explanation of every flag. CSV also writes the evidence, risk targets and mutual-dependency tables beside it;
+    with --with also the sources chosen per node and the conflicts between sources.
     """
     from deps.services.analysis import run_analysis
 
@@ -70,14 +84,16 @@ def analyse(
     check_output(out, force=force)
     result = run_analysis(
         settings,
-        dataset=dataset or settings.seed_dataset,
+        dataset=fused(dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
         home=home,
         bloc=bloc,
         year=year,
     )
-    others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual"}}
+    others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual", "sources", "conflicts"}}
     export_tables(settings, out, fmt, result.tables["nodes"], result.run_id, others=others, force=force)
+    if "conflicts" in result.tables:
+        typer.echo(f"{len(result.tables['conflicts'])} conflicts above DEPS_CONFLICT_PP between fused sources")
 
 
 def screen(
@@ -203,6 +219,7 @@ def simulate(
     ] = None,
     dataset: DatasetOption = None,
     fmt: FormatOption = TableFormat.csv,
+    with_: WithOption = None,
 ) -> None:
     """Simulate a disruption: loss per node, final product and focus market (or every country in one sweep)."""
     from deps.services.analysis import parse_shock, run_simulation
@@ -212,7 +229,7 @@ def simulate(
     specs = [parse_shock(s) for s in shock or []]
     result = run_simulation(
         settings,
-        dataset=dataset or settings.seed_dataset,
+        dataset=fused(dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
         shocks=specs,
         sweep_fraction=sweep,
@@ -281,6 +298,7 @@ def optimise(
         typer.Option("--assumptions", help="Effect assumption set NAME or NAME@VERSION (default: the dataset's)."),
     ] = None,
     fmt: FormatOption = TableFormat.csv,
+    with_: WithOption = None,
 ) -> None:
     """Allocate a budget across the nine action lines and the dependency targets to cut weighted risk the most.
 
@@ -302,7 +320,7 @@ def optimise(
         config = dc_replace(config, solver=solver)
     result = run_optimisation(
         settings,
-        dataset=dataset or file_dataset or settings.seed_dataset,
+        dataset=fused(dataset or file_dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
         config=config,
         budget=budget,

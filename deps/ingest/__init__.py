@@ -2,7 +2,8 @@
 
 Every importer has the signature ``import_FORMAT(path, *, session, dataset, user, max_bytes, share_tolerance)
 -> ImportResult``: it validates everything first (raising :class:`~deps.errors.DataValidationError` with every
-problem), then writes one new dataset version in the caller's transaction.
+problem), then writes one new dataset version in the caller's transaction.  The USGS importer also takes
+``reconcile_tolerance`` (from ``DEPS_USGS_RECONCILE_TOLERANCE``), passed by :func:`import_file`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "cset": ("deps.ingest.cset", "import_cset", "CSET/ETO Advanced Semiconductor Supply Chain dataset (folder)"),
     "baci": ("deps.ingest.baci", "import_baci", "CEPII BACI bilateral trade flows (CSV)"),
     "wgi": ("deps.ingest.wgi", "import_wgi", "World Bank Worldwide Governance Indicators estimates (CSV)"),
+    "usgs": ("deps.ingest.usgs", "import_usgs", "USGS Mineral Commodity Summaries world data, 2023-2026 (folder/CSV)"),
+    "iea": ("deps.ingest.iea", "import_iea", "IEA Critical Minerals Data Explorer workbook (XLSX)"),
+    "fda-sites": ("deps.ingest.fda", "import_fda_sites", "FDA DECRS registered drug sites: API sites by country (CSV)"),
 }
 
 
@@ -55,6 +59,9 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     url = settings.effective_database_url
     require_schema(url)
     name = dataset or fmt
+    extra: dict[str, Any] = {}
+    if fmt == "usgs":
+        extra["reconcile_tolerance"] = settings.usgs_reconcile_tolerance
     try:
         with session_scope(url) as session:
             result: ImportResult = run(
@@ -65,6 +72,7 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
                 max_bytes=settings.max_import_mb * 1_000_000,
                 share_tolerance=settings.share_tolerance,
                 limits=read_limits(settings),
+                **extra,
             )
             audit.append(
                 session,

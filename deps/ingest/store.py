@@ -155,7 +155,7 @@ def write_template_tables(session: Session, tables: Mapping[str, pd.DataFrame], 
                     "dataset_id": dataset_id,
                     "node_id": node_ids[r["node"]],
                     "supplier_type": r["supplier_type"],
-                    "country_iso3": firm_hq.get(r["supplier"]) if is_firm else r["supplier"],
+                    "country_iso3": firm_hq.get(r["supplier"]) if is_firm else (r["supplier"] or None),
                     "firm_id": firm_ids.get(r["supplier"]) if is_firm else None,
                     "share": None if share is None else share / 100.0,
                     "basis": r["basis"] or None,
@@ -164,9 +164,15 @@ def write_template_tables(session: Session, tables: Mapping[str, pd.DataFrame], 
                     "confidence": r["confidence"] or None,
                     "source_id": source_ids.get(r["source"]),
                     "note": r["note"],
+                    "vintage": r.get("vintage") or None,
+                    "quantity": r.get("quantity"),
+                    "unit": r.get("unit") or "",
                 }
             )
         counts["provision"] = bulk_insert(session, Provision, rows)
+        observed = [r for r in rows if r["vintage"]]
+        if observed:
+            counts["observed_provision"] = len(observed)
     if "effects" in tables:
         counts["effects"] = bulk_insert(
             session,

@@ -18,6 +18,8 @@ edges      from_node, to_node, relation                                     shar
                                                                             evidence, confidence, note
 firms      firm_id, name                                                    hq_iso3, source_id, note
 provision  node_id, supplier_type, supplier_id, source_id, evidence         share_pct, basis, year, confidence, note
+observed_  node_id, supplier_type, source_id, evidence                      supplier_id, share_pct, basis, year,
+provision                                                                   confidence, vintage, quantity, unit, note
 effects    action_line_id, dependency_kind, segment, length_meur,           source_id (required for publication and
            slope_low, slope_central, slope_high, evidence, reasoning        evaluation rows), confidence, judged_by
                                                                             (required for expert rows)
@@ -37,6 +39,9 @@ by :mod:`deps.ingest.effects` and :mod:`deps.ingest.resilience`.
 
 Countries, markets and action lines are reference data shared by all datasets: a template that carries them adds
 or updates them.  Everything else belongs to the new dataset version.
+
+``observed_provision`` is the observed-share extract (USGS/IEA, see :mod:`deps.ingest.extract`): its rows replace
+the hand-typed country rows of the nodes it covers (observed before estimated), and it may carry ``residual`` rows.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.dataset import ImportResult, new_version
 from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
+from deps.ingest.extract import EXTRACT_OPTIONAL, EXTRACT_REQUIRED, merge_observed, validate_observed_rows
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
 from deps.ingest.resilience import RESILIENCE_OPTIONAL, RESILIENCE_REQUIRED, check_node_resilience
@@ -96,6 +102,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("node_id", "supplier_type", "supplier_id", "source_id", "evidence"),
         ("share_pct", "basis", "year", "confidence", "note"),
     ),
+    "observed_provision": (EXTRACT_REQUIRED, EXTRACT_OPTIONAL),
     "effects": (EFFECT_REQUIRED, EFFECT_OPTIONAL),
     "node_resilience": (RESILIENCE_REQUIRED, RESILIENCE_OPTIONAL),
 }
@@ -108,6 +115,7 @@ class ValidatedTemplate:
     tables: Mapping[str, pd.DataFrame]
     content_hash: str
     files: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def validate_template(
@@ -149,6 +157,19 @@ def validate_template(
     firms = _firms(raw.get("firms"), problems, out, countries | accepted_codes, cite)
     if "provision" in raw:
         _provision(raw["provision"], problems, out, nodes, firms, accepted_codes, cite, share_tolerance)
+    notes: list[str] = []
+    if "observed_provision" in raw:
+        observed = validate_observed_rows(
+            TableCheck(_name("observed_provision"), raw["observed_provision"], problems),
+            nodes=nodes,
+            countries=accepted_codes,
+            sources=cite.sources,
+            bases=BASES,
+            tolerance=share_tolerance,
+        )
+        if not problems:
+            merged, notes = merge_observed(out.get("provision", observed.iloc[0:0]), observed)
+            out["provision"] = merged
     if "effects" in raw:
         check = TableCheck(_name("effects"), raw["effects"], problems)
         out["effects"] = check_effects(check, lines=lines, sources=cite.sources | {""}).rename(
@@ -162,7 +183,7 @@ def validate_template(
             sheets = {_name(table): f"{path.name}:{table}" for table in TABLES}
             problems = [replace(p, file=sheets.get(p.file, p.file)) for p in problems]
         raise DataValidationError(problems, f"template {path.name}")
-    return ValidatedTemplate(out, hash_files(files), tuple(sorted(f.name for f in files)))
+    return ValidatedTemplate(out, hash_files(files), tuple(sorted(f.name for f in files)), tuple(notes))
 
 
 def import_template(
@@ -191,12 +212,12 @@ def import_template(
     )
     assert row.id is not None
     if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True)
+        return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
     counts = write_template_tables(session, valid.tables, row.id)
 
     row.counts = dict(sorted(counts.items()))
     session.add(row)
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts)
+    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
 
 
 # ---------------------------------------------------------------------------------------------------- reading

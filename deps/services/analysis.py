@@ -18,6 +18,7 @@ from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import NotFoundError, RunError
 from deps.services.boundary import engine_errors
+from deps.services.fusion import Fusion, fuse_provision, split_fused_name
 from deps.services.runs import frames_hash, record_run
 from deps.store.models import utcnow
 from deps.store.queries import (
@@ -79,22 +80,50 @@ class GraphInputs:
     provision: pd.DataFrame
     countries: pd.DataFrame
     inputs_hash: str
+    fusion: Fusion | None = None
 
 
-def load_graph_inputs(url: str, dataset: str) -> GraphInputs:
-    """Frames of the newest version of ``dataset`` plus the countries, hashed for the run record."""
-    ref = resolve_dataset(url, dataset)
+def load_graph_inputs(url: str, dataset: str, *, settings: Settings | None = None) -> GraphInputs:
+    """Frames of the newest version of ``dataset`` plus the countries, hashed for the run record.
+
+    ``dataset`` may name a fused graph, ``base+other+...`` (see :mod:`deps.services.fusion`): the base's frames
+    with the mapped observed shares of the others laid over them; ``settings`` then gives the seed folder (for
+    ``commodity_map.csv``) and the conflict threshold.
+    """
+    base, others = split_fused_name(dataset)
+    ref = resolve_dataset(url, base)
     nodes = nodes_frame(url, ref.id)
     if nodes.empty:
-        raise RunError(f"dataset {dataset!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
+        raise RunError(f"dataset {base!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
     edges = edges_frame(url, ref.id)[["src", "dst", "relation", "share", "factor"]]
     provision = provision_frame(url, ref.id)
+    fusion = None
+    if others:
+        fusion = _fuse(url, base, provision, others, settings)
+        provision = fusion.provision
     engine_provision = provision[ENGINE_PROVISION_COLUMNS]
     countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
     resilience = node_resilience_frame(url, ref.id)[["node_id", *RESILIENCE_NUMBERS]]
     engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]].merge(resilience, on="node_id", how="left")
     digest = frames_hash({"nodes": engine_nodes, "edges": edges, "provision": engine_provision, "countries": countries})
-    return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest)
+    return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion)
+
+
+def _fuse(url: str, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None) -> Fusion:
+    from deps.config import load_settings
+    from deps.ingest.extract import read_map
+
+    settings = settings or load_settings()
+    path = settings.effective_seed_dir / "commodity_map.csv"
+    if not path.is_file():
+        raise RunError(f"a fused graph needs {path.name} in the seed folder (DEPS_SEED_DIR)")
+    added = []
+    for name in others:
+        ref = resolve_dataset(url, name)
+        if ref.format not in ("usgs", "iea"):
+            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only usgs and iea imports map to nodes")
+        added.append((name, ref.format, provision_frame(url, ref.id, observed_all=True)))
+    return fuse_provision(provision, base, added, read_map(path), threshold_pp=settings.conflict_pp)
 
 
 def _thresholds(settings: Settings, home: str | None, bloc: str | None) -> Thresholds:
@@ -136,7 +165,7 @@ def run_analysis(
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
+    inputs = load_graph_inputs(url, dataset, settings=settings)
     thresholds = _thresholds(settings, home, bloc)
     with engine_errors(f"analysis of dataset {dataset!r}"):
         result = analyse(
@@ -152,6 +181,9 @@ def run_analysis(
         "structural": result.structural,
         "concentration_firm": result.concentration_firm,
     }
+    if inputs.fusion is not None:
+        tables["sources"] = inputs.fusion.evidence
+        tables["conflicts"] = inputs.fusion.conflicts
     flags = [c for c in result.table.columns if c.endswith("chokepoint") or c.endswith("control_point")]
     summary: dict[str, int] = {"nodes": len(result.table)}
     for col in flags:  # yes/possible/no flags count their 'yes' (and 'possible' apart); boolean flags their True
@@ -283,7 +315,7 @@ def run_simulation(
         raise RunError(f"--sweep {sweep_fraction:g}: give the shock as a fraction above 0 and at most 1, e.g. 0.5")
     started: datetime = utcnow()
     url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
+    inputs = load_graph_inputs(url, dataset, settings=settings)
     thresholds = settings.thresholds
     provision = validate_provision(inputs.provision)
     # share intervals (exact over unknown shares, DEPS_SUPPLIERS_COMPLETE): the loss bounds rest on them

@@ -51,7 +51,7 @@ def run_supply_risk(
     require(actor, "analyse")
     started = utcnow()
     url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
+    inputs = load_graph_inputs(url, dataset, settings=settings)
     nodes = nodes_frame(url, inputs.dataset.id)
     materials = nodes[nodes["kind"] == "material"]
     shares = supplier_shares(validate_provision(inputs.provision), level="country")

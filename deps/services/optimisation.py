@@ -96,7 +96,7 @@ def build_context(
 ) -> OptimisationContext:
     """Analyse ``dataset`` and turn its risk rows into optimiser targets; effects from ``assumptions`` when given."""
     url = settings.effective_database_url
-    graph_inputs = load_graph_inputs(url, dataset)
+    graph_inputs = load_graph_inputs(url, dataset, settings=settings)
     result = analyse(
         graph_inputs.nodes,
         graph_inputs.edges,
@@ -132,8 +132,9 @@ def build_context(
     if assumptions is not None:
         effects, effects_dataset = engine_effects(assumptions.effects), ""
     else:
-        effects_dataset = dataset
-        effects = effects_frame(url, resolve_dataset(url, dataset).id)
+        # the base of a fused graph carries the effect assumptions
+        effects_dataset = graph_inputs.dataset.name
+        effects = effects_frame(url, graph_inputs.dataset.id)
         if effects.empty:
             effects_dataset = settings.seed_dataset
             effects = effects_frame(url, resolve_dataset(url, effects_dataset).id)

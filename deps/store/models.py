@@ -32,6 +32,8 @@ __all__ = [
     "EFFECT_EVIDENCE",
     "EVIDENCE_KINDS",
     "NODE_KINDS",
+    "PROVISION_EVIDENCE_KINDS",
+    "PROVISION_SUPPLIER_TYPES",
     "ROLES",
     "SOURCE_KINDS",
     "SUPPLIER_TYPES",
@@ -65,8 +67,16 @@ __all__ = [
 # the engine; the provenance and access vocabularies live here. Each is a CHECK constraint in the database too
 # (migration 0003), written by :func:`one_of`.
 EVIDENCE_KINDS = ("observed", "estimated", "expert")
+#: Provision rows may also be ``residual``: an unnamed remainder with a known share (USGS "Other countries",
+#: IEA "Rest of world"), stored without a country so that bounds on unknown shares treat it as unnamed supply;
+#: the engine's frames never carry them (migration 0004).
+PROVISION_SUPPLIER_TYPES = (*SUPPLIER_TYPES, "residual")
+#: Provision evidence may also be ``projected`` (IEA 2030-2040 base case), never read as observed data.
+PROVISION_EVIDENCE_KINDS = (*EVIDENCE_KINDS, "projected")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
-BASES = ("production", "headquarters", "exports", "capacity")
+#: production bases: where the share is measured (mine, refinery, smelter, plant output, generic production,
+#: capacity), by headquarters, by exports, or a count of registered sites (FDA DECRS; not a capacity share).
+BASES = ("production", "headquarters", "exports", "capacity", "mine", "refinery", "smelter", "plant", "sites")
 ROLES = ("viewer", "analyst", "admin")
 #: Kinds of publication a source is (``Source.evidence``).
 SOURCE_KINDS = ("official", "evaluation", "study", "statistics", "company", "press")
@@ -248,11 +258,15 @@ class Edge(SQLModel, table=True):
 
 
 class Provision(SQLModel, table=True):
-    """A supplier (country or firm) of a node with its share (0-1) or ``None`` when the share is unknown."""
+    """A supplier (country, firm, or an unnamed residual) of a node with its share (0-1) or ``None`` if unknown.
+
+    Observed-data imports (USGS, IEA, FDA) also keep the published ``quantity`` and its ``unit`` and the release
+    (``vintage``, e.g. "USGS MCS 2025") beside the reference ``year``.
+    """
 
     __table_args__ = (
-        one_of("supplier_type", SUPPLIER_TYPES, name="ck_provision_supplier_type"),
-        one_of("evidence", EVIDENCE_KINDS, name="ck_provision_evidence", nullable=True),
+        one_of("supplier_type", PROVISION_SUPPLIER_TYPES, name="ck_provision_supplier_type"),
+        one_of("evidence", PROVISION_EVIDENCE_KINDS, name="ck_provision_evidence", nullable=True),
         one_of("confidence", CONFIDENCE_LEVELS, name="ck_provision_confidence", nullable=True),
     )
 
@@ -274,6 +288,9 @@ class Provision(SQLModel, table=True):
     confidence: str | None = Field(default=None, max_length=8)
     source_id: int | None = Field(default=None, foreign_key="source.id")
     note: str = ""
+    vintage: str | None = Field(default=None, max_length=40, description="release, e.g. 'USGS MCS 2025'")
+    quantity: float | None = Field(default=None, description="the published volume behind the share")
+    unit: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
 
 
 class TradeFlow(SQLModel, table=True):

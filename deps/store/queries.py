@@ -156,11 +156,18 @@ def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
     return frame.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
 
 
-def provision_frame(url: str, dataset_id: int) -> pd.DataFrame:
+def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False) -> pd.DataFrame:
     """Provision rows of a dataset.
 
     Columns: node_id, supplier_id (ISO3 or firm id), supplier_type, supplier_name, country (a firm's headquarters),
-    share (NaN = supplier known, share unknown), year, source, source_url, evidence, confidence, basis, note.
+    share (NaN = supplier known, share unknown), year, source, source_url, evidence, confidence, basis, note,
+    vintage, quantity, unit.
+
+    By default the frame is what the engines take: country and firm rows only (``residual`` rows, the unnamed
+    remainder, and ``projected`` rows are left out), and for rows from observed-data releases (those with a
+    ``vintage``) one release per node and supplier type: a production basis before capacity and site counts,
+    observed before estimated, the newest reference year, the newest release.  ``observed_all=True`` returns every
+    row (all years, releases, residuals and projections), for evidence tables and trends.
     """
     with Session(engine_for(url)) as session:
         frame = _frame(
@@ -180,6 +187,9 @@ def provision_frame(url: str, dataset_id: int) -> pd.DataFrame:
                 PROVISION.c.confidence,
                 PROVISION.c.basis,
                 PROVISION.c.note,
+                PROVISION.c.vintage,
+                PROVISION.c.quantity,
+                PROVISION.c.unit,
             )
             .select_from(
                 PROVISION.join(NODE, NODE.c.id == PROVISION.c.node_id)
@@ -195,10 +205,42 @@ def provision_frame(url: str, dataset_id: int) -> pd.DataFrame:
     frame = frame.drop(columns=["firm_code", "firm_name", "country_name"])
     frame["share"] = frame["share"].astype(float)
     frame["year"] = frame["year"].astype("Int64")
-    for column in ("source", "source_url", "evidence", "confidence", "basis", "note", "country", "supplier_name"):
+    frame["quantity"] = frame["quantity"].astype(float)
+    text = ("source", "source_url", "evidence", "confidence", "basis", "note", "country", "supplier_name", "vintage")
+    for column in (*text, "unit"):
         frame[column] = frame[column].fillna("").astype(str)
+    if not observed_all:
+        frame = _one_release_per_node(frame[frame["supplier_type"].ne("residual") & frame["evidence"].ne("projected")])
     keys = ["node_id", "supplier_type", "supplier_id", "year"]
     return frame.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
+
+
+_BASIS_RANK = {"capacity": 1, "sites": 2}
+
+
+def _one_release_per_node(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows without a vintage as they are; of rows with one, the best (basis, evidence, year, release) per node."""
+    released = frame["vintage"].ne("")
+    if not released.any():
+        return frame
+    rows = frame[released]
+    rank = pd.DataFrame(
+        {
+            "node_id": rows["node_id"],
+            "supplier_type": rows["supplier_type"],
+            "basis_rank": -rows["basis"].map(_BASIS_RANK).fillna(0),
+            "observed": rows["evidence"].eq("observed").astype(int),
+            "year": rows["year"].fillna(0).astype(int),
+            "vintage": rows["vintage"],
+            "basis": rows["basis"],
+        }
+    )
+    key = ["node_id", "supplier_type"]
+    order = ["basis_rank", "observed", "year", "vintage", "basis"]
+    best = rank.sort_values([*key, *order], kind="stable").groupby(key, sort=False).tail(1)
+    chosen = rows.merge(best[[*key, "year", "vintage", "basis"]], on=[*key, "vintage", "basis"], suffixes=("", "_b"))
+    chosen = chosen[chosen["year"].fillna(0).astype(int).eq(chosen["year_b"])].drop(columns="year_b")
+    return pd.concat([frame[~released], chosen], ignore_index=True)
 
 
 def countries_frame(url: str) -> pd.DataFrame:

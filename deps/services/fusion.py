@@ -1,0 +1,189 @@
+"""One fused graph: a base dataset (the seed) with the observed shares of other datasets (USGS, IEA) laid over it.
+
+A fused dataset is named by joining dataset names with ``+`` (``seed+usgs+iea``; the CLI's ``--with usgs --with
+iea`` builds the same name).  The first is the base: its nodes, edges and firm rows are used as they are.  The
+others contribute country shares to the base nodes that ``data/commodity_map.csv`` maps to one of their stages
+(map ``source`` = the dataset's format, ``usgs`` or ``iea``).
+
+Precedence (one source per node for the country view, the others stay visible in the evidence table):
+
+1. evidence: observed before estimated before expert;
+2. basis: a production or refining basis (mine, refinery, smelter, plant, production) before capacity, before
+   anything else (headquarters, exports, sites);
+3. the newest reference year;
+4. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
+
+Conflicts: for every node, supplier and reference year that two sources both give (the base's rows, and every
+release of every mapped stage, observed or estimated), a difference above ``DEPS_CONFLICT_PP`` percentage points
+is listed in the ``conflicts`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["FUSION_SEPARATOR", "Fusion", "fuse_provision", "split_fused_name"]
+
+FUSION_SEPARATOR = "+"
+_EVIDENCE_RANK = {"observed": 3, "estimated": 2, "expert": 1}
+_PRODUCTION = frozenset({"mine", "refinery", "smelter", "plant", "production"})
+CONFLICT_COLUMNS = ["node_id", "supplier_id", "year", "source_a", "share_a", "source_b", "share_b", "difference_pp"]
+EVIDENCE_COLUMNS = ["node_id", "source", "stage", "year", "vintage", "evidence", "basis", "suppliers", "chosen"]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """The fused provision frame, the candidate sources per node (``evidence``) and the ``conflicts`` table."""
+
+    provision: pd.DataFrame
+    evidence: pd.DataFrame
+    conflicts: pd.DataFrame
+
+
+def split_fused_name(name: str) -> tuple[str, tuple[str, ...]]:
+    """``"seed+usgs+iea"`` -> ``("seed", ("usgs", "iea"))``.
+
+    >>> split_fused_name("seed+usgs")
+    ('seed', ('usgs',))
+    """
+    parts = [p.strip() for p in name.split(FUSION_SEPARATOR) if p.strip()]
+    return (parts[0] if parts else name), tuple(dict.fromkeys(parts[1:]))
+
+
+def fuse_provision(
+    base: pd.DataFrame,
+    base_name: str,
+    others: Sequence[tuple[str, str, pd.DataFrame]],
+    commodity_map: pd.DataFrame,
+    *,
+    threshold_pp: float,
+) -> Fusion:
+    """Lay the mapped observed shares of ``others`` over ``base`` (see the module docstring for the precedence).
+
+    Parameters
+    ----------
+    base
+        The base dataset's provision frame (engine rows).
+    base_name
+        Its name, used as the source label.
+    others
+        ``(dataset name, format, provision frame with every release)`` per added dataset.
+    commodity_map
+        ``data/commodity_map.csv`` (columns source, stage_code, basis, node_id, role, source_id, note).
+    threshold_pp
+        Conflict threshold in percentage points.
+    """
+    blocks: list[dict[str, object]] = []
+    long: list[pd.DataFrame] = []
+    base_country = base[base["supplier_type"].eq("country")]
+    for node, rows in base_country.groupby("node_id", sort=True):
+        blocks.append(_block(str(node), base_name, "", rows, order=0))
+    long.append(_long(base_country, base_name))
+    for name, fmt, frame in others:
+        usable = frame[frame["supplier_type"].eq("country") & frame["evidence"].isin(["observed", "estimated"])]
+        for m in commodity_map[commodity_map["source"].eq(fmt)].to_dict(orient="records"):
+            stage, basis, node = str(m["stage_code"]), str(m["basis"]), str(m["node_id"])
+            rows = usable[usable["node_id"].eq(stage) & usable["basis"].eq(basis)]
+            if rows["share"].notna().sum() == 0:
+                continue
+            best = _best_release(rows)
+            blocks.append(_block(node, name, stage, best, order=1, frame=best))
+            long.append(_long(rows.assign(node_id=node), f"{name}:{stage}"))
+    chosen = _choose(blocks)
+    provision = _apply(base, chosen)
+    evidence = pd.DataFrame(
+        [
+            {k: b[k] for k in EVIDENCE_COLUMNS if k != "chosen"} | {"chosen": b is chosen.get(str(b["node_id"]))}
+            for b in blocks
+        ],
+        columns=EVIDENCE_COLUMNS,
+    )
+    conflicts = _conflicts(pd.concat(long, ignore_index=True), threshold_pp)
+    return Fusion(provision, evidence.sort_values(["node_id", "source", "stage"]).reset_index(drop=True), conflicts)
+
+
+def _best_release(rows: pd.DataFrame) -> pd.DataFrame:
+    known = rows[rows["share"].notna()]
+    key = known.assign(observed=known["evidence"].eq("observed")).sort_values(
+        ["observed", "year", "vintage"], kind="stable"
+    )
+    last = key.iloc[-1]
+    return rows[rows["year"].eq(last["year"]) & rows["vintage"].eq(last["vintage"])]
+
+
+def _block(
+    node: str, source: str, stage: str, rows: pd.DataFrame, *, order: int, frame: pd.DataFrame | None = None
+) -> dict[str, object]:
+    known = rows[rows["share"].notna()]
+    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in known["evidence"]), default=0)
+    bases = set(known["basis"])
+    basis_rank = 2 if bases & _PRODUCTION else 1 if "capacity" in bases else 0
+    year = int(known["year"].max()) if known["year"].notna().any() else 0
+    vintage = str(known["vintage"].max()) if "vintage" in known and len(known) else ""
+    return {
+        "node_id": node,
+        "source": source,
+        "stage": stage,
+        "year": year,
+        "vintage": vintage,
+        "evidence": next((k for k, v in _EVIDENCE_RANK.items() if v == evidence), ""),
+        "basis": ";".join(sorted(bases)),
+        "suppliers": len(rows),
+        "rank": (evidence, basis_rank, year, -order, vintage),
+        "rows": frame,
+    }
+
+
+def _choose(blocks: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    chosen: dict[str, dict[str, object]] = {}
+    for block in blocks:
+        node = str(block["node_id"])
+        if node not in chosen or block["rank"] > chosen[node]["rank"]:  # type: ignore[operator]
+            chosen[node] = block
+    return chosen
+
+
+def _apply(base: pd.DataFrame, chosen: dict[str, dict[str, object]]) -> pd.DataFrame:
+    replaced = {n for n, b in chosen.items() if b["rows"] is not None}
+    keep = base[~(base["node_id"].isin(replaced) & base["supplier_type"].eq("country"))]
+    added = []
+    for node in sorted(replaced):
+        rows = chosen[node]["rows"]
+        assert isinstance(rows, pd.DataFrame)
+        added.append(rows.assign(node_id=node))
+    if not added:
+        return base
+    out = pd.concat([keep, *[a[keep.columns.intersection(a.columns)] for a in added]], ignore_index=True)
+    keys = ["node_id", "supplier_type", "supplier_id", "year"]
+    return out.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
+
+
+def _long(rows: pd.DataFrame, source: str) -> pd.DataFrame:
+    known = rows[rows["share"].notna() & rows["year"].notna()]
+    observed = known["evidence"].eq("observed")
+    vintage = known["vintage"] if "vintage" in known else pd.Series("", index=known.index)
+    return pd.DataFrame(
+        {
+            "node_id": known["node_id"],
+            "supplier_id": known["supplier_id"],
+            "year": known["year"].astype(int),
+            "source": source,
+            "share": known["share"].astype(float),
+            "rank": list(zip(observed, vintage, strict=True)),
+        }
+    )
+
+
+def _conflicts(long: pd.DataFrame, threshold_pp: float) -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame(columns=CONFLICT_COLUMNS)
+    best = long.sort_values("rank", kind="stable").groupby(["node_id", "supplier_id", "year", "source"]).tail(1)
+    pairs = best.merge(best, on=["node_id", "supplier_id", "year"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["source_a"] < pairs["source_b"]]
+    pairs = pairs.assign(difference_pp=(pairs["share_b"] - pairs["share_a"]) * 100)
+    out = pairs[pairs["difference_pp"].abs() > threshold_pp]
+    out = out.assign(share_a=out["share_a"] * 100, share_b=out["share_b"] * 100)
+    return out[CONFLICT_COLUMNS].sort_values(CONFLICT_COLUMNS[:4]).reset_index(drop=True)

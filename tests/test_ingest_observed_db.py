@@ -1,0 +1,224 @@
+"""USGS, IEA and FDA imports into a database: one version per content, nothing written on failure, coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deps.ingest.fda import import_fda_sites
+from deps.ingest.iea import import_iea
+from deps.ingest.usgs import import_usgs
+from deps.store.db import session_scope
+from deps.store.queries import provision_frame, resolve_dataset
+from tests.helpers import row_counts
+
+MAX = 50_000_000
+IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
+
+
+def _import(url: str, function, path: Path):  # type: ignore[no-untyped-def]
+    with session_scope(url) as session:
+        return function(path, session=session, user="test", max_bytes=MAX)
+
+
+@pytest.mark.parametrize(
+    ("function", "relative", "dataset"),
+    [
+        (import_usgs, Path("usgs-mcs") / "mcs2026_release", "usgs"),
+        (import_iea, IEA_FILE, "iea"),
+        (import_fda_sites, Path("fda-decrs-sites") / "fda_decrs_sites.csv", "fda-sites"),
+    ],
+)
+def test_reimport_of_the_same_files_makes_no_new_version(  # type: ignore[no-untyped-def]
+    db_url: str, shared_data: Path, function, relative: Path, dataset: str
+) -> None:
+    first = _import(db_url, function, shared_data / relative)
+    counts = row_counts(db_url)
+    again = _import(db_url, function, shared_data / relative)
+    assert not first.unchanged and again.unchanged
+    assert again.version == first.version == 1 and again.content_hash == first.content_hash
+    assert row_counts(db_url) == counts
+    assert resolve_dataset(db_url, dataset).version == 1
+
+
+def test_usgs_rows_keep_basis_year_vintage_and_residuals(db_url: str, shared_data: Path) -> None:
+    result = _import(db_url, import_usgs, shared_data / "usgs-mcs" / "mcs2026_release")
+    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+    gallium = every[every["node_id"].eq("gallium:primary-production")]
+    assert set(gallium["vintage"]) == {"USGS MCS 2026"}
+    assert set(gallium["year"].astype(int)) == {2024, 2025}
+    assert set(gallium["basis"]) == {"production"}
+    china = gallium[gallium["supplier_id"].eq("CHN") & gallium["year"].eq(2024)]
+    assert china["quantity"].iloc[0] == 839_000 and china["unit"].iloc[0] == "kilograms"
+    assert every["supplier_type"].eq("residual").any()
+    # the engine's frame: no residual rows, one release and year per node
+    engine = provision_frame(db_url, result.dataset_id)
+    assert not engine["supplier_type"].eq("residual").any()
+    assert engine.groupby("node_id")["year"].nunique().max() == 1
+    assert set(engine.loc[engine["node_id"].eq("gallium:primary-production"), "year"].astype(int)) == {2024}
+
+
+def test_iea_projections_are_stored_but_not_analysed(db_url: str, shared_data: Path) -> None:
+    result = _import(db_url, import_iea, shared_data / IEA_FILE)
+    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+    assert set(every.loc[every["year"].gt(2023), "evidence"]) == {"projected"}
+    engine = provision_frame(db_url, result.dataset_id)
+    assert set(engine["year"].astype(int)) == {2023} and set(engine["evidence"]) == {"observed"}
+
+
+def test_failed_import_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "mcs2023_world"
+    folder.mkdir()
+    (folder / "mcs2023-galli_world.csv").write_text(
+        "Source,Country,Type,Prod_kg_2021\nMCS2023,China,Primary production,lots\n", encoding="utf-8"
+    )
+    before = row_counts(db_url)
+    with pytest.raises(Exception, match="not a number"):
+        _import(db_url, import_usgs, folder)
+    assert row_counts(db_url) == before
+
+
+def test_cli_imports_and_status_prints_coverage(
+    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deps.cli.main import app
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DEPS_USER", "tester")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert runner.invoke(app, ["users", "ensure-admin"]).exit_code == 0
+    out = runner.invoke(app, ["import", "fda-sites", str(shared_data / "fda-decrs-sites" / "fda_decrs_sites.csv")])
+    assert out.exit_code == 0, out.output
+    assert "basis 'sites'" in out.output and "not a production or capacity share" in out.output
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0
+    assert "observed production or refining share" in status.output
+    assert "point value or bounds" in status.output
+
+
+def test_coverage_figures_on_a_hand_checked_frame() -> None:
+    import pandas as pd
+
+    from deps.services.coverage import coverage_figures
+
+    nodes = pd.DataFrame(
+        {
+            "node_id": ["ore", "chem", "tool", "none"],
+            "kind": ["material", "material", "tool", "product"],
+            "crm": ["strategic", "", "", ""],
+        }
+    )
+    provision = pd.DataFrame(
+        {
+            "node_id": ["ore", "ore", "chem", "tool"],
+            "supplier_type": ["country", "country", "country", "firm"],
+            "share": [0.7, 0.2, float("nan"), 0.3],
+            "basis": ["mine", "mine", "production", "headquarters"],
+            "vintage": ["USGS MCS 2026", "USGS MCS 2026", "", ""],
+        }
+    )
+    c = coverage_figures(nodes, provision, min_coverage=0.5)
+    assert (c.nodes, c.point_value, c.bounds, c.point_or_bounds) == (4, 1, 3, 3)
+    assert (c.materials, c.materials_observed, c.raw_materials, c.raw_materials_observed) == (2, 1, 1, 1)
+
+
+def test_seed_coverage_after_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deps.config import load_settings
+    from deps.ingest.seed import initialise
+    from deps.services.coverage import dataset_coverage
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    settings = load_settings()
+    initialise(settings)
+    c = dataset_coverage(settings)
+    assert c is not None
+    # raw materials (EU-listed or observed): germanium, hafnium, iridium, phosphorus, antimony trioxide and heavy
+    # rare earths have no USGS/IEA country figures, the rest carry an observed share
+    assert c.raw_materials_observed >= 29 and c.fraction("raw_materials_observed", "raw_materials") >= 0.8
+    assert c.fraction("point_or_bounds", "nodes") >= 0.7
+
+
+def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deps.cli.main import app
+
+    monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
+    runner = CliRunner()
+    for args in (
+        ["init"],
+        ["users", "ensure-admin"],
+        ["import", "usgs", str(shared_data / "usgs-mcs")],
+        ["import", "iea", str(shared_data / IEA_FILE)],
+        ["import", "fda-sites", str(shared_data / "fda-decrs-sites" / "fda_decrs_sites.csv")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "fused.csv"
+    result = runner.invoke(app, ["analyse", "--with", "usgs", "--with", "iea", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    sources = pd.read_csv(tmp_path / "fused.sources.csv", keep_default_na=False)
+    chosen = sources[sources["chosen"].astype(str).eq("True")].set_index("node_id")
+    # one chosen source per node; IEA's 2023 cobalt mining loses to USGS's newer observed year (in the seed extract)
+    assert chosen.index.is_unique
+    assert chosen.loc["mat_cobalt_mine", "year"] == 2024
+    assert set(sources.loc[sources["node_id"].eq("mat_cobalt_mine"), "source"]) == {"seed", "usgs", "iea"}
+    conflicts = pd.read_csv(tmp_path / "fused.conflicts.csv", keep_default_na=False)
+    assert (conflicts["difference_pp"].abs() > 10).all()
+    # USGS revised China's 2024 antimony mine production between MCS 2025 (estimate) and MCS 2026
+    antimony = conflicts[conflicts["node_id"].eq("mat_antimony") & conflicts["supplier_id"].eq("CHN")]
+    assert 2024 in set(antimony["year"])
+    refused = runner.invoke(app, ["analyse", "--with", "fda-sites", "--out", str(tmp_path / "x.csv")])
+    assert refused.exit_code == 1 and "cannot be fused" in str(refused.exception)
+    simulated = runner.invoke(
+        app, ["simulate", "--with", "usgs", "--shock", "CHN=1.0", "--out", str(tmp_path / "s.csv")]
+    )
+    assert simulated.exit_code == 0, simulated.output
+
+
+def test_fusion_precedence_and_conflicts_on_a_hand_checked_frame() -> None:
+    import pandas as pd
+
+    from deps.services.fusion import fuse_provision, split_fused_name
+
+    def rows(node: str, share: float, evidence: str, year: int, basis: str = "mine", vintage: str = "") -> dict:  # type: ignore[type-arg]
+        return {
+            "node_id": node,
+            "supplier_type": "country",
+            "supplier_id": "CHN",
+            "country": "CHN",
+            "share": share,
+            "year": year,
+            "evidence": evidence,
+            "basis": basis,
+            "vintage": vintage,
+        }
+
+    base = pd.DataFrame([rows("a", 0.5, "estimated", 2023), rows("b", 0.9, "observed", 2024)])
+    other = pd.DataFrame(
+        [
+            rows("x:mine", 0.7, "observed", 2023, vintage="USGS MCS 2025"),
+            rows("y:mine", 0.9, "observed", 2024, vintage="USGS MCS 2026"),
+        ]
+    )
+    mapping = pd.DataFrame(
+        {
+            "source": ["usgs", "usgs"],
+            "stage_code": ["x:mine", "y:mine"],
+            "basis": ["mine", "mine"],
+            "node_id": ["a", "b"],
+            "role": ["primary", "primary"],
+            "source_id": ["s", "s"],
+            "note": ["n", "n"],
+        }
+    )
+    fused = fuse_provision(base, "seed", [("usgs", "usgs", other)], mapping, threshold_pp=10.0)
+    chosen = fused.evidence[fused.evidence["chosen"]].set_index("node_id")["source"]
+    assert chosen.to_dict() == {"a": "usgs", "b": "seed"}  # observed beats estimated; a full tie keeps the base
+    assert fused.provision.set_index("node_id")["share"].to_dict() == {"a": 0.7, "b": 0.9}
+    assert fused.conflicts[["node_id", "year"]].values.tolist() == [["a", 2023]]
+    assert fused.conflicts["difference_pp"].iloc[0] == pytest.approx(20.0)
+    assert split_fused_name("seed+usgs+iea") == ("seed", ("usgs", "iea"))
