@@ -17,10 +17,11 @@ import pandas as pd
 from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import NotFoundError, RunError
-from deps.services.analysis import TablesRun, load_graph_inputs, resolve_shock
+from deps.services.analysis import ENGINE_PROVISION_COLUMNS, TablesRun, load_graph_inputs, resolve_shock
 from deps.services.boundary import engine_errors
 from deps.services.runs import record_run
 from deps.store.models import utcnow
+from deps.store.queries import provision_frame
 from supplychain.bounds import supplier_share_bounds
 from supplychain.disruption import Shock, simulate
 from supplychain.graph import build_graph
@@ -58,8 +59,9 @@ def run_backtest(
     applied = controls_in_force(controls, year=year, nodes=set(inputs.nodes["node_id"]))
     if applied.empty:
         raise RunError(f"no export control of {year} bears on a node of dataset {dataset!r}; try 2023 or 2024")
-    years = pd.to_numeric(inputs.provision["year"], errors="coerce")
-    before = inputs.provision[years.isna() | (years < year)]  # the data as they stood before the control
+    yearly = provision_frame(url, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
+    years = pd.to_numeric(yearly["year"], errors="coerce")
+    before = yearly[years.isna() | (years < year)]  # the data as they stood before the control (latest year used)
     thresholds = settings.thresholds
     with engine_errors(f"back-test of the {year} export controls on dataset {dataset!r}"):
         provision = validate_provision(before)

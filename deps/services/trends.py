@@ -12,11 +12,11 @@ import pandas as pd
 
 from deps.access.auth import Actor, require
 from deps.config import Settings
-from deps.services.analysis import load_graph_inputs
+from deps.services.analysis import ENGINE_PROVISION_COLUMNS, load_graph_inputs
 from deps.services.boundary import engine_errors
 from deps.services.runs import frames_hash, record_run
 from deps.store.models import utcnow
-from deps.store.queries import DatasetRef
+from deps.store.queries import DatasetRef, provision_frame
 from supplychain.schema import validate_provision
 from supplychain.trends import concentration_by_year, concentration_trends
 
@@ -45,8 +45,10 @@ def run_trends(settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
     url = settings.effective_database_url
     inputs = load_graph_inputs(url, dataset)
     thresholds = settings.thresholds
+    # every reference year, each once (the newest release that has it), not only the newest year the analysis uses
+    yearly = provision_frame(url, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
     with engine_errors(f"trend analysis of dataset {dataset!r}"):
-        provision = validate_provision(inputs.provision)
+        provision = validate_provision(yearly)
         by_year = concentration_by_year(provision, inputs.countries, thresholds=thresholds)
         trends = concentration_trends(by_year, rising_delta=thresholds.rising_hhi_delta)
     names = inputs.nodes.set_index("node_id")["name"]
@@ -56,7 +58,7 @@ def run_trends(settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
         url,
         kind="trends",
         parameters={"dataset": dataset, "rising_hhi_delta": thresholds.rising_hhi_delta},
-        inputs_hash=frames_hash({"provision": inputs.provision, "countries": inputs.countries}),
+        inputs_hash=frames_hash({"provision": yearly, "countries": inputs.countries}),
         user=actor.name,
         tables={"trends": trends, "by_year": by_year},
         summary={

@@ -156,7 +156,7 @@ def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
     return frame.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
 
 
-def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False) -> pd.DataFrame:
+def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False, by_year: bool = False) -> pd.DataFrame:
     """Provision rows of a dataset.
 
     Columns: node_id, supplier_id (ISO3 or firm id), supplier_type, supplier_name, country (a firm's headquarters),
@@ -167,7 +167,9 @@ def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False) ->
     remainder, and ``projected`` rows are left out), and for rows from observed-data releases (those with a
     ``vintage``) one release per node and supplier type: a production basis before capacity and site counts,
     observed before estimated, the newest reference year, the newest release.  ``observed_all=True`` returns every
-    row (all years, releases, residuals and projections), for evidence tables and trends.
+    row (all years, releases, residuals and projections), for evidence tables; with ``by_year=True`` as well, every
+    reference year of a node stays but each year once (named country and firm rows of the best basis and the newest
+    release that has the year), for trends and back-tests.
     """
     with Session(engine_for(url)) as session:
         frame = _frame(
@@ -211,6 +213,9 @@ def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False) ->
         frame[column] = frame[column].fillna("").astype(str)
     if not observed_all:
         frame = _one_release_per_node(frame[frame["supplier_type"].ne("residual") & frame["evidence"].ne("projected")])
+    elif by_year:
+        named = frame[frame["supplier_type"].ne("residual") & frame["evidence"].ne("projected")]
+        frame = _one_release_per_node(named, per_year=True)
     keys = ["node_id", "supplier_type", "supplier_id", "year"]
     return frame.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
 
@@ -218,8 +223,9 @@ def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False) ->
 _BASIS_RANK = {"capacity": 1, "sites": 2}
 
 
-def _one_release_per_node(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows without a vintage as they are; of rows with one, the best (basis, evidence, year, release) per node."""
+def _one_release_per_node(frame: pd.DataFrame, *, per_year: bool = False) -> pd.DataFrame:
+    """Rows without a vintage as they are; of rows with one, the best (basis, evidence, year, release) per node
+    (``per_year``: per node and reference year)."""
     released = frame["vintage"].ne("")
     if not released.any():
         return frame
@@ -235,9 +241,20 @@ def _one_release_per_node(frame: pd.DataFrame) -> pd.DataFrame:
             "basis": rows["basis"],
         }
     )
-    key = ["node_id", "supplier_type"]
-    order = ["basis_rank", "observed", "year", "vintage", "basis"]
+    key = ["node_id", "supplier_type", "year"] if per_year else ["node_id", "supplier_type"]
+    order = (
+        ["basis_rank", "observed", "vintage", "basis"]
+        if per_year
+        else ["basis_rank", "observed", "year", "vintage", "basis"]
+    )
     best = rank.sort_values([*key, *order], kind="stable").groupby(key, sort=False).tail(1)
+    if per_year:
+        rows = rows.assign(year_key=rank["year"].to_numpy())
+        picked = best.rename(columns={"year": "year_key"})[["node_id", "supplier_type", "year_key", "vintage", "basis"]]
+        chosen = rows.merge(picked, on=["node_id", "supplier_type", "year_key", "vintage", "basis"]).drop(
+            columns="year_key"
+        )
+        return pd.concat([frame[~released], chosen], ignore_index=True)
     chosen = rows.merge(best[[*key, "year", "vintage", "basis"]], on=[*key, "vintage", "basis"], suffixes=("", "_b"))
     chosen = chosen[chosen["year"].fillna(0).astype(int).eq(chosen["year_b"])].drop(columns="year_b")
     return pd.concat([frame[~released], chosen], ignore_index=True)
