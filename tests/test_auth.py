@@ -90,6 +90,7 @@ EXPECTED = {
     "optimise": (False, True, True),
     "batch": (False, True, True),
     "export": (False, True, True),
+    "edit_assumptions": (False, True, True),
     "import": (False, False, True),
     "manage_users": (False, False, True),
     "audit": (False, False, True),

@@ -15,13 +15,13 @@ def result():  # type: ignore[no-untyped-def]
 
 
 def test_required_inputs_only_so_every_upstream_node_is_a_knockout(result) -> None:  # type: ignore[no-untyped-def]
-    # the seed's edges are 278 required inputs and one type (HBM is a type of DRAM): losing any
+    # the seed's edges are 280 required inputs and one type (HBM is a type of DRAM): losing any
     # upstream node cuts some final product entirely; the single-supplier test discriminates
     edges = seed_frames()[1]
-    assert edges["relation"].value_counts().to_dict() == {"goes_into": 278, "is_type_of": 1}
+    assert edges["relation"].value_counts().to_dict() == {"goes_into": 280, "is_type_of": 1}
     table = result.table[~result.table["is_final"]]
-    assert len(table) == 157 and (table["knockout_chokepoint"] == "yes").all()
-    assert table["single_supplier_knockout"].value_counts().to_dict() == {"possible": 86, "yes": 54, "no": 17}
+    assert len(table) == 159 and (table["knockout_chokepoint"] == "yes").all()
+    assert table["single_supplier_knockout"].value_counts().to_dict() == {"possible": 86, "yes": 54, "no": 19}
 
 
 def test_final_products_have_consistent_reach(result) -> None:  # type: ignore[no-untyped-def]
