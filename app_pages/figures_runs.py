@@ -33,6 +33,14 @@ def _name(names: Mapping[str, str] | None, key: object, width: int = 24) -> str:
     return wrap((names or {}).get(str(key), str(key)), width)
 
 
+def _range(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """The ``column_low`` and ``column_high`` bounds of a measure (both equal to ``column`` where only a point value
+    is stored)."""
+    if f"{column}_low" in frame.columns and f"{column}_high" in frame.columns:
+        return frame[f"{column}_low"].fillna(0.0), frame[f"{column}_high"].fillna(0.0)
+    return frame[column].fillna(0.0), frame[column].fillna(0.0)
+
+
 def _natural(text: object) -> list[object]:
     """Sort key reading the numbers inside a text as numbers ("budget=20" before "budget=100")."""
     parts = re.split(r"(-?\d+(?:\.\d+)?)", str(text))
@@ -86,9 +94,19 @@ def losses_by_market(
     with ``market`` and ``weighted_loss``, 0-1)."""
     fig = go.Figure()
     for scenario, frame in frames.items():
+        low, high = _range(frame, "weighted_loss")
         fig.add_bar(
             x=[_name(market_names, m, 16) for m in frame["market"]],
-            y=frame["weighted_loss"] * 100.0,
+            y=high * 100.0,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [0.0] * len(frame),
+                "arrayminus": (high - low) * 100.0,
+            },
+            customdata=list(zip(low * 100.0, high * 100.0, strict=True)),
+            hovertemplate=translate("at least %{customdata[0]:.1f}%, at most %{customdata[1]:.1f}%", lang)
+            + "<extra></extra>",
             name=html_text(scenario),
         )
     fig.update_layout(
@@ -111,22 +129,17 @@ def losses_by_product(
 ) -> go.Figure:
     """Grouped horizontal bars of the loss per final product (``finals`` tables with ``node_id`` and ``loss``),
     the ``top`` products by largest loss in any scenario."""
+    frames = {s: f.assign(loss_low=_range(f, "loss")[0], loss_high=_range(f, "loss")[1]) for s, f in frames.items()}
     merged = pd.concat([f.assign(scenario=s) for s, f in frames.items()], ignore_index=True)
-    order = merged.groupby("node_id")["loss"].max().sort_values(ascending=False).head(top).index[::-1]
+    order = merged.groupby("node_id")["loss_high"].max().sort_values(ascending=False).head(top).index[::-1]
     fig = go.Figure()
     for scenario, frame in frames.items():
-        loss = frame.set_index("node_id")["loss"].reindex(order).fillna(0.0)
+        loss = frame.set_index("node_id")["loss_high"].reindex(order).fillna(0.0)
         pct = loss * 100.0
         bars: dict[str, object] = {"x": pct, "y": [_name(node_names, n, 36) for n in order], "orientation": "h"}
-        if {"loss_low", "loss_high"} <= set(frame.columns):  # a range: the bar is the estimate, whiskers the bounds
-            low = frame.set_index("node_id")["loss_low"].reindex(order).fillna(0.0) * 100.0
-            high = frame.set_index("node_id")["loss_high"].reindex(order).fillna(0.0) * 100.0
-            bars["error_x"] = {
-                "type": "data",
-                "symmetric": False,
-                "array": high - pct,
-                "arrayminus": pct - low,
-            }
+        # a range: the bar reaches the most that can be lost, the whisker down to the least
+        low = frame.set_index("node_id")["loss_low"].reindex(order).fillna(0.0) * 100.0
+        bars["error_x"] = {"type": "data", "symmetric": False, "array": [0.0] * len(pct), "arrayminus": pct - low}
         fig.add_bar(name=html_text(scenario), **bars)
     fig.update_layout(
         title=translate("Supply loss per final product (top {n})", lang, n=len(order)),

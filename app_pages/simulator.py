@@ -111,7 +111,10 @@ def render() -> None:
             assert isinstance(tables, dict)
             show_table(tables["markets"], hide_index=True)
             download_buttons(tables["markets"], f"sim-{name}-markets", key=f"sim_dl_m_{name}", dataset=ref.name)
-            show_table(tables["nodes"].sort_values("loss", ascending=False), hide_index=True)
+            show_table(
+                tables["nodes"].sort_values("loss_high" if "loss_high" in tables["nodes"] else "loss", ascending=False),
+                hide_index=True,
+            )
             download_buttons(tables["nodes"], f"sim-{name}-nodes", key=f"sim_dl_n_{name}", dataset=ref.name)
 
 

@@ -10,6 +10,20 @@ from __future__ import annotations
 __all__ = ["COLUMNS", "LABELS_NL", "VALUES"]
 
 COLUMNS: dict[str, str] = {
+    "node_resilience": "Node resilience rows",
+    "weighted_loss_low": "Weighted loss at least",
+    "weighted_loss_high": "Weighted loss at most",
+    "max_loss_low": "Largest loss at least",
+    "max_loss_high": "Largest loss at most",
+    "availability_low": "Availability at least",
+    "availability_high": "Availability at most",
+    "own_availability_low": "Own availability at least",
+    "own_availability_high": "Own availability at most",
+    "risk_low": "Risk at least",
+    "risk_high": "Risk at most",
+    "severity_low": "Severity at least",
+    "severity_high": "Severity at most",
+    "assumed": "Assumed",
     "holder_share_low": "Holder's share at least",
     "holder_share_high": "Holder's share at most",
     "leverage_low": "Leverage at least",
@@ -213,6 +227,20 @@ VALUES: dict[str, dict[str, str]] = {
 }
 
 LABELS_NL: dict[str, str] = {
+    "Node resilience rows": "Regels veerkracht per knoop",
+    "Weighted loss at least": "Gewogen verlies minstens",
+    "Weighted loss at most": "Gewogen verlies hoogstens",
+    "Largest loss at least": "Grootste verlies minstens",
+    "Largest loss at most": "Grootste verlies hoogstens",
+    "Availability at least": "Beschikbaarheid minstens",
+    "Availability at most": "Beschikbaarheid hoogstens",
+    "Own availability at least": "Eigen beschikbaarheid minstens",
+    "Own availability at most": "Eigen beschikbaarheid hoogstens",
+    "Risk at least": "Risico minstens",
+    "Risk at most": "Risico hoogstens",
+    "Severity at least": "Ernst minstens",
+    "Severity at most": "Ernst hoogstens",
+    "Assumed": "Aangenomen",
     "Holder's share at least": "Aandeel houder minstens",
     "Holder's share at most": "Aandeel houder hoogstens",
     "Leverage at least": "Hefboom minstens",

@@ -48,6 +48,9 @@ WORK_NL: dict[str, str] = {
     "Account": "Account",
     "unknown": "onbekend",
     "Shadow price (risk fall per unit loosened)": "Schaduwprijs (risicodaling per eenheid verruiming)",
+    "at least %{customdata[0]:.1f}%, at most %{customdata[1]:.1f}%": (
+        "minstens %{customdata[0]:.1f}%, hoogstens %{customdata[1]:.1f}%"
+    ),
     # runs
     "Runs": "Berekeningen",
     "Compare two runs": "Twee berekeningen vergelijken",

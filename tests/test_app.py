@@ -282,7 +282,7 @@ def test_simulator_runs_two_scenarios(small: str) -> None:
     assert "Supply loss per focus market" in _spec(at, 0)
     markets = at.dataframe[-4].value  # scenario A's markets table
     # CHN holds 60% of ore; losing all of it leaves chip (the only final product) 60% short
-    assert markets["weighted_loss"].round(6).tolist() == [0.6]
+    assert markets["weighted_loss_low"].round(6).tolist() == [0.6]  # at least 60%; the unknown 10% may add more
 
 
 @pytest.mark.slow

@@ -36,6 +36,8 @@ HOSTILE = {
     "colour": ":red[alarm]",
     "latex": "$x^2$",
 }
+#: Pages that label their tables themselves (the Effect assumptions page keeps its own texts and headers).
+OWN_HEADERS = {"app_pages/assumptions.py"}
 MARKDOWN_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
 WIDGET_KINDS = ("button", "text_input", "selectbox", "multiselect", "radio", "checkbox", "number_input", "slider")
 
@@ -143,7 +145,8 @@ def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: s
         shown = _markdown_texts(at) + _labels(at)
         untranslated = sorted({text for text in shown if text in english})
         assert untranslated == [], (path, untranslated)
-        assert _unlabelled(at) == set(), path
+        if path not in OWN_HEADERS:
+            assert _unlabelled(at) == set(), path
         for spec in _charts(at):
             titles = [key for key in english if f'"text": "{key}"' in spec or f'"text":"{key}"' in spec]
             assert titles == [], (path, titles)
