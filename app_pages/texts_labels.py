@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ["COLUMNS", "LABELS_NL", "VALUES"]
 
 COLUMNS: dict[str, str] = {
+    "observed_provision": "Observed supplier rows",
     "node_resilience": "Node resilience rows",
     "weighted_loss_low": "Weighted loss at least",
     "weighted_loss_high": "Weighted loss at most",
@@ -227,6 +228,7 @@ VALUES: dict[str, dict[str, str]] = {
 }
 
 LABELS_NL: dict[str, str] = {
+    "Observed supplier rows": "Waargenomen leveranciersregels",
     "Node resilience rows": "Regels veerkracht per knoop",
     "Weighted loss at least": "Gewogen verlies minstens",
     "Weighted loss at most": "Gewogen verlies hoogstens",
