@@ -9,10 +9,18 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.i18n import LANGUAGES, t
-from app_pages.nav import pages_for
-from app_pages.state import current_actor, dataset_picker, logout
+from app_pages.nav import ACCOUNT, pages_for
+from app_pages.state import (
+    current_actor,
+    dataset_picker,
+    logout,
+    remember_language,
+    remembered_language,
+    sync_cookie,
+)
 
-st.set_page_config(page_title=t("deps — strategic dependencies"), page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title=t("deps — strategic dependencies"), page_icon="🕸️", layout="wide")
+remembered_language(LANGUAGES)
 st.sidebar.radio(
     "Language / Taal",
     LANGUAGES,
@@ -22,13 +30,16 @@ st.sidebar.radio(
 )
 
 actor = current_actor()
+sync_cookie()
+remember_language()
 if actor is None:
     st.navigation([st.Page("app_pages/login.py", title=t("Log in"), icon=":material/login:", default=True)]).run()
     st.stop()
 
+# a user holding a one-time password sees only the account page until the password is changed
+specs = [ACCOUNT] if st.session_state.get("must_change") else [*pages_for(actor), ACCOUNT]
 pages = [
-    st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=index == 0)
-    for index, spec in enumerate(pages_for(actor))
+    st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=index == 0) for index, spec in enumerate(specs)
 ]
 navigation = st.navigation(pages)
 st.sidebar.caption(t("Signed in as **{name}** ({role})", name=actor.name, role=actor.role))

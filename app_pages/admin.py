@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import t
+from app_pages.plain import md
 from app_pages.state import actor, database_url, download_buttons
+from app_pages.tables import show_table
 from deps.access.audit import list_events, verify
 from deps.access.auth import ROLES, add_user, list_users, reset_password, set_active, set_role
 from deps.errors import DepsError
@@ -16,8 +18,9 @@ def _users() -> None:
     user = actor()
     url = database_url()
     st.subheader(t("Users and roles"))
+    _shown_flash()
     users = pd.DataFrame(list_users(url, actor=user))
-    st.dataframe(users, hide_index=True)
+    show_table(users, hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         left, right = st.columns(2)
         name = left.text_input(t("User name"), key="ad_name", max_chars=80)
@@ -26,15 +29,12 @@ def _users() -> None:
             try:
                 secret = add_user(url, name.strip(), str(role), by=user)
             except DepsError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                st.success(
-                    t(
-                        "User {name} added. One-time password (shown once, pass it on safely):",
-                        name=repr(name.strip()),
-                    )
+                message = t(
+                    "User {name} added. One-time password (shown once, pass it on safely):", name=repr(name.strip())
                 )
-                st.code(secret)
+                _flash(message, secret)
     if users.empty:
         return
     cols = st.columns(3)
@@ -53,19 +53,32 @@ def _users() -> None:
         try:
             secret = reset_password(url, str(who), by=user)
         except DepsError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
-            st.success(t("New one-time password for {user} (shown once):", user=who))
-            st.code(secret)
+            _flash(t("New one-time password for {user} (shown once):", user=who), secret)
 
 
 def _apply(change: object, message: str) -> None:
     try:
         change()  # type: ignore[operator]
     except DepsError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
-        st.success(message)
+        _flash(message)
+
+
+def _flash(message: str, secret: str = "") -> None:
+    """Show ``message`` (and a one-time password) after a rerun, so every list on the page is fresh."""
+    st.session_state["ad_flash"] = (message, secret)
+    st.rerun()
+
+
+def _shown_flash() -> None:
+    flash = st.session_state.pop("ad_flash", None)
+    if flash:
+        st.success(md(flash[0]))
+        if flash[1]:
+            st.code(flash[1])
 
 
 def _audit() -> None:
@@ -78,7 +91,7 @@ def _audit() -> None:
     events = pd.DataFrame(list_events(url, actor=actor(), limit=int(limit), action=action, user=who))
     if len(events):
         events["details"] = events["details"].map(str)
-    st.dataframe(events, hide_index=True)
+    show_table(events, hide_index=True)
     download_buttons(events, "audit-log", key="au_dl")
     if st.button(t("Verify audit chain"), key="au_verify"):
         report = verify(url, actor=actor())

@@ -17,7 +17,9 @@ import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import language, t
+from app_pages.plain import md
 from app_pages.state import actor, current_dataset, database_url, download_buttons, settings, source_line
+from app_pages.tables import show_table
 from deps.access.auth import require
 from deps.errors import DataValidationError, DepsError
 from deps.services.batch import collect, scenario_specs
@@ -50,8 +52,8 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
     try:
         spec = parse_batch(path)
     except DataValidationError as exc:
-        st.error(exc.summary)
-        st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
+        st.error(md(exc.summary))
+        show_table(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         return
     env = {**os.environ, "DEPS_DATABASE_URL": database_url(), "DEPS_USER": f"app-{user.name}"}
     command = [sys.executable, "-m", "deps.cli.main", "batch", str(path), "--out", str(path.parent / "out")]
@@ -118,7 +120,7 @@ def _browse(ref_source: str, dataset: str) -> None:
             for r in runs
         ]
     )
-    st.dataframe(table, hide_index=True)
+    show_table(table, hide_index=True)
     batch_id: str = st.selectbox(t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
     summary, allocations = collect(database_url(), str(batch_id))
     if summary.empty:
@@ -126,7 +128,7 @@ def _browse(ref_source: str, dataset: str) -> None:
         return
     source = t("{source}; batch {id}", source=ref_source, id=str(batch_id)[:8])
     st.plotly_chart(figures_runs.batch_comparison(summary, source=source, lang=language()), key="batch_chart")
-    st.dataframe(summary, hide_index=True)
+    show_table(summary, hide_index=True)
     download_buttons(summary, f"batch-{str(batch_id)[:8]}-summary", key="batch_dl_sum", dataset=dataset)
     keys = list(summary["scenario_key"])
     cols = st.columns(2)
@@ -140,7 +142,7 @@ def _browse(ref_source: str, dataset: str) -> None:
         aggfunc="sum",
         fill_value=0.0,
     ).reset_index()
-    st.dataframe(compared, hide_index=True)
+    show_table(compared, hide_index=True)
     download_buttons(allocations, f"batch-{str(batch_id)[:8]}-allocations", key="batch_dl_alloc", dataset=dataset)
 
 
@@ -183,7 +185,7 @@ def render() -> None:
                 try:
                     _start(data, suffix, ref.name)
                 except DepsError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
         _progress()
     with tab_stored:
         _browse(source_line(ref), ref.name)

@@ -12,7 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import t
+from app_pages.labels import value_label
+from app_pages.plain import md
 from app_pages.state import actor, database_url, download_buttons, settings
+from app_pages.tables import show_table
 from deps.access.auth import allowed
 from deps.errors import DataValidationError, DepsError
 from deps.ingest import FORMATS, import_file
@@ -76,15 +79,16 @@ def _changes(table: pd.DataFrame) -> None:
     new = cols[1].selectbox(t("New version"), versions, index=len(versions) - 1, key="dv_new")
     diff = _diff(database_url(), name, int(old), int(new), hashes[old], hashes[new])
     counts = diff.groupby(["table", "change"]).size().rename("rows").reset_index()
-    st.dataframe(counts, hide_index=True)
-    st.dataframe(diff, hide_index=True)
+    show_table(counts, hide_index=True)
+    show_table(diff, hide_index=True)
     download_buttons(diff, f"changes-{name}-v{old}-v{new}", key="dv_dl", dataset=name)
 
 
 def _import() -> None:
     st.subheader(t("Import"))
     user = actor()
-    limit_mb = settings().max_import_mb
+    # one limit everywhere: the smaller of the importers' limit and the server's upload limit
+    limit_mb = min(settings().max_import_mb, int(st.get_option("server.maxUploadSize")))
     fmt = st.selectbox(
         t("Format"), [f for f in FORMATS if f != "cset"], key="im_fmt", format_func=lambda f: f"{f}: {FORMATS[f][2]}"
     )
@@ -96,6 +100,7 @@ def _import() -> None:
         ),
         type=UPLOAD_TYPES,
         key="im_file",
+        max_upload_size=limit_mb,
     )
     if upload is None or not st.button(t("Import"), type="primary", key="im_run"):
         return
@@ -109,15 +114,14 @@ def _import() -> None:
         with st.spinner(t("Validating and importing...")):
             result = import_file(settings(), user, fmt, path, dataset=name)
     except DataValidationError as exc:
-        st.error(exc.summary + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
+        st.error(md(exc.summary) + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
         report = pd.DataFrame([asdict(p) for p in exc.problems])
-        st.dataframe(report, hide_index=True)
-        st.download_button(
-            t("Download the validation report (CSV)"), report.to_csv(index=False).encode(), "problems.csv"
-        )
+        show_table(report, hide_index=True)
+        st.caption(t("Download the validation report (CSV)"))
+        download_buttons(report, "problems", key="im_problems", dataset=name or "", formats=("csv",))
         return
     except DepsError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -136,11 +140,11 @@ def _import() -> None:
                 "Imported {dataset} version {version}: {counts}",
                 dataset=result.dataset,
                 version=result.version,
-                counts=result.counts,
+                counts=", ".join(f"{value_label('table', str(k))} {v:,}" for k, v in dict(result.counts).items()),
             )
         )
     for note in result.notes:
-        st.caption(note)
+        st.caption(md(note))
 
 
 def render() -> None:
@@ -151,7 +155,7 @@ def render() -> None:
     if table is not None:
         st.subheader(t("Dataset versions"))
         shown = table.assign(content_hash=table["content_hash"].str[:16])
-        st.dataframe(shown, hide_index=True)
+        show_table(shown, hide_index=True)
         download_buttons(table, "datasets", key="ds_dl")
         _changes(table)
     if allowed(user, "import"):

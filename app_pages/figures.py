@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from app_pages.plain import html_text, wrap
 from app_pages.texts import translate
 
 __all__ = [
@@ -27,18 +28,19 @@ __all__ = [
 
 
 def source_annotation(fig: go.Figure, source: str, lang: str = "en") -> go.Figure:
-    """Add the ``Source: ...`` line (``Bron: ...`` in Dutch) under the plot area."""
-    fig.add_annotation(
-        text=translate("Source: {source}", lang, source=source),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.22,
-        showarrow=False,
-        font={"size": 10, "color": "#555"},
-        xanchor="left",
+    """Add the ``Source: ...`` line (``Bron: ...`` in Dutch) as the title's subtitle, where no tick label can overlap
+    it; axes make room for long tick labels (``automargin``) and titles wrap instead of being cut."""
+    title = fig.layout.title.text or ""
+    fig.update_layout(
+        title={
+            "text": wrap(title, 70, escape=False),
+            "subtitle": {"text": html_text(translate("Source: {source}", lang, source=source)), "font": {"size": 10}},
+        },
+        margin={"t": 100},
+        modebar={"remove": ["sendDataToCloud"]},
     )
-    fig.update_layout(margin={"b": 90})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -83,7 +85,7 @@ def risk_heatmap(
         go.Heatmap(
             z=grid.to_numpy(),
             x=[str(c) for c in grid.columns],
-            y=[names.get(str(m), str(m)) for m in grid.index],
+            y=[wrap(names.get(str(m), str(m)), 28) for m in grid.index],
             customdata=counts.to_numpy(),
             colorscale="Reds",
             colorbar={"title": translate("Risk (sum of scores)", lang)},
@@ -106,9 +108,9 @@ def top_chokepoints(frame: pd.DataFrame, *, source: str, top: int = 15, lang: st
     fig = go.Figure(
         go.Bar(
             x=data["max_risk"],
-            y=data["name"],
+            y=[wrap(n, 32) for n in data["name"]],
             orientation="h",
-            text=data["main_risk_supplier"],
+            text=[html_text(v) for v in data["main_risk_supplier"]],
             hovertemplate=translate("%{y}: risk %{x:.3f} (supplier %{text})<extra></extra>", lang),
         )
     )
@@ -152,7 +154,7 @@ def network(
             name=str(kind),
             marker={"size": 9},
             customdata=group["node_id"],
-            text=group["name"],
+            text=[html_text(n) for n in group["name"]],
             hovertemplate="%{text} (%{customdata})<extra></extra>",
         )
     if selected is not None and (positions["node_id"] == selected).any():
@@ -162,7 +164,7 @@ def network(
             y=[row["y"]],
             mode="markers+text",
             marker={"size": 18, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
-            text=[str(row["name"])],
+            text=[html_text(row["name"])],
             textposition="top center",
             name=translate("selected", lang),
             hoverinfo="skip",
@@ -182,7 +184,7 @@ def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str, lang: s
     """Bars of supplier shares in percent (columns ``supplier_name`` or ``supplier_id``, ``share``,
     ``supplier_type``); unknown shares are drawn as 0 with 'share unknown' in the hover text."""
     data = frame.copy()
-    data["label"] = data["supplier_name"].where(data["supplier_name"] != "", data["supplier_id"])
+    data["label"] = [wrap(v, 20) for v in data["supplier_name"].where(data["supplier_name"] != "", data["supplier_id"])]
     data["pct"] = data["share"].fillna(0.0) * 100.0
     data["note"] = data["share"].map(lambda s: translate("share unknown", lang) if pd.isna(s) else f"{s * 100:.1f}%")
     fig = go.Figure()
@@ -197,7 +199,7 @@ def supplier_shares(frame: pd.DataFrame, *, source: str, node_name: str, lang: s
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
     fig.update_layout(
-        title=translate("Supplier shares of {name}", lang, name=node_name),
+        title=translate("Supplier shares of {name}", lang, name=html_text(node_name)),
         xaxis_title=translate("Supplier (country or firm)", lang),
         yaxis_title=translate("Share of supply (%)", lang),
         legend_title=translate("Supplier type", lang),
@@ -216,7 +218,7 @@ def mutual_dependency(frame: pd.DataFrame, *, source: str, lang: str = "en") -> 
             x=group["risk"],
             y=group["leverage"],
             mode="markers+text",
-            text=group["partner"],
+            text=[html_text(p) for p in group["partner"]],
             textposition="top center",
             name=str(verdict),
         )

@@ -6,12 +6,14 @@ language of these texts (:func:`app_pages.texts.translate`), data values stay as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from app_pages.figures import source_annotation
+from app_pages.plain import html_text, wrap
 from app_pages.texts import translate
 
 __all__ = [
@@ -26,8 +28,23 @@ __all__ = [
 ]
 
 
-def _name(names: Mapping[str, str] | None, key: object) -> str:
-    return (names or {}).get(str(key), str(key))
+def _name(names: Mapping[str, str] | None, key: object, width: int = 24) -> str:
+    """The name of ``key`` (its id when unnamed) as a wrapped, escaped Plotly label."""
+    return wrap((names or {}).get(str(key), str(key)), width)
+
+
+def _range(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """The ``column_low`` and ``column_high`` bounds of a measure (both equal to ``column`` where only a point value
+    is stored)."""
+    if f"{column}_low" in frame.columns and f"{column}_high" in frame.columns:
+        return frame[f"{column}_low"].fillna(0.0), frame[f"{column}_high"].fillna(0.0)
+    return frame[column].fillna(0.0), frame[column].fillna(0.0)
+
+
+def _natural(text: object) -> list[object]:
+    """Sort key reading the numbers inside a text as numbers ("budget=20" before "budget=100")."""
+    parts = re.split(r"(-?\d+(?:\.\d+)?)", str(text))
+    return [float(p) if i % 2 else p for i, p in enumerate(parts)]
 
 
 def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: float, lang: str = "en") -> go.Figure:
@@ -77,10 +94,20 @@ def losses_by_market(
     with ``market`` and ``weighted_loss``, 0-1)."""
     fig = go.Figure()
     for scenario, frame in frames.items():
+        low, high = _range(frame, "weighted_loss")
         fig.add_bar(
-            x=[_name(market_names, m) for m in frame["market"]],
-            y=frame["weighted_loss"] * 100.0,
-            name=str(scenario),
+            x=[_name(market_names, m, 16) for m in frame["market"]],
+            y=high * 100.0,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [0.0] * len(frame),
+                "arrayminus": (high - low) * 100.0,
+            },
+            customdata=list(zip(low * 100.0, high * 100.0, strict=True)),
+            hovertemplate=translate("at least %{customdata[0]:.1f}%, at most %{customdata[1]:.1f}%", lang)
+            + "<extra></extra>",
+            name=html_text(scenario),
         )
     fig.update_layout(
         title=translate("Supply loss per focus market", lang),
@@ -92,15 +119,28 @@ def losses_by_market(
     return source_annotation(fig, source, lang)
 
 
-def losses_by_product(frames: Mapping[str, pd.DataFrame], *, source: str, top: int = 20, lang: str = "en") -> go.Figure:
+def losses_by_product(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    top: int = 20,
+    node_names: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> go.Figure:
     """Grouped horizontal bars of the loss per final product (``finals`` tables with ``node_id`` and ``loss``),
     the ``top`` products by largest loss in any scenario."""
+    frames = {s: f.assign(loss_low=_range(f, "loss")[0], loss_high=_range(f, "loss")[1]) for s, f in frames.items()}
     merged = pd.concat([f.assign(scenario=s) for s, f in frames.items()], ignore_index=True)
-    order = merged.groupby("node_id")["loss"].max().sort_values(ascending=False).head(top).index[::-1]
+    order = merged.groupby("node_id")["loss_high"].max().sort_values(ascending=False).head(top).index[::-1]
     fig = go.Figure()
     for scenario, frame in frames.items():
-        loss = frame.set_index("node_id")["loss"].reindex(order).fillna(0.0)
-        fig.add_bar(x=loss * 100.0, y=list(order), orientation="h", name=str(scenario))
+        loss = frame.set_index("node_id")["loss_high"].reindex(order).fillna(0.0)
+        pct = loss * 100.0
+        bars: dict[str, object] = {"x": pct, "y": [_name(node_names, n, 36) for n in order], "orientation": "h"}
+        # a range: the bar reaches the most that can be lost, the whisker down to the least
+        low = frame.set_index("node_id")["loss_low"].reindex(order).fillna(0.0) * 100.0
+        bars["error_x"] = {"type": "data", "symmetric": False, "array": [0.0] * len(pct), "arrayminus": pct - low}
+        fig.add_bar(name=html_text(scenario), **bars)
     fig.update_layout(
         title=translate("Supply loss per final product (top {n})", lang, n=len(order)),
         xaxis_title=translate("Loss of supply (%)", lang),
@@ -126,9 +166,9 @@ def allocation_by_line(
     fig = go.Figure()
     for market, group in grid.groupby("market", sort=True):
         fig.add_bar(
-            x=[_name(line_names, a) for a in group["action_line_id"]],
+            x=[_name(line_names, a, 18) for a in group["action_line_id"]],
             y=group["spend_meur"],
-            name=_name(market_names, market),
+            name=_name(market_names, market, 40),
         )
     fig.update_layout(
         title=translate("Allocation by action line and focus market", lang),
@@ -153,10 +193,24 @@ def frontier(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure
     return source_annotation(fig, source, lang)
 
 
-def mc_funding(frame: pd.DataFrame, *, source: str, top: int = 20, lang: str = "en") -> go.Figure:
+def mc_funding(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    top: int = 20,
+    line_names: Mapping[str, str] | None = None,
+    target_names: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> go.Figure:
     """How often each (action line, target) option is funded over the Monte Carlo draws (top ``top``)."""
     data = frame[frame["frequency"] > 0].sort_values(["frequency", "target_id"], ascending=[False, True]).head(top)
-    labels = data["action_line_id"].astype(str) + " → " + data["target_id"].astype(str)
+    labels = pd.Series(
+        [
+            f"{_name(line_names, a, 60)} → {_name(target_names, g, 60)}"
+            for a, g in zip(data["action_line_id"], data["target_id"], strict=True)
+        ],
+        index=data.index,
+    )
     fig = go.Figure(go.Bar(x=data["frequency"] * 100.0, y=labels.iloc[::-1], orientation="h"))
     fig.data[0].x = (data["frequency"] * 100.0).iloc[::-1]
     fig.update_layout(
@@ -170,7 +224,8 @@ def mc_funding(frame: pd.DataFrame, *, source: str, top: int = 20, lang: str = "
 
 def batch_comparison(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:
     """Objective (weighted residual risk) per stored scenario of a batch (``scenario_key``, ``objective``)."""
-    data = frame.dropna(subset=["objective"]).sort_values("scenario_key")
+    data = frame.dropna(subset=["objective"])
+    data = data.iloc[sorted(range(len(data)), key=lambda i: _natural(data["scenario_key"].iloc[i]))]
     fig = go.Figure(go.Bar(x=data["scenario_key"], y=data["objective"]))
     fig.update_layout(
         title=translate("Weighted residual risk per scenario", lang),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import database_url, settings
+from app_pages.state import database_url, settings, sign_in
 from deps.access.auth import authenticate
 from deps.errors import AuthenticationError, DepsError
 
 
 def render() -> None:
-    """Draw the login form; on success remember the user in this session only and rerun into the app."""
+    """Draw the login form; on success open a server-side session (token in a cookie) and rerun into the app."""
     st.title(t("Log in"))
     st.caption(t("Log in to see the data."))
     message = st.session_state.pop("login_message", None)
@@ -27,14 +25,13 @@ def render() -> None:
         return
     try:
         actor = authenticate(database_url(), name.strip(), password, settings=settings())
-    except AuthenticationError as exc:
-        st.error(str(exc))
+    except AuthenticationError:
+        st.error(t("Login failed: wrong user name or password, or the account is locked or inactive."))
         return
-    except DepsError as exc:
-        st.error(t("{error}. Run `deps init` to create the database and the first admin.", error=exc))
+    except DepsError:
+        st.error(t("The database cannot be read. Ask the administrator to run `deps init`."))
         return
-    st.session_state["user"] = actor.name
-    st.session_state["last_seen"] = datetime.now(UTC)
+    sign_in(actor)
     st.rerun()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from deps.access.auth import Actor, allowed
 
-__all__ = ["PAGES", "PageSpec", "pages_for"]
+__all__ = ["ACCOUNT", "PAGES", "PageSpec", "pages_for"]
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/optimiser.py", "Optimiser", ":material/tune:", "optimise"),
     PageSpec("app_pages/batches.py", "Batches", ":material/stacks:", "batch"),
     PageSpec("app_pages/assumptions.py", "Effect assumptions", ":material/rule:", "edit_assumptions"),
+    PageSpec("app_pages/runs.py", "Runs", ":material/history:", "simulate"),
     PageSpec("app_pages/reports.py", "Reports", ":material/description:", "export"),
     PageSpec("app_pages/data.py", "Data", ":material/database:", "read"),
     PageSpec("app_pages/admin.py", "Admin", ":material/admin_panel_settings:", "manage_users"),
 )
+
+#: Every signed-in user's own page (password change); the only page while a one-time password is held.
+ACCOUNT = PageSpec("app_pages/account.py", "Account", ":material/person:", "read")
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:

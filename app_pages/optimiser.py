@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import language, t
+from app_pages.plain import md
 from app_pages.state import (
     actor,
     current_dataset,
@@ -21,6 +22,7 @@ from app_pages.state import (
     settings,
     source_line,
 )
+from app_pages.tables import labelled, localised, show_table
 from deps.errors import DataValidationError, DepsError
 from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
 from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
@@ -41,22 +43,53 @@ def _optional(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def _budgets(text: str) -> list[float]:
-    out = []
+#: The range the budget and frontier fields accept (EUR million): the form's bounds, not a policy threshold.
+MAX_BUDGET_MEUR = 1_000_000.0
+#: At most this many frontier budgets (each is one solve).
+MAX_FRONTIER_POINTS = 50
+
+
+def parse_budget(text: str) -> tuple[float | None, str | None]:
+    """The budget typed in the field, or ``None`` and the reason it is refused (in the chosen language)."""
+    try:
+        value = float(text.strip().replace("_", ""))
+    except ValueError:
+        return None, t("the budget must be a number")
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_BUDGET_MEUR:
+        return None, t("the budget must lie between 0 and {most:,.0f} EUR million", most=MAX_BUDGET_MEUR)
+    return value, None
+
+
+def parse_frontier(text: str) -> tuple[list[float], str | None]:
+    """The frontier budgets typed in the field (sorted, unique), or the reason they are refused."""
+    out: list[float] = []
     for part in text.replace(";", ",").split(","):
         part = part.strip()
-        if part:
+        if not part:
+            continue
+        try:
             value = float(part)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(t("{part} is not a budget (EUR million, at least 0)", part=repr(part)))
-            out.append(value)
-    return sorted(set(out))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not 0.0 <= value <= MAX_BUDGET_MEUR:
+            return [], t(
+                "{part} is not a budget (a number of EUR million, at least 0 and at most {most:,.0f})",
+                part=repr(part),
+                most=MAX_BUDGET_MEUR,
+            )
+        out.append(value)
+    unique = sorted(set(out))
+    if len(unique) > MAX_FRONTIER_POINTS:
+        return [], t("at most {n} frontier budgets", n=MAX_FRONTIER_POINTS)
+    return unique, None
 
 
-def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> tuple[ScenarioConfig, dict] | None:
+def _form(
+    targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame
+) -> tuple[ScenarioConfig | None, dict, list[str]]:
     lnames, mnames = line_names(), market_names()
     cols = st.columns(4)
-    budget = cols[0].number_input(t("Budget (EUR million)"), 0.0, 1e6, 100.0, 10.0, key="opt_budget")
+    budget_text = cols[0].text_input(t("Budget (EUR million)"), "100", key="opt_budget", max_chars=32)
     solver = cols[1].selectbox(t("Solver"), ["highs", "cbc"], key="opt_solver")
     frontier_text = cols[2].text_input(t("Frontier budgets (EUR million, comma-separated)"), "", key="opt_frontier")
     draws = cols[3].number_input(t("Monte Carlo draws"), 0, 500, 0, 10, key="opt_draws")
@@ -76,6 +109,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["action_line_id", "name"],
             column_config={
+                **labelled(["action_line_id", "name"]),
                 "min_meur": st.column_config.NumberColumn(t("min (EUR million)"), min_value=0.0),
                 "max_meur": st.column_config.NumberColumn(t("max (EUR million)"), min_value=0.0),
             },
@@ -95,6 +129,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["market", "name"],
             column_config={
+                **labelled(["market", "name"]),
                 "min_share": st.column_config.NumberColumn(t("min share (0-1)"), min_value=0.0, max_value=1.0),
                 "max_share": st.column_config.NumberColumn(t("max share (0-1)"), min_value=0.0, max_value=1.0),
                 "weight": st.column_config.NumberColumn(t("weight"), min_value=0.0),
@@ -132,15 +167,16 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
             hide_index=True,
             disabled=["action_line_id", "dependency_kind", "segment", "evidence", "confidence", "source"],
             column_config={
+                **labelled(list(base.columns)),
                 "length_meur": st.column_config.NumberColumn(t("segment length (EUR million)"), min_value=0.0),
                 "reduction_per_meur": st.column_config.NumberColumn(t("risk reduction per EUR million"), min_value=0.0),
             },
         )
-    try:
-        frontier = _budgets(frontier_text)
-    except ValueError as exc:
-        st.error(str(exc))
-        return None
+    budget, budget_problem = parse_budget(budget_text)
+    frontier, frontier_problem = parse_frontier(frontier_text)
+    reasons = [r for r in (budget_problem, frontier_problem) if r]
+    if budget is None:
+        return None, {"frontier": frontier, "draws": int(draws)}, reasons
     changed = (edited["length_meur"] != base["length_meur"]) | (
         edited["reduction_per_meur"] != base["reduction_per_meur"]
     )
@@ -169,7 +205,7 @@ def _form(targets: pd.DataFrame, lines: pd.DataFrame, effects: pd.DataFrame) -> 
         ),
         effect_overrides=overrides,
     )
-    return config, {"frontier": frontier, "draws": int(draws)}
+    return config, {"frontier": frontier, "draws": int(draws)}, reasons
 
 
 def _results(run: OptimisationRun, source: str, dataset: str) -> None:
@@ -185,7 +221,7 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
                 for c in conflicts.to_dict("records")
             ]
             st.text("\n".join(words))
-            st.dataframe(conflicts, hide_index=True)
+            show_table(conflicts, hide_index=True)
         return
     summary = run.summary
     cols = st.columns(4)
@@ -212,39 +248,55 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
                 ),
                 key="opt_alloc_chart",
             )
-        st.dataframe(allocation, hide_index=True)
+        show_table(allocation, hide_index=True)
         download_buttons(allocation, f"allocation-{run.run_id[:8]}", key="opt_dl_alloc", dataset=dataset)
     with tab_risk:
-        st.dataframe(tables["markets"], hide_index=True)
+        show_table(tables["markets"], hide_index=True)
         download_buttons(tables["markets"], f"markets-{run.run_id[:8]}", key="opt_dl_markets", dataset=dataset)
-        st.dataframe(tables["targets"].sort_values("residual_risk", ascending=False), hide_index=True)
+        show_table(tables["targets"].sort_values("residual_risk", ascending=False), hide_index=True)
         download_buttons(tables["targets"], f"targets-{run.run_id[:8]}", key="opt_dl_targets", dataset=dataset)
     with tab_duals:
         duals = tables["duals"]
         st.caption(t("Shadow price: how much the residual risk would fall per unit the constraint were loosened."))
-        st.dataframe(
-            duals[duals["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else duals,
-            hide_index=True,
+        # one sign convention with the budget metric above: loosening a constraint never raises the minimised risk,
+        # so the fall per unit is the dual's magnitude (the download keeps the solver's signed dual)
+        falls = duals.assign(dual=duals["dual"].abs())
+        show_table(
+            falls[falls["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else falls,
+            column_config={"dual": t("Shadow price (risk fall per unit loosened)")},
         )
         download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
     with tab_why:
         reduced = tables["reduced_costs"]
-        st.dataframe(reduced.sort_values("reduced_cost").head(500), hide_index=True)
+        show_table(reduced.sort_values("reduced_cost").head(500), hide_index=True)
         download_buttons(reduced, f"why-not-funded-{run.run_id[:8]}", key="opt_dl_reduced", dataset=dataset)
     with tab_front:
         if "frontier" in tables:
             st.plotly_chart(
                 figures_runs.frontier(tables["frontier"], source=source, lang=language()), key="opt_frontier_chart"
             )
-            st.dataframe(tables["frontier"], hide_index=True)
+            show_table(tables["frontier"], hide_index=True)
         else:
             st.info(t("Give frontier budgets above to draw the efficient frontier."))
     with tab_mc:
         if "mc_funding" in tables:
             st.plotly_chart(
-                figures_runs.mc_funding(tables["mc_funding"], source=source, lang=language()), key="opt_mc_chart"
+                figures_runs.mc_funding(
+                    tables["mc_funding"],
+                    source=source,
+                    line_names=lnames,
+                    target_names=dict(
+                        zip(
+                            tables["mc_funding"]["target_id"],
+                            localised(tables["mc_funding"][["target_id"]])["target_name"],
+                            strict=True,
+                        )
+                    ),
+                    lang=language(),
+                ),
+                key="opt_mc_chart",
             )
-            st.dataframe(tables["mc_bands"], hide_index=True)
+            show_table(tables["mc_bands"], hide_index=True)
         else:
             st.info(t("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions."))
 
@@ -260,7 +312,7 @@ def render() -> None:
         with st.spinner(t("Preparing targets from the analysis...")):
             targets, lines, effects = _context(database_url(), ref.name, ref.content_hash)
     except DepsError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
     st.caption(
         t(
@@ -269,9 +321,11 @@ def render() -> None:
             markets=len({m for cell in targets["market"] for m in str(cell).split(";") if m}),
         )
     )
-    form = _form(targets, lines, effects)
-    if form is not None and st.button(t("Run optimisation"), type="primary", key="opt_run"):
-        config, extra = form
+    config, extra, reasons = _form(targets, lines, effects)
+    if reasons:
+        st.error(t("Fix the inputs above to run: {reasons}", reasons="; ".join(reasons)))
+    blocked = bool(reasons) or config is None
+    if st.button(t("Run optimisation"), type="primary", key="opt_run", disabled=blocked) and not blocked and config:
         try:
             with st.spinner(t("Optimising...")):
                 run = run_optimisation(
@@ -285,10 +339,10 @@ def render() -> None:
                 )
             st.session_state["opt_result"] = run
         except DataValidationError as exc:
-            st.error(exc.summary)
-            st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
+            st.error(md(exc.summary))
+            show_table(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         except DepsError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
     stored = st.session_state.get("opt_result")
     if isinstance(stored, OptimisationRun):
         st.divider()

@@ -18,6 +18,7 @@ from app_pages.state import (
     market_names,
     source_line,
 )
+from app_pages.tables import flagged, show_table
 from deps.services.views import heatmap_frame
 from deps.store.catalogue import DatasetOverview, dataset_overview
 
@@ -35,8 +36,9 @@ def _heatmap(run_id: str, analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFram
 
 def _flagged(nodes: pd.DataFrame) -> pd.DataFrame:
     flags = [c for c in nodes.columns if c.endswith("chokepoint")]
-    any_flag = nodes[flags].fillna(False).astype(bool).any(axis=1)
-    return nodes[any_flag]
+    if not flags:
+        return nodes.iloc[0:0]
+    return nodes[pd.concat([flagged(nodes[c]) for c in flags], axis=1).any(axis=1)]
 
 
 def render() -> None:
@@ -81,13 +83,13 @@ def render() -> None:
         left, right = st.columns(2)
         with left:
             st.subheader(t("Top chokepoints"))
-            flagged = _flagged(nodes)
-            st.plotly_chart(figures.top_chokepoints(flagged, source=run_source, lang=language()), key="top_chokepoints")
+            top = _flagged(nodes)
+            st.plotly_chart(figures.top_chokepoints(top, source=run_source, lang=language()), key="top_chokepoints")
         with right:
             st.subheader(t("The Netherlands' control points"))
             control = tables["control_points"]
-            control = control[control["control_point"].fillna(False).astype(bool)]
-            st.dataframe(
+            control = control[flagged(control["control_point"])]
+            show_table(
                 control[["node_id", "holder", "holder_share", "n_finals_reached", "leverage", "explanation"]],
                 hide_index=True,
             )
@@ -96,8 +98,8 @@ def render() -> None:
     left, right = st.columns(2)
     left.plotly_chart(figures.nodes_by_sector(view.by_sector, source=source, lang=language()), key="by_sector")
     right.plotly_chart(figures.coverage_histogram(view.coverage, source=source, lang=language()), key="coverage")
-    st.dataframe(view.by_market, hide_index=True)
-    st.dataframe(
+    show_table(view.by_market, hide_index=True)
+    show_table(
         view.coverage.sort_values(["coverage", "node_id"]),
         hide_index=True,
         column_config={"coverage": st.column_config.ProgressColumn(t("coverage"), min_value=0.0, max_value=1.0)},

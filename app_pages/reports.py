@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from app_pages.i18n import t
+from app_pages.plain import md
+from app_pages.runs_compare import parameter_summary
 from app_pages.state import actor, database_url, settings
 from deps.errors import DepsError
 from deps.reports import ReportResult, build_report
@@ -55,9 +58,12 @@ def report_file_name(run: RunRecord, fmt: str) -> str:
 
 
 def run_label(run: RunRecord) -> str:
-    """One line per run in the picker: kind, dataset and version, time, user, status and the short id."""
+    """One line per run in the picker: kind, dataset and version, time, user, status, the short id and the
+    parameters."""
     dataset = f"{run.dataset} v{run.dataset_version}" if run.dataset else "-"
-    return f"{run.kind} · {dataset} · {run.created_at[:19]} · {run.user} · {run.status} · {run.id[:8]}"
+    head = f"{run.kind} · {dataset} · {run.created_at[:19]} · {run.user} · {run.status} · {run.id[:8]}"
+    summary = parameter_summary(run.parameters, 80)
+    return f"{head} · {summary}" if summary else head
 
 
 def _request_build() -> None:
@@ -117,7 +123,7 @@ def _build(request: dict[str, Any], runs: dict[str, RunRecord]) -> dict[str, Any
             data = out.read_bytes()
             out.unlink()
     except DepsError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
     except OSError as exc:
         log.warning("report of run %s could not be written: %s", run.id, exc)
@@ -192,13 +198,18 @@ def _show(built: dict[str, Any]) -> None:
     st.caption(" · ".join(facts) + f" · {len(built['data']):,} bytes")
     st.download_button(
         f"{t('Download')} {FORMAT_LABELS[built['fmt']]}",
-        data=built["data"],
+        data=_held(built["data"]),
         file_name=built["file_name"],
         mime=built["mime"],
         key="rp_download",
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def _held(data: bytes) -> Callable[[], bytes]:
+    """The report's bytes handed over only when the button is clicked (nothing waits under /media before that)."""
+    return lambda: data
 
 
 def render() -> None:
@@ -211,7 +222,7 @@ def render() -> None:
     try:
         runs = list_runs(database_url(), limit=RUN_LIMIT)
     except DepsError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     if not runs:
         st.info(t("No runs are stored yet: run an analysis, simulation or optimisation first."))

@@ -10,7 +10,9 @@ import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import language, t
+from app_pages.plain import md
 from app_pages.state import actor, database_url, download_buttons, settings
+from app_pages.tables import show_table
 from deps.access.auth import Actor, allowed
 from deps.errors import DepsError
 from deps.services.runs import list_runs, run_tables
@@ -82,7 +84,7 @@ def render() -> None:
             with st.spinner(t("Screening the trade flows...")):
                 run_id, screen = _screen(url, name, info.content_hash, user, hhi, importance, substitutability, years)
         except DepsError as exc:
-            st.warning(str(exc))
+            st.warning(md(exc))
             return
     else:
         stored = _stored(url, name)
@@ -110,7 +112,7 @@ def render() -> None:
     right.plotly_chart(figures_runs.screen_years(screen, source=source, lang=language()), key="sc_years_chart")
     only = st.checkbox(t("Only dependent products"), value=True, key="sc_only")
     table = screen[screen["dependent"]] if only else screen
-    st.dataframe(table, hide_index=True)
+    show_table(table, hide_index=True)
     download_buttons(table, f"eu-screen-{name}-v{info.version}", key="sc_dl", dataset=name)
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, download_buttons, market_names, settings, source_line
+from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
 from deps.services.analysis import ShockSpec, parse_shock, run_simulation
 
@@ -16,7 +17,7 @@ KINDS = ["country", "firm", "node"]
 DEFAULTS = {"A": [("country", "CHN", 1.0)], "B": [("country", "CHN", 0.5)]}
 
 
-def _shock_editor(scenario: str) -> list[ShockSpec] | None:
+def _shock_editor(scenario: str) -> tuple[list[ShockSpec], str | None]:
     start = pd.DataFrame(DEFAULTS[scenario], columns=["kind", "target", "fraction"])
     edited = st.data_editor(
         start,
@@ -35,9 +36,10 @@ def _shock_editor(scenario: str) -> list[ShockSpec] | None:
         try:
             shocks.append(parse_shock(f"{row['kind']}:{str(row['target']).strip()}={fraction}"))
         except DepsError as exc:
-            st.error(str(exc))
-            return None
-    return shocks
+            problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=exc)
+            st.error(problem)
+            return [], problem
+    return shocks, None
 
 
 def render() -> None:
@@ -54,28 +56,35 @@ def render() -> None:
         )
     )
     left, right = st.columns(2)
-    specs: dict[str, list[ShockSpec] | None] = {}
-    with left:
-        st.subheader(t("Scenario A"))
-        specs["A"] = _shock_editor("A")
-    with right:
-        st.subheader(t("Scenario B"))
-        specs["B"] = _shock_editor("B")
-    if st.button(t("Run simulation"), type="primary", key="sim_run"):
+    specs: dict[str, list[ShockSpec]] = {}
+    problems: list[str] = []
+    for column, name in ((left, "A"), (right, "B")):
+        with column:
+            st.subheader(t("Scenario {name}", name=name))
+            specs[name], problem = _shock_editor(name)
+            problems += [problem] if problem else []
+    if problems:
+        st.error(t("Fix the inputs above to run: {reasons}", reasons="; ".join(problems)))
+    blocked = bool(problems) or not any(specs.values())
+    if st.button(t("Run simulation"), type="primary", key="sim_run", disabled=blocked) and not blocked:
         results: dict[str, dict[str, object]] = {}
-        with st.status(t("Simulating..."), expanded=False) as status:
+        failures: list[str] = []
+        with st.spinner(t("Simulating...")):
             for name, shocks in specs.items():
                 if not shocks:
                     continue
                 try:
                     run = run_simulation(settings(), dataset=ref.name, actor=user, shocks=shocks)
                 except DepsError as exc:
-                    st.error(f"{t('Scenario {name}', name=name)}: {exc}")
+                    failures.append(t("Scenario {name} failed: {error}", name=name, error=exc))
                     continue
                 results[name] = {"run_id": run.run_id, "tables": run.tables}
-                status.write(t("Scenario {name}: run {id}", name=name, id=run.run_id[:8]))
-            status.update(label=t("Simulation done"), state="complete")
         st.session_state["sim_results"] = results
+        st.session_state["sim_failures"] = failures
+    for failure in st.session_state.get("sim_failures") or []:
+        st.error(failure)
+    if st.session_state.get("sim_failures") and st.session_state.get("sim_results"):
+        st.warning(t("Some scenarios failed; the results below show only the scenarios that ran."))
     results = st.session_state.get("sim_results") or {}
     if not results:
         return
@@ -89,7 +98,10 @@ def render() -> None:
         figures_runs.losses_by_market(markets, source=source, market_names=names, lang=language()), key="sim_markets"
     )
     st.subheader(t("Losses per final product"))
-    st.plotly_chart(figures_runs.losses_by_product(finals, source=source, lang=language()), key="sim_finals")
+    st.plotly_chart(
+        figures_runs.losses_by_product(finals, source=source, node_names=node_names(), lang=language()),
+        key="sim_finals",
+    )
     st.subheader(t("Compare"))
     cols = st.columns(len(results))
     for col, (name, result) in zip(cols, sorted(results.items()), strict=True):
@@ -97,9 +109,12 @@ def render() -> None:
             st.markdown(t("**Scenario {name}** (run `{id}`)", name=name, id=f"{result['run_id']!s:.8}"))
             tables = result["tables"]
             assert isinstance(tables, dict)
-            st.dataframe(tables["markets"], hide_index=True)
+            show_table(tables["markets"], hide_index=True)
             download_buttons(tables["markets"], f"sim-{name}-markets", key=f"sim_dl_m_{name}", dataset=ref.name)
-            st.dataframe(tables["nodes"].sort_values("loss", ascending=False), hide_index=True)
+            show_table(
+                tables["nodes"].sort_values("loss_high" if "loss_high" in tables["nodes"] else "loss", ascending=False),
+                hide_index=True,
+            )
             download_buttons(tables["nodes"], f"sim-{name}-nodes", key=f"sim_dl_n_{name}", dataset=ref.name)
 
 

@@ -1,21 +1,28 @@
 """Session state shared by the pages: settings, login session, the chosen dataset, cached reads and downloads.
 
-The login session lives in ``st.session_state`` only (``user`` and ``last_seen``); the role is read again from the
-database on every rerun (:func:`current_actor`), so a deactivated user is logged out at once.  Cached data is keyed
+The login session is a server-side session (:mod:`deps.sessions`): its token is kept in this tab's
+``st.session_state`` and in a browser cookie, so a refresh, a new tab or a typed page URL resumes it; the session and
+the role are read again from the database on every rerun (:func:`current_actor`), so logout elsewhere, expiry and
+deactivation apply at once.  Cached data is keyed
 by database URL, dataset name and content hash (never by user); per-user things are never cached globally.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import json
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import label_column, t
+from app_pages.plain import md
 from deps.access.auth import Actor, actor_for, allowed, session_expired
+from deps.access.sessions import end_session, open_session, password_change_required, resume_session
 from deps.config import Settings, load_settings
 from deps.errors import AuthenticationError, DepsError
 from deps.services.exports import log_export, neutralise_formulas, table_bytes
@@ -38,12 +45,18 @@ __all__ = [
     "database_url",
     "dataset_picker",
     "download_buttons",
+    "export_marking",
+    "forget_downloads",
     "graph_frames",
     "line_names",
     "logout",
     "market_names",
+    "remember_language",
+    "remembered_language",
     "settings",
+    "sign_in",
     "source_line",
+    "sync_cookie",
 ]
 
 
@@ -58,35 +71,131 @@ def database_url() -> str:
 
 
 # --------------------------------------------------------------------------------------------- login session
+#: The cookie that carries the session token, so a refresh, a new tab or a typed page URL stays signed in.
+COOKIE = "deps_session"
+#: What a session token looks like (``secrets.token_urlsafe(32)``); anything else in the cookie is ignored.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+#: The cookie that remembers the interface language.
+LANG_COOKIE = "deps_lang"
+
+
+def _cookie_script(token: str | None) -> None:
+    """Set (or, with ``None``, delete) the session cookie in the browser: SameSite=Strict, Secure over HTTPS."""
+    value = f"{COOKIE}={token}; Path=/; SameSite=Strict" if token else f"{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict"
+    script = (
+        f"<script>document.cookie = {json.dumps(value)} + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def sync_cookie() -> None:
+    """Write the pending cookie change of this session (after a login, a password change or a logout)."""
+    if "cookie" in st.session_state:
+        _cookie_script(st.session_state.pop("cookie"))
+
+
+def sign_in(user: Actor) -> None:
+    """Open a server-side session for ``user`` (just authenticated) and hand its token to the browser."""
+    token = open_session(database_url(), user)
+    st.session_state["token"] = token
+    st.session_state["cookie"] = token
+    st.session_state["last_seen"] = datetime.now(UTC)
+    st.session_state["must_change"] = password_change_required(database_url(), user.name)
+
+
 def logout(message: str | None = None) -> None:
-    """Forget everything this session holds (login, chosen dataset, results) except the language."""
-    lang = st.session_state.get("lang")
+    """End the server-side session (every tab holding it is signed out), drop the download files and forget
+    everything this session holds except the language."""
+    token = st.session_state.get("token")
+    if token:
+        try:
+            end_session(database_url(), str(token))
+        except DepsError as exc:  # pragma: no cover - the database went away; the cookie is deleted anyway
+            message = str(exc)
+    forget_downloads()
     for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    if lang is not None:
-        st.session_state["lang"] = lang
+        if key not in ("lang", "_lang_saved"):
+            del st.session_state[key]
+    st.session_state["cookie"] = None
+    st.session_state["ended"] = str(token or "")
     if message:
         st.session_state["login_message"] = message
 
 
+def _browser_cookie(name: str) -> str:
+    """A cookie the browser sent when this tab connected ("" in bare mode and under AppTest's stand-in runtime)."""
+    from streamlit import runtime
+    from streamlit.runtime import Runtime
+
+    if not runtime.exists() or not isinstance(runtime.get_instance(), Runtime):
+        return ""
+    try:
+        found = st.context.cookies.get(name)
+    except Exception:
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _browser_token() -> str:
+    """The token of the session cookie the browser sent when this tab connected (unless this tab logged out)."""
+    found = _browser_cookie(COOKIE)
+    if not TOKEN_SHAPE.fullmatch(found):  # no cookie, or junk in it
+        return ""
+    return "" if found == st.session_state.get("ended") else found
+
+
+def remembered_language(choices: tuple[str, ...]) -> None:
+    """Start a new tab in the language the browser last chose (cookie ``deps_lang``)."""
+    if "lang" not in st.session_state:
+        found = _browser_cookie(LANG_COOKIE)
+        if found in choices:
+            st.session_state["lang"] = found
+            st.session_state["_lang_saved"] = found
+
+
+def remember_language() -> None:
+    """Keep the chosen language in the browser for the next tab or refresh."""
+    lang = str(st.session_state.get("lang") or "")
+    if lang and st.session_state.get("_lang_saved") != lang:
+        st.session_state["_lang_saved"] = lang
+        value = json.dumps(f"{LANG_COOKIE}={lang}; Path=/; SameSite=Strict; Max-Age=31536000")
+        script = f"<script>document.cookie = {value};</script>"
+        st.html(script, unsafe_allow_javascript=True)
+
+
 def current_actor(now: datetime | None = None) -> Actor | None:
-    """The logged-in user with the role the database holds now, or None (logged out, expired or deactivated)."""
-    name = st.session_state.get("user")
-    if not name:
+    """The signed-in user with the role the database holds now, or None (logged out, expired, revoked, inactive).
+
+    The session is resumed from the database on every rerun by its token (this tab's, or the cookie a refreshed or
+    new tab sent), so logout elsewhere, expiry and deactivation apply at once.
+    """
+    token = str(st.session_state.get("token") or "") or _browser_token()
+    if not token:
         return None
     moment = now or datetime.now(UTC)
     last_seen = st.session_state.get("last_seen")
-    if not isinstance(last_seen, datetime) or session_expired(last_seen, moment, settings().session_minutes):
+    if isinstance(last_seen, datetime) and session_expired(last_seen, moment, settings().session_minutes):
         logout(t("Your session expired after inactivity: log in again."))
         return None
     try:
-        actor = actor_for(database_url(), str(name))
-    except AuthenticationError:
-        logout(t("Your account is no longer active: log in again."))
+        found = resume_session(database_url(), token, minutes=settings().session_minutes, now=moment)
+    except AuthenticationError as exc:
+        reason = str(exc)
+        if "expired" in reason:
+            message = t("Your session expired after inactivity: log in again.")
+        elif "inactive" in reason:
+            message = t("Your account is no longer active: log in again.")
+        else:
+            message = t("Your session ended: log in again.")
+        logout(message if "token" in st.session_state else None)
         return None
+    if "token" not in st.session_state:  # resumed from the cookie: a refresh, a new tab or a typed URL
+        st.session_state["token"] = token
+        st.session_state["must_change"] = password_change_required(database_url(), found.name)
+    st.session_state["user"] = found.name
     st.session_state["last_seen"] = moment
-    st.session_state["_actor"] = actor
-    return actor
+    st.session_state["_actor"] = found
+    return found
 
 
 def actor() -> Actor:
@@ -100,12 +209,16 @@ def actor() -> Actor:
 
 # --------------------------------------------------------------------------------------------- dataset
 def dataset_picker() -> None:
-    """Sidebar choice of dataset (newest version of each name); remembered in the session."""
+    """Sidebar choice of supply-graph dataset (newest version of each name); remembered in the session.
+
+    Only datasets with nodes are offered: trade flows and governance scores feed the EU screen and the risk scores,
+    they are no graph for the Overview, the explorer or the chokepoint page.
+    """
     url = database_url()
     try:
-        names = sorted({d.name for d in list_datasets(url, latest_only=True)})
+        names = sorted({d.name for d in list_datasets(url, latest_only=True) if d.counts.get("nodes", 0) > 0})
     except DepsError as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(md(exc))
         return
     if not names:
         return
@@ -178,7 +291,7 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
         with st.spinner(t("Analysing the supply graph (once per dataset version)...")):
             run_analysis(settings(), dataset=ref.name, actor=user)
     except DepsError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return None
     _stored_analysis.clear()
     return _stored_analysis(url, ref.name, ref.version, ref.content_hash)
@@ -202,47 +315,98 @@ def line_names() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------- downloads
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """An XLSX workbook of ``frame`` with formula-looking text neutralised."""
+def export_marking() -> str:
+    """The classification marking every table download carries (setting ``DEPS_EXPORT_CLASSIFICATION``)."""
+    return settings().export_classification
+
+
+def _stamp(user: Actor, dataset: str) -> str:
+    moment = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"deps; dataset {dataset or '-'}; exported by {user.name} at {moment}"
+
+
+def marked_csv(frame: pd.DataFrame, marking: str, stamp: str) -> bytes:
+    """CSV bytes of ``frame`` headed by two marking rows (classification, provenance) and an empty row."""
+    head = io.StringIO()
+    writer = csv.writer(head, lineterminator="\n")
+    writer.writerow(["classification", marking])
+    writer.writerow(["source", stamp])
+    writer.writerow([])
+    return head.getvalue().encode("utf-8") + table_bytes(frame, "csv")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", *, marking: str = "", stamp: str = "") -> bytes:
+    """An XLSX workbook of ``frame`` (formula-looking text neutralised), marked in A1, header, footer and properties."""
     buffer = io.BytesIO()
+    start = 3 if marking else 0
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False, startrow=start)
+        if marking:
+            book = writer.book
+            page = writer.sheets[sheet[:31]]
+            page.write_string(0, 0, marking.upper(), book.add_format({"bold": True, "font_color": "#B00020"}))
+            page.write_string(1, 0, stamp)
+            safe = marking.replace("&", "&&")
+            page.set_header(f"&C{safe}")
+            page.set_footer(f"&C{safe}")
+            book.set_properties({"title": sheet, "keywords": marking, "comments": stamp})
+            book.set_custom_property("classification", marking)
     return buffer.getvalue()
 
 
-def _logged(table: str, fmt: str, frame: pd.DataFrame, dataset: str) -> None:
-    user = st.session_state.get("_actor")
-    if not isinstance(user, Actor):
-        return
-    data = table_bytes(frame, "csv") if fmt == "csv" else xlsx_bytes(frame)
-    try:
-        log_export(database_url(), user, table=table, fmt=fmt, data=data, dataset=dataset)
-    except DepsError as exc:
-        st.error(str(exc))
+def _deferred(
+    url: str, user: Actor, frame: pd.DataFrame, name: str, fmt: str, dataset: str, marking: str
+) -> Callable[[], bytes]:
+    """The download as a callable run only when the button is clicked: role re-read, bytes marked, export audited."""
+
+    def build() -> bytes:
+        fresh = actor_for(url, user.name)
+        if not allowed(fresh, "export"):
+            raise AuthenticationError(f"{fresh.name} may not export")
+        stamp = _stamp(fresh, dataset)
+        data = (
+            marked_csv(frame, marking, stamp) if fmt == "csv" else xlsx_bytes(frame, name, marking=marking, stamp=stamp)
+        )
+        log_export(url, fresh, table=name, fmt=fmt, data=data, dataset=dataset)
+        return data
+
+    return build
 
 
-def download_buttons(frame: pd.DataFrame, name: str, *, key: str, dataset: str = "") -> None:
-    """CSV and XLSX download buttons for roles with ``export`` (each download is audited); nothing for others."""
+def download_buttons(
+    frame: pd.DataFrame, name: str, *, key: str, dataset: str = "", formats: tuple[str, ...] = ("csv", "xlsx")
+) -> None:
+    """Download buttons for roles with ``export``; nothing for others.
+
+    Nothing is stored for the download until it is clicked: the file is built then, marked with the classification
+    (CSV header rows; XLSX cell A1, page header/footer and document properties) and logged in the audit log.
+    """
     user = st.session_state.get("_actor")
     if not isinstance(user, Actor) or not allowed(user, "export"):
         return
-    left, right = st.columns(2)
-    kwargs: dict[str, Any] = {"on_click": _logged}
-    left.download_button(
-        t("Download CSV"),
-        data=table_bytes(frame, "csv"),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        args=(name, "csv", frame, dataset),
-        **kwargs,
-    )
-    right.download_button(
-        t("Download XLSX"),
-        data=lambda: xlsx_bytes(frame, name),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        args=(name, "xlsx", frame, dataset),
-        **kwargs,
-    )
+    marking = export_marking()
+    mimes = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    labels = {"csv": t("Download CSV"), "xlsx": t("Download XLSX")}
+    for column, fmt in zip(st.columns(len(formats)), formats, strict=True):
+        column.download_button(
+            labels[fmt],
+            data=_deferred(database_url(), user, frame, name, fmt, dataset, marking),
+            file_name=f"{name}.{fmt}",
+            mime=mimes[fmt],
+            key=f"{key}_{fmt}",
+            on_click="ignore",
+            help=t("Marked “{marking}”; every download is logged.", marking=marking),
+        )
+
+
+def forget_downloads() -> None:
+    """Drop every download file no live session refers to (called at logout, so no /media URL outlives it)."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return
+    manager = runtime.get_instance().media_file_mgr
+    manager.clear_session_refs()
+    # a download file is removed on its second orphan pass (Streamlit keeps it for one rerun)
+    manager.remove_orphaned_files()
+    manager.remove_orphaned_files()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from app_pages.texts_assumptions import ASSUMPTIONS_NL
 from app_pages.texts_charts import CHART_NL
+from app_pages.texts_labels import LABELS_NL
+from app_pages.texts_work import WORK_NL
 
 __all__ = ["NL", "PAGE_NL", "translate"]
 
@@ -63,8 +65,6 @@ PAGE_NL: dict[str, str] = {
     "Mutual dependency per partner country": "Wederzijdse afhankelijkheid per partnerland",
     "Flags": "Markeringen",
     # simulator
-    "Scenario A": "Scenario A",
-    "Scenario B": "Scenario B",
     "Run simulation": "Simulatie uitvoeren",
     "Losses per market": "Verliezen per markt",
     "Losses per final product": "Verliezen per eindproduct",
@@ -134,9 +134,6 @@ PAGE_NL: dict[str, str] = {
     # messages, captions, labels
     "deps — strategic dependencies": "deps — strategische afhankelijkheden",
     "Signed in as **{name}** ({role})": "Ingelogd als **{name}** ({role})",
-    "{error}. Run `deps init` to create the database and the first admin.": (
-        "{error}. Voer `deps init` uit om de database en de eerste beheerder aan te maken."
-    ),
     "{error}. Run `deps init` to create the database and load the seed.": (
         "{error}. Voer `deps init` uit om de database aan te maken en de basisgegevens te laden."
     ),
@@ -218,12 +215,9 @@ PAGE_NL: dict[str, str] = {
     ),
     "Simulating...": "Bezig met simuleren...",
     "Scenario {name}": "Scenario {name}",
-    "Scenario {name}: run {id}": "Scenario {name}: berekening {id}",
-    "Simulation done": "Simulatie gereed",
     "simulation runs {runs}": "simulatieberekeningen {runs}",
     "**Scenario {name}** (run `{id}`)": "**Scenario {name}** (berekening `{id}`)",
     # optimiser
-    "{part} is not a budget (EUR million, at least 0)": "{part} is geen budget (mln euro, minstens 0)",
     "Solver": "Oplosser",
     "Frontier budgets (EUR million, comma-separated)": "Budgetten voor de grens (mln euro, gescheiden door komma's)",
     "Monte Carlo draws": "Monte Carlo-trekkingen",
@@ -350,7 +344,7 @@ PAGE_NL: dict[str, str] = {
 
 PAGE_NL.update(ASSUMPTIONS_NL)  # the Effect assumptions page keeps its texts in texts_assumptions.py
 
-NL: dict[str, str] = {**CHART_NL, **PAGE_NL}
+NL: dict[str, str] = {**LABELS_NL, **CHART_NL, **PAGE_NL, **WORK_NL}
 """Every English text with its Dutch wording (pages and charts; the few shared keys carry the same wording)."""
 
 

@@ -51,6 +51,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _marking(text: str) -> str:
+    value = text.strip()
+    if not value or len(value) > 80 or any(ord(c) < 32 for c in value):
+        raise ValueError("must be one line of 1-80 characters")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
@@ -219,6 +226,14 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "DEPS_EXPORT_CLASSIFICATION",
+        "export_classification",
+        "Departementaal Vertrouwelijk",
+        "Classification marking written into every table download of the app (CSV header rows; XLSX cell A1, "
+        "page header and footer, document properties).",
+        _marking,
+    ),
+    Setting(
         "DEPS_USER",
         "user",
         "",
@@ -337,6 +352,7 @@ class Settings:
     login_max_failures: int
     login_lock_seconds: int
     session_minutes: int
+    export_classification: str
     user: str
     report_charts: str
     log_level: str

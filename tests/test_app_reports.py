@@ -101,7 +101,7 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     built = at.session_state["rp_result"]  # what the download button serves
     assert hashlib.sha256(built["data"]).hexdigest() == details["sha256"] and built["data"][:2] == b"PK"
     assert built["mime"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert at.download_button[0].proto.url.endswith(".xlsx")
+    assert at.download_button[0].proto.deferred_file_id and not at.download_button[0].proto.url  # built on click
     assert not list(_var_dir().glob("deps-report-*"))  # the private temporary folder is gone
 
     at.radio(key="rp_fmt").set_value("md").run()

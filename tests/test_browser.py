@@ -96,7 +96,9 @@ def test_analyst_session_end_to_end(app_page: Any, env: dict[str, str]) -> None:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").first.click()
     data = Path(info.value.path()).read_bytes()
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    lines = data.decode("utf-8").split("\n")
+    assert lines[0] == f"classification,{load_settings().export_classification}" and lines[2] == ""
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[3:]))))
     assert rows and {"action_line_id", "target_id", "market", "spend_meur"} <= set(rows[0])
     assert 0 < sum(float(r["spend_meur"]) for r in rows) <= 25.0 + 1e-6
     page.wait_for_timeout(500)

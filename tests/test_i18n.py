@@ -12,15 +12,21 @@ import pandas as pd
 import pytest
 
 from app_pages import figures, figures_runs
-from app_pages.nav import PAGES
+from app_pages.nav import ACCOUNT, PAGES
 from app_pages.texts import NL, PAGE_NL, translate
 from app_pages.texts_charts import CHART_NL
+from app_pages.texts_labels import COLUMNS, LABELS_NL, VALUES
+from app_pages.texts_work import WORK_NL
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app_streamlit.py"]
 TRANSLATORS = {"t", "translate"}
 # The call sites whose text is not a literal, and where their texts come from (checked below).
-DYNAMIC = {"app_streamlit.py": {"t(spec.title)"}, "chokepoints.py": {"t(FLAG_LABELS[flag])"}}
+DYNAMIC = {
+    "app_streamlit.py": {"t(spec.title)"},
+    "chokepoints.py": {"t(FLAG_LABELS[flag])"},
+    "labels.py": {"translate(english, lang)"},
+}
 
 
 def _fields(text: str) -> set[str]:
@@ -67,6 +73,9 @@ def _used_texts() -> tuple[set[str], dict[str, set[str]]]:
             assert isinstance(flag_labels, dict)
             texts.update(flag_labels.values())
     texts.update(page.title for page in PAGES)
+    texts.add(ACCOUNT.title)
+    texts.update(COLUMNS.values())  # headers and coded values: labels.py translates them
+    texts.update(word for vocabulary in VALUES.values() for word in vocabulary.values())
     return texts, dynamic
 
 
@@ -82,7 +91,7 @@ def test_page_and_chart_tables_agree_where_they_share_a_key() -> None:
     shared = set(PAGE_NL) & set(CHART_NL)
     assert {"Budget (EUR million)", "Action line"} <= shared  # shared on purpose: same wording in page and chart
     assert all(PAGE_NL[key] == CHART_NL[key] for key in shared)
-    assert NL == {**CHART_NL, **PAGE_NL}
+    assert NL == {**LABELS_NL, **CHART_NL, **PAGE_NL, **WORK_NL}
 
 
 def test_every_text_the_app_translates_is_in_the_table() -> None:
@@ -117,7 +126,7 @@ def test_figures_speak_the_chosen_language(lang: str, title: str, source: str) -
     frame = pd.DataFrame({"sector": ["chips", "chips"], "kind": ["input", "final_product"], "nodes": [2, 1]})
     fig = figures.nodes_by_sector(frame, source="x", lang=lang)
     assert fig.layout.title.text == title
-    assert fig.layout.annotations[0].text == source
+    assert fig.layout.title.subtitle.text == source  # the source line sits under the title, clear of tick labels
     assert [bar.x[0] for bar in fig.data] == ["chips", "chips"]  # data values stay as they are
     years = pd.DataFrame({"year": [2022], "dependent": [True], "persistent": [False]})
     names = [trace.name for trace in figures_runs.screen_years(years, source="x", lang=lang).data]

@@ -38,6 +38,7 @@ __all__ = [
     "SOURCE_KINDS",
     "SUPPLIER_TYPES",
     "ActionLine",
+    "AppSession",
     "AssumptionSet",
     "AssumptionSetVersion",
     "AuditEvent",
@@ -452,6 +453,19 @@ class User(SQLModel, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     last_login: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AppSession(SQLModel, table=True):
+    """A signed-in browser session: the SHA-256 of its random token (the token itself lives only in the browser),
+    the user, and when it was opened, last used and ended (``revoked_at``: logout, password change)."""
+
+    __tablename__ = "app_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_name: str = Field(max_length=80, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_seen: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,0 +1,131 @@
+"""Server-side sessions and own-password changes: the service (deps.access.sessions) and the app's Account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from deps.access.audit import list_events
+from deps.access.auth import Actor, add_user, authenticate, reset_password, set_active
+from deps.access.sessions import (
+    change_password,
+    end_session,
+    open_session,
+    password_change_required,
+    resume_session,
+    token_digest,
+)
+from deps.config import load_settings
+from deps.errors import AuthenticationError, DepsError
+from deps.ingest.seed import initialise
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
+PASSWORD = "correct horse battery staple"
+NEW = "seven quiet lanterns over harbour"
+
+
+@pytest.fixture
+def url(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DEPS_SEED_DIR", str(FIXTURE))
+    initialise(load_settings())
+    add_user(env["DEPS_DATABASE_URL"], "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    return env["DEPS_DATABASE_URL"]
+
+
+def test_session_resumes_until_logout_expiry_or_deactivation(url: str) -> None:
+    ann = Actor("ann", "analyst")
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    token = open_session(url, ann, now=now)
+    assert len(token) == 43 and token_digest(token) != token
+    assert resume_session(url, token, minutes=60, now=now + timedelta(minutes=59)) == ann
+    # the clock restarts at each use: 59 minutes after the last use is still live
+    assert resume_session(url, token, minutes=60, now=now + timedelta(minutes=117)) == ann
+    with pytest.raises(AuthenticationError, match="expired"):
+        resume_session(url, token, minutes=60, now=now + timedelta(minutes=178))
+    with pytest.raises(AuthenticationError, match="expired"):  # an expired session stays expired
+        resume_session(url, token, minutes=60, now=now + timedelta(minutes=300))
+    second = open_session(url, ann)
+    end_session(url, second)
+    with pytest.raises(AuthenticationError, match="ended"):
+        resume_session(url, second, minutes=60)
+    assert [e["action"] for e in list_events(url, actor=Actor("auditor", "admin"), action="logout")] == ["logout"]
+    third = open_session(url, ann)
+    set_active(url, "ann", False, by=Actor("tests", "admin"))
+    with pytest.raises(AuthenticationError, match="inactive"):
+        resume_session(url, third, minutes=60)
+    with pytest.raises(AuthenticationError):
+        resume_session(url, "x" * 43, minutes=60)
+
+
+def test_one_time_passwords_must_be_changed(url: str) -> None:
+    assert not password_change_required(url, "ann")  # a password the tests chose
+    secret = add_user(url, "otto", "viewer", None, by=Actor("tests", "admin"))
+    assert password_change_required(url, "otto")
+    otto = authenticate(url, "otto", secret, settings=load_settings())
+    change_password(url, otto, secret, NEW)
+    assert not password_change_required(url, "otto")
+    reset_password(url, "otto", by=Actor("tests", "admin"))
+    assert password_change_required(url, "otto")
+
+
+def test_change_password_checks_the_current_one_and_ends_other_sessions(url: str) -> None:
+    ann = Actor("ann", "analyst")
+    elsewhere = open_session(url, ann)
+    with pytest.raises(AuthenticationError):
+        change_password(url, ann, "wrong password!!", NEW)
+    with pytest.raises(DepsError, match="differ"):
+        change_password(url, ann, PASSWORD, PASSWORD)
+    with pytest.raises(DepsError, match="too short"):
+        change_password(url, ann, PASSWORD, "short")
+    change_password(url, ann, PASSWORD, NEW)
+    with pytest.raises(AuthenticationError):
+        resume_session(url, elsewhere, minutes=60)
+    assert authenticate(url, "ann", NEW, settings=load_settings()) == ann
+    with pytest.raises(AuthenticationError):
+        authenticate(url, "ann", PASSWORD, settings=load_settings())
+    changed = list_events(url, actor=Actor("auditor", "admin"), action="password_changed")
+    assert len(changed) == 1 and changed[0]["details"]["sessions_ended"] == 1
+    assert NEW not in str(list_events(url, actor=Actor("auditor", "admin"))) and PASSWORD not in str(
+        list_events(url, actor=Actor("auditor", "admin"))
+    )
+
+
+def _login(name: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_streamlit.py"), default_timeout=60).run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_account_page_forces_and_takes_the_change(url: str, lang: str) -> None:
+    secret = add_user(url, "otto", "analyst", None, by=Actor("tests", "admin"))
+    at = _login("otto", secret)
+    assert not at.exception
+    titles = {"en": ("Account", "Overview"), "nl": ("Account", "Overzicht")}[lang]
+    if lang == "nl":
+        at.radio(key="lang").set_value("nl").run()
+    assert [t.value for t in at.title] == [titles[0]]
+    assert len(at.warning) == 1
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/optimiser.py")
+    at.text_input(key="pw_current").input(secret)
+    at.text_input(key="pw_new").input(NEW)
+    at.text_input(key="pw_again").input(NEW + "x")
+    at.button[0].click().run()
+    assert len(at.error) == 1 and password_change_required(url, "otto")
+    at.text_input(key="pw_current").input(secret)
+    at.text_input(key="pw_new").input(NEW)
+    at.text_input(key="pw_again").input(NEW)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert len(at.success) == 1 and not password_change_required(url, "otto")
+    at.switch_page("app_pages/optimiser.py").run()  # every page is there now
+    assert not at.exception
+    at.switch_page("app_pages/overview.py").run()
+    assert at.title[0].value == titles[1]
