@@ -22,8 +22,8 @@ PASSWORD = "correct horse battery staple"
 def seeded(env: dict[str, str]) -> str:
     initialise(load_settings())
     url = env["DEPS_DATABASE_URL"]
-    add_user(url, "ann", "analyst", PASSWORD, by="tests")
-    add_user(url, "vic", "viewer", PASSWORD, by="tests")
+    add_user(url, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    add_user(url, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
     return url
 
 
@@ -73,7 +73,10 @@ def test_analyst_saves_a_new_set_and_then_a_new_version(seeded: str) -> None:
     assert any("Saved central@2" in s.value for s in at.success)
     second = show_set(seeded, "central@2", actor=Actor("vic", "viewer")).effects
     assert float(second.loc[0, "slope_high"]) == pytest.approx(2 * float(first.loc[0, "slope_high"]))
-    assert [e["target"] for e in list_events(seeded, action="assumptions_saved")] == ["central@2", "central@1"]
+    assert [e["target"] for e in list_events(seeded, action="assumptions_saved", actor=Actor("tests", "admin"))] == [
+        "central@2",
+        "central@1",
+    ]
 
 
 def test_a_bad_edit_shows_the_problems_and_saves_nothing(seeded: str) -> None:
