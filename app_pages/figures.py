@@ -17,6 +17,7 @@ from app_pages.texts import translate
 
 __all__ = [
     "coverage_histogram",
+    "mark_selected",
     "mutual_dependency",
     "network",
     "nodes_by_sector",
@@ -25,6 +26,23 @@ __all__ = [
     "supplier_shares",
     "top_chokepoints",
 ]
+
+
+def mark_selected(fig: go.Figure, positions: pd.DataFrame, selected: str | None, lang: str, *, size: int) -> None:
+    """Ring and label the selected node of a layered network drawing (nothing when it is not drawn)."""
+    if selected is None or not (positions["node_id"] == selected).any():
+        return
+    row = positions[positions["node_id"] == selected].to_dict("records")[0]
+    fig.add_scatter(
+        x=[row["level"]],
+        y=[row["y"]],
+        mode="markers+text",
+        marker={"size": size, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
+        text=[html_text(row["name"])],
+        textposition="top center",
+        name=translate("selected", lang),
+        hoverinfo="skip",
+    )
 
 
 def source_annotation(fig: go.Figure, source: str, lang: str = "en") -> go.Figure:
@@ -157,18 +175,7 @@ def network(
             text=[html_text(n) for n in group["name"]],
             hovertemplate="%{text} (%{customdata})<extra></extra>",
         )
-    if selected is not None and (positions["node_id"] == selected).any():
-        row = positions[positions["node_id"] == selected].to_dict("records")[0]
-        fig.add_scatter(
-            x=[row["level"]],
-            y=[row["y"]],
-            mode="markers+text",
-            marker={"size": 18, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
-            text=[html_text(row["name"])],
-            textposition="top center",
-            name=translate("selected", lang),
-            hoverinfo="skip",
-        )
+    mark_selected(fig, positions, selected, lang, size=18)
     fig.update_layout(
         title=translate("Supply network (inputs left, final products right)", lang),
         xaxis_title=translate("Level (steps from a raw input, count)", lang),

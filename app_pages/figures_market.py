@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from app_pages.figures import source_annotation
+from app_pages.figures import mark_selected, source_annotation
 from app_pages.plain import html_text
 from app_pages.texts import translate
 
@@ -160,18 +160,7 @@ def chain_network(
             hovertext=hover,
             hoverinfo="text",
         )
-    if selected is not None and (positions["node_id"] == selected).any():
-        row = positions[positions["node_id"] == selected].to_dict("records")[0]
-        fig.add_scatter(
-            x=[row["level"]],
-            y=[row["y"]],
-            mode="markers+text",
-            marker={"size": 22, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
-            text=[html_text(row["name"])],
-            textposition="top center",
-            name=translate("selected", lang),
-            hoverinfo="skip",
-        )
+    mark_selected(fig, positions, selected, lang, size=22)
     fig.update_layout(
         title=title,
         xaxis_title=translate("Level (steps from a raw input, count)", lang),

@@ -230,3 +230,26 @@ def test_chokepoints_filter_by_focus_market_and_graph_datasets_only(seeded: str,
     import_file(load_settings(), Actor("ada", "admin"), "baci", flows, dataset="flows")
     at.run()
     assert "flows" not in at.sidebar.selectbox(key="dataset_select").options
+
+
+def test_the_selected_node_is_ringed_and_named_in_the_network() -> None:
+    """The network drawing marks the chosen node once (a ring with its name), and nothing for a node not drawn."""
+    import pandas as pd
+
+    from app_pages.figures import network
+
+    positions = pd.DataFrame(
+        {
+            "node_id": ["a", "b"],
+            "name": ["Ore", "Metal <b>"],
+            "kind": ["material", "product"],
+            "level": [0, 1],
+            "y": [0.0, 0.0],
+        }
+    )
+    segments = pd.DataFrame({"x0": [0.0], "y0": [0.0], "x1": [1.0], "y1": [0.0]})
+    fig = network(positions, segments, source="test", selected="b")
+    rings = [t for t in fig.data if t.name == "selected"]
+    assert len(rings) == 1 and rings[0].marker.size == 18
+    assert list(rings[0].x) == [1] and "<b>" not in rings[0].text[0]  # the name is shown as plain text
+    assert not [t for t in network(positions, segments, source="test", selected="zz").data if t.name == "selected"]
