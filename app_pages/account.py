@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import actor, database_url, settings, sign_in
+from app_pages.state import actor, database, settings, sign_in
 from deps.access.sessions import change_password
 from deps.errors import AuthenticationError, DepsError
 
@@ -32,7 +32,7 @@ def render() -> None:
         return
     try:
         change_password(
-            database_url(),
+            database(),
             user,
             current,
             new,

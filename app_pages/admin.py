@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.plain import md
-from app_pages.state import actor, database_url, download_buttons
+from app_pages.state import actor, database, download_buttons
 from app_pages.tables import show_table
 from deps.access.audit import list_events, verify
 from deps.access.auth import ROLES, add_user, list_users, reset_password, set_active, set_role
@@ -16,10 +16,10 @@ from deps.errors import DepsError
 
 def _users() -> None:
     user = actor()
-    url = database_url()
+    db = database()
     st.subheader(t("Users and roles"))
     _shown_flash()
-    users = pd.DataFrame(list_users(url, actor=user))
+    users = pd.DataFrame(list_users(db, actor=user))
     show_table(users, hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         left, right = st.columns(2)
@@ -27,7 +27,7 @@ def _users() -> None:
         role = right.selectbox(t("Role"), ROLES, key="ad_role")
         if st.form_submit_button(t("Add user")):
             try:
-                secret = add_user(url, name.strip(), str(role), by=user)
+                secret = add_user(db, name.strip(), str(role), by=user)
             except DepsError as exc:
                 st.error(md(exc))
             else:
@@ -42,16 +42,16 @@ def _users() -> None:
     new_role = cols[1].selectbox(t("New role"), ROLES, key="ad_new_role")
     if cols[2].button(t("Change role"), key="ad_set_role"):
         _apply(
-            lambda: set_role(url, str(who), str(new_role), by=user), t("{user} is now {role}.", user=who, role=new_role)
+            lambda: set_role(db, str(who), str(new_role), by=user), t("{user} is now {role}.", user=who, role=new_role)
         )
     buttons = st.columns(3)
     if buttons[0].button(t("Deactivate"), key="ad_deactivate"):
-        _apply(lambda: set_active(url, str(who), False, by=user), t("{user} is deactivated.", user=who))
+        _apply(lambda: set_active(db, str(who), False, by=user), t("{user} is deactivated.", user=who))
     if buttons[1].button(t("Activate"), key="ad_activate"):
-        _apply(lambda: set_active(url, str(who), True, by=user), t("{user} is active.", user=who))
+        _apply(lambda: set_active(db, str(who), True, by=user), t("{user} is active.", user=who))
     if buttons[2].button(t("Reset password"), key="ad_reset"):
         try:
-            secret = reset_password(url, str(who), by=user)
+            secret = reset_password(db, str(who), by=user)
         except DepsError as exc:
             st.error(md(exc))
         else:
@@ -82,19 +82,19 @@ def _shown_flash() -> None:
 
 
 def _audit() -> None:
-    url = database_url()
+    db = database()
     st.subheader(t("Audit log"))
     cols = st.columns(3)
     action = cols[0].text_input(t("Action"), key="au_action", max_chars=40).strip() or None
     who = cols[1].text_input(t("User name"), key="au_user", max_chars=80).strip() or None
     limit = cols[2].number_input(t("Entries"), 1, 10_000, 200, key="au_limit")
-    events = pd.DataFrame(list_events(url, actor=actor(), limit=int(limit), action=action, user=who))
+    events = pd.DataFrame(list_events(db, actor=actor(), limit=int(limit), action=action, user=who))
     if len(events):
         events["details"] = events["details"].map(str)
     show_table(events, hide_index=True)
     download_buttons(events, "audit-log", key="au_dl")
     if st.button(t("Verify audit chain"), key="au_verify"):
-        report = verify(url, actor=actor())
+        report = verify(db, actor=actor())
         if report.ok:
             st.success(
                 t(

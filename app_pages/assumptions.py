@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import actor, current_dataset, database_url
+from app_pages.state import actor, current_dataset, database
 from deps.access.auth import allowed
 from deps.errors import DataValidationError, DepsError
 from deps.ingest.effects import DEPENDENCY_KINDS, EFFECT_EVIDENCE
@@ -50,7 +50,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Effect assumptions"))
     user = actor()
-    url = database_url()
+    db = database()
     if not allowed(user, "edit_assumptions"):
         st.warning(t("Editing effect assumptions needs the analyst role."))
         return
@@ -60,7 +60,7 @@ def render() -> None:
             "and high value of the evidence and say where it comes from; every save is a new version."
         )
     )
-    sets = list_sets(url, actor=user)
+    sets = list_sets(db, actor=user)
     st.dataframe(sets, hide_index=True)
     new = t("New set from the dataset's effect curves")  # set names have no spaces, so this never names a set
     choice = st.selectbox(t("Assumption set"), [new, *sets["name"].tolist()], key="as_set")
@@ -68,11 +68,11 @@ def render() -> None:
         ref = current_dataset()
         if ref is None:
             return
-        effects = dataset_effects(url, ref.name, actor=user)
+        effects = dataset_effects(db, ref.name, actor=user)
         name = st.text_input(t("Name of the new set"), key="as_name", max_chars=80).strip()
         base = t("dataset {name} version {version}", name=ref.name, version=ref.version)
     else:
-        version = show_set(url, str(choice), actor=user)
+        version = show_set(db, str(choice), actor=user)
         effects, name, base = version.effects, str(choice), version.reference
     st.subheader(t("Segments (starting from {base})", base=base))
     edited = _editor(effects, key=f"as_editor_{_NEW if choice == new else choice}")
@@ -82,7 +82,7 @@ def render() -> None:
             st.error(t("Give the new set a name."))
         else:
             try:
-                saved = save_set(url, name, edited, actor=user, note=note)
+                saved = save_set(db, name, edited, actor=user, note=note)
             except DataValidationError as exc:
                 _problems(exc)
             except DepsError as exc:
@@ -91,7 +91,7 @@ def render() -> None:
                 st.success(t("Saved {ref} ({n} segments).", ref=saved.reference, n=len(saved.effects)))
     if choice != new:
         st.subheader(t("Versions"))
-        st.dataframe(history(url, str(choice), actor=user), hide_index=True)
+        st.dataframe(history(db, str(choice), actor=user), hide_index=True)
 
 
 render()

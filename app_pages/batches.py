@@ -18,7 +18,7 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.plain import md
-from app_pages.state import actor, current_dataset, database_url, download_buttons, settings, source_line
+from app_pages.state import actor, current_dataset, database, download_buttons, settings, source_line
 from app_pages.tables import show_table
 from deps.access.auth import require
 from deps.errors import DataValidationError, DepsError
@@ -55,7 +55,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
         st.error(md(exc.summary))
         show_table(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         return
-    env = {**os.environ, "DEPS_DATABASE_URL": database_url(), "DEPS_USER": f"app-{user.name}"}
+    env = {**os.environ, "DEPS_DATABASE_URL": database().url, "DEPS_USER": f"app-{user.name}"}
     command = [sys.executable, "-m", "deps.cli.main", "batch", str(path), "--out", str(path.parent / "out")]
     command += ["--dataset", dataset, "--workers", "1"]
     log = (path.parent / "batch.log").open("wb")
@@ -67,7 +67,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
 
 
 def _find(file: str) -> RunRecord | None:
-    for run in list_runs(database_url(), kind="batch", limit=50):
+    for run in list_runs(database(), kind="batch", limit=50):
         if run.parameters.get("file") == file:
             return run
     return None
@@ -85,7 +85,7 @@ def _progress() -> None:
         st.progress(0.0, text=t("Preparing the batch (analysis and validation)..."))
     else:
         total = int(run.parameters.get("scenarios") or 1)
-        done = len(finished_members(database_url(), run.id))
+        done = len(finished_members(database(), run.id))
         st.progress(
             min(done / total, 1.0),
             text=t("Batch `{id}`: {done} of {total} scenarios stored", id=run.id[:8], done=done, total=total),
@@ -103,7 +103,7 @@ def _progress() -> None:
 
 
 def _browse(ref_source: str, dataset: str) -> None:
-    runs = list_runs(database_url(), kind="batch", limit=200)
+    runs = list_runs(database(), kind="batch", limit=200)
     if not runs:
         st.info(t("No batch stored yet."))
         return
@@ -122,7 +122,7 @@ def _browse(ref_source: str, dataset: str) -> None:
     )
     show_table(table, hide_index=True)
     batch_id: str = st.selectbox(t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
-    summary, allocations = collect(database_url(), str(batch_id))
+    summary, allocations = collect(database(), str(batch_id))
     if summary.empty:
         st.info(t("No scenario of this batch is stored yet."))
         return

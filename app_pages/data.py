@@ -14,24 +14,25 @@ import streamlit as st
 from app_pages.i18n import t
 from app_pages.labels import value_label
 from app_pages.plain import md
-from app_pages.state import actor, database_url, download_buttons, settings
+from app_pages.state import actor, database, download_buttons, settings
 from app_pages.tables import show_table
 from deps.access.auth import allowed
 from deps.errors import DataValidationError, DepsError
 from deps.ingest import FORMATS, import_file
 from deps.services.views import dataset_diff
 from deps.store.catalogue import status
+from deps.store.db import Database
 
 UPLOAD_TYPES = ["csv", "xlsx"]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _diff(url: str, name: str, old: int, new: int, old_hash: str, new_hash: str) -> pd.DataFrame:
-    return dataset_diff(url, name, old, new)
+def _diff(db: Database, name: str, old: int, new: int, old_hash: str, new_hash: str) -> pd.DataFrame:
+    return dataset_diff(db, name, old, new)
 
 
 def _versions() -> pd.DataFrame | None:
-    state = status(database_url())
+    state = status(database())
     st.caption(
         t(
             "Database: `{database}`, schema {revision} ({state})",
@@ -77,7 +78,7 @@ def _changes(table: pd.DataFrame) -> None:
     cols = st.columns(2)
     old = cols[0].selectbox(t("Old version"), versions, index=len(versions) - 2, key="dv_old")
     new = cols[1].selectbox(t("New version"), versions, index=len(versions) - 1, key="dv_new")
-    diff = _diff(database_url(), name, int(old), int(new), hashes[old], hashes[new])
+    diff = _diff(database(), name, int(old), int(new), hashes[old], hashes[new])
     counts = diff.groupby(["table", "change"]).size().rename("rows").reset_index()
     show_table(counts, hide_index=True)
     show_table(diff, hide_index=True)
@@ -112,7 +113,7 @@ def _import() -> None:
         path = folder / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         with st.spinner(t("Validating and importing...")):
-            result = import_file(settings(), user, fmt, path, dataset=name)
+            result = import_file(database(), settings(), user, fmt, path, dataset=name)
     except DataValidationError as exc:
         st.error(md(exc.summary) + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
         report = pd.DataFrame([asdict(p) for p in exc.problems])

@@ -15,7 +15,7 @@ from app_pages.state import (
     actor,
     analysis_tables,
     current_dataset,
-    database_url,
+    database,
     download_buttons,
     graph_frames,
     market_names,
@@ -192,7 +192,7 @@ def render() -> None:
     node_id = st.selectbox(
         t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help=t("or click a node above")
     )
-    detail = node_detail(database_url(), ref, str(node_id))
+    detail = node_detail(database(), ref, str(node_id))
     row = detail.node
     st.subheader(f"{md(row['name'])} ({md(node_id)})")
     cols = st.columns(4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import database_url, settings, sign_in
+from app_pages.state import database, settings, sign_in
 from deps.access.auth import authenticate
 from deps.errors import AuthenticationError, DepsError
 
@@ -24,7 +24,7 @@ def render() -> None:
     if not submitted:
         return
     try:
-        actor = authenticate(database_url(), name.strip(), password, settings=settings())
+        actor = authenticate(database(), name.strip(), password, settings=settings())
     except AuthenticationError:
         st.error(t("Login failed: wrong user name or password, or the account is locked or inactive."))
         return

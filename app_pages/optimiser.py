@@ -15,7 +15,7 @@ from app_pages.plain import md
 from app_pages.state import (
     actor,
     current_dataset,
-    database_url,
+    database,
     download_buttons,
     line_names,
     market_names,
@@ -26,11 +26,12 @@ from app_pages.tables import labelled, localised, show_table
 from deps.errors import DataValidationError, DepsError
 from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
 from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
+from deps.store.db import Database
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _context(url: str, dataset: str, content_hash: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    context = build_context(settings(), dataset=dataset)
+def _context(db: Database, dataset: str, content_hash: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    context = build_context(database(), settings(), dataset=dataset)
     return context.targets, context.lines, context.effects
 
 
@@ -310,7 +311,7 @@ def render() -> None:
         return
     try:
         with st.spinner(t("Preparing targets from the analysis...")):
-            targets, lines, effects = _context(database_url(), ref.name, ref.content_hash)
+            targets, lines, effects = _context(database(), ref.name, ref.content_hash)
     except DepsError as exc:
         st.warning(md(exc))
         return
@@ -329,6 +330,7 @@ def render() -> None:
         try:
             with st.spinner(t("Optimising...")):
                 run = run_optimisation(
+                    database(),
                     settings(),
                     dataset=ref.name,
                     actor=user,

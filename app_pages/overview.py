@@ -12,7 +12,7 @@ from app_pages.state import (
     actor,
     analysis_tables,
     current_dataset,
-    database_url,
+    database,
     download_buttons,
     graph_frames,
     market_names,
@@ -21,12 +21,13 @@ from app_pages.state import (
 from app_pages.tables import flagged, show_table
 from deps.services.views import heatmap_frame
 from deps.store.catalogue import DatasetOverview, dataset_overview
+from deps.store.db import Database
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _overview(url: str, dataset: str, content_hash: str) -> DatasetOverview:
+def _overview(db: Database, dataset: str, content_hash: str) -> DatasetOverview:
     """Cached per dataset version: the hash in the key makes a new import show at once."""
-    return dataset_overview(url, dataset)
+    return dataset_overview(db, dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -48,8 +49,8 @@ def render() -> None:
     ref = current_dataset()
     if ref is None:
         return
-    url = database_url()
-    view = _overview(url, ref.name, ref.content_hash)
+    db = database()
+    view = _overview(db, ref.name, ref.content_hash)
     source = source_line(ref)
     total = len(view.coverage)
     with_shares = int((view.coverage["coverage"] > 0).sum()) if total else 0

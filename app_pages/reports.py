@@ -23,7 +23,7 @@ import streamlit as st
 from app_pages.i18n import t
 from app_pages.plain import md
 from app_pages.runs_compare import parameter_summary
-from app_pages.state import actor, database_url, settings
+from app_pages.state import actor, database, settings
 from deps.errors import DepsError
 from deps.reports import ReportResult, build_report
 from deps.reports.service import MAX_CLASSIFICATION_LENGTH
@@ -110,6 +110,7 @@ def _build(request: dict[str, Any], runs: dict[str, RunRecord]) -> dict[str, Any
         ):
             out = Path(folder) / report_file_name(run, fmt)
             result: ReportResult = build_report(
+                database(),
                 settings(),
                 actor(),
                 run.id,
@@ -220,7 +221,7 @@ def render() -> None:
         t("A classified report of a stored run; every report is logged in the audit log with the file's SHA-256.")
     )
     try:
-        runs = list_runs(database_url(), limit=RUN_LIMIT)
+        runs = list_runs(database(), limit=RUN_LIMIT)
     except DepsError as exc:
         st.error(md(exc))
         return

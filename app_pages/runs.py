@@ -10,10 +10,11 @@ from app_pages.i18n import language, t
 from app_pages.labels import column_label
 from app_pages.plain import md
 from app_pages.runs_compare import compare_parameters, compare_tables, parameter_summary
-from app_pages.state import actor, database_url, download_buttons
+from app_pages.state import actor, database, download_buttons
 from app_pages.tables import show_table
 from deps.errors import DepsError
 from deps.services.runs import RunRecord, list_runs, run_tables
+from deps.store.db import Database
 
 RUN_LIMIT = 500
 
@@ -28,8 +29,8 @@ def run_label(run: RunRecord) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _tables(url: str, run_id: str) -> dict[str, pd.DataFrame]:
-    return run_tables(url, run_id)
+def _tables(db: Database, run_id: str) -> dict[str, pd.DataFrame]:
+    return run_tables(db, run_id)
 
 
 def _browser(runs: list[RunRecord]) -> list[RunRecord]:
@@ -77,7 +78,7 @@ def _compare(runs: list[RunRecord]) -> None:
     else:
         show_table(params, key="ru_params")
     try:
-        changes = compare_tables(_tables(database_url(), a.id), _tables(database_url(), b.id))
+        changes = compare_tables(_tables(database(), a.id), _tables(database(), b.id))
     except DepsError as exc:
         st.error(md(exc))
         return
@@ -96,7 +97,7 @@ def render() -> None:
     st.title(t("Runs"))
     actor()
     try:
-        runs = list_runs(database_url(), limit=RUN_LIMIT)
+        runs = list_runs(database(), limit=RUN_LIMIT)
     except DepsError as exc:
         st.error(md(exc))
         return

@@ -11,12 +11,13 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.plain import md
-from app_pages.state import actor, database_url, download_buttons, settings
+from app_pages.state import actor, database, download_buttons, settings
 from app_pages.tables import show_table
 from deps.access.auth import Actor, allowed
 from deps.errors import DepsError
 from deps.services.runs import list_runs, run_tables
 from deps.store.catalogue import list_datasets
+from deps.store.db import Database
 
 IMPORT_HINT = (
     "No trade-flow dataset is loaded. An admin imports one on the Data page (format `baci`), or on the command "
@@ -27,7 +28,7 @@ IMPORT_HINT = (
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _screen(
-    url: str,
+    db: Database,
     dataset: str,
     content_hash: str,
     user: Actor,
@@ -46,14 +47,14 @@ def _screen(
         eu_substitutability=substitutability,
         persistence_years=persistence_years,
     )
-    result = run_screen(dataclasses.replace(base, thresholds=thresholds), dataset=dataset, actor=user)
+    result = run_screen(db, dataclasses.replace(base, thresholds=thresholds), dataset=dataset, actor=user)
     return result.run_id, result.screen
 
 
-def _stored(url: str, dataset: str) -> tuple[str, pd.DataFrame] | None:
-    for run in list_runs(url, kind="screen", limit=50):
+def _stored(db: Database, dataset: str) -> tuple[str, pd.DataFrame] | None:
+    for run in list_runs(db, kind="screen", limit=50):
         if run.dataset == dataset and run.status == "ok":
-            return run.id, run_tables(url, run.id)["screen"]
+            return run.id, run_tables(db, run.id)["screen"]
     return None
 
 
@@ -61,8 +62,8 @@ def render() -> None:
     """Draw the page."""
     st.title(t("EU screen"))
     user = actor()
-    url = database_url()
-    trade = [d for d in list_datasets(url, latest_only=True) if d.format == "baci"]
+    db = database()
+    trade = [d for d in list_datasets(db, latest_only=True) if d.format == "baci"]
     if not trade:
         st.info(t(IMPORT_HINT))
         return
@@ -82,12 +83,12 @@ def render() -> None:
         years = cols[3].slider(t("Persistence: years flagged ≥"), 1, 5, int(defaults.persistence_years), key="sc_years")
         try:
             with st.spinner(t("Screening the trade flows...")):
-                run_id, screen = _screen(url, name, info.content_hash, user, hhi, importance, substitutability, years)
+                run_id, screen = _screen(db, name, info.content_hash, user, hhi, importance, substitutability, years)
         except DepsError as exc:
             st.warning(md(exc))
             return
     else:
-        stored = _stored(url, name)
+        stored = _stored(db, name)
         if stored is None:
             st.info(t("No screen of this dataset is stored yet; an analyst runs it on this page."))
             return

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import language, t
-from app_pages.state import actor, current_dataset, download_buttons, market_names, settings, source_line
+from app_pages.state import actor, current_dataset, database, download_buttons, market_names, settings, source_line
 from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
 from deps.services.analysis import ShockSpec, parse_shock, run_simulation
@@ -74,7 +74,7 @@ def render() -> None:
                 if not shocks:
                     continue
                 try:
-                    run = run_simulation(settings(), dataset=ref.name, actor=user, shocks=shocks)
+                    run = run_simulation(database(), settings(), dataset=ref.name, actor=user, shocks=shocks)
                 except DepsError as exc:
                     failures.append(t("Scenario {name} failed: {error}", name=name, error=exc))
                     continue

@@ -28,6 +28,7 @@ from deps.errors import AuthenticationError, DepsError
 from deps.services.exports import log_export, neutralise_formulas, table_bytes
 from deps.services.views import latest_analysis, markets_frame
 from deps.store.catalogue import list_datasets
+from deps.store.db import Database
 from deps.store.queries import (
     DatasetRef,
     action_lines_frame,
@@ -42,7 +43,7 @@ __all__ = [
     "analysis_tables",
     "current_actor",
     "current_dataset",
-    "database_url",
+    "database",
     "dataset_picker",
     "download_buttons",
     "export_marking",
@@ -65,9 +66,15 @@ def settings() -> Settings:
     return load_settings()
 
 
-def database_url() -> str:
-    """The database URL in force."""
-    return settings().effective_database_url
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+def database() -> Database:
+    """The handle on the database in force: one per URL and server process, shared by every session (it holds
+    the connection pool). Cached functions that take it are keyed by its URL (the handle pickles as its URL)."""
+    return _database(settings().effective_database_url)
 
 
 # --------------------------------------------------------------------------------------------- login session
@@ -96,11 +103,11 @@ def sync_cookie() -> None:
 
 def sign_in(user: Actor) -> None:
     """Open a server-side session for ``user`` (just authenticated) and hand its token to the browser."""
-    token = open_session(database_url(), user)
+    token = open_session(database(), user)
     st.session_state["token"] = token
     st.session_state["cookie"] = token
     st.session_state["last_seen"] = datetime.now(UTC)
-    st.session_state["must_change"] = password_change_required(database_url(), user.name)
+    st.session_state["must_change"] = password_change_required(database(), user.name)
 
 
 def logout(message: str | None = None) -> None:
@@ -109,7 +116,7 @@ def logout(message: str | None = None) -> None:
     token = st.session_state.get("token")
     if token:
         try:
-            end_session(database_url(), str(token))
+            end_session(database(), str(token))
         except DepsError as exc:  # pragma: no cover - the database went away; the cookie is deleted anyway
             message = str(exc)
     forget_downloads()
@@ -178,7 +185,7 @@ def current_actor(now: datetime | None = None) -> Actor | None:
         logout(t("Your session expired after inactivity: log in again."))
         return None
     try:
-        found = resume_session(database_url(), token, minutes=settings().session_minutes, now=moment)
+        found = resume_session(database(), token, minutes=settings().session_minutes, now=moment)
     except AuthenticationError as exc:
         reason = str(exc)
         if "expired" in reason:
@@ -191,7 +198,7 @@ def current_actor(now: datetime | None = None) -> Actor | None:
         return None
     if "token" not in st.session_state:  # resumed from the cookie: a refresh, a new tab or a typed URL
         st.session_state["token"] = token
-        st.session_state["must_change"] = password_change_required(database_url(), found.name)
+        st.session_state["must_change"] = password_change_required(database(), found.name)
     st.session_state["user"] = found.name
     st.session_state["last_seen"] = moment
     st.session_state["_actor"] = found
@@ -214,9 +221,9 @@ def dataset_picker() -> None:
     Only datasets with nodes are offered: trade flows and governance scores feed the EU screen and the risk scores,
     they are no graph for the Overview, the explorer or the chokepoint page.
     """
-    url = database_url()
+    db = database()
     try:
-        names = sorted({d.name for d in list_datasets(url, latest_only=True) if d.counts.get("nodes", 0) > 0})
+        names = sorted({d.name for d in list_datasets(db, latest_only=True) if d.counts.get("nodes", 0) > 0})
     except DepsError as exc:
         st.sidebar.error(md(exc))
         return
@@ -232,7 +239,7 @@ def current_dataset() -> DatasetRef | None:
     """The chosen dataset version, or None (with a message on the page) when there is none."""
     name = st.session_state.get("dataset") or settings().seed_dataset
     try:
-        return resolve_dataset(database_url(), name)
+        return resolve_dataset(database(), name)
     except DepsError as exc:
         st.warning(t("{error}. Run `deps init` to create the database and load the seed.", error=exc))
         return None
@@ -248,24 +255,24 @@ def source_line(ref: DatasetRef, extra: str = "") -> str:
 
 # --------------------------------------------------------------------------------------------- cached reads
 @st.cache_data(show_spinner=False, max_entries=16)
-def _graph_frames(url: str, dataset_id: int, content_hash: str) -> dict[str, pd.DataFrame]:
+def _graph_frames(db: Database, dataset_id: int, content_hash: str) -> dict[str, pd.DataFrame]:
     return {
-        "nodes": nodes_frame(url, dataset_id),
-        "edges": edges_frame(url, dataset_id),
-        "provision": provision_frame(url, dataset_id),
+        "nodes": nodes_frame(db, dataset_id),
+        "edges": edges_frame(db, dataset_id),
+        "provision": provision_frame(db, dataset_id),
     }
 
 
 def graph_frames(ref: DatasetRef) -> dict[str, pd.DataFrame]:
     """Nodes, edges and provision of a dataset version (cached by content hash)."""
-    return _graph_frames(database_url(), ref.id, ref.content_hash)
+    return _graph_frames(database(), ref.id, ref.content_hash)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _stored_analysis(
-    url: str, name: str, version: int, content_hash: str
+    db: Database, name: str, version: int, content_hash: str
 ) -> tuple[str, dict[str, pd.DataFrame]] | None:
-    return latest_analysis(url, resolve_dataset(url, name, version))
+    return latest_analysis(db, resolve_dataset(db, name, version))
 
 
 def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
@@ -273,8 +280,8 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
 
     Viewers get None when nobody has analysed this version yet (the page says so).
     """
-    url = database_url()
-    found = _stored_analysis(url, ref.name, ref.version, ref.content_hash)
+    db = database()
+    found = _stored_analysis(db, ref.name, ref.version, ref.content_hash)
     if found is not None:
         return found
     if not allowed(user, "analyse"):
@@ -289,28 +296,28 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
 
     try:
         with st.spinner(t("Analysing the supply graph (once per dataset version)...")):
-            run_analysis(settings(), dataset=ref.name, actor=user)
+            run_analysis(database(), settings(), dataset=ref.name, actor=user)
     except DepsError as exc:
         st.warning(md(exc))
         return None
     _stored_analysis.clear()
-    return _stored_analysis(url, ref.name, ref.version, ref.content_hash)
+    return _stored_analysis(db, ref.name, ref.version, ref.content_hash)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _names(url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return markets_frame(url), action_lines_frame(url)
+def _names(db: Database) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return markets_frame(db), action_lines_frame(db)
 
 
 def market_names() -> dict[str, str]:
     """Market id -> its name in the chosen language (official Dutch names in Dutch mode)."""
-    markets, _lines = _names(database_url())
+    markets, _lines = _names(database())
     return dict(zip(markets["market_id"], markets[label_column()], strict=True))
 
 
 def line_names() -> dict[str, str]:
     """Action line id -> its name in the chosen language."""
-    _markets, lines = _names(database_url())
+    _markets, lines = _names(database())
     return dict(zip(lines["action_line_id"], lines[label_column()], strict=True))
 
 
@@ -355,19 +362,19 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data", *, marking: str = "", s
 
 
 def _deferred(
-    url: str, user: Actor, frame: pd.DataFrame, name: str, fmt: str, dataset: str, marking: str
+    db: Database, user: Actor, frame: pd.DataFrame, name: str, fmt: str, dataset: str, marking: str
 ) -> Callable[[], bytes]:
     """The download as a callable run only when the button is clicked: role re-read, bytes marked, export audited."""
 
     def build() -> bytes:
-        fresh = actor_for(url, user.name)
+        fresh = actor_for(db, user.name)
         if not allowed(fresh, "export"):
             raise AuthenticationError(f"{fresh.name} may not export")
         stamp = _stamp(fresh, dataset)
         data = (
             marked_csv(frame, marking, stamp) if fmt == "csv" else xlsx_bytes(frame, name, marking=marking, stamp=stamp)
         )
-        log_export(url, fresh, table=name, fmt=fmt, data=data, dataset=dataset)
+        log_export(db, fresh, table=name, fmt=fmt, data=data, dataset=dataset)
         return data
 
     return build
@@ -390,7 +397,7 @@ def download_buttons(
     for column, fmt in zip(st.columns(len(formats)), formats, strict=True):
         column.download_button(
             labels[fmt],
-            data=_deferred(database_url(), user, frame, name, fmt, dataset, marking),
+            data=_deferred(database(), user, frame, name, fmt, dataset, marking),
             file_name=f"{name}.{fmt}",
             mime=mimes[fmt],
             key=f"{key}_{fmt}",

@@ -30,17 +30,17 @@ def main(argv: list[str] | None = None) -> None:
         print(f"skipped: {folder} is not present")
         return
     from deps.ingest.usgs import import_usgs, validate_usgs
-    from deps.store.db import session_scope, upgrade
+    from deps.store.db import Database, upgrade
 
     for attempt in range(1, args.repeat + 1):
         with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            upgrade(url)
+            db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+            upgrade(db)
             start = time.perf_counter()
             validate_usgs(folder, max_bytes=100_000_000)
             validated = time.perf_counter() - start
             start = time.perf_counter()
-            with session_scope(url) as session:
+            with db.session() as session:
                 result = import_usgs(folder, session=session, user="bench", max_bytes=100_000_000)
             total = time.perf_counter() - start
             verdict = "met" if total < TARGET_SECONDS else "MISSED"

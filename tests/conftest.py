@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from deps.store.db import Database, upgrade
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,9 +37,6 @@ def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
 
 
 def _drop_postgres_database(base_url: str, name: str) -> None:
-    from deps.store.db import dispose_engines
-
-    dispose_engines()
     admin = sa.create_engine(sa.engine.make_url(base_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -56,18 +55,26 @@ def empty_db_url(tmp_path: Path) -> Iterator[str]:
         _drop_postgres_database(base, name)
     else:
         yield f"sqlite:///{tmp_path / 'deps.sqlite3'}"
-        from deps.store.db import dispose_engines
-
-        dispose_engines()
 
 
 @pytest.fixture
-def db_url(empty_db_url: str) -> str:
-    """URL of a new database at the newest schema revision, with no data."""
-    from deps.store.db import upgrade
+def empty_db(empty_db_url: str) -> Iterator[Database]:
+    """A handle on a new, empty database (no schema); its connections are closed afterwards."""
+    with Database(empty_db_url) as handle:
+        yield handle
 
-    upgrade(empty_db_url)
-    return empty_db_url
+
+@pytest.fixture
+def db(empty_db: Database) -> Database:
+    """A handle on a new database at the newest schema revision, with no data."""
+    upgrade(empty_db)
+    return empty_db
+
+
+@pytest.fixture
+def db_url(db: Database) -> str:
+    """URL of the test database (for the CLI and the app, which open their own handle from DEPS_DATABASE_URL)."""
+    return db.url
 
 
 @pytest.fixture

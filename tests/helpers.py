@@ -5,22 +5,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from deps.store.db import engine_for
+from deps.store.db import Database
 
 
-def row_counts(url: str) -> dict[str, int]:
-    """Rows per table of the database at ``url`` (to prove that a failed import wrote nothing)."""
-    with engine_for(url).connect() as conn:
+def row_counts(db: Database) -> dict[str, int]:
+    """Rows per table of ``db`` (to prove that a failed import wrote nothing)."""
+    with db.engine.connect() as conn:
         return {
             name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
             for name, t in SQLModel.metadata.tables.items()
         }
 
 
-def tamper(url: str, statement: str, **params: object) -> None:
+def tamper(db: Database, statement: str, **params: object) -> None:
     """Run ``statement`` against the audit log as an attacker with DDL rights would: drop the append-only guard
     (migration 0002) first, then edit. ``deps audit verify`` must still catch the change."""
-    engine = engine_for(url)
+    engine = db.engine
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))

@@ -29,6 +29,7 @@ from deps.services.analysis import parse_shock, run_simulation
 from deps.services.optimisation import run_optimisation
 from deps.services.runs import list_runs
 from deps.services.scenario import ScenarioConfig
+from deps.store.db import Database
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -47,28 +48,26 @@ BACI = (
 )
 
 
-def _users(url: str) -> None:
+def _users(db: Database) -> None:
     for name, role in USERS.items():
-        add_user(url, name, role, PASSWORD, by=Actor("tests", "admin"))
+        add_user(db, name, role, PASSWORD, by=Actor("tests", "admin"))
 
 
 @pytest.fixture
-def small(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+def small(db: Database, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Database:
     """The tiny fixture as the seed, plus a viewer, an analyst and an admin."""
     monkeypatch.setenv("DEPS_SEED_DIR", str(FIXTURE))
-    initialise(load_settings())
-    url = env["DEPS_DATABASE_URL"]
-    _users(url)
-    return url
+    initialise(db, load_settings())
+    _users(db)
+    return db
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> str:
+def seeded(db: Database, env: dict[str, str]) -> Database:
     """The real seed plus the three users."""
-    initialise(load_settings())
-    url = env["DEPS_DATABASE_URL"]
-    _users(url)
-    return url
+    initialise(db, load_settings())
+    _users(db)
+    return db
 
 
 def _app() -> AppTest:
@@ -93,7 +92,7 @@ def _spec(at: AppTest, index: int = 0) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- login and roles
-def test_logged_out_session_sees_only_the_login_page(small: str) -> None:
+def test_logged_out_session_sees_only_the_login_page(small: Database) -> None:
     at = _app().run()
     _ok(at)
     assert [t.value for t in at.title] == ["Log in"]
@@ -102,13 +101,13 @@ def test_logged_out_session_sees_only_the_login_page(small: str) -> None:
         at.switch_page("app_pages/overview.py")
 
 
-def test_wrong_password_and_unknown_user_get_the_same_generic_error(small: str) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_generic_error(db: Database, small: Database) -> None:
     for name, password in (("ann", "wrong password!!"), ("nobody", PASSWORD)):
         at = _login(name, password)
         assert [e.value for e in at.error] == [LOGIN_FAILED]
         assert [t.value for t in at.title] == ["Log in"]
         assert "user" not in at.session_state
-    failed = list_events(small, actor=AUDITOR, action="login_failed")
+    failed = list_events(db, actor=AUDITOR, action="login_failed")
     assert len(failed) == 2
 
 
@@ -120,7 +119,7 @@ def test_pages_per_role() -> None:
     assert titles["admin"] == [p.title for p in PAGES]
 
 
-def test_viewer_cannot_reach_analyst_pages_or_functions(small: str) -> None:
+def test_viewer_cannot_reach_analyst_pages_or_functions(db: Database, small: Database) -> None:
     at = _login("vic")
     _ok(at)
     assert at.title[0].value == "Overview"
@@ -131,22 +130,22 @@ def test_viewer_cannot_reach_analyst_pages_or_functions(small: str) -> None:
     _ok(at)
     assert not at.download_button  # viewers may not export
     with pytest.raises(PermissionDeniedError):
-        run_simulation(load_settings(), dataset="seed", actor=Actor("vic", "viewer"), shocks=[parse_shock("CHN=1")])
+        run_simulation(db, load_settings(), dataset="seed", actor=Actor("vic", "viewer"), shocks=[parse_shock("CHN=1")])
 
 
-def test_viewer_reads_the_stored_analysis_only(small: str) -> None:
+def test_viewer_reads_the_stored_analysis_only(db: Database, small: Database) -> None:
     at = _login("vic")
     assert any("No analysis of this dataset version is stored yet" in i.value for i in at.info)
-    assert list_runs(small, kind="analysis") == []
+    assert list_runs(db, kind="analysis") == []
     analyst = _login("ann")  # an analyst's first visit runs and stores one
     _ok(analyst)
-    assert len(list_runs(small, kind="analysis")) == 1
+    assert len(list_runs(db, kind="analysis")) == 1
     at.run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 4  # heat map, top chokepoints, sectors, coverage
 
 
-def test_logout_clears_the_session(small: str) -> None:
+def test_logout_clears_the_session(small: Database) -> None:
     at = _login("ann")
     at.session_state["ex_node"] = "ore"
     at.button(key="logout").click().run()
@@ -155,7 +154,7 @@ def test_logout_clears_the_session(small: str) -> None:
     assert "user" not in at.session_state and "ex_node" not in at.session_state
 
 
-def test_session_expires_after_inactivity(small: str) -> None:
+def test_session_expires_after_inactivity(small: Database) -> None:
     at = _login("ann")
     minutes = load_settings().session_minutes
     at.session_state["last_seen"] = datetime.now(UTC) - timedelta(minutes=minutes, seconds=1)
@@ -164,16 +163,16 @@ def test_session_expires_after_inactivity(small: str) -> None:
     assert any("expired" in i.value for i in at.info)
 
 
-def test_deactivated_user_is_logged_out_at_once(small: str) -> None:
+def test_deactivated_user_is_logged_out_at_once(db: Database, small: Database) -> None:
     at = _login("ann")
     assert at.title[0].value == "Overview"
-    set_active(small, "ann", False, by=Actor("tests", "admin"))
+    set_active(db, "ann", False, by=Actor("tests", "admin"))
     at.run()
     assert [t.value for t in at.title] == ["Log in"]
     assert any("no longer active" in i.value for i in at.info)
 
 
-def test_dutch_interface(small: str) -> None:
+def test_dutch_interface(small: Database) -> None:
     at = _login("ann")
     at.radio(key="lang").set_value("nl").run()
     _ok(at)
@@ -186,7 +185,7 @@ def test_dutch_interface(small: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- read pages
-def test_overview_counts_and_charts(small: str) -> None:
+def test_overview_counts_and_charts(small: Database) -> None:
     at = _login("ann")
     _ok(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -198,30 +197,30 @@ def test_overview_counts_and_charts(small: str) -> None:
     assert all("Source: deps, dataset seed v1" in s for s in specs)
 
 
-def test_downloads_are_deferred_marked_and_audited(small: str) -> None:
+def test_downloads_are_deferred_marked_and_audited(db: Database, small: Database) -> None:
     at = _login("ann")
     assert at.download_button
     _ok(at)
-    assert list_events(small, actor=AUDITOR, action="export") == []  # nothing is built or logged before a click
+    assert list_events(db, actor=AUDITOR, action="export") == []  # nothing is built or logged before a click
     frame = pd.DataFrame({"node_id": ["ore"], "name": ["=HYPERLINK(1)"]})
     marking = load_settings().export_classification
-    build = _deferred(small, Actor("ann", "analyst"), frame, "t", "csv", "seed", marking)
+    build = _deferred(db, Actor("ann", "analyst"), frame, "t", "csv", "seed", marking)
     text = build().decode()
     assert text.startswith(f"classification,{marking}\nsource,deps; dataset seed; exported by ann")
     assert "'=HYPERLINK(1)" in text  # formula neutralised
     book = openpyxl.load_workbook(
-        io.BytesIO(_deferred(small, Actor("ann", "analyst"), frame, "t", "xlsx", "seed", marking)())
+        io.BytesIO(_deferred(db, Actor("ann", "analyst"), frame, "t", "xlsx", "seed", marking)())
     )
     assert book.active["A1"].value == marking.upper() and book.active["A4"].value == "node_id"
     assert marking in book.active.oddHeader.center.text
-    events = list_events(small, actor=AUDITOR, action="export")
+    events = list_events(db, actor=AUDITOR, action="export")
     assert sorted(e["details"]["format"] for e in events) == ["csv", "xlsx"] and events[0]["user"] == "ann"
-    set_active(small, "ann", False, by=Actor("tests", "admin"))  # the role is read again at the click
+    set_active(db, "ann", False, by=Actor("tests", "admin"))  # the role is read again at the click
     with pytest.raises(AuthenticationError):
         build()
 
 
-def test_explorer_node_detail(small: str) -> None:
+def test_explorer_node_detail(small: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/explorer.py").run()
     _ok(at)
@@ -239,7 +238,7 @@ def test_explorer_node_detail(small: str) -> None:
     assert at.selectbox(key="ex_node").options == ["Tool (tool)"]
 
 
-def test_chokepoints_tables_filter(small: str) -> None:
+def test_chokepoints_tables_filter(small: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/chokepoints.py").run()
     _ok(at)
@@ -249,36 +248,36 @@ def test_chokepoints_tables_filter(small: str) -> None:
     assert at.download_button
 
 
-def test_eu_screen_without_trade_data_explains_the_import(small: str) -> None:
+def test_eu_screen_without_trade_data_explains_the_import(small: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/screen.py").run()
     _ok(at)
     assert any("deps import baci" in i.value for i in at.info)
 
 
-def test_eu_screen_sliders_rerun_the_screen(seeded: str, tmp_path: Path) -> None:
+def test_eu_screen_sliders_rerun_the_screen(db: Database, seeded: Database, tmp_path: Path) -> None:
     path = tmp_path / "baci.csv"
     path.write_text(BACI)
-    import_file(load_settings(), Actor("ada", "admin"), "baci", path)
+    import_file(db, load_settings(), Actor("ada", "admin"), "baci", path)
     at = _login("ann")
     at.switch_page("app_pages/screen.py").run()
     _ok(at)
-    assert len(list_runs(seeded, kind="screen")) == 1
+    assert len(list_runs(db, kind="screen")) == 1
     assert "EU screen: concentration and importance" in _spec(at, 0)
     at.slider(key="sc_hhi").set_value(0.9).run()
     _ok(at)
-    runs = list_runs(seeded, kind="screen")
+    runs = list_runs(db, kind="screen")
     assert len(runs) == 2 and runs[0].parameters["eu_hhi"] == 0.9
 
 
 # ---------------------------------------------------------------------------------------------- analyst pages
-def test_simulator_runs_two_scenarios(small: str) -> None:
+def test_simulator_runs_two_scenarios(db: Database, small: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/simulator.py").run()
     _ok(at)
     at.button(key="sim_run").click().run()
     _ok(at)
-    assert len(list_runs(small, kind="simulation")) == 2
+    assert len(list_runs(db, kind="simulation")) == 2
     assert "Supply loss per focus market" in _spec(at, 0)
     markets = at.dataframe[-4].value  # scenario A's markets table
     # CHN holds 60% of ore; losing all of it leaves chip (the only final product) 60% short
@@ -286,7 +285,7 @@ def test_simulator_runs_two_scenarios(small: str) -> None:
 
 
 @pytest.mark.slow
-def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
+def test_optimiser_runs_with_a_small_budget(db: Database, seeded: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/optimiser.py").run()
     _ok(at)
@@ -295,7 +294,7 @@ def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
     at.number_input(key="opt_draws").set_value(5)
     at.button(key="opt_run").click().run()
     _ok(at)
-    runs = list_runs(seeded, kind="optimisation")
+    runs = list_runs(db, kind="optimisation")
     assert len(runs) == 1 and runs[0].status == "optimal" and runs[0].parameters["budget_meur"] == 20.0
     specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
     assert any("Allocation by action line and focus market" in s for s in specs)
@@ -305,11 +304,12 @@ def test_optimiser_runs_with_a_small_budget(seeded: str) -> None:
     assert 0 < spend <= 20.0
 
 
-def test_optimiser_explains_infeasibility_in_words(seeded: str) -> None:
+def test_optimiser_explains_infeasibility_in_words(db: Database, seeded: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/optimiser.py").run()
     # a stored infeasible run (the line minimum 50 exceeds the budget 20), as the page keeps it in the session
     run = run_optimisation(
+        db,
         load_settings(),
         dataset="seed",
         actor=Actor("ann", "analyst"),
@@ -325,7 +325,7 @@ def test_optimiser_explains_infeasibility_in_words(seeded: str) -> None:
 
 
 @pytest.mark.slow
-def test_batch_runs_in_the_background_and_is_browsable(seeded: str) -> None:
+def test_batch_runs_in_the_background_and_is_browsable(db: Database, seeded: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/batches.py").run()
     at.text_area(key="batch_text").input("base: {solver: highs}\nbudgets: [10, 20]\n")
@@ -338,13 +338,13 @@ def test_batch_runs_in_the_background_and_is_browsable(seeded: str) -> None:
         at.run()
     _ok(at)
     assert "batch_job" not in at.session_state
-    batches = list_runs(seeded, kind="batch")
+    batches = list_runs(db, kind="batch")
     assert len(batches) == 1 and batches[0].parameters["scenarios"] == 2
     assert "Weighted residual risk per scenario" in _spec(at, 0)
 
 
 # ---------------------------------------------------------------------------------------------- admin pages
-def test_data_page_versions_and_import_report(small: str, tmp_path: Path) -> None:
+def test_data_page_versions_and_import_report(small: Database, tmp_path: Path) -> None:
     at = _login("ada")
     at.switch_page("app_pages/data.py").run()
     _ok(at)
@@ -366,7 +366,7 @@ def test_data_page_versions_and_import_report(small: str, tmp_path: Path) -> Non
     assert sorted(at.dataframe[0].value["dataset"]) == ["baci", "seed"]
 
 
-def test_admin_page_users_and_audit(small: str) -> None:
+def test_admin_page_users_and_audit(small: Database) -> None:
     at = _login("ada")
     at.switch_page("app_pages/admin.py").run()
     _ok(at)
@@ -388,7 +388,7 @@ def test_admin_page_users_and_audit(small: str) -> None:
     assert "newbie" in list(at.dataframe[0].value["name"]) and len(at.code) == 1  # listed at once, password shown
 
 
-def test_every_page_renders_in_dutch(seeded: str) -> None:
+def test_every_page_renders_in_dutch(seeded: Database) -> None:
     """Dutch mode: every page of an admin renders without an exception or error, with Dutch titles and texts."""
     at = _login("ada")
     at.radio(key="lang").set_value("nl").run()

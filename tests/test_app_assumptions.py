@@ -13,18 +13,18 @@ from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.services.assumptions import list_sets, show_set
+from deps.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> str:
-    initialise(load_settings())
-    url = env["DEPS_DATABASE_URL"]
-    add_user(url, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
-    add_user(url, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
-    return url
+def seeded(db: Database, env: dict[str, str]) -> Database:
+    initialise(db, load_settings())
+    add_user(db, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    add_user(db, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
+    return db
 
 
 def _login(name: str) -> AppTest:
@@ -41,13 +41,13 @@ def test_the_page_is_for_analysts_and_admins_only() -> None:
     assert "app_pages/assumptions.py" in paths["analyst"] and "app_pages/assumptions.py" in paths["admin"]
 
 
-def test_viewer_cannot_open_the_page(seeded: str) -> None:
+def test_viewer_cannot_open_the_page(seeded: Database) -> None:
     at = _login("vic")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/assumptions.py")
 
 
-def test_analyst_saves_a_new_set_and_then_a_new_version(seeded: str) -> None:
+def test_analyst_saves_a_new_set_and_then_a_new_version(db: Database, seeded: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/assumptions.py").run()
     assert not at.exception, at.exception
@@ -61,7 +61,7 @@ def test_analyst_saves_a_new_set_and_then_a_new_version(seeded: str) -> None:
     at.run()  # the list of sets is drawn before the save: the next run offers the new set
     at.selectbox(key="as_set").select("central").run()
     editor_key = "as_editor_central"
-    first = show_set(seeded, "central", actor=Actor("vic", "viewer")).effects
+    first = show_set(db, "central", actor=Actor("vic", "viewer")).effects
     at.session_state[editor_key] = {
         "edited_rows": {0: {"slope_high": float(first.loc[0, "slope_high"]) * 2}},
         "added_rows": [],
@@ -71,15 +71,15 @@ def test_analyst_saves_a_new_set_and_then_a_new_version(seeded: str) -> None:
     at.button(key="as_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Saved central@2" in s.value for s in at.success)
-    second = show_set(seeded, "central@2", actor=Actor("vic", "viewer")).effects
+    second = show_set(db, "central@2", actor=Actor("vic", "viewer")).effects
     assert float(second.loc[0, "slope_high"]) == pytest.approx(2 * float(first.loc[0, "slope_high"]))
-    assert [e["target"] for e in list_events(seeded, action="assumptions_saved", actor=Actor("tests", "admin"))] == [
+    assert [e["target"] for e in list_events(db, action="assumptions_saved", actor=Actor("tests", "admin"))] == [
         "central@2",
         "central@1",
     ]
 
 
-def test_a_bad_edit_shows_the_problems_and_saves_nothing(seeded: str) -> None:
+def test_a_bad_edit_shows_the_problems_and_saves_nothing(db: Database, seeded: Database) -> None:
     at = _login("ann")
     at.switch_page("app_pages/assumptions.py").run()
     at.session_state["as_editor___new__"] = {
@@ -91,4 +91,4 @@ def test_a_bad_edit_shows_the_problems_and_saves_nothing(seeded: str) -> None:
     at.button(key="as_save").click().run()
     assert not at.exception, at.exception
     assert any("not saved" in e.value for e in at.error)
-    assert list_sets(seeded, actor=Actor("vic", "viewer")).empty
+    assert list_sets(db, actor=Actor("vic", "viewer")).empty

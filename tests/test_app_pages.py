@@ -24,6 +24,7 @@ from app_pages.texts import NL
 from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
+from deps.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
@@ -60,18 +61,18 @@ def _hostile_fixture(folder: Path) -> Path:
 
 
 @pytest.fixture
-def hostile(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def hostile(db: Database, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DEPS_SEED_DIR", str(_hostile_fixture(tmp_path / "hostile")))
-    initialise(load_settings())
-    add_user(env["DEPS_DATABASE_URL"], "ada", "admin", PASSWORD, by=Actor("tests", "admin"))
+    initialise(db, load_settings())
+    add_user(db, "ada", "admin", PASSWORD, by=Actor("tests", "admin"))
     return env["DEPS_DATABASE_URL"]
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> str:
-    initialise(load_settings())
-    add_user(env["DEPS_DATABASE_URL"], "ada", "admin", PASSWORD, by=Actor("tests", "admin"))
-    return env["DEPS_DATABASE_URL"]
+def seeded(db: Database, env: dict[str, str]) -> Database:
+    initialise(db, load_settings())
+    add_user(db, "ada", "admin", PASSWORD, by=Actor("tests", "admin"))
+    return db
 
 
 def _login(name: str) -> AppTest:
@@ -135,7 +136,7 @@ def _labels(at: AppTest) -> list[str]:
     return labels
 
 
-def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: str) -> None:
+def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: Database) -> None:
     at = _login("ada")
     at.radio(key="lang").set_value("nl").run()
     english = {key for key, dutch in NL.items() if dutch != key}
@@ -154,7 +155,7 @@ def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: s
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_market_view_chain_flags_click_through_and_search(seeded: str, lang: str) -> None:
+def test_market_view_chain_flags_click_through_and_search(seeded: Database, lang: str) -> None:
     at = _login("ada")
     if lang == "nl":
         at.radio(key="lang").set_value("nl").run()
@@ -185,13 +186,13 @@ def test_market_view_chain_flags_click_through_and_search(seeded: str, lang: str
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_runs_browser_and_comparison(seeded: str, lang: str) -> None:
+def test_runs_browser_and_comparison(db: Database, seeded: Database, lang: str) -> None:
     from deps.access.auth import Actor
     from deps.services.analysis import parse_shock, run_simulation
 
     ada = Actor("ada", "admin")
-    full = run_simulation(load_settings(), dataset="seed", actor=ada, shocks=[parse_shock("country:CHN=1.0")])
-    half = run_simulation(load_settings(), dataset="seed", actor=ada, shocks=[parse_shock("country:CHN=0.5")])
+    full = run_simulation(db, load_settings(), dataset="seed", actor=ada, shocks=[parse_shock("country:CHN=1.0")])
+    half = run_simulation(db, load_settings(), dataset="seed", actor=ada, shocks=[parse_shock("country:CHN=0.5")])
     at = _login("ada")
     if lang == "nl":
         at.radio(key="lang").set_value("nl").run()
@@ -211,7 +212,9 @@ def test_runs_browser_and_comparison(seeded: str, lang: str) -> None:
         assert "Grootheid" in json.loads(at.dataframe[2].proto.columns)["measure"]["label"]
 
 
-def test_chokepoints_filter_by_focus_market_and_graph_datasets_only(seeded: str, tmp_path: Path) -> None:
+def test_chokepoints_filter_by_focus_market_and_graph_datasets_only(
+    db: Database, seeded: Database, tmp_path: Path
+) -> None:
     at = _login("ada")
     at.switch_page("app_pages/chokepoints.py").run()
     at.multiselect(key="ck_flags").set_value([]).run()
@@ -227,7 +230,7 @@ def test_chokepoints_filter_by_focus_market_and_graph_datasets_only(seeded: str,
 
     flows = tmp_path / "baci.csv"
     flows.write_text("year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n2022,CHN,NLD,260800,100.5,20\n")
-    import_file(load_settings(), Actor("ada", "admin"), "baci", flows, dataset="flows")
+    import_file(db, load_settings(), Actor("ada", "admin"), "baci", flows, dataset="flows")
     at.run()
     assert "flows" not in at.sidebar.selectbox(key="dataset_select").options
 

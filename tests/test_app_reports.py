@@ -19,6 +19,7 @@ from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
+from deps.store.db import Database
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -30,16 +31,15 @@ SECRET = "twelve chars and more"
 
 
 @pytest.fixture
-def simulated(env: dict[str, str]) -> tuple[str, str]:
-    """The real seed, a viewer and an analyst, and one stored simulation run: (database URL, run id)."""
+def simulated(db: Database, env: dict[str, str]) -> tuple[Database, str]:
+    """The real seed, a viewer and an analyst, and one stored simulation run: (database, run id)."""
     settings = load_settings()
     Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
-    initialise(settings)
-    url = env["DEPS_DATABASE_URL"]
-    add_user(url, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
-    add_user(url, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
-    run = run_simulation(settings, dataset="seed", actor=Actor("ann", "analyst"), shocks=[parse_shock("CHN=1")])
-    return url, run.run_id
+    initialise(db, settings)
+    add_user(db, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
+    add_user(db, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    run = run_simulation(db, settings, dataset="seed", actor=Actor("ann", "analyst"), shocks=[parse_shock("CHN=1")])
+    return db, run.run_id
 
 
 def _login(name: str) -> AppTest:
@@ -78,8 +78,8 @@ def _ok(at: AppTest) -> None:
 
 
 @pytest.mark.slow
-def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) -> None:
-    url, run_id = simulated
+def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[Database, str]) -> None:
+    db, run_id = simulated
     at = _reports_page(run_id)
     assert not at.download_button  # nothing built yet
     assert at.text_input(key="rp_class").value == MARK
@@ -89,7 +89,7 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download XLSX"]
     assert any(f"deps-report-simulation-{run_id}.xlsx" in s.value for s in at.success)
-    events = list_events(url, actor=AUDITOR, action="report")
+    events = list_events(db, actor=AUDITOR, action="report")
     assert len(events) == 1
     event = events[0]
     assert event["user"] == "ann" and event["target"] == run_id
@@ -110,7 +110,7 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     at.button(key="rp_build").click().run()
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download Markdown"]
-    events = list_events(url, actor=AUDITOR, action="report")
+    events = list_events(db, actor=AUDITOR, action="report")
     assert len(events) == 2
     newest = max(events, key=lambda e: int(e["id"]))["details"]
     assert newest["format"] == "md" and newest["classification"] == "Departementaal Vertrouwelijk — test"
@@ -128,8 +128,8 @@ def test_analyst_builds_xlsx_and_markdown_reports(simulated: tuple[str, str]) ->
     assert at.selectbox(key="rp_run").value != run_id
 
 
-def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulated: tuple[str, str]) -> None:
-    url, run_id = simulated
+def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulated: tuple[Database, str]) -> None:
+    db, run_id = simulated
     at = _reports_page(run_id)
     at.radio(key="rp_fmt").set_value("xlsx")
     at.checkbox(key="rp_fast").check()
@@ -140,7 +140,7 @@ def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulate
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["The two passphrases differ: type the same passphrase twice."]
     assert not at.download_button
-    assert list_events(url, actor=AUDITOR, action="report") == []
+    assert list_events(db, actor=AUDITOR, action="report") == []
     assert _passphrases(at) == {"rp_pass1": "", "rp_pass2": ""}  # blanked, also in the widgets
     assert "rp_request" not in at.session_state and "rp_result" not in at.session_state
 
@@ -148,14 +148,14 @@ def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulate
     at.text_input(key="rp_pass2").input("short")
     at.button(key="rp_build").click().run()
     assert any("too short" in e.value for e in at.error)
-    assert list_events(url, actor=AUDITOR, action="report") == []
+    assert list_events(db, actor=AUDITOR, action="report") == []
 
     at.text_input(key="rp_pass1").input(SECRET)
     at.text_input(key="rp_pass2").input(SECRET)
     at.button(key="rp_build").click().run()
     _ok(at)
     assert [b.label for b in at.download_button] == ["Download XLSX"]
-    (event,) = list_events(url, actor=AUDITOR, action="report")
+    (event,) = list_events(db, actor=AUDITOR, action="report")
     assert event["details"]["encrypted"] is True
     assert at.session_state["rp_result"]["data"][:2] != b"PK"  # an encrypted (OLE) container, not a plain zip
     assert _passphrases(at) == {"rp_pass1": "", "rp_pass2": ""}
@@ -163,7 +163,7 @@ def test_passphrase_mismatch_builds_nothing_and_forgets_the_passphrases(simulate
     assert not any(SECRET in repr(value) for value in kept)  # the passphrase is nowhere in the session
 
 
-def test_viewer_has_no_reports_page(simulated: tuple[str, str]) -> None:
+def test_viewer_has_no_reports_page(simulated: tuple[Database, str]) -> None:
     assert PAGE not in [p.path for p in pages_for(Actor("vic", "viewer"))]
     assert PAGE in [p.path for p in pages_for(Actor("ann", "analyst"))]
     at = _login("vic")

@@ -16,6 +16,7 @@ from deps.services.analysis import parse_shock, run_analysis, run_screen, run_si
 from deps.services.criticality import run_supply_risk
 from deps.services.exports import neutralise_formulas, table_bytes
 from deps.services.runs import get_run, run_tables
+from deps.store.db import Database
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -25,45 +26,44 @@ VIEWER = Actor("vie", "viewer")
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> dict[str, str]:
-    initialise(load_settings())
+def seeded(db: Database, env: dict[str, str]) -> dict[str, str]:
+    initialise(db, load_settings())
     return env
 
 
-def _import(fmt: str, path: Path) -> None:
-    import_file(load_settings(), ADMIN, fmt, path)
+def _import(db: Database, fmt: str, path: Path) -> None:
+    import_file(db, load_settings(), ADMIN, fmt, path)
 
 
-def test_seed_analysis_flags_euv_as_dutch_control_point(seeded: dict[str, str]) -> None:
+def test_seed_analysis_flags_euv_as_dutch_control_point(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
-    result = run_analysis(settings, dataset="seed", actor=ANALYST)
+    result = run_analysis(db, settings, dataset="seed", actor=ANALYST)
     nodes = result.tables["nodes"].set_index("node_id")
     euv = nodes.loc["semi_euv_scanner"]
     assert euv["control_point"] and euv["global_chokepoint"]
     assert euv["top_supplier"] == "NLD" and euv["top_share"] == pytest.approx(1.0)
     assert "NLD" in euv["explanation"]
-    record = get_run(settings.effective_database_url, result.run_id)
+    record = get_run(db, result.run_id)
     assert record.kind == "analysis" and record.parameters["home"] == "NLD" and record.inputs_hash
-    stored = run_tables(settings.effective_database_url, result.run_id)["nodes"]
+    stored = run_tables(db, result.run_id)["nodes"]
     assert list(stored["node_id"]) == list(result.tables["nodes"]["node_id"])
 
 
 @pytest.mark.slow
-def test_same_inputs_give_byte_identical_tables(seeded: dict[str, str]) -> None:
+def test_same_inputs_give_byte_identical_tables(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
-    first = run_analysis(settings, dataset="seed", actor=ANALYST)
-    second = run_analysis(settings, dataset="seed", actor=ANALYST)
+    first = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+    second = run_analysis(db, settings, dataset="seed", actor=ANALYST)
     assert first.run_id != second.run_id
     for name in ("nodes", "risk", "evidence"):
         assert table_bytes(first.tables[name], "csv") == table_bytes(second.tables[name], "csv")
-    url = settings.effective_database_url
-    assert get_run(url, first.run_id).inputs_hash == get_run(url, second.run_id).inputs_hash
+    assert get_run(db, first.run_id).inputs_hash == get_run(db, second.run_id).inputs_hash
 
 
-def test_cset_golden_results(env: dict[str, str], shared_data: Path) -> None:
-    initialise(load_settings())
-    _import("cset", shared_data / "cset-chip-explorer")
-    result = run_analysis(load_settings(), dataset="cset", actor=ANALYST)
+def test_cset_golden_results(db: Database, env: dict[str, str], shared_data: Path) -> None:
+    initialise(db, load_settings())
+    _import(db, "cset", shared_data / "cset-chip-explorer")
+    result = run_analysis(db, load_settings(), dataset="cset", actor=ANALYST)
     nodes = result.tables["nodes"].set_index("node_id")
     euv = nodes.loc["N20"]
     assert euv["control_point"] and euv["global_chokepoint"] and euv["top_share"] == pytest.approx(1.0)
@@ -77,57 +77,57 @@ def test_cset_golden_results(env: dict[str, str], shared_data: Path) -> None:
     assert resists["status"] == "insufficient data" and pd.isna(resists["top_share"])
 
 
-def test_simulation_of_an_export_ban(seeded: dict[str, str]) -> None:
+def test_simulation_of_an_export_ban(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
-    run = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")])
+    run = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")])
     nodes = run.tables["nodes"].set_index("node_id")
     # gallium: China about 98% of primary supply, so a full Chinese export ban leaves at most 2%
     assert nodes.loc["mat_gallium", "loss_low"] >= 0.97
     finals = run.tables["finals"]
     assert (finals["loss_low"] >= 0).all() and (finals["loss_high"] <= 1).all()
     assert (finals["loss_low"] <= finals["loss_high"]).all()
-    half = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=0.5")])
+    half = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=0.5")])
     for col in ("loss_low", "loss_high"):
         assert (half.tables["nodes"][col].to_numpy() <= run.tables["nodes"][col].to_numpy() + 1e-12).all()
-    sweep = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[], sweep_fraction=1.0)
+    sweep = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[], sweep_fraction=1.0)
     long = sweep.tables["finals"]
     assert "CHN" in set(long["country"]) and {"loss_low", "loss_high"} <= set(long.columns)
     assert {"weighted_loss_low", "weighted_loss_high"} <= set(sweep.tables["markets"].columns)
 
 
-def test_an_export_control_on_named_nodes_spares_the_rest(seeded: dict[str, str]) -> None:
+def test_an_export_control_on_named_nodes_spares_the_rest(db: Database, seeded: dict[str, str]) -> None:
     """CHN=1@gallium removes China's gallium supply only; the run records the resolved shock."""
     settings = load_settings()
-    control = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@mat_gallium")])
-    ban = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1")])
+    control = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@mat_gallium")])
+    ban = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1")])
     own = control.tables["nodes"].set_index("node_id")
     assert own.loc["mat_gallium", "loss_low"] >= 0.97  # China about 98% of primary gallium
     others = own.drop(index="mat_gallium")
     untouched = others[others["own_availability_low"] < 1.0]
     assert untouched.empty, f"own supply cut outside the controlled node: {list(untouched.index)[:5]}"
     assert (control.tables["finals"]["loss_high"] <= ban.tables["finals"]["loss_high"].to_numpy() + 1e-12).all()
-    record = get_run(settings.effective_database_url, control.run_id)
+    record = get_run(db, control.run_id)
     assert record.summary["shocks"] == ["country:CHN=1@mat_gallium"]
     with pytest.raises(NotFoundError, match="no node"):
-        run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@nosuchnode")])
+        run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@nosuchnode")])
 
 
-def test_bad_shocks_are_clear_errors(seeded: dict[str, str]) -> None:
+def test_bad_shocks_are_clear_errors(db: Database, seeded: dict[str, str]) -> None:
     with pytest.raises(RunError, match="between 0 and 1"):
         parse_shock("CHN=1.5")
     with pytest.raises(RunError, match="write COUNTRY=F"):
         parse_shock("planet:MARS=1")
     with pytest.raises(NotFoundError, match="no firm"):
-        run_simulation(load_settings(), dataset="seed", actor=ANALYST, shocks=[parse_shock("firm:nosuchfirm=1")])
+        run_simulation(db, load_settings(), dataset="seed", actor=ANALYST, shocks=[parse_shock("firm:nosuchfirm=1")])
     with pytest.raises(NotFoundError, match="no dataset"):
-        run_analysis(load_settings(), dataset="nope", actor=ANALYST)
+        run_analysis(db, load_settings(), dataset="nope", actor=ANALYST)
 
 
 @pytest.mark.slow
-def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
-    initialise(load_settings())
-    _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
-    run = run_screen(load_settings(), dataset="baci", actor=ANALYST, year=2022)
+def test_eu_screen_on_baci(db: Database, env: dict[str, str], shared_data: Path) -> None:
+    initialise(db, load_settings())
+    _import(db, "baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
+    run = run_screen(db, load_settings(), dataset="baci", actor=ANALYST, year=2022)
     screen = run.screen
     dependent = screen[screen["dependent"]]
     # every dependent product meets all three criteria with the published thresholds
@@ -138,7 +138,7 @@ def test_eu_screen_on_baci(env: dict[str, str], shared_data: Path) -> None:
     nld = transit[(transit["country"] == "NLD") & transit["transit"]]
     assert not nld.empty  # Rotterdam re-exports are not capacity
     with pytest.raises(NotFoundError, match="no trade flows for 1999"):
-        run_screen(load_settings(), dataset="baci", actor=ANALYST, year=1999)
+        run_screen(db, load_settings(), dataset="baci", actor=ANALYST, year=1999)
 
 
 def test_formula_cells_are_neutralised() -> None:
@@ -149,51 +149,51 @@ def test_formula_cells_are_neutralised() -> None:
     assert b"'=HYPERLINK" in table_bytes(frame, "csv")
 
 
-def test_roles_are_checked_by_the_services(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_roles_are_checked_by_the_services(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     settings = load_settings()
     with pytest.raises(PermissionDeniedError, match="'vie' has role 'viewer'"):
-        run_analysis(settings, dataset="seed", actor=VIEWER)
+        run_analysis(db, settings, dataset="seed", actor=VIEWER)
     with pytest.raises(PermissionDeniedError):
-        run_simulation(settings, dataset="seed", actor=VIEWER, shocks=[parse_shock("CHN=1")])
+        run_simulation(db, settings, dataset="seed", actor=VIEWER, shocks=[parse_shock("CHN=1")])
     fixture = Path(__file__).resolve().parent / "fixtures" / "template_small"
     with pytest.raises(PermissionDeniedError, match="needs role admin"):
-        import_file(settings, ANALYST, "template", fixture)
-    result = import_file(settings, ADMIN, "template", fixture, dataset="mine")
+        import_file(db, settings, ANALYST, "template", fixture)
+    result = import_file(db, settings, ADMIN, "template", fixture, dataset="mine")
     assert result.version == 1
 
 
-def test_runs_imports_and_exports_are_audited(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_runs_imports_and_exports_are_audited(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     from deps.access.audit import list_events, verify
     from deps.services.exports import export_run
 
     settings = load_settings()
-    run = run_analysis(settings, dataset="seed", actor=ANALYST)
-    written = export_run(settings, ANALYST, run.run_id, tmp_path / "a.csv", "csv", run.tables["nodes"])
+    run = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+    written = export_run(db, settings, ANALYST, run.run_id, tmp_path / "a.csv", "csv", run.tables["nodes"])
     with pytest.raises(PermissionDeniedError):
-        export_run(settings, VIEWER, run.run_id, tmp_path / "b.csv", "csv", run.tables["nodes"])
+        export_run(db, settings, VIEWER, run.run_id, tmp_path / "b.csv", "csv", run.tables["nodes"])
     assert not (tmp_path / "b.csv").exists()
-    events = list_events(settings.effective_database_url, actor=AUDITOR, limit=50)
+    events = list_events(db, actor=AUDITOR, limit=50)
     actions = [(e["action"], e["user"]) for e in events]
     assert ("run", "ana") in actions and ("export", "ana") in actions
     assert any(a == "import" for a, _u in actions)  # the seed load
     export = next(e for e in events if e["action"] == "export")
     assert written[0][1] in str(export["details"])
-    assert verify(settings.effective_database_url, actor=AUDITOR).ok
+    assert verify(db, actor=AUDITOR).ok
 
 
 @pytest.mark.slow
-def test_supply_risk_with_trade_and_wgi(env: dict[str, str], shared_data: Path) -> None:
-    initialise(load_settings())
-    _import("baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
-    _import("wgi", shared_data / "wgi-political-stability" / "wgi_pv_estimate.csv")
+def test_supply_risk_with_trade_and_wgi(db: Database, env: dict[str, str], shared_data: Path) -> None:
+    initialise(db, load_settings())
+    _import(db, "baci", shared_data / "baci-rawmaterials-2022" / "baci_hs92_2022.csv")
+    _import(db, "wgi", shared_data / "wgi-political-stability" / "wgi_pv_estimate.csv")
     settings = load_settings()
-    plain = run_supply_risk(settings, dataset="seed", actor=ANALYST).screen.set_index("material")
+    plain = run_supply_risk(db, settings, dataset="seed", actor=ANALYST).screen.set_index("material")
     assert (plain["hhi_wgi_eu"] == plain["hhi_wgi_global"]).all()  # no EU sourcing given: global shares stand in
     assert plain["inputs"].str.contains("EU sourcing: missing").all()
     # without trade data IR is only known to lie in [0, 1] (it was silently 1 before)
     assert (plain["import_reliance_low"] == 0.0).all() and (plain["import_reliance_high"] == 1.0).all()
     full = run_supply_risk(
-        settings, dataset="seed", actor=ANALYST, trade_dataset="baci", year=2022, governance_dataset="wgi"
+        db, settings, dataset="seed", actor=ANALYST, trade_dataset="baci", year=2022, governance_dataset="wgi"
     ).screen.set_index("material")
     given = full[full["inputs"].str.contains("EU sourcing: extra-EU imports")]
     assert len(given) >= 5  # seed materials whose HS code is among BACI's HS92 codes

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from deps.access import audit
 from deps.access.auth import Actor
-from deps.store.db import engine_for, session_scope, upgrade
+from deps.store.db import Database, upgrade
 from deps.store.models import AuditEvent
 from tests.helpers import tamper
 
@@ -26,23 +27,26 @@ AUDITOR = Actor("auditor", "admin")
 
 
 @pytest.fixture(params=["default", "postgres"])
-def url(request: pytest.FixtureRequest) -> str:
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database: the default test database (SQLite, or PostgreSQL with DEPS_TEST_DB) and PostgreSQL."""
     if request.param == "default":
-        return str(request.getfixturevalue("db_url"))
-    pg = str(request.getfixturevalue("pg_url"))
-    upgrade(pg)
-    return pg
+        handle: Database = request.getfixturevalue("empty_db")
+        upgrade(handle)
+        yield handle
+        return
+    with Database(str(request.getfixturevalue("pg_url"))) as handle:
+        upgrade(handle)
+        yield handle
 
 
-def _fill(url: str, n: int) -> None:
+def _fill(db: Database, n: int) -> None:
     for i in range(1, n + 1):
-        with session_scope(url) as session:
+        with db.session() as session:
             audit.append(session, user=f"user{i % 2}", action="test", target=f"t{i}", details={"i": i, "ü": "é"})
 
 
-def _sql(url: str, statement: str, **params: object) -> None:
-    tamper(url, statement, **params)
+def _sql(db: Database, statement: str, **params: object) -> None:
+    tamper(db, statement, **params)
 
 
 def test_entry_hash_is_sha256_of_canonical_json() -> None:
@@ -82,39 +86,39 @@ def test_field_boundaries_are_part_of_the_hash(a: tuple[str, str, str], b: tuple
     assert (digest(a) == digest(b)) == (a == b)
 
 
-def test_untouched_log_verifies_and_lists(url: str) -> None:
-    _fill(url, 8)
-    report = audit.verify(url, actor=AUDITOR)
+def test_untouched_log_verifies_and_lists(db: Database) -> None:
+    _fill(db, 8)
+    report = audit.verify(db, actor=AUDITOR)
     assert report.ok and report.checked == 8 and report.problems == []
-    events = audit.list_events(url, actor=AUDITOR, limit=3)
+    events = audit.list_events(db, actor=AUDITOR, limit=3)
     assert [e["id"] for e in events] == [8, 7, 6]
     assert events[0]["details"] == {"i": 8, "ü": "é"}
     assert events[0]["ts"].endswith("Z")
-    assert [e["target"] for e in audit.list_events(url, actor=AUDITOR, user="user1")] == ["t7", "t5", "t3", "t1"]
-    assert audit.list_events(url, actor=AUDITOR, action="nothing") == []
-    with engine_for(url).connect() as conn:
+    assert [e["target"] for e in audit.list_events(db, actor=AUDITOR, user="user1")] == ["t7", "t5", "t3", "t1"]
+    assert audit.list_events(db, actor=AUDITOR, action="nothing") == []
+    with db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, prev_hash, hash FROM audit_event ORDER BY id")).all()
     assert rows[0].prev_hash == audit.GENESIS_HASH
     assert all(rows[i].prev_hash == rows[i - 1].hash for i in range(1, len(rows)))
     assert len({row.hash for row in rows}) == 8
 
 
-def test_empty_log_verifies(url: str) -> None:
-    assert audit.verify(url, actor=AUDITOR) == audit.AuditReport(
+def test_empty_log_verifies(db: Database) -> None:
+    assert audit.verify(db, actor=AUDITOR) == audit.AuditReport(
         ok=True, checked=0, problems=[], head_id=None, head_hash=""
     )
 
 
-def test_anchor_catches_deleted_newest_entries(url: str) -> None:
+def test_anchor_catches_deleted_newest_entries(db: Database) -> None:
     # Deleting the newest entries leaves a valid shorter chain; only a hash kept elsewhere shows the loss.
-    _fill(url, 5)
-    head = audit.verify(url, actor=AUDITOR)
+    _fill(db, 5)
+    head = audit.verify(db, actor=AUDITOR)
     assert head.head_id == 5 and len(head.head_hash) == 64
-    assert audit.verify(url, actor=AUDITOR, anchor=head.head_hash).ok
-    _sql(url, "DELETE FROM audit_event WHERE id >= 4")
-    _fill(url, 1)  # SQLite reuses id 4; the chain is valid again
-    assert audit.verify(url, actor=AUDITOR).ok
-    report = audit.verify(url, actor=AUDITOR, anchor=head.head_hash)
+    assert audit.verify(db, actor=AUDITOR, anchor=head.head_hash).ok
+    _sql(db, "DELETE FROM audit_event WHERE id >= 4")
+    _fill(db, 1)  # SQLite reuses id 4; the chain is valid again
+    assert audit.verify(db, actor=AUDITOR).ok
+    report = audit.verify(db, actor=AUDITOR, anchor=head.head_hash)
     assert not report.ok
     assert report.problems == [
         f"anchor {head.head_hash[:12]}: no entry has this hash any more; entries after it were deleted, "
@@ -122,38 +126,38 @@ def test_anchor_catches_deleted_newest_entries(url: str) -> None:
     ]
 
 
-def test_edited_entry_is_named(url: str) -> None:
-    _fill(url, 8)
-    _sql(url, "UPDATE audit_event SET target='x' WHERE id=3")
-    report = audit.verify(url, actor=AUDITOR)
+def test_edited_entry_is_named(db: Database) -> None:
+    _fill(db, 8)
+    _sql(db, "UPDATE audit_event SET target='x' WHERE id=3")
+    report = audit.verify(db, actor=AUDITOR)
     assert not report.ok and report.checked == 8
     assert len(report.problems) == 1
     assert report.problems[0].startswith("entry 3: content edited")
 
 
-def test_deleted_entry_is_named(url: str) -> None:
-    _fill(url, 8)
-    _sql(url, "DELETE FROM audit_event WHERE id=5")
-    report = audit.verify(url, actor=AUDITOR)
+def test_deleted_entry_is_named(db: Database) -> None:
+    _fill(db, 8)
+    _sql(db, "DELETE FROM audit_event WHERE id=5")
+    report = audit.verify(db, actor=AUDITOR)
     assert not report.ok and report.checked == 7
     assert len(report.problems) == 1
     assert "entry 6" in report.problems[0]
     assert "gap after entry 4" in report.problems[0] and "id 5 missing" in report.problems[0]
 
 
-def test_deleted_first_entries_are_noticed(url: str) -> None:
-    _fill(url, 4)
-    _sql(url, "DELETE FROM audit_event WHERE id IN (1, 2)")
-    report = audit.verify(url, actor=AUDITOR)
+def test_deleted_first_entries_are_noticed(db: Database) -> None:
+    _fill(db, 4)
+    _sql(db, "DELETE FROM audit_event WHERE id IN (1, 2)")
+    report = audit.verify(db, actor=AUDITOR)
     assert not report.ok
     assert report.problems == [report.problems[0]] and report.problems[0].startswith("entry 3: it is the first")
 
 
-def test_relinked_entry_is_named(url: str) -> None:
+def test_relinked_entry_is_named(db: Database) -> None:
     # Remove entry 5 and re-link entry 6 to entry 4, recomputing entry 6's own hash as a careful forger would:
     # entry 6 now verifies on its own, but entry 7 still links to the old hash of entry 6.
-    _fill(url, 8)
-    with engine_for(url).connect() as conn:
+    _fill(db, 8)
+    with db.engine.connect() as conn:
         table = AuditEvent.__table__  # type: ignore[attr-defined]  # typed columns: SQLite's timestamps come back as datetimes
         rows = {r.id: r for r in conn.execute(sa.select(table)).mappings().all()}
     six = rows[6]
@@ -166,40 +170,40 @@ def test_relinked_entry_is_named(url: str) -> None:
         details_json=six["details_json"],
         prev_hash=rows[4]["hash"],
     )
-    _sql(url, "DELETE FROM audit_event WHERE id=5")
-    _sql(url, "UPDATE audit_event SET prev_hash=:p, hash=:h WHERE id=6", p=rows[4]["hash"], h=forged)
-    report = audit.verify(url, actor=AUDITOR)
+    _sql(db, "DELETE FROM audit_event WHERE id=5")
+    _sql(db, "UPDATE audit_event SET prev_hash=:p, hash=:h WHERE id=6", p=rows[4]["hash"], h=forged)
+    report = audit.verify(db, actor=AUDITOR)
     assert not report.ok
     assert len(report.problems) == 1
     assert report.problems[0].startswith("entry 7: prev_hash does not match the hash of entry 6")
     # Pointing entry 8 back at entry 3 is reported as a re-link.
-    _sql(url, "UPDATE audit_event SET prev_hash=:p WHERE id=8", p=rows[3]["hash"])
-    problems = audit.verify(url, actor=AUDITOR).problems
+    _sql(db, "UPDATE audit_event SET prev_hash=:p WHERE id=8", p=rows[3]["hash"])
+    problems = audit.verify(db, actor=AUDITOR).problems
     assert any(p.startswith("entry 8: content edited") for p in problems)
     assert any(p.startswith("entry 8: chain re-linked: it links to entry 3") for p in problems)
 
 
-def test_append_rolls_back_with_the_caller(url: str) -> None:
-    _fill(url, 2)
-    with pytest.raises(RuntimeError, match="boom"), session_scope(url) as session:
+def test_append_rolls_back_with_the_caller(db: Database) -> None:
+    _fill(db, 2)
+    with pytest.raises(RuntimeError, match="boom"), db.session() as session:
         audit.append(session, user="ann", action="test", target="rolled back")
         raise RuntimeError("boom")
-    _fill(url, 1)
-    report = audit.verify(url, actor=AUDITOR)
+    _fill(db, 1)
+    report = audit.verify(db, actor=AUDITOR)
     assert report.ok and report.checked == 3
-    assert "rolled back" not in {e["target"] for e in audit.list_events(url, actor=AUDITOR)}
+    assert "rolled back" not in {e["target"] for e in audit.list_events(db, actor=AUDITOR)}
 
 
-def test_timestamps_in_other_zones_are_stored_as_utc(url: str) -> None:
+def test_timestamps_in_other_zones_are_stored_as_utc(db: Database) -> None:
     ts = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=-5)))
-    with session_scope(url) as session:
+    with db.session() as session:
         audit.append(session, user="ann", action="test", ts=ts)
-    assert audit.verify(url, actor=AUDITOR).ok
-    assert audit.list_events(url, actor=AUDITOR)[0]["ts"] == "2026-03-01T17:00:00.123456Z"
+    assert audit.verify(db, actor=AUDITOR).ok
+    assert audit.list_events(db, actor=AUDITOR)[0]["ts"] == "2026-03-01T17:00:00.123456Z"
 
 
-def test_bad_arguments_are_refused(db_url: str) -> None:
-    with session_scope(db_url) as session:
+def test_bad_arguments_are_refused(db: Database) -> None:
+    with db.session() as session:
         with pytest.raises(ValueError, match="action"):
             audit.append(session, user="ann", action="")
         with pytest.raises(ValueError, match="user"):
@@ -207,16 +211,16 @@ def test_bad_arguments_are_refused(db_url: str) -> None:
         with pytest.raises(TypeError, match="JSON-serialisable"):
             audit.append(session, user="ann", action="test", details={"when": datetime(2026, 1, 1)})
     with pytest.raises(ValueError, match="limit"):
-        audit.list_events(db_url, actor=AUDITOR, limit=0)
+        audit.list_events(db, actor=AUDITOR, limit=0)
 
 
-def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
+def test_threads_appending_at_once_keep_one_chain(db: Database) -> None:
     errors: list[BaseException] = []
 
     def work(k: int) -> None:
         try:
             for i in range(10):
-                with session_scope(url) as session:
+                with db.session() as session:
                     audit.append(session, user=f"thread{k}", action="test", target=str(i))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -227,7 +231,7 @@ def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    report = audit.verify(url, actor=AUDITOR)
+    report = audit.verify(db, actor=AUDITOR)
     assert report.ok, report.problems
     assert report.checked == 40
 
@@ -235,44 +239,44 @@ def test_threads_appending_at_once_keep_one_chain(url: str) -> None:
 _WRITER = """
 import sys
 from deps.access import audit
-from deps.store.db import session_scope
+from deps.store.db import Database
 
-url, k = sys.argv[1], sys.argv[2]
+db, k = Database(sys.argv[1]), sys.argv[2]
 for i in range(25):
-    with session_scope(url) as session:
+    with db.session() as session:
         audit.append(session, user="proc" + k, action="test", target=str(i))
 """
 
 
 @pytest.mark.slow
-def test_processes_appending_at_once_keep_one_chain(url: str) -> None:
+def test_processes_appending_at_once_keep_one_chain(db: Database) -> None:
     # 4 processes x 25 events, each event in its own transaction, all racing for the end of the chain.
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _WRITER, url, str(k)], env=env, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", _WRITER, db.url, str(k)], env=env, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True
         )
         for k in range(4)
     ]
     for proc in procs:
         _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    report = audit.verify(url, actor=AUDITOR)
+    report = audit.verify(db, actor=AUDITOR)
     assert report.ok, report.problems
     assert report.checked == 100
-    with engine_for(url).connect() as conn:
+    with db.engine.connect() as conn:
         per_user: dict[str, int] = dict(
             conn.execute(sa.text('SELECT "user", COUNT(*) FROM audit_event GROUP BY "user"')).all()
         )
     assert per_user == {f"proc{k}": 25 for k in range(4)}
 
 
-def test_the_database_refuses_to_change_or_delete_entries(db_url: str) -> None:
+def test_the_database_refuses_to_change_or_delete_entries(db: Database) -> None:
     """Migration 0002: without dropping the guard, UPDATE and DELETE of an audit entry fail; appends still work."""
-    with session_scope(db_url) as session:
+    with db.session() as session:
         audit.append(session, user="ann", action="login")
         audit.append(session, user="ann", action="logout")
     for statement in ("UPDATE audit_event SET target='x' WHERE id=1", "DELETE FROM audit_event WHERE id=2"):
-        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine_for(db_url).begin() as conn:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(sa.text(statement))
-    assert audit.verify(db_url, actor=AUDITOR).ok and audit.verify(db_url, actor=AUDITOR).checked == 2
+    assert audit.verify(db, actor=AUDITOR).ok and audit.verify(db, actor=AUDITOR).checked == 2

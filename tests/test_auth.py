@@ -23,7 +23,7 @@ from deps.access.auth import Actor
 from deps.access.names import KEY_FILE, pseudonym
 from deps.access.passwords import WeakPasswordError, check_password_policy
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
-from deps.store.db import session_scope, upgrade
+from deps.store.db import Database, upgrade
 from deps.store.models import User
 
 AUDITOR = Actor("auditor", "admin")
@@ -58,24 +58,27 @@ def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(params=["default", "postgres"])
-def url(request: pytest.FixtureRequest) -> str:
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database: the default test database and PostgreSQL (skipped without a server)."""
     if request.param == "default":
-        return str(request.getfixturevalue("db_url"))
-    pg = str(request.getfixturevalue("pg_url"))
-    upgrade(pg)
-    return pg
+        handle: Database = request.getfixturevalue("empty_db")
+        upgrade(handle)
+        yield handle
+        return
+    with Database(str(request.getfixturevalue("pg_url"))) as handle:
+        upgrade(handle)
+        yield handle
 
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
-def _actions(url: str) -> list[str]:
-    return [e["action"] for e in reversed(audit.list_events(url, actor=AUDITOR, limit=1000))]
+def _actions(db: Database) -> list[str]:
+    return [e["action"] for e in reversed(audit.list_events(db, actor=AUDITOR, limit=1000))]
 
 
-def _user(url: str, name: str) -> User:
-    with session_scope(url) as session:
+def _user(db: Database, name: str) -> User:
+    with db.session() as session:
         user = session.exec(select(User).where(User.name == name)).one()
         session.expunge(user)
         return user
@@ -123,15 +126,15 @@ def test_unknown_action_and_role_are_programming_errors() -> None:
 
 
 # --------------------------------------------------------------------------------------------- user management
-def test_add_user_generates_a_strong_one_time_password(db_url: str) -> None:
-    generated = auth.add_user(db_url, "ann", "analyst", by=Actor("root", "admin"))
+def test_add_user_generates_a_strong_one_time_password(db: Database) -> None:
+    generated = auth.add_user(db, "ann", "analyst", by=Actor("root", "admin"))
     assert len(generated) == 24  # token_urlsafe(18): 18 bytes -> 24 base64url characters
-    assert auth.add_user(db_url, "bob", "viewer", PASSWORD, by=Actor("root", "admin")) == ""
-    stored = _user(db_url, "ann").password_hash
+    assert auth.add_user(db, "bob", "viewer", PASSWORD, by=Actor("root", "admin")) == ""
+    stored = _user(db, "ann").password_hash
     assert stored.startswith("$argon2id$") and generated not in stored
-    assert auth.authenticate(db_url, "ann", generated, settings=Policy()) == Actor("ann", "analyst")
-    assert auth.authenticate(db_url, "bob", PASSWORD, settings=Policy()) == Actor("bob", "viewer")
-    added = [e for e in audit.list_events(db_url, actor=AUDITOR) if e["action"] == "user_added"]
+    assert auth.authenticate(db, "ann", generated, settings=Policy()) == Actor("ann", "analyst")
+    assert auth.authenticate(db, "bob", PASSWORD, settings=Policy()) == Actor("bob", "viewer")
+    added = [e for e in audit.list_events(db, actor=AUDITOR) if e["action"] == "user_added"]
     assert {(e["user"], e["target"], e["details"]["password"]) for e in added} == {
         ("root", "ann", "generated"),
         ("root", "bob", "given"),
@@ -139,30 +142,30 @@ def test_add_user_generates_a_strong_one_time_password(db_url: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["", "a b", "x" * 81, "naïve", "bob;drop", "tab\t"])
-def test_bad_names_are_refused(db_url: str, name: str) -> None:
+def test_bad_names_are_refused(db: Database, name: str) -> None:
     with pytest.raises(DepsError, match="is not allowed"):
-        auth.add_user(db_url, name, "viewer", by=Actor("root", "admin"))
+        auth.add_user(db, name, "viewer", by=Actor("root", "admin"))
 
 
-def test_password_rules_role_and_duplicates(db_url: str) -> None:
+def test_password_rules_role_and_duplicates(db: Database) -> None:
     with pytest.raises(DepsError, match=r"too short \(11 characters\): use at least 12"):
-        auth.add_user(db_url, "ann", "viewer", "x" * 11, by=Actor("root", "admin"))
+        auth.add_user(db, "ann", "viewer", "x" * 11, by=Actor("root", "admin"))
     with pytest.raises(DepsError, match="must not be the user name"):
-        auth.add_user(db_url, "anna.de.vries", "viewer", "Anna.de.Vries", by=Actor("root", "admin"))
+        auth.add_user(db, "anna.de.vries", "viewer", "Anna.de.Vries", by=Actor("root", "admin"))
     with pytest.raises(DepsError, match="role 'boss' is unknown"):
-        auth.add_user(db_url, "ann", "boss", by=Actor("root", "admin"))
-    auth.add_user(db_url, "ann", "viewer", by=Actor("root", "admin"))
+        auth.add_user(db, "ann", "boss", by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "viewer", by=Actor("root", "admin"))
     with pytest.raises(DepsError, match="user 'ann' exists already"):
-        auth.add_user(db_url, "ann", "admin", by=Actor("root", "admin"))
+        auth.add_user(db, "ann", "admin", by=Actor("root", "admin"))
     with pytest.raises(DepsError, match="user 'ann' exists already"):
-        auth.add_user(db_url, "ANN", "admin", by=Actor("root", "admin"))
-    assert [u["name"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))] == ["ann"]
+        auth.add_user(db, "ANN", "admin", by=Actor("root", "admin"))
+    assert [u["name"] for u in auth.list_users(db, actor=Actor("root", "admin"))] == ["ann"]
 
 
-def test_list_users_never_shows_hashes(db_url: str) -> None:
-    auth.add_user(db_url, "bob", "viewer", by=Actor("root", "admin"))
-    auth.add_user(db_url, "ann", "admin", by=Actor("root", "admin"))
-    users = auth.list_users(db_url, actor=Actor("root", "admin"))
+def test_list_users_never_shows_hashes(db: Database) -> None:
+    auth.add_user(db, "bob", "viewer", by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "admin", by=Actor("root", "admin"))
+    users = auth.list_users(db, actor=Actor("root", "admin"))
     assert [(u["name"], u["role"], u["active"]) for u in users] == [("ann", "admin", True), ("bob", "viewer", True)]
     for user in users:
         assert not any("hash" in key or "password" in key for key in user)
@@ -170,15 +173,15 @@ def test_list_users_never_shows_hashes(db_url: str) -> None:
         assert user["created_at"].endswith("Z") and user["last_login"] is None
 
 
-def test_role_changes_are_audited_with_who_did_it(url: str) -> None:
-    auth.add_user(url, "boss", "admin", by=Actor("root", "admin"))
-    auth.add_user(url, "ann", "viewer", by=Actor("root", "admin"))
+def test_role_changes_are_audited_with_who_did_it(db: Database) -> None:
+    auth.add_user(db, "boss", "admin", by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "viewer", by=Actor("root", "admin"))
     boss = Actor("boss", "admin")
-    auth.set_role(url, "ann", "analyst", by=boss)
-    auth.set_role(url, "ann", "analyst", by=boss)  # no change, no entry
-    auth.set_active(url, "ann", False, by=boss)
-    new = auth.reset_password(url, "ann", by=Actor("root", "admin"))
-    events = [(e["user"], e["action"], e["target"]) for e in reversed(audit.list_events(url, actor=AUDITOR))]
+    auth.set_role(db, "ann", "analyst", by=boss)
+    auth.set_role(db, "ann", "analyst", by=boss)  # no change, no entry
+    auth.set_active(db, "ann", False, by=boss)
+    new = auth.reset_password(db, "ann", by=Actor("root", "admin"))
+    events = [(e["user"], e["action"], e["target"]) for e in reversed(audit.list_events(db, actor=AUDITOR))]
     assert events == [
         ("root", "user_added", "boss"),
         ("root", "user_added", "ann"),
@@ -186,154 +189,154 @@ def test_role_changes_are_audited_with_who_did_it(url: str) -> None:
         ("boss", "user_deactivated", "ann"),
         ("root", "password_reset", "ann"),
     ]
-    assert audit.list_events(url, actor=AUDITOR, action="role_changed")[0]["details"] == {
+    assert audit.list_events(db, actor=AUDITOR, action="role_changed")[0]["details"] == {
         "from": "viewer",
         "to": "analyst",
     }
     assert len(new) == 24
-    assert audit.verify(url, actor=AUDITOR).ok
+    assert audit.verify(db, actor=AUDITOR).ok
 
 
-def test_only_admins_manage_users(db_url: str) -> None:
+def test_only_admins_manage_users(db: Database) -> None:
     with pytest.raises(PermissionDeniedError, match="'manage_users'"):
-        auth.add_user(db_url, "ann", "admin", by=Actor("eve", "analyst"))
-    assert auth.list_users(db_url, actor=Actor("root", "admin")) == []
-    assert audit.list_events(db_url, actor=AUDITOR) == []
+        auth.add_user(db, "ann", "admin", by=Actor("eve", "analyst"))
+    assert auth.list_users(db, actor=Actor("root", "admin")) == []
+    assert audit.list_events(db, actor=AUDITOR) == []
 
 
-def test_the_last_active_admin_stays(db_url: str) -> None:
-    auth.add_user(db_url, "root", "admin", by=Actor("op", "admin"))
+def test_the_last_active_admin_stays(db: Database) -> None:
+    auth.add_user(db, "root", "admin", by=Actor("op", "admin"))
     with pytest.raises(DepsError, match="last active admin"):
-        auth.set_role(db_url, "root", "viewer", by=Actor("op", "admin"))
+        auth.set_role(db, "root", "viewer", by=Actor("op", "admin"))
     with pytest.raises(DepsError, match="last active admin"):
-        auth.set_active(db_url, "root", False, by=Actor("op", "admin"))
-    auth.add_user(db_url, "second", "admin", by=Actor("op", "admin"))
-    auth.set_role(db_url, "root", "viewer", by=Actor("op", "admin"))
-    assert {u["name"]: u["role"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))} == {
+        auth.set_active(db, "root", False, by=Actor("op", "admin"))
+    auth.add_user(db, "second", "admin", by=Actor("op", "admin"))
+    auth.set_role(db, "root", "viewer", by=Actor("op", "admin"))
+    assert {u["name"]: u["role"] for u in auth.list_users(db, actor=Actor("root", "admin"))} == {
         "root": "viewer",
         "second": "admin",
     }
 
 
-def test_unknown_user_is_not_found(db_url: str) -> None:
+def test_unknown_user_is_not_found(db: Database) -> None:
     for change in (
-        lambda: auth.set_role(db_url, "ghost", "viewer", by=Actor("op", "admin")),
-        lambda: auth.set_active(db_url, "ghost", False, by=Actor("op", "admin")),
-        lambda: auth.reset_password(db_url, "ghost", by=Actor("op", "admin")),
+        lambda: auth.set_role(db, "ghost", "viewer", by=Actor("op", "admin")),
+        lambda: auth.set_active(db, "ghost", False, by=Actor("op", "admin")),
+        lambda: auth.reset_password(db, "ghost", by=Actor("op", "admin")),
     ):
         with pytest.raises(NotFoundError, match="'ghost' does not exist"):
             change()
 
 
-def test_ensure_admin_only_on_an_empty_user_table(url: str) -> None:
-    created = auth.ensure_admin(url, by=Actor("make", "admin"))
+def test_ensure_admin_only_on_an_empty_user_table(db: Database) -> None:
+    created = auth.ensure_admin(db, by=Actor("make", "admin"))
     assert created is not None
     name, password = created
     assert name == "admin" and len(password) == 24
-    assert auth.authenticate(url, name, password, settings=Policy()) == Actor("admin", "admin")
-    assert auth.ensure_admin(url, by=Actor("make", "admin")) is None
-    assert [u["name"] for u in auth.list_users(url, actor=Actor("root", "admin"))] == ["admin"]
+    assert auth.authenticate(db, name, password, settings=Policy()) == Actor("admin", "admin")
+    assert auth.ensure_admin(db, by=Actor("make", "admin")) is None
+    assert [u["name"] for u in auth.list_users(db, actor=Actor("root", "admin"))] == ["admin"]
 
 
-def test_ensure_admin_leaves_existing_users_alone(db_url: str) -> None:
-    auth.add_user(db_url, "ann", "viewer", by=Actor("root", "admin"))
-    assert auth.ensure_admin(db_url, by=Actor("make", "admin")) is None
-    assert [u["name"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))] == ["ann"]
+def test_ensure_admin_leaves_existing_users_alone(db: Database) -> None:
+    auth.add_user(db, "ann", "viewer", by=Actor("root", "admin"))
+    assert auth.ensure_admin(db, by=Actor("make", "admin")) is None
+    assert [u["name"] for u in auth.list_users(db, actor=Actor("root", "admin"))] == ["ann"]
 
 
 # --------------------------------------------------------------------------------------------- login
-def test_login_success_records_last_login_and_audit(url: str) -> None:
-    auth.add_user(url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
-    assert auth.authenticate(url, "ann", PASSWORD, settings=Policy(), now=T0) == Actor("ann", "analyst")
-    assert auth.list_users(url, actor=Actor("root", "admin"))[0]["last_login"] == "2026-05-01T09:00:00Z"
-    event = audit.list_events(url, actor=AUDITOR, limit=1)[0]
+def test_login_success_records_last_login_and_audit(db: Database) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    assert auth.authenticate(db, "ann", PASSWORD, settings=Policy(), now=T0) == Actor("ann", "analyst")
+    assert auth.list_users(db, actor=Actor("root", "admin"))[0]["last_login"] == "2026-05-01T09:00:00Z"
+    event = audit.list_events(db, actor=AUDITOR, limit=1)[0]
     assert (event["user"], event["action"], event["target"]) == ("ann", "login", "ann")
 
 
-def test_every_failure_has_the_same_message(url: str) -> None:
-    auth.add_user(url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
-    auth.add_user(url, "old", "analyst", PASSWORD, by=Actor("root", "admin"))
-    auth.set_active(url, "old", False, by=Actor("root", "admin"))
+def test_every_failure_has_the_same_message(db: Database) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, "old", "analyst", PASSWORD, by=Actor("root", "admin"))
+    auth.set_active(db, "old", False, by=Actor("root", "admin"))
     for name, password in (("ann", "wrong password!"), ("ghost", PASSWORD), ("old", PASSWORD), ("", "")):
         with pytest.raises(AuthenticationError) as info:
-            auth.authenticate(url, name, password, settings=Policy())
+            auth.authenticate(db, name, password, settings=Policy())
         assert str(info.value) == auth.LOGIN_FAILED_MESSAGE
-    reasons = [e["details"]["reason"] for e in reversed(audit.list_events(url, actor=AUDITOR, action="login_failed"))]
+    reasons = [e["details"]["reason"] for e in reversed(audit.list_events(db, actor=AUDITOR, action="login_failed"))]
     assert reasons == ["wrong password", "unknown user", "inactive", "unknown user"]
-    assert audit.list_events(url, actor=AUDITOR, action="login_failed")[0]["user"].startswith("unknown:")
+    assert audit.list_events(db, actor=AUDITOR, action="login_failed")[0]["user"].startswith("unknown:")
 
 
-def test_unknown_names_are_logged_as_keyed_pseudonyms(db_url: str, tmp_path: Path) -> None:
+def test_unknown_names_are_logged_as_keyed_pseudonyms(db: Database, tmp_path: Path) -> None:
     """A password typed into the name field never reaches the append-only log; the same name maps alike."""
     policy = Policy(var_dir=str(tmp_path / "var"))
     typed = "Tr0ub4dor&3-secret"
     for _ in range(2):
         with pytest.raises(AuthenticationError):
-            auth.authenticate(db_url, typed, "x", settings=policy)
-    events = audit.list_events(db_url, actor=AUDITOR, action="login_failed")
+            auth.authenticate(db, typed, "x", settings=policy)
+    events = audit.list_events(db, actor=AUDITOR, action="login_failed")
     assert len(events) == 2 and events[0]["user"] == events[1]["user"] == events[0]["target"]
     assert events[0]["user"] == pseudonym(typed, policy.var_dir) != pseudonym(typed, str(tmp_path / "other"))
     assert typed not in json.dumps(events)
     assert (tmp_path / "var" / KEY_FILE).stat().st_mode & 0o077 == 0
 
 
-def test_a_plain_string_is_no_actor(db_url: str) -> None:
-    auth.add_user(db_url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+def test_a_plain_string_is_no_actor(db: Database) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     with pytest.raises(PermissionDeniedError, match="authenticated actor"):
-        auth.set_role(db_url, "ann", "admin", by="root")  # type: ignore[arg-type]
+        auth.set_role(db, "ann", "admin", by="root")  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedError):
-        auth.set_role(db_url, "ann", "admin", by=Actor("ann", "analyst"))
+        auth.set_role(db, "ann", "admin", by=Actor("ann", "analyst"))
     with pytest.raises(PermissionDeniedError):
-        auth.list_users(db_url, actor=Actor("ann", "analyst"))
+        auth.list_users(db, actor=Actor("ann", "analyst"))
     with pytest.raises(PermissionDeniedError):
-        audit.list_events(db_url, actor=Actor("ann", "analyst"))
+        audit.list_events(db, actor=Actor("ann", "analyst"))
     with pytest.raises(PermissionDeniedError):
-        audit.verify(db_url, actor="root")  # type: ignore[arg-type]
-    assert [u["role"] for u in auth.list_users(db_url, actor=Actor("root", "admin"))] == ["analyst"]
+        audit.verify(db, actor="root")  # type: ignore[arg-type]
+    assert [u["role"] for u in auth.list_users(db, actor=Actor("root", "admin"))] == ["analyst"]
 
 
 @pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "password1234", "ann-ann-ann-ann", "qwertyuiop12"])
-def test_weak_chosen_passwords_are_refused(db_url: str, weak: str) -> None:
+def test_weak_chosen_passwords_are_refused(db: Database, weak: str) -> None:
     with pytest.raises(WeakPasswordError, match="too easy to guess"):
-        auth.add_user(db_url, "ann", "analyst", weak, by=Actor("root", "admin"))
+        auth.add_user(db, "ann", "analyst", weak, by=Actor("root", "admin"))
     with pytest.raises(WeakPasswordError, match="too short"):
         check_password_policy("short", ())
-    assert auth.list_users(db_url, actor=Actor("root", "admin")) == []
+    assert auth.list_users(db, actor=Actor("root", "admin")) == []
 
 
-def test_unknown_names_cost_one_verification_like_known_names(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_names_cost_one_verification_like_known_names(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     counting = CountingHasher()
     monkeypatch.setattr(auth, "PASSWORD_HASHER", counting)
-    auth.add_user(db_url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     auth._dummy_hash()  # built once per hasher, like at the first login of a process
     for name in ("ann", "ghost"):
         before = counting.verifications
         with pytest.raises(AuthenticationError):
-            auth.authenticate(db_url, name, "wrong password!", settings=Policy())
+            auth.authenticate(db, name, "wrong password!", settings=Policy())
         assert counting.verifications - before == 1, name
 
 
-def test_lockout_after_max_failures_in_a_row(url: str) -> None:
+def test_lockout_after_max_failures_in_a_row(db: Database) -> None:
     # Policy: 3 failures in a row lock the account for 60 s.
-    auth.add_user(url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     policy = Policy()
     for i in range(2):
         with pytest.raises(AuthenticationError):
-            auth.authenticate(url, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=i))
-    assert _user(url, "ann").failed_attempts == 2
+            auth.authenticate(db, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=i))
+    assert _user(db, "ann").failed_attempts == 2
     with pytest.raises(AuthenticationError):
-        auth.authenticate(url, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=2))
-    locked = auth.list_users(url, actor=Actor("root", "admin"))[0]
+        auth.authenticate(db, "ann", "wrong password!", settings=policy, now=T0 + timedelta(seconds=2))
+    locked = auth.list_users(db, actor=Actor("root", "admin"))[0]
     assert locked["locked_until"] == "2026-05-01T09:01:02Z"  # 09:00:02 + 60 s
     # The right password is refused while the lock lasts ...
     with pytest.raises(AuthenticationError):
-        auth.authenticate(url, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=61))
+        auth.authenticate(db, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=61))
     # ... and accepted once it has ended.
-    actor = auth.authenticate(url, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=62))
+    actor = auth.authenticate(db, "ann", PASSWORD, settings=policy, now=T0 + timedelta(seconds=62))
     assert actor == Actor("ann", "analyst")
-    after = auth.list_users(url, actor=Actor("root", "admin"))[0]
+    after = auth.list_users(db, actor=Actor("root", "admin"))[0]
     assert after["failed_attempts"] == 0 and after["locked_until"] is None
-    assert _actions(url) == [
+    assert _actions(db) == [
         "user_added",
         "login_failed",
         "login_failed",
@@ -341,49 +344,49 @@ def test_lockout_after_max_failures_in_a_row(url: str) -> None:
         "login_locked",
         "login",
     ]
-    lock = audit.list_events(url, actor=AUDITOR, action="login_locked", limit=2)
+    lock = audit.list_events(db, actor=AUDITOR, action="login_locked", limit=2)
     assert lock[1]["details"] == {"failures": 3, "reason": "too many failures", "until": "2026-05-01T09:01:02Z"}
     assert lock[0]["details"]["reason"] == "locked"
-    assert audit.verify(url, actor=AUDITOR).ok
+    assert audit.verify(db, actor=AUDITOR).ok
 
 
-def test_success_resets_the_failure_count(db_url: str) -> None:
-    auth.add_user(db_url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+def test_success_resets_the_failure_count(db: Database) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     for _round in range(3):
         for _ in range(2):  # 2 failures, then a success: never 3 in a row
             with pytest.raises(AuthenticationError):
-                auth.authenticate(db_url, "ann", "wrong password!", settings=Policy())
-        auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
-    assert "login_locked" not in _actions(db_url)
+                auth.authenticate(db, "ann", "wrong password!", settings=Policy())
+        auth.authenticate(db, "ann", PASSWORD, settings=Policy())
+    assert "login_locked" not in _actions(db)
 
 
-def test_reset_password_and_activation_clear_the_lock(db_url: str) -> None:
-    auth.add_user(db_url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+def test_reset_password_and_activation_clear_the_lock(db: Database) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     for _ in range(3):
         with pytest.raises(AuthenticationError):
-            auth.authenticate(db_url, "ann", "wrong password!", settings=Policy(), now=T0)
-    new = auth.reset_password(db_url, "ann", by=Actor("root", "admin"))
+            auth.authenticate(db, "ann", "wrong password!", settings=Policy(), now=T0)
+    new = auth.reset_password(db, "ann", by=Actor("root", "admin"))
     with pytest.raises(AuthenticationError):
-        auth.authenticate(db_url, "ann", PASSWORD, settings=Policy(), now=T0)
-    assert auth.authenticate(db_url, "ann", new, settings=Policy(), now=T0).name == "ann"
+        auth.authenticate(db, "ann", PASSWORD, settings=Policy(), now=T0)
+    assert auth.authenticate(db, "ann", new, settings=Policy(), now=T0).name == "ann"
     for _ in range(3):
         with pytest.raises(AuthenticationError):
-            auth.authenticate(db_url, "ann", "wrong password!", settings=Policy(), now=T0)
-    auth.set_active(db_url, "ann", False, by=Actor("root", "admin"))
-    auth.set_active(db_url, "ann", True, by=Actor("root", "admin"))
-    assert auth.authenticate(db_url, "ann", new, settings=Policy(), now=T0).name == "ann"
-    assert "user_activated" in _actions(db_url)
+            auth.authenticate(db, "ann", "wrong password!", settings=Policy(), now=T0)
+    auth.set_active(db, "ann", False, by=Actor("root", "admin"))
+    auth.set_active(db, "ann", True, by=Actor("root", "admin"))
+    assert auth.authenticate(db, "ann", new, settings=Policy(), now=T0).name == "ann"
+    assert "user_activated" in _actions(db)
 
 
-def test_failed_logins_in_parallel_are_all_counted(url: str) -> None:
+def test_failed_logins_in_parallel_are_all_counted(db: Database) -> None:
     # 6 threads each fail once at the same time: no lost update of failed_attempts (row/write lock held).
-    auth.add_user(url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
     policy = Policy(login_max_failures=100)
     failures: list[BaseException] = []
 
     def attempt() -> None:
         try:
-            auth.authenticate(url, "ann", "wrong password!", settings=policy)
+            auth.authenticate(db, "ann", "wrong password!", settings=policy)
         except AuthenticationError:
             return
         except BaseException as exc:  # pragma: no cover - reported below
@@ -395,8 +398,8 @@ def test_failed_logins_in_parallel_are_all_counted(url: str) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    assert _user(url, "ann").failed_attempts == 6
-    assert sorted(e["details"]["failures"] for e in audit.list_events(url, actor=AUDITOR, action="login_failed")) == [
+    assert _user(db, "ann").failed_attempts == 6
+    assert sorted(e["details"]["failures"] for e in audit.list_events(db, actor=AUDITOR, action="login_failed")) == [
         1,
         2,
         3,
@@ -404,28 +407,28 @@ def test_failed_logins_in_parallel_are_all_counted(url: str) -> None:
         5,
         6,
     ]
-    assert audit.verify(url, actor=AUDITOR).ok
+    assert audit.verify(db, actor=AUDITOR).ok
 
 
-def test_hashes_are_upgraded_when_parameters_change(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    auth.add_user(db_url, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
-    assert "m=8," in _user(db_url, "ann").password_hash
+def test_hashes_are_upgraded_when_parameters_change(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth.add_user(db, "ann", "analyst", PASSWORD, by=Actor("root", "admin"))
+    assert "m=8," in _user(db, "ann").password_hash
     monkeypatch.setattr(auth, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=16, parallelism=1))
-    auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
-    assert "m=16," in _user(db_url, "ann").password_hash
-    assert audit.list_events(db_url, actor=AUDITOR, limit=1)[0]["details"] == {"rehashed": True}
-    auth.authenticate(db_url, "ann", PASSWORD, settings=Policy())
-    assert audit.list_events(db_url, actor=AUDITOR, limit=1)[0]["details"] == {}
+    auth.authenticate(db, "ann", PASSWORD, settings=Policy())
+    assert "m=16," in _user(db, "ann").password_hash
+    assert audit.list_events(db, actor=AUDITOR, limit=1)[0]["details"] == {"rehashed": True}
+    auth.authenticate(db, "ann", PASSWORD, settings=Policy())
+    assert audit.list_events(db, actor=AUDITOR, limit=1)[0]["details"] == {}
 
 
-def test_actor_for_follows_role_changes(db_url: str) -> None:
-    auth.add_user(db_url, "ann", "viewer", PASSWORD, by=Actor("root", "admin"))
-    assert auth.actor_for(db_url, "ann") == Actor("ann", "viewer")
-    auth.set_role(db_url, "ann", "analyst", by=Actor("root", "admin"))
-    assert auth.actor_for(db_url, "ann").role == "analyst"
-    auth.set_active(db_url, "ann", False, by=Actor("root", "admin"))
+def test_actor_for_follows_role_changes(db: Database) -> None:
+    auth.add_user(db, "ann", "viewer", PASSWORD, by=Actor("root", "admin"))
+    assert auth.actor_for(db, "ann") == Actor("ann", "viewer")
+    auth.set_role(db, "ann", "analyst", by=Actor("root", "admin"))
+    assert auth.actor_for(db, "ann").role == "analyst"
+    auth.set_active(db, "ann", False, by=Actor("root", "admin"))
     with pytest.raises(AuthenticationError):
-        auth.actor_for(db_url, "ann")
+        auth.actor_for(db, "ann")
 
 
 # --------------------------------------------------------------------------------------------- sessions
@@ -440,22 +443,22 @@ def test_session_expiry() -> None:
         auth.session_expired(seen, seen, 0)
 
 
-def test_logins_and_role_changes_at_once_do_not_deadlock(url: str) -> None:
+def test_logins_and_role_changes_at_once_do_not_deadlock(db: Database) -> None:
     # Both take the user's row before the audit table; the opposite order deadlocks on PostgreSQL.
-    auth.add_user(url, "ann", "viewer", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, "ann", "viewer", PASSWORD, by=Actor("root", "admin"))
     errors: list[BaseException] = []
 
     def logins() -> None:
         try:
             for _ in range(15):
-                auth.authenticate(url, "ann", PASSWORD, settings=Policy())
+                auth.authenticate(db, "ann", PASSWORD, settings=Policy())
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
     def role_changes() -> None:
         try:
             for i in range(15):
-                auth.set_role(url, "ann", ("analyst", "viewer")[i % 2], by=Actor("root", "admin"))
+                auth.set_role(db, "ann", ("analyst", "viewer")[i % 2], by=Actor("root", "admin"))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -465,17 +468,17 @@ def test_logins_and_role_changes_at_once_do_not_deadlock(url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert _actions(url).count("login") == 15 and _actions(url).count("role_changed") == 15
-    assert audit.verify(url, actor=AUDITOR).ok
+    assert _actions(db).count("login") == 15 and _actions(db).count("role_changed") == 15
+    assert audit.verify(db, actor=AUDITOR).ok
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=90)), min_size=1, max_size=10))
-def test_login_outcomes_follow_the_lock_model(db_url: str, steps: list[tuple[bool, int]]) -> None:
+def test_login_outcomes_follow_the_lock_model(db: Database, steps: list[tuple[bool, int]]) -> None:
     # Model of the policy (3 failures in a row lock for 60 s; a lock restarts the count; a locked account is
     # refused whatever the password).  One fresh user per example.
     name = f"u{uuid.uuid4().hex[:10]}"
-    auth.add_user(db_url, name, "viewer", PASSWORD, by=Actor("root", "admin"))
+    auth.add_user(db, name, "viewer", PASSWORD, by=Actor("root", "admin"))
     policy = Policy(login_max_failures=3, login_lock_seconds=60)
     now, failures, locked_until = T0, 0, None
     for correct, advance in steps:
@@ -489,9 +492,9 @@ def test_login_outcomes_follow_the_lock_model(db_url: str, steps: list[tuple[boo
             if failures >= 3:
                 failures, locked_until = 0, now + timedelta(seconds=60)
         try:
-            auth.authenticate(db_url, name, PASSWORD if correct else "wrong password!", settings=policy, now=now)
+            auth.authenticate(db, name, PASSWORD if correct else "wrong password!", settings=policy, now=now)
             ok = True
         except AuthenticationError:
             ok = False
         assert ok == expect_ok
-    assert _user(db_url, name).failed_attempts == failures
+    assert _user(db, name).failed_attempts == failures

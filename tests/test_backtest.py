@@ -17,20 +17,21 @@ from deps.errors import RunError
 from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
 from deps.services.backtest import run_backtest
+from deps.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 ANALYST = Actor("ana", "analyst")
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> dict[str, str]:
-    initialise(load_settings())
+def seeded(db: Database, env: dict[str, str]) -> dict[str, str]:
+    initialise(db, load_settings())
     return env
 
 
-def test_the_2023_controls_hit_the_controlled_nodes_only(seeded: dict[str, str]) -> None:
+def test_the_2023_controls_hit_the_controlled_nodes_only(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
-    run = run_backtest(settings, dataset="seed", actor=ANALYST, year=2023)
+    run = run_backtest(db, settings, dataset="seed", actor=ANALYST, year=2023)
     controls = run.tables["controls"]
     assert {"mat_gallium", "mat_germanium", "mat_graphite_natural"} <= set(controls["node_id"])
     applied = set(controls.loc[controls["in_data"], "node_id"])
@@ -57,17 +58,17 @@ def run_backtest_labels(controls: pd.DataFrame) -> list[str]:
     return [f"{c}=1@{'+'.join(g['node_id'])}" for c, g in used.groupby("country_iso3")]
 
 
-def test_a_year_without_controls_on_the_graph_is_a_clear_error(seeded: dict[str, str]) -> None:
+def test_a_year_without_controls_on_the_graph_is_a_clear_error(db: Database, seeded: dict[str, str]) -> None:
     with pytest.raises(RunError, match="no export control of 2019"):
-        run_backtest(load_settings(), dataset="seed", actor=ANALYST, year=2019)
+        run_backtest(db, load_settings(), dataset="seed", actor=ANALYST, year=2019)
 
 
-def test_backtest_equals_the_restricted_simulation_on_the_same_data(seeded: dict[str, str]) -> None:
+def test_backtest_equals_the_restricted_simulation_on_the_same_data(db: Database, seeded: dict[str, str]) -> None:
     """When every share row predates the year, the back-test is exactly the simulation of the same shocks."""
     settings = load_settings()
-    run = run_backtest(settings, dataset="seed", actor=ANALYST, year=2025)  # controls on several nodes
+    run = run_backtest(db, settings, dataset="seed", actor=ANALYST, year=2025)  # controls on several nodes
     labels = run_backtest_labels(run.tables["controls"])
-    sim = run_simulation(settings, dataset="seed", actor=ANALYST, shocks=[parse_shock(x) for x in labels])
+    sim = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock(x) for x in labels])
     assert set(sim.tables["finals"]["node_id"]) == set(run.tables["finals"]["node_id"])
 
 

@@ -18,6 +18,7 @@ from deps.access.audit import list_events
 from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
+from deps.store.db import Database
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
 
 AUDITOR = Actor("auditor", "admin")
@@ -27,15 +28,15 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def app_page(env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+def app_page(db: Database, env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
-    initialise(load_settings())
-    add_user(env["DEPS_DATABASE_URL"], "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
-    add_user(env["DEPS_DATABASE_URL"], "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
+    initialise(db, load_settings())
+    add_user(db, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    add_user(db, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
     with streamlit_server(env, tmp_path / "streamlit.log") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -63,7 +64,7 @@ def _login(page: Any, name: str) -> None:
     page.get_by_role("heading", name="Overview").wait_for()
 
 
-def test_analyst_session_end_to_end(app_page: Any, env: dict[str, str]) -> None:
+def test_analyst_session_end_to_end(db: Database, app_page: Any, env: dict[str, str]) -> None:
     page = app_page
     # nothing but the login form before logging in
     assert page.get_by_text("Nodes with known shares").count() == 0
@@ -102,7 +103,7 @@ def test_analyst_session_end_to_end(app_page: Any, env: dict[str, str]) -> None:
     assert rows and {"action_line_id", "target_id", "market", "spend_meur"} <= set(rows[0])
     assert 0 < sum(float(r["spend_meur"]) for r in rows) <= 25.0 + 1e-6
     page.wait_for_timeout(500)
-    assert [e["user"] for e in list_events(env["DEPS_DATABASE_URL"], actor=AUDITOR, action="export")] == ["ann"]
+    assert [e["user"] for e in list_events(db, actor=AUDITOR, action="export")] == ["ann"]
 
     # log out: back to the login form, no data
     page.get_by_role("button", name="Log out").click()

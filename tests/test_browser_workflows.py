@@ -24,6 +24,7 @@ from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.services.analysis import run_analysis
+from deps.store.db import Database
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -69,16 +70,16 @@ class Browser:
 
 
 @pytest.fixture
-def browser(env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Browser]:
+def browser(db: Database, env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
-    initialise(load_settings())
-    add_user(env["DEPS_DATABASE_URL"], "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
-    add_user(env["DEPS_DATABASE_URL"], "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
-    run_analysis(load_settings(), dataset="seed", actor=Actor("ann", "analyst"))  # stored, as after `deps analyse`
+    initialise(db, load_settings())
+    add_user(db, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    add_user(db, "vic", "viewer", PASSWORD, by=Actor("tests", "admin"))
+    run_analysis(db, load_settings(), dataset="seed", actor=Actor("ann", "analyst"))  # stored, as after `deps analyse`
     with streamlit_server(env, tmp_path / "streamlit.log") as url, sync_playwright() as pw:
         session = Browser(pw, executable, url)
         yield session
@@ -121,7 +122,9 @@ def _settled(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
-def test_refresh_new_tab_and_typed_url_keep_the_session_logout_ends_it(browser: Browser, env: dict[str, str]) -> None:
+def test_refresh_new_tab_and_typed_url_keep_the_session_logout_ends_it(
+    db: Database, browser: Browser, env: dict[str, str]
+) -> None:
     page = browser.tab()
     page.goto(browser.url)
     first = _login(page, "ann")
@@ -148,9 +151,7 @@ def test_refresh_new_tab_and_typed_url_keep_the_session_logout_ends_it(browser: 
     media = download.url
     assert "/media/" in media
     assert Path(download.path()).read_text(encoding="utf-8").startswith("classification,")
-    assert [
-        e["user"] for e in list_events(env["DEPS_DATABASE_URL"], actor=Actor("auditor", "admin"), action="export")
-    ] == ["ann"]
+    assert [e["user"] for e in list_events(db, actor=Actor("auditor", "admin"), action="export")] == ["ann"]
     # logout in one tab ends the session in the other and drops the download file
     page.get_by_role("button", name="Log out").click()
     _heading(page, "Log in")
@@ -213,7 +214,7 @@ def test_invalid_budget_blocks_the_run_in_both_languages(browser: Browser) -> No
 def test_one_time_password_must_be_changed_then_works(browser: Browser, env: dict[str, str]) -> None:
     from deps.access.auth import add_user as add
 
-    secret = add(env["DEPS_DATABASE_URL"], "otto", "analyst", None, by=Actor("tests", "admin"))
+    secret = add(Database(env["DEPS_DATABASE_URL"]), "otto", "analyst", None, by=Actor("tests", "admin"))
     page = browser.tab()
     page.goto(browser.url)
     _heading(page, "Log in")
@@ -264,12 +265,12 @@ def test_warm_pages_within_a_second(browser: Browser) -> None:
     assert max(timings.values()) <= WARM_PAGE_S or not _quiet(), timings
 
 
-def test_market_view_and_run_comparison_in_both_languages(browser: Browser, env: dict[str, str]) -> None:
+def test_market_view_and_run_comparison_in_both_languages(db: Database, browser: Browser, env: dict[str, str]) -> None:
     from deps.services.analysis import parse_shock, run_simulation
 
     ann = Actor("ann", "analyst")
     for fraction in ("1.0", "0.5"):
-        run_simulation(load_settings(), dataset="seed", actor=ann, shocks=[parse_shock(f"country:CHN={fraction}")])
+        run_simulation(db, load_settings(), dataset="seed", actor=ann, shocks=[parse_shock(f"country:CHN={fraction}")])
     page = browser.tab()
     page.goto(browser.url)
     _login(page, "ann")

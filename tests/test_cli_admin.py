@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 from deps.access import auth
 from deps.cli.admin import audit_app, users_app
 from deps.errors import DatabaseError, DepsError, NotFoundError
+from deps.store.db import Database
 from tests.helpers import tamper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -71,19 +72,17 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "Usage" in done.output
 
 
-def test_ensure_admin_prints_the_password_once(env: dict[str, str]) -> None:
+def test_ensure_admin_prints_the_password_once(db: Database, env: dict[str, str]) -> None:
     first = _run("users", "ensure-admin")
     assert first.exit_code == 0, first.output
     password = _password(first.output)
-    url = env["DEPS_DATABASE_URL"]
-    assert auth.authenticate(url, "admin", password, settings=Policy()) == auth.Actor("admin", "admin")
+    assert auth.authenticate(db, "admin", password, settings=Policy()) == auth.Actor("admin", "admin")
     again = _run("users", "ensure-admin")
     assert again.exit_code == 0 and "no admin created" in again.output
     assert "one-time password" not in again.output
 
 
-def test_add_list_set_role_deactivate_reset(env: dict[str, str], tmp_path: Path) -> None:
-    url = env["DEPS_DATABASE_URL"]
+def test_add_list_set_role_deactivate_reset(db: Database, env: dict[str, str], tmp_path: Path) -> None:
     added = _run("users", "add", "ann", "--role", "analyst")
     assert added.exit_code == 0, added.output
     ann_password = _password(added.output)
@@ -91,10 +90,10 @@ def test_add_list_set_role_deactivate_reset(env: dict[str, str], tmp_path: Path)
     secret.write_text("bob's long passphrase\n", encoding="utf-8")
     bob = _run("users", "add", "bob", "--role", "viewer", "--password-file", str(secret))
     assert bob.exit_code == 0 and "one-time password" not in bob.output
-    assert auth.authenticate(url, "bob", "bob's long passphrase", settings=Policy()).role == "viewer"
+    assert auth.authenticate(db, "bob", "bob's long passphrase", settings=Policy()).role == "viewer"
     carol = _run("users", "add", "carol", "--role", "admin", "--password-file", "-", stdin="carol's passphrase\n")
     assert carol.exit_code == 0, carol.output
-    assert auth.authenticate(url, "carol", "carol's passphrase", settings=Policy()).role == "admin"
+    assert auth.authenticate(db, "carol", "carol's passphrase", settings=Policy()).role == "admin"
 
     listed = json.loads(_run("users", "list", "--format", "json").output)
     assert [(u["name"], u["role"], u["active"]) for u in listed] == [
@@ -112,8 +111,8 @@ def test_add_list_set_role_deactivate_reset(env: dict[str, str], tmp_path: Path)
     assert reset.exit_code == 0
     new = _password(reset.output)
     assert new != ann_password
-    assert auth.authenticate(url, "ann", new, settings=Policy()) == auth.Actor("ann", "viewer")
-    assert {u["name"]: u["active"] for u in auth.list_users(url, actor=auth.Actor("root", "admin"))}["bob"] is False
+    assert auth.authenticate(db, "ann", new, settings=Policy()) == auth.Actor("ann", "viewer")
+    assert {u["name"]: u["active"] for u in auth.list_users(db, actor=auth.Actor("root", "admin"))}["bob"] is False
     assert _run("users", "activate", "bob").exit_code == 0
 
     events = json.loads(_run("audit", "list", "--format", "json", "--limit", "100").output)
@@ -132,10 +131,10 @@ def test_add_list_set_role_deactivate_reset(env: dict[str, str], tmp_path: Path)
     assert [(e["target"], e["details"]) for e in only] == [("ann", {"from": "analyst", "to": "viewer"})]
 
 
-def test_passwords_never_come_from_the_command_line(env: dict[str, str]) -> None:
+def test_passwords_never_come_from_the_command_line(db: Database, env: dict[str, str]) -> None:
     done = _run("users", "add", "ann", "--role", "viewer", "--password", "a long enough password")
     assert done.exit_code == 2
-    assert auth.list_users(env["DEPS_DATABASE_URL"], actor=auth.Actor("root", "admin")) == []
+    assert auth.list_users(db, actor=auth.Actor("root", "admin")) == []
 
 
 def test_errors_name_the_problem(env: dict[str, str], tmp_path: Path) -> None:
@@ -150,7 +149,7 @@ def test_errors_name_the_problem(env: dict[str, str], tmp_path: Path) -> None:
     assert isinstance(done.exception, NotFoundError)
 
 
-def test_audit_verify_and_tampering(env: dict[str, str]) -> None:
+def test_audit_verify_and_tampering(db: Database, env: dict[str, str]) -> None:
     for name in ("ann", "bob", "cid"):
         assert _run("users", "add", name, "--role", "viewer").exit_code == 0
     ok = _run("audit", "verify")
@@ -158,13 +157,13 @@ def test_audit_verify_and_tampering(env: dict[str, str]) -> None:
     head = ok.output.splitlines()[1].split()[3]
     assert ok.output.splitlines()[1].startswith("newest entry 3: ") and len(head) == 64
     assert _run("audit", "verify", "--anchor", head).exit_code == 0
-    tamper(env["DEPS_DATABASE_URL"], "UPDATE audit_event SET target='mallory' WHERE id=2")
+    tamper(db, "UPDATE audit_event SET target='mallory' WHERE id=2")
     broken = _run("audit", "verify")
     assert broken.exit_code == 1 and isinstance(broken.exception, DepsError)
     assert "1 problem(s) in 3 entries" in str(broken.exception)
     assert "entry 2: content edited" in str(broken.exception)
-    tamper(env["DEPS_DATABASE_URL"], "UPDATE audit_event SET target='bob' WHERE id=2")  # undo the edit
-    tamper(env["DEPS_DATABASE_URL"], "DELETE FROM audit_event WHERE id=3")
+    tamper(db, "UPDATE audit_event SET target='bob' WHERE id=2")  # undo the edit
+    tamper(db, "DELETE FROM audit_event WHERE id=3")
     assert _run("audit", "verify").exit_code == 0
     lost = _run("audit", "verify", "--anchor", head)
     assert lost.exit_code == 1 and "no entry has this hash any more" in str(lost.exception)
@@ -185,7 +184,7 @@ main()
 
 
 @pytest.mark.slow
-def test_real_process_exit_codes_and_no_traceback(env: dict[str, str]) -> None:
+def test_real_process_exit_codes_and_no_traceback(db: Database, env: dict[str, str]) -> None:
     # Through deps.cli.main as the lead registers the groups: errors are one line and exit 1.
     full = {**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)}
 
@@ -201,7 +200,7 @@ def test_real_process_exit_codes_and_no_traceback(env: dict[str, str]) -> None:
     assert again.returncode == 1
     assert "error: user 'ann' exists already" in again.stderr and "Traceback" not in again.stderr
     assert deps("users", "add", "bob", "--role", "viewer").returncode == 0
-    tamper(env["DEPS_DATABASE_URL"], "DELETE FROM audit_event WHERE id=1")
+    tamper(db, "DELETE FROM audit_event WHERE id=1")
     verify = deps("audit", "verify")
     assert verify.returncode == 1 and "Traceback" not in verify.stderr
     assert "entry 2: it is the first entry left" in verify.stderr

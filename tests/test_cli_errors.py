@@ -18,7 +18,7 @@ import pytest
 import typer
 
 from deps.cli.main import app, main
-from deps.store.db import dispose_engines
+from deps.store.db import Database
 
 
 def _commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -39,8 +39,7 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytes
         with pytest.raises(SystemExit) as exited:
             main()
     finally:
-        dispose_engines()
-        gc.collect()
+        gc.collect()  # the command's own database handle is dropped here
     code = exited.value.code
     return (code if isinstance(code, int) else 1), capsys.readouterr().err
 
@@ -100,6 +99,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize("args", BAD_VALUES, ids=" ".join)
 def test_bad_values_and_files(
+    db: Database,
     env: dict[str, str],
     tmp_path: Path,
     args: list[str],
@@ -109,7 +109,7 @@ def test_bad_values_and_files(
     from deps.store.models import Run
     from tests.helpers import row_counts
 
-    before = row_counts(env["DEPS_DATABASE_URL"])
+    before = row_counts(db)
     code, err = _run([a.replace("OUT", str(tmp_path)) for a in args], capsys, monkeypatch)
     _assert_one_line(code, err, (1, 2), " ".join(args))
-    assert row_counts(env["DEPS_DATABASE_URL"])[Run.__tablename__] == before[Run.__tablename__]  # no run stored
+    assert row_counts(db)[Run.__tablename__] == before[Run.__tablename__]  # no run stored

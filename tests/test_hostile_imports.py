@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from deps.store.db import Database
 from tests.helpers import row_counts
 from tests.hostile import CORPUS
 
@@ -64,8 +65,10 @@ def _run_limited(fmt: str, path: Path, logs: Path, env: dict[str, str]) -> tuple
     return proc.returncode, (logs / "err").read_text(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def test_every_hostile_file_is_refused_cleanly_within_limits(env: dict[str, str], db_url: str, tmp_path: Path) -> None:
-    before = row_counts(db_url)
+def test_every_hostile_file_is_refused_cleanly_within_limits(
+    db: Database, env: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    before = row_counts(db)
     figures: list[tuple[str, float, float]] = []
     for number, (name, build) in enumerate(CORPUS.items()):
         folder = tmp_path / f"case{number}"
@@ -77,7 +80,7 @@ def test_every_hostile_file_is_refused_cleanly_within_limits(env: dict[str, str]
         assert "problem(s); nothing was written" in message, f"{name}: {message[-500:]}"
         assert "internal error" not in message and "Traceback" not in message, f"{name}: {message[-500:]}"
         assert _rejected(db_url) == audited + 1, f"{name}: no import_rejected audit entry"
-        assert row_counts(db_url) == {**before, "audit_event": before["audit_event"] + audited + 1}, name
+        assert row_counts(db) == {**before, "audit_event": before["audit_event"] + audited + 1}, name
         figures.append((name, seconds, peak_mib))
     worst_time = max(figures, key=lambda f: f[1])
     worst_memory = max(figures, key=lambda f: f[2])
@@ -94,7 +97,7 @@ def test_every_hostile_file_is_refused_cleanly_within_limits(env: dict[str, str]
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_refusal_is_fast_and_names_the_file(env: dict[str, str], db_url: str, tmp_path: Path, name: str) -> None:
+def test_refusal_is_fast_and_names_the_file(db: Database, env: dict[str, str], tmp_path: Path, name: str) -> None:
     """The same refusals through the service the CLI and the app share, timed in a warm process."""
     from deps.access.auth import Actor
     from deps.config import load_settings
@@ -104,7 +107,7 @@ def test_refusal_is_fast_and_names_the_file(env: dict[str, str], db_url: str, tm
     fmt, path = CORPUS[name](tmp_path)
     started = time.perf_counter()
     with pytest.raises(DataValidationError) as raised:
-        import_file(load_settings(), Actor("hostile-admin", "admin"), fmt, path)
+        import_file(db, load_settings(), Actor("hostile-admin", "admin"), fmt, path)
     elapsed = time.perf_counter() - started
     assert elapsed < REFUSE_SECONDS, f"{name}: refused after {elapsed:.2f} s"
     first = raised.value.problems[0]

@@ -1,7 +1,7 @@
 """The CSET / ETO chip-explorer importer on the real folder (golden counts) and on broken copies of it.
 
 Every broken copy must raise one DataValidationError naming file, row, column and fix, and leave the database
-exactly as it was (row counts of every table compared, import inside ``session_scope`` so the rollback is real).
+exactly as it was (row counts of every table compared, import inside ``db.session()`` so the rollback is real).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.cset import NOT_SUPPLIERS, import_cset
 from deps.ingest.dataset import ImportResult
-from deps.store.db import session_scope, upgrade
+from deps.store.db import Database, upgrade
 from deps.store.models import Dataset, Edge, Firm, Market, Node, NodeMarket, NodeSector, Provision, Source
 from tests.helpers import row_counts
 
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _import(url: str, path: Path, *, tolerance: float = TOLERANCE, max_bytes: int = MAX) -> ImportResult:
-    with session_scope(url) as session:
+def _import(db: Database, path: Path, *, tolerance: float = TOLERANCE, max_bytes: int = MAX) -> ImportResult:
+    with db.session() as session:
         return import_cset(
             path, session=session, dataset="cset", user="tester", max_bytes=max_bytes, share_tolerance=tolerance
         )
@@ -45,16 +45,16 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ImportResult]]:
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, ImportResult]]:
     """A database holding one import of the real folder."""
-    url = "sqlite:///" + str(tmp_path_factory.mktemp("cset") / "t.sqlite3")
-    upgrade(url)
-    yield url, _import(url, CSET)
+    db = Database("sqlite:///" + str(tmp_path_factory.mktemp("cset") / "t.sqlite3"))
+    upgrade(db)
+    yield db, _import(db, CSET)
 
 
 # ---------------------------------------------------------------------------------------------------- golden
-def test_real_folder_loads_everything(loaded: tuple[str, ImportResult]) -> None:
-    url, result = loaded
+def test_real_folder_loads_everything(loaded: tuple[Database, ImportResult]) -> None:
+    db, result = loaded
     providers = _rows("providers.csv")
     provision = _rows("provision.csv")
     placeholder_ids = {r["provider_id"] for r in providers if r["provider_name"] in NOT_SUPPLIERS}
@@ -70,7 +70,7 @@ def test_real_folder_loads_everything(loaded: tuple[str, ImportResult]) -> None:
         "provision": 1300 - skipped,
     }
     assert any("139 of 1300 provision rows" in note and "Various companies (P370): 70" in note for note in result.notes)
-    with session_scope(url) as session:
+    with db.session() as session:
         nodes = session.exec(select(Node)).all()
         assert len([n for n in nodes if n.code.startswith("N")]) == 126
         kinds = {n.code: n.kind for n in nodes}
@@ -84,9 +84,9 @@ def test_real_folder_loads_everything(loaded: tuple[str, ImportResult]) -> None:
         )
 
 
-def test_euv_tools_are_dutch_and_asml(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
-    with session_scope(url) as session:
+def test_euv_tools_are_dutch_and_asml(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
+    with db.session() as session:
         n20 = session.exec(select(Node).where(Node.code == "N20")).one()
         rows = session.exec(select(Provision).where(Provision.node_id == n20.id)).all()
         country = [(r.country_iso3, r.share, r.basis) for r in rows if r.supplier_type == "country"]
@@ -104,18 +104,18 @@ def test_euv_tools_are_dutch_and_asml(loaded: tuple[str, ImportResult]) -> None:
         assert source is not None and source.title.startswith("CSET analysis of TechInsights data (2025)")
 
 
-def test_photoresist_shares_are_unknown_not_zero(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
+def test_photoresist_shares_are_unknown_not_zero(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
     expected = sum(r["provided_id"] == "N31" for r in _rows("provision.csv"))  # 17 suppliers, no share given
-    with session_scope(url) as session:
+    with db.session() as session:
         n31 = session.exec(select(Node).where(Node.code == "N31")).one()
         shares = [r.share for r in session.exec(select(Provision).where(Provision.node_id == n31.id))]
     assert len(shares) == expected == 17 and all(s is None for s in shares)
 
 
-def test_aliases_collapse_to_one_firm(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
-    with session_scope(url) as session:
+def test_aliases_collapse_to_one_firm(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
+    with db.session() as session:
         canon = session.exec(select(Firm).where(Firm.code == "P159")).one()
         assert canon.name == "Canon" and canon.hq_iso3 == "JPN"
         assert "Canon ANELVA" in canon.note and "Canon Machinery" in canon.note
@@ -123,9 +123,9 @@ def test_aliases_collapse_to_one_firm(loaded: tuple[str, ImportResult]) -> None:
         assert "Various companies" not in names
 
 
-def test_stage_shares_carry_their_basis(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
-    with session_scope(url) as session:
+def test_stage_shares_carry_their_basis(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
+    with db.session() as session:
         stages = {n.id: n.code for n in session.exec(select(Node).where(Node.code.in_(["S1", "S2", "S3"])))}  # type: ignore[attr-defined]
         rows = session.exec(select(Provision).where(Provision.node_id.in_(list(stages)))).all()  # type: ignore[attr-defined]
     # 21 stage rows minus 3 "EUR" and 3 "Various countries"; S1 is design sales (HQ), S2/S3 site capacity
@@ -135,24 +135,26 @@ def test_stage_shares_carry_their_basis(loaded: tuple[str, ImportResult]) -> Non
     assert basis[("S2", "TWN")] == (0.18, "capacity")
 
 
-def test_importing_twice_creates_no_new_version(loaded: tuple[str, ImportResult]) -> None:
-    url, first = loaded
-    before = row_counts(url)
-    again = _import(url, CSET)
+def test_importing_twice_creates_no_new_version(loaded: tuple[Database, ImportResult]) -> None:
+    db, first = loaded
+    before = row_counts(db)
+    again = _import(db, CSET)
     assert again.unchanged and again.version == first.version == 1
-    assert row_counts(url) == before
+    assert row_counts(db) == before
 
 
-def test_final_product_links_to_market_only_when_it_exists(tmp_path: Path, loaded: tuple[str, ImportResult]) -> None:
+def test_final_product_links_to_market_only_when_it_exists(
+    tmp_path: Path, loaded: tuple[Database, ImportResult]
+) -> None:
     _url, first = loaded
     assert any("market 'semiconductors' is not in the market table" in n for n in first.notes)
-    url = "sqlite:///" + str(tmp_path / "m.sqlite3")
-    upgrade(url)
-    with session_scope(url) as session:
+    db = Database("sqlite:///" + str(tmp_path / "m.sqlite3"))
+    upgrade(db)
+    with db.session() as session:
         session.add(Market(market_id="semiconductors", name_nl="Halfgeleiders", name_en="Semiconductors"))
-    result = _import(url, CSET)
+    result = _import(db, CSET)
     assert not any("market" in n for n in result.notes)
-    with session_scope(url) as session:
+    with db.session() as session:
         n99 = session.exec(select(Node).where(Node.code == "N99")).one()
         assert session.exec(select(NodeMarket.market_id).where(NodeMarket.node_id == n99.id)).all() == [
             "semiconductors"
@@ -164,16 +166,16 @@ def test_registry_finds_the_importer() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- share sums
-def test_rounded_country_sums_need_the_tolerance(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
+def test_rounded_country_sums_need_the_tolerance(loaded: tuple[Database, ImportResult], tmp_path: Path) -> None:
     """N84's country shares add up to 102 % (rounding, SOURCE.md): the default 2-point tolerance admits them."""
-    url, _result = loaded
-    before = row_counts(url)
+    db, _result = loaded
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(url, CSET, tolerance=0.019)
+        _import(db, CSET, tolerance=0.019)
     (problem,) = info.value.problems
     assert problem.file == "provision.csv" and problem.column == "share_provided"
     assert "node=N84, supplier_type=country add up to 102%" in problem.problem
-    assert row_counts(url) == before
+    assert row_counts(db) == before
 
 
 # ---------------------------------------------------------------------------------------------------- bad inputs
@@ -258,70 +260,72 @@ BAD_CASES: dict[str, tuple[str, str, str | None, str, int | None, str | None, st
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_input_is_reported_and_nothing_written(loaded: tuple[str, ImportResult], tmp_path: Path, case: str) -> None:
-    url, _result = loaded
+def test_bad_input_is_reported_and_nothing_written(
+    loaded: tuple[Database, ImportResult], tmp_path: Path, case: str
+) -> None:
+    db, _result = loaded
     table, old, new, file, row, column, words = BAD_CASES[case]
     path = _copy(tmp_path)
     if new is None:
         _append(path / f"{table}.csv", old)
     else:
         _edit(path / f"{table}.csv", old, new)
-    before = row_counts(url)
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(url, path)
+        _import(db, path)
     problems = info.value.problems
     assert any(p.file == file and p.row == row and p.column == column and words in p.problem for p in problems), (
         info.value.report()
     )
     assert all(p.fix for p in problems)
-    assert row_counts(url) == before
+    assert row_counts(db) == before
 
 
-def test_cycle_names_its_nodes(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
-    url, _result = loaded
+def test_cycle_names_its_nodes(loaded: tuple[Database, ImportResult], tmp_path: Path) -> None:
+    db, _result = loaded
     path = _copy(tmp_path)
     _append(path / "sequence.csv", "Finished logic chip,N99,Crystal growing furnaces,N8,,")
     with pytest.raises(DataValidationError) as info:
-        _import(url, path)
+        _import(db, path)
     (cycle,) = [p.problem for p in info.value.problems if "cycle" in p.problem]
     # N8 (furnaces) -> N26 (wafer) -> ... -> N99 (chip) -> N8: both ends of the added edge are named
     assert "N99 -> N8" in cycle and "N8 -> N26" in cycle
 
 
-def test_latin1_bytes_are_refused_with_their_row(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
-    url, _result = loaded
+def test_latin1_bytes_are_refused_with_their_row(loaded: tuple[Database, ImportResult], tmp_path: Path) -> None:
+    db, _result = loaded
     path = _copy(tmp_path)
     raw = (path / "inputs.csv").read_bytes().replace(b"N20,EUV lithography", b"N20,EUV lithographi\xe9", 1)
     (path / "inputs.csv").write_bytes(raw)
-    before = row_counts(url)
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(url, path)
+        _import(db, path)
     (problem,) = info.value.problems
     # N20 is spreadsheet row 20 (header = row 1), although descriptions with line breaks put it on physical line 24
     assert (problem.file, problem.row) == ("inputs.csv", 20) and "not valid UTF-8" in problem.problem
     assert "Latin-1" in problem.fix
-    assert row_counts(url) == before
+    assert row_counts(db) == before
 
 
-def test_empty_file_missing_folder_and_size_limit(loaded: tuple[str, ImportResult], tmp_path: Path) -> None:
-    url, _result = loaded
-    before = row_counts(url)
+def test_empty_file_missing_folder_and_size_limit(loaded: tuple[Database, ImportResult], tmp_path: Path) -> None:
+    db, _result = loaded
+    before = row_counts(db)
     path = _copy(tmp_path)
     (path / "stages.csv").write_bytes(b"")
     with pytest.raises(DataValidationError) as empty:
-        _import(url, path)
+        _import(db, path)
     assert "stages.csv: the file is empty" in empty.value.report()
     with pytest.raises(DataValidationError) as not_folder:
-        _import(url, CSET / "inputs.csv")
+        _import(db, CSET / "inputs.csv")
     assert "is a folder" in not_folder.value.report()
     with pytest.raises(DataValidationError) as huge:
-        _import(url, CSET, max_bytes=1000)
+        _import(db, CSET, max_bytes=1000)
     assert {p.file for p in huge.value.problems} == {
         "inputs.csv", "stages.csv", "sequence.csv", "providers.csv", "provision.csv"
     }  # fmt: skip
     assert all("above the limit" in p.problem for p in huge.value.problems)
-    assert row_counts(url) == before
-    with session_scope(url) as session:
+    assert row_counts(db) == before
+    with db.session() as session:
         assert len(session.exec(select(Dataset)).all()) == 1
 
 
@@ -337,9 +341,9 @@ def test_providers_without_alias_column(tmp_path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=[c for c in rows[0] if c != "alias"], extrasaction="ignore")
         writer.writeheader()
         writer.writerows(kept)
-    url = "sqlite:///" + str(tmp_path / "a.sqlite3")
-    upgrade(url)
-    result = _import(url, path)
+    db = Database("sqlite:///" + str(tmp_path / "a.sqlite3"))
+    upgrade(db)
+    result = _import(db, path)
     assert result.counts["firms"] == len({r["provider_id"] for r in kept if r["provider_type"] == "organization"}) - 1
-    with session_scope(url) as session:
+    with db.session() as session:
         assert session.exec(select(Firm).where(Firm.code == "P159")).one().note == ""

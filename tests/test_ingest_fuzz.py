@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
-from deps.store.db import session_scope, upgrade
+from deps.store.db import Database, upgrade
 from tests.helpers import row_counts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -136,26 +136,26 @@ BUILDERS = {
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, Path]]:
     """One database for the module (import failures must leave it unchanged) and a folder for inputs."""
     base = tmp_path_factory.mktemp("fuzz")
-    url = "sqlite:///" + str(base / "fuzz.sqlite3")
-    upgrade(url)
-    yield url, base
+    db = Database("sqlite:///" + str(base / "fuzz.sqlite3"))
+    upgrade(db)
+    yield db, base
 
 
-def _import_holds(kind: str, path: Path, url: str) -> None:
+def _import_holds(kind: str, path: Path, db: Database) -> None:
     """The property: a clean result, or a DataValidationError with nothing written."""
-    before = row_counts(url)
+    before = row_counts(db)
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             result = importer(kind)(
                 path, session=session, dataset=f"fuzz-{kind}", user="fuzz", max_bytes=MAX_BYTES, share_tolerance=0.02
             )
     except DataValidationError as exc:
         assert exc.problems, "a validation error must carry its problems"
         assert all(p.file and p.problem and p.fix for p in exc.problems)
-        assert row_counts(url) == before
+        assert row_counts(db) == before
         return
     assert isinstance(result, ImportResult)
 
@@ -165,11 +165,11 @@ def _fresh(base: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_small_samples_are_valid(workspace: tuple[str, Path], kind: str) -> None:
+def test_small_samples_are_valid(workspace: tuple[Database, Path], kind: str) -> None:
     """The starting points of the fuzzing import cleanly (so mutations, not the samples, cause the errors)."""
-    url, base = workspace
+    db, base = workspace
     path = _fresh(base, kind)
-    with session_scope(url) as session:
+    with db.session() as session:
         result = importer(kind)(
             path, session=session, dataset=f"sample-{kind}", user="fuzz", max_bytes=MAX_BYTES, share_tolerance=0.02
         )
@@ -179,37 +179,37 @@ def test_small_samples_are_valid(workspace: tuple[str, Path], kind: str) -> None
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
-def test_random_bytes(workspace: tuple[str, Path], kind: str, data: st.DataObject) -> None:
-    url, base = workspace
+def test_random_bytes(workspace: tuple[Database, Path], kind: str, data: st.DataObject) -> None:
+    db, base = workspace
     path = _fresh(base, kind)
     files = BUILDERS[kind].files(path)
     target = data.draw(st.sampled_from(files))
     raw = data.draw(st.binary(max_size=2000))
     target.write_bytes(raw)
-    _import_holds(kind, path, url)
+    _import_holds(kind, path, db)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
-def test_truncated_files(workspace: tuple[str, Path], kind: str, data: st.DataObject) -> None:
-    url, base = workspace
+def test_truncated_files(workspace: tuple[Database, Path], kind: str, data: st.DataObject) -> None:
+    db, base = workspace
     path = _fresh(base, kind)
     if kind == "wgi":  # the whole real file is small enough to cut anywhere
         shutil.copy(WGI, path)
     target = data.draw(st.sampled_from(BUILDERS[kind].files(path)))
     raw = target.read_bytes()
     target.write_bytes(raw[: data.draw(st.integers(0, len(raw)))])
-    _import_holds(kind, path, url)
+    _import_holds(kind, path, db)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
-def test_shuffled_and_dropped_columns(workspace: tuple[str, Path], kind: str, data: st.DataObject) -> None:
-    url, base = workspace
+def test_shuffled_and_dropped_columns(workspace: tuple[Database, Path], kind: str, data: st.DataObject) -> None:
+    db, base = workspace
     path = _fresh(base, kind)
     target = data.draw(st.sampled_from(BUILDERS[kind].files(path)))
     rows = _rows(target)
@@ -217,15 +217,15 @@ def test_shuffled_and_dropped_columns(workspace: tuple[str, Path], kind: str, da
     order = data.draw(st.permutations(range(width)))
     keep = order[: data.draw(st.integers(0, width))]
     _write(target, [[row[i] for i in keep] for row in rows])
-    _import_holds(kind, path, url)
+    _import_holds(kind, path, db)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @FUZZ
 @given(data=st.data())
-def test_random_cell_mutations(workspace: tuple[str, Path], kind: str, data: st.DataObject) -> None:
-    url, base = workspace
+def test_random_cell_mutations(workspace: tuple[Database, Path], kind: str, data: st.DataObject) -> None:
+    db, base = workspace
     path = _fresh(base, kind)
     target = data.draw(st.sampled_from(BUILDERS[kind].files(path)))
     rows = _rows(target)
@@ -236,25 +236,25 @@ def test_random_cell_mutations(workspace: tuple[str, Path], kind: str, data: st.
     if data.draw(st.booleans()):  # duplicate a row too: repeated ids, flows and codes
         rows.append(list(rows[data.draw(st.integers(1, len(rows) - 1))]))
     _write(target, rows)
-    _import_holds(kind, path, url)
+    _import_holds(kind, path, db)
 
 
 @pytest.mark.parametrize("kind", ["template", "cset", "baci", "wgi"])
-def test_zip_content_under_a_csv_name(workspace: tuple[str, Path], kind: str) -> None:
+def test_zip_content_under_a_csv_name(workspace: tuple[Database, Path], kind: str) -> None:
     """Found by the random-bytes property: a file that starts like a ZIP archive but is named .csv."""
-    url, base = workspace
+    db, base = workspace
     path = _fresh(base, kind)
     BUILDERS[kind].files(path)[0].write_bytes(b"PK\x03\x04" + bytes(60))
     with pytest.raises(DataValidationError, match="XLSX workbook"):
-        _import_holds_or_raise(kind, path, url)
+        _import_holds_or_raise(kind, path, db)
 
 
-def _import_holds_or_raise(kind: str, path: Path, url: str) -> ImportResult:
-    before = row_counts(url)
+def _import_holds_or_raise(kind: str, path: Path, db: Database) -> ImportResult:
+    before = row_counts(db)
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             return importer(kind)(
                 path, session=session, dataset=f"fuzz-{kind}", user="fuzz", max_bytes=MAX_BYTES, share_tolerance=0.02
             )
     finally:
-        assert row_counts(url) == before
+        assert row_counts(db) == before

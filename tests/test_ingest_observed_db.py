@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from deps.ingest.fda import import_fda_sites
 from deps.ingest.iea import import_iea
 from deps.ingest.usgs import import_usgs
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.queries import provision_frame, resolve_dataset
 from tests.helpers import row_counts
 
@@ -18,8 +18,8 @@ MAX = 50_000_000
 IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
 
 
-def _import(url: str, function, path: Path):  # type: ignore[no-untyped-def]
-    with session_scope(url) as session:
+def _import(db: Database, function, path: Path):  # type: ignore[no-untyped-def]
+    with db.session() as session:
         return function(path, session=session, user="test", max_bytes=MAX)
 
 
@@ -32,20 +32,20 @@ def _import(url: str, function, path: Path):  # type: ignore[no-untyped-def]
     ],
 )
 def test_reimport_of_the_same_files_makes_no_new_version(  # type: ignore[no-untyped-def]
-    db_url: str, shared_data: Path, function, relative: Path, dataset: str
+    db: Database, shared_data: Path, function, relative: Path, dataset: str
 ) -> None:
-    first = _import(db_url, function, shared_data / relative)
-    counts = row_counts(db_url)
-    again = _import(db_url, function, shared_data / relative)
+    first = _import(db, function, shared_data / relative)
+    counts = row_counts(db)
+    again = _import(db, function, shared_data / relative)
     assert not first.unchanged and again.unchanged
     assert again.version == first.version == 1 and again.content_hash == first.content_hash
-    assert row_counts(db_url) == counts
-    assert resolve_dataset(db_url, dataset).version == 1
+    assert row_counts(db) == counts
+    assert resolve_dataset(db, dataset).version == 1
 
 
-def test_usgs_rows_keep_basis_year_vintage_and_residuals(db_url: str, shared_data: Path) -> None:
-    result = _import(db_url, import_usgs, shared_data / "usgs-mcs" / "mcs2026_release")
-    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+def test_usgs_rows_keep_basis_year_vintage_and_residuals(db: Database, shared_data: Path) -> None:
+    result = _import(db, import_usgs, shared_data / "usgs-mcs" / "mcs2026_release")
+    every = provision_frame(db, result.dataset_id, observed_all=True)
     gallium = every[every["node_id"].eq("gallium:primary-production")]
     assert set(gallium["vintage"]) == {"USGS MCS 2026"}
     assert set(gallium["year"].astype(int)) == {2024, 2025}
@@ -54,30 +54,30 @@ def test_usgs_rows_keep_basis_year_vintage_and_residuals(db_url: str, shared_dat
     assert china["quantity"].iloc[0] == 839_000 and china["unit"].iloc[0] == "kilograms"
     assert every["supplier_type"].eq("residual").any()
     # the engine's frame: no residual rows, one release and year per node
-    engine = provision_frame(db_url, result.dataset_id)
+    engine = provision_frame(db, result.dataset_id)
     assert not engine["supplier_type"].eq("residual").any()
     assert engine.groupby("node_id")["year"].nunique().max() == 1
     assert set(engine.loc[engine["node_id"].eq("gallium:primary-production"), "year"].astype(int)) == {2024}
 
 
-def test_iea_projections_are_stored_but_not_analysed(db_url: str, shared_data: Path) -> None:
-    result = _import(db_url, import_iea, shared_data / IEA_FILE)
-    every = provision_frame(db_url, result.dataset_id, observed_all=True)
+def test_iea_projections_are_stored_but_not_analysed(db: Database, shared_data: Path) -> None:
+    result = _import(db, import_iea, shared_data / IEA_FILE)
+    every = provision_frame(db, result.dataset_id, observed_all=True)
     assert set(every.loc[every["year"].gt(2023), "evidence"]) == {"projected"}
-    engine = provision_frame(db_url, result.dataset_id)
+    engine = provision_frame(db, result.dataset_id)
     assert set(engine["year"].astype(int)) == {2023} and set(engine["evidence"]) == {"observed"}
 
 
-def test_failed_import_writes_nothing(db_url: str, tmp_path: Path) -> None:
+def test_failed_import_writes_nothing(db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "mcs2023_world"
     folder.mkdir()
     (folder / "mcs2023-galli_world.csv").write_text(
         "Source,Country,Type,Prod_kg_2021\nMCS2023,China,Primary production,lots\n", encoding="utf-8"
     )
-    before = row_counts(db_url)
+    before = row_counts(db)
     with pytest.raises(Exception, match="not a number"):
-        _import(db_url, import_usgs, folder)
-    assert row_counts(db_url) == before
+        _import(db, import_usgs, folder)
+    assert row_counts(db) == before
 
 
 def test_cli_imports_and_status_prints_coverage(
@@ -125,15 +125,15 @@ def test_coverage_figures_on_a_hand_checked_frame() -> None:
     assert (c.materials, c.materials_observed, c.raw_materials, c.raw_materials_observed) == (2, 1, 1, 1)
 
 
-def test_seed_coverage_after_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_coverage_after_init(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from deps.config import load_settings
     from deps.ingest.seed import initialise
     from deps.services.coverage import dataset_coverage
 
     monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
     settings = load_settings()
-    initialise(settings)
-    c = dataset_coverage(settings)
+    initialise(db, settings)
+    c = dataset_coverage(db, settings)
     assert c is not None
     # raw materials (EU-listed or observed): germanium, hafnium, iridium, phosphorus, antimony trioxide and heavy
     # rare earths have no USGS/IEA country figures, the rest carry an observed share

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from deps.errors import DataValidationError
 from deps.ingest.template import import_template
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
 from tests.helpers import row_counts
 
@@ -18,8 +18,8 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 MAX = 10_000_000
 
 
-def _import(url: str, path: Path, dataset: str = "t") -> object:
-    with session_scope(url) as session:
+def _import(db: Database, path: Path, dataset: str = "t") -> object:
+    with db.session() as session:
         return import_template(
             path, session=session, dataset=dataset, user="tester", max_bytes=MAX, share_tolerance=0.02
         )
@@ -31,10 +31,10 @@ def _copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_fixture_loads_exactly(db_url: str) -> None:
-    result = _import(db_url, FIXTURE)
+def test_fixture_loads_exactly(db: Database) -> None:
+    result = _import(db, FIXTURE)
     assert result.counts == {"markets": 1, "sources": 1, "nodes": 3, "edges": 2, "firms": 1, "provision": 5}
-    with session_scope(db_url) as session:
+    with db.session() as session:
         ore = session.exec(select(Node).where(Node.code == "ore")).one()
         shares = {p.country_iso3: p.share for p in session.exec(select(Provision).where(Provision.node_id == ore.id))}
         # 60% and 30% as fractions; USA is a known supplier with an unknown share: None, never 0
@@ -51,19 +51,19 @@ def test_fixture_loads_exactly(db_url: str) -> None:
         assert len(session.exec(select(Edge)).all()) == 2
 
 
-def test_same_files_twice_create_no_duplicates(db_url: str, tmp_path: Path) -> None:
-    first = _import(db_url, FIXTURE)
-    before = row_counts(db_url)
-    second = _import(db_url, FIXTURE)
+def test_same_files_twice_create_no_duplicates(db: Database, tmp_path: Path) -> None:
+    first = _import(db, FIXTURE)
+    before = row_counts(db)
+    second = _import(db, FIXTURE)
     assert second.unchanged and second.version == first.version == 1
-    assert row_counts(db_url) == before
+    assert row_counts(db) == before
     changed = _copy(tmp_path)
     (changed / "nodes.csv").write_text(
         (changed / "nodes.csv").read_text() + "extra,Extra,service,chemistry,,,,,fx,2024\n"
     )
-    third = _import(db_url, changed)
+    third = _import(db, changed)
     assert third.version == 2 and not third.unchanged
-    with session_scope(db_url) as session:
+    with db.session() as session:
         assert [d.version for d in session.exec(select(Dataset).where(Dataset.name == "t"))] == [1, 2]
 
 
@@ -95,86 +95,86 @@ BAD_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, case: str) -> None:
+def test_bad_input_is_reported_and_nothing_written(db: Database, tmp_path: Path, case: str) -> None:
     table, old, new, column, words = BAD_CASES[case]
     path = _copy(tmp_path)
     _edit(path, table, old, new)
-    before = row_counts(db_url)
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     problems = info.value.problems
     assert any(p.column == column and words in p.problem for p in problems), info.value.report()
     assert all(p.fix for p in problems)
-    assert row_counts(db_url) == before
+    assert row_counts(db) == before
 
 
-def test_cycle_is_named(db_url: str, tmp_path: Path) -> None:
+def test_cycle_is_named(db: Database, db_url: str, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     (path / "edges.csv").write_text(
         (path / "edges.csv").read_text() + "chip,tool,goes_into,fx,2024,observed,high,\n", encoding="utf-8"
     )
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     assert any("tool -> chip -> tool" in p.problem or "chip -> tool -> chip" in p.problem for p in info.value.problems)
 
 
-def test_every_problem_is_collected_at_once(db_url: str, tmp_path: Path) -> None:
+def test_every_problem_is_collected_at_once(db: Database, db_url: str, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     _edit(path, "provision", "ore,country,CHN,60,", "ore,country,CHN,abc,")
     _edit(path, "nodes", "tool,Tool,tool", "tool,Tool,gadget")
     _edit(path, "firms", "acme,Acme Tools,NLD", "acme,Acme Tools,ZZZ")
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     files = {(p.file, p.row, p.column) for p in info.value.problems}
     assert ("provision.csv", 2, "share_pct") in files
     assert ("nodes.csv", 3, "kind") in files
     assert ("firms.csv", 2, "hq_iso3") in files
 
 
-def test_wrong_encoding_names_the_row(db_url: str, tmp_path: Path) -> None:
+def test_wrong_encoding_names_the_row(db: Database, db_url: str, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     text = (path / "nodes.csv").read_text(encoding="utf-8").replace("Tool,tool", "Tööl,tool")
     (path / "nodes.csv").write_bytes(text.encode("latin-1"))
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     (problem,) = info.value.problems
     assert problem.file == "nodes.csv" and problem.row == 3 and "UTF-8" in problem.problem
 
 
-def test_missing_column_empty_and_huge_files(db_url: str, tmp_path: Path) -> None:
+def test_missing_column_empty_and_huge_files(db: Database, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     (path / "edges.csv").write_text("from_node,to_node\nore,chip\n", encoding="utf-8")
     (path / "firms.csv").write_bytes(b"")
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     report = info.value.report()
     assert "edges.csv, row 1, column 'relation': required column is missing" in report
     assert "firms.csv: the file is empty" in report
-    with session_scope(db_url) as session, pytest.raises(DataValidationError) as huge:
+    with db.session() as session, pytest.raises(DataValidationError) as huge:
         import_template(FIXTURE, session=session, dataset="t", user="u", max_bytes=50, share_tolerance=0.02)
     assert "above the limit" in huge.value.report()
 
 
-def test_binary_content_with_csv_name_is_refused(db_url: str, tmp_path: Path) -> None:
+def test_binary_content_with_csv_name_is_refused(db: Database, db_url: str, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     (path / "nodes.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     assert "binary file" in info.value.report()
 
 
-def test_xlsx_workbook_imports_like_the_folder(db_url: str, tmp_path: Path) -> None:
+def test_xlsx_workbook_imports_like_the_folder(db: Database, db_url: str, tmp_path: Path) -> None:
     import pandas as pd
 
     workbook = tmp_path / "template.xlsx"
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         for csv in sorted(FIXTURE.glob("*.csv")):
             pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(writer, sheet_name=csv.stem, index=False)
-    result = _import(db_url, workbook, dataset="xl")
+    result = _import(db, workbook, dataset="xl")
     assert result.counts["provision"] == 5 and result.counts["nodes"] == 3
 
 
-def test_encoding_error_row_counts_records_not_lines(db_url: str, tmp_path: Path) -> None:
+def test_encoding_error_row_counts_records_not_lines(db: Database, db_url: str, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     text = (path / "nodes.csv").read_text(encoding="utf-8")
     text = text.replace(
@@ -184,7 +184,7 @@ def test_encoding_error_row_counts_records_not_lines(db_url: str, tmp_path: Path
     text = text.replace("Tool,tool", "Tööl,tool")
     (path / "nodes.csv").write_bytes(text.encode("latin-1"))
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     (problem,) = info.value.problems
     assert problem.row == 3  # the tool record is row 3 although it starts on physical line 4
 
@@ -202,13 +202,13 @@ def _alternatives(path: Path, rows: str) -> None:
     )
 
 
-def test_type_shares_and_substitutes_load(db_url: str, tmp_path: Path) -> None:
+def test_type_shares_and_substitutes_load(db: Database, tmp_path: Path) -> None:
     path = _copy(tmp_path)
     _alternatives(
         path, "ore2,ore,substitutes,,0.6,fx,2024,expert,medium,\nore2,tool,is_type_of,40,,fx,2024,observed,high,\n"
     )
-    _import(db_url, path)
-    with session_scope(db_url) as session:
+    _import(db, path)
+    with db.session() as session:
         edges = {e.relation: (e.share, e.factor) for e in session.exec(select(Edge)).all() if e.relation != "goes_into"}
     assert edges == {"substitutes": (None, 0.6), "is_type_of": (0.4, None)}
 
@@ -226,11 +226,11 @@ def test_type_shares_and_substitutes_load(db_url: str, tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_alternatives_are_reported(db_url: str, tmp_path: Path, rows: str, column: str, words: str) -> None:
+def test_bad_alternatives_are_reported(db: Database, tmp_path: Path, rows: str, column: str, words: str) -> None:
     path = _copy(tmp_path)
     _alternatives(path, rows)
-    before = row_counts(db_url)
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, path)
+        _import(db, path)
     assert any(p.column == column and words in p.problem for p in info.value.problems), info.value.report()
-    assert row_counts(db_url) == before
+    assert row_counts(db) == before

@@ -14,7 +14,7 @@ from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
 from deps.ingest.wgi import ESTIMATE_BOUNDS, import_wgi
-from deps.store.db import session_scope, upgrade
+from deps.store.db import Database, upgrade
 from deps.store.models import Country, GovernanceScore
 from tests.helpers import row_counts
 
@@ -35,8 +35,8 @@ SMALL = (
 )
 
 
-def _import(url: str, path: Path, *, max_bytes: int = MAX) -> ImportResult:
-    with session_scope(url) as session:
+def _import(db: Database, path: Path, *, max_bytes: int = MAX) -> ImportResult:
+    with db.session() as session:
         return import_wgi(
             path, session=session, dataset="wgi", user="tester", max_bytes=max_bytes, share_tolerance=0.02
         )
@@ -49,21 +49,21 @@ def _small(tmp_path: Path, text: str = SMALL, name: str = "wgi.csv") -> Path:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ImportResult]]:
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, ImportResult]]:
     """A database whose country table holds a seed value for NLD, then one import of the real file."""
     if not WGI.is_file():
         pytest.skip("../shared/data/wgi-political-stability is not present beside the repo")
-    url = "sqlite:///" + str(tmp_path_factory.mktemp("wgi") / "t.sqlite3")
-    upgrade(url)
-    with session_scope(url) as session:
+    db = Database("sqlite:///" + str(tmp_path_factory.mktemp("wgi") / "t.sqlite3"))
+    upgrade(db)
+    with db.session() as session:
         session.add(Country(iso3="NLD", name="Netherlands", wgi_pv=0.5, wgi_year=2019, source="seed"))
-    yield url, _import(url, WGI)
+    yield db, _import(db, WGI)
 
 
 # ---------------------------------------------------------------------------------------------------- golden
 @needs_real
-def test_every_real_estimate_loads(loaded: tuple[str, ImportResult]) -> None:
-    url, result = loaded
+def test_every_real_estimate_loads(loaded: tuple[Database, ImportResult]) -> None:
+    db, result = loaded
     with WGI.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     years = [c for c in rows[0] if c.isdigit()]
@@ -79,7 +79,7 @@ def test_every_real_estimate_loads(loaded: tuple[str, ImportResult]) -> None:
     assert result.counts == {"governance_scores": 5367, "economies": 216, "countries_added": 215}
     (note,) = result.notes
     assert "GUY appears on rows [81, 83]" in note and "24 year(s) (1996-2022)" in note
-    with session_scope(url) as session:
+    with db.session() as session:
         scores = session.exec(select(GovernanceScore)).all()
         assert {(s.iso3, s.year): s.estimate for s in scores} == agreed
         assert {s.indicator for s in scores} == {"PV"}
@@ -90,9 +90,9 @@ def test_every_real_estimate_loads(loaded: tuple[str, ImportResult]) -> None:
 
 
 @needs_real
-def test_codes_outside_iso_get_the_files_names(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
-    with session_scope(url) as session:
+def test_codes_outside_iso_get_the_files_names(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
+    with db.session() as session:
         names = {c.iso3: c.name for c in session.exec(select(Country))}
     assert names["ANT"] == "Netherlands Antilles (...2010)"
     assert names["PUS"] == "US Misc. Pacific Isds" and names["R20"] == "Europe EFTA, nes"
@@ -100,41 +100,41 @@ def test_codes_outside_iso_get_the_files_names(loaded: tuple[str, ImportResult])
 
 
 @needs_real
-def test_country_seed_values_are_left_alone(loaded: tuple[str, ImportResult]) -> None:
-    url, _result = loaded
-    with session_scope(url) as session:
+def test_country_seed_values_are_left_alone(loaded: tuple[Database, ImportResult]) -> None:
+    db, _result = loaded
+    with db.session() as session:
         nld = session.get(Country, "NLD")
         assert nld is not None and (nld.wgi_pv, nld.wgi_year, nld.source) == (0.5, 2019, "seed")
         assert session.exec(select(Country).where(Country.wgi_pv.is_not(None))).all() == [nld]  # type: ignore[union-attr]
 
 
 @needs_real
-def test_importing_twice_creates_no_new_version(loaded: tuple[str, ImportResult]) -> None:
-    url, first = loaded
-    before = row_counts(url)
-    again = _import(url, WGI)
+def test_importing_twice_creates_no_new_version(loaded: tuple[Database, ImportResult]) -> None:
+    db, first = loaded
+    before = row_counts(db)
+    again = _import(db, WGI)
     assert again.unchanged and again.version == first.version == 1
-    assert row_counts(url) == before
+    assert row_counts(db) == before
 
 
-def test_small_file_loads_exactly(db_url: str, tmp_path: Path) -> None:
-    result = _import(db_url, _small(tmp_path))
+def test_small_file_loads_exactly(db: Database, tmp_path: Path) -> None:
+    result = _import(db, _small(tmp_path))
     assert result.counts == {"governance_scores": 4, "economies": 3, "countries_added": 3}
-    with session_scope(db_url) as session:
+    with db.session() as session:
         scores = {(s.iso3, s.year): s.estimate for s in session.exec(select(GovernanceScore))}
         r20 = session.get(Country, "R20")
     assert scores == {("NLD", 2021): 0.81, ("R20", 2021): 1.1, ("SOM", 2021): -2.6, ("SOM", 2022): -2.75}
     assert r20 is not None and r20.name == "Europe EFTA, nes"
 
 
-def test_identical_duplicate_rows_load_once(db_url: str, tmp_path: Path) -> None:
-    result = _import(db_url, _small(tmp_path, SMALL + "Netherlands,NLD,0.81,nan,528\n"))
+def test_identical_duplicate_rows_load_once(db: Database, db_url: str, tmp_path: Path) -> None:
+    result = _import(db, _small(tmp_path, SMALL + "Netherlands,NLD,0.81,nan,528\n"))
     assert result.counts["governance_scores"] == 4
     assert result.notes == ("code NLD appears on rows [2, 5] with identical estimates: loaded once",)
 
 
-def test_economy_without_any_estimate_is_noted(db_url: str, tmp_path: Path) -> None:
-    result = _import(db_url, _small(tmp_path, SMALL + "Aruba,ABW,nan,nan,533\n"))
+def test_economy_without_any_estimate_is_noted(db: Database, db_url: str, tmp_path: Path) -> None:
+    result = _import(db, _small(tmp_path, SMALL + "Aruba,ABW,nan,nan,533\n"))
     assert result.counts["economies"] == 3
     assert result.notes == ("1 economies have no estimate in any year: ABW",)
 
@@ -159,33 +159,33 @@ BAD_CASES: dict[str, tuple[str, str, int | None, str | None, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_input_is_reported_and_nothing_written(db_url: str, tmp_path: Path, case: str) -> None:
+def test_bad_input_is_reported_and_nothing_written(db: Database, tmp_path: Path, case: str) -> None:
     old, new, row, column, words = BAD_CASES[case]
     assert old in SMALL
-    _import(db_url, _small(tmp_path, name="keep.csv"))  # rows that must survive the failed import
-    before = row_counts(db_url)
+    _import(db, _small(tmp_path, name="keep.csv"))  # rows that must survive the failed import
+    before = row_counts(db)
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, _small(tmp_path, SMALL.replace(old, new, 1)))
+        _import(db, _small(tmp_path, SMALL.replace(old, new, 1)))
     problems = info.value.problems
     assert any(p.file == "wgi.csv" and p.row == row and p.column == column and words in p.problem for p in problems), (
         info.value.report()
     )
     assert all(p.fix for p in problems)
-    assert row_counts(db_url) == before
+    assert row_counts(db) == before
 
 
-def test_encoding_empty_and_size_are_refused(db_url: str, tmp_path: Path) -> None:
-    before = row_counts(db_url)
+def test_encoding_empty_and_size_are_refused(db: Database, tmp_path: Path) -> None:
+    before = row_counts(db)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(SMALL.replace("Somalia", "Somali\u00eb").encode("latin-1"))
     with pytest.raises(DataValidationError) as info:
-        _import(db_url, latin)
+        _import(db, latin)
     (problem,) = info.value.problems
     assert (problem.file, problem.row) == ("latin.csv", 3) and "not valid UTF-8" in problem.problem
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     with pytest.raises(DataValidationError, match="the file is empty"):
-        _import(db_url, empty)
+        _import(db, empty)
     with pytest.raises(DataValidationError, match="above the limit"):
-        _import(db_url, _small(tmp_path), max_bytes=50)
-    assert row_counts(db_url) == before
+        _import(db, _small(tmp_path), max_bytes=50)
+    assert row_counts(db) == before

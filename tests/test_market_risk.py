@@ -13,6 +13,7 @@ from deps.services.markets import market_risk, reach_shares, target_markets
 from deps.services.optimisation import run_optimisation
 from deps.services.scenario import ScenarioConfig
 from deps.services.views import heatmap_frame, overview_market_risk
+from deps.store.db import Database
 from deps.store.queries import nodes_frame, resolve_dataset
 
 ANALYST = Actor("ann", "analyst")
@@ -65,14 +66,13 @@ def test_target_markets_and_the_heatmap_use_the_same_shares() -> None:
     assert heat.loc[("b", "s"), "chokepoints"] == 1
 
 
-def test_overview_and_optimiser_agree_on_the_seed(env: dict[str, str]) -> None:
+def test_overview_and_optimiser_agree_on_the_seed(db: Database, env: dict[str, str]) -> None:
     settings = load_settings()
-    initialise(settings)
-    url = env["DEPS_DATABASE_URL"]
-    analysis = run_analysis(settings, dataset="seed", actor=ANALYST)
-    graph = nodes_frame(url, resolve_dataset(url, "seed").id)
+    initialise(db, settings)
+    analysis = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+    graph = nodes_frame(db, resolve_dataset(db, "seed").id)
     overview = overview_market_risk(analysis.tables["nodes"], graph).set_index("market_id")["risk"]
-    run = run_optimisation(settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=500)
+    run = run_optimisation(db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=500)
     markets = run.tables["markets"].set_index("market")
     assert set(overview.index) == set(markets.index) - {"unassigned"}
     for market, value in overview.items():

@@ -20,6 +20,7 @@ from deps.services.batch import run_batch_file
 from deps.services.optimisation import run_optimisation
 from deps.services.runs import finished_members, get_run, list_runs
 from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario
+from deps.store.db import Database
 
 GRID = """
 base:
@@ -33,16 +34,16 @@ ANALYST = Actor("ana", "analyst")
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> dict[str, str]:
-    initialise(load_settings())
+def seeded(db: Database, env: dict[str, str]) -> dict[str, str]:
+    initialise(db, load_settings())
     return env
 
 
 @pytest.mark.slow
-def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
+def test_optimal_allocation_respects_the_budget(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
     run = run_optimisation(
-        settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+        db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
     )
     assert run.status == "optimal"
     spend = float(run.tables["allocation"]["spend_meur"].sum())
@@ -51,21 +52,21 @@ def test_optimal_allocation_respects_the_budget(seeded: dict[str, str]) -> None:
     assert run.summary["objective"] < run.summary["baseline_objective"]
     frontier = run.tables["frontier"]["weighted_residual_risk"].to_numpy()
     assert (frontier[1:] <= frontier[:-1] + 1e-12).all()  # more budget never raises residual risk
-    record = get_run(settings.effective_database_url, run.run_id)
+    record = get_run(db, run.run_id)
     assert record.kind == "optimisation" and record.solver and record.solver.startswith("highs (highspy")
     assert set(run.tables["assumptions"]["action_line_id"]) <= set(run.tables["allocation"]["action_line_id"]) | set(
         run.tables["assumptions"]["action_line_id"]
     )
 
 
-def test_cbc_and_highs_return_the_same_allocation(seeded: dict[str, str]) -> None:
+def test_cbc_and_highs_return_the_same_allocation(db: Database, seeded: dict[str, str]) -> None:
     # The second stage (optimizer.selection) picks one allocation among the optimal ones, so the
     # two solvers agree on every line x target spend, not only on the objective.
     settings = load_settings()
     for budget in (50, 500, 5000):
         runs = {
             solver: run_optimisation(
-                settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(solver=solver), budget=budget
+                db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(solver=solver), budget=budget
             )
             for solver in ("highs", "cbc")
         }
@@ -83,14 +84,14 @@ def test_cbc_and_highs_return_the_same_allocation(seeded: dict[str, str]) -> Non
         assert highs.summary["split_note"]
 
 
-def test_infeasible_scenario_names_the_conflict(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_infeasible_scenario_names_the_conflict(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("budget_meur: 500\nline_min_meur: {financing: 320, ecosystems: 300}\n", encoding="utf-8")
     config, _dataset = parse_scenario(path)
-    run = run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=config)
+    run = run_optimisation(db, load_settings(), dataset="seed", actor=ANALYST, config=config)
     assert run.status == "infeasible"
     assert "line minimums sum to 620 > budget 500" in run.reason
-    assert get_run(load_settings().effective_database_url, run.run_id).status == "infeasible"
+    assert get_run(db, run.run_id).status == "infeasible"
 
 
 def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
@@ -105,26 +106,26 @@ def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
     assert "forced[0]" in report
 
 
-def test_unknown_references_are_reported(seeded: dict[str, str]) -> None:
+def test_unknown_references_are_reported(db: Database, seeded: dict[str, str]) -> None:
     config = ScenarioConfig(line_min_meur={"lobbying": 5.0}, market_max_share={"space": 0.5})
     with pytest.raises(DataValidationError, match="unknown action line 'lobbying'"):
-        run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=config, budget=100)
+        run_optimisation(db, load_settings(), dataset="seed", actor=ANALYST, config=config, budget=100)
     with pytest.raises(RunError, match="no budget"):
-        run_optimisation(load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig())
+        run_optimisation(db, load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig())
 
 
-def test_batch_stores_each_scenario_and_resumes(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_batch_stores_each_scenario_and_resumes(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "grid.yaml"
     path.write_text(GRID, encoding="utf-8")
     settings = load_settings()
-    first = run_batch_file(settings, path, dataset="seed", actor=ANALYST, executor="serial")
+    first = run_batch_file(db, settings, path, dataset="seed", actor=ANALYST, executor="serial")
     assert first.total == 8 and first.solved_now == 8 and first.failed == 0
     assert set(first.summary["status"]) == {"optimal"}
-    again = run_batch_file(settings, path, dataset="seed", actor=ANALYST, executor="serial")
+    again = run_batch_file(db, settings, path, dataset="seed", actor=ANALYST, executor="serial")
     assert again.solved_now == 0 and again.skipped == 8
-    members = list_runs(settings.effective_database_url, batch_id=first.batch_id)
+    members = list_runs(db, batch_id=first.batch_id)
     assert len(members) == 8 and {m.kind for m in members} == {"member"}
-    assert get_run(settings.effective_database_url, first.batch_id).status == "done"
+    assert get_run(db, first.batch_id).status == "done"
     by_key = first.summary.set_index("scenario_key")
     # a larger budget never leaves more weighted residual risk (same weights, shocks, effects)
     assert (
@@ -132,10 +133,10 @@ def test_batch_stores_each_scenario_and_resumes(seeded: dict[str, str], tmp_path
     )
 
 
-def test_failing_scenario_does_not_stop_the_others(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_failing_scenario_does_not_stop_the_others(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "grid.csv"
     path.write_text("key,budget_meur,weights,shock,effects\nok,100,,,\nbad,100,,NOWHERE=2,\nok2,200,,CHN=2,\n")
-    outcome = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
+    outcome = run_batch_file(db, load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     status = outcome.summary.set_index("scenario_key")["status"]
     assert status.to_dict() == {"bad": "error", "ok": "optimal", "ok2": "optimal"}
     assert "NOWHERE" in outcome.summary.set_index("scenario_key").loc["bad", "reason"]
@@ -151,7 +152,9 @@ def test_batch_file_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.dask
-def test_batch_on_a_real_dask_cluster(seeded: dict[str, str], tmp_path: Path, dask_scheduler: str) -> None:
+def test_batch_on_a_real_dask_cluster(
+    db: Database, seeded: dict[str, str], tmp_path: Path, dask_scheduler: str
+) -> None:
     path = tmp_path / "grid.yaml"
     path.write_text(GRID, encoding="utf-8")
     out = tmp_path / "out"
@@ -165,12 +168,12 @@ def test_batch_on_a_real_dask_cluster(seeded: dict[str, str], tmp_path: Path, da
     assert done.returncode == 0, done.stderr
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 8 and set(summary["status"]) == {"optimal"}
-    serial = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
+    serial = run_batch_file(db, load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     assert serial.solved_now == 0  # the Dask run stored every scenario already
 
 
 @pytest.mark.slow
-def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_killed_batch_resumes_without_redoing(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     """Kill a batch mid-way: finished scenarios are kept, the rerun solves only the rest."""
     path = tmp_path / "grid.csv"
     rows = "\n".join(f"s{i:03d},{50 + i},,," for i in range(400))
@@ -190,32 +193,37 @@ def test_killed_batch_resumes_without_redoing(seeded: dict[str, str], tmp_path: 
     proc = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    url = load_settings().effective_database_url
     deadline = time.monotonic() + 120
     batch_id = None
     while time.monotonic() < deadline:
-        batches = [r for r in list_runs(url, kind="batch")]
+        batches = [r for r in list_runs(db, kind="batch")]
         if batches:
             batch_id = batches[0].id
-            if len(finished_members(url, batch_id)) >= 20:
+            if len(finished_members(db, batch_id)) >= 20:
                 break
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert batch_id is not None
-    kept = finished_members(url, batch_id)
+    kept = finished_members(db, batch_id)
     assert 0 < len(kept) < 400, "the batch finished before it could be killed; enlarge the grid"
-    assert get_run(url, batch_id).status == "running"
-    outcome = run_batch_file(load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
+    assert get_run(db, batch_id).status == "running"
+    outcome = run_batch_file(db, load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     assert outcome.skipped == len(kept) and outcome.solved_now == 400 - len(kept)
-    assert len(finished_members(url, batch_id)) == 400
-    assert get_run(url, batch_id).status == "done"
+    assert len(finished_members(db, batch_id)) == 400
+    assert get_run(db, batch_id).status == "done"
 
 
-def test_sensitivity_run_stores_a_tornado_and_the_box_plans(seeded: dict[str, str]) -> None:
+def test_sensitivity_run_stores_a_tornado_and_the_box_plans(db: Database, seeded: dict[str, str]) -> None:
     """--sensitivity: every effect segment and the budget get a row; a larger budget never raises residual risk."""
     run = run_optimisation(
-        load_settings(), dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=500, sensitivity_analysis=True
+        db,
+        load_settings(),
+        dataset="seed",
+        actor=ANALYST,
+        config=ScenarioConfig(),
+        budget=500,
+        sensitivity_analysis=True,
     )
     tornado = run.tables["tornado"]
     effects = run.tables["assumptions"]
@@ -246,7 +254,7 @@ def _group_members(group: int) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_9_of_the_batch_leaves_no_process(seeded: dict[str, str], tmp_path: Path) -> None:
+def test_kill_9_of_the_batch_leaves_no_process(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     """SIGKILL to the `deps batch` process alone: its fork server, workers and resource tracker end too."""
     path = tmp_path / "grid.csv"
     rows = "\n".join(f"s{i:03d},{50 + i},,," for i in range(400))
@@ -269,11 +277,10 @@ def test_kill_9_of_the_batch_leaves_no_process(seeded: dict[str, str], tmp_path:
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, so that everything it starts can be found
     )
-    url = load_settings().effective_database_url
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        batches = list_runs(url, kind="batch")
-        if batches and len(finished_members(url, batches[0].id)) >= 5 and len(_group_members(proc.pid)) >= 3:
+        batches = list_runs(db, kind="batch")
+        if batches and len(finished_members(db, batches[0].id)) >= 5 and len(_group_members(proc.pid)) >= 3:
             break
         time.sleep(0.2)
     helpers = [p for p in _group_members(proc.pid) if p != proc.pid]

@@ -6,7 +6,7 @@ either a result or PermissionDeniedError, by the ACTIONS table (viewer < analyst
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,14 @@ import pytest
 from deps.access.auth import ACTIONS, ROLES, Actor, allowed
 from deps.config import load_settings
 from deps.errors import PermissionDeniedError
+from deps.store.db import Database
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 GRID = "budgets: [20]\n"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A seeded SQLite database with one stored simulation run (module-wide: the matrix only reads and adds)."""
     import os
 
@@ -31,21 +32,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("perm")
     old = os.environ.get("DEPS_DATABASE_URL")
     os.environ["DEPS_DATABASE_URL"] = f"sqlite:///{base / 'p.sqlite3'}"
+    db = Database(os.environ["DEPS_DATABASE_URL"])
     try:
         settings = load_settings()
-        initialise(settings)
-        run = run_simulation(settings, dataset="seed", actor=Actor("setup", "admin"), shocks=[parse_shock("CHN=1")])
+        initialise(db, settings)
+        run = run_simulation(db, settings, dataset="seed", actor=Actor("setup", "admin"), shocks=[parse_shock("CHN=1")])
         grid = base / "grid.yaml"
         grid.write_text(GRID, encoding="utf-8")
-        yield {"settings": settings, "run_id": run.run_id, "tables": run.tables, "dir": base, "grid": grid}
+        yield {"db": db, "settings": settings, "run_id": run.run_id, "tables": run.tables, "dir": base, "grid": grid}
     finally:
         if old is None:
             os.environ.pop("DEPS_DATABASE_URL", None)
         else:
             os.environ["DEPS_DATABASE_URL"] = old
-        from deps.store.db import dispose_engines
-
-        dispose_engines()
+        db.dispose()
 
 
 def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]:
@@ -64,40 +64,47 @@ def _calls() -> dict[str, tuple[str, Callable[[dict[str, Any], Actor], object]]]
         return Path(w["dir"]) / f"{a.role}-{name}"
 
     return {
-        "analyse": ("analyse", lambda w, a: run_analysis(w["settings"], dataset="seed", actor=a)),
-        "supply_risk": ("analyse", lambda w, a: run_supply_risk(w["settings"], dataset="seed", actor=a)),
-        "screen": ("analyse", lambda w, a: run_screen(w["settings"], dataset="nope", actor=a)),
+        "analyse": ("analyse", lambda w, a: run_analysis(w["db"], w["settings"], dataset="seed", actor=a)),
+        "supply_risk": ("analyse", lambda w, a: run_supply_risk(w["db"], w["settings"], dataset="seed", actor=a)),
+        "screen": ("analyse", lambda w, a: run_screen(w["db"], w["settings"], dataset="nope", actor=a)),
         "simulate": (
             "simulate",
-            lambda w, a: run_simulation(w["settings"], dataset="seed", actor=a, shocks=[parse_shock("RUS=1")]),
+            lambda w, a: run_simulation(w["db"], w["settings"], dataset="seed", actor=a, shocks=[parse_shock("RUS=1")]),
         ),
         "optimise": (
             "optimise",
-            lambda w, a: run_optimisation(w["settings"], dataset="seed", actor=a, config=ScenarioConfig(), budget=10),
+            lambda w, a: run_optimisation(
+                w["db"], w["settings"], dataset="seed", actor=a, config=ScenarioConfig(), budget=10
+            ),
         ),
         "batch": (
             "batch",
-            lambda w, a: run_batch_file(w["settings"], w["grid"], dataset="seed", actor=a, executor="serial"),
+            lambda w, a: run_batch_file(w["db"], w["settings"], w["grid"], dataset="seed", actor=a, executor="serial"),
         ),
         "export": (
             "export",
-            lambda w, a: export_run(w["settings"], a, w["run_id"], out(w, a, "x.csv"), "csv", w["tables"]["markets"]),
+            lambda w, a: export_run(
+                w["db"], w["settings"], a, w["run_id"], out(w, a, "x.csv"), "csv", w["tables"]["markets"]
+            ),
         ),
         "report": (
             "export",
-            lambda w, a: build_report(w["settings"], a, w["run_id"], "md", "Intern", out(w, a, "r.md")),
+            lambda w, a: build_report(w["db"], w["settings"], a, w["run_id"], "md", "Intern", out(w, a, "r.md")),
         ),
-        "import": ("import", lambda w, a: import_file(w["settings"], a, "template", FIXTURE, dataset=f"p-{a.role}")),
+        "import": (
+            "import",
+            lambda w, a: import_file(w["db"], w["settings"], a, "template", FIXTURE, dataset=f"p-{a.role}"),
+        ),
         "manage_users": (
             "manage_users",
-            lambda w, a: add_user(w["settings"].effective_database_url, f"u-{a.role}", "viewer", by=a),
+            lambda w, a: add_user(w["db"], f"u-{a.role}", "viewer", by=a),
         ),
         "save_assumptions": (
             "edit_assumptions",
             lambda w, a: save_set(
-                w["settings"].effective_database_url,
+                w["db"],
                 f"set-{a.role}",
-                dataset_effects(w["settings"].effective_database_url, "seed", actor=a),
+                dataset_effects(w["db"], "seed", actor=a),
                 actor=a,
             ),
         ),

@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -39,6 +40,7 @@ from deps.services.analysis import parse_shock, run_analysis, run_simulation
 from deps.services.optimisation import run_optimisation
 from deps.services.runs import get_run, record_run, run_tables
 from deps.services.scenario import ScenarioConfig
+from deps.store.db import Database, upgrade
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -50,20 +52,19 @@ EVIL_NAME = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Settings on a fresh seeded database and the ids of one run of each kind."""
-    from deps.store.db import dispose_engines, upgrade
-
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A fresh seeded database for the module, its URL and the ids of one run of each kind."""
     folder = tmp_path_factory.mktemp("reports")
     url = f"sqlite:///{folder / 'deps.sqlite3'}"
+    db = Database(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEPS_DATABASE_URL", url)
         patch.setenv("DEPS_VAR_DIR", str(folder / "var"))
         patch.setenv("DEPS_USER", "tester")
         patch.delenv("DEPS_REPORT_CHARTS", raising=False)
-        upgrade(url)
+        upgrade(db)
         settings = load_settings()
-        initialise(settings)
+        initialise(db, settings)
         evil = pd.DataFrame(
             {
                 "node_id": ["n1", "n2"],
@@ -74,15 +75,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             }
         )
         ids = {
-            "analysis": run_analysis(settings, dataset="seed", actor=ANALYST).run_id,
+            "analysis": run_analysis(db, settings, dataset="seed", actor=ANALYST).run_id,
             "simulation": run_simulation(
-                settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")]
+                db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")]
             ).run_id,
             "optimisation": run_optimisation(
-                settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+                db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
             ).run_id,
             "evil": record_run(
-                url,
+                db,
                 kind="analysis",
                 parameters={"home": "NLD"},
                 inputs_hash="0" * 64,
@@ -90,13 +91,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                 tables={"nodes": evil, "evidence": pd.DataFrame({"node_id": ["n1"], "source": ["@SUM(A1)"]})},
             ),
             "url": url,
+            "db": db,
         }
         yield ids
-    dispose_engines()
+    db.dispose()
 
 
 @pytest.fixture
-def settings(world: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+def db(world: dict[str, Any]) -> Database:
+    """This module's database (the module-wide ``world``), in place of the per-test one."""
+    handle: Database = world["db"]
+    return handle
+
+
+@pytest.fixture
+def settings(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("DEPS_DATABASE_URL", world["url"])
     monkeypatch.delenv("DEPS_REPORT_CHARTS", raising=False)
     return load_settings()
@@ -110,16 +119,16 @@ def _pdftotext(path: Path, password: str | None = None) -> list[str]:
     return [page for page in text.split("\f") if page.strip()]
 
 
-def _report_events(url: str) -> list[dict[str, object]]:
-    return list_events(url, actor=AUDITOR, action="report", limit=1000)
+def _report_events(db: Database) -> list[dict[str, object]]:
+    return list_events(db, actor=AUDITOR, action="report", limit=1000)
 
 
 @pytest.mark.slow
 def test_pdf_has_the_marking_and_report_id_on_every_page(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "analysis.pdf"
-    result = build_report(settings, ANALYST, world["analysis"], "pdf", MARK, out, watermark=True, max_rows=25)
+    result = build_report(db, settings, ANALYST, world["analysis"], "pdf", MARK, out, watermark=True, max_rows=25)
     pages = _pdftotext(out)
     assert len(pages) >= 3  # the seed analysis fills several pages even at 25 rows per table
     for number, page in enumerate(pages, start=1):
@@ -135,13 +144,13 @@ def test_pdf_has_the_marking_and_report_id_on_every_page(
 
 @pytest.mark.slow
 def test_encrypted_pdf_is_aes256_and_needs_the_passphrase(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
     import pikepdf
     from pikepdf.models.encryption import EncryptionMethod
 
     out = tmp_path / "sim.pdf"
-    result = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, out, encrypt_passphrase=PASSPHRASE)
+    result = build_report(db, settings, ANALYST, world["simulation"], "pdf", MARK, out, encrypt_passphrase=PASSPHRASE)
     assert result.encrypted
     with pytest.raises(pikepdf.PasswordError):
         pikepdf.open(out)
@@ -157,9 +166,15 @@ def test_encrypted_pdf_is_aes256_and_needs_the_passphrase(
 
 
 @pytest.mark.slow
-def test_pdf_of_one_run_is_byte_identical(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
-    first = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "a.pdf", charts="matplotlib")
-    second = build_report(settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "b.pdf", charts="matplotlib")
+def test_pdf_of_one_run_is_byte_identical(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
+    first = build_report(
+        db, settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "a.pdf", charts="matplotlib"
+    )
+    second = build_report(
+        db, settings, ANALYST, world["simulation"], "pdf", MARK, tmp_path / "b.pdf", charts="matplotlib"
+    )
     assert first.sha256 == second.sha256  # fixed creation date and PDF identifier, deterministic charts
 
 
@@ -172,10 +187,10 @@ def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_xlsx_carries_the_marking_in_headers_footers_and_properties(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "opt.xlsx"
-    result = build_report(settings, ANALYST, world["optimisation"], "xlsx", MARK, out, charts="matplotlib")
+    result = build_report(db, settings, ANALYST, world["optimisation"], "xlsx", MARK, out, charts="matplotlib")
     book = openpyxl.load_workbook(out)
     assert {"Report", "allocation", "shadow_prices", "frontier", "assumptions", "raw_reduced_costs"} <= set(
         book.sheetnames
@@ -190,18 +205,26 @@ def test_xlsx_carries_the_marking_in_headers_footers_and_properties(
     assert custom["Classification"] == MARK and custom["ReportId"] == result.report_id
     assert custom["RunId"] == world["optimisation"]
     # the XLSX holds every row (the PDF caps at 100): 3,180 reduced costs + 3 title rows
-    assert book["raw_reduced_costs"].max_row == 3 + len(
-        run_tables(world["url"], world["optimisation"])["reduced_costs"]
-    )
+    assert book["raw_reduced_costs"].max_row == 3 + len(run_tables(db, world["optimisation"])["reduced_costs"])
     assert any(name.startswith("xl/media/") for name in zipfile.ZipFile(out).namelist())  # charts embedded
 
 
-def test_encrypted_xlsx_opens_only_after_decryption(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+def test_encrypted_xlsx_opens_only_after_decryption(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
     import msoffcrypto
 
     out = tmp_path / "sim.xlsx"
     build_report(
-        settings, ANALYST, world["simulation"], "xlsx", MARK, out, encrypt_passphrase=PASSPHRASE, charts="matplotlib"
+        db,
+        settings,
+        ANALYST,
+        world["simulation"],
+        "xlsx",
+        MARK,
+        out,
+        encrypt_passphrase=PASSPHRASE,
+        charts="matplotlib",
     )
     with pytest.raises((zipfile.BadZipFile, InvalidFileException)):
         openpyxl.load_workbook(out)
@@ -222,16 +245,18 @@ def test_encrypted_xlsx_opens_only_after_decryption(settings: Settings, world: d
 
 
 @pytest.mark.slow
-def test_two_exports_of_one_run_give_the_same_tables(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+def test_two_exports_of_one_run_give_the_same_tables(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
     for kind in ("analysis", "optimisation"):
         run = world[kind]
-        a = build_report(settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}1.xlsx", charts="matplotlib")
-        b = build_report(settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}2.xlsx", charts="matplotlib")
+        a = build_report(db, settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}1.xlsx", charts="matplotlib")
+        b = build_report(db, settings, ANALYST, run, "xlsx", MARK, tmp_path / f"{kind}2.xlsx", charts="matplotlib")
         assert a.report_id == b.report_id
         assert _cells(a.path) == _cells(b.path)
         assert a.sha256 == b.sha256  # fixed creation date: even the bytes agree
-        md1 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}1.md")
-        md2 = build_report(settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}2.md")
+        md1 = build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}1.md")
+        md2 = build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / f"{kind}2.md")
         assert md1.path.read_bytes() == md2.path.read_bytes() and md1.sha256 == md2.sha256
         text = md1.path.read_text(encoding="utf-8")
         assert "## Data provenance" in text
@@ -245,8 +270,10 @@ def test_two_exports_of_one_run_give_the_same_tables(settings: Settings, world: 
     )
 
 
-def test_markdown_has_the_marking_at_top_and_bottom(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
-    result = build_report(settings, ANALYST, world["simulation"], "md", MARK, tmp_path / "sim.md")
+def test_markdown_has_the_marking_at_top_and_bottom(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
+    result = build_report(db, settings, ANALYST, world["simulation"], "md", MARK, tmp_path / "sim.md")
     lines = result.path.read_text(encoding="utf-8").strip().splitlines()
     assert MARK.upper() in lines[0] and MARK.upper() in lines[-1]
     assert result.report_id in lines[0] and result.report_id in lines[-1]
@@ -255,12 +282,11 @@ def test_markdown_has_the_marking_at_top_and_bottom(settings: Settings, world: d
 
 
 def test_data_cannot_inject_html_markdown_or_formulas(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
-    url = world["url"]
     content = gather_content(
-        get_run(url, world["evil"]),
-        run_tables(url, world["evil"]),
+        get_run(db, world["evil"]),
+        run_tables(db, world["evil"]),
         fmt="pdf",
         classification='X"; } body { display: none } @page { content: "',
         dataset_hash=None,
@@ -276,33 +302,35 @@ def test_data_cannot_inject_html_markdown_or_formulas(
     assert EVIL_NAME not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
     # the PDF shows the name as text
     out = tmp_path / "evil.pdf"
-    build_report(settings, ANALYST, world["evil"], "pdf", MARK, out, charts="matplotlib")
+    build_report(db, settings, ANALYST, world["evil"], "pdf", MARK, out, charts="matplotlib")
     assert EVIL_NAME in "".join(_pdftotext(out))
     # the XLSX neutralises formulas in every text cell
-    xlsx = build_report(settings, ANALYST, world["evil"], "xlsx", MARK, tmp_path / "evil.xlsx", charts="matplotlib")
+    xlsx = build_report(db, settings, ANALYST, world["evil"], "xlsx", MARK, tmp_path / "evil.xlsx", charts="matplotlib")
     values = [v for rows in _cells(xlsx.path).values() for row in rows for v in row if isinstance(v, str)]
     assert '\'=HYPERLINK("http://x","y")' in values and "'-2+3" in values and "'@SUM(A1)" in values
     assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
 
 
 def test_viewer_may_not_export_and_nothing_is_written(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
-    before = len(_report_events(world["url"]))
+    before = len(_report_events(db))
     for fmt in ("pdf", "xlsx", "md"):
         out = tmp_path / f"denied.{fmt}"
         with pytest.raises(PermissionDeniedError, match="export"):
-            build_report(settings, VIEWER, world["analysis"], fmt, MARK, out)
+            build_report(db, settings, VIEWER, world["analysis"], fmt, MARK, out)
         assert not out.exists()
-    assert len(_report_events(world["url"])) == before
+    assert len(_report_events(db)) == before
     assert list(tmp_path.iterdir()) == []
 
 
-def test_each_export_is_audited_with_the_file_hash(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+def test_each_export_is_audited_with_the_file_hash(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
     for fmt in ("md", "xlsx"):
         out = tmp_path / f"audited.{fmt}"
-        result = build_report(settings, ANALYST, world["simulation"], fmt, MARK, out, charts="matplotlib")
-        newest = _report_events(world["url"])[0]
+        result = build_report(db, settings, ANALYST, world["simulation"], fmt, MARK, out, charts="matplotlib")
+        newest = _report_events(db)[0]
         assert newest["user"] == "ana" and newest["target"] == world["simulation"]
         details = newest["details"]
         assert isinstance(details, dict)
@@ -312,20 +340,20 @@ def test_each_export_is_audited_with_the_file_hash(settings: Settings, world: di
         assert (out.stat().st_mode & 0o777) == 0o600
 
 
-def test_bad_requests_are_clear_errors(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+def test_bad_requests_are_clear_errors(db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path) -> None:
     run = world["simulation"]
     with pytest.raises(DepsError, match="Markdown report cannot be encrypted"):
-        build_report(settings, ANALYST, run, "md", MARK, tmp_path / "x.md", encrypt_passphrase=PASSPHRASE)
+        build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / "x.md", encrypt_passphrase=PASSPHRASE)
     with pytest.raises(DepsError, match="too short"):
-        build_report(settings, ANALYST, run, "pdf", MARK, tmp_path / "x.pdf", encrypt_passphrase="short")
+        build_report(db, settings, ANALYST, run, "pdf", MARK, tmp_path / "x.pdf", encrypt_passphrase="short")
     with pytest.raises(DepsError, match="classification"):
-        build_report(settings, ANALYST, run, "pdf", "  ", tmp_path / "x.pdf")
+        build_report(db, settings, ANALYST, run, "pdf", "  ", tmp_path / "x.pdf")
     with pytest.raises(DepsError, match="one line"):
-        build_report(settings, ANALYST, run, "pdf", "A\nB", tmp_path / "x.pdf")
+        build_report(db, settings, ANALYST, run, "pdf", "A\nB", tmp_path / "x.pdf")
     with pytest.raises(DepsError, match="unknown report format"):
-        build_report(settings, ANALYST, run, "docx", MARK, tmp_path / "x.docx")
+        build_report(db, settings, ANALYST, run, "docx", MARK, tmp_path / "x.docx")
     with pytest.raises(DepsError, match="no run"):
-        build_report(settings, ANALYST, "nope", "md", MARK, tmp_path / "x.md")
+        build_report(db, settings, ANALYST, "nope", "md", MARK, tmp_path / "x.md")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -365,7 +393,7 @@ def _cli() -> typer.Typer:
 
 @pytest.mark.slow
 def test_cli_reads_the_passphrase_from_a_prompt_or_a_file_never_an_argument(
-    settings: Settings, world: dict[str, str], tmp_path: Path
+    settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
     import pikepdf
 
@@ -402,17 +430,19 @@ def test_escapers_never_let_markup_or_formulas_through(text: str) -> None:
     assert not safe_text(text).startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_other_run_kinds_list_every_stored_table(settings: Settings, world: dict[str, str], tmp_path: Path) -> None:
+def test_other_run_kinds_list_every_stored_table(
+    db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
+) -> None:
     screen = pd.DataFrame({"hs6": ["854231", "280461"], "eu_hhi": [0.62, 0.41], "flag": [True, False]})
     transit = pd.DataFrame({"hs6": ["854231"], "reexport_ratio": [0.7]})
     run = record_run(
-        world["url"],
+        db,
         kind="screen",
         parameters={"year": 2022},
         inputs_hash="1" * 64,
         user="ana",
         tables={"screen": screen, "transit": transit},
     )
-    text = build_report(settings, ANALYST, run, "md", MARK, tmp_path / "screen.md").path.read_text(encoding="utf-8")
+    text = build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / "screen.md").path.read_text(encoding="utf-8")
     assert "## EU screen" in text and "### screen (2 rows)" in text and "### transit (1 rows)" in text
     assert "| 854231 | 0.62 | yes |" in text and "| year | 2022 |" in text

@@ -8,6 +8,7 @@ import pytest
 
 from deps.errors import NotFoundError
 from deps.services.runs import frames_hash, get_run, list_runs, record_run, run_tables, table_from_json, table_to_json
+from deps.store.db import Database
 
 
 def _frame() -> pd.DataFrame:
@@ -30,9 +31,9 @@ def test_frames_hash_is_order_independent_and_content_sensitive() -> None:
     assert frames_hash({"x": a}, extra={"home": "NLD"}) != frames_hash({"x": a}, extra={"home": "DEU"})
 
 
-def test_record_list_show(db_url: str) -> None:
+def test_record_list_show(db: Database) -> None:
     rid = record_run(
-        db_url,
+        db,
         kind="analysis",
         parameters={"home": "NLD"},
         inputs_hash="abc",
@@ -40,15 +41,15 @@ def test_record_list_show(db_url: str) -> None:
         tables={"nodes": _frame()},
         summary={"nodes": 2},
     )
-    other = record_run(db_url, kind="simulation", parameters={}, inputs_hash="def", user="u", tables={})
-    runs = list_runs(db_url)
+    other = record_run(db, kind="simulation", parameters={}, inputs_hash="def", user="u", tables={})
+    runs = list_runs(db)
     assert {r.id for r in runs} == {rid, other}
-    record = get_run(db_url, rid)
+    record = get_run(db, rid)
     assert record.parameters == {"home": "NLD"} and record.tables == ["nodes"] and record.user == "tester"
     assert record.code_version
-    assert [r.id for r in list_runs(db_url, kind="simulation")] == [other]
-    pd.testing.assert_frame_equal(run_tables(db_url, rid)["nodes"], _frame())
+    assert [r.id for r in list_runs(db, kind="simulation")] == [other]
+    pd.testing.assert_frame_equal(run_tables(db, rid)["nodes"], _frame())
     with pytest.raises(NotFoundError, match="deps runs list"):
-        get_run(db_url, "nope")
+        get_run(db, "nope")
     with pytest.raises(ValueError, match="unknown run kind"):
-        record_run(db_url, kind="magic", parameters={}, inputs_hash="", user="u", tables={})
+        record_run(db, kind="magic", parameters={}, inputs_hash="", user="u", tables={})

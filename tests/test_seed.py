@@ -9,6 +9,7 @@ import pytest
 
 from deps.config import load_settings
 from deps.ingest.seed import initialise
+from deps.store.db import Database
 from deps.store.queries import countries_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -22,17 +23,17 @@ def raw() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> str:
-    result = initialise(load_settings())
+def seeded(db: Database, env: dict[str, str]) -> Database:
+    result = initialise(db, load_settings())
     assert result.seed is not None and not result.seed.unchanged
-    return env["DEPS_DATABASE_URL"]
+    return db
 
 
-def test_seed_loads_completely(seeded: str, raw: dict[str, pd.DataFrame]) -> None:
-    ref = resolve_dataset(seeded, "seed")
-    assert len(nodes_frame(seeded, ref.id)) == len(raw["nodes"])
-    assert len(edges_frame(seeded, ref.id)) == len(raw["edges"])
-    provision = provision_frame(seeded, ref.id)
+def test_seed_loads_completely(db: Database, seeded: Database, raw: dict[str, pd.DataFrame]) -> None:
+    ref = resolve_dataset(db, "seed")
+    assert len(nodes_frame(db, ref.id)) == len(raw["nodes"])
+    assert len(edges_frame(db, ref.id)) == len(raw["edges"])
+    provision = provision_frame(db, ref.id)
     # the observed extract replaces the hand-typed country rows of the nodes it covers; residual rows (unnamed
     # remainders) are stored but not part of the engine's frame
     observed = raw["observed_provision"]
@@ -44,19 +45,19 @@ def test_seed_loads_completely(seeded: str, raw: dict[str, pd.DataFrame]) -> Non
     # blank share_pct stays unknown (NaN), never 0
     blanks = int((kept["share_pct"] == "").sum()) + int((countries["share_pct"] == "").sum())
     assert int(provision["share"].isna().sum()) == blanks
-    every = provision_frame(seeded, ref.id, observed_all=True)
+    every = provision_frame(db, ref.id, observed_all=True)
     assert int(every["supplier_type"].eq("residual").sum()) == int(observed["supplier_type"].eq("residual").sum())
 
 
-def test_at_least_25_nodes_per_sector(seeded: str) -> None:
-    nodes = nodes_frame(seeded, resolve_dataset(seeded, "seed").id)
+def test_at_least_25_nodes_per_sector(db: Database, seeded: Database) -> None:
+    nodes = nodes_frame(db, resolve_dataset(db, "seed").id)
     for sector in SECTORS:
         count = int(nodes["sectors"].str.split(";").map(lambda items, s=sector: s in items).sum())
         assert count >= 25, f"{sector}: only {count} nodes"
 
 
-def test_focus_markets_have_final_products(seeded: str) -> None:
-    nodes = nodes_frame(seeded, resolve_dataset(seeded, "seed").id)
+def test_focus_markets_have_final_products(db: Database, seeded: Database) -> None:
+    nodes = nodes_frame(db, resolve_dataset(db, "seed").id)
     finals = nodes[nodes["kind"] == "final_product"]
     served = {m for cell in finals["markets"] for m in cell.split(";") if m}
     assert served == MARKETS
@@ -76,10 +77,10 @@ def test_every_share_row_is_cited(raw: dict[str, pd.DataFrame]) -> None:
     assert provision["confidence"].isin(["high", "medium", "low"]).all()
 
 
-def test_home_positions_and_memberships(seeded: str) -> None:
-    ref = resolve_dataset(seeded, "seed")
-    provision = provision_frame(seeded, ref.id)
-    countries = countries_frame(seeded).set_index("iso3")
+def test_home_positions_and_memberships(db: Database, seeded: Database) -> None:
+    ref = resolve_dataset(db, "seed")
+    provision = provision_frame(db, ref.id)
+    countries = countries_frame(db).set_index("iso3")
     assert (countries["blocs"].str.contains("EU27")).sum() == 27
     assert set(countries.loc["NLD", "blocs"].split(";")) >= {"EU27", "NATO", "OECD"}
     dutch = provision[(provision["supplier_type"] == "country") & (provision["supplier_id"] == "NLD")]

@@ -15,19 +15,20 @@ from deps.errors import PermissionDeniedError
 from deps.ingest.seed import initialise
 from deps.services.runs import get_run
 from deps.services.trends import run_trends
+from deps.store.db import Database
 
 ANALYST = Actor("ana", "analyst")
 
 
 @pytest.fixture
-def seeded(env: dict[str, str]) -> dict[str, str]:
-    initialise(load_settings())
+def seeded(db: Database, env: dict[str, str]) -> dict[str, str]:
+    initialise(db, load_settings())
     return env
 
 
-def test_trends_on_the_seed(seeded: dict[str, str]) -> None:
+def test_trends_on_the_seed(db: Database, seeded: dict[str, str]) -> None:
     settings = load_settings()
-    result = run_trends(settings, dataset="seed", actor=ANALYST)
+    result = run_trends(db, settings, dataset="seed", actor=ANALYST)
     trends, by_year = result.trends, result.by_year
     assert len(by_year) and set(trends["node_id"]) <= set(by_year["node_id"])
     assert (trends["n_years"] >= 2).all()
@@ -38,13 +39,13 @@ def test_trends_on_the_seed(seeded: dict[str, str]) -> None:
     for row in trends.itertuples(index=False):
         years = by_year[by_year["node_id"] == row.node_id]
         assert years["year"].min() == row.first_year and years["year"].max() == row.last_year
-    record = get_run(settings.effective_database_url, result.run_id)
+    record = get_run(db, result.run_id)
     assert record.kind == "trends" and record.summary["nodes_with_trend"] == len(trends)
 
 
-def test_viewers_may_not_run_trends(seeded: dict[str, str]) -> None:
+def test_viewers_may_not_run_trends(db: Database, seeded: dict[str, str]) -> None:
     with pytest.raises(PermissionDeniedError):
-        run_trends(load_settings(), dataset="seed", actor=Actor("vic", "viewer"))
+        run_trends(db, load_settings(), dataset="seed", actor=Actor("vic", "viewer"))
 
 
 def test_cli_writes_both_tables(seeded: dict[str, str], tmp_path: Path) -> None:

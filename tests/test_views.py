@@ -26,6 +26,7 @@ from deps.services.views import (
     markets_frame,
     node_detail,
 )
+from deps.store.db import Database
 from deps.store.queries import resolve_dataset
 
 AUDITOR = Actor("auditor", "admin")
@@ -35,10 +36,10 @@ ANALYST = Actor("ann", "analyst")
 
 
 @pytest.fixture
-def small(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+def small(db: Database, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setenv("DEPS_SEED_DIR", str(FIXTURE))
-    initialise(load_settings())
-    return env["DEPS_DATABASE_URL"]
+    initialise(db, load_settings())
+    return db
 
 
 def _edges(pairs: list[tuple[str, str]]) -> pd.DataFrame:
@@ -106,29 +107,29 @@ def test_heatmap_weighs_node_risk_by_reach_per_market_and_sector() -> None:
     ]
 
 
-def test_node_detail_on_the_fixture(small: str) -> None:
-    ref = resolve_dataset(small, "seed")
-    ore = node_detail(small, ref, "ore")
+def test_node_detail_on_the_fixture(db: Database, small: Database) -> None:
+    ref = resolve_dataset(db, "seed")
+    ore = node_detail(db, ref, "ore")
     # ore: CHN 60% + AUS 30% known, USA share unknown -> coverage 0.9
     assert ore.coverage == pytest.approx(0.9)
     assert sorted(ore.suppliers["supplier_id"]) == ["AUS", "CHN", "USA"]
     assert ore.upstream.empty and ore.downstream["node_id"].tolist() == ["chip"]
     assert ore.node["name"] == "Ore" and ore.node["hs_code"] == "261690"
-    chip = node_detail(small, ref, "chip")
+    chip = node_detail(db, ref, "chip")
     assert chip.upstream[["node_id", "name", "depth"]].values.tolist() == [["ore", "Ore", 1], ["tool", "Tool", 1]]
     assert chip.suppliers.empty and chip.coverage == 0.0
     with pytest.raises(KeyError, match="nowhere"):
-        node_detail(small, ref, "nowhere")
+        node_detail(db, ref, "nowhere")
 
 
-def test_markets_carry_their_dutch_names(small: str) -> None:
-    frame = markets_frame(small)
+def test_markets_carry_their_dutch_names(db: Database, small: Database) -> None:
+    frame = markets_frame(db)
     assert frame[["market_id", "name_nl", "name_en"]].values.tolist() == [
         ["semiconductors", "Halfgeleiders", "Semiconductors"]
     ]
 
 
-def test_dataset_diff_between_two_versions(small: str, tmp_path: Path) -> None:
+def test_dataset_diff_between_two_versions(db: Database, small: Database, tmp_path: Path) -> None:
     folder = tmp_path / "v2"
     shutil.copytree(FIXTURE, folder)
     provision = (folder / "provision.csv").read_text().replace("ore,country,CHN,60,", "ore,country,CHN,70,")
@@ -137,8 +138,8 @@ def test_dataset_diff_between_two_versions(small: str, tmp_path: Path) -> None:
     (folder / "nodes.csv").write_text(nodes)
     edges = (folder / "edges.csv").read_text().replace("tool,chip,goes_into,fx,2024,observed,high,\n", "")
     (folder / "edges.csv").write_text(edges)
-    import_file(load_settings(), Actor("ada", "admin"), "template", folder, dataset="seed")
-    diff = dataset_diff(small, "seed", 1, 2)
+    import_file(db, load_settings(), Actor("ada", "admin"), "template", folder, dataset="seed")
+    diff = dataset_diff(db, "seed", 1, 2)
     got = {(r.table, r.key, r.change) for r in diff.itertuples()}
     assert got == {
         ("nodes", "wafer", "added"),
@@ -147,26 +148,26 @@ def test_dataset_diff_between_two_versions(small: str, tmp_path: Path) -> None:
     }
     changed = diff[diff["change"] == "changed"]["what"].iloc[0]
     assert "share: 0.6 -> 0.7" in changed
-    assert dataset_diff(small, "seed", 1, 1).empty
+    assert dataset_diff(db, "seed", 1, 1).empty
 
 
-def test_latest_analysis_matches_the_dataset_version(small: str) -> None:
+def test_latest_analysis_matches_the_dataset_version(db: Database, small: Database) -> None:
     settings = load_settings()
-    ref = resolve_dataset(small, "seed")
-    assert latest_analysis(small, ref) is None
-    first = run_analysis(settings, dataset="seed", actor=ANALYST)
-    second = run_analysis(settings, dataset="seed", actor=ANALYST)
-    found = latest_analysis(small, ref)
+    ref = resolve_dataset(db, "seed")
+    assert latest_analysis(db, ref) is None
+    first = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+    second = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+    found = latest_analysis(db, ref)
     assert found is not None and found[0] in {first.run_id, second.run_id}
     assert sorted(found[1]["nodes"]["node_id"]) == ["chip", "ore", "tool"]
 
 
-def test_log_export_needs_the_export_permission(small: str) -> None:
+def test_log_export_needs_the_export_permission(db: Database, small: Database) -> None:
     data = b"a,b\n1,2\n"
     with pytest.raises(PermissionDeniedError):
-        log_export(small, Actor("vic", "viewer"), table="t", fmt="csv", data=data)
-    digest = log_export(small, ANALYST, table="risk", fmt="csv", data=data, dataset="seed")
+        log_export(db, Actor("vic", "viewer"), table="t", fmt="csv", data=data)
+    digest = log_export(db, ANALYST, table="risk", fmt="csv", data=data, dataset="seed")
     assert digest == hashlib.sha256(data).hexdigest()
-    (event,) = list_events(small, actor=AUDITOR, action="export")
+    (event,) = list_events(db, actor=AUDITOR, action="export")
     assert event["user"] == "ann" and event["target"] == "risk"
     assert event["details"] == {"format": "csv", "bytes": 8, "sha256": digest, "dataset": "seed", "via": "app"}

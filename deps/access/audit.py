@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from deps.errors import PermissionDeniedError
-from deps.store.db import engine_for, session_scope
+from deps.store.db import Database
 from deps.store.models import AuditEvent, utcnow
 
 if TYPE_CHECKING:
@@ -196,11 +196,11 @@ def append(
     return event
 
 
-def _rows(url: str) -> Any:
+def _rows(db: Database) -> Any:
     """Yield every entry as a row mapping, in id order, in batches (keyset pagination)."""
     table = AuditEvent.__table__  # type: ignore[attr-defined]
     last = -1
-    with engine_for(url).connect() as conn:
+    with db.engine.connect() as conn:
         while True:
             batch = conn.execute(
                 sa.select(table).where(table.c.id > last).order_by(table.c.id).limit(_BATCH)
@@ -221,8 +221,8 @@ def _require_audit(actor: Actor) -> None:
     require(actor, "audit")
 
 
-def verify(url: str, *, actor: Actor, anchor: str | None = None) -> AuditReport:
-    """Check every entry of the audit log at ``url``.
+def verify(db: Database, *, actor: Actor, anchor: str | None = None) -> AuditReport:
+    """Check every entry of the audit log at ``db``.
 
     Each entry's hash is recomputed from its content (a mismatch means the entry was edited) and its
     ``prev_hash`` is compared with the hash of the entry before it (a mismatch means entries between them were
@@ -230,7 +230,7 @@ def verify(url: str, *, actor: Actor, anchor: str | None = None) -> AuditReport:
 
     Parameters
     ----------
-    url
+    db
         Database URL.
     actor
         Who asks; must hold ``audit`` (admins).
@@ -248,7 +248,7 @@ def verify(url: str, *, actor: Actor, anchor: str | None = None) -> AuditReport:
     seen: dict[str, int] = {}
     previous: Mapping[str, Any] | None = None
     checked = 0
-    for row in _rows(url):
+    for row in _rows(db):
         checked += 1
         entry_id = int(row["id"])
         expected = entry_hash(
@@ -321,13 +321,13 @@ def _as_dict(event: AuditEvent) -> dict[str, Any]:
 
 
 def list_events(
-    url: str, *, actor: Actor, limit: int = 200, action: str | None = None, user: str | None = None
+    db: Database, *, actor: Actor, limit: int = 200, action: str | None = None, user: str | None = None
 ) -> list[dict[str, Any]]:
     """The newest audit entries first, optionally filtered by action and user.
 
     Parameters
     ----------
-    url
+    db
         Database URL.
     actor
         Who asks; must hold ``audit`` (admins).
@@ -351,5 +351,5 @@ def list_events(
     if user is not None:
         query = query.where(AuditEvent.user == user)
     query = query.order_by(col(AuditEvent.id).desc()).limit(limit)
-    with session_scope(url) as session:
+    with db.session() as session:
         return [_as_dict(event) for event in session.exec(query).all()]

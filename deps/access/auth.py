@@ -49,7 +49,7 @@ from deps.access import audit
 from deps.access.names import pseudonym
 from deps.access.passwords import check_password_policy
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.models import ROLES, User, utcnow
 
 __all__ = [
@@ -239,7 +239,7 @@ def _insert(session: Session, name: str, role: str, digest: str) -> None:
 
 
 def add_user(
-    url: str,
+    db: Database,
     name: str,
     role: str,
     password: str | None = None,
@@ -252,7 +252,7 @@ def add_user(
 
     Parameters
     ----------
-    url
+    db
         Database URL.
     name
         1 to 80 characters from ``A-Z a-z 0-9 . _ - @``; unique regardless of case.
@@ -279,7 +279,7 @@ def add_user(
         check_password_policy(secret, (name, role, "deps"), min_length=min_length, min_score=min_score)
     digest = PASSWORD_HASHER.hash(secret)
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             _insert(session, name, role, digest)
             details = {"role": role, "password": "generated" if generated else "given"}
             audit.append(session, user=operator, action="user_added", target=name, details=details)
@@ -289,11 +289,11 @@ def add_user(
     return secret if generated else ""
 
 
-def set_role(url: str, name: str, role: str, *, by: Actor) -> None:
+def set_role(db: Database, name: str, role: str, *, by: Actor) -> None:
     """Change a user's role (audited as ``role_changed``); the last active admin cannot be demoted."""
     operator = _operator(by)
     _check_role(role)
-    with session_scope(url) as session:
+    with db.session() as session:
         user = _get(session, name)
         old = user.role
         if old == role:
@@ -306,13 +306,13 @@ def set_role(url: str, name: str, role: str, *, by: Actor) -> None:
         audit.append(session, user=operator, action="role_changed", target=name, details={"from": old, "to": role})
 
 
-def set_active(url: str, name: str, active: bool, *, by: Actor) -> None:
+def set_active(db: Database, name: str, active: bool, *, by: Actor) -> None:
     """Deactivate (``user_deactivated``) or re-activate (``user_activated``, clears any lock) a user.
 
     An inactive user cannot log in; the last active admin cannot be deactivated.
     """
     operator = _operator(by)
-    with session_scope(url) as session:
+    with db.session() as session:
         user = _get(session, name)
         if user.active == active:
             return
@@ -328,7 +328,7 @@ def set_active(url: str, name: str, active: bool, *, by: Actor) -> None:
         audit.append(session, user=operator, action=action, target=name)
 
 
-def reset_password(url: str, name: str, *, by: Actor) -> str:
+def reset_password(db: Database, name: str, *, by: Actor) -> str:
     """Give a user a new generated password (audited as ``password_reset``); clears failures and any lock.
 
     Returns
@@ -339,7 +339,7 @@ def reset_password(url: str, name: str, *, by: Actor) -> str:
     operator = _operator(by)
     secret = new_password()
     digest = PASSWORD_HASHER.hash(secret)
-    with session_scope(url) as session:
+    with db.session() as session:
         user = _get(session, name)
         user.password_hash = digest
         user.failed_attempts = 0
@@ -350,13 +350,13 @@ def reset_password(url: str, name: str, *, by: Actor) -> str:
     return secret
 
 
-def list_users(url: str, *, actor: Actor) -> list[dict[str, Any]]:
+def list_users(db: Database, *, actor: Actor) -> list[dict[str, Any]]:
     """Every user by name: role, active, created_at, last_login, failed_attempts, locked_until (never hashes).
 
     Times are UTC ISO 8601 strings ending in ``Z`` (or ``None``).  ``actor`` must hold ``manage_users``.
     """
     _operator(actor)
-    with session_scope(url) as session:
+    with db.session() as session:
         users = session.exec(select(User).order_by(col(User.name))).all()
         return [
             {
@@ -372,7 +372,7 @@ def list_users(url: str, *, actor: Actor) -> list[dict[str, Any]]:
         ]
 
 
-def actor_for(url: str, name: str) -> Actor:
+def actor_for(db: Database, name: str) -> Actor:
     """The current role of an active user (call it on every request so role changes apply at once).
 
     Raises
@@ -380,14 +380,14 @@ def actor_for(url: str, name: str) -> Actor:
     AuthenticationError
         When the user no longer exists or is inactive.
     """
-    with session_scope(url) as session:
+    with db.session() as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None or not user.active:
             raise AuthenticationError(f"the account {name!r} is unknown or inactive: log in again")
         return Actor(user.name, user.role)
 
 
-def ensure_admin(url: str, *, by: Actor) -> tuple[str, str] | None:
+def ensure_admin(db: Database, *, by: Actor) -> tuple[str, str] | None:
     """Create the user ``admin`` with a generated password when the database has no user at all.
 
     ``by`` is the operator (the CLI's actor, ``cli:NAME``); it must hold ``manage_users``.
@@ -398,13 +398,13 @@ def ensure_admin(url: str, *, by: Actor) -> tuple[str, str] | None:
         ``("admin", one_time_password)`` when it was created (print it once), otherwise ``None``.
     """
     operator = _operator(by)
-    with session_scope(url) as session:
+    with db.session() as session:
         if session.exec(select(User.id).limit(1)).first() is not None:
             return None
     secret = new_password()
     digest = PASSWORD_HASHER.hash(secret)
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             _insert(session, "admin", "admin", digest)
             details = {"role": "admin", "password": "generated", "reason": "no user existed"}
             audit.append(session, user=operator, action="user_added", target="admin", details=details)
@@ -430,7 +430,9 @@ def _verify(digest: str | None, password: str) -> bool:
         return False
 
 
-def authenticate(url: str, name: str, password: str, *, settings: LoginPolicy, now: datetime | None = None) -> Actor:
+def authenticate(
+    db: Database, name: str, password: str, *, settings: LoginPolicy, now: datetime | None = None
+) -> Actor:
     """Check a user name and password and return the :class:`Actor`; see the module docstring for throttling.
 
     The argon2 verification runs outside the write transaction; the counter update and the audit entry then
@@ -438,7 +440,7 @@ def authenticate(url: str, name: str, password: str, *, settings: LoginPolicy, n
 
     Parameters
     ----------
-    url
+    db
         Database URL.
     name, password
         What the user typed.
@@ -456,11 +458,11 @@ def authenticate(url: str, name: str, password: str, *, settings: LoginPolicy, n
         locked account).
     """
     moment = _utc(now if now is not None else utcnow())
-    with session_scope(url) as session:
+    with db.session() as session:
         seen = session.exec(select(User.password_hash).where(User.name == name)).first()
     ok = _verify(seen, password)
     who = (name or "(empty)")[:80]
-    with session_scope(url) as session:
+    with db.session() as session:
         # A no-op update first: takes SQLite's write lock (and the row lock on PostgreSQL) before reading.
         session.exec(sa.update(User).where(col(User.name) == name).values(failed_attempts=col(User.failed_attempts)))
         user = session.exec(select(User).where(User.name == name)).first()

@@ -30,7 +30,7 @@ from deps.access import audit
 from deps.access.auth import MIN_PASSWORD_LENGTH, PASSWORD_HASHER, Actor, _check_password, _utc, _verify
 from deps.access.passwords import check_password_policy
 from deps.errors import AuthenticationError, DepsError
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.models import AppSession, AuditEvent, User, utcnow
 
 __all__ = [
@@ -55,18 +55,18 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def open_session(url: str, actor: Actor, *, now: datetime | None = None) -> str:
+def open_session(db: Database, actor: Actor, *, now: datetime | None = None) -> str:
     """Open a session for a user who has just authenticated; return the token for the browser (shown nowhere)."""
     token = secrets.token_urlsafe(32)
     moment = _utc(now or utcnow())
-    with session_scope(url) as session:
+    with db.session() as session:
         session.add(
             AppSession(token_hash=token_digest(token), user_name=actor.name, created_at=moment, last_seen=moment)
         )
     return token
 
 
-def resume_session(url: str, token: str, *, minutes: int, now: datetime | None = None) -> Actor:
+def resume_session(db: Database, token: str, *, minutes: int, now: datetime | None = None) -> Actor:
     """The user of a live session, with the role the database holds now; touches ``last_seen``.
 
     Raises
@@ -75,7 +75,7 @@ def resume_session(url: str, token: str, *, minutes: int, now: datetime | None =
         When the token is unknown, revoked, unused for ``minutes`` or longer, or its user is gone or inactive.
     """
     moment = _utc(now or utcnow())
-    with session_scope(url) as session:
+    with db.session() as session:
         row = session.exec(select(AppSession).where(AppSession.token_hash == token_digest(token))).first()
         if row is None or row.revoked_at is not None:
             raise AuthenticationError("the session has ended: log in again")
@@ -98,20 +98,20 @@ def _revoke(session: Session, condition: ColumnElement[bool], *, moment: datetim
     return len(rows)
 
 
-def end_session(url: str, token: str, *, now: datetime | None = None) -> None:
+def end_session(db: Database, token: str, *, now: datetime | None = None) -> None:
     """Revoke one session (logout): every tab holding this token is signed out at its next click."""
     moment = _utc(now or utcnow())
-    with session_scope(url) as session:
+    with db.session() as session:
         ended = _revoke(session, col(AppSession.token_hash) == token_digest(token), moment=moment)
         row = session.exec(select(AppSession.user_name).where(AppSession.token_hash == token_digest(token))).first()
         if ended and row:
             audit.append(session, user=row, action="logout", target=row)
 
 
-def password_change_required(url: str, name: str) -> bool:
+def password_change_required(db: Database, name: str) -> bool:
     """Whether ``name`` still holds a one-time password: the newest password event of the user in the audit log
     is a generated password (``user_added`` with a generated password, or ``password_reset``)."""
-    with session_scope(url) as session:
+    with db.session() as session:
         newest = session.exec(
             select(AuditEvent.action, AuditEvent.details_json)
             .where(AuditEvent.target == name, col(AuditEvent.action).in_(PASSWORD_EVENTS))
@@ -127,7 +127,7 @@ def password_change_required(url: str, name: str) -> bool:
 
 
 def change_password(
-    url: str,
+    db: Database,
     actor: Actor,
     current: str,
     new: str,
@@ -151,7 +151,7 @@ def change_password(
         current password.
     """
     moment = _utc(now or utcnow())
-    with session_scope(url) as session:
+    with db.session() as session:
         digest = session.exec(
             select(User.password_hash).where(User.name == actor.name, col(User.active).is_(True))
         ).first()
@@ -162,7 +162,7 @@ def change_password(
     _check_password(actor.name, new)
     check_password_policy(new, (actor.name, actor.role, "deps"), min_length=min_length, min_score=min_score)
     fresh = PASSWORD_HASHER.hash(new)
-    with session_scope(url) as session:
+    with db.session() as session:
         user = session.exec(select(User).where(User.name == actor.name)).first()
         if user is None or not user.active:
             raise AuthenticationError("the account is unknown or inactive: log in again")

@@ -19,7 +19,6 @@ import typer
 
 from deps.cli.common import OutputFormat as Format
 from deps.cli.common import cli_actor, ready
-from deps.config import Settings
 from deps.errors import DepsError
 
 __all__ = ["audit_app", "users_app"]
@@ -48,12 +47,6 @@ class Role(StrEnum):
     viewer = "viewer"
     analyst = "analyst"
     admin = "admin"
-
-
-def _ready() -> tuple[Settings, str]:
-    """Settings and the database URL, after checking the schema is current."""
-    settings = ready()
-    return settings, settings.effective_database_url
 
 
 def _read_password(path: Path) -> str:
@@ -89,10 +82,10 @@ def add(
     """Add a user with a role; prints a generated one-time password unless --password-file is given."""
     from deps.access.auth import add_user
 
-    settings, url = _ready()
+    settings, db = ready()
     password = _read_password(password_file) if password_file is not None else None
     generated = add_user(
-        url,
+        db,
         name,
         role.value,
         password,
@@ -112,8 +105,8 @@ def list_(
     """List users with role, state, last login and failed attempts (never password hashes)."""
     from deps.access.auth import list_users
 
-    settings, url = _ready()
-    users = list_users(url, actor=cli_actor(settings))
+    settings, db = ready()
+    users = list_users(db, actor=cli_actor(settings))
     if fmt is Format.json:
         typer.echo(json.dumps(users, indent=2, sort_keys=True))
         return
@@ -136,8 +129,8 @@ def set_role(
     """Change a user's role (the last active admin cannot be demoted)."""
     from deps.access import auth
 
-    settings, url = _ready()
-    auth.set_role(url, name, role.value, by=cli_actor(settings))
+    settings, db = ready()
+    auth.set_role(db, name, role.value, by=cli_actor(settings))
     typer.echo(f"user {name!r} now has role {role.value}")
 
 
@@ -146,8 +139,8 @@ def deactivate(name: Annotated[str, typer.Argument(help="Existing user name.")])
     """Deactivate a user: they can no longer log in (the last active admin cannot be deactivated)."""
     from deps.access import auth
 
-    settings, url = _ready()
-    auth.set_active(url, name, False, by=cli_actor(settings))
+    settings, db = ready()
+    auth.set_active(db, name, False, by=cli_actor(settings))
     typer.echo(f"user {name!r} deactivated")
 
 
@@ -156,8 +149,8 @@ def activate(name: Annotated[str, typer.Argument(help="Existing user name.")]) -
     """Re-activate a deactivated user and clear any login lock."""
     from deps.access import auth
 
-    settings, url = _ready()
-    auth.set_active(url, name, True, by=cli_actor(settings))
+    settings, db = ready()
+    auth.set_active(db, name, True, by=cli_actor(settings))
     typer.echo(f"user {name!r} active")
 
 
@@ -166,8 +159,8 @@ def reset_password(name: Annotated[str, typer.Argument(help="Existing user name.
     """Give a user a new generated password (printed once) and clear any login lock."""
     from deps.access import auth
 
-    settings, url = _ready()
-    password = auth.reset_password(url, name, by=cli_actor(settings))
+    settings, db = ready()
+    password = auth.reset_password(db, name, by=cli_actor(settings))
     typer.echo(f"password of {name!r} reset")
     _show_password(name, password)
 
@@ -177,8 +170,8 @@ def ensure_admin() -> None:
     """Create the user 'admin' with a one-time password when no user exists yet (used by `make app`)."""
     from deps.access import auth
 
-    settings, url = _ready()
-    created = auth.ensure_admin(url, by=cli_actor(settings))
+    settings, db = ready()
+    created = auth.ensure_admin(db, by=cli_actor(settings))
     if created is None:
         typer.echo("users exist already: no admin created (`deps users list` shows them)")
         return
@@ -202,8 +195,8 @@ def verify(
     """Check the audit log's hash chain; exit 1 and name the entries when it was edited or entries deleted."""
     from deps.access.audit import verify as verify_log
 
-    settings, url = _ready()
-    report = verify_log(url, actor=cli_actor(settings), anchor=anchor)
+    settings, db = ready()
+    report = verify_log(db, actor=cli_actor(settings), anchor=anchor)
     if report.ok:
         typer.echo(f"ok, {report.checked} entries")
         if report.head_id is not None:
@@ -224,8 +217,8 @@ def list_audit(
     """Show the newest audit entries: time, user, action, target and details."""
     from deps.access.audit import list_events
 
-    settings, url = _ready()
-    events = list_events(url, actor=cli_actor(settings), limit=limit, action=action, user=user)
+    settings, db = ready()
+    events = list_events(db, actor=cli_actor(settings), limit=limit, action=action, user=user)
     if fmt is Format.json:
         typer.echo(json.dumps(events, indent=2, sort_keys=True))
         return

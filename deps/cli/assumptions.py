@@ -34,8 +34,8 @@ def list_command(
     """List the sets with their newest version."""
     from deps.services.assumptions import list_sets
 
-    settings = ready()
-    frame = list_sets(settings.effective_database_url, actor=cli_actor(settings))
+    settings, db = ready()
+    frame = list_sets(db, actor=cli_actor(settings))
     if fmt == OutputFormat.json:
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=2))
     elif frame.empty:
@@ -52,10 +52,10 @@ def show_command(
     """Show one version: its segments with low/central/high slopes and provenance, and the set's history."""
     from deps.services.assumptions import history, show_set
 
-    settings = ready()
-    url, actor = settings.effective_database_url, cli_actor(settings)
-    version = show_set(url, reference, actor=actor)
-    versions = history(url, version.name, actor=actor)
+    settings, db = ready()
+    actor = cli_actor(settings)
+    version = show_set(db, reference, actor=actor)
+    versions = history(db, version.name, actor=actor)
     if fmt == OutputFormat.json:
         payload = {
             "name": version.name,
@@ -97,8 +97,8 @@ def export_command(
     """Write one version as CSV (audited with the file's SHA-256)."""
     from deps.services.assumptions import export_set
 
-    settings = ready()
-    version = export_set(settings.effective_database_url, reference, out, actor=cli_actor(settings), force=force)
+    settings, db = ready()
+    version = export_set(db, reference, out, actor=cli_actor(settings), force=force)
     typer.echo(f"wrote {version.reference} ({len(version.effects)} segments) to {out}")
 
 
@@ -111,9 +111,9 @@ def import_command(
     """Validate a file completely and save it as the next version of a set (nothing is written on a problem)."""
     from deps.services.assumptions import import_set
 
-    settings = ready()
+    settings, db = ready()
     version = import_set(
-        settings.effective_database_url,
+        db,
         path,
         name=name,
         actor=cli_actor(settings),

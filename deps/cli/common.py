@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from deps.access.auth import Actor
 from deps.config import Settings, load_settings
+from deps.store.db import Database, open_database, require_schema
 
 __all__ = ["OutputFormat", "TableFormat", "cli_actor", "configured", "ready"]
 
@@ -32,13 +33,12 @@ def configured() -> Settings:
     return loaded
 
 
-def ready() -> Settings:
-    """The settings, after checking that the database is at the newest schema revision."""
-    from deps.store.db import require_schema
-
+def ready() -> tuple[Settings, Database]:
+    """The settings and a handle on their database, after checking it is at the newest schema revision."""
     loaded = configured()
-    require_schema(loaded.effective_database_url)
-    return loaded
+    db = open_database(loaded)
+    require_schema(db)
+    return loaded, db
 
 
 def cli_actor(loaded: Settings) -> Actor:

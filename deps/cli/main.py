@@ -17,6 +17,7 @@ import typer
 
 from deps.cli.common import OutputFormat, cli_actor, configured
 from deps.errors import DataValidationError, DepsError
+from deps.store.db import open_database
 
 __all__ = ["app", "main"]
 
@@ -39,7 +40,8 @@ def init(
     from deps.ingest.seed import initialise
 
     settings = configured()
-    result = initialise(settings, empty=empty)
+    db = open_database(settings)
+    result = initialise(db, settings, empty=empty)
     from deps.store.db import redact
 
     typer.echo(f"database ready: {redact(result.database)}")
@@ -56,8 +58,9 @@ def status(
     from deps.store.catalogue import status as get_status
 
     settings = configured()
-    state = get_status(settings.effective_database_url)
-    coverage = dataset_coverage(settings) if state.revision is not None else None
+    db = open_database(settings)
+    state = get_status(db)
+    coverage = dataset_coverage(db, settings) if state.revision is not None else None
     if fmt is OutputFormat.json:
         data = {**state.as_dict(), "coverage": coverage.as_dict() if coverage is not None else None}
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
@@ -108,10 +111,11 @@ def import_(
     from deps.services.output import check_output, write_atomically
 
     settings = configured()
+    db = open_database(settings)
     if report is not None:
         check_output(report, force=force)
     try:
-        result = import_file(settings, cli_actor(settings), fmt, path, dataset=dataset)
+        result = import_file(db, settings, cli_actor(settings), fmt, path, dataset=dataset)
     except DataValidationError as exc:
         if report is not None:
             problems = json.dumps([p.as_dict() for p in exc.problems], indent=2) + "\n"

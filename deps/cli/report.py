@@ -95,7 +95,7 @@ def report(
     from deps.reports.service import build_report
     from deps.services.output import check_output
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     if (encrypt or passphrase_file is not None) and fmt is ReportFormat.md:
         raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
@@ -105,6 +105,7 @@ def report(
     elif encrypt:
         passphrase = typer.prompt("Passphrase for the report", hide_input=True, confirmation_prompt=True)
     result = build_report(
+        db,
         settings,
         cli_actor(settings),
         run,

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from deps.cli.common import OutputFormat, TableFormat, cli_actor, ready
 from deps.config import Settings
 from deps.services.output import check_output, check_output_folder, write_atomically
+from deps.store.db import Database
+
+if TYPE_CHECKING:  # pandas loads only when a command needs it (start-up time)
+    import pandas as pd
 
 __all__ = ["COMMANDS", "runs_app"]
 
@@ -40,24 +45,21 @@ def fused(dataset: str, with_: list[str] | None) -> str:
 
 
 def export_tables(
-    settings: Settings, out: Path, fmt: TableFormat, main_table: object, run_id: str, *, force: bool, **kw: object
+    db: Database,
+    settings: Settings,
+    out: Path,
+    fmt: TableFormat,
+    main_table: pd.DataFrame,
+    run_id: str,
+    *,
+    force: bool,
+    others: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """Write a run's tables and say where (every export is logged in the audit log with its file hash)."""
-    import pandas as pd
-
     from deps.services.exports import export_run
 
-    assert isinstance(main_table, pd.DataFrame)
-    others = kw.get("others")
     written = export_run(
-        settings,
-        cli_actor(settings),
-        run_id,
-        out,
-        fmt.value,
-        main_table,
-        others=others,  # type: ignore[arg-type]
-        force=force,
+        db, settings, cli_actor(settings), run_id, out, fmt.value, main_table, others=others, force=force
     )
     for path, digest in written:
         typer.echo(f"wrote {path} (sha256 {digest[:16]})")
@@ -80,9 +82,10 @@ def analyse(
     """
     from deps.services.analysis import run_analysis
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     result = run_analysis(
+        db,
         settings,
         dataset=fused(dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
@@ -91,7 +94,7 @@ def analyse(
         year=year,
     )
     others = {k: v for k, v in result.tables.items() if k in {"evidence", "risk", "mutual", "sources", "conflicts"}}
-    export_tables(settings, out, fmt, result.tables["nodes"], result.run_id, others=others, force=force)
+    export_tables(db, settings, out, fmt, result.tables["nodes"], result.run_id, others=others, force=force)
     if "conflicts" in result.tables:
         typer.echo(f"{len(result.tables['conflicts'])} conflicts above DEPS_CONFLICT_PP between fused sources")
 
@@ -109,10 +112,10 @@ def screen(
     """
     from deps.services.analysis import run_screen
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
-    result = run_screen(settings, dataset=dataset, actor=cli_actor(settings), bloc=bloc, year=year)
-    export_tables(settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit}, force=force)
+    result = run_screen(db, settings, dataset=dataset, actor=cli_actor(settings), bloc=bloc, year=year)
+    export_tables(db, settings, out, fmt, result.screen, result.run_id, others={"transit": result.transit}, force=force)
 
 
 def supply_risk_command(
@@ -134,9 +137,10 @@ def supply_risk_command(
     """
     from deps.services.criticality import run_supply_risk
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     result = run_supply_risk(
+        db,
         settings,
         dataset=dataset or settings.seed_dataset,
         actor=cli_actor(settings),
@@ -145,7 +149,7 @@ def supply_risk_command(
         governance_dataset=governance_dataset,
         governance_year=governance_year,
     )
-    export_tables(settings, out, fmt, result.screen, result.run_id, force=force)
+    export_tables(db, settings, out, fmt, result.screen, result.run_id, force=force)
 
 
 def trends_command(
@@ -158,15 +162,15 @@ def trends_command(
     """
     from deps.services.trends import run_trends
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
-    result = run_trends(settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings))
+    result = run_trends(db, settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings))
     rising = result.trends["rising"].value_counts()
     typer.echo(
         f"{len(result.trends)} nodes with several reference years: rising yes {int(rising.get('yes', 0))}, "
         f"possible {int(rising.get('possible', 0))}, no {int(rising.get('no', 0))}"
     )
-    export_tables(settings, out, fmt, result.trends, result.run_id, others={"by_year": result.by_year}, force=force)
+    export_tables(db, settings, out, fmt, result.trends, result.run_id, others={"by_year": result.by_year}, force=force)
 
 
 def backtest_command(
@@ -190,10 +194,10 @@ def backtest_command(
 
     if not 0.0 < fraction <= 1.0:
         raise typer.BadParameter("give a fraction above 0 and at most 1", param_hint="--fraction")
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     result = run_backtest(
-        settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings), year=year, fraction=fraction
+        db, settings, dataset=dataset or settings.seed_dataset, actor=cli_actor(settings), year=year, fraction=fraction
     )
     controls = result.tables["controls"]
     typer.echo(
@@ -204,7 +208,7 @@ def backtest_command(
         label = str(row["name"] or row["node_id"])
         typer.echo(f"  {label}: loss at least {float(row['loss_low']):.0%}, at most {float(row['loss_high']):.0%}")
     others = {k: v for k, v in result.tables.items() if k != "finals"}
-    export_tables(settings, out, fmt, finals, result.run_id, others=others, force=force)
+    export_tables(db, settings, out, fmt, finals, result.run_id, others=others, force=force)
 
 
 def simulate(
@@ -224,10 +228,11 @@ def simulate(
     """Simulate a disruption: loss per node, final product and focus market (or every country in one sweep)."""
     from deps.services.analysis import parse_shock, run_simulation
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     specs = [parse_shock(s) for s in shock or []]
     result = run_simulation(
+        db,
         settings,
         dataset=fused(dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
@@ -236,7 +241,7 @@ def simulate(
     )
     main_name = "nodes" if "nodes" in result.tables else "finals"
     others = {k: v for k, v in result.tables.items() if k != main_name}
-    export_tables(settings, out, fmt, result.tables[main_name], result.run_id, others=others, force=force)
+    export_tables(db, settings, out, fmt, result.tables[main_name], result.run_id, others=others, force=force)
 
 
 #: Most budgets of one --frontier (each is one LP solve).
@@ -311,7 +316,7 @@ def optimise(
     from deps.services.optimisation import run_optimisation
     from deps.services.scenario import ScenarioConfig, parse_scenario
 
-    settings = ready()
+    settings, db = ready()
     check_output(out, force=force)
     config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
     if solver is not None:
@@ -319,6 +324,7 @@ def optimise(
             raise typer.BadParameter("use highs or cbc", param_hint="--solver")
         config = dc_replace(config, solver=solver)
     result = run_optimisation(
+        db,
         settings,
         dataset=fused(dataset or file_dataset or settings.seed_dataset, with_),
         actor=cli_actor(settings),
@@ -350,7 +356,7 @@ def optimise(
     else:
         typer.echo(f"reason: {result.reason}")
     others = {k: v for k, v in result.tables.items() if k != "allocation"}
-    export_tables(settings, out, fmt, result.tables["allocation"], result.run_id, others=others, force=force)
+    export_tables(db, settings, out, fmt, result.tables["allocation"], result.run_id, others=others, force=force)
 
 
 def batch(
@@ -376,7 +382,7 @@ def batch(
 
     from deps.services.batch import run_batch_file
 
-    settings = ready()
+    settings, db = ready()
     if check_output_folder(out).is_dir():
         for name in ("summary.csv", "allocations.csv"):
             check_output(out / name, force=force)
@@ -389,6 +395,7 @@ def batch(
             bar.update(task, completed=done, total=total)
 
         outcome = run_batch_file(
+            db,
             settings,
             scenarios,
             dataset=dataset or settings.seed_dataset,
@@ -424,8 +431,8 @@ def runs_list(
     """List stored runs with id, kind, dataset, inputs hash, code version, time and user."""
     from deps.services.runs import list_runs
 
-    settings = ready()
-    runs = list_runs(settings.effective_database_url, kind=kind, limit=limit)
+    _settings, db = ready()
+    runs = list_runs(db, kind=kind, limit=limit)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps([r.as_dict() for r in runs], indent=1, default=str))
         return
@@ -442,8 +449,8 @@ def runs_show(
     """Show one run: parameters, inputs hash, code version, solver, seed, time, user, summary and its tables."""
     from deps.services.runs import get_run
 
-    settings = ready()
-    record = get_run(settings.effective_database_url, run_id)
+    _settings, db = ready()
+    record = get_run(db, run_id)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(record.as_dict(), indent=1, default=str))
         return

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from deps.errors import DataValidationError, NotFoundError
+from deps.store.db import Database
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +44,9 @@ def importer(fmt: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), function)
 
 
-def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, dataset: str | None = None) -> ImportResult:
+def import_file(
+    db: Database, settings: Settings, actor: Actor, fmt: str, path: Path, *, dataset: str | None = None
+) -> ImportResult:
     """Import ``path`` in format ``fmt`` as a new version of ``dataset`` (default: the format's name).
 
     Admins only.  Everything is validated first; the rows and the audit entry are written in one transaction, so a
@@ -52,18 +55,17 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
     from deps.access import audit
     from deps.access.auth import require
     from deps.ingest.limits import read_limits
-    from deps.store.db import require_schema, session_scope
+    from deps.store.db import require_schema
 
     require(actor, "import")
     run = importer(fmt)
-    url = settings.effective_database_url
-    require_schema(url)
+    require_schema(db)
     name = dataset or fmt
     extra: dict[str, Any] = {}
     if fmt == "usgs":
         extra["reconcile_tolerance"] = settings.usgs_reconcile_tolerance
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             result: ImportResult = run(
                 path,
                 session=session,
@@ -88,7 +90,7 @@ def import_file(settings: Settings, actor: Actor, fmt: str, path: Path, *, datas
                 },
             )
     except DataValidationError as exc:
-        with session_scope(url) as session:
+        with db.session() as session:
             audit.append(
                 session,
                 user=actor.name,

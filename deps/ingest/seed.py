@@ -16,7 +16,7 @@ from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
 from deps.ingest.limits import read_limits
 from deps.ingest.template import import_template
-from deps.store.db import session_scope, upgrade
+from deps.store.db import Database, upgrade
 
 __all__ = ["InitResult", "initialise"]
 
@@ -31,7 +31,7 @@ class InitResult:
     seed: ImportResult | None
 
 
-def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
+def initialise(db: Database, settings: Settings, *, empty: bool = False) -> InitResult:
     """Create or upgrade the schema; unless ``empty``, load the seed in one transaction.
 
     Raises
@@ -39,10 +39,9 @@ def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
     DataValidationError
         When the seed folder is missing or invalid (nothing is written).
     """
-    url = settings.effective_database_url
-    upgrade(url)
+    upgrade(db)
     if empty:
-        return InitResult(url, None)
+        return InitResult(db.url, None)
     seed_dir = settings.effective_seed_dir
     if not (seed_dir / "nodes.csv").is_file():
         raise DataValidationError(
@@ -50,7 +49,7 @@ def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
             "seed",
         )
     who = f"cli:{settings.effective_user}"[:80]  # the command line's one naming scheme (deps.cli.common)
-    with session_scope(url) as session:
+    with db.session() as session:
         result = import_template(
             seed_dir,
             session=session,
@@ -70,4 +69,4 @@ def initialise(settings: Settings, *, empty: bool = False) -> InitResult:
                 details={"format": "seed", "content_hash": result.content_hash, "counts": dict(result.counts)},
             )
     log.info(result.summary())
-    return InitResult(url, result)
+    return InitResult(db.url, result)

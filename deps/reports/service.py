@@ -25,7 +25,7 @@ from deps.reports.crypto import check_passphrase, encrypt_pdf, encrypt_xlsx
 from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
 from deps.services.output import check_output, write_atomically
 from deps.services.runs import get_run, run_tables
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.models import Source
 from deps.store.queries import resolve_dataset
 
@@ -65,15 +65,15 @@ def check_classification(classification: str) -> str:
     return text
 
 
-def _dataset_facts(url: str, name: str | None, version: int | None) -> tuple[str | None, pd.DataFrame | None]:
+def _dataset_facts(db: Database, name: str | None, version: int | None) -> tuple[str | None, pd.DataFrame | None]:
     """The content hash of a run's dataset version and its citations (None when the dataset is gone)."""
     if name is None:
         return None, None
     try:
-        ref = resolve_dataset(url, name, version)
+        ref = resolve_dataset(db, name, version)
     except NotFoundError:
         return None, None
-    with session_scope(url) as session:
+    with db.session() as session:
         rows = session.exec(select(Source).where(Source.dataset_id == ref.id).order_by(Source.code)).all()
         sources = pd.DataFrame(
             [(r.code, r.title, r.publisher, r.year, r.url) for r in rows],
@@ -105,6 +105,7 @@ def _render(
 
 
 def build_report(
+    db: Database,
     settings: Settings,
     actor: Actor,
     run_id: str,
@@ -161,10 +162,9 @@ def build_report(
         if fmt == "md":
             raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
         check_passphrase(encrypt_passphrase)
-    url = settings.effective_database_url
-    record = get_run(url, run_id)
-    tables = run_tables(url, run_id)
-    dataset_hash, sources = _dataset_facts(url, record.dataset, record.dataset_version)
+    record = get_run(db, run_id)
+    tables = run_tables(db, run_id)
+    dataset_hash, sources = _dataset_facts(db, record.dataset, record.dataset_version)
     content = gather_content(
         record,
         tables,
@@ -185,7 +185,7 @@ def build_report(
     engine = drawn[0].engine if drawn else None
     written = False
     try:
-        with session_scope(url) as session:
+        with db.session() as session:
             audit.append(
                 session,
                 user=actor.name,

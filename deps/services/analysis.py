@@ -20,6 +20,7 @@ from deps.errors import NotFoundError, RunError
 from deps.services.boundary import engine_errors
 from deps.services.fusion import Fusion, fuse_provision, split_fused_name
 from deps.services.runs import frames_hash, record_run
+from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import (
     RESILIENCE_NUMBERS,
@@ -83,7 +84,7 @@ class GraphInputs:
     fusion: Fusion | None = None
 
 
-def load_graph_inputs(url: str, dataset: str, *, settings: Settings | None = None) -> GraphInputs:
+def load_graph_inputs(db: Database, dataset: str, *, settings: Settings | None = None) -> GraphInputs:
     """Frames of the newest version of ``dataset`` plus the countries, hashed for the run record.
 
     ``dataset`` may name a fused graph, ``base+other+...`` (see :mod:`deps.services.fusion`): the base's frames
@@ -91,25 +92,27 @@ def load_graph_inputs(url: str, dataset: str, *, settings: Settings | None = Non
     ``commodity_map.csv``) and the conflict threshold.
     """
     base, others = split_fused_name(dataset)
-    ref = resolve_dataset(url, base)
-    nodes = nodes_frame(url, ref.id)
+    ref = resolve_dataset(db, base)
+    nodes = nodes_frame(db, ref.id)
     if nodes.empty:
         raise RunError(f"dataset {base!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
-    edges = edges_frame(url, ref.id)[["src", "dst", "relation", "share", "factor"]]
-    provision = provision_frame(url, ref.id)
+    edges = edges_frame(db, ref.id)[["src", "dst", "relation", "share", "factor"]]
+    provision = provision_frame(db, ref.id)
     fusion = None
     if others:
-        fusion = _fuse(url, base, provision, others, settings)
+        fusion = _fuse(db, base, provision, others, settings)
         provision = fusion.provision
     engine_provision = provision[ENGINE_PROVISION_COLUMNS]
-    countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
-    resilience = node_resilience_frame(url, ref.id)[["node_id", *RESILIENCE_NUMBERS]]
+    countries = countries_frame(db)[["iso3", "name", "blocs", "governance"]]
+    resilience = node_resilience_frame(db, ref.id)[["node_id", *RESILIENCE_NUMBERS]]
     engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]].merge(resilience, on="node_id", how="left")
     digest = frames_hash({"nodes": engine_nodes, "edges": edges, "provision": engine_provision, "countries": countries})
     return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion)
 
 
-def _fuse(url: str, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None) -> Fusion:
+def _fuse(
+    db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
+) -> Fusion:
     from deps.config import load_settings
     from deps.ingest.extract import read_map
 
@@ -119,10 +122,10 @@ def _fuse(url: str, base: str, provision: pd.DataFrame, others: tuple[str, ...],
         raise RunError(f"a fused graph needs {path.name} in the seed folder (DEPS_SEED_DIR)")
     added = []
     for name in others:
-        ref = resolve_dataset(url, name)
+        ref = resolve_dataset(db, name)
         if ref.format not in ("usgs", "iea"):
             raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only usgs and iea imports map to nodes")
-        added.append((name, ref.format, provision_frame(url, ref.id, observed_all=True)))
+        added.append((name, ref.format, provision_frame(db, ref.id, observed_all=True)))
     return fuse_provision(provision, base, added, read_map(path), threshold_pp=settings.conflict_pp)
 
 
@@ -153,6 +156,7 @@ class TablesRun:
 
 
 def run_analysis(
+    db: Database,
     settings: Settings,
     *,
     dataset: str,
@@ -164,8 +168,7 @@ def run_analysis(
     """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (docs/methods/)."""
     require(actor, "analyse")
     started = utcnow()
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset, settings=settings)
+    inputs = load_graph_inputs(db, dataset, settings=settings)
     thresholds = _thresholds(settings, home, bloc)
     with engine_errors(f"analysis of dataset {dataset!r}"):
         result = analyse(
@@ -192,7 +195,7 @@ def run_analysis(
         if col in TRI_STATE_COLUMNS:
             summary[f"{col}_possible"] = int((values == "possible").sum())
     run_id = record_run(
-        url,
+        db,
         kind="analysis",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=inputs.inputs_hash,
@@ -216,20 +219,19 @@ class ScreenRun:
 
 
 def run_screen(
-    settings: Settings, *, dataset: str, actor: Actor, bloc: str | None = None, year: int | None = None
+    db: Database, settings: Settings, *, dataset: str, actor: Actor, bloc: str | None = None, year: int | None = None
 ) -> ScreenRun:
     """The EU three-criteria dependency screen on a trade-flow dataset (docs/methods/eu-screen.md)."""
     require(actor, "analyse")
     started = utcnow()
-    url = settings.effective_database_url
-    ref = resolve_dataset(url, dataset)
-    trade = trade_frame(url, ref.id)
+    ref = resolve_dataset(db, dataset)
+    trade = trade_frame(db, ref.id)
     if trade.empty:
         raise RunError(f"dataset {dataset!r} has no trade flows; import one with `deps import baci FILE`")
     if year is not None and not (trade["year"] == year).any():
         years = sorted(set(trade["year"]))
         raise NotFoundError(f"dataset {dataset!r} has no trade flows for {year}; it has {years}")
-    countries = countries_frame(url)[["iso3", "name", "blocs", "governance"]]
+    countries = countries_frame(db)[["iso3", "name", "blocs", "governance"]]
     thresholds = _thresholds(settings, None, bloc)
     if not countries["blocs"].str.split(";").map(lambda b: thresholds.bloc in b).any():
         raise NotFoundError(f"no country is a member of bloc {thresholds.bloc!r}; load the seed (`deps init`) first")
@@ -244,7 +246,7 @@ def run_screen(
         "more_vulnerable": int(screen["more_vulnerable"].sum()) if "more_vulnerable" in screen else None,
     }
     run_id = record_run(
-        url,
+        db,
         kind="screen",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=frames_hash({"trade": trade, "countries": countries}),
@@ -297,6 +299,7 @@ def parse_shock(text: str) -> Shock:
 
 
 def run_simulation(
+    db: Database,
     settings: Settings,
     *,
     dataset: str,
@@ -314,8 +317,7 @@ def run_simulation(
     if sweep_fraction is not None and not 0.0 < sweep_fraction <= 1.0:
         raise RunError(f"--sweep {sweep_fraction:g}: give the shock as a fraction above 0 and at most 1, e.g. 0.5")
     started: datetime = utcnow()
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset, settings=settings)
+    inputs = load_graph_inputs(db, dataset, settings=settings)
     thresholds = settings.thresholds
     provision = validate_provision(inputs.provision)
     # share intervals (exact over unknown shares, DEPS_SUPPLIERS_COMPLETE): the loss bounds rest on them
@@ -341,7 +343,7 @@ def run_simulation(
                 "max_final_loss_high": float(result.finals["loss_high"].max()) if len(result.finals) else 0.0,
             }
     run_id = record_run(
-        url,
+        db,
         kind="simulation",
         parameters={
             "dataset": dataset,

@@ -29,7 +29,7 @@ from deps.ingest.effects import EFFECT_COLUMNS, EFFECT_OPTIONAL, EFFECT_REQUIRED
 from deps.ingest.reader import read_table
 from deps.ingest.validation import TableCheck
 from deps.services.output import write_atomically
-from deps.store.db import lock_table, session_scope
+from deps.store.db import Database, lock_table
 from deps.store.models import ActionLine, AssumptionSet, AssumptionSetVersion, Source, utcnow
 from deps.store.queries import effects_frame, resolve_dataset
 
@@ -155,11 +155,11 @@ def _as_version(found: AssumptionSet, row: AssumptionSetVersion) -> AssumptionVe
     )
 
 
-def list_sets(url: str, *, actor: Actor) -> pd.DataFrame:
+def list_sets(db: Database, *, actor: Actor) -> pd.DataFrame:
     """Every set with its newest version: name, version, versions, segments, note, saved_by, saved_at."""
     require(actor, "read")
     rows = []
-    with session_scope(url) as session:
+    with db.session() as session:
         for found in session.exec(select(AssumptionSet).order_by(col(AssumptionSet.name))).all():
             versions = session.exec(
                 select(AssumptionSetVersion)
@@ -183,18 +183,18 @@ def list_sets(url: str, *, actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def show_set(url: str, reference: str, *, actor: Actor) -> AssumptionVersion:
+def show_set(db: Database, reference: str, *, actor: Actor) -> AssumptionVersion:
     """One version (the newest when the reference names no version)."""
     require(actor, "read")
     name, version = parse_reference(reference)
-    with session_scope(url) as session:
+    with db.session() as session:
         return _as_version(*_version(session, name, version))
 
 
-def history(url: str, name: str, *, actor: Actor) -> pd.DataFrame:
+def history(db: Database, name: str, *, actor: Actor) -> pd.DataFrame:
     """The versions of a set, newest first: version, note, saved_by, saved_at, sha256."""
     require(actor, "read")
-    with session_scope(url) as session:
+    with db.session() as session:
         found, _ = _version(session, name, None)
         rows = session.exec(
             select(AssumptionSetVersion)
@@ -206,7 +206,7 @@ def history(url: str, name: str, *, actor: Actor) -> pd.DataFrame:
 
 
 def save_set(
-    url: str, name: str, effects: pd.DataFrame, *, actor: Actor, note: str = "", label: str | None = None
+    db: Database, name: str, effects: pd.DataFrame, *, actor: Actor, note: str = "", label: str | None = None
 ) -> AssumptionVersion:
     """Validate ``effects`` and store them as the next version of set ``name`` (created when new).
 
@@ -228,7 +228,7 @@ def save_set(
             ],
             "assumption set name",
         )
-    with session_scope(url) as session:
+    with db.session() as session:
         data = validate_effects(session, effects, label=label or f"assumption set {name}")
         records, digest = _content(data)
         lock_table(session, "assumption_set_version")
@@ -271,14 +271,16 @@ def save_set(
         return _as_version(found, row)
 
 
-def import_set(url: str, path: Path, *, name: str, actor: Actor, max_bytes: int, note: str = "") -> AssumptionVersion:
+def import_set(
+    db: Database, path: Path, *, name: str, actor: Actor, max_bytes: int, note: str = ""
+) -> AssumptionVersion:
     """Read a CSV or XLSX effects table (the template's ``effects`` columns) and save it as a new version."""
     require(actor, "edit_assumptions")
     table = read_table(path, required=EFFECT_REQUIRED, optional=EFFECT_OPTIONAL, max_bytes=max_bytes)
     if table.problems or table.frame is None:
         raise DataValidationError(table.problems, f"assumption set file {path.name}")
-    saved = save_set(url, name, table.frame, actor=actor, note=note or f"imported from {path.name}", label=path.name)
-    with session_scope(url) as session:
+    saved = save_set(db, name, table.frame, actor=actor, note=note or f"imported from {path.name}", label=path.name)
+    with db.session() as session:
         audit.append(
             session,
             user=actor.name,
@@ -289,13 +291,13 @@ def import_set(url: str, path: Path, *, name: str, actor: Actor, max_bytes: int,
     return saved
 
 
-def export_set(url: str, reference: str, out: Path, *, actor: Actor, force: bool = False) -> AssumptionVersion:
+def export_set(db: Database, reference: str, out: Path, *, actor: Actor, force: bool = False) -> AssumptionVersion:
     """Write one version as CSV (importable again) and audit the export with the file's SHA-256."""
     require(actor, "export")
-    version = show_set(url, reference, actor=actor)
+    version = show_set(db, reference, actor=actor)
     data = version.effects.to_csv(index=False, lineterminator="\n").encode("utf-8")
     write_atomically(out, data, force=force)
-    with session_scope(url) as session:
+    with db.session() as session:
         audit.append(
             session,
             user=actor.name,
@@ -316,8 +318,8 @@ def engine_effects(effects: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def dataset_effects(url: str, dataset: str, *, actor: Actor) -> pd.DataFrame:
+def dataset_effects(db: Database, dataset: str, *, actor: Actor) -> pd.DataFrame:
     """A dataset's own effect curves in the columns of an assumption set (the start of a new set)."""
     require(actor, "read")
-    frame = effects_frame(url, resolve_dataset(url, dataset).id)
+    frame = effects_frame(db, resolve_dataset(db, dataset).id)
     return frame[list(EFFECT_COLUMNS)].reset_index(drop=True)

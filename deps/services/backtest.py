@@ -20,6 +20,7 @@ from deps.errors import NotFoundError, RunError
 from deps.services.analysis import ENGINE_PROVISION_COLUMNS, TablesRun, load_graph_inputs, resolve_shock
 from deps.services.boundary import engine_errors
 from deps.services.runs import record_run
+from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import provision_frame
 from supplychain.bounds import supplier_share_bounds
@@ -39,7 +40,7 @@ def controls_in_force(controls: pd.DataFrame, *, year: int, nodes: set[str]) -> 
 
 
 def run_backtest(
-    settings: Settings, *, dataset: str, actor: Actor, year: int = 2023, fraction: float = 1.0
+    db: Database, settings: Settings, *, dataset: str, actor: Actor, year: int = 2023, fraction: float = 1.0
 ) -> TablesRun:
     """Simulate the export controls that came into force in ``year`` on the shares known before it.
 
@@ -54,12 +55,11 @@ def run_backtest(
     if not path.is_file():
         raise NotFoundError(f"{CONTROLS_FILE} is not in the seed folder; run scripts/build_export_controls.py")
     controls = pd.read_csv(path, dtype={"node_id": str}, keep_default_na=False)
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
+    inputs = load_graph_inputs(db, dataset)
     applied = controls_in_force(controls, year=year, nodes=set(inputs.nodes["node_id"]))
     if applied.empty:
         raise RunError(f"no export control of {year} bears on a node of dataset {dataset!r}; try 2023 or 2024")
-    yearly = provision_frame(url, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
+    yearly = provision_frame(db, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
     years = pd.to_numeric(yearly["year"], errors="coerce")
     before = yearly[years.isna() | (years < year)]  # the data as they stood before the control (latest year used)
     thresholds = settings.thresholds
@@ -91,7 +91,7 @@ def run_backtest(
         "markets": result.markets,
     }
     run_id = record_run(
-        url,
+        db,
         kind="simulation",
         parameters={"dataset": dataset, "backtest_year": year, "fraction": fraction, "data_before": year},
         inputs_hash=inputs.inputs_hash,

@@ -28,6 +28,7 @@ from deps.services.optimisation import (
 )
 from deps.services.runs import finish_run, finished_members, list_runs, named_tables, record_run, start_run
 from deps.services.scenario import BatchSpec, parse_batch
+from deps.store.db import Database
 from optimizer.batch import ScenarioResult, ScenarioSpec, run_batch, scenario_grid
 
 __all__ = ["BatchOutcome", "run_batch_file", "scenario_specs"]
@@ -72,6 +73,7 @@ def scenario_specs(spec: BatchSpec) -> list[ScenarioSpec]:
 
 
 def run_batch_file(
+    db: Database,
     settings: Settings,
     path: Path,
     *,
@@ -84,16 +86,15 @@ def run_batch_file(
 ) -> BatchOutcome:
     """Validate the batch file, then solve every scenario not yet stored, storing each as it finishes."""
     require(actor, "batch")
-    url = settings.effective_database_url
     silence_highs_banner()
     spec = parse_batch(path)
-    context = build_context(settings, dataset=dataset, market_weights=dict(spec.base.market_weights))
+    context = build_context(db, settings, dataset=dataset, market_weights=dict(spec.base.market_weights))
     inputs = optimiser_inputs(context, spec.base)
     scenarios = scenario_specs(spec)
     policy = policy_from(spec.base, scenarios[0].budget_meur)
     batch_id = hashlib.sha256(path.read_bytes() + context.inputs_hash.encode()).hexdigest()[:32]
     created = start_run(
-        url,
+        db,
         run_id=batch_id,
         kind="batch",
         parameters={"file": path.name, "dataset": dataset, "base": spec.base.as_dict(), "scenarios": len(scenarios)},
@@ -101,7 +102,7 @@ def run_batch_file(
         user=actor.name,
         dataset_id=context.graph_inputs.dataset.id,
     )
-    done = finished_members(url, batch_id)
+    done = finished_members(db, batch_id)
     if not created:
         log.info("resuming batch %s: %d of %d scenarios already stored", batch_id, len(done), len(scenarios))
     solved = failed = 0
@@ -118,17 +119,17 @@ def run_batch_file(
         ):
             failed += result.status.value == "error"
             solved += 1
-            _store_member(url, batch_id, context, actor, result)
+            _store_member(db, batch_id, context, actor, result)
     except _lost_worker_errors() as exc:
         raise RunError(
             f"the batch stopped after {len(done) + solved} of {len(scenarios)} scenarios: a worker or the Dask "
             f"scheduler was lost ({type(exc).__name__}: {exc}). The finished scenarios are stored: run the same "
             "command again to solve the rest"
         ) from exc
-    summary, allocations = collect(url, batch_id)
+    summary, allocations = collect(db, batch_id)
     failures = int((summary["status"] == "error").sum()) if len(summary) else 0
     finish_run(
-        url,
+        db,
         batch_id,
         status="done" if len(summary) == len(scenarios) and failures == 0 else "partial",
         summary={"scenarios": len(scenarios), "stored": len(summary), "errors": failures},
@@ -148,11 +149,13 @@ def _lost_worker_errors() -> tuple[type[BaseException], ...]:
     return (CancelledError, asyncio.CancelledError, BrokenProcessPool, KilledWorker, FutureCancelledError)
 
 
-def _store_member(url: str, batch_id: str, context: OptimisationContext, actor: Actor, result: ScenarioResult) -> None:
+def _store_member(
+    db: Database, batch_id: str, context: OptimisationContext, actor: Actor, result: ScenarioResult
+) -> None:
     status = result.status.value
     member_id = hashlib.sha256(f"{batch_id}|{result.key}".encode()).hexdigest()[:32]
     record_run(
-        url,
+        db,
         run_id=member_id,
         kind="member",
         batch_id=batch_id,
@@ -175,9 +178,9 @@ def _store_member(url: str, batch_id: str, context: OptimisationContext, actor: 
     )
 
 
-def collect(url: str, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def collect(db: Database, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per stored member (key, status, objective, spend, shadow price, run id), and all allocations."""
-    members = sorted(list_runs(url, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
+    members = sorted(list_runs(db, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
     summary = pd.DataFrame(
         [
             {
@@ -193,7 +196,7 @@ def collect(url: str, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         ],
         columns=["scenario_key", "status", "objective", "total_spend_meur", "budget_shadow_price", "reason", "run_id"],
     )
-    tables = named_tables(url, [r.id for r in members], "allocation")
+    tables = named_tables(db, [r.id for r in members], "allocation")
     parts = [tables[r.id].assign(scenario_key=r.scenario_key) for r in members if len(tables.get(r.id, ()))]
     allocations = (
         pd.concat(parts, ignore_index=True)[["scenario_key", "action_line_id", "target_id", "spend_meur"]]

@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from deps.errors import NotFoundError
+from deps.store.db import Database
+from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
+
 if TYPE_CHECKING:
     from deps.config import Settings
 
@@ -96,21 +100,17 @@ def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_covera
     )
 
 
-def dataset_coverage(settings: Settings, name: str | None = None) -> Coverage | None:
+def dataset_coverage(db: Database, settings: Settings, name: str | None = None) -> Coverage | None:
     """Coverage figures of the newest version of dataset ``name`` (default: the seed), or ``None`` if it is absent.
 
     Read-only and aggregate (counts of nodes), like ``deps status`` itself: no role is needed.
     """
-    from deps.errors import NotFoundError
-    from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
-
-    url = settings.effective_database_url
     try:
-        ref = resolve_dataset(url, name or settings.seed_dataset)
+        ref = resolve_dataset(db, name or settings.seed_dataset)
     except NotFoundError:
         return None
     return coverage_figures(
-        nodes_frame(url, ref.id),
-        provision_frame(url, ref.id),
+        nodes_frame(db, ref.id),
+        provision_frame(db, ref.id),
         min_coverage=settings.thresholds.min_coverage,
     )

@@ -17,6 +17,7 @@ from deps.config import Settings
 from deps.services.analysis import ScreenRun, load_graph_inputs
 from deps.services.boundary import engine_errors
 from deps.services.runs import frames_hash, record_run
+from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import governance_frame, nodes_frame, resolve_dataset, trade_frame
 from supplychain.concentration import supplier_shares
@@ -27,6 +28,7 @@ __all__ = ["run_supply_risk"]
 
 
 def run_supply_risk(
+    db: Database,
     settings: Settings,
     *,
     dataset: str,
@@ -50,9 +52,8 @@ def run_supply_risk(
     """
     require(actor, "analyse")
     started = utcnow()
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset, settings=settings)
-    nodes = nodes_frame(url, inputs.dataset.id)
+    inputs = load_graph_inputs(db, dataset, settings=settings)
+    nodes = nodes_frame(db, inputs.dataset.id)
     materials = nodes[nodes["kind"] == "material"]
     shares = supplier_shares(validate_provision(inputs.provision), level="country")
     shares = shares[shares["node_id"].isin(materials["node_id"])]
@@ -62,7 +63,7 @@ def run_supply_risk(
     countries = inputs.countries.copy()
     governance_source = "country table (WGI political stability, seed)"
     if governance_dataset is not None:
-        scores = governance_frame(url, resolve_dataset(url, governance_dataset).id)
+        scores = governance_frame(db, resolve_dataset(db, governance_dataset).id)
         if governance_year is not None:
             scores = scores[scores["year"] == governance_year]
         latest = scores.sort_values("year").groupby("iso3").last()["estimate"]
@@ -71,7 +72,7 @@ def run_supply_risk(
     eu_shares = None
     params = _crm_parameters(settings.effective_seed_dir / "crm_parameters.csv")
     if trade_dataset is not None:
-        trade = trade_frame(url, resolve_dataset(url, trade_dataset).id, year)
+        trade = trade_frame(db, resolve_dataset(db, trade_dataset).id, year)
         members = set(countries.loc[countries["blocs"].str.split(";").map(lambda b: settings.bloc in b), "iso3"])
         codes = materials.set_index("node_id")["hs_code"]
         rows: list[dict[str, object]] = []
@@ -98,7 +99,7 @@ def run_supply_risk(
     table.insert(1, "name", table["material"].map(names).fillna(""))
     table["governance_source"] = governance_source
     run_id = record_run(
-        url,
+        db,
         kind="supply_risk",
         parameters={
             "dataset": dataset,

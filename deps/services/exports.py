@@ -21,7 +21,7 @@ from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.services.output import check_output, write_atomically
 from deps.services.runs import get_run
-from deps.store.db import session_scope
+from deps.store.db import Database
 
 __all__ = ["FORMULA_PREFIXES", "export_run", "log_export", "neutralise_formulas", "table_bytes", "write_tables"]
 
@@ -114,6 +114,7 @@ def _beside(out: Path, name: str) -> Path:
 
 
 def export_run(
+    db: Database,
     settings: Settings,
     actor: Actor,
     run_id: str,
@@ -129,8 +130,7 @@ def export_run(
     ``out`` follows :func:`write_tables` (no folder or device; an existing file replaced only with ``force``).
     """
     require(actor, "export")
-    url = settings.effective_database_url
-    record = get_run(url, run_id)
+    record = get_run(db, run_id)
     meta = {
         "run_id": run_id,
         "kind": record.kind,
@@ -142,7 +142,7 @@ def export_run(
         "created_at": record.created_at,
     }
     written = write_tables(out, fmt, main, meta=meta, others=others, force=force)
-    with session_scope(url) as session:
+    with db.session() as session:
         audit.append(
             session,
             user=actor.name,
@@ -153,11 +153,11 @@ def export_run(
     return written
 
 
-def log_export(url: str, actor: Actor, *, table: str, fmt: str, data: bytes, dataset: str = "") -> str:
+def log_export(db: Database, actor: Actor, *, table: str, fmt: str, data: bytes, dataset: str = "") -> str:
     """Check ``export`` permission and append an ``export`` audit entry for a download; return its SHA-256."""
     require(actor, "export")
     digest = hashlib.sha256(data).hexdigest()
-    with session_scope(url) as session:
+    with db.session() as session:
         audit.append(
             session,
             user=actor.name,

@@ -32,6 +32,7 @@ from deps.services.boundary import engine_errors
 from deps.services.markets import market_view, reach_shares, target_markets
 from deps.services.runs import frames_hash, record_run
 from deps.services.scenario import ScenarioConfig
+from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import action_lines_frame, effects_frame, resolve_dataset
 from optimizer.frontier import efficient_frontier
@@ -88,6 +89,7 @@ def _weights(targets: pd.DataFrame, shares: pd.DataFrame, weights: dict[str, flo
 
 
 def build_context(
+    db: Database,
     settings: Settings,
     *,
     dataset: str,
@@ -95,8 +97,7 @@ def build_context(
     assumptions: AssumptionVersion | None = None,
 ) -> OptimisationContext:
     """Analyse ``dataset`` and turn its risk rows into optimiser targets; effects from ``assumptions`` when given."""
-    url = settings.effective_database_url
-    graph_inputs = load_graph_inputs(url, dataset, settings=settings)
+    graph_inputs = load_graph_inputs(db, dataset, settings=settings)
     result = analyse(
         graph_inputs.nodes,
         graph_inputs.edges,
@@ -126,7 +127,7 @@ def build_context(
     targets.insert(3, "market", _legacy_market(targets, shares))
     targets["weight"] = _weights(targets, shares, market_weights or {})
     targets["leverage"] = targets["node_id"].map(leverage).fillna(0.0).astype(float)
-    lines = action_lines_frame(url)
+    lines = action_lines_frame(db)
     if lines.empty:
         raise RunError("no action lines in the database; run `deps init` to load the seed")
     if assumptions is not None:
@@ -134,10 +135,10 @@ def build_context(
     else:
         # the base of a fused graph carries the effect assumptions
         effects_dataset = graph_inputs.dataset.name
-        effects = effects_frame(url, graph_inputs.dataset.id)
+        effects = effects_frame(db, graph_inputs.dataset.id)
         if effects.empty:
             effects_dataset = settings.seed_dataset
-            effects = effects_frame(url, resolve_dataset(url, effects_dataset).id)
+            effects = effects_frame(db, resolve_dataset(db, effects_dataset).id)
     digest = frames_hash(
         {"targets": targets, "target_markets": shares, "lines": lines, "effects": effects},
         extra={"graph": graph_inputs.inputs_hash},
@@ -253,6 +254,7 @@ def silence_highs_banner() -> None:
 
 
 def run_optimisation(
+    db: Database,
     settings: Settings,
     *,
     dataset: str,
@@ -280,8 +282,10 @@ def run_optimisation(
     chosen_budget = budget if budget is not None else config.budget_meur
     if chosen_budget is None:
         raise RunError("no budget: give --budget or budget_meur in the scenario file")
-    version = show_set(settings.effective_database_url, assumptions, actor=actor) if assumptions else None
-    context = build_context(settings, dataset=dataset, market_weights=dict(config.market_weights), assumptions=version)
+    version = show_set(db, assumptions, actor=actor) if assumptions else None
+    context = build_context(
+        db, settings, dataset=dataset, market_weights=dict(config.market_weights), assumptions=version
+    )
     inputs = optimiser_inputs(context, config)
     policy = policy_from(config, chosen_budget)
     with engine_errors("optimisation"):
@@ -359,7 +363,7 @@ def run_optimisation(
         }
     solver_version = _solver_version(solution.solver)
     run_id = record_run(
-        settings.effective_database_url,
+        db,
         kind="optimisation",
         parameters={
             "dataset": dataset,

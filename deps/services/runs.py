@@ -25,7 +25,7 @@ from sqlmodel import select
 from deps.access import audit
 from deps.config import PROJECT_ROOT
 from deps.errors import NotFoundError
-from deps.store.db import session_scope
+from deps.store.db import Database
 from deps.store.models import Dataset, Run, RunTable, utcnow
 
 __all__ = [
@@ -137,7 +137,7 @@ def frames_hash(frames: Mapping[str, pd.DataFrame], *, extra: Mapping[str, Any] 
 
 
 def record_run(
-    url: str,
+    db: Database,
     *,
     kind: str,
     parameters: Mapping[str, Any],
@@ -163,7 +163,7 @@ def record_run(
     if kind not in RUN_KINDS:
         raise ValueError(f"unknown run kind {kind!r}; use one of {RUN_KINDS}")
     rid = run_id or uuid.uuid4().hex
-    with session_scope(url) as session:
+    with db.session() as session:
         session.add(
             Run(
                 id=rid,
@@ -224,9 +224,11 @@ def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
     )
 
 
-def list_runs(url: str, *, kind: str | None = None, batch_id: str | None = None, limit: int = 1000) -> list[RunRecord]:
+def list_runs(
+    db: Database, *, kind: str | None = None, batch_id: str | None = None, limit: int = 1000
+) -> list[RunRecord]:
     """Stored runs, newest first."""
-    with session_scope(url) as session:
+    with db.session() as session:
         statement = select(Run, Dataset).join(Dataset, Dataset.id == Run.dataset_id, isouter=True)  # type: ignore[arg-type]
         if kind is not None:
             statement = statement.where(Run.kind == kind)
@@ -243,7 +245,7 @@ def list_runs(url: str, *, kind: str | None = None, batch_id: str | None = None,
         return [_record(r, d, sorted(names.get(r.id, []))) for r, d in rows]
 
 
-def get_run(url: str, run_id: str) -> RunRecord:
+def get_run(db: Database, run_id: str) -> RunRecord:
     """One stored run (without its tables).
 
     Raises
@@ -251,7 +253,7 @@ def get_run(url: str, run_id: str) -> RunRecord:
     NotFoundError
         When no run has that id.
     """
-    with session_scope(url) as session:
+    with db.session() as session:
         run = session.get(Run, run_id)
         if run is None:
             raise NotFoundError(f"no run with id {run_id!r}; `deps runs list` shows the stored runs")
@@ -260,16 +262,16 @@ def get_run(url: str, run_id: str) -> RunRecord:
         return _record(run, dataset, list(names))
 
 
-def run_tables(url: str, run_id: str) -> dict[str, pd.DataFrame]:
+def run_tables(db: Database, run_id: str) -> dict[str, pd.DataFrame]:
     """Every result table of a run, by name."""
-    get_run(url, run_id)
-    with session_scope(url) as session:
+    get_run(db, run_id)
+    with db.session() as session:
         rows = session.exec(select(RunTable).where(RunTable.run_id == run_id).order_by(RunTable.name)).all()
         return {row.name: table_from_json(row.content) for row in rows}
 
 
 def start_run(
-    url: str,
+    db: Database,
     *,
     run_id: str,
     kind: str,
@@ -279,7 +281,7 @@ def start_run(
     dataset_id: int | None = None,
 ) -> bool:
     """Create a run in status ``running`` unless it exists; returns True when it was created (False: resuming)."""
-    with session_scope(url) as session:
+    with db.session() as session:
         if session.get(Run, run_id) is not None:
             return False
         session.add(
@@ -299,9 +301,9 @@ def start_run(
     return True
 
 
-def finish_run(url: str, run_id: str, *, status: str, summary: Mapping[str, Any], error: str = "") -> None:
+def finish_run(db: Database, run_id: str, *, status: str, summary: Mapping[str, Any], error: str = "") -> None:
     """Set a run's final status, summary and finish time."""
-    with session_scope(url) as session:
+    with db.session() as session:
         run = session.get(Run, run_id)
         if run is None:
             raise NotFoundError(f"no run with id {run_id!r}")
@@ -312,17 +314,17 @@ def finish_run(url: str, run_id: str, *, status: str, summary: Mapping[str, Any]
         session.add(run)
 
 
-def finished_members(url: str, batch_id: str) -> dict[str, str]:
+def finished_members(db: Database, batch_id: str) -> dict[str, str]:
     """Scenario key -> run id of every stored member of a batch."""
-    with session_scope(url) as session:
+    with db.session() as session:
         rows = session.exec(select(Run.scenario_key, Run.id).where(Run.batch_id == batch_id)).all()
         return {str(key): str(rid) for key, rid in rows if key is not None}
 
 
-def named_tables(url: str, run_ids: list[str], name: str) -> dict[str, pd.DataFrame]:
+def named_tables(db: Database, run_ids: list[str], name: str) -> dict[str, pd.DataFrame]:
     """The table ``name`` of each of ``run_ids`` that has one, in one query."""
     out: dict[str, pd.DataFrame] = {}
-    with session_scope(url) as session:
+    with db.session() as session:
         for start in range(0, len(run_ids), 500):
             chunk = run_ids[start : start + 500]
             rows = session.exec(

@@ -15,6 +15,7 @@ from deps.config import Settings
 from deps.services.analysis import ENGINE_PROVISION_COLUMNS, load_graph_inputs
 from deps.services.boundary import engine_errors
 from deps.services.runs import frames_hash, record_run
+from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import DatasetRef, provision_frame
 from supplychain.schema import validate_provision
@@ -33,7 +34,7 @@ class TrendsRun:
     by_year: pd.DataFrame
 
 
-def run_trends(settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
+def run_trends(db: Database, settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
     """Concentration per node and reference year and its change (docs/methods/concentration.md, Trends).
 
     Every node with shares for two or more reference years gets a row: HHI of its first and last year as bounds,
@@ -42,11 +43,10 @@ def run_trends(settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
     """
     require(actor, "analyse")
     started = utcnow()
-    url = settings.effective_database_url
-    inputs = load_graph_inputs(url, dataset)
+    inputs = load_graph_inputs(db, dataset)
     thresholds = settings.thresholds
     # every reference year, each once (the newest release that has it), not only the newest year the analysis uses
-    yearly = provision_frame(url, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
+    yearly = provision_frame(db, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
     with engine_errors(f"trend analysis of dataset {dataset!r}"):
         provision = validate_provision(yearly)
         by_year = concentration_by_year(provision, inputs.countries, thresholds=thresholds)
@@ -55,7 +55,7 @@ def run_trends(settings: Settings, *, dataset: str, actor: Actor) -> TrendsRun:
     for table in (trends, by_year):
         table.insert(1, "name", table["node_id"].map(names).fillna("").astype(str))
     run_id = record_run(
-        url,
+        db,
         kind="trends",
         parameters={"dataset": dataset, "rising_hhi_delta": thresholds.rising_hhi_delta},
         inputs_hash=frames_hash({"provision": yearly, "countries": inputs.countries}),

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from deps.services.markets import market_risk, reach_shares
 from deps.services.runs import list_runs, run_tables
-from deps.store.db import engine_for
+from deps.store.db import Database
 from deps.store.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
 from supplychain.topology import chains, layered_layout
 
@@ -32,10 +32,10 @@ __all__ = [
 ]
 
 
-def markets_frame(url: str) -> pd.DataFrame:
+def markets_frame(db: Database) -> pd.DataFrame:
     """The focus markets: market_id, name_nl, name_en, description (sorted by id)."""
     table = SQLModel.metadata.tables["market"]
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         result = session.execute(sa.select(table.c.market_id, table.c.name_nl, table.c.name_en, table.c.description))
         frame = pd.DataFrame(result.fetchall(), columns=["market_id", "name_nl", "name_en", "description"])
     return frame.sort_values("market_id", kind="stable").reset_index(drop=True)
@@ -52,18 +52,18 @@ class NodeDetail:
     coverage: float
 
 
-def node_detail(url: str, ref: DatasetRef, node_id: str) -> NodeDetail:
+def node_detail(db: Database, ref: DatasetRef, node_id: str) -> NodeDetail:
     """Everything the explorer shows for ``node_id`` in dataset version ``ref``.
 
     ``coverage`` is the sum of the known country shares of the newest year (0-1; firms are a second view and not
     counted).  Raises ``KeyError`` when the node is not in the dataset.
     """
-    nodes = nodes_frame(url, ref.id)
+    nodes = nodes_frame(db, ref.id)
     match = nodes[nodes["node_id"] == node_id]
     if match.empty:
         raise KeyError(f"node {node_id!r} is not in dataset {ref.name!r} v{ref.version}")
-    edges = edges_frame(url, ref.id)
-    provision = provision_frame(url, ref.id)
+    edges = edges_frame(db, ref.id)
+    provision = provision_frame(db, ref.id)
     suppliers = provision[provision["node_id"] == node_id].drop(columns="node_id").reset_index(drop=True)
     countries = suppliers[suppliers["supplier_type"] == "country"]
     if len(countries) and countries["year"].notna().any():
@@ -137,13 +137,13 @@ def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(_key=frame[keys].astype(str).agg("|".join, axis=1)).set_index("_key")
 
 
-def dataset_diff(url: str, name: str, old: int, new: int) -> pd.DataFrame:
+def dataset_diff(db: Database, name: str, old: int, new: int) -> pd.DataFrame:
     """What changed between two versions of a dataset, one row per changed item.
 
     Compares nodes (by id), edges (src, dst, relation) and supplier rows (node, type, supplier, year).  Returns
     ``table``, ``key``, ``change`` (added, removed, changed) and ``what`` (the changed fields, old -> new).
     """
-    refs = resolve_dataset(url, name, old), resolve_dataset(url, name, new)
+    refs = resolve_dataset(db, name, old), resolve_dataset(db, name, new)
     specs = [
         ("nodes", nodes_frame, ["node_id"]),
         ("edges", edges_frame, ["src", "dst", "relation"]),
@@ -151,7 +151,7 @@ def dataset_diff(url: str, name: str, old: int, new: int) -> pd.DataFrame:
     ]
     rows: list[dict[str, str]] = []
     for table, read, keys in specs:
-        before, after = (_keyed(read(url, ref.id), keys) for ref in refs)
+        before, after = (_keyed(read(db, ref.id), keys) for ref in refs)
         for key in sorted(set(after.index) - set(before.index)):
             rows.append({"table": table, "key": key, "change": "added", "what": ""})
         for key in sorted(set(before.index) - set(after.index)):
@@ -173,19 +173,19 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-def latest_analysis(url: str, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
+def latest_analysis(db: Database, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
     """The newest stored analysis run of exactly this dataset version, as (run id, tables), or None.
 
     Viewers read this (they may not run analyses); runs with a non-default year are skipped.
     """
-    for run in list_runs(url, kind="analysis", limit=200):
+    for run in list_runs(db, kind="analysis", limit=200):
         if (
             run.dataset == ref.name
             and run.dataset_version == ref.version
             and run.status == "ok"
             and run.parameters.get("year") is None
         ):
-            tables = run_tables(url, run.id)
+            tables = run_tables(db, run.id)
             if "total_risk" not in tables.get("nodes", pd.DataFrame()).columns:
                 continue  # stored before attribution by reach: its node table cannot give the market risk
             return run.id, tables

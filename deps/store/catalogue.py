@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
-from deps.store.db import current_revision, engine_for, head_revision, redact, session_scope
+from deps.store.db import Database, current_revision, head_revision
 from deps.store.models import Dataset
 from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
 
@@ -45,9 +45,9 @@ class Status:
         return asdict(self)
 
 
-def list_datasets(url: str, *, latest_only: bool = False) -> list[DatasetInfo]:
+def list_datasets(db: Database, *, latest_only: bool = False) -> list[DatasetInfo]:
     """Every dataset version (or only the newest per name), sorted by name and version."""
-    with session_scope(url) as session:
+    with db.session() as session:
         rows = session.exec(select(Dataset).order_by(Dataset.name, Dataset.version)).all()  # type: ignore[arg-type]
         infos = [
             DatasetInfo(
@@ -69,17 +69,17 @@ def list_datasets(url: str, *, latest_only: bool = False) -> list[DatasetInfo]:
     return infos
 
 
-def status(url: str) -> Status:
+def status(db: Database) -> Status:
     """The schema revision, datasets and row counts of every table (an empty list before ``deps init``)."""
-    revision = current_revision(url)
+    revision = current_revision(db)
     head = head_revision()
     if revision is None:
-        return Status(redact(url), None, head, False, [], {})
+        return Status(db.redacted, None, head, False, [], {})
     counts: dict[str, int] = {}
-    with engine_for(url).connect() as conn:
+    with db.engine.connect() as conn:
         for name, table in sorted(SQLModel.metadata.tables.items()):
             counts[name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-    return Status(redact(url), revision, head, revision == head, list_datasets(url), counts)
+    return Status(db.redacted, revision, head, revision == head, list_datasets(db), counts)
 
 
 @dataclass(frozen=True)
@@ -94,16 +94,16 @@ class DatasetOverview:
     coverage: pd.DataFrame
 
 
-def dataset_overview(url: str, name: str) -> DatasetOverview:
+def dataset_overview(db: Database, name: str) -> DatasetOverview:
     """Nodes per sector and kind, final products per focus market, and share coverage per node.
 
     Coverage of a node is the sum of its known shares (capped at 1), taken from the country view when the node has
     country rows and from the firm view otherwise; a supplier known without a share adds nothing
     (docs/methods/concentration.md).
     """
-    ref = resolve_dataset(url, name)
-    nodes = nodes_frame(url, ref.id)
-    provision = provision_frame(url, ref.id)
+    ref = resolve_dataset(db, name)
+    nodes = nodes_frame(db, ref.id)
+    provision = provision_frame(db, ref.id)
     exploded = nodes.assign(sector=nodes["sectors"].str.split(";")).explode("sector")
     by_sector = exploded.groupby(["sector", "kind"], as_index=False).size().rename(columns={"size": "nodes"})
     finals = nodes[nodes["kind"].eq("final_product")]

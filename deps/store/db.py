@@ -17,18 +17,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from deps.config import Settings
 from deps.errors import DatabaseError
 
 __all__ = [
+    "Database",
     "alembic_config",
     "current_revision",
-    "dispose_engines",
-    "engine_for",
     "head_revision",
     "lock_table",
+    "open_database",
     "redact",
     "require_schema",
-    "session_scope",
     "upgrade",
 ]
 
@@ -45,47 +45,77 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-_ENGINES: dict[str, Engine] = {}
+class Database:
+    """One database: its URL, its connection pool and its transactions.
 
+    The handle is made once where a process starts (the CLI command, the app's resource cache, a batch worker) and
+    passed explicitly to every store, access, ingest and service function, as datasette passes its database object.
+    There is no module-level engine cache. For SQLite the parent folder is created, foreign keys are enforced and WAL
+    journaling lets readers and one writer work at once. A handle pickles as its URL, so a worker process rebuilds its
+    own pool instead of inheriting sockets.
 
-def engine_for(url: str) -> Engine:
-    """Return the (cached) engine for ``url``.
-
-    For SQLite the parent folder is created, foreign keys are enforced and WAL journaling lets readers and one
-    writer work at once.
+    Parameters
+    ----------
+    url
+        An SQLAlchemy URL (``sqlite:///var/deps.sqlite3``, ``postgresql+psycopg://...``).
     """
-    engine = _ENGINES.get(url)
-    if engine is not None:
-        return engine
-    if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
-    _ENGINES[url] = engine
-    return engine
 
-
-def dispose_engines() -> None:
-    """Close every pooled connection and forget the cached engines (tests, and before a process forks)."""
-    while _ENGINES:
-        _url, engine = _ENGINES.popitem()
-        engine.dispose()
-
-
-@contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on any error."""
-    with Session(engine_for(url), expire_on_commit=False) as session:
+    def __init__(self, url: str) -> None:
+        self.url = url
         try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            parsed = sa.engine.make_url(url)
+        except sa.exc.ArgumentError as exc:
+            raise DatabaseError(f"the database URL is not valid: {exc}. Check DEPS_DATABASE_URL.") from exc
+        if parsed.get_backend_name() == "sqlite":
+            path = parsed.database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 30})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+
+    def __repr__(self) -> str:
+        return f"Database({self.redacted!r})"
+
+    def __reduce__(self) -> tuple[type[Database], tuple[str]]:
+        return (Database, (self.url,))
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.dispose()
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
+    @property
+    def redacted(self) -> str:
+        """The URL without its password, for messages."""
+        return redact(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a process forks, and when the handle is no longer needed)."""
+        self.engine.dispose()
+
+
+def open_database(settings: Settings) -> Database:
+    """The database the settings point at (``DEPS_DATABASE_URL``, or SQLite under ``DEPS_VAR_DIR``)."""
+    return Database(settings.effective_database_url)
 
 
 def lock_table(session: Session, table: str) -> None:
@@ -111,13 +141,13 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Create or upgrade the schema of ``url`` to ``revision``."""
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Create or upgrade the schema of ``db`` to ``revision``."""
     from alembic import command
 
-    cfg = alembic_config(url)
+    cfg = alembic_config(db.url)
     try:
-        with engine_for(url).connect() as connection:
+        with db.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:  # batch migrations recreate tables: foreign keys off meanwhile (only outside a transaction)
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -132,20 +162,20 @@ def upgrade(url: str, revision: str = "head") -> None:
                     connection.commit()
     except sa.exc.OperationalError as exc:
         raise DatabaseError(
-            f"cannot reach or upgrade the database {redact(url)}: {exc.orig}. "
+            f"cannot reach or upgrade the database {db.redacted}: {exc.orig}. "
             "Check DEPS_DATABASE_URL and that the server is running."
         ) from exc
 
 
-def require_schema(url: str) -> None:
-    """Raise :class:`DatabaseError` unless the database at ``url`` is at the newest schema revision."""
-    revision = current_revision(url)
+def require_schema(db: Database) -> None:
+    """Raise :class:`DatabaseError` unless ``db`` is at the newest schema revision."""
+    revision = current_revision(db)
     if revision is None:
-        raise DatabaseError(f"the database {redact(url)} has no schema yet: run `deps init` (or `make app`) first")
+        raise DatabaseError(f"the database {db.redacted} has no schema yet: run `deps init` (or `make app`) first")
     head = head_revision()
     if revision != head:
         raise DatabaseError(
-            f"the database {redact(url)} is at schema {revision}, the code needs {head}: run `deps init` to upgrade"
+            f"the database {db.redacted} is at schema {revision}, the code needs {head}: run `deps init` to upgrade"
         )
 
 
@@ -157,15 +187,15 @@ def head_revision() -> str:
     return head or ""
 
 
-def current_revision(url: str) -> str | None:
-    """The revision the database at ``url`` is at, or ``None`` when it has no schema yet."""
+def current_revision(db: Database) -> str | None:
+    """The revision ``db`` is at, or ``None`` when it has no schema yet."""
     from alembic.runtime.migration import MigrationContext
 
     try:
-        with engine_for(url).connect() as conn:
+        with db.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except sa.exc.OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {redact(url)}: {exc.orig}. Check DEPS_DATABASE_URL.") from exc
+        raise DatabaseError(f"cannot open the database {db.redacted}: {exc.orig}. Check DEPS_DATABASE_URL.") from exc
 
 
 def redact(url: str) -> str:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from deps.errors import NotFoundError
-from deps.store.db import engine_for, session_scope
+from deps.store.db import Database
 from deps.store.models import Dataset
 
 __all__ = [
@@ -44,7 +44,7 @@ class DatasetRef:
     format: str
 
 
-def resolve_dataset(url: str, name: str, version: int | None = None) -> DatasetRef:
+def resolve_dataset(db: Database, name: str, version: int | None = None) -> DatasetRef:
     """The dataset version ``name``/``version`` (newest when ``version`` is None).
 
     Raises
@@ -52,7 +52,7 @@ def resolve_dataset(url: str, name: str, version: int | None = None) -> DatasetR
     NotFoundError
         When no such dataset exists; the message lists the datasets that do.
     """
-    with session_scope(url) as session:
+    with db.session() as session:
         statement = select(Dataset).where(Dataset.name == name)
         if version is not None:
             statement = statement.where(Dataset.version == version)
@@ -82,9 +82,9 @@ MEMBERSHIP = _TABLES["country_membership"]
 TRADE = _TABLES["trade_flow"]
 
 
-def nodes_frame(url: str, dataset_id: int) -> pd.DataFrame:
+def nodes_frame(db: Database, dataset_id: int) -> pd.DataFrame:
     """Nodes: node_id, name, kind, sectors and markets (';'-joined, sorted), description, hs_code, crm, source."""
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         nodes = _frame(
             session,
             sa.select(
@@ -128,11 +128,11 @@ def _joined(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.sort_values(column).groupby("node_id")[column].agg(";".join)
 
 
-def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
+def edges_frame(db: Database, dataset_id: int) -> pd.DataFrame:
     """Edges: src, dst (node ids), relation, share (type share, NaN = unknown), factor (substitutes), source."""
     src = NODE.alias("src_node")
     dst = NODE.alias("dst_node")
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(
@@ -156,7 +156,9 @@ def edges_frame(url: str, dataset_id: int) -> pd.DataFrame:
     return frame.sort_values(["src", "dst", "relation"], kind="stable").reset_index(drop=True)
 
 
-def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False, by_year: bool = False) -> pd.DataFrame:
+def provision_frame(
+    db: Database, dataset_id: int, *, observed_all: bool = False, by_year: bool = False
+) -> pd.DataFrame:
     """Provision rows of a dataset.
 
     Columns: node_id, supplier_id (ISO3 or firm id), supplier_type, supplier_name, country (a firm's headquarters),
@@ -171,7 +173,7 @@ def provision_frame(url: str, dataset_id: int, *, observed_all: bool = False, by
     reference year of a node stays but each year once (named country and firm rows of the best basis and the newest
     release that has the year), for trends and back-tests.
     """
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(
@@ -260,9 +262,9 @@ def _one_release_per_node(frame: pd.DataFrame, *, per_year: bool = False) -> pd.
     return pd.concat([frame[~released], chosen], ignore_index=True)
 
 
-def countries_frame(url: str) -> pd.DataFrame:
+def countries_frame(db: Database) -> pd.DataFrame:
     """Countries: iso3, name, blocs (';'-joined), wgi_pv, wgi_year, governance (0-10, 10 worst: g = (2.5 - w) * 2)."""
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         countries = _frame(session, sa.select(COUNTRY.c.iso3, COUNTRY.c.name, COUNTRY.c.wgi_pv, COUNTRY.c.wgi_year))
         members = _frame(session, sa.select(MEMBERSHIP.c.iso3, MEMBERSHIP.c.bloc))
     if members.empty:
@@ -276,9 +278,9 @@ def countries_frame(url: str) -> pd.DataFrame:
     return countries.sort_values("iso3", kind="stable").reset_index(drop=True)
 
 
-def trade_frame(url: str, dataset_id: int, year: int | None = None) -> pd.DataFrame:
+def trade_frame(db: Database, dataset_id: int, year: int | None = None) -> pd.DataFrame:
     """Trade flows: year, exporter, importer, product, value (thousand USD)."""
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         statement = sa.select(
             TRADE.c.year,
             TRADE.c.exporter_iso3.label("exporter"),
@@ -294,10 +296,10 @@ def trade_frame(url: str, dataset_id: int, year: int | None = None) -> pd.DataFr
     return frame.sort_values(["year", "product", "exporter", "importer"], kind="stable").reset_index(drop=True)
 
 
-def action_lines_frame(url: str) -> pd.DataFrame:
+def action_lines_frame(db: Database) -> pd.DataFrame:
     """The action lines: action_line_id, number, name_nl, name_en, description (by number)."""
     table = _TABLES["action_line"]
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(table.c.action_line_id, table.c.number, table.c.name_nl, table.c.name_en, table.c.description),
@@ -305,12 +307,12 @@ def action_lines_frame(url: str) -> pd.DataFrame:
     return frame.sort_values(["number", "action_line_id"], kind="stable").reset_index(drop=True)
 
 
-def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
+def effects_frame(db: Database, dataset_id: int) -> pd.DataFrame:
     """Effect assumptions of a dataset: action_line_id, dependency_kind, segment, length_meur, slope_low,
     slope_central, slope_high, source_id (the cited source's code), evidence, confidence, judged_by, reasoning, and
     ``reduction_per_meur`` (= slope_central, the optimiser's name for it) and ``source`` (the source's title)."""
     table = _TABLES["effect_assumption"]
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(
@@ -342,12 +344,12 @@ def effects_frame(url: str, dataset_id: int) -> pd.DataFrame:
 RESILIENCE_NUMBERS = tuple(f"{b}{e}" for b in ("substitutability", "recovery_months") for e in ("", "_low", "_high"))
 
 
-def node_resilience_frame(url: str, dataset_id: int) -> pd.DataFrame:
+def node_resilience_frame(db: Database, dataset_id: int) -> pd.DataFrame:
     """Published substitutability and time to recover of a dataset's nodes: node_id, the six numbers
     (:data:`RESILIENCE_NUMBERS`, NaN = not given), substitutability_source, recovery_source (titles), note."""
     table = _TABLES["node_resilience"]
     sub, rec = SOURCE.alias("sub"), SOURCE.alias("rec")
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(
@@ -371,10 +373,10 @@ def node_resilience_frame(url: str, dataset_id: int) -> pd.DataFrame:
     return frame.sort_values("node_id", kind="stable").reset_index(drop=True)
 
 
-def governance_frame(url: str, dataset_id: int, *, indicator: str = "PV") -> pd.DataFrame:
+def governance_frame(db: Database, dataset_id: int, *, indicator: str = "PV") -> pd.DataFrame:
     """Governance estimates of a dataset (e.g. an imported WGI): iso3, year, estimate."""
     table = _TABLES["governance_score"]
-    with Session(engine_for(url)) as session:
+    with Session(db.engine) as session:
         frame = _frame(
             session,
             sa.select(table.c.iso3, table.c.year, table.c.estimate).where(
