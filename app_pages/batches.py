@@ -67,7 +67,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
 
 
 def _find(file: str) -> RunRecord | None:
-    for run in list_runs(database(), kind="batch", limit=50):
+    for run in list_runs(database(), actor=actor(), kind="batch", limit=50):
         if run.parameters.get("file") == file:
             return run
     return None
@@ -85,7 +85,7 @@ def _progress() -> None:
         st.progress(0.0, text=t("Preparing the batch (analysis and validation)..."))
     else:
         total = int(run.parameters.get("scenarios") or 1)
-        done = len(finished_members(database(), run.id))
+        done = len(finished_members(database(), run.id, actor=actor()))
         st.progress(
             min(done / total, 1.0),
             text=t("Batch `{id}`: {done} of {total} scenarios stored", id=run.id[:8], done=done, total=total),
@@ -103,7 +103,7 @@ def _progress() -> None:
 
 
 def _browse(ref_source: str, dataset: str) -> None:
-    runs = list_runs(database(), kind="batch", limit=200)
+    runs = list_runs(database(), actor=actor(), kind="batch", limit=200)
     if not runs:
         st.info(t("No batch stored yet."))
         return
@@ -122,7 +122,7 @@ def _browse(ref_source: str, dataset: str) -> None:
     )
     show_table(table, hide_index=True)
     batch_id: str = st.selectbox(t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
-    summary, allocations = collect(database(), str(batch_id))
+    summary, allocations = collect(database(), str(batch_id), actor=actor())
     if summary.empty:
         st.info(t("No scenario of this batch is stored yet."))
         return

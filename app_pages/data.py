@@ -16,7 +16,7 @@ from app_pages.labels import value_label
 from app_pages.plain import md
 from app_pages.state import actor, database, download_buttons, settings
 from app_pages.tables import show_table
-from deps.access.auth import allowed
+from deps.access.auth import Actor, allowed
 from deps.errors import DataValidationError, DepsError
 from deps.ingest import FORMATS, import_file
 from deps.services.views import dataset_diff
@@ -27,8 +27,8 @@ UPLOAD_TYPES = ["csv", "xlsx"]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _diff(db: Database, name: str, old: int, new: int, old_hash: str, new_hash: str) -> pd.DataFrame:
-    return dataset_diff(db, name, old, new)
+def _diff(db: Database, name: str, old: int, new: int, old_hash: str, new_hash: str, _user: Actor) -> pd.DataFrame:
+    return dataset_diff(db, name, old, new, actor=_user)
 
 
 def _versions() -> pd.DataFrame | None:
@@ -78,7 +78,7 @@ def _changes(table: pd.DataFrame) -> None:
     cols = st.columns(2)
     old = cols[0].selectbox(t("Old version"), versions, index=len(versions) - 2, key="dv_old")
     new = cols[1].selectbox(t("New version"), versions, index=len(versions) - 1, key="dv_new")
-    diff = _diff(database(), name, int(old), int(new), hashes[old], hashes[new])
+    diff = _diff(database(), name, int(old), int(new), hashes[old], hashes[new], actor())
     counts = diff.groupby(["table", "change"]).size().rename("rows").reset_index()
     show_table(counts, hide_index=True)
     show_table(diff, hide_index=True)

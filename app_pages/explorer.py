@@ -192,7 +192,7 @@ def render() -> None:
     node_id = st.selectbox(
         t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help=t("or click a node above")
     )
-    detail = node_detail(database(), ref, str(node_id))
+    detail = node_detail(database(), ref, str(node_id), actor=actor())
     row = detail.node
     st.subheader(f"{md(row['name'])} ({md(node_id)})")
     cols = st.columns(4)

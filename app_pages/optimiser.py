@@ -23,6 +23,7 @@ from app_pages.state import (
     source_line,
 )
 from app_pages.tables import labelled, localised, show_table
+from deps.access.auth import Actor
 from deps.errors import DataValidationError, DepsError
 from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
 from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
@@ -30,8 +31,11 @@ from deps.store.db import Database
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _context(db: Database, dataset: str, content_hash: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    context = build_context(database(), settings(), dataset=dataset)
+def _context(
+    db: Database, dataset: str, content_hash: str, _user: Actor
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cached per dataset version; the reader's role is checked on the first call, not part of the key."""
+    context = build_context(db, settings(), dataset=dataset, actor=_user)
     return context.targets, context.lines, context.effects
 
 
@@ -311,7 +315,7 @@ def render() -> None:
         return
     try:
         with st.spinner(t("Preparing targets from the analysis...")):
-            targets, lines, effects = _context(database(), ref.name, ref.content_hash)
+            targets, lines, effects = _context(database(), ref.name, ref.content_hash, user)
     except DepsError as exc:
         st.warning(md(exc))
         return

@@ -221,7 +221,7 @@ def render() -> None:
         t("A classified report of a stored run; every report is logged in the audit log with the file's SHA-256.")
     )
     try:
-        runs = list_runs(database(), limit=RUN_LIMIT)
+        runs = list_runs(database(), actor=actor(), limit=RUN_LIMIT)
     except DepsError as exc:
         st.error(md(exc))
         return

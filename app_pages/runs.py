@@ -12,6 +12,7 @@ from app_pages.plain import md
 from app_pages.runs_compare import compare_parameters, compare_tables, parameter_summary
 from app_pages.state import actor, database, download_buttons
 from app_pages.tables import show_table
+from deps.access.auth import Actor
 from deps.errors import DepsError
 from deps.services.runs import RunRecord, list_runs, run_tables
 from deps.store.db import Database
@@ -29,8 +30,9 @@ def run_label(run: RunRecord) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _tables(db: Database, run_id: str) -> dict[str, pd.DataFrame]:
-    return run_tables(db, run_id)
+def _tables(db: Database, run_id: str, _user: Actor) -> dict[str, pd.DataFrame]:
+    """Cached per run; every role may read, so the reader is not part of the key."""
+    return run_tables(db, run_id, actor=_user)
 
 
 def _browser(runs: list[RunRecord]) -> list[RunRecord]:
@@ -78,7 +80,8 @@ def _compare(runs: list[RunRecord]) -> None:
     else:
         show_table(params, key="ru_params")
     try:
-        changes = compare_tables(_tables(database(), a.id), _tables(database(), b.id))
+        user = actor()
+        changes = compare_tables(_tables(database(), a.id, user), _tables(database(), b.id, user))
     except DepsError as exc:
         st.error(md(exc))
         return
@@ -95,9 +98,9 @@ def _compare(runs: list[RunRecord]) -> None:
 def render() -> None:
     """Draw the page."""
     st.title(t("Runs"))
-    actor()
+    user = actor()
     try:
-        runs = list_runs(database(), limit=RUN_LIMIT)
+        runs = list_runs(database(), actor=user, limit=RUN_LIMIT)
     except DepsError as exc:
         st.error(md(exc))
         return

@@ -51,10 +51,10 @@ def _screen(
     return result.run_id, result.screen
 
 
-def _stored(db: Database, dataset: str) -> tuple[str, pd.DataFrame] | None:
-    for run in list_runs(db, kind="screen", limit=50):
+def _stored(db: Database, dataset: str, user: Actor) -> tuple[str, pd.DataFrame] | None:
+    for run in list_runs(db, actor=user, kind="screen", limit=50):
         if run.dataset == dataset and run.status == "ok":
-            return run.id, run_tables(db, run.id)["screen"]
+            return run.id, run_tables(db, run.id, actor=user)["screen"]
     return None
 
 
@@ -88,7 +88,7 @@ def render() -> None:
             st.warning(md(exc))
             return
     else:
-        stored = _stored(db, name)
+        stored = _stored(db, name, user)
         if stored is None:
             st.info(t("No screen of this dataset is stored yet; an analyst runs it on this page."))
             return

@@ -107,7 +107,7 @@ def sign_in(user: Actor) -> None:
     st.session_state["token"] = token
     st.session_state["cookie"] = token
     st.session_state["last_seen"] = datetime.now(UTC)
-    st.session_state["must_change"] = password_change_required(database(), user.name)
+    st.session_state["must_change"] = password_change_required(database(), user)
 
 
 def logout(message: str | None = None) -> None:
@@ -198,7 +198,7 @@ def current_actor(now: datetime | None = None) -> Actor | None:
         return None
     if "token" not in st.session_state:  # resumed from the cookie: a refresh, a new tab or a typed URL
         st.session_state["token"] = token
-        st.session_state["must_change"] = password_change_required(database(), found.name)
+        st.session_state["must_change"] = password_change_required(database(), found)
     st.session_state["user"] = found.name
     st.session_state["last_seen"] = moment
     st.session_state["_actor"] = found
@@ -270,9 +270,10 @@ def graph_frames(ref: DatasetRef) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _stored_analysis(
-    db: Database, name: str, version: int, content_hash: str
+    db: Database, name: str, version: int, content_hash: str, _user: Actor
 ) -> tuple[str, dict[str, pd.DataFrame]] | None:
-    return latest_analysis(db, resolve_dataset(db, name, version))
+    """Cached per dataset version; every role may read, so the reader is not part of the key."""
+    return latest_analysis(db, resolve_dataset(db, name, version), actor=_user)
 
 
 def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
@@ -281,7 +282,7 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
     Viewers get None when nobody has analysed this version yet (the page says so).
     """
     db = database()
-    found = _stored_analysis(db, ref.name, ref.version, ref.content_hash)
+    found = _stored_analysis(db, ref.name, ref.version, ref.content_hash, actor())
     if found is not None:
         return found
     if not allowed(user, "analyse"):
@@ -301,23 +302,23 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
         st.warning(md(exc))
         return None
     _stored_analysis.clear()
-    return _stored_analysis(db, ref.name, ref.version, ref.content_hash)
+    return _stored_analysis(db, ref.name, ref.version, ref.content_hash, actor())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _names(db: Database) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return markets_frame(db), action_lines_frame(db)
+def _names(db: Database, _user: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return markets_frame(db, actor=_user), action_lines_frame(db)
 
 
 def market_names() -> dict[str, str]:
     """Market id -> its name in the chosen language (official Dutch names in Dutch mode)."""
-    markets, _lines = _names(database())
+    markets, _lines = _names(database(), actor())
     return dict(zip(markets["market_id"], markets[label_column()], strict=True))
 
 
 def line_names() -> dict[str, str]:
     """Action line id -> its name in the chosen language."""
-    _markets, lines = _names(database())
+    _markets, lines = _names(database(), actor())
     return dict(zip(lines["action_line_id"], lines[label_column()], strict=True))
 
 

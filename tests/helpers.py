@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from deps.access.auth import Actor
 from deps.store.db import Database
 
 
@@ -28,3 +29,7 @@ def tamper(db: Database, statement: str, **params: object) -> None:
         else:
             conn.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event"))
         conn.execute(sa.text(statement), params)
+
+
+#: A signed-in reader for the read services (any role may read; the lowest is enough).
+READER = Actor("tests-reader", "viewer")

@@ -1,9 +1,12 @@
-"""One access rule: every public function of the services that takes the acting user refuses anything but an Actor.
+"""One access rule: every public service function that reads or writes the database takes the acting user, and refuses
+anything but an Actor.
 
 The functions are enumerated from the modules (``__all__``), so a new service function is covered without editing
-this file.  Each is called with a bare user name as its actor and ``None`` for every other required argument:
-the role check comes first, so the call must end in :class:`PermissionDeniedError` before anything is read or
-written.  The role x action matrix itself is ``tests/test_permissions.py``.
+this file. A function that takes a database handle must also take an actor, unless it is one of the few named in
+:data:`SIGN_IN` (they turn credentials into an actor, so there is none yet). Each is called with a bare user name as
+its actor and ``None`` for every other required argument: the role check comes first, so the call must end in
+:class:`PermissionDeniedError` before anything is read or written. The role x action matrix itself is
+``tests/test_permissions.py``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,30 @@ from deps.errors import PermissionDeniedError
 MODULES = [
     "deps.access.auth",
     "deps.access.audit",
+    "deps.access.sessions",
     "deps.ingest",
     "deps.reports.service",
     *(f"deps.services.{m.name}" for m in pkgutil.iter_modules(deps.services.__path__)),
 ]
 ACTOR_PARAMETERS = ("actor", "by")
+#: Database functions without an actor, and why: each one makes the actor from credentials or ends a login.
+SIGN_IN = {
+    "deps.access.auth.authenticate": "checks a name and password and returns the actor",
+    "deps.access.auth.actor_for": "re-reads a signed-in user's current role, i.e. makes the actor anew",
+    "deps.access.sessions.resume_session": "turns a session token (the credential) into the actor",
+    "deps.access.sessions.end_session": "logout: revokes the session the token names",
+}
+
+
+def _database_functions() -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", ()):
+            function = getattr(module, attr)
+            if inspect.isfunction(function) and "db" in inspect.signature(function).parameters:
+                found[f"{name}.{attr}"] = function
+    return found
 
 
 def _functions() -> dict[str, tuple[Callable[..., Any], str]]:
@@ -59,6 +81,16 @@ def test_the_acting_functions_are_found() -> None:
         "deps.services.batch.run_batch_file",
         "deps.services.exports.export_run",
     } <= set(FUNCTIONS)
+
+
+def test_every_database_service_takes_the_actor() -> None:
+    database = _database_functions()
+    assert {"deps.services.runs.list_runs", "deps.services.views.node_detail", "deps.services.runs.get_run"} <= set(
+        database
+    )
+    without = sorted(set(database) - set(FUNCTIONS) - set(SIGN_IN))
+    assert not without, f"these read or write the database but take no actor: {without}"
+    assert set(SIGN_IN) <= set(database), "an exemption names a function that no longer exists"
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

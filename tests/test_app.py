@@ -30,6 +30,7 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import list_runs
 from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database
+from tests.helpers import READER
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -136,10 +137,10 @@ def test_viewer_cannot_reach_analyst_pages_or_functions(db: Database, small: Dat
 def test_viewer_reads_the_stored_analysis_only(db: Database, small: Database) -> None:
     at = _login("vic")
     assert any("No analysis of this dataset version is stored yet" in i.value for i in at.info)
-    assert list_runs(db, kind="analysis") == []
+    assert list_runs(db, kind="analysis", actor=READER) == []
     analyst = _login("ann")  # an analyst's first visit runs and stores one
     _ok(analyst)
-    assert len(list_runs(db, kind="analysis")) == 1
+    assert len(list_runs(db, kind="analysis", actor=READER)) == 1
     at.run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 4  # heat map, top chokepoints, sectors, coverage
@@ -262,11 +263,11 @@ def test_eu_screen_sliders_rerun_the_screen(db: Database, seeded: Database, tmp_
     at = _login("ann")
     at.switch_page("app_pages/screen.py").run()
     _ok(at)
-    assert len(list_runs(db, kind="screen")) == 1
+    assert len(list_runs(db, kind="screen", actor=READER)) == 1
     assert "EU screen: concentration and importance" in _spec(at, 0)
     at.slider(key="sc_hhi").set_value(0.9).run()
     _ok(at)
-    runs = list_runs(db, kind="screen")
+    runs = list_runs(db, kind="screen", actor=READER)
     assert len(runs) == 2 and runs[0].parameters["eu_hhi"] == 0.9
 
 
@@ -277,7 +278,7 @@ def test_simulator_runs_two_scenarios(db: Database, small: Database) -> None:
     _ok(at)
     at.button(key="sim_run").click().run()
     _ok(at)
-    assert len(list_runs(db, kind="simulation")) == 2
+    assert len(list_runs(db, kind="simulation", actor=READER)) == 2
     assert "Supply loss per focus market" in _spec(at, 0)
     markets = at.dataframe[-4].value  # scenario A's markets table
     # CHN holds 60% of ore; losing all of it leaves chip (the only final product) 60% short
@@ -294,7 +295,7 @@ def test_optimiser_runs_with_a_small_budget(db: Database, seeded: Database) -> N
     at.number_input(key="opt_draws").set_value(5)
     at.button(key="opt_run").click().run()
     _ok(at)
-    runs = list_runs(db, kind="optimisation")
+    runs = list_runs(db, kind="optimisation", actor=READER)
     assert len(runs) == 1 and runs[0].status == "optimal" and runs[0].parameters["budget_meur"] == 20.0
     specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
     assert any("Allocation by action line and focus market" in s for s in specs)
@@ -338,7 +339,7 @@ def test_batch_runs_in_the_background_and_is_browsable(db: Database, seeded: Dat
         at.run()
     _ok(at)
     assert "batch_job" not in at.session_state
-    batches = list_runs(db, kind="batch")
+    batches = list_runs(db, kind="batch", actor=READER)
     assert len(batches) == 1 and batches[0].parameters["scenarios"] == 2
     assert "Weighted residual risk per scenario" in _spec(at, 0)
 

@@ -64,14 +64,14 @@ def test_session_resumes_until_logout_expiry_or_deactivation(db: Database, seede
 
 
 def test_one_time_passwords_must_be_changed(db: Database, seeded: Database) -> None:
-    assert not password_change_required(db, "ann")  # a password the tests chose
+    assert not password_change_required(db, Actor("ann", "analyst"))  # a password the tests chose
     secret = add_user(db, "otto", "viewer", None, by=Actor("tests", "admin"))
-    assert password_change_required(db, "otto")
+    assert password_change_required(db, Actor("otto", "analyst"))
     otto = authenticate(db, "otto", secret, settings=load_settings())
     change_password(db, otto, secret, NEW)
-    assert not password_change_required(db, "otto")
+    assert not password_change_required(db, Actor("otto", "analyst"))
     reset_password(db, "otto", by=Actor("tests", "admin"))
-    assert password_change_required(db, "otto")
+    assert password_change_required(db, Actor("otto", "analyst"))
 
 
 def test_change_password_checks_the_current_one_and_ends_other_sessions(db: Database, seeded: Database) -> None:
@@ -120,13 +120,13 @@ def test_account_page_forces_and_takes_the_change(db: Database, seeded: Database
     at.text_input(key="pw_new").input(NEW)
     at.text_input(key="pw_again").input(NEW + "x")
     at.button[0].click().run()
-    assert len(at.error) == 1 and password_change_required(db, "otto")
+    assert len(at.error) == 1 and password_change_required(db, Actor("otto", "analyst"))
     at.text_input(key="pw_current").input(secret)
     at.text_input(key="pw_new").input(NEW)
     at.text_input(key="pw_again").input(NEW)
     at.button[0].click().run()
     assert not at.exception and not at.error
-    assert len(at.success) == 1 and not password_change_required(db, "otto")
+    assert len(at.success) == 1 and not password_change_required(db, Actor("otto", "analyst"))
     at.switch_page("app_pages/optimiser.py").run()  # every page is there now
     assert not at.exception
     at.switch_page("app_pages/overview.py").run()

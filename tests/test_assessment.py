@@ -17,6 +17,7 @@ from deps.services.criticality import run_supply_risk
 from deps.services.exports import neutralise_formulas, table_bytes
 from deps.services.runs import get_run, run_tables
 from deps.store.db import Database
+from tests.helpers import READER
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -43,9 +44,9 @@ def test_seed_analysis_flags_euv_as_dutch_control_point(db: Database, seeded: di
     assert euv["control_point"] and euv["global_chokepoint"]
     assert euv["top_supplier"] == "NLD" and euv["top_share"] == pytest.approx(1.0)
     assert "NLD" in euv["explanation"]
-    record = get_run(db, result.run_id)
+    record = get_run(db, result.run_id, actor=READER)
     assert record.kind == "analysis" and record.parameters["home"] == "NLD" and record.inputs_hash
-    stored = run_tables(db, result.run_id)["nodes"]
+    stored = run_tables(db, result.run_id, actor=READER)["nodes"]
     assert list(stored["node_id"]) == list(result.tables["nodes"]["node_id"])
 
 
@@ -57,7 +58,7 @@ def test_same_inputs_give_byte_identical_tables(db: Database, seeded: dict[str, 
     assert first.run_id != second.run_id
     for name in ("nodes", "risk", "evidence"):
         assert table_bytes(first.tables[name], "csv") == table_bytes(second.tables[name], "csv")
-    assert get_run(db, first.run_id).inputs_hash == get_run(db, second.run_id).inputs_hash
+    assert get_run(db, first.run_id, actor=READER).inputs_hash == get_run(db, second.run_id, actor=READER).inputs_hash
 
 
 def test_cset_golden_results(db: Database, env: dict[str, str], shared_data: Path) -> None:
@@ -106,7 +107,7 @@ def test_an_export_control_on_named_nodes_spares_the_rest(db: Database, seeded: 
     untouched = others[others["own_availability_low"] < 1.0]
     assert untouched.empty, f"own supply cut outside the controlled node: {list(untouched.index)[:5]}"
     assert (control.tables["finals"]["loss_high"] <= ban.tables["finals"]["loss_high"].to_numpy() + 1e-12).all()
-    record = get_run(db, control.run_id)
+    record = get_run(db, control.run_id, actor=READER)
     assert record.summary["shocks"] == ["country:CHN=1@mat_gallium"]
     with pytest.raises(NotFoundError, match="no node"):
         run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1@nosuchnode")])

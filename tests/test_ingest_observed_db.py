@@ -12,7 +12,7 @@ from deps.ingest.iea import import_iea
 from deps.ingest.usgs import import_usgs
 from deps.store.db import Database
 from deps.store.queries import provision_frame, resolve_dataset
-from tests.helpers import row_counts
+from tests.helpers import READER, row_counts
 
 MAX = 50_000_000
 IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
@@ -133,7 +133,7 @@ def test_seed_coverage_after_init(db: Database, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("DEPS_VAR_DIR", str(tmp_path))
     settings = load_settings()
     initialise(db, settings)
-    c = dataset_coverage(db, settings)
+    c = dataset_coverage(db, settings, actor=READER)
     assert c is not None
     # raw materials (EU-listed or observed): germanium, hafnium, iridium, phosphorus, antimony trioxide and heavy
     # rare earths have no USGS/IEA country figures, the rest carry an observed share

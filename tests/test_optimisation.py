@@ -21,6 +21,7 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import finished_members, get_run, list_runs
 from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario
 from deps.store.db import Database
+from tests.helpers import READER
 
 GRID = """
 base:
@@ -52,7 +53,7 @@ def test_optimal_allocation_respects_the_budget(db: Database, seeded: dict[str, 
     assert run.summary["objective"] < run.summary["baseline_objective"]
     frontier = run.tables["frontier"]["weighted_residual_risk"].to_numpy()
     assert (frontier[1:] <= frontier[:-1] + 1e-12).all()  # more budget never raises residual risk
-    record = get_run(db, run.run_id)
+    record = get_run(db, run.run_id, actor=READER)
     assert record.kind == "optimisation" and record.solver and record.solver.startswith("highs (highspy")
     assert set(run.tables["assumptions"]["action_line_id"]) <= set(run.tables["allocation"]["action_line_id"]) | set(
         run.tables["assumptions"]["action_line_id"]
@@ -91,7 +92,7 @@ def test_infeasible_scenario_names_the_conflict(db: Database, seeded: dict[str, 
     run = run_optimisation(db, load_settings(), dataset="seed", actor=ANALYST, config=config)
     assert run.status == "infeasible"
     assert "line minimums sum to 620 > budget 500" in run.reason
-    assert get_run(db, run.run_id).status == "infeasible"
+    assert get_run(db, run.run_id, actor=READER).status == "infeasible"
 
 
 def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
@@ -123,9 +124,9 @@ def test_batch_stores_each_scenario_and_resumes(db: Database, seeded: dict[str, 
     assert set(first.summary["status"]) == {"optimal"}
     again = run_batch_file(db, settings, path, dataset="seed", actor=ANALYST, executor="serial")
     assert again.solved_now == 0 and again.skipped == 8
-    members = list_runs(db, batch_id=first.batch_id)
+    members = list_runs(db, batch_id=first.batch_id, actor=READER)
     assert len(members) == 8 and {m.kind for m in members} == {"member"}
-    assert get_run(db, first.batch_id).status == "done"
+    assert get_run(db, first.batch_id, actor=READER).status == "done"
     by_key = first.summary.set_index("scenario_key")
     # a larger budget never leaves more weighted residual risk (same weights, shocks, effects)
     assert (
@@ -196,22 +197,22 @@ def test_killed_batch_resumes_without_redoing(db: Database, seeded: dict[str, st
     deadline = time.monotonic() + 120
     batch_id = None
     while time.monotonic() < deadline:
-        batches = [r for r in list_runs(db, kind="batch")]
+        batches = [r for r in list_runs(db, kind="batch", actor=READER)]
         if batches:
             batch_id = batches[0].id
-            if len(finished_members(db, batch_id)) >= 20:
+            if len(finished_members(db, batch_id, actor=READER)) >= 20:
                 break
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert batch_id is not None
-    kept = finished_members(db, batch_id)
+    kept = finished_members(db, batch_id, actor=READER)
     assert 0 < len(kept) < 400, "the batch finished before it could be killed; enlarge the grid"
-    assert get_run(db, batch_id).status == "running"
+    assert get_run(db, batch_id, actor=READER).status == "running"
     outcome = run_batch_file(db, load_settings(), path, dataset="seed", actor=ANALYST, executor="serial")
     assert outcome.skipped == len(kept) and outcome.solved_now == 400 - len(kept)
-    assert len(finished_members(db, batch_id)) == 400
-    assert get_run(db, batch_id).status == "done"
+    assert len(finished_members(db, batch_id, actor=READER)) == 400
+    assert get_run(db, batch_id, actor=READER).status == "done"
 
 
 def test_sensitivity_run_stores_a_tornado_and_the_box_plans(db: Database, seeded: dict[str, str]) -> None:
@@ -279,8 +280,12 @@ def test_kill_9_of_the_batch_leaves_no_process(db: Database, seeded: dict[str, s
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        batches = list_runs(db, kind="batch")
-        if batches and len(finished_members(db, batches[0].id)) >= 5 and len(_group_members(proc.pid)) >= 3:
+        batches = list_runs(db, kind="batch", actor=READER)
+        if (
+            batches
+            and len(finished_members(db, batches[0].id, actor=READER)) >= 5
+            and len(_group_members(proc.pid)) >= 3
+        ):
             break
         time.sleep(0.2)
     helpers = [p for p in _group_members(proc.pid) if p != proc.pid]

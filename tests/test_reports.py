@@ -41,6 +41,7 @@ from deps.services.optimisation import run_optimisation
 from deps.services.runs import get_run, record_run, run_tables
 from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database, upgrade
+from tests.helpers import READER
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -87,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 kind="analysis",
                 parameters={"home": "NLD"},
                 inputs_hash="0" * 64,
-                user="ana",
+                actor=Actor("ana", "admin"),
                 tables={"nodes": evil, "evidence": pd.DataFrame({"node_id": ["n1"], "source": ["@SUM(A1)"]})},
             ),
             "url": url,
@@ -205,7 +206,9 @@ def test_xlsx_carries_the_marking_in_headers_footers_and_properties(
     assert custom["Classification"] == MARK and custom["ReportId"] == result.report_id
     assert custom["RunId"] == world["optimisation"]
     # the XLSX holds every row (the PDF caps at 100): 3,180 reduced costs + 3 title rows
-    assert book["raw_reduced_costs"].max_row == 3 + len(run_tables(db, world["optimisation"])["reduced_costs"])
+    assert book["raw_reduced_costs"].max_row == 3 + len(
+        run_tables(db, world["optimisation"], actor=READER)["reduced_costs"]
+    )
     assert any(name.startswith("xl/media/") for name in zipfile.ZipFile(out).namelist())  # charts embedded
 
 
@@ -285,8 +288,8 @@ def test_data_cannot_inject_html_markdown_or_formulas(
     db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:
     content = gather_content(
-        get_run(db, world["evil"]),
-        run_tables(db, world["evil"]),
+        get_run(db, world["evil"], actor=READER),
+        run_tables(db, world["evil"], actor=READER),
         fmt="pdf",
         classification='X"; } body { display: none } @page { content: "',
         dataset_hash=None,
@@ -440,7 +443,7 @@ def test_other_run_kinds_list_every_stored_table(
         kind="screen",
         parameters={"year": 2022},
         inputs_hash="1" * 64,
-        user="ana",
+        actor=Actor("ana", "admin"),
         tables={"screen": screen, "transit": transit},
     )
     text = build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / "screen.md").path.read_text(encoding="utf-8")

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deps.errors import NotFoundError
+from deps.access.auth import Actor
+from deps.errors import NotFoundError, RunError
 from deps.services.runs import frames_hash, get_run, list_runs, record_run, run_tables, table_from_json, table_to_json
 from deps.store.db import Database
+from tests.helpers import READER
 
 
 def _frame() -> pd.DataFrame:
@@ -37,19 +39,19 @@ def test_record_list_show(db: Database) -> None:
         kind="analysis",
         parameters={"home": "NLD"},
         inputs_hash="abc",
-        user="tester",
+        actor=Actor("tester", "admin"),
         tables={"nodes": _frame()},
         summary={"nodes": 2},
     )
-    other = record_run(db, kind="simulation", parameters={}, inputs_hash="def", user="u", tables={})
-    runs = list_runs(db)
+    other = record_run(db, kind="simulation", parameters={}, inputs_hash="def", actor=Actor("u", "admin"), tables={})
+    runs = list_runs(db, actor=READER)
     assert {r.id for r in runs} == {rid, other}
-    record = get_run(db, rid)
+    record = get_run(db, rid, actor=READER)
     assert record.parameters == {"home": "NLD"} and record.tables == ["nodes"] and record.user == "tester"
     assert record.code_version
-    assert [r.id for r in list_runs(db, kind="simulation")] == [other]
-    pd.testing.assert_frame_equal(run_tables(db, rid)["nodes"], _frame())
+    assert [r.id for r in list_runs(db, kind="simulation", actor=READER)] == [other]
+    pd.testing.assert_frame_equal(run_tables(db, rid, actor=READER)["nodes"], _frame())
     with pytest.raises(NotFoundError, match="deps runs list"):
-        get_run(db, "nope")
-    with pytest.raises(ValueError, match="unknown run kind"):
-        record_run(db, kind="magic", parameters={}, inputs_hash="", user="u", tables={})
+        get_run(db, "nope", actor=READER)
+    with pytest.raises(RunError, match="unknown run kind"):
+        record_run(db, kind="magic", parameters={}, inputs_hash="", actor=Actor("u", "admin"), tables={})

@@ -16,6 +16,7 @@ from deps.ingest.seed import initialise
 from deps.services.runs import get_run
 from deps.services.trends import run_trends
 from deps.store.db import Database
+from tests.helpers import READER
 
 ANALYST = Actor("ana", "analyst")
 
@@ -39,7 +40,7 @@ def test_trends_on_the_seed(db: Database, seeded: dict[str, str]) -> None:
     for row in trends.itertuples(index=False):
         years = by_year[by_year["node_id"] == row.node_id]
         assert years["year"].min() == row.first_year and years["year"].max() == row.last_year
-    record = get_run(db, result.run_id)
+    record = get_run(db, result.run_id, actor=READER)
     assert record.kind == "trends" and record.summary["nodes_with_trend"] == len(trends)
 
 

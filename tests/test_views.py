@@ -28,6 +28,7 @@ from deps.services.views import (
 )
 from deps.store.db import Database
 from deps.store.queries import resolve_dataset
+from tests.helpers import READER
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -109,21 +110,21 @@ def test_heatmap_weighs_node_risk_by_reach_per_market_and_sector() -> None:
 
 def test_node_detail_on_the_fixture(db: Database, small: Database) -> None:
     ref = resolve_dataset(db, "seed")
-    ore = node_detail(db, ref, "ore")
+    ore = node_detail(db, ref, "ore", actor=READER)
     # ore: CHN 60% + AUS 30% known, USA share unknown -> coverage 0.9
     assert ore.coverage == pytest.approx(0.9)
     assert sorted(ore.suppliers["supplier_id"]) == ["AUS", "CHN", "USA"]
     assert ore.upstream.empty and ore.downstream["node_id"].tolist() == ["chip"]
     assert ore.node["name"] == "Ore" and ore.node["hs_code"] == "261690"
-    chip = node_detail(db, ref, "chip")
+    chip = node_detail(db, ref, "chip", actor=READER)
     assert chip.upstream[["node_id", "name", "depth"]].values.tolist() == [["ore", "Ore", 1], ["tool", "Tool", 1]]
     assert chip.suppliers.empty and chip.coverage == 0.0
     with pytest.raises(KeyError, match="nowhere"):
-        node_detail(db, ref, "nowhere")
+        node_detail(db, ref, "nowhere", actor=READER)
 
 
 def test_markets_carry_their_dutch_names(db: Database, small: Database) -> None:
-    frame = markets_frame(db)
+    frame = markets_frame(db, actor=READER)
     assert frame[["market_id", "name_nl", "name_en"]].values.tolist() == [
         ["semiconductors", "Halfgeleiders", "Semiconductors"]
     ]
@@ -139,7 +140,7 @@ def test_dataset_diff_between_two_versions(db: Database, small: Database, tmp_pa
     edges = (folder / "edges.csv").read_text().replace("tool,chip,goes_into,fx,2024,observed,high,\n", "")
     (folder / "edges.csv").write_text(edges)
     import_file(db, load_settings(), Actor("ada", "admin"), "template", folder, dataset="seed")
-    diff = dataset_diff(db, "seed", 1, 2)
+    diff = dataset_diff(db, "seed", 1, 2, actor=READER)
     got = {(r.table, r.key, r.change) for r in diff.itertuples()}
     assert got == {
         ("nodes", "wafer", "added"),
@@ -148,16 +149,16 @@ def test_dataset_diff_between_two_versions(db: Database, small: Database, tmp_pa
     }
     changed = diff[diff["change"] == "changed"]["what"].iloc[0]
     assert "share: 0.6 -> 0.7" in changed
-    assert dataset_diff(db, "seed", 1, 1).empty
+    assert dataset_diff(db, "seed", 1, 1, actor=READER).empty
 
 
 def test_latest_analysis_matches_the_dataset_version(db: Database, small: Database) -> None:
     settings = load_settings()
     ref = resolve_dataset(db, "seed")
-    assert latest_analysis(db, ref) is None
+    assert latest_analysis(db, ref, actor=READER) is None
     first = run_analysis(db, settings, dataset="seed", actor=ANALYST)
     second = run_analysis(db, settings, dataset="seed", actor=ANALYST)
-    found = latest_analysis(db, ref)
+    found = latest_analysis(db, ref, actor=READER)
     assert found is not None and found[0] in {first.run_id, second.run_id}
     assert sorted(found[1]["nodes"]["node_id"]) == ["chip", "ore", "tool"]
 

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from deps.access import audit
-from deps.access.auth import MIN_PASSWORD_LENGTH, PASSWORD_HASHER, Actor, _check_password, _utc, _verify
+from deps.access.auth import MIN_PASSWORD_LENGTH, PASSWORD_HASHER, Actor, _check_password, _utc, _verify, require
 from deps.access.passwords import check_password_policy
 from deps.errors import AuthenticationError, DepsError
 from deps.store.db import Database
@@ -57,6 +57,7 @@ def token_digest(token: str) -> str:
 
 def open_session(db: Database, actor: Actor, *, now: datetime | None = None) -> str:
     """Open a session for a user who has just authenticated; return the token for the browser (shown nowhere)."""
+    require(actor, "read")
     token = secrets.token_urlsafe(32)
     moment = _utc(now or utcnow())
     with db.session() as session:
@@ -108,9 +109,11 @@ def end_session(db: Database, token: str, *, now: datetime | None = None) -> Non
             audit.append(session, user=row, action="logout", target=row)
 
 
-def password_change_required(db: Database, name: str) -> bool:
-    """Whether ``name`` still holds a one-time password: the newest password event of the user in the audit log
-    is a generated password (``user_added`` with a generated password, or ``password_reset``)."""
+def password_change_required(db: Database, actor: Actor) -> bool:
+    """Whether the signed-in ``actor`` still holds a one-time password: the newest password event of the user in
+    the audit log is a generated password (``user_added`` with a generated password, or ``password_reset``)."""
+    require(actor, "read")
+    name = actor.name
     with db.session() as session:
         newest = session.exec(
             select(AuditEvent.action, AuditEvent.details_json)
@@ -150,6 +153,7 @@ def change_password(
         the zxcvbn score, settings ``DEPS_PASSWORD_MIN_LENGTH`` and ``DEPS_PASSWORD_MIN_SCORE``) or equals the
         current password.
     """
+    require(actor, "read")
     moment = _utc(now or utcnow())
     with db.session() as session:
         digest = session.exec(

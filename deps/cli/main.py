@@ -60,7 +60,7 @@ def status(
     settings = configured()
     db = open_database(settings)
     state = get_status(db)
-    coverage = dataset_coverage(db, settings) if state.revision is not None else None
+    coverage = dataset_coverage(db, settings, actor=cli_actor(settings)) if state.revision is not None else None
     if fmt is OutputFormat.json:
         data = {**state.as_dict(), "coverage": coverage.as_dict() if coverage is not None else None}
         typer.echo(json.dumps(data, indent=2, sort_keys=True))

@@ -431,8 +431,8 @@ def runs_list(
     """List stored runs with id, kind, dataset, inputs hash, code version, time and user."""
     from deps.services.runs import list_runs
 
-    _settings, db = ready()
-    runs = list_runs(db, kind=kind, limit=limit)
+    settings, db = ready()
+    runs = list_runs(db, actor=cli_actor(settings), kind=kind, limit=limit)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps([r.as_dict() for r in runs], indent=1, default=str))
         return
@@ -449,8 +449,8 @@ def runs_show(
     """Show one run: parameters, inputs hash, code version, solver, seed, time, user, summary and its tables."""
     from deps.services.runs import get_run
 
-    _settings, db = ready()
-    record = get_run(db, run_id)
+    settings, db = ready()
+    record = get_run(db, run_id, actor=cli_actor(settings))
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(record.as_dict(), indent=1, default=str))
         return

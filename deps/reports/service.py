@@ -162,8 +162,8 @@ def build_report(
         if fmt == "md":
             raise DepsError("a Markdown report cannot be encrypted; use --format pdf or xlsx with --encrypt")
         check_passphrase(encrypt_passphrase)
-    record = get_run(db, run_id)
-    tables = run_tables(db, run_id)
+    record = get_run(db, run_id, actor=actor)
+    tables = run_tables(db, run_id, actor=actor)
     dataset_hash, sources = _dataset_facts(db, record.dataset, record.dataset_version)
     content = gather_content(
         record,

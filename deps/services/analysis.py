@@ -84,13 +84,14 @@ class GraphInputs:
     fusion: Fusion | None = None
 
 
-def load_graph_inputs(db: Database, dataset: str, *, settings: Settings | None = None) -> GraphInputs:
+def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Settings | None = None) -> GraphInputs:
     """Frames of the newest version of ``dataset`` plus the countries, hashed for the run record.
 
     ``dataset`` may name a fused graph, ``base+other+...`` (see :mod:`deps.services.fusion`): the base's frames
     with the mapped observed shares of the others laid over them; ``settings`` then gives the seed folder (for
     ``commodity_map.csv``) and the conflict threshold.
     """
+    require(actor, "read")
     base, others = split_fused_name(dataset)
     ref = resolve_dataset(db, base)
     nodes = nodes_frame(db, ref.id)
@@ -168,7 +169,7 @@ def run_analysis(
     """Concentration, chokepoints, control points, mutual dependency and risk targets of a dataset (docs/methods/)."""
     require(actor, "analyse")
     started = utcnow()
-    inputs = load_graph_inputs(db, dataset, settings=settings)
+    inputs = load_graph_inputs(db, dataset, actor=actor, settings=settings)
     thresholds = _thresholds(settings, home, bloc)
     with engine_errors(f"analysis of dataset {dataset!r}"):
         result = analyse(
@@ -199,7 +200,7 @@ def run_analysis(
         kind="analysis",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=inputs.inputs_hash,
-        user=actor.name,
+        actor=actor,
         tables=tables,
         summary=summary,
         dataset_id=inputs.dataset.id,
@@ -250,7 +251,7 @@ def run_screen(
         kind="screen",
         parameters=_parameters(thresholds, dataset=dataset, year=year),
         inputs_hash=frames_hash({"trade": trade, "countries": countries}),
-        user=actor.name,
+        actor=actor,
         tables={"screen": screen, "transit": transit},
         summary=summary,
         dataset_id=ref.id,
@@ -317,7 +318,7 @@ def run_simulation(
     if sweep_fraction is not None and not 0.0 < sweep_fraction <= 1.0:
         raise RunError(f"--sweep {sweep_fraction:g}: give the shock as a fraction above 0 and at most 1, e.g. 0.5")
     started: datetime = utcnow()
-    inputs = load_graph_inputs(db, dataset, settings=settings)
+    inputs = load_graph_inputs(db, dataset, actor=actor, settings=settings)
     thresholds = settings.thresholds
     provision = validate_provision(inputs.provision)
     # share intervals (exact over unknown shares, DEPS_SUPPLIERS_COMPLETE): the loss bounds rest on them
@@ -353,7 +354,7 @@ def run_simulation(
             "knockout_loss": thresholds.knockout_loss,
         },
         inputs_hash=inputs.inputs_hash,
-        user=actor.name,
+        actor=actor,
         tables=tables,
         summary=summary,
         dataset_id=inputs.dataset.id,

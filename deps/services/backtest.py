@@ -55,7 +55,7 @@ def run_backtest(
     if not path.is_file():
         raise NotFoundError(f"{CONTROLS_FILE} is not in the seed folder; run scripts/build_export_controls.py")
     controls = pd.read_csv(path, dtype={"node_id": str}, keep_default_na=False)
-    inputs = load_graph_inputs(db, dataset)
+    inputs = load_graph_inputs(db, dataset, actor=actor)
     applied = controls_in_force(controls, year=year, nodes=set(inputs.nodes["node_id"]))
     if applied.empty:
         raise RunError(f"no export control of {year} bears on a node of dataset {dataset!r}; try 2023 or 2024")
@@ -95,7 +95,7 @@ def run_backtest(
         kind="simulation",
         parameters={"dataset": dataset, "backtest_year": year, "fraction": fraction, "data_before": year},
         inputs_hash=inputs.inputs_hash,
-        user=actor.name,
+        actor=actor,
         tables=tables,
         summary={
             "shocks": [replace(s).label() for s in shocks],

@@ -88,7 +88,7 @@ def run_batch_file(
     require(actor, "batch")
     silence_highs_banner()
     spec = parse_batch(path)
-    context = build_context(db, settings, dataset=dataset, market_weights=dict(spec.base.market_weights))
+    context = build_context(db, settings, dataset=dataset, actor=actor, market_weights=dict(spec.base.market_weights))
     inputs = optimiser_inputs(context, spec.base)
     scenarios = scenario_specs(spec)
     policy = policy_from(spec.base, scenarios[0].budget_meur)
@@ -99,10 +99,10 @@ def run_batch_file(
         kind="batch",
         parameters={"file": path.name, "dataset": dataset, "base": spec.base.as_dict(), "scenarios": len(scenarios)},
         inputs_hash=context.inputs_hash,
-        user=actor.name,
+        actor=actor,
         dataset_id=context.graph_inputs.dataset.id,
     )
-    done = finished_members(db, batch_id)
+    done = finished_members(db, batch_id, actor=actor)
     if not created:
         log.info("resuming batch %s: %d of %d scenarios already stored", batch_id, len(done), len(scenarios))
     solved = failed = 0
@@ -126,11 +126,12 @@ def run_batch_file(
             f"scheduler was lost ({type(exc).__name__}: {exc}). The finished scenarios are stored: run the same "
             "command again to solve the rest"
         ) from exc
-    summary, allocations = collect(db, batch_id)
+    summary, allocations = collect(db, batch_id, actor=actor)
     failures = int((summary["status"] == "error").sum()) if len(summary) else 0
     finish_run(
         db,
         batch_id,
+        actor=actor,
         status="done" if len(summary) == len(scenarios) and failures == 0 else "partial",
         summary={"scenarios": len(scenarios), "stored": len(summary), "errors": failures},
     )
@@ -162,7 +163,7 @@ def _store_member(
         scenario_key=result.key,
         parameters={"key": result.key},
         inputs_hash=context.inputs_hash,
-        user=actor.name,
+        actor=actor,
         tables={"allocation": result.allocation, "markets": result.markets},
         summary={
             "status": status,
@@ -178,9 +179,9 @@ def _store_member(
     )
 
 
-def collect(db: Database, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def collect(db: Database, batch_id: str, *, actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per stored member (key, status, objective, spend, shadow price, run id), and all allocations."""
-    members = sorted(list_runs(db, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
+    members = sorted(list_runs(db, actor=actor, batch_id=batch_id, limit=10**7), key=lambda r: r.scenario_key or "")
     summary = pd.DataFrame(
         [
             {
@@ -196,7 +197,7 @@ def collect(db: Database, batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         ],
         columns=["scenario_key", "status", "objective", "total_spend_meur", "budget_shadow_price", "reason", "run_id"],
     )
-    tables = named_tables(db, [r.id for r in members], "allocation")
+    tables = named_tables(db, [r.id for r in members], "allocation", actor=actor)
     parts = [tables[r.id].assign(scenario_key=r.scenario_key) for r in members if len(tables.get(r.id, ()))]
     allocations = (
         pd.concat(parts, ignore_index=True)[["scenario_key", "action_line_id", "target_id", "spend_meur"]]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from deps.access.auth import Actor, require
 from deps.errors import NotFoundError
 from deps.store.db import Database
 from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
@@ -100,11 +101,12 @@ def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_covera
     )
 
 
-def dataset_coverage(db: Database, settings: Settings, name: str | None = None) -> Coverage | None:
+def dataset_coverage(db: Database, settings: Settings, *, actor: Actor, name: str | None = None) -> Coverage | None:
     """Coverage figures of the newest version of dataset ``name`` (default: the seed), or ``None`` if it is absent.
 
     Read-only and aggregate (counts of nodes), like ``deps status`` itself: no role is needed.
     """
+    require(actor, "read")
     try:
         ref = resolve_dataset(db, name or settings.seed_dataset)
     except NotFoundError:

@@ -52,7 +52,7 @@ def run_supply_risk(
     """
     require(actor, "analyse")
     started = utcnow()
-    inputs = load_graph_inputs(db, dataset, settings=settings)
+    inputs = load_graph_inputs(db, dataset, actor=actor, settings=settings)
     nodes = nodes_frame(db, inputs.dataset.id)
     materials = nodes[nodes["kind"] == "material"]
     shares = supplier_shares(validate_provision(inputs.provision), level="country")
@@ -111,7 +111,7 @@ def run_supply_risk(
             "economic_importance": settings.thresholds.economic_importance,
         },
         inputs_hash=frames_hash({"shares": global_shares, "countries": countries}),
-        user=actor.name,
+        actor=actor,
         tables={"supply_risk": table},
         summary={
             "materials": len(table),

@@ -130,7 +130,7 @@ def export_run(
     ``out`` follows :func:`write_tables` (no folder or device; an existing file replaced only with ``force``).
     """
     require(actor, "export")
-    record = get_run(db, run_id)
+    record = get_run(db, run_id, actor=actor)
     meta = {
         "run_id": run_id,
         "kind": record.kind,

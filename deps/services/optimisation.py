@@ -93,11 +93,12 @@ def build_context(
     settings: Settings,
     *,
     dataset: str,
+    actor: Actor,
     market_weights: dict[str, float] | None = None,
     assumptions: AssumptionVersion | None = None,
 ) -> OptimisationContext:
     """Analyse ``dataset`` and turn its risk rows into optimiser targets; effects from ``assumptions`` when given."""
-    graph_inputs = load_graph_inputs(db, dataset, settings=settings)
+    graph_inputs = load_graph_inputs(db, dataset, actor=actor, settings=settings)
     result = analyse(
         graph_inputs.nodes,
         graph_inputs.edges,
@@ -284,7 +285,7 @@ def run_optimisation(
         raise RunError("no budget: give --budget or budget_meur in the scenario file")
     version = show_set(db, assumptions, actor=actor) if assumptions else None
     context = build_context(
-        db, settings, dataset=dataset, market_weights=dict(config.market_weights), assumptions=version
+        db, settings, dataset=dataset, actor=actor, market_weights=dict(config.market_weights), assumptions=version
     )
     inputs = optimiser_inputs(context, config)
     policy = policy_from(config, chosen_budget)
@@ -375,7 +376,7 @@ def run_optimisation(
             "assumptions": context.assumptions or None,
         },
         inputs_hash=context.inputs_hash,
-        user=actor.name,
+        actor=actor,
         tables=tables,
         summary=summary,
         dataset_id=context.graph_inputs.dataset.id,

@@ -23,8 +23,9 @@ import pandas as pd
 from sqlmodel import select
 
 from deps.access import audit
+from deps.access.auth import Actor, require
 from deps.config import PROJECT_ROOT
-from deps.errors import NotFoundError
+from deps.errors import NotFoundError, RunError
 from deps.store.db import Database
 from deps.store.models import Dataset, Run, RunTable, utcnow
 
@@ -44,19 +45,21 @@ __all__ = [
     "table_to_json",
 ]
 
-RUN_KINDS = (
-    "analysis",
-    "screen",
-    "supply_risk",
-    "trends",
-    "simulation",
-    "optimisation",
-    "frontier",
-    "montecarlo",
-    "robust",
-    "batch",
-    "member",
-)
+#: Each kind of run and the action (``deps.access.auth.ACTIONS``) whose role may store one.
+RUN_ACTIONS: Mapping[str, str] = {
+    "analysis": "analyse",
+    "screen": "analyse",
+    "supply_risk": "analyse",
+    "trends": "analyse",
+    "simulation": "simulate",
+    "optimisation": "optimise",
+    "frontier": "optimise",
+    "montecarlo": "optimise",
+    "robust": "optimise",
+    "batch": "batch",
+    "member": "batch",
+}
+RUN_KINDS = tuple(RUN_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def record_run(
     kind: str,
     parameters: Mapping[str, Any],
     inputs_hash: str,
-    user: str,
+    actor: Actor,
     tables: Mapping[str, pd.DataFrame],
     summary: Mapping[str, Any] | None = None,
     dataset_id: int | None = None,
@@ -158,10 +161,10 @@ def record_run(
 ) -> str:
     """Store a finished run and its result tables in one transaction; return its id.
 
-    ``assumption_version_id`` records the assumption-set version an optimisation used (None: the dataset's curves).
+    The actor's role must allow the run's kind (:data:`RUN_ACTIONS`). ``assumption_version_id`` records the
+    assumption-set version an optimisation used (None: the dataset's curves).
     """
-    if kind not in RUN_KINDS:
-        raise ValueError(f"unknown run kind {kind!r}; use one of {RUN_KINDS}")
+    _require_kind(actor, kind)
     rid = run_id or uuid.uuid4().hex
     with db.session() as session:
         session.add(
@@ -177,7 +180,7 @@ def record_run(
                 code_version=code_version(),
                 solver=solver,
                 seed=seed,
-                user=user,
+                user=actor.name,
                 created_at=started_at or utcnow(),
                 finished_at=utcnow(),
                 summary=jsonable(summary or {}),
@@ -188,7 +191,7 @@ def record_run(
         session.flush()
         audit.append(
             session,
-            user=user or "unknown",
+            user=actor.name,
             action="run" if kind != "member" else "batch_member",
             target=rid,
             details={"kind": kind, "status": status, "inputs_hash": inputs_hash, "batch_id": batch_id},
@@ -199,6 +202,15 @@ def record_run(
                 RunTable(run_id=rid, name=name, content=content, sha256=hashlib.sha256(content.encode()).hexdigest())
             )
     return rid
+
+
+def _require_kind(actor: Actor, kind: str) -> None:
+    """Refuse anything but an actor, an unknown run kind, and an actor whose role may not store runs of ``kind``."""
+    require(actor, "read")
+    action = RUN_ACTIONS.get(kind)
+    if action is None:
+        raise RunError(f"unknown run kind {kind!r}; use one of {', '.join(RUN_KINDS)}")
+    require(actor, action)
 
 
 def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
@@ -225,9 +237,10 @@ def _record(run: Run, dataset: Dataset | None, tables: list[str]) -> RunRecord:
 
 
 def list_runs(
-    db: Database, *, kind: str | None = None, batch_id: str | None = None, limit: int = 1000
+    db: Database, *, actor: Actor, kind: str | None = None, batch_id: str | None = None, limit: int = 1000
 ) -> list[RunRecord]:
-    """Stored runs, newest first."""
+    """Stored runs, newest first (any signed-in role may read them)."""
+    require(actor, "read")
     with db.session() as session:
         statement = select(Run, Dataset).join(Dataset, Dataset.id == Run.dataset_id, isouter=True)  # type: ignore[arg-type]
         if kind is not None:
@@ -245,7 +258,7 @@ def list_runs(
         return [_record(r, d, sorted(names.get(r.id, []))) for r, d in rows]
 
 
-def get_run(db: Database, run_id: str) -> RunRecord:
+def get_run(db: Database, run_id: str, *, actor: Actor) -> RunRecord:
     """One stored run (without its tables).
 
     Raises
@@ -253,6 +266,7 @@ def get_run(db: Database, run_id: str) -> RunRecord:
     NotFoundError
         When no run has that id.
     """
+    require(actor, "read")
     with db.session() as session:
         run = session.get(Run, run_id)
         if run is None:
@@ -262,9 +276,9 @@ def get_run(db: Database, run_id: str) -> RunRecord:
         return _record(run, dataset, list(names))
 
 
-def run_tables(db: Database, run_id: str) -> dict[str, pd.DataFrame]:
+def run_tables(db: Database, run_id: str, *, actor: Actor) -> dict[str, pd.DataFrame]:
     """Every result table of a run, by name."""
-    get_run(db, run_id)
+    get_run(db, run_id, actor=actor)
     with db.session() as session:
         rows = session.exec(select(RunTable).where(RunTable.run_id == run_id).order_by(RunTable.name)).all()
         return {row.name: table_from_json(row.content) for row in rows}
@@ -277,10 +291,11 @@ def start_run(
     kind: str,
     parameters: Mapping[str, Any],
     inputs_hash: str,
-    user: str,
+    actor: Actor,
     dataset_id: int | None = None,
 ) -> bool:
     """Create a run in status ``running`` unless it exists; returns True when it was created (False: resuming)."""
+    _require_kind(actor, kind)
     with db.session() as session:
         if session.get(Run, run_id) is not None:
             return False
@@ -293,20 +308,24 @@ def start_run(
                 parameters=jsonable(parameters),
                 inputs_hash=inputs_hash,
                 code_version=code_version(),
-                user=user,
+                user=actor.name,
             )
         )
         session.flush()
-        audit.append(session, user=user or "unknown", action="batch_started", target=run_id, details={"kind": kind})
+        audit.append(session, user=actor.name, action="batch_started", target=run_id, details={"kind": kind})
     return True
 
 
-def finish_run(db: Database, run_id: str, *, status: str, summary: Mapping[str, Any], error: str = "") -> None:
+def finish_run(
+    db: Database, run_id: str, *, actor: Actor, status: str, summary: Mapping[str, Any], error: str = ""
+) -> None:
     """Set a run's final status, summary and finish time."""
+    require(actor, "read")  # an actor at all; the run's kind decides the role below
     with db.session() as session:
         run = session.get(Run, run_id)
         if run is None:
             raise NotFoundError(f"no run with id {run_id!r}")
+        _require_kind(actor, run.kind)
         run.status = status
         run.summary = jsonable(summary)
         run.error = error
@@ -314,15 +333,17 @@ def finish_run(db: Database, run_id: str, *, status: str, summary: Mapping[str, 
         session.add(run)
 
 
-def finished_members(db: Database, batch_id: str) -> dict[str, str]:
+def finished_members(db: Database, batch_id: str, *, actor: Actor) -> dict[str, str]:
     """Scenario key -> run id of every stored member of a batch."""
+    require(actor, "read")
     with db.session() as session:
         rows = session.exec(select(Run.scenario_key, Run.id).where(Run.batch_id == batch_id)).all()
         return {str(key): str(rid) for key, rid in rows if key is not None}
 
 
-def named_tables(db: Database, run_ids: list[str], name: str) -> dict[str, pd.DataFrame]:
+def named_tables(db: Database, run_ids: list[str], name: str, *, actor: Actor) -> dict[str, pd.DataFrame]:
     """The table ``name`` of each of ``run_ids`` that has one, in one query."""
+    require(actor, "read")
     out: dict[str, pd.DataFrame] = {}
     with db.session() as session:
         for start in range(0, len(run_ids), 500):

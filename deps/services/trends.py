@@ -43,7 +43,7 @@ def run_trends(db: Database, settings: Settings, *, dataset: str, actor: Actor) 
     """
     require(actor, "analyse")
     started = utcnow()
-    inputs = load_graph_inputs(db, dataset)
+    inputs = load_graph_inputs(db, dataset, actor=actor)
     thresholds = settings.thresholds
     # every reference year, each once (the newest release that has it), not only the newest year the analysis uses
     yearly = provision_frame(db, inputs.dataset.id, observed_all=True, by_year=True)[list(ENGINE_PROVISION_COLUMNS)]
@@ -59,7 +59,7 @@ def run_trends(db: Database, settings: Settings, *, dataset: str, actor: Actor) 
         kind="trends",
         parameters={"dataset": dataset, "rising_hhi_delta": thresholds.rising_hhi_delta},
         inputs_hash=frames_hash({"provision": yearly, "countries": inputs.countries}),
-        user=actor.name,
+        actor=actor,
         tables={"trends": trends, "by_year": by_year},
         summary={
             "nodes_with_years": int(by_year["node_id"].nunique()) if len(by_year) else 0,

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from deps.access.auth import Actor, require
 from deps.services.markets import market_risk, reach_shares
 from deps.services.runs import list_runs, run_tables
 from deps.store.db import Database
@@ -32,8 +33,9 @@ __all__ = [
 ]
 
 
-def markets_frame(db: Database) -> pd.DataFrame:
+def markets_frame(db: Database, *, actor: Actor) -> pd.DataFrame:
     """The focus markets: market_id, name_nl, name_en, description (sorted by id)."""
+    require(actor, "read")
     table = SQLModel.metadata.tables["market"]
     with Session(db.engine) as session:
         result = session.execute(sa.select(table.c.market_id, table.c.name_nl, table.c.name_en, table.c.description))
@@ -52,12 +54,13 @@ class NodeDetail:
     coverage: float
 
 
-def node_detail(db: Database, ref: DatasetRef, node_id: str) -> NodeDetail:
+def node_detail(db: Database, ref: DatasetRef, node_id: str, *, actor: Actor) -> NodeDetail:
     """Everything the explorer shows for ``node_id`` in dataset version ``ref``.
 
     ``coverage`` is the sum of the known country shares of the newest year (0-1; firms are a second view and not
     counted).  Raises ``KeyError`` when the node is not in the dataset.
     """
+    require(actor, "read")
     nodes = nodes_frame(db, ref.id)
     match = nodes[nodes["node_id"] == node_id]
     if match.empty:
@@ -137,12 +140,13 @@ def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(_key=frame[keys].astype(str).agg("|".join, axis=1)).set_index("_key")
 
 
-def dataset_diff(db: Database, name: str, old: int, new: int) -> pd.DataFrame:
+def dataset_diff(db: Database, name: str, old: int, new: int, *, actor: Actor) -> pd.DataFrame:
     """What changed between two versions of a dataset, one row per changed item.
 
     Compares nodes (by id), edges (src, dst, relation) and supplier rows (node, type, supplier, year).  Returns
     ``table``, ``key``, ``change`` (added, removed, changed) and ``what`` (the changed fields, old -> new).
     """
+    require(actor, "read")
     refs = resolve_dataset(db, name, old), resolve_dataset(db, name, new)
     specs = [
         ("nodes", nodes_frame, ["node_id"]),
@@ -173,19 +177,19 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-def latest_analysis(db: Database, ref: DatasetRef) -> tuple[str, dict[str, pd.DataFrame]] | None:
+def latest_analysis(db: Database, ref: DatasetRef, *, actor: Actor) -> tuple[str, dict[str, pd.DataFrame]] | None:
     """The newest stored analysis run of exactly this dataset version, as (run id, tables), or None.
 
     Viewers read this (they may not run analyses); runs with a non-default year are skipped.
     """
-    for run in list_runs(db, kind="analysis", limit=200):
+    for run in list_runs(db, actor=actor, kind="analysis", limit=200):
         if (
             run.dataset == ref.name
             and run.dataset_version == ref.version
             and run.status == "ok"
             and run.parameters.get("year") is None
         ):
-            tables = run_tables(db, run.id)
+            tables = run_tables(db, run.id, actor=actor)
             if "total_risk" not in tables.get("nodes", pd.DataFrame()).columns:
                 continue  # stored before attribution by reach: its node table cannot give the market risk
             return run.id, tables
