@@ -35,8 +35,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -48,6 +46,7 @@ from sqlmodel import Session, col, func, select
 from deps.access import audit
 from deps.access.names import pseudonym
 from deps.access.passwords import check_password_policy
+from deps.access.roles import ACTIONS, Actor, allowed, require
 from deps.errors import AuthenticationError, DepsError, NotFoundError, PermissionDeniedError
 from deps.store.db import Database
 from deps.store.models import ROLES, User, utcnow
@@ -75,20 +74,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
-#: Action -> the lowest role allowed to perform it (see the table in the module docstring).
-ACTIONS: Mapping[str, str] = {
-    "read": "viewer",
-    "analyse": "analyst",
-    "simulate": "analyst",
-    "optimise": "analyst",
-    "batch": "analyst",
-    "export": "analyst",
-    "edit_assumptions": "analyst",
-    "import": "admin",
-    "manage_users": "admin",
-    "audit": "admin",
-}
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -119,51 +104,6 @@ class LoginPolicy(Protocol):
     def var_dir(self) -> str:
         """The instance folder, which keeps the key of the pseudonyms of unknown user names."""
         ...
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a user name and one of :data:`ROLES`."""
-
-    name: str
-    role: str
-
-    def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise ValueError(f"role {self.role!r} of {self.name!r} is not one of {', '.join(ROLES)}")
-
-
-# --------------------------------------------------------------------------------------------- permissions
-def _lowest_role(action: str) -> str:
-    try:
-        return ACTIONS[action]
-    except KeyError:
-        raise ValueError(f"unknown action {action!r}; known actions: {', '.join(sorted(ACTIONS))}") from None
-
-
-def allowed(actor: Actor, action: str) -> bool:
-    """Whether ``actor``'s role may perform ``action`` (a key of :data:`ACTIONS`; unknown actions raise).
-
-    Anything but an :class:`Actor` raises :class:`PermissionDeniedError` (a name alone proves no role).
-    """
-    if not isinstance(actor, Actor):
-        raise PermissionDeniedError(f"{action!r} needs an authenticated actor, not {type(actor).__name__} {actor!r}")
-    return ROLES.index(actor.role) >= ROLES.index(_lowest_role(action))
-
-
-def require(actor: Actor, action: str) -> None:
-    """Raise :class:`PermissionDeniedError` unless ``actor`` may perform ``action``.
-
-    The message names the user, the role, the action and the roles that would allow it.  Anything but an
-    :class:`Actor` (a bare user name, ``None``) is refused: a name alone proves no role.
-    """
-    if not allowed(actor, action):
-        needed = _lowest_role(action)
-        roles = " or ".join(ROLES[ROLES.index(needed) :])
-        raise PermissionDeniedError(
-            f"user {actor.name!r} has role {actor.role!r}, which may not {action!r}: that needs role {roles}. "
-            "Ask an admin to change your role (deps users set-role NAME ROLE)."
-        )
 
 
 def _operator(by: Actor) -> str:

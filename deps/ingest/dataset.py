@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from deps.ingest.countries import country_name
 from deps.store.db import lock_table
@@ -55,12 +55,7 @@ class ImportResult:
 
 def latest_dataset(session: Session, name: str) -> Dataset | None:
     """The newest version of dataset ``name``, or ``None``."""
-    statement = (
-        select(Dataset)
-        .where(Dataset.name == name)
-        .order_by(Dataset.version.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    )
+    statement = select(Dataset).where(Dataset.name == name).order_by(col(Dataset.version).desc()).limit(1)
     return session.exec(statement).first()
 
 
@@ -112,7 +107,7 @@ def ensure_countries(session: Session, codes: Iterable[str]) -> int:
     wanted = {c for c in codes if c}
     if not wanted:
         return 0
-    present = set(session.exec(select(Country.iso3).where(Country.iso3.in_(sorted(wanted)))).all())  # type: ignore[attr-defined]
+    present = set(session.exec(select(Country.iso3).where(col(Country.iso3).in_(sorted(wanted)))).all())
     missing = sorted(wanted - present)
     bulk_insert(
         session,

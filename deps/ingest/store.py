@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-from sqlmodel import Session, delete
+from sqlmodel import Session, col, delete
 
 from deps.ingest.dataset import bulk_insert, code_ids, ensure_countries, records
 from deps.store.models import (
@@ -228,7 +228,7 @@ def _upsert_countries(session: Session, frame: pd.DataFrame) -> int:
                 setattr(row, attr, value)
     session.flush()
     codes = sorted(frame["iso3"])
-    session.exec(delete(CountryMembership).where(CountryMembership.iso3.in_(codes)))  # type: ignore[attr-defined]
+    session.exec(delete(CountryMembership).where(col(CountryMembership.iso3).in_(codes)))
     memberships = [
         {"iso3": r["iso3"], "bloc": bloc}
         for r in records(frame)

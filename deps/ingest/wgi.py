@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pycountry
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deps.errors import DataValidationError
 from deps.ingest.countries import country_name, known_codes
@@ -194,7 +194,7 @@ def _ensure_named_countries(session: Session, names: dict[str, str]) -> int:
     wanted = sorted(c for c in names if c)
     if not wanted:
         return 0
-    present = set(session.exec(select(Country.iso3).where(Country.iso3.in_(wanted))).all())  # type: ignore[attr-defined]
+    present = set(session.exec(select(Country.iso3).where(col(Country.iso3).in_(wanted))).all())
     rows = []
     for code in wanted:
         if code in present:

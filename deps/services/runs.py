@@ -20,7 +20,7 @@ from importlib import metadata
 from typing import Any
 
 import pandas as pd
-from sqlmodel import select
+from sqlmodel import col, select
 
 from deps.access import audit
 from deps.access.auth import Actor, require
@@ -242,17 +242,17 @@ def list_runs(
     """Stored runs, newest first (any signed-in role may read them)."""
     require(actor, "read")
     with db.session() as session:
-        statement = select(Run, Dataset).join(Dataset, Dataset.id == Run.dataset_id, isouter=True)  # type: ignore[arg-type]
+        statement = select(Run, Dataset).join(Dataset, col(Dataset.id) == col(Run.dataset_id), isouter=True)
         if kind is not None:
             statement = statement.where(Run.kind == kind)
         if batch_id is not None:
             statement = statement.where(Run.batch_id == batch_id)
-        rows = session.exec(statement.order_by(Run.created_at.desc(), Run.id).limit(limit)).all()  # type: ignore[attr-defined]
+        rows = session.exec(statement.order_by(col(Run.created_at).desc(), col(Run.id)).limit(limit)).all()
         names: dict[str, list[str]] = {}
         ids = [r.id for r, _d in rows]
         if ids:
             for run_id, name in session.exec(
-                select(RunTable.run_id, RunTable.name).where(RunTable.run_id.in_(ids))  # type: ignore[attr-defined]
+                select(RunTable.run_id, RunTable.name).where(col(RunTable.run_id).in_(ids))
             ):
                 names.setdefault(run_id, []).append(name)
         return [_record(r, d, sorted(names.get(r.id, []))) for r, d in rows]
@@ -348,8 +348,6 @@ def named_tables(db: Database, run_ids: list[str], name: str, *, actor: Actor) -
     with db.session() as session:
         for start in range(0, len(run_ids), 500):
             chunk = run_ids[start : start + 500]
-            rows = session.exec(
-                select(RunTable).where(RunTable.name == name, RunTable.run_id.in_(chunk))  # type: ignore[attr-defined]
-            ).all()
+            rows = session.exec(select(RunTable).where(RunTable.name == name, col(RunTable.run_id).in_(chunk))).all()
             out.update({row.run_id: table_from_json(row.content) for row in rows})
     return out

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from deps.store.db import Database, current_revision, head_revision
 from deps.store.models import Dataset
@@ -48,7 +48,7 @@ class Status:
 def list_datasets(db: Database, *, latest_only: bool = False) -> list[DatasetInfo]:
     """Every dataset version (or only the newest per name), sorted by name and version."""
     with db.session() as session:
-        rows = session.exec(select(Dataset).order_by(Dataset.name, Dataset.version)).all()  # type: ignore[arg-type]
+        rows = session.exec(select(Dataset).order_by(col(Dataset.name), col(Dataset.version))).all()
         infos = [
             DatasetInfo(
                 name=r.name,

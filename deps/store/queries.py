@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from deps.errors import NotFoundError
 from deps.store.db import Database
@@ -56,7 +56,7 @@ def resolve_dataset(db: Database, name: str, version: int | None = None) -> Data
         statement = select(Dataset).where(Dataset.name == name)
         if version is not None:
             statement = statement.where(Dataset.version == version)
-        row = session.exec(statement.order_by(Dataset.version.desc()).limit(1)).first()  # type: ignore[attr-defined]
+        row = session.exec(statement.order_by(col(Dataset.version).desc()).limit(1)).first()
         if row is None or row.id is None:
             names = sorted(set(session.exec(select(Dataset.name)).all()))
             wanted = name if version is None else f"{name} version {version}"
