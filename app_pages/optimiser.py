@@ -25,6 +25,7 @@ from app_pages.state import (
 from app_pages.tables import labelled, localised, show_table
 from deps.access.auth import Actor
 from deps.errors import DataValidationError, DepsError
+from deps.services.frontier import MAX_BUDGET_MEUR, FrontierError, parse_frontier
 from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
 from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
 from deps.store.db import Database
@@ -48,12 +49,6 @@ def _optional(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-#: The range the budget and frontier fields accept (EUR million): the form's bounds, not a policy threshold.
-MAX_BUDGET_MEUR = 1_000_000.0
-#: At most this many frontier budgets (each is one solve).
-MAX_FRONTIER_POINTS = 50
-
-
 def parse_budget(text: str) -> tuple[float | None, str | None]:
     """The budget typed in the field, or ``None`` and the reason it is refused (in the chosen language)."""
     try:
@@ -65,28 +60,23 @@ def parse_budget(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def parse_frontier(text: str) -> tuple[list[float], str | None]:
-    """The frontier budgets typed in the field (sorted, unique), or the reason they are refused."""
-    out: list[float] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            value = float(part)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or not 0.0 <= value <= MAX_BUDGET_MEUR:
-            return [], t(
-                "{part} is not a budget (a number of EUR million, at least 0 and at most {most:,.0f})",
-                part=repr(part),
+def frontier_budgets(text: str) -> tuple[list[float], str | None]:
+    """The frontier budgets typed in the field (sorted, unique), or the reason they are refused (in the chosen
+    language); the parsing is the command line's (``deps.services.frontier``)."""
+    try:
+        return parse_frontier(text, max_points=settings().max_frontier_points), None
+    except FrontierError as exc:
+        reasons = {
+            "number": t(
+                "{text} holds something that is not a budget (a number of EUR million, at least 0 and at most "
+                "{most:,.0f})",
+                text=repr(exc.text),
                 most=MAX_BUDGET_MEUR,
-            )
-        out.append(value)
-    unique = sorted(set(out))
-    if len(unique) > MAX_FRONTIER_POINTS:
-        return [], t("at most {n} frontier budgets", n=MAX_FRONTIER_POINTS)
-    return unique, None
+            ),
+            "range": t("a range is START:STOP:STEP with 0 <= START <= STOP and STEP > 0, e.g. 0:1000:50"),
+            "count": t("at most {n} frontier budgets", n=exc.max_points),
+        }
+        return [], reasons[exc.reason]
 
 
 def _form(
@@ -178,7 +168,7 @@ def _form(
             },
         )
     budget, budget_problem = parse_budget(budget_text)
-    frontier, frontier_problem = parse_frontier(frontier_text)
+    frontier, frontier_problem = frontier_budgets(frontier_text)
     reasons = [r for r in (budget_problem, frontier_problem) if r]
     if budget is None:
         return None, {"frontier": frontier, "draws": int(draws)}, reasons

@@ -17,8 +17,11 @@ WORK_NL: dict[str, str] = {
     "the budget must lie between 0 and {most:,.0f} EUR million": (
         "het budget moet tussen 0 en {most:,.0f} miljoen euro liggen"
     ),
-    "{part} is not a budget (a number of EUR million, at least 0 and at most {most:,.0f})": (
-        "{part} is geen budget (een aantal miljoen euro, minstens 0 en hoogstens {most:,.0f})"
+    "{text} holds something that is not a budget (a number of EUR million, at least 0 and at most {most:,.0f})": (
+        "{text} bevat iets dat geen budget is (een aantal miljoen euro, minstens 0 en hoogstens {most:,.0f})"
+    ),
+    "a range is START:STOP:STEP with 0 <= START <= STOP and STEP > 0, e.g. 0:1000:50": (
+        "een reeks schrijft u als START:STOP:STAP met 0 <= START <= STOP en STAP > 0, bijvoorbeeld 0:1000:50"
     ),
     "at most {n} frontier budgets": "hoogstens {n} budgetten voor de grens",
     "Scenario {name} failed: {error}": "Scenario {name} is mislukt: {error}",

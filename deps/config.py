@@ -119,6 +119,13 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "DEPS_MAX_FRONTIER_POINTS",
+        "max_frontier_points",
+        "1000",
+        "Most budgets of one efficient frontier (--frontier, the optimiser page); each is a point of the sweep.",
+        _positive_int,
+    ),
+    Setting(
         "DEPS_MAX_COLUMNS",
         "max_columns",
         "300",
@@ -337,6 +344,7 @@ class Settings:
     home_country: str
     bloc: str
     max_import_mb: int
+    max_frontier_points: int
     max_columns: int
     max_rows: int
     max_cell_chars: int

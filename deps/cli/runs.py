@@ -7,7 +7,6 @@ run and writes its tables with :func:`deps.exports.export_run` (formula-safe, de
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +15,7 @@ import typer
 
 from deps.cli.common import OutputFormat, TableFormat, cli_actor, ready
 from deps.config import Settings
+from deps.services.frontier import parse_frontier
 from deps.services.output import check_output, check_output_folder, write_atomically
 from deps.store.db import Database
 
@@ -244,39 +244,6 @@ def simulate(
     export_tables(db, settings, out, fmt, result.tables[main_name], result.run_id, others=others, force=force)
 
 
-#: Most budgets of one --frontier (each is one LP solve).
-_MAX_FRONTIER_POINTS = 1000
-
-
-def _budgets(text: str | None) -> list[float] | None:
-    """Parse START:STOP:STEP or a comma list of budgets (EUR million)."""
-    if not text:
-        return None
-    from deps.errors import RunError
-
-    try:
-        if ":" in text:
-            start, stop, step = (float(x) for x in text.split(":"))
-            if step <= 0 or stop < start or start < 0 or (stop - start) / step >= _MAX_FRONTIER_POINTS:
-                raise ValueError
-            count = int((stop - start) / step + 1e-9) + 1
-            return [start + i * step for i in range(count)]
-        budgets = [float(x) for x in text.split(",") if x.strip()]
-        if (
-            not budgets
-            or len(budgets) > _MAX_FRONTIER_POINTS
-            or min(budgets) < 0
-            or not all(map(math.isfinite, budgets))
-        ):
-            raise ValueError
-        return budgets
-    except ValueError as exc:
-        raise RunError(
-            f"--frontier {text!r}: write START:STOP:STEP with 0 <= START <= STOP and STEP > 0 (e.g. 0:1000:50), or a "
-            f"list such as 100,250,500; budgets in EUR million, at most {_MAX_FRONTIER_POINTS} of them"
-        ) from exc
-
-
 def optimise(
     out: OutOption,
     force: ForceOption = False,
@@ -330,7 +297,7 @@ def optimise(
         actor=cli_actor(settings),
         config=config,
         budget=budget,
-        frontier=_budgets(frontier),
+        frontier=parse_frontier(frontier, max_points=settings.max_frontier_points) if frontier else None,
         monte_carlo_draws=monte_carlo,
         seed=seed,
         sensitivity_analysis=sensitivity,
