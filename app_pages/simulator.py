@@ -11,7 +11,7 @@ from app_pages.i18n import language, t
 from app_pages.state import actor, current_dataset, database, download_buttons, market_names, settings, source_line
 from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
-from deps.services.analysis import ShockSpec, parse_shock, run_simulation
+from deps.services.analysis import ShockSpec, make_shock, run_simulation
 
 KINDS = ["country", "firm", "node"]
 DEFAULTS = {"A": [("country", "CHN", 1.0)], "B": [("country", "CHN", 0.5)]}
@@ -34,7 +34,7 @@ def _shock_editor(scenario: str) -> tuple[list[ShockSpec], str | None]:
     for row in edited.dropna(subset=["target"]).to_dict("records"):
         fraction = 1.0 if pd.isna(row["fraction"]) else float(row["fraction"])
         try:
-            shocks.append(parse_shock(f"{row['kind']}:{str(row['target']).strip()}={fraction}"))
+            shocks.append(make_shock(str(row["kind"]), str(row["target"]), fraction))
         except DepsError as exc:
             problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=exc)
             st.error(problem)

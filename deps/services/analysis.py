@@ -48,6 +48,7 @@ __all__ = [
     "ShockSpec",
     "TablesRun",
     "load_graph_inputs",
+    "make_shock",
     "parse_shock",
     "resolve_shock",
     "run_analysis",
@@ -292,11 +293,29 @@ def parse_shock(text: str) -> Shock:
     except ValueError as exc:
         raise RunError(f"shock {text!r}: the fraction {fraction_text!r} is not a number between 0 and 1") from exc
     nodes = tuple(n.strip() for n in where.split("+") if n.strip())
+    return make_shock(kind, target, fraction, nodes=nodes)
+
+
+def make_shock(kind: str, target: str, fraction: float = 1.0, *, nodes: tuple[str, ...] = ()) -> Shock:
+    """The engine's :class:`Shock` from its fields as a form or a table gives them (no text in between).
+
+    The kind is case-insensitive and a country code is upper-cased; a wrong kind, an empty target or a fraction
+    outside 0-1 is a :class:`RunError` that says how to write it.
+
+    >>> make_shock("Country", " chn ", 0.5)
+    Shock(kind='country', target='CHN', fraction=0.5, nodes=())
+    """
+    kind, target = kind.strip().lower(), target.strip()
+    if kind not in SHOCK_KINDS or not target:
+        raise RunError(
+            f"shock {kind}:{target}: the kind is one of {', '.join(SHOCK_KINDS)} and the target an ISO3 code, "
+            "a firm id or a node id"
+        )
     try:
         kind_name = cast(ShockKind, kind)  # checked against SHOCK_KINDS above
         return Shock(kind_name, target.upper() if kind == "country" else target, fraction, nodes=nodes)
     except SupplyChainError as exc:
-        raise RunError(f"shock {text!r}: {exc}") from exc
+        raise RunError(str(exc)) from exc
 
 
 def run_simulation(
