@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -119,55 +120,61 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def dask_scheduler(tmp_path: Path) -> Iterator[str]:
-    """A real ``dask scheduler`` and one ``dask worker`` on 127.0.0.1, torn down afterwards."""
-    dask_bin = str(Path(sys.executable).parent / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    common = {"cwd": str(tmp_path), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen(
-        [dask_bin, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        **common,  # type: ignore[call-overload]
-    )
-    worker = subprocess.Popen(
-        [
-            dask_bin,
-            "worker",
-            address,
-            "--nworkers",
-            "1",
-            "--nthreads",
-            "1",
-            "--no-dashboard",
-            "--local-directory",
-            str(tmp_path / "worker"),
-        ],
-        **common,  # type: ignore[call-overload]
-    )
-    try:
+class DaskCluster:
+    """A real ``dask scheduler`` and one ``dask worker`` on 127.0.0.1 (separate processes, so a test can kill them)."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        dask_bin = str(Path(sys.executable).parent / "dask")
+        self.port = port or _free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        common: dict[str, Any] = {"cwd": str(folder), "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(
+            [dask_bin, "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"], **common
+        )
+        self.worker = subprocess.Popen(
+            [
+                *(dask_bin, "worker", self.address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"),
+                *("--local-directory", str(folder / "worker")),
+            ],
+            **common,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Return once the scheduler answers and has its worker."""
         from dask.distributed import Client
 
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                with Client(address, timeout=5, set_as_default=False) as client:
-                    client.wait_for_workers(1, timeout=60)
-                break
+                with Client(self.address, timeout=5, set_as_default=False) as client:
+                    client.wait_for_workers(1, timeout=timeout)
+                return
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        yield address
-    finally:
-        for proc in (worker, scheduler):
+
+    def stop(self) -> None:
+        """Terminate both processes (a no-op for one already gone)."""
+        for proc in (self.worker, self.scheduler):
             proc.terminate()
-        for proc in (worker, scheduler):
+        for proc in (self.worker, self.scheduler):
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path: Path) -> Iterator[str]:
+    """The address of a real Dask scheduler with one worker, torn down afterwards."""
+    cluster = DaskCluster(tmp_path)
+    try:
+        cluster.wait_ready()
+        yield cluster.address
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -139,15 +139,30 @@ def run_batch_file(
 
 
 def _lost_worker_errors() -> tuple[type[BaseException], ...]:
-    """Errors that mean a worker process or the Dask cluster went away (not a fault of one scenario)."""
+    """Errors that mean a worker process or the Dask cluster went away (not a fault of one scenario).
+
+    ``CommClosedError`` is the scheduler's connection closing under the client (while the inputs are scattered or
+    results gathered) and ``OSError`` its reconnection timing out (the loop around these only solves and stores
+    rows; database errors are SQLAlchemy's own). A worker lost while others live is rescheduled by Dask itself, three times at most
+    (``KilledWorker`` after that).
+    """
     import asyncio
     from concurrent.futures import CancelledError
     from concurrent.futures.process import BrokenProcessPool
 
     from distributed import KilledWorker
     from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
 
-    return (CancelledError, asyncio.CancelledError, BrokenProcessPool, KilledWorker, FutureCancelledError)
+    return (
+        CancelledError,
+        asyncio.CancelledError,
+        BrokenProcessPool,
+        KilledWorker,
+        FutureCancelledError,
+        CommClosedError,
+        OSError,
+    )
 
 
 def _store_member(
