@@ -9,7 +9,7 @@ from deps.access.auth import Actor
 from deps.config import Settings, load_settings
 from deps.store.db import Database, open_database, require_schema
 
-__all__ = ["OutputFormat", "TableFormat", "cli_actor", "configured", "ready"]
+__all__ = ["OutputFormat", "TableFormat", "cli_actor", "close_handles", "configured", "opened", "ready"]
 
 
 class OutputFormat(StrEnum):
@@ -33,11 +33,36 @@ def configured() -> Settings:
     return loaded
 
 
+#: Handles a command opened; :func:`close_handles` closes them when the command ends (see ``deps.cli.main``).
+_OPENED: list[Database] = []
+
+
+def opened(settings: Settings) -> Database:
+    """A handle on the settings' database whose connections close when the running command ends (even on error)."""
+    db = open_database(settings)
+    _OPENED.append(db)
+    return db
+
+
+def close_handles() -> None:
+    """Close the connections of every handle a command opened (the CLI group's close callback runs this)."""
+    while _OPENED:
+        _OPENED.pop().dispose()
+
+
 def ready() -> tuple[Settings, Database]:
-    """The settings and a handle on their database, after checking it is at the newest schema revision."""
+    """The settings and a handle on their database, after checking it is at the newest schema revision.
+
+    The handle's connections are closed when the command ends, whether it succeeds or fails (the CLI group's close
+    callback), so an in-process caller such as the test runner keeps no PostgreSQL connection open.
+    """
     loaded = configured()
-    db = open_database(loaded)
-    require_schema(db)
+    db = opened(loaded)
+    try:
+        require_schema(db)
+    except BaseException:
+        db.dispose()
+        raise
     return loaded, db
 
 

@@ -15,9 +15,8 @@ from typing import Annotated
 
 import typer
 
-from deps.cli.common import OutputFormat, cli_actor, configured
+from deps.cli.common import OutputFormat, cli_actor, close_handles, configured, opened
 from deps.errors import DataValidationError, DepsError
-from deps.store.db import open_database
 
 __all__ = ["app", "main"]
 
@@ -30,6 +29,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _command(context: typer.Context) -> None:
+    """Strategic-dependency risk analyser: data, analysis, optimisation and reports."""
+    context.call_on_close(close_handles)  # database connections close when the command ends, even on error
+
+
 @app.command()
 def init(
     empty: Annotated[
@@ -40,7 +45,7 @@ def init(
     from deps.ingest.seed import initialise
 
     settings = configured()
-    db = open_database(settings)
+    db = opened(settings)
     result = initialise(db, settings, empty=empty)
     from deps.store.db import redact
 
@@ -58,7 +63,7 @@ def status(
     from deps.store.catalogue import status as get_status
 
     settings = configured()
-    db = open_database(settings)
+    db = opened(settings)
     state = get_status(db)
     coverage = dataset_coverage(db, settings, actor=cli_actor(settings)) if state.revision is not None else None
     if fmt is OutputFormat.json:
@@ -111,7 +116,7 @@ def import_(
     from deps.services.output import check_output, write_atomically
 
     settings = configured()
-    db = open_database(settings)
+    db = opened(settings)
     if report is not None:
         check_output(report, force=force)
     try:
@@ -147,7 +152,10 @@ _register()
 def main() -> None:
     """Entry point: run the CLI, turning application errors into one message and a non-zero exit."""
     try:
-        code = app(standalone_mode=False)
+        try:
+            code = app(standalone_mode=False)
+        finally:
+            close_handles()  # also when the error came before the group's context existed
     except DataValidationError as exc:
         typer.echo(exc.report(), err=True)
         sys.exit(1)
