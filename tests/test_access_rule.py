@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 import deps.services
+from deps.access.roles import Actor
 from deps.errors import PermissionDeniedError
+from deps.store.models import ROLES
 
 MODULES = [
     "deps.access.auth",
@@ -57,8 +59,8 @@ def _functions() -> dict[str, tuple[Callable[..., Any], str]]:
         module = importlib.import_module(name)
         for attr in getattr(module, "__all__", ()):
             function = getattr(module, attr)
-            if not inspect.isfunction(function):
-                continue
+            if not inspect.isfunction(function) or function.__module__ == "deps.access.roles":
+                continue  # the check itself (allowed, require), re-exported
             parameters = inspect.signature(function).parameters
             actor = next((p for p in ACTOR_PARAMETERS if p in parameters), None)
             if actor is not None:
@@ -108,3 +110,107 @@ def test_a_bare_name_is_no_actor(name: str) -> None:
             positional.append(value)
     with pytest.raises(PermissionDeniedError, match="authenticated actor"):
         function(*positional, **arguments)
+
+
+#: The access policy: the lowest role each acting function lets past its check (viewer < analyst < admin).
+#: "viewer" means any signed-in role; ``finish_run`` checks the stored run's kind after reading it (covered on a
+#: real database by tests/test_permissions.py), so its up-front check is "viewer".
+LOWEST_ROLE: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "deps.access.audit.list_events",
+            "deps.access.audit.verify",
+            "deps.access.auth.add_user",
+            "deps.access.auth.ensure_admin",
+            "deps.access.auth.list_users",
+            "deps.access.auth.reset_password",
+            "deps.access.auth.set_active",
+            "deps.access.auth.set_role",
+            "deps.ingest.import_file",
+        ],
+        "admin",
+    ),
+    **dict.fromkeys(
+        [
+            "deps.reports.service.build_report",
+            "deps.services.analysis.run_analysis",
+            "deps.services.analysis.run_screen",
+            "deps.services.analysis.run_simulation",
+            "deps.services.assumptions.export_set",
+            "deps.services.assumptions.import_set",
+            "deps.services.assumptions.save_set",
+            "deps.services.backtest.run_backtest",
+            "deps.services.batch.run_batch_file",
+            "deps.services.criticality.run_supply_risk",
+            "deps.services.exports.export_run",
+            "deps.services.exports.log_export",
+            "deps.services.optimisation.run_optimisation",
+            "deps.services.runs.record_run",
+            "deps.services.runs.start_run",
+            "deps.services.trends.run_trends",
+        ],
+        "analyst",
+    ),
+    **dict.fromkeys(
+        [
+            "deps.access.sessions.change_password",
+            "deps.access.sessions.open_session",
+            "deps.access.sessions.password_change_required",
+            "deps.services.analysis.load_graph_inputs",
+            "deps.services.assumptions.dataset_effects",
+            "deps.services.assumptions.history",
+            "deps.services.assumptions.list_sets",
+            "deps.services.assumptions.show_set",
+            "deps.services.coverage.dataset_coverage",
+            "deps.services.optimisation.build_context",
+            "deps.services.runs.finish_run",
+            "deps.services.runs.finished_members",
+            "deps.services.runs.get_run",
+            "deps.services.runs.list_runs",
+            "deps.services.runs.named_tables",
+            "deps.services.runs.run_tables",
+            "deps.services.views.dataset_diff",
+            "deps.services.views.latest_analysis",
+            "deps.services.views.markets_frame",
+            "deps.services.views.node_detail",
+        ],
+        "viewer",
+    ),
+}
+#: Values for required arguments that decide which role a call needs (everything else is ``None``).
+DECIDING = {"kind": "optimisation"}
+
+
+def _passes_check(function: Callable[..., Any], actor: str, role: str) -> bool:
+    """Call ``function`` as ``role`` with ``None`` arguments: False if refused by the role check, else True."""
+    arguments: dict[str, Any] = {}
+    positional: list[Any] = []
+    for parameter in inspect.signature(function).parameters.values():
+        if parameter.name != actor and parameter.default is not inspect.Parameter.empty:
+            continue
+        value = Actor("probe", role) if parameter.name == actor else DECIDING.get(parameter.name)
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            arguments[parameter.name] = value
+        else:
+            positional.append(value)
+    try:
+        function(*positional, **arguments)
+    except PermissionDeniedError:
+        return False
+    except Exception:  # past the check, the None arguments fail; that is all this needs
+        return True
+    return True
+
+
+def test_every_acting_function_has_a_policy_line() -> None:
+    assert sorted(set(FUNCTIONS) - set(LOWEST_ROLE)) == [], "add the new function's lowest role to LOWEST_ROLE"
+    assert sorted(set(LOWEST_ROLE) - set(FUNCTIONS)) == [], "LOWEST_ROLE names a function that no longer acts"
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_role_is_checked_as_the_policy_says(name: str) -> None:
+    function, actor = FUNCTIONS[name]
+    passes = {role: _passes_check(function, actor, role) for role in ROLES}
+    lowest = LOWEST_ROLE[name]
+    expected = {role: ROLES.index(role) >= ROLES.index(lowest) for role in ROLES}
+    assert passes == expected, f"{name}: got past the check {passes}, the policy says from {lowest!r} up"
