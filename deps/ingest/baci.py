@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from deps.errors import DataValidationError
 from deps.ingest.countries import known_codes
-from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, new_version
+from deps.ingest.dataset import ImportResult, bulk_insert, ensure_countries, write_version
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck, positions
@@ -118,7 +118,7 @@ def import_baci(
     """
     del share_tolerance
     valid = validate_baci(path, max_bytes=max_bytes, limits=limits)
-    row, created = new_version(
+    return write_version(
         session,
         name=dataset,
         fmt="baci",
@@ -126,21 +126,20 @@ def import_baci(
         user=user,
         description=f"CEPII BACI trade flows from {valid.file}",
         files=[valid.file],
+        notes=(),
+        write=lambda dataset_id: _write(session, valid.flows, dataset_id),
     )
-    assert row.id is not None
-    if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True)
-    flows = valid.flows
+
+
+def _write(session: Session, flows: pd.DataFrame, dataset_id: int) -> tuple[dict[str, int], list[str]]:
+    """Add the flows (and any country they name that the table lacks) under ``dataset_id``; counts and notes."""
     added = ensure_countries(session, sorted(set(flows["exporter_iso3"]) | set(flows["importer_iso3"])))
-    records = _records(flows, row.id)
-    counts = {"trade_flows": bulk_insert(session, TradeFlow, records), "countries_added": added}
-    row.counts = dict(sorted(counts.items()))
-    session.add(row)
+    counts = {"trade_flows": bulk_insert(session, TradeFlow, _records(flows, dataset_id)), "countries_added": added}
     notes = []
     unknown_qty = int(flows["qty_t"].isna().sum())
     if unknown_qty:
         notes.append(f"{unknown_qty} flows have no quantity (qty_t blank); loaded with quantity unknown")
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, tuple(notes))
+    return counts, notes
 
 
 def _duplicates(check: TableCheck, raw: pd.DataFrame) -> None:

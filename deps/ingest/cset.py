@@ -32,7 +32,7 @@ from sqlmodel import Session
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
 from deps.ingest.cset_types import edge_records, with_type_shares
-from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
+from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, records, write_version
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck, share_sum_problems
@@ -141,7 +141,7 @@ def import_cset(
     is loaded); otherwise the link is skipped and a note says so.
     """
     valid = validate_cset(path, max_bytes=max_bytes, share_tolerance=share_tolerance, limits=limits)
-    row, created = new_version(
+    return write_version(
         session,
         name=dataset,
         fmt="cset",
@@ -149,14 +149,9 @@ def import_cset(
         user=user,
         description=f"CSET/ETO chip explorer import of {path.name}",
         files=valid.files,
+        notes=valid.notes,
+        write=lambda dataset_id: _write(session, valid.tables, dataset_id),
     )
-    assert row.id is not None
-    if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
-    counts, notes = _write(session, valid.tables, row.id)
-    row.counts = dict(sorted(counts.items()))
-    session.add(row)
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, (*valid.notes, *notes))
 
 
 _FOLDER_FIX = "give the folder holding inputs.csv, stages.csv, sequence.csv, providers.csv and provision.csv"

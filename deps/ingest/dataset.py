@@ -8,7 +8,7 @@ all in the caller's single transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +22,14 @@ from deps.store.models import Country, Dataset, Firm, Node, Source
 
 __all__ = [
     "ImportResult",
+    "RowWriter",
     "bulk_insert",
     "code_ids",
     "ensure_countries",
     "latest_dataset",
     "new_version",
     "records",
+    "write_version",
 ]
 
 _CHUNK = 5000
@@ -90,6 +92,40 @@ def new_version(
     session.add(row)
     session.flush()
     return row, True
+
+
+#: Writes one import's rows under the new dataset version's id; returns the row counts and notes of its own.
+RowWriter = Callable[[int], tuple[Mapping[str, int], Sequence[str]]]
+
+
+def write_version(
+    session: Session,
+    *,
+    name: str,
+    fmt: str,
+    content_hash: str,
+    user: str,
+    description: str,
+    files: Iterable[str],
+    notes: Sequence[str],
+    write: RowWriter,
+) -> ImportResult:
+    """The step every importer ends with: a new version of ``name`` holding the rows ``write`` adds, or none.
+
+    When the newest version already has ``content_hash``, nothing is written and the result says ``unchanged``;
+    otherwise :func:`new_version` adds the version row, ``write(dataset_id)`` adds the rows, and the version row keeps
+    their counts.  ``notes`` are the validation's notes; the writer's own notes follow them.
+    """
+    row, created = new_version(
+        session, name=name, fmt=fmt, content_hash=content_hash, user=user, description=description, files=files
+    )
+    assert row.id is not None
+    if not created:
+        return ImportResult(name, row.version, row.id, row.content_hash, True, notes=tuple(notes))
+    counts, more = write(row.id)
+    row.counts = dict(sorted(counts.items()))
+    session.add(row)
+    return ImportResult(name, row.version, row.id, row.content_hash, False, dict(counts), (*notes, *more))
 
 
 def bulk_insert(session: Session, table: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> int:

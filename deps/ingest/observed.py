@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
-from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, new_version, records
+from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, records, write_version
 
 __all__ = [
     "NODE_COLUMNS",
@@ -99,7 +99,7 @@ def write_observed(
     path: Path,
 ) -> ImportResult:
     """Write ``valid`` as a new version of ``dataset`` in the caller's transaction (nothing when unchanged)."""
-    row, created = new_version(
+    return write_version(
         session,
         name=dataset,
         fmt=fmt,
@@ -107,14 +107,9 @@ def write_observed(
         user=user,
         description=f"{description} from {path.name}",
         files=valid.files,
+        notes=valid.notes,
+        write=lambda dataset_id: (_write(session, valid, dataset_id), ()),
     )
-    assert row.id is not None
-    if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
-    counts = _write(session, valid, row.id)
-    row.counts = dict(sorted(counts.items()))
-    session.add(row)
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
 
 
 def _write(session: Session, valid: ValidatedObserved, dataset_id: int) -> dict[str, int]:

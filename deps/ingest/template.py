@@ -55,7 +55,7 @@ from sqlmodel import Session, select
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.countries import known_codes
-from deps.ingest.dataset import ImportResult, new_version
+from deps.ingest.dataset import ImportResult, write_version
 from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
 from deps.ingest.extract import EXTRACT_OPTIONAL, EXTRACT_REQUIRED, merge_observed, validate_observed_rows
 from deps.ingest.limits import ReadLimits
@@ -201,7 +201,7 @@ def import_template(
     valid = validate_template(
         path, session=session, max_bytes=max_bytes, share_tolerance=share_tolerance, limits=limits
     )
-    row, created = new_version(
+    return write_version(
         session,
         name=dataset,
         fmt=fmt,
@@ -209,15 +209,9 @@ def import_template(
         user=user,
         description=f"{fmt} import of {path.name}",
         files=valid.files,
+        notes=valid.notes,
+        write=lambda dataset_id: (write_template_tables(session, valid.tables, dataset_id), ()),
     )
-    assert row.id is not None
-    if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
-    counts = write_template_tables(session, valid.tables, row.id)
-
-    row.counts = dict(sorted(counts.items()))
-    session.add(row)
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
 
 
 # ---------------------------------------------------------------------------------------------------- reading

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from deps.errors import DataValidationError
 from deps.ingest.countries import country_name, known_codes
-from deps.ingest.dataset import ImportResult, bulk_insert, new_version
+from deps.ingest.dataset import ImportResult, bulk_insert, write_version
 from deps.ingest.limits import ReadLimits
 from deps.ingest.reader import hash_files, read_table
 from deps.ingest.validation import TableCheck
@@ -135,7 +135,7 @@ def import_wgi(
     """
     del share_tolerance
     valid = validate_wgi(path, max_bytes=max_bytes, limits=limits)
-    row, created = new_version(
+    return write_version(
         session,
         name=dataset,
         fmt="wgi",
@@ -143,14 +143,17 @@ def import_wgi(
         user=user,
         description=f"World Bank WGI political-stability estimates from {valid.file}",
         files=[valid.file],
+        notes=valid.notes,
+        write=lambda dataset_id: (_write(session, valid, dataset_id), ()),
     )
-    assert row.id is not None
-    if not created:
-        return ImportResult(dataset, row.version, row.id, row.content_hash, True, notes=valid.notes)
+
+
+def _write(session: Session, valid: ValidatedWgi, dataset_id: int) -> dict[str, int]:
+    """Add the estimates (and any economy the country table lacks) under ``dataset_id``; returns the counts."""
     scores = valid.scores
     added = _ensure_named_countries(session, {c: valid.names[c] for c in sorted(set(valid.names))})
     records = [
-        {"dataset_id": row.id, "iso3": iso3, "indicator": INDICATOR, "year": year, "estimate": estimate}
+        {"dataset_id": dataset_id, "iso3": iso3, "indicator": INDICATOR, "year": year, "estimate": estimate}
         for iso3, year, estimate in zip(
             scores["iso3"].tolist(), scores["year"].tolist(), scores["estimate"].tolist(), strict=True
         )
@@ -160,9 +163,7 @@ def import_wgi(
         "economies": int(scores["iso3"].nunique()),
         "countries_added": added,
     }
-    row.counts = dict(sorted(counts.items()))
-    session.add(row)
-    return ImportResult(dataset, row.version, row.id, row.content_hash, False, counts, valid.notes)
+    return counts
 
 
 def _resolve_duplicates(long: pd.DataFrame, check: TableCheck) -> tuple[pd.DataFrame, list[str]]:
