@@ -5,7 +5,9 @@ Usage (from the repository root)::
     .venv/bin/python scripts/build_observed_extract.py [--shared ../shared/data] [--check]
 
 The extract holds, for each seed node that ``data/commodity_map.csv`` maps with role ``primary``, the country and
-residual shares of one reference year (rule in :mod:`deps.ingest.extract`).  ``--check`` rebuilds it in memory and
+residual shares of every reference year the releases give (USGS 2021-2025, IEA 2023), each year from one release:
+observed before estimated, then the newest release that has the year (rule in :mod:`deps.ingest.extract`).  Every
+row keeps its source, release, file and row.  ``--check`` rebuilds it in memory and
 exits with status 1 when it differs from the file in ``data/`` (the test suite runs this).  The same originals
 always give a byte-identical file.  Licences: USGS data are US public domain; IEA data are CC BY 4.0 (see
 ``data/README.md``).

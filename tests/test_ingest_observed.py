@@ -320,13 +320,34 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     assert (REPO_ROOT / "data" / "observed_provision.csv").read_text(encoding="utf-8") == text
     frame = pd.read_csv(REPO_ROOT / "data" / "observed_provision.csv", keep_default_na=False)
     assert set(frame["source_id"]) <= {
+        "usgs_mcs_2023_data",
         "usgs_mcs_2024_data",
         "usgs_mcs_2025_data",
         "usgs_mcs_2026_data",
         "iea_cmde_2024",
     }
+    # every reference year once per node: one release (and one source) per node and year
+    per_year = frame.groupby(["node_id", "year"])[["vintage", "source_id"]].nunique()
+    assert (per_year == 1).all().all()
+    assert set(frame["year"]) == {2021, 2022, 2023, 2024, 2025}
     gallium = frame[frame["node_id"].eq("mat_gallium") & frame["supplier_id"].eq("CHN")]
-    assert gallium["vintage"].tolist() == ["USGS MCS 2026"] and gallium["year"].tolist() == [2024]
+    assert gallium["year"].tolist() == [2021, 2022, 2023, 2024, 2025]
+    # the newest release that has the year, observed before estimated (2024: MCS 2026's observed, not 2025's estimate)
+    assert gallium["vintage"].tolist() == [
+        "USGS MCS 2023",
+        "USGS MCS 2024",
+        "USGS MCS 2025",
+        "USGS MCS 2026",
+        "USGS MCS 2026",
+    ]
+    assert gallium["evidence"].tolist() == ["observed"] * 4 + ["estimated"]
+    # MCS 2024: China 600,000 kg of primary gallium in 2022 (the file's row 3), 98.4 % of the world's 610,000 kg
+    assert gallium.loc[gallium["year"].eq(2022), "share_pct"].tolist() == ["98.361"]
+    assert gallium.loc[gallium["year"].eq(2022), "note"].tolist() == ["(file mcs2024-galli_world.csv, row 3)"]
+    # graphite's 2021-2022 rows come from the MCS 2023/2024 table under its own label, which the note names
+    graphite = frame[frame["node_id"].eq("mat_graphite_natural") & frame["year"].eq(2022)]
+    assert set(graphite["source_id"]) == {"usgs_mcs_2024_data"} and set(graphite["basis"]) == {"mine"}
+    assert graphite["note"].str.contains("stage graphite-natural:mine-production-graphite").all()
 
 
 def test_seed_mineral_shares_agree_with_usgs_and_iea_or_are_listed_conflicts(

@@ -40,13 +40,26 @@ def test_seed_loads_completely(db: Database, seeded: Database, raw: dict[str, pd
     covered = set(observed["node_id"])
     hand = raw["provision"]
     kept = hand[~(hand["node_id"].isin(covered) & hand["supplier_type"].eq("country"))]
-    countries = observed[observed["supplier_type"].eq("country")]
+    # the extract holds every reference year; the engine's frame takes one per node: observed before estimated,
+    # then the newest year (2024 from MCS 2026 for USGS nodes, not its 2025 estimate; 2023 for IEA nodes)
+    years = observed["year"].astype(int)
+    best = years.where(observed["evidence"].eq("observed"), 0).groupby(observed["node_id"]).transform("max")
+    best = best.where(best.gt(0), years.groupby(observed["node_id"]).transform("max"))
+    newest = observed[years.eq(best)]
+    countries = newest[newest["supplier_type"].eq("country")]
     assert len(provision) == len(kept) + len(countries)
+    assert len(countries) == 297  # the count of the one-year extract: the current analysis is unchanged
     # blank share_pct stays unknown (NaN), never 0
     blanks = int((kept["share_pct"] == "").sum()) + int((countries["share_pct"] == "").sum())
     assert int(provision["share"].isna().sum()) == blanks
     every = provision_frame(db, ref.id, observed_all=True)
     assert int(every["supplier_type"].eq("residual").sum()) == int(observed["supplier_type"].eq("residual").sum())
+    # trends and back-tests read every year of the extract, each from one release
+    yearly = provision_frame(db, ref.id, observed_all=True, by_year=True)
+    released = yearly[yearly["vintage"].ne("")]
+    assert len(released) == int(observed["supplier_type"].eq("country").sum())
+    gallium = released[released["node_id"].eq("mat_gallium")]
+    assert sorted(set(gallium["year"].astype(int))) == [2021, 2022, 2023, 2024, 2025]
 
 
 def test_at_least_25_nodes_per_sector(db: Database, seeded: Database) -> None:

@@ -4,12 +4,16 @@
 stage (``cobalt:refining``) with a basis to a seed node, with a role (``primary``: the rows the seed loads;
 ``alternative``: other sources and vintages of the same node, kept for fusion and trends) and a note.
 :func:`build_extract` takes the validated USGS and IEA tables and the map and returns, for every ``primary`` map
-row, the country and residual rows of one reference year, chosen by a documented rule:
+row, the country and residual rows of every reference year the releases give (USGS: 2021-2025 across the
+2023-2026 releases; IEA: the 2023 observed column), each year once, chosen by a documented rule:
 
-1. observed before estimated (USGS marks the last year of each vintage as estimated; IEA's projections are never
-   used);
-2. the newest reference year among those;
-3. for that year, the newest vintage (a later release revises an earlier one).
+1. for each reference year, observed before estimated (USGS marks the last year of each vintage as estimated;
+   IEA's projections are never used);
+2. then the newest vintage that has the year (a later release revises an earlier one).
+
+The current analysis still takes one year per node: :func:`deps.store.queries.provision_frame` picks, of these rows,
+observed before estimated and then the newest year; trends and the back-test read every year
+(``observed_all=True, by_year=True``).
 
 The frame has the columns of the seed's ``provision.csv`` plus ``vintage``, ``quantity`` and ``unit``; rows are
 sorted, and numbers are written with fixed rounding, so the same originals give a byte-identical file
@@ -19,6 +23,7 @@ sorted, and numbers are written with fixed rounding, so the same originals give 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -90,23 +95,74 @@ def read_map(path: Path) -> pd.DataFrame:
 
 
 def build_extract(commodity_map: pd.DataFrame, observed: Mapping[str, ValidatedObserved]) -> pd.DataFrame:
-    """Seed provision rows for every ``primary`` map row that has observed shares (see the module docstring)."""
+    """Seed provision rows for every ``primary`` map row that has observed shares (see the module docstring).
+
+    Parameters
+    ----------
+    commodity_map
+        The map (:func:`read_map`).  Besides the ``primary`` row's own stage, the ``alternative`` rows of the same
+        source and node whose basis is not ``capacity`` or ``sites`` count as the same table under an earlier
+        release's label (e.g. ``graphite-natural:mine-production-graphite`` in MCS 2023 and 2024); capacity and
+        site counts stay apart.
+    observed
+        Validated observed tables by source (``usgs``, ``iea``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`EXTRACT_COLUMNS`, one block of rows per node and reference year, sorted by node, year,
+        supplier type and supplier.  ``basis`` is the primary row's; a row read under another stage label says so
+        in its ``note``; ``source_id`` names the release the row comes from (``usgs_mcs_<year>_data``).
+    """
     parts = []
-    for row in commodity_map[commodity_map["role"].eq("primary")].to_dict(orient="records"):
-        table = observed[str(row["source"])].provision
-        rows = table[table["node"].eq(str(row["stage_code"])) & table["basis"].eq(str(row["basis"]))]
+    for record in commodity_map[commodity_map["role"].eq("primary")].to_dict(orient="records"):
+        row = {str(key): str(value) for key, value in record.items()}
+        source = row["source"]
+        table = observed[source].provision
+        pieces = []
+        for rank, (stage, basis) in enumerate(_same_measure(commodity_map, row)):
+            chosen = table["node"].eq(stage) & table["basis"].eq(basis)
+            pieces.append(table[chosen].assign(stage_rank=rank, stage=stage))
+        rows = pd.concat(pieces, ignore_index=True)
         rows = rows[rows["evidence"].isin(["observed", "estimated"])]
         known = rows[rows["share"].notna()]
-        if known.empty:
-            continue
-        chosen = _choose(known)
-        picked = rows[rows["year"].eq(chosen[0]) & rows["vintage"].eq(chosen[1])]
-        parts.append(_seed_rows(picked, str(row["node_id"]), str(row["source_id"])))
+        for year, vintage, rank in _choose_per_year(known):
+            picked = rows[rows["year"].eq(year) & rows["vintage"].eq(vintage) & rows["stage_rank"].eq(rank)]
+            parts.append(
+                _seed_rows(
+                    picked,
+                    row,
+                    source_id=_release_source(source, vintage, default=str(row["source_id"])),
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=list(EXTRACT_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["node_id", "supplier_type", "supplier_id"], kind="stable").reset_index(drop=True)
+    keys = ["node_id", "year", "supplier_type", "supplier_id"]
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
     return out[list(EXTRACT_COLUMNS)]
+
+
+_APART_BASES = ("capacity", "sites")
+
+
+def _same_measure(commodity_map: pd.DataFrame, primary: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(stage, basis) of the primary row, then of the same-source alternatives of its node that are not apart."""
+    stages = [(str(primary["stage_code"]), str(primary["basis"]))]
+    others = commodity_map[
+        commodity_map["role"].eq("alternative")
+        & commodity_map["source"].eq(primary["source"])
+        & commodity_map["node_id"].eq(primary["node_id"])
+        & ~commodity_map["basis"].isin(_APART_BASES)
+    ]
+    stages.extend((str(s), str(b)) for s, b in zip(others["stage_code"], others["basis"], strict=True))
+    return stages
+
+
+def _release_source(source: str, vintage: str, *, default: str) -> str:
+    """The seed source id of a release: ``USGS MCS 2024`` -> ``usgs_mcs_2024_data``; other sources: ``default``."""
+    match = re.fullmatch(r"USGS MCS (\d{4})", vintage)
+    return f"usgs_mcs_{match.group(1)}_data" if source == "usgs" and match else default
 
 
 def validate_observed_rows(
@@ -121,7 +177,8 @@ def validate_observed_rows(
     """Check the rows of an ``observed_provision`` table (the extract) and return them converted.
 
     Country rows name an ISO3 code; residual rows name none (an unnamed remainder); evidence is observed or
-    estimated (projections never enter the seed); shares add up to at most 100 % (+ ``tolerance``) per node.
+    estimated (projections never enter the seed); shares add up to at most 100 % (+ ``tolerance``) per node, basis
+    and reference year (the extract holds every year the releases give, each from one release).
     """
     data = pd.DataFrame(
         {
@@ -153,8 +210,9 @@ def validate_observed_rows(
     check.problems.extend(
         share_sum_problems(
             check.name,
-            data,
-            group=["node"],
+            # blank basis or year form their own group (groupby would drop them, and their rows with them)
+            data.assign(basis=data["basis"].fillna(""), year=data["year"].astype("string").fillna("blank")),
+            group=["node", "basis", "year"],
             share="share_pct",
             limit=100.0,
             tolerance=tolerance * 100,
@@ -190,24 +248,47 @@ def write_extract(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 
 
-def _choose(known: pd.DataFrame) -> tuple[int, str]:
-    """(year, vintage): observed before estimated, then the newest year, then the newest vintage."""
-    observed = known[known["evidence"].eq("observed")]
-    pool = observed if not observed.empty else known
-    year = int(pool["year"].max())
-    vintages = sorted(pool.loc[pool["year"].eq(year), "vintage"].unique())
-    return year, str(vintages[-1])
+def _choose_per_year(known: pd.DataFrame) -> list[tuple[int, str, int]]:
+    """(year, vintage, stage rank) for every reference year with a known share, oldest year first.
+
+    Parameters
+    ----------
+    known
+        Observed-table rows of one node's stages whose share is known, with a ``stage_rank`` column (0 = the
+        primary stage).
+
+    Returns
+    -------
+    list of tuple of (int, str, int)
+        For each year, the newest vintage among the rows marked observed, or the newest among all when no release
+        marks the year observed (the last year of the newest release is an estimate); of that vintage, the primary
+        stage if it has the year, else the first alternative in map order.
+    """
+    chosen: list[tuple[int, str, int]] = []
+    for year in sorted(int(y) for y in known["year"].dropna().unique()):
+        of_year = known[known["year"].eq(year)]
+        observed = of_year[of_year["evidence"].eq("observed")]
+        pool = observed if not observed.empty else of_year
+        vintage = str(sorted(pool["vintage"].unique())[-1])
+        rank = int(pool.loc[pool["vintage"].eq(vintage), "stage_rank"].min())
+        chosen.append((year, vintage, rank))
+    return chosen
 
 
-def _seed_rows(picked: pd.DataFrame, node_id: str, source_id: str) -> pd.DataFrame:
+def _seed_rows(picked: pd.DataFrame, primary: Mapping[str, str], *, source_id: str) -> pd.DataFrame:
+    """The seed rows of one node and year; rows read under another stage label than the primary's say so."""
     share = picked["share"].astype(float)
+    notes = picked["note"].fillna("").astype(str)
+    relabelled = picked["stage"].ne(primary["stage_code"]) | picked["basis"].ne(primary["basis"])
+    stage_note = " (stage " + picked["stage"] + ", basis " + picked["basis"] + " in this release)"
+    notes = notes.where(~relabelled, notes + stage_note)
     return pd.DataFrame(
         {
-            "node_id": node_id,
+            "node_id": str(primary["node_id"]),
             "supplier_type": picked["supplier_type"].to_numpy(),
             "supplier_id": picked["iso3"].fillna("").to_numpy(),
             "share_pct": [None if pd.isna(s) else round(float(s) * 100, 3) for s in share],
-            "basis": picked["basis"].to_numpy(),
+            "basis": str(primary["basis"]),
             "year": picked["year"].astype(int).to_numpy(),
             "source_id": source_id,
             "evidence": picked["evidence"].to_numpy(),
@@ -215,6 +296,6 @@ def _seed_rows(picked: pd.DataFrame, node_id: str, source_id: str) -> pd.DataFra
             "vintage": picked["vintage"].to_numpy(),
             "quantity": [None if pd.isna(q) else round(float(q), 6) for q in picked["quantity"]],
             "unit": picked["unit"].to_numpy(),
-            "note": picked["note"].fillna("").to_numpy(),
+            "note": notes.to_numpy(),
         }
     )
