@@ -143,8 +143,8 @@ def _lost_worker_errors() -> tuple[type[BaseException], ...]:
 
     ``CommClosedError`` is the scheduler's connection closing under the client (while the inputs are scattered or
     results gathered) and ``OSError`` its reconnection timing out (the loop around these only solves and stores
-    rows; database errors are SQLAlchemy's own). A worker lost while others live is rescheduled by Dask itself, three times at most
-    (``KilledWorker`` after that).
+    rows; database errors are SQLAlchemy's own). A worker lost while others live is rescheduled by Dask itself, three
+    times at most (``KilledWorker`` after that).
     """
     import asyncio
     from concurrent.futures import CancelledError
