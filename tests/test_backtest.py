@@ -35,8 +35,20 @@ def test_the_2023_controls_hit_the_controlled_nodes_only(db: Database, seeded: d
     controls = run.tables["controls"]
     assert {"mat_gallium", "mat_germanium", "mat_graphite_natural"} <= set(controls["node_id"])
     applied = set(controls.loc[controls["in_data"], "node_id"])
-    assert "mat_germanium" in applied  # the seed's germanium shares are of 2022: China 83%
+    # the three Chinese controls are applied on data (none skipped), each on the shares of 2022, the year before:
+    # gallium and graphite from the USGS MCS 2024 release in the shipped extract, germanium from the EU CRM study
+    china = controls[controls["country_iso3"].eq("CHN")].set_index("node_id")
+    assert set(china.index) == {"mat_gallium", "mat_germanium", "mat_graphite_natural"}
+    assert china["in_data"].all()
+    assert china["data_year"].tolist() == [2022, 2022, 2022]
+    # MCS 2024: China 600,000 of 610,000 kg primary gallium and 1,210,000 t of natural graphite in 2022
+    assert china.loc["mat_gallium", "share_low"] == pytest.approx(600_000 / 610_000, abs=1e-5)
+    assert china.loc["mat_graphite_natural", "share_low"] == pytest.approx(0.72024, abs=1e-5)
+    assert china.loc["mat_germanium", "share_low"] == pytest.approx(0.83)  # the seed's 2022 shares: China 83%
     nodes = run.tables["nodes"].set_index("node_id")
+    for node in china.index:  # a whole cut of a known share: the loss is that share, as a point
+        assert nodes.loc[node, "loss_low"] == pytest.approx(china.loc[node, "share_low"])
+        assert nodes.loc[node, "loss_high"] == pytest.approx(china.loc[node, "share_high"])
     assert nodes.loc["mat_germanium", "loss_low"] >= 0.83 - 1e-9
     for node in applied:  # every control the earlier data can carry cuts its node
         assert nodes.loc[node, "loss_high"] > 0

@@ -24,6 +24,7 @@ from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import provision_frame
 from supplychain.bounds import supplier_share_bounds
+from supplychain.concentration import supplier_shares
 from supplychain.disruption import Shock, simulate
 from supplychain.graph import build_graph
 from supplychain.schema import validate_provision
@@ -45,7 +46,9 @@ def run_backtest(
     """Simulate the export controls that came into force in ``year`` on the shares known before it.
 
     Tables: ``controls`` (the controls of the year on the graph's nodes, with their source; ``in_data`` is False
-    where the data before ``year`` do not name the country as a supplier of the node, so the control cuts nothing),
+    where the data before ``year`` do not name the country as a supplier of the node, so the control cuts nothing;
+    ``data_year``, ``share_low`` and ``share_high`` give the reference year and the share interval of the
+    controlling country that the shock removes),
     ``nodes``, ``finals`` and ``markets`` (losses as ``loss_low``/``loss_high`` intervals, as in
     :func:`deps.services.analysis.run_simulation`).
     """
@@ -67,10 +70,7 @@ def run_backtest(
         provision = validate_provision(before)
         country_shares = supplier_share_bounds(provision, level="country", thresholds=thresholds)
         firm_shares = supplier_share_bounds(provision, level="firm", thresholds=thresholds)
-        supplied = set(zip(country_shares["node_id"], country_shares["supplier"], strict=True))
-        applied = applied.assign(
-            in_data=[(n, c) in supplied for n, c in zip(applied["node_id"], applied["country_iso3"], strict=True)]
-        )
+        applied = _with_data(applied, country_shares, supplier_shares(provision, level="country"))
         # a control by a country the data do not name as a supplier of the node cuts nothing there: kept, shown
         shocks = [
             resolve_shock(Shock("country", str(country), fraction, nodes=tuple(group["node_id"])), inputs)
@@ -107,3 +107,38 @@ def run_backtest(
         started_at=started,
     )
     return TablesRun(run_id, inputs.dataset, tables)
+
+
+def _with_data(applied: pd.DataFrame, bounds: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """The controls with ``in_data``, ``data_year``, ``share_low`` and ``share_high`` of the controlled supply.
+
+    Parameters
+    ----------
+    applied
+        Controls in force (:func:`controls_in_force`).
+    bounds
+        Country share intervals of the data before the year (:func:`supplychain.bounds.supplier_share_bounds`).
+    shares
+        The country view those intervals rest on (:func:`supplychain.concentration.supplier_shares`), for the
+        reference year of each node and supplier.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``applied`` with the four columns; a control the data do not carry has ``in_data`` False and no year or share.
+    """
+    keys = list(zip(applied["node_id"], applied["country_iso3"], strict=True))
+    interval = {
+        (n, c): (lo, hi)
+        for n, c, lo, hi in zip(
+            bounds["node_id"], bounds["supplier"], bounds["share_low"], bounds["share_high"], strict=True
+        )
+    }
+    years = {(n, c): y for n, c, y in zip(shares["node_id"], shares["supplier_id"], shares["year"], strict=True)}
+    nan = float("nan")
+    return applied.assign(
+        in_data=[key in interval for key in keys],
+        data_year=pd.array([years.get(key) if key in interval else None for key in keys], dtype="Int64"),
+        share_low=[float(interval[key][0]) if key in interval else nan for key in keys],
+        share_high=[float(interval[key][1]) if key in interval else nan for key in keys],
+    )
