@@ -30,16 +30,30 @@ completion gives a lower bound of a(v) over all completions, and the highest an 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from supplychain.levels import gather_ranges
+from supplychain.levels import LevelBlock, gather_ranges
 
-if TYPE_CHECKING:
-    from supplychain.graph import SupplyGraph
+__all__ = ["AltBlock", "PropagationBlocks", "alt_blocks", "propagate", "propagate_blocks", "restrict_alt_blocks"]
 
-__all__ = ["AltBlock", "alt_blocks", "propagate"]
+
+class PropagationBlocks(Protocol):
+    """What :func:`propagate_blocks` walks: per level, the AND inputs, the types and the substitutes.
+
+    A :class:`supplychain.graph.SupplyGraph`, or its part upstream of the final products
+    (:attr:`supplychain.graph.SupplyGraph.final_inputs`, re-indexed).
+    """
+
+    @property
+    def levels_and(self) -> tuple[LevelBlock, ...]: ...
+
+    @property
+    def type_blocks(self) -> tuple[AltBlock | None, ...]: ...
+
+    @property
+    def substitute_blocks(self) -> tuple[AltBlock | None, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -108,13 +122,13 @@ def alt_blocks(
     return tuple(out)
 
 
-def propagate(graph: SupplyGraph, own: np.ndarray, *, high: bool = False, in_place: bool = False) -> np.ndarray:
+def propagate(graph: PropagationBlocks, own: np.ndarray, *, high: bool = False, in_place: bool = False) -> np.ndarray:
     """a(v) for every node from own availability ``own`` (one scenario (n,) or many (n, k)).
 
     Parameters
     ----------
     graph
-        Array form of the graph.
+        Array form of the graph (a :class:`supplychain.graph.SupplyGraph` or its part upstream of the finals).
     own
         o(v), in [0, 1]; float32 or float64.
     high
@@ -129,6 +143,16 @@ def propagate(graph: SupplyGraph, own: np.ndarray, *, high: bool = False, in_pla
         a(v), same shape and dtype as ``own``.
     """
     avail = own if in_place else np.array(own, copy=True)
+    return propagate_blocks(graph, avail, high=high)
+
+
+def propagate_blocks(graph: PropagationBlocks, avail: np.ndarray, *, high: bool = False) -> np.ndarray:
+    """:func:`propagate` in place on ``avail`` over the blocks of ``graph`` (rows = its nodes).
+
+    The same steps in the same order as :func:`propagate`, so that a part of the graph closed
+    under inputs (every input, type and substitute of a node in it is in it) gives its nodes
+    exactly the values the whole graph gives them.
+    """
     two_d = avail.ndim == 2
     for lv, block in enumerate(graph.levels_and):
         if len(block.nodes):
@@ -161,3 +185,46 @@ def _combine_types(avail: np.ndarray, block: AltBlock, *, high: bool, two_d: boo
     extreme = np.where(np.isfinite(extreme), extreme, 0.0)
     r = block.residual[:, None] if two_d else block.residual
     return np.clip(known + r * extreme, 0.0, 1.0)
+
+
+def restrict_alt_blocks(
+    blocks: tuple[AltBlock | None, ...], keep: np.ndarray, new_index: np.ndarray, n_levels: int
+) -> tuple[AltBlock | None, ...]:
+    """The blocks of the nodes in ``keep`` (with all their edges), re-indexed by ``new_index``.
+
+    Parameters
+    ----------
+    blocks
+        One :class:`AltBlock` (or ``None``) per level, as :func:`alt_blocks` returns them.
+    keep
+        Mask of the nodes kept; every source of a kept node's edges must be kept too.
+    new_index
+        Position of each kept node in the restricted graph.
+    n_levels
+        Number of levels of the restricted graph (levels above hold no kept node).
+
+    Returns
+    -------
+    tuple
+        ``n_levels`` entries (``()`` when ``blocks`` is empty); edges keep their order, so sums
+        over a node's edges are bit-identical.
+    """
+    if not blocks:
+        return ()
+    out: list[AltBlock | None] = [None] * n_levels
+    for lv, block in enumerate(blocks[:n_levels]):
+        if block is None:
+            continue
+        sel = np.flatnonzero(keep[block.nodes])
+        if len(sel) == 0:
+            continue
+        pos, starts = gather_ranges(np.append(block.starts, len(block.src)), sel)
+        out[lv] = AltBlock(
+            nodes=new_index[block.nodes[sel]],
+            src=new_index[block.src[pos]],
+            starts=starts,
+            weight=block.weight[pos],
+            residual=block.residual[sel],
+            candidate=block.candidate[pos],
+        )
+    return tuple(out)

@@ -20,15 +20,17 @@ edge.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from supplychain.alternatives import AltBlock, alt_blocks
+from supplychain.alternatives import AltBlock, alt_blocks, restrict_alt_blocks
 from supplychain.errors import GraphError
 from supplychain.levels import (
     LevelBlock,
     csr_from_pairs,
+    gather_ranges,
     kahn_levels,
     level_blocks,
     reverse_level_blocks,
@@ -36,7 +38,43 @@ from supplychain.levels import (
 )
 from supplychain.schema import run_starts, split_list, validate_edges, validate_nodes
 
-__all__ = ["SupplyGraph", "build_graph", "final_mask", "structural_edges"]
+__all__ = ["FinalInputs", "SupplyGraph", "build_graph", "final_mask", "structural_edges"]
+
+
+@dataclass(frozen=True)
+class FinalInputs:
+    """The final products and every node upstream of one, re-indexed (built by
+    :attr:`SupplyGraph.final_inputs`).
+
+    U = {f final} united with the ancestors of the final products over every supply relation.
+    U is closed under inputs, so availability (:func:`supplychain.alternatives.propagate_blocks`)
+    and downstream reach restricted to U give the nodes of U exactly the values of the whole
+    graph; outside U, a node reaches no final product. Position i here is node ``nodes[i]``.
+
+    Attributes
+    ----------
+    nodes
+        Indices of the nodes of U in the whole graph (sorted).
+    finals
+        Positions of the final products (``SupplyGraph.finals``, same order) in ``nodes``.
+    levels_and, type_blocks, substitute_blocks
+        As in :class:`SupplyGraph`, over U (same levels).
+    levels_out
+        Out-neighbours inside U per level, from the top level down (edges leaving U dropped:
+        their targets reach no final product).
+    """
+
+    nodes: np.ndarray
+    finals: np.ndarray
+    levels_and: tuple[LevelBlock, ...]
+    type_blocks: tuple[AltBlock | None, ...]
+    substitute_blocks: tuple[AltBlock | None, ...]
+    levels_out: tuple[LevelBlock, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of nodes of U."""
+        return len(self.nodes)
 
 
 @dataclass(frozen=True)
@@ -119,6 +157,15 @@ class SupplyGraph:
     def has_alternatives(self) -> bool:
         """True when the graph has ``is_type_of`` or ``substitutes`` edges."""
         return any(b is not None for b in self.type_blocks + self.substitute_blocks)
+
+    @cached_property
+    def final_inputs(self) -> FinalInputs:
+        """The part of the graph upstream of the final products (:class:`FinalInputs`).
+
+        Built on first use (one backward sweep and the blocks of U) and kept with the graph:
+        sweeps that report final products only run on it.
+        """
+        return _final_inputs(self)
 
 
 def structural_edges(edges: pd.DataFrame) -> pd.DataFrame:
@@ -298,3 +345,50 @@ def _market_bits(nodes: pd.DataFrame, n: int) -> tuple[tuple[str, ...], np.ndarr
             j = pos_of[m]
             market_bits[v, j // 64] |= np.uint64(1) << np.uint64(j % 64)
     return markets, market_bits
+
+
+def _final_inputs(graph: SupplyGraph) -> FinalInputs:
+    """U = final products and their ancestors, by one OR sweep over the out-edges (top level down)."""
+    n = graph.n
+    keep = graph.is_final.copy()
+    flag = keep.astype(np.uint8)
+    for block in graph.levels_out:
+        if len(block.nodes):
+            hit = block.reduce(flag, np.maximum)
+            flag[block.nodes] = np.maximum(hit, flag[block.nodes])
+    keep = flag > 0
+    nodes = np.flatnonzero(keep)
+    m = len(nodes)
+    new_index = np.full(n, -1, dtype=np.int64)
+    new_index[nodes] = np.arange(m, dtype=np.int64)
+    level = graph.level[nodes]
+    order = new_index[graph.order[keep[graph.order]]]  # (level, index) order, as graph.order
+    # required inputs (AND) of the kept nodes: all kept (U is closed under inputs)
+    dst_parts, src_parts = [], []
+    for block in graph.levels_and:
+        sel = np.flatnonzero(keep[block.nodes])
+        if len(sel) == 0:
+            continue
+        pos, starts = gather_ranges(np.append(block.starts, len(block.neighbours)), sel)
+        sizes = np.diff(np.append(starts, len(pos)))
+        dst_parts.append(np.repeat(new_index[block.nodes[sel]], sizes))
+        src_parts.append(new_index[block.neighbours[pos]])
+    a_dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, dtype=np.int64)
+    a_src = np.concatenate(src_parts) if src_parts else np.zeros(0, dtype=np.int64)
+    and_ptr, and_idx = csr_from_pairs(a_dst, a_src, m)
+    levels_and = level_blocks(level, order, and_ptr, and_idx)
+    # out-edges between kept nodes
+    pos, starts = gather_ranges(graph.out_ptr, nodes)
+    o_src = np.repeat(np.arange(m, dtype=np.int64), np.diff(np.append(starts, len(pos))))
+    o_dst = new_index[graph.out_idx[pos]]
+    inside = o_dst >= 0
+    out_ptr, out_idx = csr_from_pairs(o_src[inside], o_dst[inside], m)
+    n_levels = len(levels_and)
+    return FinalInputs(
+        nodes=nodes,
+        finals=new_index[graph.finals],
+        levels_and=levels_and,
+        type_blocks=restrict_alt_blocks(graph.type_blocks, keep, new_index, n_levels),
+        substitute_blocks=restrict_alt_blocks(graph.substitute_blocks, keep, new_index, n_levels),
+        levels_out=reverse_level_blocks(level, order, out_ptr, out_idx),
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from supplychain.alternatives import propagate
+from supplychain.alternatives import propagate_blocks
 from supplychain.errors import UnknownItemError
 from supplychain.graph import SupplyGraph
 from supplychain.losses import ShareMatrices, final_loss_frame, market_loss, share_matrix
@@ -146,10 +146,18 @@ def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: f
 def _sweep(
     graph: SupplyGraph, cut: object, fraction: float, *, high: bool, chunk_columns: int, keep: bool
 ) -> tuple[np.ndarray | None, np.ndarray]:
-    """Availability (kept or not) and final-product loss, one column per supplier of ``cut``."""
-    csc = cut.tocsc()  # type: ignore[attr-defined]
+    """Availability (kept or not) and final-product loss, one column per supplier of ``cut``.
+
+    Without ``keep`` only the final products' values are needed, so the propagation runs on
+    the part of the graph upstream of them (:attr:`SupplyGraph.final_inputs`: the same values
+    there, fewer rows and edges).
+    """
+    part = None if keep else graph.final_inputs
+    csr = cut.tocsr()  # type: ignore[attr-defined]
+    csc = (csr if part is None else csr[part.nodes]).tocsc()
     n, k = csc.shape
-    finals = graph.finals
+    finals = graph.finals if part is None else part.finals
+    blocks = graph if part is None else part
     loss = np.empty((len(finals), k), dtype=np.float32)
     avail = np.empty((n, k), dtype=np.float32) if keep else None
     width = max(1, min(chunk_columns, k))
@@ -158,11 +166,11 @@ def _sweep(
         hi = min(lo + width, k)
         block = buf if hi - lo == width else np.empty((n, hi - lo), dtype=np.float32)
         block.fill(1.0)
-        part = csc[:, lo:hi].tocoo()
+        sub = csc[:, lo:hi].tocoo()
         flat = block.reshape(-1)  # a view: (row, col) pairs are unique, one flat gather-subtract
-        flat[part.row.astype(np.int64) * (hi - lo) + part.col] -= np.float32(fraction) * part.data.astype(np.float32)
+        flat[sub.row.astype(np.int64) * (hi - lo) + sub.col] -= np.float32(fraction) * sub.data.astype(np.float32)
         np.clip(block, 0.0, 1.0, out=block)
-        propagate(graph, block, high=high, in_place=True)
+        propagate_blocks(blocks, block, high=high)
         loss[:, lo:hi] = 1.0 - block[finals]  # only final products are reported
         if avail is not None:
             avail[:, lo:hi] = block

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sc_fixtures import edges_frame, nodes_frame, provision_frame
+from sc_fixtures import edges_frame, nodes_frame, provision_frame, random_alt_dag
 
 from supplychain.concentration import supplier_shares
 from supplychain.disruption import (
@@ -159,3 +159,27 @@ def test_sweep_chunks_and_dropping_availability_change_nothing() -> None:
     assert lean.availability_low is None and lean.availability_high is None
     pd.testing.assert_frame_equal(full.final_loss_high, lean.final_loss_high)
     pd.testing.assert_frame_equal(full.market_loss_low, lean.market_loss_low)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_sweep_upstream_of_finals_only_is_exact(seed: int) -> None:
+    """Without availability the sweep runs on the final products and their ancestors only
+    (SupplyGraph.final_inputs): the same losses, bit for bit, as on the whole graph."""
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    nodes, edges = random_alt_dag(seed)
+    ids = nodes["node_id"].tolist()
+    finals = [v for v in ids if rng.random() < 0.3] or ids[-1:]
+    graph = build_graph(nodes_frame(ids, finals=finals), edges)
+    dag = nx.DiGraph(list(zip(edges["src"], edges["dst"], strict=True)))
+    dag.add_nodes_from(ids)
+    upstream = set(finals).union(*(nx.ancestors(dag, f) for f in finals))
+    assert sorted(graph.ids[graph.final_inputs.nodes]) == sorted(upstream)
+    rows = [(v, c, "country", c, float(rng.choice([np.nan, 0.2, 0.5, 1.0]))) for v in ids for c in ("CHN", "USA")]
+    shares = supplier_shares(provision_frame([r for r in rows if rng.random() < 0.6] or rows[:1]))
+    for fraction in (1.0, 0.4):
+        full = country_sweep(graph, shares, fraction=fraction)
+        lean = country_sweep(graph, shares, fraction=fraction, keep_availability=False, chunk_columns=1)
+        for name in ("final_loss_low", "final_loss_high", "market_loss_low", "market_loss_high"):
+            pd.testing.assert_frame_equal(getattr(full, name), getattr(lean, name), check_exact=True)
