@@ -172,7 +172,7 @@ def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, mon
     antimony = conflicts[conflicts["node_id"].eq("mat_antimony") & conflicts["supplier_id"].eq("CHN")]
     assert 2024 in set(antimony["year"])
     refused = runner.invoke(app, ["analyse", "--with", "fda-sites", "--out", str(tmp_path / "x.csv")])
-    assert refused.exit_code == 1 and "cannot be fused" in str(refused.exception)
+    assert refused.exit_code == 1 and "cannot be fused: only usgs and iea imports" in str(refused.exception)
     simulated = runner.invoke(
         app, ["simulate", "--with", "usgs", "--shock", "CHN=1.0", "--out", str(tmp_path / "s.csv")]
     )
@@ -222,3 +222,17 @@ def test_fusion_precedence_and_conflicts_on_a_hand_checked_frame() -> None:
     assert fused.conflicts[["node_id", "year"]].values.tolist() == [["a", 2023]]
     assert fused.conflicts["difference_pp"].iloc[0] == pytest.approx(20.0)
     assert split_fused_name("seed+usgs+iea") == ("seed", ("usgs", "iea"))
+
+
+@pytest.mark.parametrize("command", ["analyse", "simulate", "optimise"])
+def test_with_help_lists_every_addable_format_from_the_registry(command: str) -> None:
+    from deps.cli.main import app
+    from deps.ingest import FORMATS, FUSABLE
+
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.replace("\u2502", " ").split())  # the help box's side bars wrap lines
+    assert FUSABLE and set(FUSABLE) <= set(FORMATS)
+    for fmt in FUSABLE:  # each addable format with the registry's description of it
+        assert f"{fmt}: {FORMATS[fmt][2]}" in text
+    assert "fda-sites:" not in text  # a site count maps to no node

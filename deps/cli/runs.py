@@ -15,6 +15,7 @@ import typer
 
 from deps.cli.common import OutputFormat, TableFormat, cli_actor, ready
 from deps.config import Settings
+from deps.ingest import fusable_help
 from deps.services.frontier import parse_frontier
 from deps.services.output import check_output, check_output_folder, write_atomically
 from deps.store.db import Database
@@ -34,7 +35,10 @@ WithOption = Annotated[
     list[str] | None,
     typer.Option(
         "--with",
-        help="Fuse the mapped observed shares of this dataset (usgs, iea) into the graph; repeat for several.",
+        help=(
+            "Fuse the mapped observed shares of this dataset into the graph; repeat for several. Addable: the"
+            f" datasets imported in these formats (by default named after the format): {fusable_help()}."
+        ),
     ),
 ]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from deps.config import Settings
     from deps.ingest.dataset import ImportResult
 
-__all__ = ["FORMATS", "import_file", "importer"]
+__all__ = ["FORMATS", "FUSABLE", "fusable_help", "import_file", "importer"]
 
 #: format name -> (module, function, one-line help)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -34,6 +34,20 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "iea": ("deps.ingest.iea", "import_iea", "IEA Critical Minerals Data Explorer workbook (XLSX)"),
     "fda-sites": ("deps.ingest.fda", "import_fda_sites", "FDA DECRS registered drug sites: API sites by country (CSV)"),
 }
+
+
+#: import formats whose observed shares ``data/commodity_map.csv`` maps onto a base graph's nodes: a dataset imported
+#: in one of them can be added to an analysis (``--with NAME``, or a fused name ``seed+NAME``)
+FUSABLE: tuple[str, ...] = ("usgs", "iea")
+
+
+def fusable_help() -> str:
+    """The addable formats with their one-line help, for the CLI and the app.
+
+    >>> fusable_help().startswith("usgs: USGS Mineral Commodity Summaries")
+    True
+    """
+    return "; ".join(f"{fmt}: {FORMATS[fmt][2]}" for fmt in FUSABLE)
 
 
 def importer(fmt: str) -> Callable[..., Any]:

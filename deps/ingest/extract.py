@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from deps.errors import DataValidationError, Problem
+from deps.ingest import FUSABLE
 from deps.ingest.observed import ValidatedObserved
 from deps.ingest.validation import TableCheck, positions, share_sum_problems
 
@@ -65,7 +66,7 @@ EXTRACT_REQUIRED = ("node_id", "supplier_type", "source_id", "evidence")
 EXTRACT_OPTIONAL = ("supplier_id", "share_pct", "basis", "year", "confidence", "vintage", "quantity", "unit", "note")
 OBSERVED_SUPPLIER_TYPES = ("country", "residual")
 OBSERVED_EVIDENCE = ("observed", "estimated")
-_SOURCES = ("usgs", "iea")
+_SOURCES = FUSABLE  # the map links the stages of these import formats
 _ROLES = ("primary", "alternative")
 
 
@@ -81,7 +82,8 @@ def read_map(path: Path) -> pd.DataFrame:
     for index, row in frame.iterrows():
         position = int(str(index)) + 2
         if row["source"] not in _SOURCES:
-            problems.append(Problem(path.name, position, "source", f"{row['source']!r}", "use usgs or iea"))
+            fix = f"use one of {', '.join(_SOURCES)}"
+            problems.append(Problem(path.name, position, "source", f"{row['source']!r}", fix))
         if row["role"] not in _ROLES:
             problems.append(Problem(path.name, position, "role", f"{row['role']!r}", "use primary or alternative"))
         if not row["note"].strip():

@@ -116,6 +116,7 @@ def _fuse(
     db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
 ) -> Fusion:
     from deps.config import load_settings
+    from deps.ingest import FUSABLE
     from deps.ingest.extract import read_map
 
     settings = settings or load_settings()
@@ -125,8 +126,10 @@ def _fuse(
     added = []
     for name in others:
         ref = resolve_dataset(db, name)
-        if ref.format not in ("usgs", "iea"):
-            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only usgs and iea imports map to nodes")
+        if ref.format not in FUSABLE:
+            raise RunError(
+                f"dataset {name!r} ({ref.format}) cannot be fused: only {' and '.join(FUSABLE)} imports map to nodes"
+            )
         added.append((name, ref.format, provision_frame(db, ref.id, observed_all=True)))
     return fuse_provision(provision, base, added, read_map(path), threshold_pp=settings.conflict_pp)
 
