@@ -16,6 +16,7 @@ from deps.ingest.seed import initialise
 from deps.services.runs import get_run
 from deps.services.trends import run_trends
 from deps.store.db import Database
+from tests.conftest import REPO_ROOT
 from tests.helpers import READER
 
 ANALYST = Actor("ana", "analyst")
@@ -42,6 +43,17 @@ def test_trends_on_the_seed(db: Database, seeded: dict[str, str]) -> None:
         assert years["year"].min() == row.first_year and years["year"].max() == row.last_year
     record = get_run(db, result.run_id, actor=READER)
     assert record.kind == "trends" and record.summary["nodes_with_trend"] == len(trends)
+    # the shipped extract holds every reference year: each of its nodes with several years has a trend
+    extract = pd.read_csv(REPO_ROOT / "data" / "observed_provision.csv", keep_default_na=False)
+    several = extract.groupby("node_id")["year"].nunique()
+    assert set(several[several >= 2].index) <= set(trends["node_id"])
+    gallium = trends.set_index("node_id").loc["mat_gallium"]
+    assert (gallium["first_year"], gallium["last_year"], gallium["n_years"]) == (2021, 2025, 5)
+    # MCS 2023: China 423,000 of the countries' 434,000 kg in 2021 (Japan 3,000, Korea 2,000, Russia 5,000, Ukraine
+    # 1,000): HHI 0.9501; MCS 2026's 2025 estimate: China 99.0 %, HHI 0.9804
+    assert gallium["hhi_first_low"] == pytest.approx(0.95015, abs=1e-5)
+    assert gallium["hhi_last_low"] == pytest.approx(0.98035, abs=1e-5)
+    assert gallium["rising"] == "yes" and gallium["top_supplier_first"] == gallium["top_supplier_last"] == "CHN"
 
 
 def test_viewers_may_not_run_trends(db: Database, seeded: dict[str, str]) -> None:
