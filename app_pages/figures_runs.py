@@ -233,3 +233,65 @@ def batch_comparison(frame: pd.DataFrame, *, source: str, lang: str = "en") -> g
         yaxis_title=translate("Weighted residual risk (sum of risk scores)", lang),
     )
     return source_annotation(fig, source, lang)
+
+
+def tornado(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    top: int = 15,
+    line_names: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> go.Figure:
+    """Tornado chart of the optimiser's sensitivity table (:mod:`optimizer.sensitivity`).
+
+    One bar per parameter (the ``top`` with the largest ``residual_swing``), from the optimal weighted residual risk
+    at the parameter's high value to that at its low value, around a line at the central plan's value: the longer
+    the bar, the more the answer rests on that assumption.  The budget's bar is its -50 % to +50 % swing.
+    """
+    data = frame.dropna(subset=["objective_low", "objective_high"])
+    data = data.sort_values("residual_swing", ascending=False, kind="mergesort", key=abs).head(top).iloc[::-1]
+    labels = [
+        translate("Budget (-50% to +50%)", lang)
+        if row["kind"] == "budget"
+        else f"{_name(line_names, row['action_line_id'], 40)} · "
+        f"{translate(DEPENDENCY_KINDS.get(str(row['dependency_kind']), str(row['dependency_kind'])), lang)} · "
+        f"{translate('segment {n}', lang).format(n=int(row['segment']))}"
+        for row in data.to_dict("records")
+    ]
+    low = data["objective_low"].astype(float)
+    high = data["objective_high"].astype(float)
+    left = pd.concat([low, high], axis=1).min(axis=1)
+    width = (low - high).abs()
+    hover = translate("at the low value: %{customdata[0]:.4g}<br>at the high value: %{customdata[1]:.4g}", lang)
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=width,
+            base=left,
+            orientation="h",
+            customdata=list(zip(low, high, strict=True)),
+            hovertemplate=hover + "<extra></extra>",
+            name=translate("Residual risk from the low to the high value", lang),
+        )
+    )
+    central = data["objective_central"].dropna()
+    if len(central):
+        fig.add_vline(x=float(central.iloc[0]), line_dash="dash", annotation_text=translate("central plan", lang))
+    fig.update_layout(
+        title=translate("Sensitivity: residual risk when one assumption moves to its low or high value", lang),
+        xaxis_title=translate("Weighted residual risk (sum of risk scores)", lang),
+        yaxis_title=translate("Assumption", lang),
+        height=max(350, 28 * len(data) + 170),
+        showlegend=False,
+    )
+    return source_annotation(fig, source, lang)
+
+
+#: The optimiser's dependency kinds in English words (the data's codes are the field names of :mod:`optimizer`).
+DEPENDENCY_KINDS: dict[str, str] = {
+    "concentration": "concentration",
+    "import_reliance": "import reliance",
+    "substitutability": "substitutability",
+    "time_to_recover": "time to recover",
+}

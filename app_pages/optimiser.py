@@ -88,6 +88,14 @@ def _form(
     solver = cols[1].selectbox(t("Solver"), ["highs", "cbc"], key="opt_solver")
     frontier_text = cols[2].text_input(t("Frontier budgets (EUR million, comma-separated)"), "", key="opt_frontier")
     draws = cols[3].number_input(t("Monte Carlo draws"), 0, 500, 0, 10, key="opt_draws")
+    sensitivity = st.checkbox(
+        t("Sensitivity to every effect assumption and the budget, and robust plans (takes longer)"),
+        key="opt_sensitivity",
+        help=t(
+            "Solves again with each effect assumption at its low and its high value (and the budget at -50% and "
+            "+50%), and finds the worst-case and minimum-regret plans over the low-high range of all effects."
+        ),
+    )
     line_ids = list(lines["action_line_id"])
     markets = sorted({m for cell in targets["market"] for m in str(cell).split(";") if m})  # ties list all markets
     with st.expander(t("Per-line bounds (EUR million)")):
@@ -171,7 +179,7 @@ def _form(
     frontier, frontier_problem = frontier_budgets(frontier_text)
     reasons = [r for r in (budget_problem, frontier_problem) if r]
     if budget is None:
-        return None, {"frontier": frontier, "draws": int(draws)}, reasons
+        return None, {"frontier": frontier, "draws": int(draws), "sensitivity": bool(sensitivity)}, reasons
     changed = (edited["length_meur"] != base["length_meur"]) | (
         edited["reduction_per_meur"] != base["reduction_per_meur"]
     )
@@ -200,7 +208,7 @@ def _form(
         ),
         effect_overrides=overrides,
     )
-    return config, {"frontier": frontier, "draws": int(draws)}, reasons
+    return config, {"frontier": frontier, "draws": int(draws), "sensitivity": bool(sensitivity)}, reasons
 
 
 def _results(run: OptimisationRun, source: str, dataset: str) -> None:
@@ -224,7 +232,7 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     cols[1].metric(t("Residual risk"), f"{summary['objective']:.4f}")
     cols[2].metric(t("Risk before"), f"{summary['baseline_objective']:.4f}")
     cols[3].metric(t("Budget shadow price (risk per EUR million)"), f"{summary['budget_shadow_price']:.5f}")
-    tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc = st.tabs(
+    tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc, tab_sens = st.tabs(
         [
             t("Allocation"),
             t("Residual risk"),
@@ -232,6 +240,7 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
             t("Why not funded"),
             t("Efficient frontier"),
             t("Monte Carlo funding frequencies"),
+            t("Sensitivity"),
         ]
     )
     with tab_alloc:
@@ -294,6 +303,55 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
             show_table(tables["mc_bands"], hide_index=True)
         else:
             st.info(t("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions."))
+    with tab_sens:
+        _sensitivity(tables, source, dataset, run.run_id)
+
+
+def _sensitivity(tables: dict[str, pd.DataFrame], source: str, dataset: str, run_id: str) -> None:
+    """The tornado chart and table, and the central, worst-case and minimum-regret plans with their costs."""
+    if "tornado" not in tables:
+        st.info(t("Tick the sensitivity box above and run again to see how far each assumption moves the answer."))
+        return
+    swings = tables["tornado"]
+    st.plotly_chart(
+        figures_runs.tornado(swings, source=source, line_names=line_names(), lang=language()),
+        key="opt_tornado_chart",
+    )
+    shown = swings.drop(columns=["parameter", "kind"]).assign(
+        dependency_kind=[
+            t(figures_runs.DEPENDENCY_KINDS.get(str(k), str(k))) if isinstance(k, str) else t("budget")
+            for k in swings["dependency_kind"]
+        ]
+    )
+    show_table(shown, hide_index=True)
+    download_buttons(swings, f"tornado-{run_id[:8]}", key="opt_dl_tornado", dataset=dataset)
+    plans = tables.get("robust_plans")
+    if plans is None or not len(plans):
+        return
+    st.subheader(t("Plans that hold over the low-high range of the effects"))
+    by_plan = {str(r["plan"]): r for r in plans.to_dict("records")}
+    central = by_plan.get("central", {})
+    for name, words in (("worst-case", t("The worst-case plan")), ("min-regret", t("The minimum-regret plan"))):
+        plan = by_plan.get(name, {})
+        if plan.get("status") == "optimal" and central.get("status") == "optimal":
+            st.markdown(
+                t(
+                    "{plan} leaves {cost:.4g} more weighted residual risk than the central plan if the central "
+                    "effects come true; its worst case is {worst:.4g} (central plan {central_worst:.4g}), its "
+                    "largest regret {regret:.4g} (central plan {central_regret:.4g}).",
+                    plan=words,
+                    cost=float(plan["cost_vs_central"]),
+                    worst=float(plan["worst_case"]),
+                    central_worst=float(central["worst_case"]),
+                    regret=float(plan["max_regret"]),
+                    central_regret=float(central["max_regret"]),
+                )
+            )
+    show_table(plans.assign(plan=[t(PLAN_WORDS.get(str(p), str(p))) for p in plans["plan"]]), hide_index=True)
+
+
+#: The robust plans' codes in words.
+PLAN_WORDS = {"central": "central plan", "worst-case": "worst-case plan", "min-regret": "minimum-regret plan"}
 
 
 def render() -> None:
@@ -332,6 +390,7 @@ def render() -> None:
                     frontier=extra["frontier"] or None,
                     monte_carlo_draws=extra["draws"],
                     seed=0,
+                    sensitivity_analysis=extra["sensitivity"],
                 )
             st.session_state["opt_result"] = run
         except DataValidationError as exc:

@@ -340,6 +340,39 @@ PAGE_NL: dict[str, str] = {
         "De auditketen is intact: {n} regels gecontroleerd; nieuwste hash {hash}."
     ),
     "The audit chain is broken ({n} problem(s)):": "De auditketen is verbroken ({n} probleem(en)):",
+    # optimiser: sensitivity and robust plans
+    "Sensitivity to every effect assumption and the budget, and robust plans (takes longer)": (
+        "Gevoeligheid voor elke effectaanname en het budget, en robuuste plannen (duurt langer)"
+    ),
+    (
+        "Solves again with each effect assumption at its low and its high value (and the budget at -50% and "
+        "+50%), and finds the worst-case and minimum-regret plans over the low-high range of all effects."
+    ): (
+        "Rekent opnieuw met elke effectaanname op haar lage en haar hoge waarde (en het budget op -50% en "
+        "+50%), en zoekt de plannen voor het slechtste geval en met de minste spijt over de hele bandbreedte "
+        "van alle effecten."
+    ),
+    "Sensitivity": "Gevoeligheid",
+    "Tick the sensitivity box above and run again to see how far each assumption moves the answer.": (
+        "Vink hierboven gevoeligheid aan en reken opnieuw om te zien hoe ver elke aanname het antwoord verschuift."
+    ),
+    "budget": "budget",
+    "Plans that hold over the low-high range of the effects": (
+        "Plannen die standhouden over de bandbreedte van de effecten"
+    ),
+    "The worst-case plan": "Het plan voor het slechtste geval",
+    "The minimum-regret plan": "Het plan met de minste spijt",
+    (
+        "{plan} leaves {cost:.4g} more weighted residual risk than the central plan if the central effects "
+        "come true; its worst case is {worst:.4g} (central plan {central_worst:.4g}), its largest regret "
+        "{regret:.4g} (central plan {central_regret:.4g})."
+    ): (
+        "{plan} laat {cost:.4g} meer gewogen restrisico over dan het centrale plan als de centrale effecten "
+        "uitkomen; het slechtste geval is {worst:.4g} (centraal plan {central_worst:.4g}), de grootste spijt "
+        "{regret:.4g} (centraal plan {central_regret:.4g})."
+    ),
+    "worst-case plan": "plan voor het slechtste geval",
+    "minimum-regret plan": "plan met de minste spijt",
 }
 
 PAGE_NL.update(ASSUMPTIONS_NL)  # the Effect assumptions page keeps its texts in texts_assumptions.py

@@ -86,6 +86,21 @@ CHART_NL: dict[str, str] = {
     "Budget (EUR million)": "Budget (mln euro)",
     "Weighted residual risk (sum of risk scores)": "Gewogen restrisico (som van de risicoscores)",
     "Monte Carlo: how often each option is funded": "Monte Carlo: hoe vaak elke optie wordt gefinancierd",
+    "Budget (-50% to +50%)": "Budget (-50% tot +50%)",
+    "segment {n}": "segment {n}",
+    "concentration": "concentratie",
+    "import reliance": "importafhankelijkheid",
+    "substitutability": "vervangbaarheid",
+    "time to recover": "hersteltijd",
+    "at the low value: %{customdata[0]:.4g}<br>at the high value: %{customdata[1]:.4g}": (
+        "bij de lage waarde: %{customdata[0]:.4g}<br>bij de hoge waarde: %{customdata[1]:.4g}"
+    ),
+    "Residual risk from the low to the high value": "Restrisico van de lage tot de hoge waarde",
+    "central plan": "centraal plan",
+    "Sensitivity: residual risk when one assumption moves to its low or high value": (
+        "Gevoeligheid: restrisico als één aanname naar haar lage of hoge waarde gaat"
+    ),
+    "Assumption": "Aanname",
     "Draws in which the option is funded (%)": "Trekkingen waarin de optie wordt gefinancierd (%)",
     "Action line → target": "Actielijn → doel",
     "Weighted residual risk per scenario": "Gewogen restrisico per scenario",

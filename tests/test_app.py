@@ -27,7 +27,7 @@ from deps.ingest import import_file
 from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
 from deps.services.optimisation import run_optimisation
-from deps.services.runs import list_runs
+from deps.services.runs import list_runs, run_tables
 from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database
 from tests.helpers import READER
@@ -303,6 +303,29 @@ def test_optimiser_runs_with_a_small_budget(db: Database, seeded: Database) -> N
     assert any("Monte Carlo" in s for s in specs)
     spend = float(at.metric[0].value)
     assert 0 < spend <= 20.0
+
+
+@pytest.mark.slow
+def test_optimiser_sensitivity_tornado_and_robust_plans_in_dutch(db: Database, seeded: Database) -> None:
+    at = _login("ann")
+    at.radio(key="lang").set_value("nl").run()
+    at.switch_page("app_pages/optimiser.py").run()
+    _ok(at)
+    at.text_input(key="opt_budget").input("50")
+    at.checkbox(key="opt_sensitivity").check()
+    at.button(key="opt_run").click().run()
+    _ok(at)
+    runs = list_runs(db, kind="optimisation", actor=READER)
+    assert len(runs) == 1 and runs[0].parameters["sensitivity"] is True
+    stored = run_tables(db, runs[0].id, actor=READER)
+    specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
+    tornado = next(s for s in specs if "Gevoeligheid: restrisico" in s)
+    assert "Budget (-50% tot +50%)" in tornado  # the budget's bar, in Dutch
+    swings = stored["tornado"].dropna(subset=["residual_swing"])
+    assert len(swings) and (swings["residual_swing"] >= -1e-9).all()  # a larger effect never leaves more risk
+    sentences = [m.value for m in at.markdown if "centrale plan als de centrale effecten uitkomen" in m.value]
+    assert len(sentences) == 2, [m.value for m in at.markdown]  # worst case and minimum regret, with their costs
+    assert "worst-case" not in " ".join(sentences) and "central plan" not in " ".join(sentences)
 
 
 def test_optimiser_explains_infeasibility_in_words(db: Database, seeded: Database) -> None:
