@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from supplychain.graph import SupplyGraph
+from supplychain.graph import FinalInputs, SupplyGraph
 
 __all__ = [
     "SUPER_SOURCE",
@@ -109,18 +109,25 @@ def compute_reach(
     ko_bits = None
     if not keep and len(values) <= 16:
         # counts only: one 64-bit word of final products per pass (1-D gathers are the
-        # fastest), exact per-weight counts summed over the passes, weighted once at the end
-        counts = np.zeros((len(values), graph.n), dtype=np.int64)
+        # fastest), exact per-weight counts summed over the passes, weighted once at the end;
+        # the passes run on the final products and their ancestors (SupplyGraph.final_inputs):
+        # every other node reaches no final product (count 0)
+        part = graph.final_inputs
+        pos = np.empty(graph.n, dtype=np.int64)
+        pos[part.nodes] = np.arange(part.n, dtype=np.int64)
+        sub_counts = np.zeros((len(values), part.n), dtype=np.int64)
         for lo in range(0, n_f, 64):
-            word = or_downstream(graph, _own_bits(graph.n, finals[lo : lo + 64])[:, 0], in_place=True)
+            word = or_downstream(part, _own_bits(part.n, pos[finals[lo : lo + 64]])[:, 0], in_place=True)
             group = np.searchsorted(values, fw[lo : lo + 64])
             for g in np.unique(group):
                 sel = np.flatnonzero(group == g)
                 if len(sel) < 64:  # a word shared by weights, or the last word: mask it
                     mask = np.bitwise_or.reduce(np.left_shift(np.uint64(1), sel.astype(np.uint64)))
-                    counts[g] += np.bitwise_count(word & mask)
+                    sub_counts[g] += np.bitwise_count(word & mask)
                 else:
-                    counts[g] += np.bitwise_count(word)
+                    sub_counts[g] += np.bitwise_count(word)
+        counts = np.zeros((len(values), graph.n), dtype=np.int64)
+        counts[:, part.nodes] = sub_counts
         ko_count = counts.sum(axis=0)
         ko_weight = _weighted(counts.T, values)
     else:
@@ -148,14 +155,15 @@ def compute_reach(
         dominated_count=np.rint(dom_count).astype(np.int64),
         downstream_weight=ko_weight / total,
         dominated_weight=dom_weight / total,
-        market_bits=or_downstream(graph, market_own.astype(np.uint64)),
+        market_bits=_market_reach(graph, market_own.astype(np.uint64)),
     )
 
 
-def or_downstream(graph: SupplyGraph, bits: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+def or_downstream(graph: SupplyGraph | FinalInputs, bits: np.ndarray, *, in_place: bool = False) -> np.ndarray:
     """OR of ``bits`` over each node and all its descendants (reverse topological sweep).
 
-    ``in_place=True`` overwrites ``bits`` (saves a copy of a large bitset matrix).
+    ``graph`` may be the part upstream of the final products (:class:`FinalInputs`, rows =
+    its nodes). ``in_place=True`` overwrites ``bits`` (saves a copy of a large bitset matrix).
     """
     out = bits if in_place else bits.copy()
     for block in graph.levels_out:
@@ -163,6 +171,15 @@ def or_downstream(graph: SupplyGraph, bits: np.ndarray, *, in_place: bool = Fals
             continue
         low = block.reduce(out, np.bitwise_or)
         out[block.nodes] = np.bitwise_or(low, np.take(out, block.nodes, axis=0), out=low)
+    return out
+
+
+def _market_reach(graph: SupplyGraph, market_own: np.ndarray) -> np.ndarray:
+    """:func:`or_downstream` of bits set on final products only: run on the final products and
+    their ancestors (the other rows stay 0)."""
+    part = graph.final_inputs
+    out = np.zeros_like(market_own)
+    out[part.nodes] = or_downstream(part, market_own[part.nodes], in_place=True)
     return out
 
 

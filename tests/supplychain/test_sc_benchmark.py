@@ -65,3 +65,18 @@ def test_runners_and_main(data, capsys) -> None:  # type: ignore[no-untyped-def]
     main(["--sizes", "2000"])
     out = capsys.readouterr().out
     assert "arrays   total" in out and "networkx total" in out and "peak RSS" in out
+
+
+def test_counts_only_reach_on_the_final_inputs_equals_bitsets(data) -> None:  # type: ignore[no-untyped-def]
+    """The counts-only reach runs on the final products and their ancestors only
+    (SupplyGraph.final_inputs); the counts equal those of the full bitsets on the whole graph."""
+    g = build_graph(data.nodes, data.edges, validate=False)
+    assert 0 < g.final_inputs.n < g.n  # nodes outside: the restriction is exercised
+    full = compute_reach(g)
+    lean = compute_reach(g, max_bits_finals=0)
+    assert full.downstream_bits is not None and lean.downstream_bits is None
+    assert np.array_equal(full.downstream_count, lean.downstream_count)
+    assert np.allclose(full.downstream_weight, lean.downstream_weight, rtol=0, atol=1e-12)
+    assert np.array_equal(full.market_bits, lean.market_bits)
+    outside = np.setdiff1d(np.arange(g.n), g.final_inputs.nodes)
+    assert (lean.downstream_count[outside] == 0).all() and (lean.market_bits[outside] == 0).all()
