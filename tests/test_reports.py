@@ -81,7 +81,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1.0")]
             ).run_id,
             "optimisation": run_optimisation(
-                db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=300, frontier=[0, 300, 600]
+                db,
+                settings,
+                dataset="seed",
+                actor=ANALYST,
+                config=ScenarioConfig(),
+                budget=300,
+                frontier=[0, 300, 600],
+                sensitivity_analysis=True,
             ).run_id,
             "evil": record_run(
                 db,
@@ -362,14 +369,42 @@ def test_bad_requests_are_clear_errors(db: Database, settings: Settings, world: 
 
 SPECS = (
     ChartSpec("bars", "Loss per market", "bar", ("a", "b", "c"), (0.5, 0.25, 0.75), "market", "loss"),
-    ChartSpec("line", "Frontier", "line", ("0", "300", "600"), (13.8, 13.1, 12.9), "budget", "risk"),
+    ChartSpec("line", "Frontier", "line", (0.0, 300.0, 1000.0), (13.8, 13.1, 12.9), "budget", "risk"),
+    ChartSpec(
+        "ranges", "Spend ranges", "range", ("x", "y"), (40.0, 10.0), "line", "MEUR", low=(20.0, 0.0), mark=(30.0, 5.0)
+    ),
 )
+
+
+def test_optimisation_report_shows_ranges_sensitivity_and_a_numeric_frontier(
+    db: Database, world: dict[str, Any]
+) -> None:
+    run = get_run(db, world["optimisation"], actor=READER)
+    tables = run_tables(db, world["optimisation"], actor=READER)
+    content = gather_content(run, tables, fmt="md", classification=MARK, dataset_hash=None)
+    sections = {s.key: s for s in content.sections}
+    allocation_tables = [t.name for t in sections["allocation"].tables]
+    assert allocation_tables[:3] == ["allocation", "line_ranges", "market_ranges"]
+    assert [t.name for t in sections["sensitivity"].tables] == ["tornado", "robust_plans"]
+    charts = {c.key: c for c in content.charts}
+    frontier = charts["frontier"]
+    assert frontier.kind == "line" and frontier.x == (0.0, 300.0, 600.0)  # numbers: a linear budget axis
+    ranges = charts["line_ranges"]
+    line_ranges = tables["line_ranges"].set_index("action_line_id")
+    for label, low, high, chosen in zip(ranges.x, ranges.low, ranges.y, ranges.mark, strict=True):
+        row = line_ranges.loc[label]
+        assert (low, high, chosen) == (row["line_min_meur"], row["line_max_meur"], row["spend_meur"])
+        assert low <= chosen + 1e-6 and chosen <= high + 1e-6
+    tornado = charts["tornado"]
+    assert len(tornado.x) == min(15, int(tables["tornado"]["objective_low"].notna().sum()))
+    assert all(lo <= hi for lo, hi in zip(tornado.low, tornado.y, strict=True))
+    assert tornado.line == pytest.approx(float(tables["tornado"]["objective_central"].dropna().iloc[0]))
 
 
 def test_charts_render_through_matplotlib_when_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEPS_REPORT_CHARTS", "matplotlib")
     charts = render_charts(SPECS)
-    assert [c.engine for c in charts] == ["matplotlib", "matplotlib"]
+    assert [c.engine for c in charts] == ["matplotlib"] * len(SPECS)
     assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") and len(c.png) > 2000 for c in charts)
     assert render_charts(SPECS)[0].png == charts[0].png  # deterministic
     monkeypatch.setenv("DEPS_REPORT_CHARTS", "nonsense")
@@ -382,7 +417,7 @@ def test_charts_render_through_kaleido_with_chromium(monkeypatch: pytest.MonkeyP
         pytest.skip("no chromium for kaleido (apt-get install chromium); the matplotlib path is tested above")
     monkeypatch.delenv("DEPS_REPORT_CHARTS", raising=False)
     charts = render_charts(SPECS, engine="auto")
-    assert [c.engine for c in charts] == ["kaleido", "kaleido"]
+    assert [c.engine for c in charts] == ["kaleido"] * len(SPECS)
     assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") for c in charts)
 
 

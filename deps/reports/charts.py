@@ -105,20 +105,28 @@ def _kaleido_png(spec: ChartSpec) -> bytes:
     import kaleido
     import plotly.graph_objects as go
 
-    if spec.kind == "line":
-        trace = go.Scatter(x=list(spec.x), y=list(spec.y), mode="lines+markers", line={"color": _BAR_COLOUR})
+    figure = go.Figure()
+    if spec.kind == "range":
+        labels = list(spec.x)[::-1]  # the first label on top
+        low, high = list(spec.low)[::-1], list(spec.y)[::-1]
+        width = [h - lo for lo, h in zip(low, high, strict=True)]
+        figure.add_bar(y=labels, x=width, base=low, orientation="h", marker={"color": _BAR_COLOUR})
+        if spec.mark:
+            figure.add_scatter(y=labels, x=list(spec.mark)[::-1], mode="markers", marker={"color": "black"})
+        if spec.line is not None:
+            figure.add_vline(x=spec.line, line_dash="dash", line_color="black", line_width=1.5, layer="above")
+        figure.update_layout(xaxis_title=spec.y_label, yaxis_title=spec.x_label, showlegend=False)
+        figure.update_yaxes(type="category", automargin=True)
+    elif spec.kind == "line":
+        figure.add_scatter(x=list(spec.x), y=list(spec.y), mode="lines+markers", line={"color": _BAR_COLOUR})
+        figure.update_layout(xaxis_title=spec.x_label, yaxis_title=spec.y_label)
+        figure.update_xaxes(type="linear")
     else:
-        trace = go.Bar(x=list(spec.x), y=list(spec.y), marker={"color": _BAR_COLOUR})
-    figure = go.Figure(trace)
+        figure.add_bar(x=list(spec.x), y=list(spec.y), marker={"color": _BAR_COLOUR})
+        figure.update_layout(xaxis_title=spec.x_label, yaxis_title=spec.y_label)
     figure.update_layout(
-        title={"text": spec.title},
-        xaxis_title=spec.x_label,
-        yaxis_title=spec.y_label,
-        template="simple_white",
-        margin={"l": 60, "r": 20, "t": 50, "b": 110},
+        title={"text": spec.title}, template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 110}
     )
-    if spec.kind == "line":
-        figure.update_xaxes(type="category")
     _ensure_server()
     data = kaleido.calc_fig_sync(figure, opts={"format": "png", "width": WIDTH_PX, "height": HEIGHT_PX})
     return bytes(data)
@@ -130,14 +138,27 @@ def _matplotlib_png(spec: ChartSpec) -> bytes:
     figure = Figure(figsize=(WIDTH_PX / 100, HEIGHT_PX / 100), dpi=100)
     axes = figure.add_subplot()
     positions = list(range(len(spec.x)))
-    if spec.kind == "line":
-        axes.plot(positions, list(spec.y), marker="o", color=_BAR_COLOUR)
+    if spec.kind == "range":
+        rows = positions[::-1]  # the first label on top
+        widths = [h - lo for lo, h in zip(spec.low, spec.y, strict=True)]
+        axes.barh(rows, widths, left=list(spec.low), color=_BAR_COLOUR)
+        if spec.mark:
+            axes.plot(list(spec.mark), rows, "o", color="black")
+        if spec.line is not None:
+            axes.axvline(spec.line, linestyle="--", color="grey")
+        axes.set_yticks(rows, [str(v) for v in spec.x], fontsize=8)
+        axes.set_xlabel(spec.y_label)
+        axes.set_ylabel(spec.x_label)
+    elif spec.kind == "line":
+        axes.plot([float(v) for v in spec.x], list(spec.y), marker="o", color=_BAR_COLOUR)
+        axes.set_xlabel(spec.x_label)
+        axes.set_ylabel(spec.y_label)
     else:
         axes.bar(positions, list(spec.y), color=_BAR_COLOUR)
-    axes.set_xticks(positions, list(spec.x), rotation=45, ha="right", fontsize=8)
+        axes.set_xticks(positions, [str(v) for v in spec.x], rotation=45, ha="right", fontsize=8)
+        axes.set_xlabel(spec.x_label)
+        axes.set_ylabel(spec.y_label)
     axes.set_title(spec.title)
-    axes.set_xlabel(spec.x_label)
-    axes.set_ylabel(spec.y_label)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})

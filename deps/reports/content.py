@@ -232,6 +232,15 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
     binding = _sorted(
         duals[_truthy(duals, "binding")] if "binding" in duals.columns else duals, "dual", tie="constraint"
     )
+    split = str(run.summary.get("split_note") or "")
+    ranges = tuple(
+        ReportTable(n, t, tables[n])
+        for n, t in (
+            ("line_ranges", "Spend per action line: the chosen split and its range over all optimal allocations"),
+            ("market_ranges", "Spend per market: the chosen split and its range over all optimal allocations"),
+        )
+        if n in tables
+    )
     sections = [
         ReportSection(
             "allocation",
@@ -239,9 +248,11 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
             (
                 f"Status {run.status}; solver {run.solver or 'unknown'}. Shadow prices are the change in the weighted "
                 "residual risk per extra unit of each binding constraint (per MEUR for the budget).",
+                *((split,) if split else ()),
             ),
             (
                 ReportTable("allocation", "Allocation (MEUR), largest first", allocation),
+                *ranges,
                 ReportTable("markets", "Spend and risk per market", tables.get("markets", pd.DataFrame())),
                 ReportTable("shadow_prices", "Binding constraints and shadow prices", binding),
             ),
@@ -259,6 +270,28 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
     ]
     if extra:
         sections.append(ReportSection("frontier", "Frontier and uncertainty", (), tuple(extra)))
+    if "tornado" in tables:
+        robust = str(run.summary.get("robust_box") or "")
+        sections.append(
+            ReportSection(
+                "sensitivity",
+                "Sensitivity to the effect assumptions and robust plans",
+                (
+                    "Each effect segment (and the budget, -50 % to +50 %) is set to its low and its high value in "
+                    "turn, all else central, and the allocation solved again: the swing is the difference in "
+                    "optimal weighted residual risk, largest first.",
+                    *((robust,) if robust else ()),
+                ),
+                tuple(
+                    ReportTable(n, t, tables[n])
+                    for n, t in (
+                        ("tornado", "Sensitivity (tornado data)"),
+                        ("robust_plans", "Central, worst-case and minimum-regret plans"),
+                    )
+                    if n in tables
+                ),
+            )
+        )
     sections.append(
         ReportSection(
             "assumptions",
@@ -289,12 +322,14 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
                 "frontier",
                 "Budget-risk frontier",
                 "line",
-                tuple(value_text(float(v)) for v in part["budget_meur"]),
+                tuple(float(v) for v in part["budget_meur"]),
                 tuple(float(v) for v in part["weighted_residual_risk"]),
                 "budget (MEUR)",
                 "weighted residual risk",
             )
         )
+    charts += _line_ranges(tables.get("line_ranges", pd.DataFrame()))
+    charts += _tornado(tables.get("tornado", pd.DataFrame()))
     charts += _bar(
         "spend",
         "Spend per market (MEUR)",
@@ -304,6 +339,60 @@ def _optimisation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[l
         "MEUR",
     )
     return sections, charts
+
+
+def _line_ranges(frame: pd.DataFrame) -> list[ChartSpec]:
+    """Range chart: per action line, the spend over all optimal allocations (bar) and the chosen spend (point)."""
+    if frame.empty or not {"action_line_id", "spend_meur", "line_min_meur", "line_max_meur"} <= set(frame.columns):
+        return []
+    part = frame.sort_values(["spend_meur", "action_line_id"], ascending=[False, True], kind="mergesort")
+    return [
+        ChartSpec(
+            "line_ranges",
+            "Spend per action line: chosen (point) and range over all optimal allocations (bar)",
+            "range",
+            tuple(str(v) for v in part["action_line_id"]),
+            tuple(float(v) for v in part["line_max_meur"]),
+            "action line",
+            "MEUR",
+            low=tuple(float(v) for v in part["line_min_meur"]),
+            mark=tuple(float(v) for v in part["spend_meur"]),
+        )
+    ]
+
+
+def _tornado(frame: pd.DataFrame, top: int = 15) -> list[ChartSpec]:
+    """Tornado chart: per parameter, the optimal residual risk from its high to its low value (largest swing first),
+    with the central plan's value as a dashed line."""
+    needed = {"kind", "action_line_id", "dependency_kind", "segment", "objective_low", "objective_high"}
+    if frame.empty or not needed <= set(frame.columns):
+        return []
+    part = frame.dropna(subset=["objective_low", "objective_high"])
+    part = part.sort_values("residual_swing", ascending=False, kind="mergesort", key=abs).head(top)
+    if part.empty:
+        return []
+    labels = tuple(
+        "budget (-50 % to +50 %)"
+        if r["kind"] == "budget"
+        else f"{r['action_line_id']} / {str(r['dependency_kind']).replace('_', ' ')} / segment {int(r['segment'])}"
+        for r in part.to_dict("records")
+    )
+    low = [min(float(a), float(b)) for a, b in zip(part["objective_low"], part["objective_high"], strict=True)]
+    high = [max(float(a), float(b)) for a, b in zip(part["objective_low"], part["objective_high"], strict=True)]
+    central = part["objective_central"].dropna() if "objective_central" in part.columns else pd.Series(dtype=float)
+    return [
+        ChartSpec(
+            "tornado",
+            "Sensitivity: optimal residual risk with each assumption at its low and high value",
+            "range",
+            labels,
+            tuple(high),
+            "assumption",
+            "weighted residual risk",
+            low=tuple(low),
+            line=float(central.iloc[0]) if len(central) else None,
+        )
+    ]
 
 
 def _generic(tables: Mapping[str, pd.DataFrame], title: str) -> tuple[list[ReportSection], list[ChartSpec]]:

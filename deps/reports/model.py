@@ -53,15 +53,27 @@ class ReportTable:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A bar or line chart: labels on x, one value per label (rendered by :mod:`deps.reports.charts`)."""
+    """A chart for :mod:`deps.reports.charts`, of one of three kinds.
+
+    * ``bar``: one bar per label in ``x`` (text), height ``y``.
+    * ``line``: points (``x``, ``y``) joined in order on a numeric x axis (``x`` numbers, e.g. budgets, so that
+      300 to 600 is as wide as 0 to 300).
+    * ``range``: one horizontal bar per label in ``x`` from ``low`` to ``y`` (an interval: a spend range over the
+      optimal allocations, a tornado bar), with an optional point per label at ``mark`` (the chosen value) and a
+      dashed line at ``line`` (a reference, e.g. the central plan).  ``x_label`` names the labels, ``y_label`` the
+      values.
+    """
 
     key: str
     title: str
     kind: str
-    x: tuple[str, ...]
+    x: tuple[str, ...] | tuple[float, ...]
     y: tuple[float, ...]
     x_label: str
     y_label: str
+    low: tuple[float, ...] = ()
+    mark: tuple[float, ...] = ()
+    line: float | None = None
 
 
 @dataclass(frozen=True)
