@@ -392,7 +392,7 @@ def test_optimisation_report_shows_ranges_sensitivity_and_a_numeric_frontier(
     ranges = charts["line_ranges"]
     line_ranges = tables["line_ranges"].set_index("action_line_id")
     for label, low, high, chosen in zip(ranges.x, ranges.low, ranges.y, ranges.mark, strict=True):
-        row = line_ranges.loc[label]
+        row = line_ranges.loc[str(label)]
         assert (low, high, chosen) == (row["line_min_meur"], row["line_max_meur"], row["spend_meur"])
         assert low <= chosen + 1e-6 and chosen <= high + 1e-6
     tornado = charts["tornado"]
