@@ -166,8 +166,11 @@ def structural_chokepoints(
     total = float(graph.weight[reach.finals].sum()) or 1.0
     n_dom = reach.dominated_count - self_final
     dom_weight = reach.dominated_weight - np.where(graph.is_final, graph.weight, 0.0) / total
-    ko_flag = _crosses(knock.loss_low, knock.loss_high, theta)
-    top_flag = _crosses(knock.top_loss_low, knock.top_loss_high, theta)
+    ko_series = _crosses(knock.loss_low, knock.loss_high, theta)
+    top_series = _crosses(knock.top_loss_low, knock.top_loss_high, theta)
+    # Python strings per node only for the explanations
+    ko_flag = ko_series.to_numpy(dtype=object) if explain else np.zeros(0, dtype=object)
+    top_flag = top_series.to_numpy(dtype=object) if explain else np.zeros(0, dtype=object)
     labels = graph.ids[reach.finals]
     market_labels = np.asarray(graph.markets, dtype=object)
     dom_lists, ko_lists, market_lists, texts = [], [], [], []
@@ -183,12 +186,12 @@ def structural_chokepoints(
     empty = labels_from_codes(np.zeros(graph.n, dtype=np.int32), [""])
     if not explain:
         dom_lists = ko_lists = market_lists = texts = empty  # type: ignore[assignment]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "node_id": graph.id_series,
             "dominator_chokepoint": n_dom > 0,
-            "knockout_chokepoint": ko_flag,
-            "single_supplier_knockout": top_flag,
+            "knockout_chokepoint": ko_series,
+            "single_supplier_knockout": top_series,
             "knockout_loss_low": knock.loss_low,
             "knockout_loss_high": knock.loss_high,
             "top_supplier_loss_low": knock.top_loss_low,
@@ -206,7 +209,8 @@ def structural_chokepoints(
             "markets_reached": market_lists,
             "explanation": texts,
         }
-    )[list(STRUCTURAL_COLUMNS)]
+    )
+    return out if tuple(out.columns) == STRUCTURAL_COLUMNS else out[list(STRUCTURAL_COLUMNS)]
 
 
 def _finals_list(bits: np.ndarray | None, v: int, labels: np.ndarray, count: int) -> list[str]:
@@ -316,8 +320,7 @@ def _explain_structural(
     return f"{node}: " + "; ".join(parts)
 
 
-def _crosses(low: np.ndarray, high: np.ndarray, threshold: float) -> np.ndarray:
+def _crosses(low: np.ndarray, high: np.ndarray, threshold: float) -> pd.Series:
     """``yes | possible | no``: the low bound reaches ``threshold``, only the high one, neither (NaN: no)."""
     low, high = np.nan_to_num(low, nan=-1.0), np.nan_to_num(high, nan=-1.0)
-    flags = tri_state(low >= threshold - 1e-9, high >= threshold - 1e-9)
-    return flags.to_numpy(dtype=object)
+    return tri_state(low >= threshold - 1e-9, high >= threshold - 1e-9)

@@ -105,10 +105,10 @@ def control_points(
     out_col = "foreign_top_share" if holder == "home" else "bloc_foreign_top_share"
     bound_cols = [f"{share_col}_low", f"{share_col}_high", f"{out_col}_low", f"{out_col}_high", "hhi_low", "hhi_high"]
     needed = ["node_id", "status", share_col, "top_country", "top_supplier", "bloc_foreign_top_supplier", "hhi"]
-    frame = _attach(
-        conc[needed + bound_cols].reset_index(drop=True), structural, ["knockout_weight", "n_finals_knockout"]
-    )
-    frame = _attach(frame, nodes, ["substitutability"])
+    # the columns one by one (a multi-column selection would consolidate all of conc's blocks)
+    frame = {name: conc[name].reset_index(drop=True) for name in needed + bound_cols}
+    frame |= _attach(frame["node_id"], structural, ["knockout_weight", "n_finals_knockout"])
+    frame |= _attach(frame["node_id"], nodes, ["substitutability"])
     ok = (frame["status"] == STATUS_OK).to_numpy(dtype=bool)
     share = np.where(ok, frame[share_col].fillna(0.0).to_numpy(), np.nan)
     lo, hi = frame[f"{share_col}_low"].to_numpy(dtype=float), frame[f"{share_col}_high"].to_numpy(dtype=float)
@@ -174,7 +174,7 @@ def control_points(
             "explanation": [texts[i] for i in perm] if explain else "",
         }
     )
-    return out.reset_index(drop=True)[list(CONTROL_POINT_COLUMNS)]
+    return out if tuple(out.columns) == CONTROL_POINT_COLUMNS else out[list(CONTROL_POINT_COLUMNS)]
 
 
 def mutual_dependency(
@@ -247,22 +247,18 @@ def _hhi_words(point: float, low: float, high: float) -> str:
     return f"at least {low:.3f} and at most {high:.3f}" + ("" if point != point else f" (known shares {point:.3f})")
 
 
-def _attach(frame: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Left-join ``columns`` of ``other`` on ``node_id`` (positional when the ids line up)."""
-    out = frame.copy()
-    left_ids, right_ids = frame["node_id"].reset_index(drop=True), other["node_id"].reset_index(drop=True)
+def _attach(ids: pd.Series, other: pd.DataFrame, columns: list[str]) -> dict[str, pd.Series]:
+    """``columns`` of ``other`` for the node ids ``ids`` (a left join on ``node_id``; positional
+    when the ids line up, by binary search when ``other``'s ids are sorted, else a merge)."""
+    left_ids, right_ids = ids.reset_index(drop=True), other["node_id"].reset_index(drop=True)
     if len(left_ids) == len(right_ids) and bool((left_ids == right_ids).all()):
-        for col in columns:
-            out[col] = other[col].to_numpy()
-        return out
+        return {col: pd.Series(other[col].to_numpy()) for col in columns}
     left = left_ids.to_numpy(dtype=object)
     right = right_ids.to_numpy(dtype=object)
     if len(right) and len(left) and np.all(right[1:] > right[:-1]):
         pos = np.searchsorted(right, left)
         pos = np.minimum(pos, len(right) - 1)
         found = right[pos] == left
-        for col in columns:
-            values = other[col].to_numpy(dtype=np.float64)[pos]
-            out[col] = np.where(found, values, np.nan)
-        return out
-    return frame.merge(other[["node_id", *columns]], on="node_id", how="left")
+        return {col: pd.Series(np.where(found, other[col].to_numpy(dtype=np.float64)[pos], np.nan)) for col in columns}
+    merged = pd.DataFrame({"node_id": left_ids}).merge(other[["node_id", *columns]], on="node_id", how="left")
+    return {col: merged[col] for col in columns}
