@@ -57,7 +57,7 @@ def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: 
             y=group["importance"],
             mode="markers",
             name=translate("dependent", lang) if dependent else translate("not dependent", lang),
-            text=group["product"].astype(str),
+            text=_products(group),
             hovertemplate=translate("HS %{text}: HHI %{x:.2f}, importance %{y:.2f}<extra></extra>", lang),
         )
     fig.add_vline(x=hhi, line_dash="dash", annotation_text=f"HHI {hhi:g}")
@@ -70,6 +70,14 @@ def screen_scatter(frame: pd.DataFrame, *, source: str, hhi: float, importance: 
         yaxis_title=translate("Extra-bloc share of the bloc's imports (0-1)", lang),
     )
     return source_annotation(fig, source, lang)
+
+
+def _products(frame: pd.DataFrame) -> list[str]:
+    """Each row's HS code with its name (``product_name``; runs stored before names were added have codes only)."""
+    names = frame["product_name"] if "product_name" in frame.columns else pd.Series("", index=frame.index)
+    return [
+        f"{code} {wrap(str(name), 40)}".strip() for code, name in zip(frame["product"], names.fillna(""), strict=True)
+    ]
 
 
 def screen_years(frame: pd.DataFrame, *, source: str, lang: str = "en") -> go.Figure:

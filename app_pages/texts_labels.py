@@ -105,6 +105,8 @@ COLUMNS: dict[str, str] = {
     "cost_vs_central": "Extra residual risk if the central effects come true",
     "worst_case": "Residual risk in the worst case",
     "max_regret": "Largest regret",
+    "product": "Product (HS92 code)",
+    "product_name": "Product name",
     "min_meur": "Min (EUR million)",
     "max_meur": "Max (EUR million)",
     "min_share": "Min share (0-1)",
@@ -243,6 +245,8 @@ VALUES: dict[str, dict[str, str]] = {
 }
 
 LABELS_NL: dict[str, str] = {
+    "Product (HS92 code)": "Product (HS92-code)",
+    "Product name": "Productnaam",
     "Low value": "Lage waarde",
     "Central value": "Centrale waarde",
     "High value": "Hoge waarde",

@@ -135,7 +135,13 @@ def test_eu_screen_on_baci(db: Database, env: dict[str, str], shared_data: Path)
     assert (dependent["hhi_extra"] > 0.4).all() and (dependent["importance"] > 0.5).all()
     assert (dependent["substitutability_ratio"] > 1.0).all()
     assert 0 < len(dependent) < len(screen)
+    # every screened code is named from the HS92 product table, next to the code
+    assert list(screen.columns[1:3]) == ["product", "product_name"]
+    assert (screen["product_name"] != "").all()
+    nickel = screen.loc[screen["product"] == "260400", "product_name"]  # a hand-checked pair
+    assert list(nickel.unique()) == ["Nickel ores and concentrates"]
     transit = run.transit
+    assert (transit["product_name"] != "").all()
     nld = transit[(transit["country"] == "NLD") & transit["transit"]]
     assert not nld.empty  # Rotterdam re-exports are not capacity
     with pytest.raises(NotFoundError, match="no trade flows for 1999"):

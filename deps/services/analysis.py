@@ -17,6 +17,7 @@ import pandas as pd
 from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import NotFoundError, RunError
+from deps.ingest.products import hs92_names
 from deps.services.boundary import engine_errors
 from deps.services.fusion import Fusion, fuse_provision, split_fused_name
 from deps.services.runs import frames_hash, record_run
@@ -243,6 +244,8 @@ def run_screen(
     with engine_errors(f"screen of dataset {dataset!r}"):
         screen = eu_screen(trade, countries, year=year, thresholds=thresholds)
         transit = transit_table(trade, thresholds=thresholds)
+    screen = _with_product_names(screen)
+    transit = _with_product_names(transit)
     if year is not None:
         transit = transit[transit["year"] == year].reset_index(drop=True)
     summary = {
@@ -262,6 +265,19 @@ def run_screen(
         started_at=started,
     )
     return ScreenRun(run_id, ref, screen, transit)
+
+
+def _with_product_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``product_name`` (the HS92 description, empty when the table lacks the code) after
+    ``product``."""
+    if "product" not in frame.columns:
+        return frame
+    names = hs92_names()
+    out = frame.copy()
+    out.insert(
+        list(out.columns).index("product") + 1, "product_name", [names.get(str(c), "") for c in out["product"]]
+    )
+    return out
 
 
 #: The shock type is the engine's own (it checks its kind and fraction); kept under this name for callers.
