@@ -169,10 +169,13 @@ def bound_arrays(
         return np.bincount(codes, weights=w, minlength=m)
 
     def total_where(mask: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
-        """Per node: number of rows in ``mask`` (or the sum of ``w`` over them)."""
+        """Per node: number of rows in ``mask`` (or the sum of ``w`` over them).
+
+        Rows outside ``mask`` weigh 0 (no copy of the selected rows; adding 0.0 changes no sum).
+        """
         if not mask.any():
             return np.zeros(m)
-        return np.bincount(codes[mask], weights=None if w is None else w[mask], minlength=m).astype(np.float64)
+        return np.bincount(codes, weights=mask if w is None else np.where(mask, w, 0.0), minlength=m)
 
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
     present = codes[starts]

@@ -207,8 +207,8 @@ def concentration(
     cty = _Coded.of(shares["country"])
     c_codes, c_uniq = (cty.codes, cty.labels) if cty.codes is not None else pd.factorize(shares["country"])
     in_home = c_codes == (list(c_uniq).index(thresholds.home) if thresholds.home in c_uniq else -2)
-    bloc_codes = [i for i, c in enumerate(c_uniq) if c in bloc]
-    in_bloc = np.isin(c_codes, bloc_codes)
+    # a lookup per country code; the appended False is where code -1 (no country) lands
+    in_bloc = np.asarray([c in bloc for c in c_uniq] + [False], dtype=bool)[c_codes]
 
     def total(weights: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=weights, minlength=m)
