@@ -115,7 +115,14 @@ def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
     c = _cover_gap(graph)
     src, dst, t_low, t_high = _transfers(graph, c)
     top = int(graph.level.max(initial=0))
-    order = np.argsort((top - graph.level[src]) * max(n, 1) + src, kind="stable")
+    key = (top - graph.level[src]) * max(n, 1) + src
+    m = len(key)
+    if m and (top + 1) * max(n, 1) < 2**62 // m:
+        # unique keys (edge position as the last digit): the fast unstable sort gives the
+        # stable order
+        order = np.argsort(key * m + np.arange(m, dtype=np.int64))
+    else:
+        order = np.argsort(key, kind="stable")
     src, dst, t_low, t_high = src[order], dst[order], t_low[order], t_high[order]
     lv = graph.level[src]
     cuts = np.flatnonzero(np.r_[True, lv[1:] != lv[:-1]]) if len(src) else np.zeros(0, dtype=np.int64)
