@@ -287,12 +287,17 @@ def solve_chunk(
     """
     models = {} if models is None else models
     out = []
+    prepared: dict[tuple[Pairs, Pairs, Pairs], tuple[np.ndarray, np.ndarray]] = {}
     for spec in specs:
         try:
             if spec.effects not in models:
                 scale = _effect_scale(inputs, spec.effects)
                 models[spec.effects] = FastModel(inputs, policy, slope_scale=scale)
-            out.append(_solve_one(models[spec.effects], spec))
+            model = models[spec.effects]
+            case = (spec.effects, spec.weights, spec.shock)
+            if case not in prepared:  # weights and risks are shared by the chunk's budgets
+                prepared[case] = _weights_and_risks(model, spec)
+            out.append(_solve_one(model, spec, *prepared[case]))
         except Exception as exc:  # a failing scenario is a result, not a crash of the batch
             LOG.warning("scenario %s failed: %s", spec.key, exc)
             out.append(_failed(spec, exc))
@@ -331,10 +336,15 @@ def _multipliers(model: FastModel, pairs: Pairs, names: tuple[str, ...], label: 
     return mult * (model.split @ per_market)
 
 
-def _solve_one(model: FastModel, spec: ScenarioSpec) -> ScenarioResult:
+def _weights_and_risks(model: FastModel, spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray]:
+    """A scenario's weights ``w_t m_t`` and baseline risks ``r_t s_t`` (multipliers as in :class:`ScenarioSpec`)."""
     w = model.weight * _multipliers(model, spec.weights, ("target_id",), "weight")
     r = model.risk * _multipliers(model, spec.shock, ("target_id", "supplier"), "shock")
-    sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r)
+    return w, r
+
+
+def _solve_one(model: FastModel, spec: ScenarioSpec, w: np.ndarray, r: np.ndarray) -> ScenarioResult:
+    sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r, priced=True)
     reason = sol.reason
     if sol.status is Status.INFEASIBLE:
         found = precheck(model.inputs, replace(model.policy, budget_meur=spec.budget_meur))

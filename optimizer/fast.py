@@ -174,6 +174,7 @@ class FastModel:
         self._last_cost: np.ndarray | None = None
         self._check_matrix: sparse.csr_matrix | None = None
         self._greedy_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._priced: _PricedLp | None = None
         if build_lp:
             self._build()
 
@@ -239,6 +240,11 @@ class FastModel:
             raise SolverError(f"highspy rejected the model: {status}")
         self.highs = h
         self._risk_now = self.risk.copy()
+        a = sparse.csr_matrix((value.astype(float), index, starts), shape=(lp.num_row_, n))
+        self._a_csc = a.tocsc()
+        self._a_t = a.T.tocsr()  # reduced costs c - A^T pi in one product
+        self._row_lo0 = np.array(lp.row_lower_, dtype=float)
+        self._row_hi0 = np.array(lp.row_upper_, dtype=float)
 
     def _store_checks(self, rows: list[tuple[np.ndarray, np.ndarray, float, float]], n: int) -> None:
         """Rows beyond the greedy's relaxation (line, market, cap, forced) as one sparse matrix."""
@@ -274,6 +280,7 @@ class FastModel:
         baseline_risk: np.ndarray | None = None,
         force_lp: bool = False,
         greedy_start: bool | None = None,
+        priced: bool = False,
     ) -> FastSolution:
         """Solve one scenario.
 
@@ -290,6 +297,12 @@ class FastModel:
             costs (weights, risks) changed since the last solve: after a change of the budget
             alone the previous basis is the better start (dual simplex from a dual-feasible
             basis); after a change of costs the greedy fill is.
+        priced : bool
+            Solve over a working set of columns and price out all the others (column generation,
+            :class:`_PricedLp`): the same optimum at a fraction of HiGHS's per-run cost, which
+            grows with the number of columns. Falls back to the whole model when the working
+            set's LP is not optimal. Leaves :attr:`highs` untouched (so :meth:`budget_slope`
+            does not describe a priced solve).
 
         Returns
         -------
@@ -326,6 +339,12 @@ class FastModel:
             if any(x > 0 for x in needs):
                 return FastSolution(Status.INFEASIBLE, "minimum spends but no options", None, None, None, cost, "none")
             return FastSolution(Status.OPTIMAL, "optimal", constant, 0.0, 0.0, cost, "none")
+        if priced:
+            found = self._solve_priced(cost, budget, cap, r, greedy_start)
+            if found is not None:
+                spend, objective, shadow = found
+                obj = constant + objective
+                return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "highs")
         h = self.highs
         cost_changed = self._last_cost is None or not np.array_equal(cost, self._last_cost)
         if cost_changed:
@@ -367,6 +386,85 @@ class FastModel:
     def forget_cost(self) -> None:
         """Make the next :meth:`solve` set its costs again (after a caller changed them)."""
         self._last_cost = None
+        if self._priced is not None:
+            self._priced.last_cost = None
+
+    def _row_bounds(self, budget: float, cap: float, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row bounds of one scenario: budget row ``<= cap``, market rows ``[lo B, hi B]``, risk
+        floors ``<= 1`` (none when ``r_t = 0``); every other row as built."""
+        lo, hi = self._row_lo0.copy(), self._row_hi0.copy()
+        hi[0] = cap
+        for row, s_lo, s_hi in self.market_rows:
+            lo[row], hi[row] = s_lo * budget, min(s_hi * budget, INF)
+        first = self.floor_rows[0]
+        hi[first : first + len(self.floor_rows[1])] = self._floor_upper(risk)
+        return lo, hi
+
+    def _solve_priced(
+        self, cost: np.ndarray, budget: float, cap: float, risk: np.ndarray, greedy_start: bool | None
+    ) -> tuple[np.ndarray, float, float] | None:
+        """Column generation with full pricing; None when the working set's LP is not optimal.
+
+        Solve the LP over a working set S of columns (the others held at their lower bound 0).
+        With row duals pi of that solution, every column's reduced cost is
+        ``d_j = c_j - sum_i a_ij pi_i``. When ``d_j >= -eps`` for every column outside S that can
+        move (``u_j > 0``), the solution padded with zeros is primal feasible for the whole LP and
+        (x, pi) satisfies complementary slackness there: it is optimal for the whole LP, and pi
+        is an optimal dual (so the budget's shadow price is ``-pi_0`` as on the whole model).
+        Otherwise the violating columns join S and HiGHS re-solves warm (they enter nonbasic at
+        0, so the basis stays valid). ``eps = 1e-9`` is stricter than HiGHS's own dual
+        feasibility tolerance (1e-7), so no column the whole model would price in is left out.
+        S only grows, so consecutive scenarios share it.
+        """
+        lo, hi = self._row_bounds(budget, cap, risk)
+        p = self._priced
+        greedy: np.ndarray | None = None
+        if p is None:
+            greedy = self._greedy(cost, cap)[0]
+            seed = np.flatnonzero(greedy > 0)
+            if len(seed) == 0:
+                movable = np.flatnonzero(self.upper > 0)
+                if len(movable) == 0:
+                    return None
+                seed = movable[[int(np.argmin(cost[movable]))]]
+            p = self._priced = _PricedLp(self, seed, lo, hi)
+        else:
+            p.set_rows(lo, hi)
+        h = p.highs
+        cost_changed = p.last_cost is None or not np.array_equal(cost, p.last_cost)
+        if cost_changed:
+            h.changeColsCost(len(p.cols), np.arange(len(p.cols), dtype=np.int32), cost[p.cols])
+        p.last_cost = cost
+        if greedy_start is None:
+            greedy_start = cost_changed
+        if greedy_start:
+            if greedy is None:
+                greedy = self._greedy(cost, cap)[0]
+            p.add(np.flatnonzero((greedy > 0) & ~p.member), cost)
+            sol = highspy.HighsSolution()
+            sol.col_value = list(greedy[p.cols])
+            sol.value_valid = True
+            h.setSolution(sol)
+        can_move = self.upper > 0
+        for _ in range(_PRICING_ROUNDS):
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                h.clearSolver()
+                return None
+            s = h.getSolution()
+            reduced = cost - self._a_t @ np.asarray(s.row_dual, dtype=float)
+            enter = np.flatnonzero((reduced < -_PRICE_EPS) & can_move & ~p.member)
+            if len(enter) > _PRICE_BATCH:  # the most negative first: the set stays small
+                enter = enter[np.argsort(reduced[enter], kind="stable")[:_PRICE_BATCH]]
+            if len(enter) == 0:
+                spend = np.zeros(len(cost))
+                spend[p.cols] = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
+                spend[spend < 1e-9] = 0.0
+                shadow = max(0.0, -float(s.row_dual[0])) + 0.0
+                return spend, float(h.getInfo().objective_function_value), shadow
+            p.add(enter, cost)
+        h.clearSolver()
+        return None
 
     def budget_cap_value(self) -> float:
         """The sum of the year budgets (infinite without years): spend never exceeds it."""
@@ -414,6 +512,70 @@ class FastModel:
         partial = np.flatnonzero(take < length - 1e-12)
         shadow = float(value[order[partial[0]]]) if len(partial) else 0.0
         return spend, shadow
+
+
+_PRICE_EPS = 1e-9
+_PRICING_ROUNDS = 200
+_PRICE_BATCH = 20
+
+
+class _PricedLp:
+    """The allocation LP restricted to a working set of columns (for :meth:`FastModel.solve`).
+
+    Same rows as the whole model (named as there: budget, line, market, cap, forced, risk
+    floors); columns are added, never removed, so a warm basis survives every change.
+    """
+
+    def __init__(self, model: FastModel, cols: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray) -> None:
+        self.model = model
+        self.cols = np.asarray(cols, dtype=np.int64)
+        self.member = np.zeros(len(model.upper), dtype=bool)
+        self.member[self.cols] = True
+        a = model._a_csc[:, self.cols]
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.cols)
+        lp.num_row_ = a.shape[0]
+        lp.col_cost_ = np.zeros(len(self.cols))
+        lp.col_lower_ = np.zeros(len(self.cols))
+        lp.col_upper_ = model.upper[self.cols]
+        lp.row_lower_ = row_lo
+        lp.row_upper_ = row_hi
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(float)
+        self.highs = new_highs()
+        status = self.highs.passModel(lp)
+        if status != highspy.HighsStatus.kOk:
+            raise SolverError(f"highspy rejected the model: {status}")
+        self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
+        self.last_cost: np.ndarray | None = None
+
+    def set_rows(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Change the row bounds that differ from the current ones."""
+        changed = np.flatnonzero((lo != self.row_lo) | (hi != self.row_hi))
+        if len(changed):
+            for i in changed:  # the budget and market rows; the risk floors only after a shock
+                self.highs.changeRowBounds(int(i), float(lo[i]), float(hi[i]))
+            self.row_lo[changed], self.row_hi[changed] = lo[changed], hi[changed]
+
+    def add(self, cols: np.ndarray, cost: np.ndarray) -> None:
+        """Add columns (whole-model indices) with their costs, bounds ``[0, u_j]`` and entries."""
+        if len(cols) == 0:
+            return
+        a = self.model._a_csc[:, cols]
+        self.highs.addCols(
+            len(cols),
+            cost[cols],
+            np.zeros(len(cols)),
+            self.model.upper[cols],
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(float),
+        )
+        self.cols = np.r_[self.cols, cols]
+        self.member[cols] = True
 
 
 def scale_from_lines(inputs: OptimiserInputs, scale: Mapping[str, float]) -> np.ndarray:

@@ -127,3 +127,47 @@ def test_infeasible_scenario_carries_a_diagnosis() -> None:
     assert results["tight"].status is Status.INFEASIBLE
     assert results["tight"].reason == "infeasible: line minimums sum to 24 > budget 20"
     assert results["fine"].status is Status.OPTIMAL
+
+
+@pytest.mark.parametrize("seed", [3, 9, 11])
+def test_priced_solve_equals_the_whole_model(seed: int) -> None:
+    """Column generation (the batch's path) gives the whole model's optimum, duals and a feasible allocation."""
+    import numpy as np
+
+    from benchmarks.optimizer import make_inputs, make_policy
+
+    inputs = make_inputs(40, seed=seed)
+    policy = make_policy(120.0, line_max=25.0)
+    priced, whole = FastModel(inputs, policy), FastModel(inputs, policy)
+    rng = np.random.default_rng(seed)
+    for budget in [5.0, 40.0, 90.0, 150.0, 260.0, 400.0]:
+        for _ in range(3):
+            w = priced.weight * rng.uniform(0.5, 2.0, len(priced.weight))
+            a = priced.solve(budget_meur=budget, weights=w, priced=True)
+            b = whole.solve(budget_meur=budget, weights=w, force_lp=True)
+            assert a.status is b.status is Status.OPTIMAL
+            assert a.objective == pytest.approx(b.objective, abs=1e-9)
+            assert a.budget_shadow_price == pytest.approx(b.budget_shadow_price, abs=1e-9)
+            # the priced allocation is feasible for every row of the whole LP and reaches its optimum
+            lo, hi = priced._row_bounds(budget, budget, priced.risk)
+            act = priced._a_csc @ a.spend
+            assert (act >= lo - 1e-7).all() and (act <= hi + 1e-7).all()
+            assert (a.spend >= 0).all() and (a.spend <= priced.upper + 1e-9).all()
+            constant = float((w * priced.risk).sum())
+            assert constant + float(priced._cost(w, priced.risk) @ a.spend) == pytest.approx(b.objective, abs=1e-9)
+    assert priced._priced is not None
+    assert 0 < len(priced._priced.cols) < len(priced.upper)  # a working set, smaller than the whole
+
+
+def test_reduced_costs_follow_highs_sign_convention() -> None:
+    """``d = c - A^T pi`` (the pricing rule) is HiGHS's column dual on the whole model."""
+    import numpy as np
+
+    from benchmarks.optimizer import make_inputs, make_policy
+
+    model = FastModel(make_inputs(30, seed=1), make_policy(80.0, line_max=15.0))
+    model.solve(force_lp=True)
+    sol = model.highs.getSolution()
+    cost = np.asarray(model.highs.getLp().col_cost_)
+    reduced = cost - model._a_t @ np.asarray(sol.row_dual)
+    assert np.allclose(reduced, np.asarray(sol.col_dual), atol=1e-9)
