@@ -1,16 +1,18 @@
-"""Regenerate ``data/observed_provision.csv`` from the original USGS and IEA files in ``../shared/data``.
+"""Regenerate ``data/observed_provision.csv`` from the original USGS, IEA and EU CRM files in ``../shared/data``.
 
 Usage (from the repository root)::
 
     .venv/bin/python scripts/build_observed_extract.py [--shared ../shared/data] [--check]
 
 The extract holds, for each seed node that ``data/commodity_map.csv`` maps with role ``primary``, the country and
-residual shares of every reference year the releases give (USGS 2021-2025, IEA 2023), each year from one release:
+residual shares of every reference year the releases give (USGS 2021-2025, IEA 2023; for nodes USGS and IEA do not
+cover, the EU CRM study 2023's global supply shares, :mod:`deps.ingest.eucrm`), each year from one release:
 observed before estimated, then the newest release that has the year (rule in :mod:`deps.ingest.extract`).  Every
 row keeps its source, release, file and row.  ``--check`` rebuilds it in memory and
 exits with status 1 when it differs from the file in ``data/`` (the test suite runs this).  The same originals
-always give a byte-identical file.  Licences: USGS data are US public domain; IEA data are CC BY 4.0 (see
-``data/README.md``).
+always give a byte-identical file.  Licences: USGS data are US public domain; IEA data are CC BY 4.0; the EU CRM
+study's figures are reused with acknowledgement (Commission Decision 2011/833/EU; transcription CC BY 4.0); see
+``data/README.md``.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import io
 import sys
 from pathlib import Path
 
+from deps.ingest.eucrm import validate_eucrm
 from deps.ingest.extract import build_extract, read_map
 from deps.ingest.iea import validate_iea
 from deps.ingest.usgs import validate_usgs
 
 ROOT = Path(__file__).resolve().parent.parent
 IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
+EUCRM_FILE = Path("eu-crm-assessment") / "crm-producer-shares.csv"
 MAX_BYTES = 50_000_000
 
 
@@ -34,6 +38,7 @@ def build(shared: Path) -> str:
     observed = {
         "usgs": validate_usgs(shared / "usgs-mcs", max_bytes=MAX_BYTES),
         "iea": validate_iea(shared / IEA_FILE, max_bytes=MAX_BYTES),
+        "eucrm": validate_eucrm(shared / EUCRM_FILE, max_bytes=MAX_BYTES),
     }
     frame = build_extract(read_map(ROOT / "data" / "commodity_map.csv"), observed)
     buffer = io.StringIO()

@@ -220,10 +220,12 @@ def test_supply_risk_with_trade_and_wgi(db: Database, env: dict[str, str], share
     assert graphite["import_reliance"] == 0.0 and "net exporter" in graphite["inputs"]
     assert graphite["eol_rir"] == pytest.approx(0.03) and "2017 values" in graphite["eol_rir_source"]
     assert graphite["supply_risk"] == pytest.approx(graphite["hhi_wgi_eu"] * 0.97)
-    # below the coverage threshold: bounds, never a point value from partial shares (hafnium covers 0.45)
-    hafnium = full.loc["mat_hafnium"]
-    assert hafnium["status"] == "insufficient data" and pd.isna(hafnium["supply_risk"])
-    assert hafnium["supply_risk_low"] < hafnium["supply_risk_high"]
+    # below the coverage threshold: bounds, never a point value (antimony trioxide names China, Belgium and the USA
+    # without shares; hafnium, once 0.45, now carries the EU CRM study's full split and gets a point value)
+    trioxide = full.loc["chem_antimony_trioxide"]
+    assert trioxide["status"] == "insufficient data" and pd.isna(trioxide["supply_risk"])
+    assert trioxide["supply_risk_low"] < trioxide["supply_risk_high"]
+    assert full.loc["mat_hafnium", "status"] == "ok" and pd.notna(full.loc["mat_hafnium", "supply_risk"])
     assert full.loc["chem_heavy_ree", "substitution_index_source"] == "assumed 1.0"  # group average: no SI
     assert full["critical"].isna().all()  # no economic importance in the data: criticality not assessed
     assert full["governance_source"].iloc[0].startswith("dataset wgi")

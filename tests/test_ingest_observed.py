@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deps.errors import DataValidationError
+from deps.ingest.eucrm import REFERENCE_YEAR, validate_eucrm
 from deps.ingest.fda import BASIS_NOTE, validate_fda_sites
 from deps.ingest.iea import validate_iea
 from deps.ingest.labels import classify_label, parse_quantity
@@ -307,6 +308,47 @@ def test_fda_missing_column_and_unknown_country(tmp_path: Path) -> None:
     assert [(p.row, p.column) for p in exc.value.problems] == [(2, "country_iso3")]
 
 
+EUCRM_HEADER = "material,stage,scope,country,share_pct,share_as_printed,assessment_year\n"
+
+
+def test_eucrm_golden_on_the_real_file(shared_data_module: Path) -> None:
+    valid = validate_eucrm(shared_data_module / "eu-crm-assessment" / "crm-producer-shares.csv", max_bytes=MAX)
+    rows = valid.provision
+    # only the 2023 global-supply rows (2,561 of the file's 3,511): 122 material stages
+    assert len(rows) == 2561 and len(valid.nodes) == 122
+    germanium = rows[rows["node"].eq("germanium:processing")].set_index("iso3")
+    assert germanium.loc["CHN", "share"] == pytest.approx(0.831)
+    assert set(germanium["basis"]) == {"production"} and set(germanium["year"]) == {REFERENCE_YEAR}
+    # "<0.1%" names the country with an unknown share, never zero
+    printed_below = rows[rows["note"].str.contains("'<0.1%'")]
+    assert len(printed_below) == 514 and printed_below["share"].isna().all()
+    # "Congo, D.R." is the Democratic Republic (the label library alone would read the Republic of the Congo)
+    cobalt = rows[rows["node"].eq("cobalt:extraction")].set_index("iso3")
+    assert cobalt.loc["COD", "share"] == pytest.approx(0.628)
+
+
+def test_eucrm_reports_every_problem_with_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "shares.csv"
+    path.write_text(
+        EUCRM_HEADER
+        + "Germanium,P,global supply,Atlantis,50,50%,2023\n"  # row 2: unknown country
+        + "Germanium,P,global supply,China,120,120%,2023\n"  # row 3: share outside 0-100
+        + "Germanium,X,global supply,Japan,1,1%,2023\n"  # row 4: unknown stage
+        + "Hafnium,P,global supply,France,60,60%,2023\n"
+        + "Hafnium,P,global supply,France,50,50%,2023\n"  # row 6: repeated; the stage adds up to 110 %
+        + "Hafnium,P,EU sourcing,Atlantis,99,99%,2023\n",  # out of scope: not read
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as exc:
+        validate_eucrm(path, max_bytes=MAX)
+    found = {(p.row, p.column) for p in exc.value.problems}
+    assert found == {(2, "country"), (3, "share_pct"), (4, "stage"), (6, "country"), (5, "share_pct")}
+    assert all(p.fix for p in exc.value.problems)
+    path.write_text("material,stage\nGermanium,P\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="scope"):
+        validate_eucrm(path, max_bytes=MAX)
+
+
 def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> None:
     import importlib.util
 
@@ -325,6 +367,7 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
         "usgs_mcs_2025_data",
         "usgs_mcs_2026_data",
         "iea_cmde_2024",
+        "eu_crm_2023_supply_shares",
     }
     # every reference year once per node: one release (and one source) per node and year
     per_year = frame.groupby(["node_id", "year"])[["vintage", "source_id"]].nunique()
@@ -343,6 +386,23 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     assert gallium["evidence"].tolist() == ["observed"] * 4 + ["estimated"]
     # MCS 2024: China 600,000 kg of primary gallium in 2022 (the file's row 3), 98.4 % of the world's 610,000 kg
     assert gallium.loc[gallium["year"].eq(2022), "share_pct"].tolist() == ["98.361"]
+    # nodes USGS and IEA do not cover take the EU CRM study's global supply shares (Appendix 7, stage P), one block
+    # each, year 2022 (an upper bound on the study's data period), evidence observed with medium confidence
+    eu = frame[frame["source_id"].eq("eu_crm_2023_supply_shares")]
+    assert set(eu["node_id"]) == {"mat_germanium", "mat_hafnium", "mat_iridium", "chem_phosphorus", "chem_heavy_ree"}
+    assert set(eu["year"]) == {2022} and set(eu["evidence"]) == {"observed"} and set(eu["confidence"]) == {"medium"}
+    germanium = eu[eu["node_id"].eq("mat_germanium")].set_index("supplier_id")["share_pct"]
+    assert germanium.to_dict() == {
+        "BEL": "4.5",
+        "CHN": "83.1",
+        "DEU": "2.7",
+        "JPN": "1.8",
+        "RUS": "5.0",
+        "UKR": "0.9",
+        "USA": "2.0",
+    }
+    assert eu.loc[eu["node_id"].eq("mat_hafnium") & eu["supplier_id"].eq("FRA"), "share_pct"].tolist() == ["49.3"]
+    assert eu["note"].str.contains(r"file crm-producer-shares\.csv, row \d+").all()
     assert gallium.loc[gallium["year"].eq(2022), "note"].tolist() == ["(file mcs2024-galli_world.csv, row 3)"]
     # graphite's 2021-2022 rows come from the MCS 2023/2024 table under its own label, which the note names
     graphite = frame[frame["node_id"].eq("mat_graphite_natural") & frame["year"].eq(2022)]
@@ -358,7 +418,8 @@ def test_seed_mineral_shares_agree_with_usgs_and_iea_or_are_listed_conflicts(
     from deps.ingest.extract import read_map
     from tests.conftest import REPO_ROOT
 
-    observed = {"usgs": usgs, "iea": validate_iea(shared_data_module / IEA_FILE, max_bytes=MAX)}
+    eucrm = validate_eucrm(shared_data_module / "eu-crm-assessment" / "crm-producer-shares.csv", max_bytes=MAX)
+    observed = {"usgs": usgs, "iea": validate_iea(shared_data_module / IEA_FILE, max_bytes=MAX), "eucrm": eucrm}
     seed = pd.read_csv(REPO_ROOT / "data" / "provision.csv", keep_default_na=False)
     table = share_conflicts(seed, read_map(REPO_ROOT / "data" / "commodity_map.csv"), observed, threshold_pp=10.0)
     compared = table[table["status"].ne("no observed value")]
@@ -371,3 +432,12 @@ def test_seed_mineral_shares_agree_with_usgs_and_iea_or_are_listed_conflicts(
         ("mat_antimony", "CHN", 2023)
     ]
     assert (conflicts["difference_pp"].abs() > 10.0).all()
+    # the seed's hand-typed shares from the EU CRM study (2022) agree with its Appendix 7 as the extract reads it:
+    # germanium CHN 83 (83.1), hafnium FRA 45 (49.3), phosphorus CHN 75 (78.5), heavy rare earths CHN 95 (100.0)
+    eu = agree[agree["observed_source"].eq("EU CRM 2023")].set_index("node_id")
+    assert eu["observed_pct"].to_dict() == {
+        "mat_germanium": 83.1,
+        "chem_heavy_ree": 100.0,
+        "chem_phosphorus": 78.5,
+        "mat_hafnium": 49.3,
+    }

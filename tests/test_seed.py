@@ -41,14 +41,17 @@ def test_seed_loads_completely(db: Database, seeded: Database, raw: dict[str, pd
     hand = raw["provision"]
     kept = hand[~(hand["node_id"].isin(covered) & hand["supplier_type"].eq("country"))]
     # the extract holds every reference year; the engine's frame takes one per node: observed before estimated,
-    # then the newest year (2024 from MCS 2026 for USGS nodes, not its 2025 estimate; 2023 for IEA nodes)
+    # then the newest year (2024 from MCS 2026 for USGS nodes, not its 2025 estimate; 2023 for IEA nodes; 2022 for
+    # the EU CRM study's nodes)
     years = observed["year"].astype(int)
     best = years.where(observed["evidence"].eq("observed"), 0).groupby(observed["node_id"]).transform("max")
     best = best.where(best.gt(0), years.groupby(observed["node_id"]).transform("max"))
     newest = observed[years.eq(best)]
     countries = newest[newest["supplier_type"].eq("country")]
     assert len(provision) == len(kept) + len(countries)
-    assert len(countries) == 297  # the count of the one-year extract: the current analysis is unchanged
+    # the count of the one-year extract: 297 USGS/IEA rows and 21 EU CRM rows (germanium 7, hafnium 5, iridium 4,
+    # phosphorus 4, heavy rare earths 1)
+    assert len(countries) == 318
     # blank share_pct stays unknown (NaN), never 0
     blanks = int((kept["share_pct"] == "").sum()) + int((countries["share_pct"] == "").sum())
     assert int(provision["share"].isna().sum()) == blanks

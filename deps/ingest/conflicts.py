@@ -1,10 +1,12 @@
-"""Where sources disagree: the seed's hand-typed shares against USGS and IEA for the same node, supplier and year.
+"""Where sources disagree: the seed's hand-typed shares against USGS, IEA (and the EU CRM study) for the same node,
+supplier and year.
 
-For every country row of the seed with a share whose node ``data/commodity_map.csv`` maps to a USGS or IEA stage
-(any role), :func:`share_conflicts` looks up the observed share of the same supplier in the same reference year
-(observed before estimated, then the newest release) and reports the difference in percentage points.  Rows whose
-difference exceeds the threshold (``DEPS_CONFLICT_PP``, default 10) are conflicts; the rest agree within it.  A
-seed row with no observed counterpart for that year is reported as ``no observed value`` (not a conflict).
+For every country row of the seed with a share whose node ``data/commodity_map.csv`` maps to a stage of a source in
+``observed`` (any role; map rows of other sources are skipped), :func:`share_conflicts` looks up the observed share
+of the same supplier in the same reference year (observed before estimated, then the newest release) and reports the
+difference in percentage points.  Rows whose difference exceeds the threshold (``DEPS_CONFLICT_PP``, default 10) are
+conflicts; the rest agree within it.  A seed row with no observed counterpart for that year is reported as
+``no observed value`` (not a conflict).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def share_conflicts(
         year = int(str(r["year"])) if str(r["year"]).strip() else None
         candidates: list[tuple[bool, int, str, float, str]] = []
         for m in order[order["node_id"].eq(node)].to_dict(orient="records"):
+            if str(m["source"]) not in observed:  # a source not given (e.g. the EU CRM study) is not compared
+                continue
             stage = str(m["stage_code"])
             hit = _lookup(observed[str(m["source"])].provision, stage, str(m["basis"]), supplier, year)
             if hit is not None:

@@ -1,11 +1,13 @@
-"""The observed-share extract shipped in ``data/``: USGS and IEA shares mapped onto the seed's nodes.
+"""The observed-share extract shipped in ``data/``: USGS, IEA and EU CRM study shares mapped onto the seed's nodes.
 
-``data/commodity_map.csv`` links each USGS commodity stage (``gallium:primary-production``) and each IEA mineral
-stage (``cobalt:refining``) with a basis to a seed node, with a role (``primary``: the rows the seed loads;
-``alternative``: other sources and vintages of the same node, kept for fusion and trends) and a note.
-:func:`build_extract` takes the validated USGS and IEA tables and the map and returns, for every ``primary`` map
-row, the country and residual rows of every reference year the releases give (USGS: 2021-2025 across the
-2023-2026 releases; IEA: the 2023 observed column), each year once, chosen by a documented rule:
+``data/commodity_map.csv`` links each USGS commodity stage (``gallium:primary-production``), each IEA mineral
+stage (``cobalt:refining``) and, for nodes that USGS and IEA do not cover, each material stage of the EU CRM study
+2023 (``germanium:processing``, source ``eucrm``, :mod:`deps.ingest.eucrm`) with a basis to a seed node, with a role
+(``primary``: the rows the seed loads; ``alternative``: other sources and vintages of the same node, kept for fusion
+and trends) and a note.  :func:`build_extract` takes the validated observed tables and the map and returns, for every
+``primary`` map row, the country and residual rows of every reference year the releases give (USGS: 2021-2025
+across the 2023-2026 releases; IEA: the 2023 observed column; EU CRM: 2022, an upper bound on the study's data
+period), each year once, chosen by a documented rule:
 
 1. for each reference year, observed before estimated (USGS marks the last year of each vintage as estimated;
    IEA's projections are never used);
@@ -66,7 +68,9 @@ EXTRACT_REQUIRED = ("node_id", "supplier_type", "source_id", "evidence")
 EXTRACT_OPTIONAL = ("supplier_id", "share_pct", "basis", "year", "confidence", "vintage", "quantity", "unit", "note")
 OBSERVED_SUPPLIER_TYPES = ("country", "residual")
 OBSERVED_EVIDENCE = ("observed", "estimated")
-_SOURCES = FUSABLE  # the map links the stages of these import formats
+#: the map links the stages of these import formats, and of the EU CRM study's producer shares (extract only: the
+#: study is not an import format, so ``--with`` never adds it; see :mod:`deps.ingest.eucrm`)
+_SOURCES = (*FUSABLE, "eucrm")
 _ROLES = ("primary", "alternative")
 
 
@@ -294,10 +298,17 @@ def _seed_rows(picked: pd.DataFrame, primary: Mapping[str, str], *, source_id: s
             "year": picked["year"].astype(int).to_numpy(),
             "source_id": source_id,
             "evidence": picked["evidence"].to_numpy(),
-            "confidence": ["high" if e == "observed" else "medium" for e in picked["evidence"]],
+            "confidence": _confidence(picked),
             "vintage": picked["vintage"].to_numpy(),
             "quantity": [None if pd.isna(q) else round(float(q), 6) for q in picked["quantity"]],
             "unit": picked["unit"].to_numpy(),
             "note": notes.to_numpy(),
         }
     )
+
+
+def _confidence(picked: pd.DataFrame) -> list[str]:
+    """The table's own confidence where it gives one (EU CRM: ``medium``), else high for observed, medium otherwise."""
+    given = picked["confidence"].fillna("") if "confidence" in picked else pd.Series("", index=picked.index)
+    rule = ["high" if e == "observed" else "medium" for e in picked["evidence"]]
+    return [g if g else r for g, r in zip(given, rule, strict=True)]

@@ -3,9 +3,10 @@
 ``deps status`` prints these figures for the seed.  Definitions (one view per node, the country view when the node
 has country rows, otherwise the firm view, as :func:`deps.catalogue.dataset_overview` does):
 
-* **observed share**: the node has at least one country row with a known share that comes from an observed-data
-  release (a row with a ``vintage``, i.e. USGS MCS or IEA CMDE, with basis mine, refinery, smelter, plant,
-  production or capacity);
+* **observed share**: the node has at least one country row with a known share and evidence ``observed`` that
+  comes from an observed-data release (a row with a ``vintage``: USGS MCS, IEA CMDE, or the EU CRM study 2023's
+  global supply shares for nodes USGS and IEA do not cover), with basis mine, refinery, smelter, plant, production
+  or capacity; a release's estimate (the last reference year of a USGS release) does not count;
 * **point value**: the known shares of the node's view add up to at least ``min_coverage`` (the analysis then
   gives numbers rather than "insufficient data");
 * **bounds**: at least one supplier is named (with or without a share), so lower and upper bounds on the top share
@@ -81,8 +82,12 @@ def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_covera
     known = view.dropna(subset=["share"]).groupby("node_id")["share"].sum()
     named = set(provision.loc[provision["supplier_type"].isin(["country", "firm"]), "node_id"])
     vintage = country["vintage"] if "vintage" in country else pd.Series("", index=country.index)
+    evidence = country["evidence"] if "evidence" in country else pd.Series("observed", index=country.index)
     observed_rows = country[
-        country["share"].notna() & vintage.fillna("").ne("") & country["basis"].isin(PRODUCTION_BASES)
+        country["share"].notna()
+        & vintage.fillna("").ne("")
+        & evidence.eq("observed")
+        & country["basis"].isin(PRODUCTION_BASES)
     ]
     observed = set(observed_rows["node_id"])
     point = {n for n in ids if float(known.get(n, 0.0)) >= min_coverage}
