@@ -11,6 +11,7 @@ from app_pages.figures_market import node_status, status_label, upstream_chain
 from app_pages.i18n import language, t
 from app_pages.labels import country_label, value_label
 from app_pages.plain import html_text, md
+from app_pages.sentences import localise_sentence
 from app_pages.state import (
     actor,
     analysis_tables,
@@ -207,7 +208,8 @@ def render() -> None:
         match = nodes[nodes["node_id"] == node_id]
         if len(match):
             st.caption(t("Flags"))
-            st.text(str(match.iloc[0]["explanation"]))  # data: shown as plain text, never as markdown
+            explanation = localise_sentence(match.iloc[0]["explanation"], language())
+            st.text(str(explanation))  # data: shown as plain text, never as markdown
     st.subheader(t("Suppliers"))
     if detail.suppliers.empty:
         st.info(t("No supplier rows for this node."))

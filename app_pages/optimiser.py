@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import language, t
 from app_pages.plain import md
+from app_pages.sentences import localise_sentence
 from app_pages.state import (
     actor,
     current_dataset,
@@ -215,12 +216,14 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     lnames, mnames = line_names(), market_names()
     tables = run.tables
     if run.status != "optimal":
-        st.error(t("No allocation: the problem is {status}.", status=run.status) + f" {run.reason}")
+        reason = localise_sentence(run.reason, language())
+        st.error(t("No allocation: the problem is {status}.", status=run.status) + f" {md(reason)}")
         conflicts = tables.get("conflicts", pd.DataFrame())
         if len(conflicts):
             st.markdown(t("**Why** (each line is a set of constraints that cannot hold together):"))
             words = [
-                f"- {c['message']} ({t('constraints')}: {', '.join(str(n) for n in c['constraints'])})"
+                f"- {localise_sentence(c['message'], language())} "
+                f"({t('constraints')}: {', '.join(str(n) for n in c['constraints'])})"
                 for c in conflicts.to_dict("records")
             ]
             st.text("\n".join(words))

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages.i18n import language, t
 from app_pages.labels import headers, named_frame, value_label
+from app_pages.sentences import TEXT_COLUMNS, localise_sentence
 from app_pages.state import current_dataset, graph_frames, line_names, market_names
 
 __all__ = ["flagged", "labelled", "localised", "node_names", "show_table"]
@@ -64,12 +65,16 @@ def _words(value: object, vocabulary: str, lang: str) -> object:
 
 
 def localised(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """``frame`` with names beside ids, coded values in words and unknown shares as "unknown"."""
+    """``frame`` with names beside ids, coded values in words, unknown shares as "unknown" and the engines' sentences
+    (explanations, reasons, conflicts: :data:`app_pages.sentences.TEXT_COLUMNS`) in the chosen language."""
     lang = lang or language()
     shown = named_frame(frame, nodes=node_names(), markets=market_names(), lines=line_names(), lang=lang)
     for column, vocabulary in VALUE_COLUMNS.items():
         if column in shown.columns and shown[column].dtype == object:
             shown[column] = shown[column].map(lambda v, voc=vocabulary: _words(v, voc, lang))
+    for column in TEXT_COLUMNS:
+        if lang == "nl" and column in shown.columns:
+            shown[column] = shown[column].map(lambda v: localise_sentence(v, lang))
     unknown = t("unknown")
     for column in SHARE_COLUMNS:
         if column in shown.columns and shown[column].isna().any():

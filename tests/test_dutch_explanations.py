@@ -1,0 +1,176 @@
+"""The engines' English sentences in Dutch (app_pages.sentences): every explanation, reason and conflict that the
+real analysis, simulator and optimiser write on the seed matches a template, and no English word of a template is
+left in the Dutch text; plus hand-checked examples and the tables' Dutch mode."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from app_pages import tables
+from app_pages.sentences import PREFIXES, TEMPLATES, WORDS, dutch, localise_sentence
+from deps.access.auth import Actor
+from deps.config import load_settings
+from deps.ingest.seed import initialise
+from deps.services.analysis import parse_shock, run_analysis, run_simulation
+from deps.services.optimisation import run_optimisation
+from deps.services.scenario import ScenarioConfig
+from deps.store.db import Database
+
+ANALYST = Actor("ann", "analyst")
+DATA = "\x00"  # what a value passing through as data (a name, an id, a source) is replaced by in the word check
+_FIELD = re.compile(r"\{\w+(?::\w+)?\}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+#: Words both languages write (HHI and the like, and Dutch words spelt as English ones: "of" = or, "over" = over).
+SHARED = {"HHI", "budget", "effect", "factor", "in", "input", "interval", "is", "maximum", "minimum", "o", "of"}
+SHARED |= {"optimum", "over", "solver", "x", "w", "HiGHS"}
+
+
+def _english_words() -> set[str]:
+    words: set[str] = set()
+    texts = [_FIELD.sub(" ", t.english) for t in TEMPLATES] + list(PREFIXES)
+    texts += [key for vocabulary in WORDS.values() for key in vocabulary]
+    for text in texts:
+        words |= set(_WORD.findall(text))
+    return words - SHARED
+
+
+ENGLISH = _english_words()
+
+
+def _left_english(text: str) -> set[str]:
+    """English template words in ``text`` (a Dutch text with its data values masked)."""
+    return {w for w in _WORD.findall(text) if w in ENGLISH}
+
+
+@pytest.fixture(scope="module")
+def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Every engine sentence the seed gives: analysis tables, a simulation, an optimal and an infeasible plan."""
+    path = tmp_path_factory.mktemp("dutch") / "seed.db"
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("DEPS_DATABASE_URL", f"sqlite:///{path}")
+    monkey.setenv("DEPS_VAR_DIR", str(path.parent / "var"))
+    try:
+        from deps.store.db import upgrade
+
+        with Database(f"sqlite:///{path}") as db:
+            upgrade(db)
+            settings = load_settings()
+            initialise(db, settings)
+            found: dict[str, list[str]] = {}
+            analysis = run_analysis(db, settings, dataset="seed", actor=ANALYST)
+            for name, table in analysis.tables.items():
+                if "explanation" in table.columns:
+                    found[f"analysis {name}"] = sorted(set(map(str, table["explanation"])))
+            simulation = run_simulation(db, settings, dataset="seed", actor=ANALYST, shocks=[parse_shock("CHN=1")])
+            found["simulation"] = sorted(set(map(str, simulation.tables["nodes"]["explanation"])))
+            plan = run_optimisation(db, settings, dataset="seed", actor=ANALYST, config=ScenarioConfig(), budget=20.0)
+            found["reasons"] = sorted({plan.reason, *map(str, plan.tables["reduced_costs"]["reason"])})
+            stuck = run_optimisation(
+                db,
+                settings,
+                dataset="seed",
+                actor=ANALYST,
+                config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+                budget=20.0,
+            )
+            found["infeasible"] = [stuck.reason, *map(str, stuck.tables["conflicts"]["message"])]
+    finally:
+        monkey.undo()
+    return found
+
+
+def test_every_engine_sentence_has_a_dutch_template(sentences: dict[str, list[str]]) -> None:
+    assert {"analysis nodes", "analysis risk", "analysis control_points", "simulation", "reasons", "infeasible"} <= set(
+        sentences
+    )
+    assert len(sentences["reasons"]) > 10 and len(sentences["analysis nodes"]) > 100
+    unmatched = {kind: [s for s in texts if dutch(s) is None] for kind, texts in sentences.items()}
+    assert not any(unmatched.values()), {kind: texts[:3] for kind, texts in unmatched.items() if texts}
+
+
+def test_no_english_template_word_is_left(sentences: dict[str, list[str]]) -> None:
+    left = {}
+    for texts in sentences.values():
+        for text in texts:
+            masked = dutch(text, mark=lambda value: DATA)
+            assert masked is not None
+            words = _left_english(masked)
+            if words:
+                left[text[:200]] = sorted(words)
+    assert not left, list(left.items())[:5]
+
+
+def test_the_word_check_finds_english() -> None:
+    # a clause translated wrongly (an English word kept) or a new engine clause would fail the tests above
+    assert _left_english("grootste aandeel minstens 0.1 en at most 0.2") == {"at", "most"}
+    assert dutch("a new clause no template knows; optimal") is None
+    assert dutch("optimal; a new clause no template knows") is None
+
+
+def test_dutch_templates_are_dutch() -> None:
+    for template in TEMPLATES:
+        words = _left_english(_FIELD.sub(" ", template.dutch))
+        assert not words, (template.dutch, words)
+        assert set(re.findall(r"\{(\w+)\}", template.dutch)) == set(template.fields()), template.english
+
+
+def test_hand_checked_examples() -> None:
+    assert dutch(
+        "semi_krf_scanner: control point: NLD share 0.660 (threshold 0.65), top supplier, HHI 0.551 (threshold 0.4); "
+        "reach 0.458 of final products; substitutability 0.00 (unknown, taken as 0); "
+        "leverage = 0.660 x (1 - 0.00) x 0.458 = 0.302"
+    ) == (
+        "semi_krf_scanner: controlepunt: aandeel van NLD 0.660 (drempel 0.65), grootste leverancier, HHI 0.551 "
+        "(drempel 0.4); bereik 0.458 van de eindproducten; vervangbaarheid 0.00 (onbekend, als 0 genomen); "
+        "hefboom = 0.660 x (1 - 0.00) x 0.458 = 0.302"
+    )
+    assert dutch(
+        "country view (country rows; data basis: production): top CHN share 0.900, HHI 0.810, coverage 1.000 over "
+        "2 suppliers; global chokepoint: yes (top share >= 0.65 or HHI > 0.4); foreign chokepoint for EU27: possible: "
+        "largest supplier outside EU27 at least 0.0% and at most 100.0%; sources: USGS; Where from? (a study)"
+    ) == (
+        "landenniveau (landregels; gegevensbasis: productie): grootste leverancier CHN met aandeel 0.900, HHI 0.810, "
+        "dekking 1.000 over 2 leveranciers; mondiaal knelpunt: ja (grootste aandeel >= 0.65 of HHI > 0.4); "
+        "buitenlands knelpunt voor EU27: mogelijk: grootste leverancier buiten EU27 minstens 0.0% en hoogstens "
+        "100.0%; bronnen: USGS; Where from? (a study)"
+    )
+    assert dutch(
+        "infeasible: line minimums sum to 50 > budget 20; x (limit 5) must be raised by 2; it conflicts with y"
+    ) == (
+        "onuitvoerbaar: de minima van de actielijnen tellen op tot 50 > budget 20; x (grens 5) moet met 2 worden "
+        "verhoogd; dit botst met y"
+    )
+    assert dutch(
+        "gallium: no supplier data | top risk: gallium from CHN: risk = share 0.980 x severity 0.500 x "
+        "reach 1.000 = 0.4900; dominant kind: import_reliance"
+    ) == (
+        "gallium: geen leveranciersgegevens | grootste risico: gallium uit CHN: risico = aandeel 0.980 x ernst 0.500 "
+        "x bereik 1.000 = 0.4900; overheersende soort: importafhankelijkheid"
+    )
+
+
+def test_english_mode_and_other_values_stay() -> None:
+    text = "forbidden by the policy"
+    assert localise_sentence(text, "en") == text
+    assert localise_sentence(text, "nl") == "verboden door het beleid"
+    assert localise_sentence("ValueError: could not solve", "nl") == "ValueError: could not solve"
+    assert localise_sentence(3.5, "nl") == 3.5
+
+
+def test_localised_translates_the_sentence_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("node_names", "market_names", "line_names"):
+        monkeypatch.setattr(tables, name, dict)
+    frame = pd.DataFrame(
+        {
+            "node_id": ["a", "b"],
+            "explanation": ["a: no loss", "an analyst's note"],
+            "reason": ["no effect on this target (slope 0)", None],
+        }
+    )
+    shown = tables.localised(frame, "nl")
+    assert shown["explanation"].tolist() == ["a: geen verlies", "an analyst's note"]
+    assert shown["reason"].iloc[0] == "geen effect op dit doel (helling 0)"
+    assert tables.localised(frame, "en")["explanation"].tolist() == frame["explanation"].tolist()
