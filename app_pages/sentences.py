@@ -65,6 +65,8 @@ WORDS: dict[str, dict[str, str]] = {
         "not top supplier": "niet de grootste leverancier",
     },
     "verb": {"raised": "verhoogd", "lowered": "verlaagd"},
+    "screen": {"dependent": "afhankelijk", "not dependent": "niet afhankelijk"},
+    "exports_base": {"total": "totale", "extra": "externe"},
     "upper": {"": "", " only at the upper bound": " alleen bij de bovengrens"},
     "bounds": {
         "": "",
@@ -130,6 +132,7 @@ _FACTOR = rf"(?:{_KIND}) (?:{_NUMBER}) \(w (?:{_NUMBER})\)"
 FIELDS: dict[str, tuple[str, Callable[[str, Mark], str] | None]] = {
     "n": (_NUMBER, lambda value, mark: value),
     "int": (r"\d+", lambda value, mark: value),
+    "cmp": (r"<=|>", lambda value, mark: value),
     "name": (r"(?:(?!; ).)+?", None),
     "rest": (r".+", None),
     "range": (_RANGE, _range),
@@ -179,8 +182,9 @@ def _compile(english: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"(?=; |\Z)")
 
 
-#: Every clause of the engines' sentences (supplychain: chokepoints, control points, structural, risk, disruption;
-#: optimizer: reasons of unfunded options, solver status, infeasibility diagnosis), in the order they are tried.
+#: Every clause of the engines' sentences (supplychain: chokepoints, control points, structural, risk, disruption,
+#: EU screen; optimizer: reasons of unfunded options, solver status, infeasibility diagnosis), in the order they are
+#: tried.
 TEMPLATES: tuple[Template, ...] = (
     # supplychain.chokepoints: concentration views (country and firm level)
     Template(
@@ -358,6 +362,34 @@ TEMPLATES: tuple[Template, ...] = (
         "{constraint} (grens {limit}) moet met {amount} worden {verb}",
     ),
     Template("it conflicts with {constraints:rest}", "dit botst met {constraints}"),
+    # supplychain.screening (the EU screen of trade flows)
+    Template(
+        "{product:name} {year:int}: {verdict:screen}: (1) extra-{bloc:name} import HHI {hhi:n} {c1:cmp} {t1:n} "
+        "(top partner {partner:name} {share:n})",
+        "{product} {year}: {verdict}: (1) HHI van de invoer van buiten {bloc} {hhi} {c1} {t1} "
+        "(grootste partner {partner} {share})",
+    ),
+    Template("(2) importance {importance:n} {c2:cmp} {t2:n}", "(2) belang {importance} {c2} {t2}"),
+    Template(
+        "(3) extra imports / {base:exports_base} {exporter:name} exports {ratio:n} {c3:cmp} {t3:n}",
+        "(3) invoer van buiten / {base} export van {exporter} {ratio} {c3} {t3}",
+    ),
+    Template(
+        "world export HHI {world:n} ({without:n} without transit hubs), top exporter {exporter:name} {share:n} "
+        "(transit hub: imports cover >= {ratio:n} of its exports)",
+        "HHI van de wereldexport {world} ({without} zonder doorvoerlanden), grootste exporteur {exporter} {share} "
+        "(doorvoerland: de invoer dekt >= {ratio} van de eigen export)",
+    ),
+    Template(
+        "world export HHI {world:n} ({without:n} without transit hubs), top exporter {exporter:name} {share:n}",
+        "HHI van de wereldexport {world} ({without} zonder doorvoerlanden), grootste exporteur {exporter} {share}",
+    ),
+    Template("more vulnerable (world HHI > {hhi:n})", "kwetsbaarder (HHI van de wereldexport > {hhi})"),
+    Template(
+        "flagged {years:int} of the last {window:int} years",
+        "gemarkeerd in {years} van de laatste {window} jaar",
+    ),
+    Template("source: trade flows (thousand USD)", "bron: handelsstromen (duizend USD)"),
 )
 
 #: Lead-ins of a part (before its clauses) and their Dutch wording.

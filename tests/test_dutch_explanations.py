@@ -13,19 +13,38 @@ from app_pages import tables
 from app_pages.sentences import PREFIXES, TEMPLATES, WORDS, dutch, localise_sentence
 from deps.access.auth import Actor
 from deps.config import load_settings
+from deps.ingest import import_file
 from deps.ingest.seed import initialise
-from deps.services.analysis import parse_shock, run_analysis, run_simulation
+from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
 from deps.services.optimisation import run_optimisation
 from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database
 
 ANALYST = Actor("ann", "analyst")
+# Hand-made BACI flows over three years: 260800 from CHN (dependent, more vulnerable, persistent), 854231 mostly
+# through SGP (a transit hub: its imports from CHN cover its exports), 030110 mostly exported by DEU (not dependent).
+FLOWS = (
+    "CHN,NLD,260800,100",
+    "CHN,DEU,260800,50",
+    "NLD,DEU,260800,1.5",
+    "CHN,USA,260800,300",
+    "AUS,USA,260800,20",
+    "SGP,NLD,854231,200",
+    "CHN,SGP,854231,220",
+    "KOR,NLD,854231,10",
+    "NLD,USA,854231,5",
+    "USA,DEU,030110,3.25",
+    "DEU,FRA,030110,30",
+)
+BACI = "year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n" + "".join(
+    f"{year},{flow},1\n" for year in (2020, 2021, 2022) for flow in FLOWS
+)
 DATA = "\x00"  # what a value passing through as data (a name, an id, a source) is replaced by in the word check
 _FIELD = re.compile(r"\{\w+(?::\w+)?\}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 #: Words both languages write (HHI and the like, and Dutch words spelt as English ones: "of" = or, "over" = over).
 SHARED = {"HHI", "budget", "effect", "factor", "in", "input", "interval", "is", "maximum", "minimum", "o", "of"}
-SHARED |= {"optimum", "over", "solver", "x", "w", "HiGHS"}
+SHARED |= {"optimum", "over", "solver", "x", "w", "HiGHS", "USD", "export", "partner"}
 
 
 def _english_words() -> set[str]:
@@ -47,7 +66,8 @@ def _left_english(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """Every engine sentence the seed gives: analysis tables, a simulation, an optimal and an infeasible plan."""
+    """Every engine sentence the seed gives (analysis tables, a simulation, an optimal and an infeasible plan) and an
+    EU screen of hand-made trade flows."""
     path = tmp_path_factory.mktemp("dutch") / "seed.db"
     monkey = pytest.MonkeyPatch()
     monkey.setenv("DEPS_DATABASE_URL", f"sqlite:///{path}")
@@ -77,14 +97,21 @@ def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
                 budget=20.0,
             )
             found["infeasible"] = [stuck.reason, *map(str, stuck.tables["conflicts"]["message"])]
+            flows = path.parent / "baci.csv"
+            flows.write_text(BACI)
+            import_file(db, settings, Actor("ada", "admin"), "baci", flows)
+            screen = run_screen(db, settings, dataset="baci", actor=ANALYST)
+            found["screen"] = sorted(set(map(str, screen.screen["explanation"])))
     finally:
         monkey.undo()
     return found
 
 
 def test_every_engine_sentence_has_a_dutch_template(sentences: dict[str, list[str]]) -> None:
-    assert {"analysis nodes", "analysis risk", "analysis control_points", "simulation", "reasons", "infeasible"} <= set(
-        sentences
+    kinds = {"analysis nodes", "analysis risk", "analysis control_points", "simulation", "reasons", "infeasible"}
+    assert kinds | {"screen"} <= set(sentences)
+    assert any("transit hub" in s for s in sentences["screen"]) and any(
+        "not dependent" in s for s in sentences["screen"]
     )
     assert len(sentences["reasons"]) > 10 and len(sentences["analysis nodes"]) > 100
     unmatched = {kind: [s for s in texts if dutch(s) is None] for kind, texts in sentences.items()}
