@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.alternatives import propagate
-from supplychain.errors import SchemaError, UnknownItemError
+from supplychain.errors import ParameterError, SchemaError, UnknownItemError
 from supplychain.graph import SupplyGraph
 from supplychain.losses import final_loss_frame, market_loss, share_matrix
 from supplychain.sweep import SweepResult, country_sweep, knockout_suppliers, sweep_table
@@ -191,7 +191,7 @@ def apply_stocks(graph: SupplyGraph, own: np.ndarray, stock_months: pd.Series, *
     keep o(v). Works for one scenario (n,) or many (n, k).
     """
     if duration_months <= 0:
-        raise ValueError(f"duration_months must be > 0, got {duration_months}; give the shock's length")
+        raise ParameterError(f"duration_months must be > 0, got {duration_months}; give the shock's length")
     months = np.zeros(graph.n, dtype=np.float64)
     pos = graph.index_of(pd.Series(stock_months.index.astype(str), dtype="str"))
     found = pos >= 0

@@ -6,7 +6,7 @@ messages name the offending item and say how to fix it.
 
 from __future__ import annotations
 
-__all__ = ["GraphError", "SchemaError", "SupplyChainError", "UnknownItemError"]
+__all__ = ["GraphError", "ParameterError", "SchemaError", "SupplyChainError", "UnknownItemError"]
 
 
 class SupplyChainError(Exception):
@@ -19,6 +19,10 @@ class SchemaError(SupplyChainError, ValueError):
 
 class GraphError(SupplyChainError, ValueError):
     """The supply graph is malformed (a cycle, an edge to an unknown node, ...)."""
+
+
+class ParameterError(SupplyChainError, ValueError):
+    """A parameter of a computation is outside its range (a shock length of zero, a negative threshold, ...)."""
 
 
 class UnknownItemError(SupplyChainError, KeyError):

@@ -28,6 +28,7 @@ import pandas as pd
 
 from supplychain.bounds import tri_state
 from supplychain.concentration import concentration
+from supplychain.errors import ParameterError
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["TREND_COLUMNS", "YEAR_COLUMNS", "concentration_by_year", "concentration_trends"]
@@ -148,7 +149,7 @@ def concentration_trends(
     [{'hhi_change_low': 0.3, 'rising': 'yes'}]
     """
     if rising_delta <= 0:
-        raise ValueError(f"rising_delta must be positive, got {rising_delta}")
+        raise ParameterError(f"rising_delta must be positive, got {rising_delta}")
     ordered = by_year.sort_values(["node_id", "year"], kind="stable")
     grouped = ordered.groupby("node_id", sort=True)
     first = grouped.head(1).set_index("node_id")

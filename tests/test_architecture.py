@@ -167,3 +167,36 @@ def test_graph_work_checker_sees_a_walk(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from collections import deque\nimport networkx as nx\ndef _levels(g):\n    return g\n")
     assert graph_work(module) == ["networkx", "collections.deque", "def _levels"]
+
+
+#: Built-in exceptions an engine may not raise itself: its own error tree (supplychain.errors, optimizer.errors)
+#: subclasses them where a caller expects one, so the services' error boundary sees every engine error.
+BUILTIN_ERRORS = {"Exception", "ValueError", "RuntimeError", "TypeError", "KeyError", "IndexError", "ArithmeticError"}
+
+
+def plain_raises(path: Path) -> list[str]:
+    """``raise X(...)`` statements in ``path`` whose X is a built-in exception, as ``line: X``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name) and target.id in BUILTIN_ERRORS:
+                found.append(f"{node.lineno}: {target.id}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _modules() if p.relative_to(ROOT).parts[0] in {"supplychain", "optimizer"}],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_engines_raise_only_their_own_errors(path: Path) -> None:
+    found = plain_raises(path)
+    assert not found, f"{path.relative_to(ROOT)} raises built-in exceptions {found}; raise the engine's own error"
+
+
+def test_plain_raise_checker_sees_one(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(x):\n    if x:\n        raise ValueError('no')\n    raise OwnError('fine')\n")
+    assert plain_raises(module) == ["3: ValueError"]
