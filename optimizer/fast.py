@@ -454,8 +454,9 @@ class FastModel:
             s = h.getSolution()
             reduced = cost - self._a_t @ np.asarray(s.row_dual, dtype=float)
             enter = np.flatnonzero((reduced < -_PRICE_EPS) & can_move & ~p.member)
-            if len(enter) > _PRICE_BATCH:  # the most negative first: the set stays small
-                enter = enter[np.argsort(reduced[enter], kind="stable")[:_PRICE_BATCH]]
+            batch = max(_PRICE_BATCH, len(p.row_lo) // 10)
+            if len(enter) > batch:  # the most negative first: the set stays small
+                enter = enter[np.argsort(reduced[enter], kind="stable")[:batch]]
             if len(enter) == 0:
                 spend = np.zeros(len(cost))
                 spend[p.cols] = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
@@ -515,8 +516,11 @@ class FastModel:
 
 
 _PRICE_EPS = 1e-9
+"""A column outside the working set enters when its reduced cost is below ``-_PRICE_EPS``."""
 _PRICING_ROUNDS = 200
+"""Pricing rounds per scenario before falling back to the whole model."""
 _PRICE_BATCH = 20
+"""Columns entering per pricing round: at least this many, else a tenth of the rows."""
 
 
 class _PricedLp:
