@@ -5,13 +5,15 @@ left in the Dutch text; plus hand-checked examples and the tables' Dutch mode.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from app_pages import tables
 from app_pages.sentences import PREFIXES, TEMPLATES, WORDS, dutch, localise_sentence
-from deps.access.auth import Actor
+from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest import import_file
 from deps.ingest.seed import initialise
@@ -21,6 +23,7 @@ from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database
 
 ANALYST = Actor("ann", "analyst")
+ROOT = Path(__file__).resolve().parents[1]
 # Hand-made BACI flows over three years: 260800 from CHN (dependent, more vulnerable, persistent), 854231 mostly
 # through SGP (a transit hub: its imports from CHN cover its exports), 030110 mostly exported by DEU (not dependent).
 FLOWS = (
@@ -201,3 +204,47 @@ def test_localised_translates_the_sentence_columns(monkeypatch: pytest.MonkeyPat
     assert shown["explanation"].tolist() == ["a: geen verlies", "an analyst's note"]
     assert shown["reason"].iloc[0] == "geen effect op dit doel (helling 0)"
     assert tables.localised(frame, "en")["explanation"].tolist() == frame["explanation"].tolist()
+
+
+# ---------------------------------------------------------------------------------------------- the pages in Dutch
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def seeded(db: Database, env: dict[str, str]) -> Database:
+    """The real seed and an analyst."""
+    initialise(db, load_settings())
+    add_user(db, "ann", "analyst", PASSWORD, by=Actor("tests", "admin"))
+    return db
+
+
+def _dutch_session() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_streamlit.py"), default_timeout=90).run()
+    at.text_input(key="login_name").input("ann")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.radio(key="lang").set_value("nl").run()
+    return at
+
+
+def test_dutch_pages_show_dutch_explanations_and_reasons(db: Database, seeded: Database) -> None:
+    at = _dutch_session()
+    at.switch_page("app_pages/chokepoints.py").run()
+    assert not at.exception, at.exception
+    explanations = [str(e) for e in at.dataframe[0].value["explanation"]]
+    assert explanations and all(" view (" not in e and "chokepoint" not in e for e in explanations)
+    assert any("landenniveau (" in e and "knelpunt" in e for e in explanations)
+    at.switch_page("app_pages/optimiser.py").run()
+    at.session_state["opt_result"] = run_optimisation(
+        db,
+        load_settings(),
+        dataset="seed",
+        actor=ANALYST,
+        config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+        budget=20.0,
+    )
+    at.run()
+    assert not at.exception, at.exception
+    assert "onuitvoerbaar" in at.error[0].value
+    assert "de minima van de actielijnen tellen op tot 50 > budget 20" in at.text[0].value
+    assert "line-min[financing]" in at.text[0].value  # constraint names are ids: they stay
