@@ -294,7 +294,9 @@ def _lookup_keys(ids: pd.Series, columns: tuple[pd.Series, ...]) -> list[np.ndar
     n = len(id_keys)
     out = []
     for key, word in zip(keys[1:], words[1:], strict=True):
-        if len(key) > 65_536:
+        if word.shape[1] == 1 and len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
+            at = np.searchsorted(id_keys, key).astype(np.int64)  # sorted values (a sorted id column)
+        elif len(key) > 65_536:
             q_order = np.argsort(key)
             at = np.empty(len(key), dtype=np.int64)
             at[q_order] = np.searchsorted(id_keys, key[q_order])
