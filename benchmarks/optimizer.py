@@ -3,7 +3,8 @@
 ``python -m benchmarks optimizer`` (through the lead's dispatcher) calls :func:`main`.
 
 * 1,000 seeded scenarios of 9 action lines x 100 targets x 4 segments (50 budgets x 20 weight
-  sets), with line maximums and a market maximum share so HiGHS is needed. Batch path:
+  sets), with line maximums and a market maximum share so HiGHS is needed (over a working set
+  of columns with the others priced out, :meth:`optimizer.fast.FastModel.solve`). Batch path:
   :func:`optimizer.batch.run_batch` on the shared worker pool (:mod:`optimizer.pool`, started
   once and timed separately), and serially for reference.
 * Naive loop: build the PuLP model and solve with CBC for every scenario (first stage only);
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     _timed("start the worker pool (once per process)", lambda: list(get_pool(args.workers).map(abs, range(4))))
     results: list[ScenarioResult] = []
     batch_s = _pooled(
-        f"batch path, {args.workers} processes (highspy, warm start)",
+        f"batch path, {args.workers} processes (highspy, priced columns)",
         lambda: results.extend(run_batch(inputs, policy, specs, max_workers=args.workers, chunk_size=50)),
     )
     bad = [r for r in results if r.status != "optimal"]

@@ -1,7 +1,13 @@
 """Batches of scenarios: a grid of budgets x weights x shocks x effect assumptions.
 
 Scenarios are solved on the fast path (:class:`~optimizer.fast.FastModel`), one model per
-effect assumption per chunk, warm-started from scenario to scenario. Executors:
+effect assumption per chunk, warm-started from scenario to scenario: the greedy fill when it is
+exact or its answer meets every row (then optimal), else HiGHS over a working set of columns
+with every other column priced out (``solve(priced=True)``: the whole LP's optimum, duals and
+shadow price). A scenario's weights and risks are computed once per chunk and shared by its
+budgets. The allocation is one optimal vertex (as before, it may depend on the order in which
+scenarios are solved when several allocations are optimal); the defined answer among them is
+:func:`optimizer.solve.solve`'s second stage. Executors:
 
 * ``serial``: in this process (tests, tiny batches);
 * ``process`` (default): ``concurrent.futures.ProcessPoolExecutor`` with chunks of 10-100

@@ -19,10 +19,18 @@ then skips HiGHS. Otherwise the greedy fill solves the relaxation without the ot
 its answer meets them all it is optimal for the whole LP (method ``greedy-feasible``), else it
 seeds HiGHS as a starting solution.
 
+HiGHS's cost per run grows with the number of columns (about 0.6 ms for an unchanged re-solve
+at 3,600 columns, 0.16 ms at 300), while an optimum uses few of them. Batches therefore solve
+over a working set of columns and price out the rest (``solve(priced=True)``): the LP
+restricted to S is optimal for the whole LP when no column outside S has a negative reduced
+cost ``c_j - a_j^T pi`` (column generation; the proof is in :meth:`FastModel._solve_priced`).
+
 References
 ----------
 G. B. Dantzig, "Discrete-variable extremum problems", *Operations Research* 5 (1957) 266-288
-(the fractional knapsack: filling by ratio is optimal); HiGHS, https://highs.dev.
+(the fractional knapsack: filling by ratio is optimal); P. C. Gilmore and R. E. Gomory, "A linear
+programming approach to the cutting-stock problem", *Operations Research* 9 (1961) 849-859
+(column generation: columns left out are priced with the duals); HiGHS, https://highs.dev.
 """
 
 from __future__ import annotations
