@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from app_pages.labels import value_label
 from app_pages.plain import html_text, wrap
 from app_pages.texts import translate
 
@@ -227,7 +228,7 @@ def mutual_dependency(frame: pd.DataFrame, *, source: str, lang: str = "en") -> 
             mode="markers+text",
             text=[html_text(p) for p in group["partner"]],
             textposition="top center",
-            name=str(verdict),
+            name=value_label("verdict", str(verdict), lang),
         )
     fig.update_layout(
         title=translate("Mutual dependency per partner country", lang),

@@ -91,7 +91,7 @@ def _compare(runs: list[RunRecord]) -> None:
         return
     lang = language()
     shown = changes.assign(measure=changes["measure"].map(lambda c: column_label(str(c), lang)))
-    show_table(shown, key="ru_changes")
+    show_table(shown, key="ru_changes", raw=("table",))  # the runs' table names, not import tables
     download_buttons(changes, f"compare-{a.id[:8]}-{b.id[:8]}", key="ru_dl")
 
 

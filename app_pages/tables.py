@@ -37,6 +37,8 @@ VALUE_COLUMNS = {
     "sectors": "sector",
     "change": "change",
     "table": "table",
+    "verdict": "verdict",
+    "dependency_kind": "dependency_kind",
 }
 SHARE_COLUMNS = ("share", "top_share", "holder_share")
 
@@ -64,13 +66,15 @@ def _words(value: object, vocabulary: str, lang: str) -> object:
     return value
 
 
-def localised(frame: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def localised(frame: pd.DataFrame, lang: str | None = None, *, raw: tuple[str, ...] = ()) -> pd.DataFrame:
     """``frame`` with names beside ids, coded values in words, unknown shares as "unknown" and the engines' sentences
-    (explanations, reasons, conflicts: :data:`app_pages.sentences.TEXT_COLUMNS`) in the chosen language."""
+    (explanations, reasons, conflicts: :data:`app_pages.sentences.TEXT_COLUMNS`) in the chosen language; the columns
+    in ``raw`` keep their values (a column whose name matches a vocabulary but holds other codes)."""
     lang = lang or language()
     shown = named_frame(frame, nodes=node_names(), markets=market_names(), lines=line_names(), lang=lang)
     for column, vocabulary in VALUE_COLUMNS.items():
-        if column in shown.columns and shown[column].dtype == object:
+        # text columns (object or pandas' str dtype; bool flags and numbers have no words)
+        if column in shown.columns and column not in raw and not pd.api.types.is_numeric_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v, voc=vocabulary: _words(v, voc, lang))
     for column in TEXT_COLUMNS:
         if lang == "nl" and column in shown.columns:
@@ -87,10 +91,11 @@ def labelled(columns: list[str]) -> dict[str, str]:
     return headers(pd.DataFrame(columns=columns), language())
 
 
-def show_table(frame: pd.DataFrame, *, key: str | None = None, **options: Any) -> Any:
-    """``st.dataframe`` of :func:`localised` ``frame`` with translated headers (extra ``column_config`` wins)."""
+def show_table(frame: pd.DataFrame, *, key: str | None = None, raw: tuple[str, ...] = (), **options: Any) -> Any:
+    """``st.dataframe`` of :func:`localised` ``frame`` (``raw`` columns keep their values) with translated headers
+    (extra ``column_config`` wins)."""
     options.pop("hide_index", None)
-    shown = localised(frame)
+    shown = localised(frame, raw=raw)
     config: dict[str, Any] = dict(headers(shown, language()))
     config.update(options.pop("column_config", {}) or {})
     return st.dataframe(shown, hide_index=True, column_config=config, key=key, **options)

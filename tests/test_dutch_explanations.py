@@ -248,3 +248,33 @@ def test_dutch_pages_show_dutch_explanations_and_reasons(db: Database, seeded: D
     assert "onuitvoerbaar" in at.error[0].value
     assert "de minima van de actielijnen tellen op tot 50 > budget 20" in at.text[0].value
     assert "line-min[financing]" in at.text[0].value  # constraint names are ids: they stay
+
+
+def test_coded_values_in_text_columns_are_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pandas' str dtype as well as object columns; the mutual-dependency verdict and the dependency kind too
+    for name in ("node_names", "market_names", "line_names"):
+        monkeypatch.setattr(tables, name, dict)
+    frame = pd.DataFrame(
+        {
+            "kind": pd.Series(["final_product", "tool"], dtype="str"),
+            "verdict": ["one-sided: home depends", "mutual"],
+            "dependency_kind": ["import_reliance", "concentration"],
+            "dominator_chokepoint": [True, False],
+            "table": ["markets", "nodes"],
+        }
+    )
+    shown = tables.localised(frame, "nl")
+    assert shown["kind"].tolist() == ["eindproduct", "gereedschap"]
+    assert shown["verdict"].tolist() == ["eenzijdig: wij zijn afhankelijk", "wederzijds"]
+    assert shown["dependency_kind"].tolist() == ["importafhankelijkheid", "concentratie"]
+    assert shown["dominator_chokepoint"].tolist() == [True, False]
+    assert tables.localised(frame, "nl", raw=("table",))["table"].tolist() == ["markets", "nodes"]
+    assert tables.localised(frame, "en")["kind"].tolist() == ["final product", "tool"]
+
+
+def test_the_module_examples() -> None:
+    import doctest
+
+    from app_pages import sentences
+
+    assert doctest.testmod(sentences).failed == 0
