@@ -453,7 +453,6 @@ class FastModel:
             sol.col_value = list(greedy[p.cols])
             sol.value_valid = True
             h.setSolution(sol)
-        can_move = self.upper > 0
         for _ in range(_PRICING_ROUNDS):
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -461,7 +460,7 @@ class FastModel:
                 return None
             s = h.getSolution()
             reduced = cost - self._a_t @ np.asarray(s.row_dual, dtype=float)
-            enter = np.flatnonzero((reduced < -_PRICE_EPS) & can_move & ~p.member)
+            enter = np.flatnonzero((reduced < -_PRICE_EPS) & p.outside)
             batch = max(_PRICE_BATCH, len(p.row_lo) // 10)
             if len(enter) > batch:  # the most negative first: the set stays small
                 enter = enter[np.argsort(reduced[enter], kind="stable")[:batch]]
@@ -543,6 +542,7 @@ class _PricedLp:
         self.cols = np.asarray(cols, dtype=np.int64)
         self.member = np.zeros(len(model.upper), dtype=bool)
         self.member[self.cols] = True
+        self.outside = (model.upper > 0) & ~self.member  # the columns pricing may bring in
         a = model._a_csc[:, self.cols]
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cols)
@@ -588,6 +588,7 @@ class _PricedLp:
         )
         self.cols = np.r_[self.cols, cols]
         self.member[cols] = True
+        self.outside[cols] = False
 
 
 def scale_from_lines(inputs: OptimiserInputs, scale: Mapping[str, float]) -> np.ndarray:
