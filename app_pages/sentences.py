@@ -135,6 +135,7 @@ FIELDS: dict[str, tuple[str, Callable[[str, Mark], str] | None]] = {
     "cmp": (r"<=|>", lambda value, mark: value),
     "name": (r"(?:(?!; ).)+?", None),
     "rest": (r".+", None),
+    "constraint": (r"[\w-]+\[[^\]]*\]", None),
     "range": (_RANGE, _range),
     "hhi": (rf"(?:{_RANGE})(?: \(known shares (?:{_NUMBER})\))?", _hhi),
     "data_basis": (r"[^()]+?", _data_basis),
@@ -342,15 +343,15 @@ TEMPLATES: tuple[Template, ...] = (
         "actielijn {line}: minimum {need} > maximum {top}",
     ),
     Template(
-        "{forced:name} requires {need:n} on a forbidden option",
+        "{forced:constraint} requires {need:n} on a forbidden option",
         "{forced} vereist {need} op een verboden optie",
     ),
     Template(
-        "{forced:name} {need:n} > {capacity:n}, the length of its effect curves",
+        "{forced:constraint} {need:n} > {capacity:n}, the length of its effect curves",
         "{forced} {need} > {capacity}, de lengte van de effectcurves",
     ),
     Template(
-        "{forced:name} {need:n} > {constraint:name} {cap:n}",
+        "{forced:constraint} {need:n} > {constraint:constraint} {cap:n}",
         "{forced} {need} > {constraint} {cap}",
     ),
     Template(

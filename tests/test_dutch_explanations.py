@@ -39,6 +39,17 @@ FLOWS = (
     "USA,DEU,030110,3.25",
     "DEU,FRA,030110,30",
 )
+TARGET = "chem_heavy_ree|CHN"
+#: Policies the seed cannot meet at a budget of 20, one per kind of conflict the diagnosis names.
+CONFLICTS = (
+    ScenarioConfig(market_min_share={"semiconductors": 0.7, "biotech": 0.6}),
+    ScenarioConfig(market_min_share={"dsii": 0.5}, market_max_share={"dsii": 0.3}),
+    ScenarioConfig(forced=(("financing", None, 30.0),), line_max_meur={"financing": 10.0}),
+    ScenarioConfig(forced=(("financing", None, 5.0),), forbidden=(("financing", None),)),
+    ScenarioConfig(forced=(("financing", TARGET, 10.0),), target_cap_meur={TARGET: 5.0}),
+    ScenarioConfig(forced=(("financing", None, 15.0), ("ecosystems", None, 15.0))),
+    ScenarioConfig(line_min_meur={"financing": 15.0}, year_budgets_meur={2026: 5.0, 2027: 5.0}),
+)
 BACI = "year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n" + "".join(
     f"{year},{flow},1\n" for year in (2020, 2021, 2022) for flow in FLOWS
 )
@@ -100,6 +111,10 @@ def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
                 budget=20.0,
             )
             found["infeasible"] = [stuck.reason, *map(str, stuck.tables["conflicts"]["message"])]
+            for config in CONFLICTS:
+                stuck = run_optimisation(db, settings, dataset="seed", actor=ANALYST, config=config, budget=20.0)
+                assert stuck.status == "infeasible", config
+                found["infeasible"] += [stuck.reason, *map(str, stuck.tables["conflicts"]["message"])]
             flows = path.parent / "baci.csv"
             flows.write_text(BACI)
             import_file(db, settings, Actor("ada", "admin"), "baci", flows)
@@ -113,6 +128,17 @@ def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
 def test_every_engine_sentence_has_a_dutch_template(sentences: dict[str, list[str]]) -> None:
     kinds = {"analysis nodes", "analysis risk", "analysis control_points", "simulation", "reasons", "infeasible"}
     assert kinds | {"screen"} <= set(sentences)
+    conflicts = " ".join(sentences["infeasible"])
+    for words in (
+        "market minimum shares",
+        "maximum share",
+        "requires",
+        "target-cap[",
+        "must be",
+        "year budgets",
+        "conflicts with",
+    ):
+        assert words in conflicts, words
     assert any("transit hub" in s for s in sentences["screen"]) and any(
         "not dependent" in s for s in sentences["screen"]
     )
@@ -180,6 +206,17 @@ def test_hand_checked_examples() -> None:
         "gallium: geen leveranciersgegevens | grootste risico: gallium uit CHN: risico = aandeel 0.980 x ernst 0.500 "
         "x bereik 1.000 = 0.4900; overheersende soort: importafhankelijkheid"
     )
+
+
+def test_hand_checked_conflicts() -> None:
+    assert dutch("forced spends sum to 30 > budget 20") == "de vaste uitgaven tellen op tot 30 > budget 20"
+    assert dutch("forced[financing|a|CHN] 40 > 12.5, the length of its effect curves") == (
+        "forced[financing|a|CHN] 40 > 12.5, de lengte van de effectcurves"
+    )
+    assert dutch("line financing: minimum 1e+04 > 900, the length of its effect curves") == (
+        "actielijn financing: minimum 1e+04 > 900, de lengte van haar effectcurves"
+    )
+    assert dutch("minimum spends but no options") == "minimumuitgaven maar geen opties"
 
 
 def test_english_mode_and_other_values_stay() -> None:
