@@ -315,3 +315,18 @@ def test_the_module_examples() -> None:
     from app_pages import sentences
 
     assert doctest.testmod(sentences).failed == 0
+
+
+def test_mutual_dependency_legend_in_dutch() -> None:
+    from app_pages import figures
+
+    frame = pd.DataFrame(
+        {
+            "partner": ["CHN", "USA"],
+            "risk": [0.4, 0.1],
+            "leverage": [0.0, 0.2],
+            "verdict": ["one-sided: home depends", "mutual"],
+        }
+    )
+    names = {trace.name for trace in figures.mutual_dependency(frame, source="x", lang="nl").data}
+    assert names == {"eenzijdig: wij zijn afhankelijk", "wederzijds"}
