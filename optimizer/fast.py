@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import sparse
 
 from optimizer.backends import new_highs
-from optimizer.errors import PolicyError, SolverError
+from optimizer.errors import InputError, PolicyError, SolverError
 from optimizer.inputs import Budget, OptimiserInputs, Policy, line_bounds, validate_policy
 from optimizer.status import Status
 
@@ -138,7 +138,9 @@ class FastModel:
         self.inputs, self.policy = inputs, policy
         opts = inputs.options
         tpos = {t: i for i, t in enumerate(inputs.target_ids)}
-        self.target = opts["target_id"].map(tpos).to_numpy(dtype=np.int64)
+        self.target = pd.Index(inputs.target_ids).get_indexer(pd.Index(opts["target_id"])).astype(np.int64)
+        if (self.target < 0).any():
+            raise InputError("an option names a target that is not among the inputs' targets")
         self.lengths = opts["length_meur"].to_numpy(dtype=float)
         frac = opts["reduction_per_meur"].to_numpy(dtype=float) if fractions is None else np.asarray(fractions, float)
         self.frac = frac * (1.0 if slope_scale is None else np.asarray(slope_scale, dtype=float))
@@ -224,12 +226,15 @@ class FastModel:
             rows.append((idx, ones(idx), float(f.min_meur), INF))
         n_plain = len(rows)
         self._store_checks(rows[1:n_plain], n)
-        floor_targets = [i for i in range(len(self.weight)) if (self.frac[self.target == i] > 0).any()]
-        self.floor_rows = (n_plain, np.array(floor_targets, dtype=np.int64))
-        floor_idx = [np.flatnonzero((self.target == i) & (self.frac > 0)) for i in floor_targets]
-        starts = np.cumsum([0] + [len(r[0]) for r in rows] + [len(ix) for ix in floor_idx])
-        index = np.concatenate([r[0] for r in rows] + floor_idx + [np.empty(0, np.int64)])
-        value = np.concatenate([r[1] for r in rows] + [self.frac[ix] for ix in floor_idx] + [np.empty(0)])
+        # One risk-floor row per target with a positive fraction: its options in index order
+        # (targets ascending), grouped by one stable sort instead of a scan per target.
+        positive = np.flatnonzero(self.frac > 0)
+        grouped = positive[np.argsort(self.target[positive], kind="stable")]
+        floor_targets, floor_counts = np.unique(self.target[grouped], return_counts=True)
+        self.floor_rows = (n_plain, floor_targets.astype(np.int64))
+        starts = np.cumsum([0] + [len(r[0]) for r in rows] + floor_counts.tolist())
+        index = np.concatenate([r[0] for r in rows] + [grouped, np.empty(0, np.int64)])
+        value = np.concatenate([r[1] for r in rows] + [self.frac[grouped], np.empty(0)])
         lp = highspy.HighsLp()
         lp.num_col_ = n
         lp.num_row_ = n_plain + len(floor_targets)
@@ -593,5 +598,6 @@ class _PricedLp:
 
 def scale_from_lines(inputs: OptimiserInputs, scale: Mapping[str, float]) -> np.ndarray:
     """Per-option multipliers from a per-action-line mapping (missing lines keep 1)."""
-    lines = inputs.options["action_line_id"]
-    return lines.map(lambda a: float(scale.get(str(a), 1.0))).to_numpy(dtype=float)
+    codes, names = pd.factorize(inputs.options["action_line_id"])
+    per_line = np.array([float(scale.get(str(a), 1.0)) for a in names] + [1.0])
+    return per_line[codes]  # codes of -1 (no line) take the trailing 1
