@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app_pages.figures import source_annotation
+from app_pages.labels import value_label
 from app_pages.plain import html_text, wrap
 from app_pages.texts import translate
 
@@ -263,7 +264,7 @@ def tornado(
         translate("Budget (-50% to +50%)", lang)
         if row["kind"] == "budget"
         else f"{_name(line_names, row['action_line_id'], 40)} · "
-        f"{translate(DEPENDENCY_KINDS.get(str(row['dependency_kind']), str(row['dependency_kind'])), lang)} · "
+        f"{value_label('dependency_kind', str(row['dependency_kind']), lang)} · "
         f"{translate('segment {n}', lang).format(n=int(row['segment']))}"
         for row in data.to_dict("records")
     ]
@@ -294,12 +295,3 @@ def tornado(
         showlegend=False,
     )
     return source_annotation(fig, source, lang)
-
-
-#: The optimiser's dependency kinds in English words (the data's codes are the field names of :mod:`optimizer`).
-DEPENDENCY_KINDS: dict[str, str] = {
-    "concentration": "concentration",
-    "import_reliance": "import reliance",
-    "substitutability": "substitutability",
-    "time_to_recover": "time to recover",
-}

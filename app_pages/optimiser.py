@@ -320,13 +320,7 @@ def _sensitivity(tables: dict[str, pd.DataFrame], source: str, dataset: str, run
         figures_runs.tornado(swings, source=source, line_names=line_names(), lang=language()),
         key="opt_tornado_chart",
     )
-    shown = swings.drop(columns=["parameter", "kind"]).assign(
-        dependency_kind=[
-            t(figures_runs.DEPENDENCY_KINDS.get(str(k), str(k))) if isinstance(k, str) else t("budget")
-            for k in swings["dependency_kind"]
-        ]
-    )
-    show_table(shown, hide_index=True)
+    show_table(swings.drop(columns=["parameter", "kind"]), hide_index=True)
     download_buttons(swings, f"tornado-{run_id[:8]}", key="opt_dl_tornado", dataset=dataset)
     plans = tables.get("robust_plans")
     if plans is None or not len(plans):
@@ -350,11 +344,17 @@ def _sensitivity(tables: dict[str, pd.DataFrame], source: str, dataset: str, run
                     central_regret=float(central["max_regret"]),
                 )
             )
-    show_table(plans.assign(plan=[t(PLAN_WORDS.get(str(p), str(p))) for p in plans["plan"]]), hide_index=True)
+    show_table(plans.assign(plan=[_plan_words(str(p)) for p in plans["plan"]]), hide_index=True)
 
 
-#: The robust plans' codes in words.
-PLAN_WORDS = {"central": "central plan", "worst-case": "worst-case plan", "min-regret": "minimum-regret plan"}
+def _plan_words(code: str) -> str:
+    """A robust plan's code (:mod:`optimizer.robust_box`) in words."""
+    words = {
+        "central": t("central plan"),
+        "worst-case": t("worst-case plan"),
+        "min-regret": t("minimum-regret plan"),
+    }
+    return words.get(code, code)
 
 
 def render() -> None:

@@ -356,7 +356,6 @@ PAGE_NL: dict[str, str] = {
     "Tick the sensitivity box above and run again to see how far each assumption moves the answer.": (
         "Vink hierboven gevoeligheid aan en reken opnieuw om te zien hoe ver elke aanname het antwoord verschuift."
     ),
-    "budget": "budget",
     "Plans that hold over the low-high range of the effects": (
         "Plannen die standhouden over de bandbreedte van de effecten"
     ),
