@@ -274,9 +274,7 @@ def _with_product_names(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     names = hs92_names()
     out = frame.copy()
-    out.insert(
-        list(out.columns).index("product") + 1, "product_name", [names.get(str(c), "") for c in out["product"]]
-    )
+    out.insert(list(out.columns).index("product") + 1, "product_name", [names.get(str(c), "") for c in out["product"]])
     return out
 
 
