@@ -8,9 +8,10 @@ fails is stored with status ``error`` and its reason; the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,26 +107,28 @@ def run_batch_file(
     if not created:
         log.info("resuming batch %s: %d of %d scenarios already stored", batch_id, len(done), len(scenarios))
     solved = failed = 0
-    try:
-        for result in run_batch(
-            inputs,
-            policy,
-            scenarios,
-            executor="dask" if scheduler else executor,
-            scheduler_address=scheduler,
-            max_workers=workers,
-            skip_keys=done,
-            progress=progress,
-        ):
-            failed += result.status.value == "error"
-            solved += 1
-            _store_member(db, batch_id, context, actor, result)
-    except _lost_worker_errors() as exc:
-        raise RunError(
-            f"the batch stopped after {len(done) + solved} of {len(scenarios)} scenarios: a worker or the Dask "
-            f"scheduler was lost ({type(exc).__name__}: {exc}). The finished scenarios are stored: run the same "
-            "command again to solve the rest"
-        ) from exc
+    with _quiet_dask(settings) if scheduler else contextlib.nullcontext():
+        try:
+            for result in run_batch(
+                inputs,
+                policy,
+                scenarios,
+                executor="dask" if scheduler else executor,
+                scheduler_address=scheduler,
+                max_workers=workers,
+                skip_keys=done,
+                progress=progress,
+            ):
+                failed += result.status.value == "error"
+                solved += 1
+                _store_member(db, batch_id, context, actor, result)
+        except _lost_worker_errors() as exc:
+            reason = " ".join(str(exc).split())  # Dask's messages run over several lines: keep the error on one
+            raise RunError(
+                f"the batch stopped after {len(done) + solved} of {len(scenarios)} scenarios: a worker or the Dask "
+                f"scheduler was lost ({type(exc).__name__}: {reason}). The finished scenarios are stored: run the same "
+                "command again to solve the rest"
+            ) from exc
     summary, allocations = collect(db, batch_id, actor=actor)
     failures = int((summary["status"] == "error").sum()) if len(summary) else 0
     finish_run(
@@ -136,6 +139,27 @@ def run_batch_file(
         summary={"scenarios": len(scenarios), "stored": len(summary), "errors": failures},
     )
     return BatchOutcome(batch_id, len(scenarios), solved, len(done), failed, summary, allocations)
+
+
+@contextlib.contextmanager
+def _quiet_dask(settings: Settings) -> Iterator[None]:
+    """Keep the Dask client's own log records (a lost scheduler logs a traceback) off the terminal while a batch runs,
+    unless ``DEPS_LOG_LEVEL`` is DEBUG: the batch reports a lost cluster in one line of its own."""
+    if settings.log_level.upper() == "DEBUG":
+        yield
+        return
+    import distributed.client  # noqa: F401  (imported first: importing applies Dask's logging config)
+
+    names = ["distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))]
+    loggers = [logging.getLogger(n) for n in names]  # Dask's config gives some children levels of their own
+    before = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, before, strict=True):
+            lg.setLevel(level)
 
 
 def _lost_worker_errors() -> tuple[type[BaseException], ...]:
