@@ -214,7 +214,8 @@ def test_invalid_budget_blocks_the_run_in_both_languages(browser: Browser) -> No
 def test_one_time_password_must_be_changed_then_works(browser: Browser, env: dict[str, str]) -> None:
     from deps.access.auth import add_user as add
 
-    secret = add(Database(env["DEPS_DATABASE_URL"]), "otto", "analyst", None, by=Actor("tests", "admin"))
+    with Database(env["DEPS_DATABASE_URL"]) as handle:  # closed at once: no connection left for the GC to find
+        secret = add(handle, "otto", "analyst", None, by=Actor("tests", "admin"))
     page = browser.tab()
     page.goto(browser.url)
     _heading(page, "Log in")
