@@ -58,11 +58,7 @@ def ready() -> tuple[Settings, Database]:
     """
     loaded = configured()
     db = opened(loaded)
-    try:
-        require_schema(db)
-    except BaseException:
-        db.dispose()
-        raise
+    require_schema(db)  # on failure the handle is closed with the others when the command ends
     return loaded, db
 
 
