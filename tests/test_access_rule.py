@@ -4,7 +4,8 @@ anything but an Actor.
 The functions are enumerated from the modules (``__all__``), so a new service function is covered without editing
 this file. A function that takes a database handle must also take an actor, unless it is one of the few named in
 :data:`SIGN_IN` (they turn credentials into an actor, so there is none yet). Each is called with a bare user name as
-its actor and ``None`` for every other required argument: the role check comes first, so the call must end in
+its actor and ``None`` for every other required argument (a run kind where one decides the role): the role check
+comes first, so the call must end in
 :class:`PermissionDeniedError` before anything is read or written. The role x action matrix itself is
 ``tests/test_permissions.py``.
 """
@@ -98,18 +99,24 @@ def test_every_database_service_takes_the_actor() -> None:
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_a_bare_name_is_no_actor(name: str) -> None:
     function, actor = FUNCTIONS[name]
+    with pytest.raises(PermissionDeniedError, match="authenticated actor"):
+        _call(function, actor, "admin")
+
+
+def _call(function: Callable[..., Any], actor: str, acting: object) -> Any:
+    """Call ``function`` with ``acting`` as its actor parameter, the :data:`DECIDING` values where they apply and
+    ``None`` for every other required argument (optional ones keep their defaults)."""
     arguments: dict[str, Any] = {}
     positional: list[Any] = []
     for parameter in inspect.signature(function).parameters.values():
-        value: Any = "admin" if parameter.name == actor else None
         if parameter.name != actor and parameter.default is not inspect.Parameter.empty:
             continue
+        value = acting if parameter.name == actor else DECIDING.get(parameter.name)
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
             arguments[parameter.name] = value
         else:
             positional.append(value)
-    with pytest.raises(PermissionDeniedError, match="authenticated actor"):
-        function(*positional, **arguments)
+    return function(*positional, **arguments)
 
 
 #: The access policy: the lowest role each acting function lets past its check (viewer < analyst < admin).
@@ -183,18 +190,8 @@ DECIDING = {"kind": "optimisation"}
 
 def _passes_check(function: Callable[..., Any], actor: str, role: str) -> bool:
     """Call ``function`` as ``role`` with ``None`` arguments: False if refused by the role check, else True."""
-    arguments: dict[str, Any] = {}
-    positional: list[Any] = []
-    for parameter in inspect.signature(function).parameters.values():
-        if parameter.name != actor and parameter.default is not inspect.Parameter.empty:
-            continue
-        value = Actor("probe", role) if parameter.name == actor else DECIDING.get(parameter.name)
-        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
-            arguments[parameter.name] = value
-        else:
-            positional.append(value)
     try:
-        function(*positional, **arguments)
+        _call(function, actor, Actor("probe", role))
     except PermissionDeniedError:
         return False
     except Exception:  # past the check, the None arguments fail; that is all this needs
