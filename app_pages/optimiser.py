@@ -28,7 +28,7 @@ from deps.access.auth import Actor
 from deps.errors import DataValidationError, DepsError
 from deps.services.frontier import MAX_BUDGET_MEUR, FrontierError, parse_frontier
 from deps.services.optimisation import OptimisationRun, build_context, run_optimisation
-from deps.services.scenario import EFFECT_KEYS, ScenarioConfig
+from deps.services.scenario import EFFECT_KEYS, ScenarioConfig, scenario
 from deps.store.db import Database
 
 
@@ -179,8 +179,9 @@ def _form(
     budget, budget_problem = parse_budget(budget_text)
     frontier, frontier_problem = frontier_budgets(frontier_text)
     reasons = [r for r in (budget_problem, frontier_problem) if r]
+    extra = {"frontier": frontier, "draws": int(draws), "sensitivity": bool(sensitivity)}
     if budget is None:
-        return None, {"frontier": frontier, "draws": int(draws), "sensitivity": bool(sensitivity)}, reasons
+        return None, extra, reasons
     changed = (edited["length_meur"] != base["length_meur"]) | (
         edited["reduction_per_meur"] != base["reduction_per_meur"]
     )
@@ -191,25 +192,28 @@ def _form(
         }
         for row in edited.loc[changed, list(EFFECT_KEYS)].to_dict("records")
     )
-    config = ScenarioConfig(
-        budget_meur=float(budget),
-        solver=str(solver),
-        line_min_meur=_numbers(bounds, "action_line_id", "min_meur"),
-        line_max_meur=_numbers(bounds, "action_line_id", "max_meur"),
-        market_min_share=_numbers(shares, "market", "min_share"),
-        market_max_share=_numbers(shares, "market", "max_share"),
-        market_weights={k: v for k, v in _numbers(shares, "market", "weight").items() if v != 1.0},
-        forced=tuple(
-            (str(r["action_line_id"]), _optional(r["target_id"]), float(r["min_meur"]))
-            for r in forced.dropna(subset=["action_line_id", "min_meur"]).to_dict("records")
-        ),
-        forbidden=tuple(
-            (str(r["action_line_id"]), _optional(r["target_id"]))
-            for r in forbidden.dropna(subset=["action_line_id"]).to_dict("records")
-        ),
-        effect_overrides=overrides,
-    )
-    return config, {"frontier": frontier, "draws": int(draws), "sensitivity": bool(sensitivity)}, reasons
+    try:
+        config = scenario(
+            budget_meur=float(budget),
+            solver=str(solver),
+            line_min_meur=_numbers(bounds, "action_line_id", "min_meur"),
+            line_max_meur=_numbers(bounds, "action_line_id", "max_meur"),
+            market_min_share=_numbers(shares, "market", "min_share"),
+            market_max_share=_numbers(shares, "market", "max_share"),
+            market_weights={k: v for k, v in _numbers(shares, "market", "weight").items() if v != 1.0},
+            forced=tuple(
+                (str(r["action_line_id"]), _optional(r["target_id"]), float(r["min_meur"]))
+                for r in forced.dropna(subset=["action_line_id", "min_meur"]).to_dict("records")
+            ),
+            forbidden=tuple(
+                (str(r["action_line_id"]), _optional(r["target_id"]))
+                for r in forbidden.dropna(subset=["action_line_id"]).to_dict("records")
+            ),
+            effect_overrides=overrides,
+        )
+    except DataValidationError as exc:  # an impossible number the editors' own limits did not stop
+        return None, extra, [*reasons, *(str(localise_sentence(p.problem, language())) for p in exc.problems)]
+    return config, extra, reasons
 
 
 def _results(run: OptimisationRun, source: str, dataset: str) -> None:

@@ -11,7 +11,7 @@ Modules, leaves first (imports run one way; no cycle):
   :mod:`~optimizer.tolerances` (the one tolerance table), :mod:`~optimizer.backends` (solver
   names validated in one place, HiGHS and CBC runs), :mod:`~optimizer.pool` (the shared
   process pool);
-* inputs: :mod:`~optimizer.policy` (``Budget``, ``Policy``: validated on construction),
+* inputs: :mod:`~optimizer.policy` (``Budget``, ``Constraints``, ``Policy``: validated on construction),
   :mod:`~optimizer.reach` (attribution by reach, the market-risk definition),
   :mod:`~optimizer.inputs` (validated frames and the option table);
 * models: :mod:`~optimizer.model` (PuLP model from named constraint families),
@@ -40,6 +40,7 @@ __all__ = [
     "BoxRobustResult",
     "Budget",
     "Conflict",
+    "Constraints",
     "FastModel",
     "ForcedOption",
     "Frontier",
@@ -70,6 +71,7 @@ _WHERE = {
     "BoxRobustResult": "robust_box",
     "Budget": "policy",
     "Conflict": "diagnosis",
+    "Constraints": "policy",
     "FastModel": "fast",
     "ForcedOption": "policy",
     "Frontier": "frontier",

@@ -1,7 +1,8 @@
 """The policy of one allocation run: budget, bounds, shares, forced and forbidden options.
 
 One type per concept, validated once: a :class:`Budget` is a finite number >= 0, a
-:class:`ForcedOption` a minimum >= 0, and a :class:`Policy` checks all its numbers when it is
+:class:`ForcedOption` a minimum >= 0, :class:`Constraints` hold a scenario's bounds, shares and
+options without a budget, and a :class:`Policy` (constraints plus budget) checks all its numbers when it is
 built (:class:`~optimizer.errors.PolicyError` lists every problem), so the application, the CLI
 and scenario files can rely on a built policy. Checks that need the inputs (unknown lines,
 markets, targets) are :func:`optimizer.inputs.validate_policy`.
@@ -10,13 +11,13 @@ markets, targets) are :func:`optimizer.inputs.validate_policy`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from optimizer.errors import PolicyError
 
-__all__ = ["Budget", "ForcedOption", "Policy"]
+__all__ = ["Budget", "Constraints", "ForcedOption", "Policy"]
 
 
 class Budget(float):
@@ -76,13 +77,15 @@ class ForcedOption:
 
 
 @dataclass(frozen=True)
-class Policy:
-    """Per-run constraints of the allocation (amounts in EUR million, shares as fractions).
+class Constraints:
+    """The constraints of an allocation run without its budget (amounts in EUR million, shares as fractions).
+
+    A scenario names its constraints once and is then solved at one or many budgets (a frontier, a batch
+    grid): :meth:`with_budget` makes the :class:`Policy` of one budget. The numbers are validated on
+    construction, like a policy's.
 
     Parameters
     ----------
-    budget_meur : float
-        Total budget B.
     line_min_meur, line_max_meur : mapping of action line id to EUR million
         Override (or add to) the ``min_meur`` / ``max_meur`` columns of the action-line frame.
     market_min_share, market_max_share : mapping of market to fraction of B
@@ -100,13 +103,17 @@ class Policy:
         Weight lambda of the second objective that strengthens control points: the objective
         subtracts ``lambda * leverage_t`` per EUR million spent on target t (0 switches it off).
 
-    A policy validates its own numbers on construction (budget, amounts >= 0, shares in
-    [0, 1]) and raises :class:`~optimizer.errors.PolicyError` listing every problem, so callers
-    can rely on a built policy; :func:`validate_policy` adds the checks that need the inputs
-    (unknown lines, markets, targets).
+    Raises
+    ------
+    PolicyError
+        Listing every impossible number (negative amounts, shares outside [0, 1]).
+
+    Examples
+    --------
+    >>> Constraints(line_min_meur={"financing": 50}).with_budget(500).budget_meur
+    500.0
     """
 
-    budget_meur: float
     line_min_meur: Mapping[str, float] = field(default_factory=dict)
     line_max_meur: Mapping[str, float] = field(default_factory=dict)
     market_min_share: Mapping[str, float] = field(default_factory=dict)
@@ -122,6 +129,48 @@ class Policy:
         problems = _number_problems(self)
         if problems:
             raise PolicyError("; ".join(problems))
+
+    def with_budget(self, budget_meur: float) -> Policy:
+        """The policy of these constraints at one total budget B (validated as a :class:`Budget`)."""
+        kept = {f.name: getattr(self, f.name) for f in fields(Constraints)}
+        return Policy(budget_meur=budget_meur, **kept)
+
+    def as_plain(self) -> dict[str, object]:
+        """Plain values for run parameters and JSON: mappings as dicts, forced options as (line, target, min)."""
+        plain: dict[str, object] = {}
+        for f in fields(Constraints):
+            value = getattr(self, f.name)
+            if isinstance(value, Mapping):
+                value = dict(value)
+            elif f.name == "forced":
+                value = [(o.action_line_id, o.target_id, o.min_meur) for o in value]
+            elif f.name == "forbidden":
+                value = [tuple(item) for item in value]
+            plain[f.name] = value
+        return plain
+
+
+@dataclass(frozen=True)
+class Policy(Constraints):
+    """Per-run constraints of the allocation plus its total budget B (EUR million).
+
+    The constraint fields are those of :class:`Constraints`; ``budget_meur`` (keyword-only) is the
+    total budget B, validated as a :class:`Budget`.
+
+    A policy validates its own numbers on construction (budget, amounts >= 0, shares in
+    [0, 1]) and raises :class:`~optimizer.errors.PolicyError` listing every problem, so callers
+    can rely on a built policy; :func:`validate_policy` adds the checks that need the inputs
+    (unknown lines, markets, targets).
+    """
+
+    budget_meur: float = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        problems = _number_problems(self)
+        if not _finite_nonneg(self.budget_meur):
+            problems.insert(0, f"budget {self.budget_meur} must be a finite number >= 0")
+        if problems:
+            raise PolicyError("; ".join(problems))
         object.__setattr__(self, "budget_meur", float(Budget(self.budget_meur)))
 
 
@@ -129,11 +178,9 @@ def _finite_nonneg(value: object) -> bool:
     return isinstance(value, int | float) and bool(np.isfinite(value)) and value >= 0
 
 
-def _number_problems(policy: Policy) -> list[str]:
-    """Every impossible number of a policy (negative amounts, shares outside [0, 1])."""
+def _number_problems(policy: Constraints) -> list[str]:
+    """Every impossible number of the constraints (negative amounts, shares outside [0, 1]); not the budget."""
     problems: list[str] = []
-    if not _finite_nonneg(policy.budget_meur):
-        problems.append(f"budget {policy.budget_meur} must be a finite number >= 0")
     for label, mapping in (
         ("line_min_meur", policy.line_min_meur),
         ("line_max_meur", policy.line_max_meur),

@@ -28,7 +28,7 @@ from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
 from deps.services.optimisation import run_optimisation
 from deps.services.runs import list_runs, run_tables
-from deps.services.scenario import ScenarioConfig
+from deps.services.scenario import scenario
 from deps.store.db import Database
 from tests.helpers import READER
 
@@ -337,7 +337,7 @@ def test_optimiser_explains_infeasibility_in_words(db: Database, seeded: Databas
         load_settings(),
         dataset="seed",
         actor=Actor("ann", "analyst"),
-        config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+        config=scenario(line_min_meur={"financing": 50.0}),
         budget=20.0,
     )
     at.session_state["opt_result"] = run

@@ -19,7 +19,7 @@ from deps.ingest import import_file
 from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_analysis, run_screen, run_simulation
 from deps.services.optimisation import run_optimisation
-from deps.services.scenario import ScenarioConfig
+from deps.services.scenario import ScenarioConfig, scenario
 from deps.store.db import Database
 
 ANALYST = Actor("ann", "analyst")
@@ -42,13 +42,13 @@ FLOWS = (
 TARGET = "chem_heavy_ree|CHN"
 #: Policies the seed cannot meet at a budget of 20, one per kind of conflict the diagnosis names.
 CONFLICTS = (
-    ScenarioConfig(market_min_share={"semiconductors": 0.7, "biotech": 0.6}),
-    ScenarioConfig(market_min_share={"dsii": 0.5}, market_max_share={"dsii": 0.3}),
-    ScenarioConfig(forced=(("financing", None, 30.0),), line_max_meur={"financing": 10.0}),
-    ScenarioConfig(forced=(("financing", None, 5.0),), forbidden=(("financing", None),)),
-    ScenarioConfig(forced=(("financing", TARGET, 10.0),), target_cap_meur={TARGET: 5.0}),
-    ScenarioConfig(forced=(("financing", None, 15.0), ("ecosystems", None, 15.0))),
-    ScenarioConfig(line_min_meur={"financing": 15.0}, year_budgets_meur={2026: 5.0, 2027: 5.0}),
+    scenario(market_min_share={"semiconductors": 0.7, "biotech": 0.6}),
+    scenario(market_min_share={"dsii": 0.5}, market_max_share={"dsii": 0.3}),
+    scenario(forced=(("financing", None, 30.0),), line_max_meur={"financing": 10.0}),
+    scenario(forced=(("financing", None, 5.0),), forbidden=(("financing", None),)),
+    scenario(forced=(("financing", TARGET, 10.0),), target_cap_meur={TARGET: 5.0}),
+    scenario(forced=(("financing", None, 15.0), ("ecosystems", None, 15.0))),
+    scenario(line_min_meur={"financing": 15.0}, year_budgets_meur={2026: 5.0, 2027: 5.0}),
 )
 BACI = "year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n" + "".join(
     f"{year},{flow},1\n" for year in (2020, 2021, 2022) for flow in FLOWS
@@ -107,7 +107,7 @@ def sentences(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
                 settings,
                 dataset="seed",
                 actor=ANALYST,
-                config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+                config=scenario(line_min_meur={"financing": 50.0}),
                 budget=20.0,
             )
             found["infeasible"] = [stuck.reason, *map(str, stuck.tables["conflicts"]["message"])]
@@ -277,7 +277,7 @@ def test_dutch_pages_show_dutch_explanations_and_reasons(db: Database, seeded: D
         load_settings(),
         dataset="seed",
         actor=ANALYST,
-        config=ScenarioConfig(line_min_meur={"financing": 50.0}),
+        config=scenario(line_min_meur={"financing": 50.0}),
         budget=20.0,
     )
     at.run()

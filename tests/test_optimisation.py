@@ -19,7 +19,7 @@ from deps.ingest.seed import initialise
 from deps.services.batch import run_batch_file
 from deps.services.optimisation import run_optimisation
 from deps.services.runs import finished_members, get_run, list_runs
-from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario
+from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario, scenario
 from deps.store.db import Database
 from tests.helpers import READER
 
@@ -108,7 +108,7 @@ def test_scenario_errors_are_reported_together(tmp_path: Path) -> None:
 
 
 def test_unknown_references_are_reported(db: Database, seeded: dict[str, str]) -> None:
-    config = ScenarioConfig(line_min_meur={"lobbying": 5.0}, market_max_share={"space": 0.5})
+    config = scenario(line_min_meur={"lobbying": 5.0}, market_max_share={"space": 0.5})
     with pytest.raises(DataValidationError, match="unknown action line 'lobbying'"):
         run_optimisation(db, load_settings(), dataset="seed", actor=ANALYST, config=config, budget=100)
     with pytest.raises(RunError, match="no budget"):

@@ -36,7 +36,7 @@ from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import action_lines_frame, effects_frame, resolve_dataset
 from optimizer.frontier import efficient_frontier
-from optimizer.inputs import ForcedOption, OptimiserInputs, Policy, build_inputs
+from optimizer.inputs import OptimiserInputs, Policy, build_inputs
 from optimizer.robust import monte_carlo, robust_allocation
 from optimizer.robust_box import robust_box
 from optimizer.sensitivity import sensitivity
@@ -159,20 +159,8 @@ def build_context(
 
 
 def policy_from(config: ScenarioConfig, budget: float) -> Policy:
-    """The optimiser's Policy for a scenario and budget."""
-    return Policy(
-        budget_meur=float(budget),
-        line_min_meur=dict(config.line_min_meur),
-        line_max_meur=dict(config.line_max_meur),
-        market_min_share=dict(config.market_min_share),
-        market_max_share=dict(config.market_max_share),
-        target_cap_meur=dict(config.target_cap_meur),
-        default_target_cap_meur=config.default_target_cap_meur,
-        forced=tuple(ForcedOption(line, target, amount) for line, target, amount in config.forced),
-        forbidden=tuple(config.forbidden),
-        year_budgets_meur=dict(config.year_budgets_meur),
-        leverage_weight=float(config.leverage_weight),
-    )
+    """The optimiser's Policy for a scenario and budget (the scenario's constraints at that budget)."""
+    return config.constraints.with_budget(float(budget))
 
 
 def optimiser_inputs(context: OptimisationContext, config: ScenarioConfig) -> OptimiserInputs:
@@ -199,16 +187,17 @@ def _check_references(context: OptimisationContext, config: ScenarioConfig) -> N
             sample = ", ".join(sorted(known)[:12])
             problems.append(Problem("scenario", None, where, f"unknown {what} {key!r}", f"use one of: {sample}"))
 
-    for key in (*config.line_min_meur, *config.line_max_meur):
+    terms = config.constraints
+    for key in (*terms.line_min_meur, *terms.line_max_meur):
         check("line_min_meur/line_max_meur", key, lines, "action line")
-    for key in (*config.market_min_share, *config.market_max_share, *config.market_weights):
+    for key in (*terms.market_min_share, *terms.market_max_share, *config.market_weights):
         check("market_*", key, markets, "market")
-    for key in config.target_cap_meur:
+    for key in terms.target_cap_meur:
         check("target_cap_meur", key, targets, "target")
-    for line, target, _amount in config.forced:
-        check("forced", line, lines, "action line")
-        check("forced", target, targets, "target")
-    for line, target in config.forbidden:
+    for option in terms.forced:
+        check("forced", option.action_line_id, lines, "action line")
+        check("forced", option.target_id, targets, "target")
+    for line, target in terms.forbidden:
         check("forbidden", line, lines, "action line")
         check("forbidden", target, targets, "target")
     for row in config.effect_overrides:

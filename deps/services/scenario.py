@@ -44,8 +44,10 @@ from typing import Any
 from deps.errors import DataValidationError, Problem
 from deps.ingest.reader import FIRST_DATA_ROW, read_table
 from optimizer.backends import SOLVERS  # the solver names live in one place, in the engine
+from optimizer.errors import PolicyError
+from optimizer.policy import Constraints, ForcedOption
 
-__all__ = ["BatchSpec", "ScenarioConfig", "parse_batch", "parse_scenario", "scenario_from_mapping"]
+__all__ = ["BatchSpec", "ScenarioConfig", "parse_batch", "parse_scenario", "scenario", "scenario_from_mapping"]
 
 MAX_SCENARIO_BYTES = 5_000_000
 MAX_BATCH_SCENARIOS = 100_000
@@ -55,28 +57,82 @@ EFFECT_KEYS = ("action_line_id", "dependency_kind", "segment", "length_meur", "r
 
 @dataclass(frozen=True)
 class ScenarioConfig:
-    """A validated optimiser scenario (amounts in EUR million, shares as fractions)."""
+    """A validated optimiser scenario: the engine's constraints plus what only the service uses.
+
+    Parameters
+    ----------
+    budget_meur : float or None
+        The scenario's total budget B in EUR million; ``None`` when the caller gives it (``--budget``,
+        the app's field, a batch grid).
+    solver : str
+        ``highs`` or ``cbc``.
+    constraints : optimizer.policy.Constraints
+        Bounds, shares, caps, forced and forbidden options, year budgets and the leverage weight; the
+        engine's own type, validated once on construction. ``constraints.with_budget(B)`` is the run's
+        :class:`~optimizer.policy.Policy`.
+    market_weights : mapping of market to weight
+        Priority weight per focus market (default 1), applied when the targets are built.
+    effect_overrides : tuple of mappings
+        Effect segments that replace the assumption set's (keys :data:`EFFECT_KEYS`).
+    robust_mode, robust_shocks
+        Robust optimisation over named disruption scenarios (``expected`` or ``worst_case``).
+    """
 
     budget_meur: float | None = None
     solver: str = "highs"
-    line_min_meur: Mapping[str, float] = field(default_factory=dict)
-    line_max_meur: Mapping[str, float] = field(default_factory=dict)
-    market_min_share: Mapping[str, float] = field(default_factory=dict)
-    market_max_share: Mapping[str, float] = field(default_factory=dict)
-    target_cap_meur: Mapping[str, float] = field(default_factory=dict)
-    default_target_cap_meur: float | None = None
-    forced: tuple[tuple[str, str | None, float], ...] = ()
-    forbidden: tuple[tuple[str, str | None], ...] = ()
-    year_budgets_meur: Mapping[int, float] = field(default_factory=dict)
-    leverage_weight: float = 0.0
+    constraints: Constraints = field(default_factory=Constraints)
     market_weights: Mapping[str, float] = field(default_factory=dict)
     effect_overrides: tuple[Mapping[str, Any], ...] = ()
     robust_mode: str | None = None
     robust_shocks: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict (for run parameters)."""
-        return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
+        """Plain dict for run parameters: the constraint fields flat beside the service's own."""
+        plain: dict[str, Any] = {"budget_meur": self.budget_meur, "solver": self.solver}
+        plain.update(self.constraints.as_plain())
+        plain["market_weights"] = dict(self.market_weights)
+        plain["effect_overrides"] = self.effect_overrides
+        plain["robust_mode"] = self.robust_mode
+        plain["robust_shocks"] = {name: dict(values) for name, values in self.robust_shocks.items()}
+        return plain
+
+
+def scenario(
+    *,
+    budget_meur: float | None = None,
+    solver: str = "highs",
+    market_weights: Mapping[str, float] | None = None,
+    effect_overrides: tuple[Mapping[str, Any], ...] = (),
+    forced: tuple[tuple[str, str | None, float], ...] = (),
+    **constraints: Any,
+) -> ScenarioConfig:
+    """A scenario from flat keywords, as a scenario file spells them.
+
+    ``forced`` takes ``(action_line_id, target_id or None, min_meur)`` triples; the other constraint
+    keywords are the fields of :class:`~optimizer.policy.Constraints`.
+
+    Raises
+    ------
+    DataValidationError
+        When a number is impossible (the engine's :class:`~optimizer.errors.PolicyError`, one problem per
+        message part).
+    """
+    try:
+        built = Constraints(
+            forced=tuple(ForcedOption(line, target, amount) for line, target, amount in forced), **constraints
+        )
+    except PolicyError as exc:
+        raise DataValidationError(
+            [Problem("scenario", None, None, part.strip(), "correct the number") for part in str(exc).split(";")],
+            "scenario",
+        ) from exc
+    return ScenarioConfig(
+        budget_meur=budget_meur,
+        solver=solver,
+        constraints=built,
+        market_weights=dict(market_weights or {}),
+        effect_overrides=effect_overrides,
+    )
 
 
 @dataclass(frozen=True)
@@ -275,23 +331,30 @@ def scenario_from_mapping(data: object, collector: _Collector, where: str = "") 
             if not shocks:
                 collector.add(f"{where}robust.shocks", "no disruption scenarios", "name at least one: {name: {CHN: 1}}")
     leverage = data.get("leverage_weight", 0.0)
+    try:
+        constraints = Constraints(
+            line_min_meur=collector.numbers(f"{where}line_min_meur", data.get("line_min_meur")),
+            line_max_meur=collector.numbers(f"{where}line_max_meur", data.get("line_max_meur")),
+            market_min_share=collector.numbers(f"{where}market_min_share", data.get("market_min_share"), high=1),
+            market_max_share=collector.numbers(f"{where}market_max_share", data.get("market_max_share"), high=1),
+            target_cap_meur=collector.numbers(f"{where}target_cap_meur", data.get("target_cap_meur")),
+            default_target_cap_meur=(
+                collector.number(f"{where}default_target_cap_meur", data["default_target_cap_meur"])
+                if data.get("default_target_cap_meur") is not None
+                else None
+            ),
+            forced=tuple(ForcedOption(line, target, amount) for line, target, amount in forced),
+            forbidden=tuple(forbidden),
+            year_budgets_meur=years,
+            leverage_weight=collector.number(f"{where}leverage_weight", leverage) or 0.0,
+        )
+    except PolicyError as exc:  # the collector refuses impossible numbers first; this is the engine's second word
+        collector.add(where or None, str(exc), "correct the numbers")
+        constraints = Constraints()
     return ScenarioConfig(
         budget_meur=budget_value,
         solver=solver,
-        line_min_meur=collector.numbers(f"{where}line_min_meur", data.get("line_min_meur")),
-        line_max_meur=collector.numbers(f"{where}line_max_meur", data.get("line_max_meur")),
-        market_min_share=collector.numbers(f"{where}market_min_share", data.get("market_min_share"), high=1),
-        market_max_share=collector.numbers(f"{where}market_max_share", data.get("market_max_share"), high=1),
-        target_cap_meur=collector.numbers(f"{where}target_cap_meur", data.get("target_cap_meur")),
-        default_target_cap_meur=(
-            collector.number(f"{where}default_target_cap_meur", data["default_target_cap_meur"])
-            if data.get("default_target_cap_meur") is not None
-            else None
-        ),
-        forced=tuple(forced),
-        forbidden=tuple(forbidden),
-        year_budgets_meur=years,
-        leverage_weight=collector.number(f"{where}leverage_weight", leverage) or 0.0,
+        constraints=constraints,
         market_weights=collector.numbers(f"{where}market_weights", data.get("market_weights")),
         effect_overrides=tuple(overrides),
         robust_mode=mode,
