@@ -5,9 +5,11 @@ effect assumption per chunk, warm-started from scenario to scenario: the greedy 
 exact or its answer meets every row (then optimal), else HiGHS over a working set of columns
 with every other column priced out (``solve(priced=True)``: the whole LP's optimum, duals and
 shadow price). A scenario's weights and risks are computed once per chunk and shared by its
-budgets. The allocation is one optimal vertex (as before, it may depend on the order in which
-scenarios are solved when several allocations are optimal); the defined answer among them is
-:func:`optimizer.solve.solve`'s second stage. Executors:
+budgets. The stored allocation is the defined answer among the optimal ones, the same as
+:func:`optimizer.solve.solve` gives for that scenario (least concentrated across lines, then a
+strictly ordered perturbation; docs/methods/optimiser.md): the second stage runs only when the
+first-stage optimum may not be unique, warm on the working set's model
+(:func:`optimizer.selection.select_scenario`). Executors:
 
 * ``serial``: in this process (tests, tiny batches);
 * ``process`` (default): ``concurrent.futures.ProcessPoolExecutor`` with chunks of 10-100
@@ -44,9 +46,19 @@ from optimizer.errors import ScenarioError
 from optimizer.fast import FastModel, Labels, scale_from_lines
 from optimizer.inputs import OptimiserInputs, Policy
 from optimizer.pool import get_pool, worker_state
+from optimizer.selection import select_scenario
 from optimizer.status import Status
 
-__all__ = ["EXECUTORS", "Labels", "ScenarioResult", "ScenarioSpec", "run_batch", "scenario_grid", "solve_chunk"]
+__all__ = [
+    "EXECUTORS",
+    "Labels",
+    "ScenarioResult",
+    "ScenarioSpec",
+    "run_batch",
+    "scenario_grid",
+    "scenario_inputs",
+    "solve_chunk",
+]
 
 LOG = logging.getLogger(__name__)
 EXECUTORS = ("serial", "process", "dask")
@@ -90,7 +102,9 @@ class ScenarioResult:
     ``allocation``: action_line_id, target_id, spend_meur (funded pairs). ``markets``: market,
     spend_meur, weighted_residual_risk (attribution by reach, :mod:`optimizer.reach`). Both
     frames are built on first access from compact arrays, so a batch ships and keeps only
-    numbers. ``error`` holds the traceback when the scenario raised.
+    numbers. ``error`` holds the traceback when the scenario raised. ``selection`` says how the
+    allocation was chosen among equal optima (:func:`optimizer.selection.select_scenario`):
+    ``unique``, ``second-stage``, ``first-stage (second stage not solved)`` or ``none``.
     """
 
     key: str
@@ -106,6 +120,7 @@ class ScenarioResult:
     market_spend: np.ndarray = field(default_factory=lambda: np.empty(0))
     market_risk: np.ndarray = field(default_factory=lambda: np.empty(0))
     error: str | None = None
+    selection: str = "none"
 
     @cached_property
     def allocation(self) -> pd.DataFrame:
@@ -310,6 +325,25 @@ def solve_chunk(
     return out
 
 
+def scenario_inputs(inputs: OptimiserInputs, policy: Policy, spec: ScenarioSpec) -> OptimiserInputs:
+    """The inputs of one scenario on its own: what a single :func:`optimizer.solve.solve` of it reads.
+
+    Targets carry the scenario's weights ``w_t m_t`` and baseline risks ``r_t s_t``
+    (:class:`ScenarioSpec`); options their new weight, fraction ``f_atk c_a`` (the effect
+    multiplier ``c_a`` of its line) and slope ``e_atk = f_atk c_a r_t s_t``; the targets' row
+    order (the second stage's last criterion) is kept; ``effects`` stays the unscaled table.
+    ``solve(scenario_inputs(...), replace(policy, budget_meur=spec.budget_meur))`` gives the
+    batch member's objective and, within the solvers' tolerance, its allocation.
+    """
+    model = FastModel(inputs, policy, slope_scale=_effect_scale(inputs, spec.effects), build_lp=False)
+    w, r = _weights_and_risks(model, spec)
+    targets = inputs.targets.assign(weight=w, baseline_risk=r)
+    opts = inputs.options.assign(
+        weight=w[model.target], reduction_per_meur=model.frac, slope=model.frac * r[model.target]
+    )
+    return replace(inputs, targets=targets, options=opts)
+
+
 def _effect_scale(inputs: OptimiserInputs, effects: Pairs) -> np.ndarray:
     unknown = sorted({k for k, _ in effects} - set(inputs.line_ids))
     if unknown:
@@ -350,7 +384,11 @@ def _weights_and_risks(model: FastModel, spec: ScenarioSpec) -> tuple[np.ndarray
 
 
 def _solve_one(model: FastModel, spec: ScenarioSpec, w: np.ndarray, r: np.ndarray) -> ScenarioResult:
+    """Solve one scenario and keep the defined answer among its optima (:func:`optimizer.selection.select_scenario`)."""
     sol = model.solve(budget_meur=spec.budget_meur, weights=w, baseline_risk=r, priced=True)
+    spend, selection = select_scenario(model, sol, budget_meur=spec.budget_meur, weights=w, baseline_risk=r)
+    if sol.status is Status.OPTIMAL:  # equal optima may spend different totals (a slack budget)
+        sol = replace(sol, spend=spend, total_spend_meur=float(spend.sum()))
     reason = sol.reason
     if sol.status is Status.INFEASIBLE:
         found = precheck(model.inputs, replace(model.policy, budget_meur=spec.budget_meur))
@@ -374,6 +412,7 @@ def _solve_one(model: FastModel, spec: ScenarioSpec, w: np.ndarray, r: np.ndarra
         pair_spend=pair_spend[funded],
         market_spend=spend_t @ model.split,
         market_risk=(w * r * (1 - phi)) @ model.rho,
+        selection=selection,
     )
 
 

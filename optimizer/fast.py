@@ -185,6 +185,9 @@ class FastModel:
         self._check_matrix: sparse.csr_matrix | None = None
         self._greedy_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._priced: _PricedLp | None = None
+        self.last_route = "none"
+        """Where the last :meth:`solve` found its answer: ``greedy``, ``priced`` (the working set's
+        model, :class:`_PricedLp`), ``whole`` (:attr:`highs`) or ``none``."""
         if build_lp:
             self._build()
 
@@ -331,6 +334,7 @@ class FastModel:
         constant = float((w * r).sum())
         cost = self._cost(w, r)
         cap = self._budget_cap(budget)
+        self.last_route = "greedy"
         if self.greedy_exact and not force_lp:
             spend, shadow = self._greedy(cost, cap)
             obj = constant + float(cost @ spend)
@@ -346,6 +350,7 @@ class FastModel:
                     Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy-feasible"
                 )
         n = len(cost)
+        self.last_route = "none"
         if n == 0:  # no applicable effect curve: nothing to buy (HiGHS calls this model empty)
             needs = [lo for _, lo, _ in self.market_rows if lo > 0] + [f.min_meur for f in self.policy.forced]
             needs += [lo for lo, _ in line_bounds(self.inputs, self.policy).values()]
@@ -356,9 +361,11 @@ class FastModel:
             found = self._solve_priced(cost, budget, cap, r, greedy_start)
             if found is not None:
                 spend, objective, shadow = found
+                self.last_route = "priced"
                 obj = constant + objective
                 return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "highs")
         h = self.highs
+        self.last_route = "whole"
         cost_changed = self._last_cost is None or not np.array_equal(cost, self._last_cost)
         if cost_changed:
             h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)

@@ -134,6 +134,38 @@ def test_batch_stores_each_scenario_and_resumes(db: Database, seeded: dict[str, 
     )
 
 
+SEED_GRID = """
+budgets: [50, 500, 5000]
+weights: {base: {}, semis: {semiconductors: 3}, biochem: {biotech: 2, chemistry: 1.5, semiconductors: 0.5}}
+"""
+
+
+def test_batch_members_store_the_single_run_answer(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
+    """Issue 15: each stored member allocation is the defined answer a single solve of its scenario gives (1e-6)."""
+    from deps.services.batch import scenario_specs
+    from deps.services.optimisation import build_context, optimiser_inputs, policy_from
+    from optimizer.batch import scenario_inputs
+    from optimizer.solve import solve
+
+    path = tmp_path / "seed-grid.yaml"
+    path.write_text(SEED_GRID, encoding="utf-8")
+    settings = load_settings()
+    outcome = run_batch_file(db, settings, path, dataset="seed", actor=ANALYST, executor="serial")
+    assert outcome.total == 9 and set(outcome.summary["status"]) == {"optimal"}
+    spec = parse_batch(path)
+    context = build_context(db, settings, dataset="seed", actor=ANALYST, market_weights=dict(spec.base.market_weights))
+    inputs = optimiser_inputs(context, spec.base)
+    key = ["action_line_id", "target_id"]
+    for member in scenario_specs(spec):
+        policy = policy_from(spec.base, member.budget_meur)
+        single = solve(scenario_inputs(inputs, policy, member), policy, ranges=False)
+        stored = outcome.allocations[outcome.allocations["scenario_key"] == member.key].set_index(key)["spend_meur"]
+        diff = stored.sub(single.allocation.set_index(key)["spend_meur"], fill_value=0.0).abs()
+        assert float(diff.max()) <= 1e-6, member.key
+        row = outcome.summary.set_index("scenario_key").loc[member.key]
+        assert row["objective"] == pytest.approx(single.objective, abs=1e-8)
+
+
 def test_failing_scenario_does_not_stop_the_others(db: Database, seeded: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "grid.csv"
     path.write_text("key,budget_meur,weights,shock,effects\nok,100,,,\nbad,100,,NOWHERE=2,\nok2,200,,CHN=2,\n")

@@ -211,6 +211,7 @@ def _store_member(
             "total_spend_meur": result.total_spend_meur,
             "budget_shadow_price": result.budget_shadow_price,
             "method": result.method,
+            "selection": result.selection,
         },
         dataset_id=context.graph_inputs.dataset.id,
         status=status,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from opt_fixtures import random_inputs
+from dataclasses import replace
 
-from optimizer.batch import ScenarioSpec, run_batch, scenario_grid, solve_chunk
+import pandas as pd
+import pytest
+from opt_fixtures import lines_frame, random_inputs
+
+from optimizer.batch import ScenarioSpec, run_batch, scenario_grid, scenario_inputs, solve_chunk
 from optimizer.fast import FastModel
-from optimizer.inputs import Policy
+from optimizer.inputs import OptimiserInputs, Policy, build_inputs
 from optimizer.solve import Status, solve
 
 POLICY = Policy(budget_meur=30.0, line_max_meur={"capacity": 8.0})
@@ -171,3 +174,77 @@ def test_reduced_costs_follow_highs_sign_convention() -> None:
     cost = np.asarray(model.highs.getLp().col_cost_)
     reduced = cost - model._a_t @ np.asarray(sol.row_dual)
     assert np.allclose(reduced, np.asarray(sol.col_dual), atol=1e-9)
+
+
+def _spend(result: object) -> pd.Series:
+    return result.allocation.set_index(["action_line_id", "target_id"])["spend_meur"]  # type: ignore[attr-defined]
+
+
+def _assert_members_equal_single_solves(inputs: OptimiserInputs, policy: Policy, specs: list[ScenarioSpec]) -> None:
+    results = {r.key: r for r in run_batch(inputs, policy, specs, executor="serial", chunk_size=7)}
+    for spec in specs:
+        member = results[spec.key]
+        single = solve(
+            scenario_inputs(inputs, policy, spec), replace(policy, budget_meur=spec.budget_meur), ranges=False
+        )
+        assert member.status is single.status is Status.OPTIMAL
+        assert member.objective == pytest.approx(single.objective, abs=1e-8)
+        assert member.selection in ("unique", "second-stage"), spec.key
+        assert float(_spend(member).sub(_spend(single), fill_value=0.0).abs().max()) <= 1e-6, spec.key
+        assert member.total_spend_meur == pytest.approx(single.total_spend_meur, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_batch_members_hold_the_single_solve_answer(seed: int) -> None:
+    """Every member's allocation is the defined answer a single solve of its scenario gives (issue 15):
+    greedy, greedy-feasible and HiGHS (working set) members, slack and binding budgets, shocks and effects."""
+    specs = scenario_grid(
+        budgets=[5.0, 60.0, 200.0],
+        weights={"base": {}, "focus": {"M0": 3.0}},
+        shocks={"none": {}, "ban": {"T001": 2.0}},
+        effects={"base": {}, "pessimist": {"financing": 0.5}},
+    )
+    inputs = random_inputs(seed)
+    for policy in (POLICY, Policy(budget_meur=30.0)):
+        _assert_members_equal_single_solves(inputs, policy, specs)
+
+
+def test_batch_members_on_tied_curves_take_the_second_stage() -> None:
+    """Every line with the same curve: many optimal splits; the members are the least concentrated one."""
+    from test_opt_selection import tied_inputs
+
+    inputs = tied_inputs(2)
+    specs = scenario_grid(budgets=[10.0, 40.0, 90.0, 400.0], weights={"base": {}, "m1": {"M1": 2.0}})
+    for policy in (Policy(budget_meur=40.0), Policy(budget_meur=40.0, line_max_meur={inputs.line_ids[0]: 10.0})):
+        _assert_members_equal_single_solves(inputs, policy, specs)
+        results = list(run_batch(inputs, policy, specs, executor="serial"))
+        assert {r.selection for r in results} == {"second-stage"}
+
+
+def test_hand_made_tie_is_split_evenly() -> None:
+    """One target, two lines with the same slope: every split of the budget is optimal. The greedy
+    (and HiGHS) put it all on one line; the stored answer is the least concentrated, 3 + 3."""
+    targets = pd.DataFrame(
+        {"target_id": ["A"], "market": ["X"], "baseline_risk": [1.0], "weight": [1.0], "dependency_kind": ["k"]}
+    )
+    effects = pd.DataFrame(
+        {
+            "action_line_id": ["fin", "res"],
+            "dependency_kind": ["k", "k"],
+            "segment": [1, 1],
+            "length_meur": [10.0, 10.0],
+            "reduction_per_meur": [0.05, 0.05],
+        }
+    )
+    inputs = build_inputs(targets, lines_frame(("fin", "res")), effects)
+    model = FastModel(inputs, Policy(budget_meur=6.0))
+    first = model.solve()
+    assert first.method == "greedy" and sorted(first.spend.tolist()) == [0.0, 6.0]  # one arbitrary vertex
+    for policy in (Policy(budget_meur=6.0), Policy(budget_meur=6.0, line_max_meur={"fin": 100.0})):
+        (r,) = run_batch(inputs, policy, [ScenarioSpec("tie", 6.0)], executor="serial")
+        assert r.selection == "second-stage" and r.objective == pytest.approx(0.7)
+        assert _spend(r).to_dict() == pytest.approx({("fin", "A"): 3.0, ("res", "A"): 3.0}, abs=1e-9)
+    # a unique optimum needs no second stage: res is worse than fin
+    inputs = build_inputs(targets, lines_frame(("fin", "res")), effects.assign(reduction_per_meur=[0.05, 0.04]))
+    (r,) = run_batch(inputs, Policy(budget_meur=6.0), [ScenarioSpec("one", 6.0)], executor="serial")
+    assert r.selection == "unique" and _spend(r).to_dict() == pytest.approx({("fin", "A"): 6.0})
