@@ -38,19 +38,21 @@ def shared_data_module() -> Path:
 
 
 # ---------------------------------------------------------------------------------------------------- golden
-# China's primary low-purity gallium production and the world total, as each vintage publishes them (kg):
-# MCS 2023 (2021), MCS 2024 (2022, "Japane"-style footnote labels), MCS 2025 (2023), MCS 2026 (2024, Windows-1252).
+# China's primary low-purity gallium production and the world total, as each vintage publishes them (kg), and the
+# evidence USGS gives the figure: MCS 2023 (2021, "Reported production in 2021."), MCS 2024 (2022, note "estimated
+# in 2022 also"; "Japane"-style footnote labels), MCS 2025 (2023, note "Estimated from China Nonferrous Metals
+# Industry Association article."), MCS 2026 (2024, Windows-1252; note "Source: Asian Metal Ltd.", no estimate).
 GALLIUM_CHINA = {
-    "USGS MCS 2023": (2021, 423_000, 434_000),
-    "USGS MCS 2024": (2022, 600_000, 610_000),
-    "USGS MCS 2025": (2023, 621_000, 633_000),
-    "USGS MCS 2026": (2024, 839_000, 848_000),
+    "USGS MCS 2023": (2021, 423_000, 434_000, "observed"),
+    "USGS MCS 2024": (2022, 600_000, 610_000, "estimated"),
+    "USGS MCS 2025": (2023, 621_000, 633_000, "estimated"),
+    "USGS MCS 2026": (2024, 839_000, 848_000, "observed"),
 }
 
 
 @pytest.mark.parametrize("vintage", sorted(GALLIUM_CHINA))
 def test_gallium_china_share_in_each_vintage(usgs, vintage: str) -> None:  # type: ignore[no-untyped-def]
-    year, china, world = GALLIUM_CHINA[vintage]
+    year, china, world, evidence = GALLIUM_CHINA[vintage]
     p = usgs.provision
     row = p[
         p["node"].eq("gallium:primary-production")
@@ -61,8 +63,67 @@ def test_gallium_china_share_in_each_vintage(usgs, vintage: str) -> None:  # typ
     ]
     assert len(row) == 1
     assert row["share"].iloc[0] == pytest.approx(china / world, abs=1e-9)
-    assert row["evidence"].iloc[0] == "observed"
+    assert row["evidence"].iloc[0] == evidence
     assert row["quantity"].iloc[0] == china
+
+
+def test_gallium_mcs2024_estimate_markers(usgs) -> None:  # type: ignore[no-untyped-def]
+    """mcs2024-galli_world.csv checked by hand: every 2022 producer but the USA is an estimate."""
+    p = usgs.provision
+    table = p[
+        p["node"].eq("gallium:primary-production")
+        & p["basis"].eq("production")
+        & p["vintage"].eq("USGS MCS 2024")
+        & p["year"].eq(2022)
+    ].set_index("iso3")
+    # "Japane", "Korea, Republic ofe", "Russiae" (footnote e) with Prod_notes "estimated in 2022 also"
+    for iso3, label in (("JPN", "Japane"), ("KOR", "Korea, Republic ofe"), ("RUS", "Russiae")):
+        assert table.loc[iso3, "evidence"] == "estimated"
+        assert f"footnote e on the label {label!r}" in table.loc[iso3, "note"]
+        assert "note 'estimated in 2022 also'" in table.loc[iso3, "note"]
+    # China: no letter, but the same note; the USA (0 kg, no note) and "Other countries4" (0 kg) stay observed
+    assert table.loc["CHN", "evidence"] == "estimated"
+    assert table.loc["USA", "evidence"] == "observed"
+    assert table.loc["", "evidence"] == "observed" and table.loc["", "supplier_type"] == "residual"
+    # the letter is not a qualifier: Korea's label maps unqualified to KOR, its share 2,000 of 610,000 kg
+    assert table.loc["KOR", "share"] == pytest.approx(2_000 / 610_000)
+    # MCS 2023's 2021 column has no marker for these rows: observed
+    earlier = p[
+        p["node"].eq("gallium:primary-production")
+        & p["vintage"].eq("USGS MCS 2023")
+        & p["year"].eq(2021)
+        & p["iso3"].isin(["JPN", "KOR", "RUS"])
+    ]
+    assert set(earlier["evidence"]) == {"observed"} and len(earlier) == 3
+
+
+def test_usgs_evidence_per_row_from_every_marker(tmp_path: Path) -> None:
+    """Hand-checked rows: a glued-e label, a real name ending in e, an e-prefixed value, a plain value, a note."""
+    body = (
+        "MCS2023,Japane,Primary production,100,110,\n"  # footnote e: both years estimated
+        "MCS2023,Ukraine,Primary production,200,210,\n"  # a name that ends in e: observed in 2021
+        'MCS2023,China,Primary production,"e300",310,\n'  # e prefix: 2021 estimated, read as 300
+        "MCS2023,France,Primary production,400,410,\n"  # plain: observed in 2021
+        "MCS2023,Chile,Primary production,500,510,Production in 2021 is also estimated.\n"
+        "MCS2023,Greece,Primary production,600,610,Other countries estimated to still have capacity\n"
+        "MCS2023,World total (rounded),Primary production,2100,2160,\n"
+    )
+    p = validate_usgs(_wide(tmp_path, body), max_bytes=MAX).provision
+    first = p[p["year"].eq(2021)].set_index("iso3")
+    assert first["evidence"].to_dict() == {
+        "JPN": "estimated",
+        "UKR": "observed",
+        "CHN": "estimated",
+        "FRA": "observed",
+        "CHL": "estimated",
+        "GRC": "observed",  # the note speaks of other countries, not of this figure
+    }
+    assert first.loc["CHN", "quantity"] == 300 and first.loc["CHN", "share"] == pytest.approx(300 / 2100)
+    assert "value 'e300'" in first.loc["CHN", "note"]
+    assert "footnote e on the label 'Japane'" in first.loc["JPN", "note"]
+    assert "USGS estimate" not in first.loc["UKR", "note"] and "USGS estimate" not in first.loc["FRA", "note"]
+    # the vintage's est column stays estimated for every row
+    assert set(p.loc[p["year"].eq(2022), "evidence"]) == {"estimated"}
 
 
 def test_gallium_world_total_reconciles_in_every_vintage(usgs) -> None:  # type: ignore[no-untyped-def]
@@ -175,6 +236,7 @@ def test_markers_are_missing_never_zero(marker: str) -> None:
 def test_known_alias_labels() -> None:
     assert classify_label("Congo (Kinshasa)").iso3 == "COD"
     assert classify_label("Korea, Republic ofe").iso3 == "KOR"
+    assert classify_label("Korea, Republic ofe").estimated and not classify_label("Korea, Republic ofe").qualified
     assert classify_label("Burma").iso3 == "MMR"
     assert classify_label("Brazil (beneficiated)").iso3 == "BRA"
     assert classify_label("United States and Canada").kind == "unmapped"
@@ -375,7 +437,8 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     assert set(frame["year"]) == {2021, 2022, 2023, 2024, 2025}
     gallium = frame[frame["node_id"].eq("mat_gallium") & frame["supplier_id"].eq("CHN")]
     assert gallium["year"].tolist() == [2021, 2022, 2023, 2024, 2025]
-    # the newest release that has the year, observed before estimated (2024: MCS 2026's observed, not 2025's estimate)
+    # the newest release that has the year, observed before estimated (2024: MCS 2026's observed, not 2025's estimate;
+    # a release counts as observed for a year when any of its rows with a known share is observed)
     assert gallium["vintage"].tolist() == [
         "USGS MCS 2023",
         "USGS MCS 2024",
@@ -383,9 +446,23 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
         "USGS MCS 2026",
         "USGS MCS 2026",
     ]
-    assert gallium["evidence"].tolist() == ["observed"] * 4 + ["estimated"]
+    # evidence per row as USGS marks it: China's 2022 ("estimated in 2022 also") and 2023 ("Estimated from China
+    # Nonferrous Metals Industry Association article.") figures are estimates, so is the last year of MCS 2026
+    assert gallium["evidence"].tolist() == ["observed", "estimated", "estimated", "observed", "estimated"]
+    assert gallium["confidence"].tolist() == ["high", "medium", "medium", "high", "medium"]
     # MCS 2024: China 600,000 kg of primary gallium in 2022 (the file's row 3), 98.4 % of the world's 610,000 kg
     assert gallium.loc[gallium["year"].eq(2022), "share_pct"].tolist() == ["98.361"]
+    # the footnote-e labels of MCS 2024 (Japane, Korea, Republic ofe, Russiae): estimated, medium confidence
+    others = frame[frame["node_id"].eq("mat_gallium") & frame["year"].eq(2022) & frame["supplier_type"].eq("country")]
+    others = others.set_index("supplier_id")
+    assert others["evidence"].to_dict() == {
+        "CHN": "estimated",
+        "JPN": "estimated",
+        "KOR": "estimated",
+        "RUS": "estimated",
+        "USA": "observed",
+    }
+    assert set(others.loc[["JPN", "KOR", "RUS"], "confidence"]) == {"medium"}
     # nodes USGS and IEA do not cover take the EU CRM study's global supply shares (Appendix 7, stage P), one block
     # each, year 2022 (an upper bound on the study's data period), evidence observed with medium confidence
     eu = frame[frame["source_id"].eq("eu_crm_2023_supply_shares")]
@@ -403,7 +480,9 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     }
     assert eu.loc[eu["node_id"].eq("mat_hafnium") & eu["supplier_id"].eq("FRA"), "share_pct"].tolist() == ["49.3"]
     assert eu["note"].str.contains(r"file crm-producer-shares\.csv, row \d+").all()
-    assert gallium.loc[gallium["year"].eq(2022), "note"].tolist() == ["(file mcs2024-galli_world.csv, row 3)"]
+    assert gallium.loc[gallium["year"].eq(2022), "note"].tolist() == [
+        "USGS estimate: note 'estimated in 2022 also' (file mcs2024-galli_world.csv, row 3)"
+    ]
     # graphite's 2021-2022 rows come from the MCS 2023/2024 table under its own label, which the note names
     graphite = frame[frame["node_id"].eq("mat_graphite_natural") & frame["year"].eq(2022)]
     assert set(graphite["source_id"]) == {"usgs_mcs_2024_data"} and set(graphite["basis"]) == {"mine"}

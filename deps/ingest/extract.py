@@ -9,8 +9,9 @@ and trends) and a note.  :func:`build_extract` takes the validated observed tabl
 across the 2023-2026 releases; IEA: the 2023 observed column; EU CRM: 2022, an upper bound on the study's data
 period), each year once, chosen by a documented rule:
 
-1. for each reference year, observed before estimated (USGS marks the last year of each vintage as estimated;
-   IEA's projections are never used);
+1. for each reference year, observed before estimated (evidence is per row: USGS marks the last year of each vintage
+   as estimated, and single figures by a footnote letter ``e``, an ``e`` prefix or a note; a release counts as
+   observed for a year when one of its rows with a known share is observed; IEA's projections are never used);
 2. then the newest vintage that has the year (a later release revises an earlier one).
 
 The current analysis still takes one year per node: :func:`deps.store.queries.provision_frame` picks, of these rows,

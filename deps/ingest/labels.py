@@ -10,7 +10,10 @@ withheld, ``NA``, ``--``/``—``, ``XX``, ``Large``, ``>2,000,000``).  This modu
   world": an unnamed remainder), ``total`` ("World total", a reconciliation check, never a supplier), or
   ``unmapped`` (a label no rule recognises, e.g. the combined ``United States and Canada``; reported, never
   guessed);
-* a number, or ``None`` for every marker (a withheld or unknown value is missing, never zero).
+* a number, or ``None`` for every marker (a withheld or unknown value is missing, never zero);
+* whether USGS marks the figure as an estimate: a footnote letter ``e`` glued to the label (MCS 2024: ``Japane``,
+  ``Korea, Republic ofe``, ``Other countriese``; :attr:`Label.estimated`), an ``e`` before the number (``e3,900``;
+  :func:`estimate_prefix`), or a note that calls the figure estimated (:func:`estimate_note`).
 
 Country names are resolved by pycountry (ISO 3166-1, a kept library) by exact name, official name or common name,
 then by a small alias table of the names USGS and IEA use that ISO spells differently (:data:`ALIASES`, each with
@@ -34,6 +37,8 @@ __all__ = [
     "classify_label",
     "clean_text",
     "country_code",
+    "estimate_note",
+    "estimate_prefix",
     "parse_quantity",
     "slug",
 ]
@@ -98,6 +103,21 @@ _TOTAL = re.compile(r"^(world total|world|total)\b")
 _FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z)])\d{1,2}$")
 _QUALIFIER_BRACKETS = re.compile(r"\s*\([^)]*\)")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+#: A residual label with the glued estimate letter (MCS 2024 ``Other countriese``).
+_RESIDUAL_ESTIMATE = re.compile(r"^(other countries|others|rest of (the )?world)e$")
+#: Where a note is cut into statements: sentence ends, and the `` -- `` that joins the notes of MCS 2026.
+_NOTE_SPLIT = re.compile(r"\s*-{2,}\s*|(?<=[a-z0-9)]\.)\s+|\s*;\s*")  # "U.S. Geological" stays whole
+#: Statements that say the row's own figure is an estimate (tested at the start of a statement, lower case).  Text
+#: that only mentions estimates ("Other countries estimated to still have ... capacity", "China is estimated to
+#: produce ...", "inadequate to make reliable estimates", "the estimated sulfur content of ...") is not a marker.
+_ESTIMATE_STATEMENT = re.compile(
+    r"^(estimated\b"  # "Estimated.", "Estimated capacity", "Estimated from ...", "estimated 2023"
+    r"|estimates were derived\b"  # indium, MCS 2023
+    r"|also estimated\b"  # "Also estimated in 2022"
+    r"|includes (u\.s\. geological survey|usgs) estimates\b"  # clays, MCS 2026
+    r"|(production|production data|data) (in|for) (19|20)\d\d (is|was|were) also estimated\b)"  # "Data in 2021 ..."
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,7 @@ class Label:
     iso3: str | None
     cleaned: str
     qualified: bool = False  # the label carried a qualifier such as "(beneficiated)" or ", concentrate"
+    estimated: bool = False  # the label carried USGS's glued footnote letter "e" (an estimate): "Japane"
 
 
 def clean_text(text: str) -> str:
@@ -160,33 +181,99 @@ def classify_label(raw: str) -> Label:
     """Classify a country-column label of a USGS or IEA table.
 
     Rules, in order: trim and collapse spaces; "Other countries..." / "Rest of world" -> residual; "World total..."
-    / "Total..." -> total; otherwise try the label as it is, then without footnote digits, then without a
-    bracketed or comma qualifier, then without one glued footnote letter ``e`` (USGS 2024 marks estimates so:
-    ``Japane``), and finally both.  A label none of these map is ``unmapped`` (kept for the import notes).
+    / "Total..." -> total; otherwise try the label as it is and without footnote digits, then without one glued
+    footnote letter ``e`` (MCS 2024 marks estimates so: ``Japane``, ``Korea, Republic ofe``), then without a
+    bracketed or comma qualifier, and finally without both (``Chinae, concentrate``).  A label none of these map is
+    ``unmapped`` (kept for the import notes).
+
+    The letter is a marker only when the label as written maps to no country and the label without the letter does:
+    ``France``, ``Ukraine``, ``Côte d'Ivoire`` or ``Ukraine, concentrate`` are names that end in "e", never
+    estimates.  A residual label with the letter (``Other countriese``) is an estimated residual.
 
     >>> classify_label("Russiae").iso3, classify_label("Other countries4").kind, classify_label("Ukraine").iso3
     ('RUS', 'residual', 'UKR')
+    >>> classify_label("Japane").estimated, classify_label("France").estimated
+    (True, False)
     """
     cleaned = clean_text(raw)
     lower = cleaned.lower()
+    base = _FOOTNOTE_DIGITS.sub("", lower).strip()
     if _RESIDUAL.match(lower):
-        return Label("residual", None, cleaned)
+        return Label("residual", None, cleaned, estimated=bool(_RESIDUAL_ESTIMATE.match(base)))
     if _TOTAL.match(lower):
         return Label("total", None, cleaned)
-    base = _FOOTNOTE_DIGITS.sub("", lower).strip()
-    unqualified = _QUALIFIER_BRACKETS.sub("", base).split(",")[0].strip()
-    candidates = [(lower, False), (base, False), (unqualified, unqualified != base)]
-    if lower.endswith("e"):
-        candidates.append((base[:-1], False))
-        candidates.append((_QUALIFIER_BRACKETS.sub("", base[:-1]).split(",")[0].strip(), True))
-    if "," in base:  # "Korea, Republic ofe": the letter sits before any qualifier test
-        head = base[:-1] if base.endswith("e") else base
-        candidates.append((head, False))
-    for candidate, qualified in candidates:
+    unqualified = _unqualified(base)
+    # (candidate, qualified, estimated): the label as written first, so a real name ending in "e" is never a marker;
+    # the letter before a qualifier test, so "Korea, Republic ofe" is the Republic of Korea, not a qualified "Korea"
+    candidates = [(lower, False, False), (base, False, False)]
+    if base.endswith("e"):
+        candidates.append((base[:-1], False, True))
+    candidates.append((unqualified, unqualified != base, False))
+    if base.endswith("e"):
+        stripped = _unqualified(base[:-1])
+        candidates.append((stripped, stripped != base[:-1], True))
+    if unqualified != base and unqualified.endswith("e"):
+        candidates.append((unqualified[:-1], True, True))
+    for candidate, qualified, estimated in candidates:
         code = country_code(candidate)
         if code is not None:
-            return Label("country", code, cleaned, qualified)
+            return Label("country", code, cleaned, qualified, estimated)
     return Label("unmapped", None, cleaned)
+
+
+def _unqualified(text: str) -> str:
+    """``text`` without bracketed qualifiers and without anything after its first comma."""
+    return _QUALIFIER_BRACKETS.sub("", text).split(",")[0].strip()
+
+
+def estimate_prefix(cell: str) -> bool:
+    """Whether a number cell carries USGS's ``e`` (estimated) prefix, as MCS 2024 writes ``e3,900``.
+
+    >>> estimate_prefix(" e24,000"), estimate_prefix("24,000"), estimate_prefix("e")
+    (True, False, False)
+    """
+    text = clean_text(cell).lower()
+    return text.startswith("e") and bool(_NUMBER.match(text[1:].strip()))
+
+
+def estimate_note(note: str, year: int) -> str | None:
+    """The statement of a USGS note that marks the figure of ``year`` as an estimate, or ``None``.
+
+    A note is cut into statements (sentences, and the parts MCS 2026 joins with `` -- ``).  A statement marks an
+    estimate when it starts so (:data:`_ESTIMATE_STATEMENT`: "Estimated.", "Estimated capacity", "Estimated from
+    Asian Metal Ltd.", "Also estimated in 2022", "Production in 2021 is also estimated.", "estimated 2023", ...).
+    When it names years it marks those years only ("both years" marks every year), otherwise every year of the row.
+
+    Parameters
+    ----------
+    note
+        The note text that belongs to the figure (the production or capacity notes of its row; MCS 2026: the row's
+        ``Notes``).
+    year
+        The reference year of the figure.
+
+    Returns
+    -------
+    str or None
+        The marking statement as written (for the row's note), or ``None`` when the note does not call the figure
+        an estimate.
+
+    >>> estimate_note("Also estimated in 2022", 2022), estimate_note("Also estimated in 2022", 2023)
+    ('Also estimated in 2022', None)
+    >>> estimate_note("Estimated. -- Feldspar only.", 2024)
+    'Estimated.'
+    >>> estimate_note("Other countries estimated to still have primary low-purity gallium capacity", 2023) is None
+    True
+    """
+    for statement in _NOTE_SPLIT.split(clean_text(note)):
+        text = statement.strip(" .;")
+        lower = text.lower()
+        if not _ESTIMATE_STATEMENT.match(lower):
+            continue
+        years = {int(y) for y in _YEAR.findall(lower)}
+        if not years or "both years" in lower or year in years:
+            return statement.strip()
+    return None
 
 
 def parse_quantity(cell: str) -> tuple[float | None, str | None]:
@@ -206,7 +293,7 @@ def parse_quantity(cell: str) -> tuple[float | None, str | None]:
         return None, f"a bound, not a value ({text})"
     if lower.startswith("included with"):
         return None, f"counted in another row ({text})"
-    if lower.startswith("e") and _NUMBER.match(lower[1:].strip()):
+    if estimate_prefix(lower):  # the estimate itself is read by estimate_prefix
         lower = lower[1:].strip()
     if _NUMBER.match(lower):
         return float(lower.replace(",", "")), None

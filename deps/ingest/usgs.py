@@ -17,7 +17,15 @@ For each table (vintage, commodity, stage, measure, unit, reference year):
   :attr:`ValidatedObserved.checks`;
 * withheld and missing markers (``W``, ``NA``, ``--``, ``XX``, ``Large``, bounds such as ``>2,000,000``) give a
   supplier with an unknown share (``None``), never zero; the marker's meaning is kept in the row's note;
-* the last reference year of each vintage is USGS's estimate: evidence ``estimated``, otherwise ``observed``;
+* evidence is set per row: ``estimated`` wherever USGS marks the figure as an estimate, ``observed`` otherwise.
+  USGS marks estimates in five ways: the last reference year of each vintage (an ``est`` column, e.g.
+  ``Prod_kg_est_2023``, ``PROD_EST_ 2024``; MCS 2026's last year); a footnote letter ``e`` glued to the country label
+  (MCS 2024: ``Japane``, ``Korea, Republic ofe``, ``Other countriese``; only when the label without the letter is a
+  country and the label as written is not, so ``France`` or ``Ukraine`` never are); an ``e`` before the number
+  (``e3,900``); and a note that calls the figure estimated ("Also estimated in 2022", "Production in 2021 is also
+  estimated.", "Estimated capacity", MCS 2026's "Estimated."; a note that names years marks those years only; see
+  :func:`deps.ingest.labels.estimate_note`).  A row estimated by a marker other than the ``est`` column says which
+  in its note;
 * a cell that is neither a number nor a known marker is a problem (file, row, column, fix), and nothing is written.
 """
 
@@ -32,7 +40,7 @@ from sqlmodel import Session
 
 from deps.errors import DataValidationError, Problem
 from deps.ingest.dataset import ImportResult
-from deps.ingest.labels import classify_label, clean_text, parse_quantity, slug
+from deps.ingest.labels import Label, classify_label, clean_text, estimate_note, estimate_prefix, parse_quantity, slug
 from deps.ingest.limits import ReadLimits
 from deps.ingest.observed import ValidatedObserved, stage_basis, write_observed
 from deps.ingest.reader import hash_files
@@ -208,6 +216,11 @@ def _parse(long: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     parsed = [parse_quantity(cell) for cell in long["cell"]]
     long["value"] = [v for v, _m in parsed]
     long["marker"] = [m or "" for _v, m in parsed]
+    long["estimate"] = [
+        _estimate_reason(label, str(cell), str(note), int(year))
+        for label, cell, note, year in zip(labels, long["cell"], long["note"], long["year"], strict=True)
+    ]
+    long["estimated"] = long["estimated"].astype(bool) | long["estimate"].ne("")
     bad = long["value"].isna() & long["marker"].eq("")
     for r in long[bad].to_dict(orient="records"):
         problems.append(
@@ -287,7 +300,6 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
             "unit": unit,
             "basis": stage_basis(str(group[0]["stage"]), str(measure)),
             "year": int(year),  # type: ignore[call-overload]
-            "evidence": "estimated" if bool(group[0]["estimated"]) else "observed",
             "vintage": f"USGS MCS {vintage}",
             "source": f"usgs-mcs-{vintage}",
         }
@@ -299,6 +311,31 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
     check_frame = pd.DataFrame(checks)
     notes = _notes(provision, check_frame, unmapped, repeated, totals_missing)
     return provision, check_frame, notes
+
+
+def _estimate_reason(label: Label, cell: str, note: str, year: int) -> str:
+    """Why USGS marks one figure as an estimate apart from the vintage's ``est`` column ("" when it does not).
+
+    Parameters
+    ----------
+    label
+        The classified row label (:attr:`~deps.ingest.labels.Label.estimated`: the glued footnote letter ``e``).
+    cell
+        The raw cell (an ``e`` before the number).
+    note
+        The note that belongs to the figure (:func:`~deps.ingest.labels.estimate_note`).
+    year
+        The figure's reference year.
+    """
+    reasons = []
+    if label.estimated:
+        reasons.append(f"footnote e on the label {label.cleaned!r}")
+    if estimate_prefix(cell):
+        reasons.append(f"value {clean_text(cell)!r}")
+    statement = estimate_note(note, year)
+    if statement is not None:
+        reasons.append(f"note {statement!r}")
+    return "; ".join(reasons)
 
 
 def _known(value: object) -> bool:
@@ -313,12 +350,15 @@ def _row(r: dict[str, object], denominator: float) -> dict[str, object] | None:
         return None
     note = str(r["marker"]) if value is None else ""
     label = str(r["label"]).strip()
-    if r["clean_label"] != clean_text(label) or (is_country and r["qualified"]):
+    if r["estimate"]:
+        note = f"{note}; USGS estimate: {r['estimate']}".strip("; ")
+    if (r["clean_label"] != clean_text(label) or (is_country and r["qualified"])) and "on the label" not in note:
         note = f"{note}; label {label!r}".strip("; ")
     if r["kind"] == "unmapped":
         note = f"{note}; names no single country: {r['clean_label']!r}".strip("; ")
     return {
         "supplier_type": "country" if is_country else "residual",
+        "evidence": "estimated" if bool(r["estimated"]) else "observed",
         "iso3": r["iso3"] if is_country else "",
         "share": None if value is None or denominator <= 0 else value / denominator,
         "quantity": value,

@@ -16,8 +16,12 @@ Layouts (``../shared/data/usgs-mcs/SOURCE.md``):
 
 Every layout becomes rows of :data:`LONG_COLUMNS`: the file and spreadsheet row a value came from, the vintage,
 the commodity (key and name), the stage text (the table's "type"), the measure (``production`` or ``capacity``),
-the unit, the reference year, whether USGS marks the figure as estimated, the country label and the raw cell.
-Reserves are not read (they are not supply).
+the unit, the reference year, whether the layout marks the figure as estimated (an ``est`` column, MCS 2026's last
+year), the country label, the raw cell and the note that belongs to the figure (2023/2024: the row's
+``Prod_notes``/``Prod_note`` or ``Cap_notes`` by measure; 2025: ``PROD_NOTES`` or ``CAP_NOTES``; 2026: the row's
+``Notes``).  The other estimate markers (a glued ``e`` on the label, an ``e`` before the number, an "estimated"
+note) are read from the label, cell and note by :mod:`deps.ingest.usgs`.  Reserves are not read (they are not
+supply).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ LONG_COLUMNS = (
     "estimated",
     "label",
     "cell",
+    "note",
 )
 #: Unit codes in the 2023/2024 column names -> unit text as the 2025/2026 files write it.
 UNIT_CODES: dict[str, str] = {
@@ -89,6 +94,7 @@ COMMODITY_ALIASES: dict[str, str] = {
     "pumice-pumicite": "pumice-and-pumicite",
 }
 _VALUE_COLUMN = re.compile(r"^(Prod|Cap)(?:_([A-Za-z]+))??_(t|kt|kg|mt|Mt|mmt|kct|mct|mcm)(_[eE]st)?_(\d{4})$")
+_NOTE_COLUMN = re.compile(r"^(Prod|Cap)_notes?$", re.IGNORECASE)
 _WIDE_FILE = re.compile(r"^mcs(\d{4})-([a-z-]+)_world\.csv$", re.IGNORECASE)
 _TITLE = re.compile(r"<title>Mineral Commodity Summaries \d{4} - (.+?) Data Release</title>")
 _FIXES = {
@@ -214,11 +220,14 @@ def _layout_wide(path: Path, rows: list[list[str]], problems: list[Problem]) -> 
     if not values:
         problems.append(Problem(name, 1, None, "no production or capacity column (e.g. Prod_kt_2022)", _FIXES["wide"]))
     commodity_name = _title(path) or code
+    # "Prod_notes" (or "Prod_note") and "Cap_notes" hold the notes of the production and capacity columns
+    notes = {m.group(1).lower(): h for h in header if (m := _NOTE_COLUMN.match(h))}
     records = []
     for row_number, cells in _body(rows):
         stage = cells.get("Type", "") if fixed_type is None else fixed_type
         for column, m in values:
             measure = "production" if m.group(1) == "Prod" else "capacity"
+            note_column = notes.get(m.group(1).lower())
             qualifier = m.group(2)
             records.append(
                 (
@@ -234,6 +243,7 @@ def _layout_wide(path: Path, rows: list[list[str]], problems: list[Problem]) -> 
                     m.group(4) is not None,
                     cells.get("Country", ""),
                     cells.get(column, ""),
+                    cells.get(note_column, "") if note_column else "",
                 )
             )
     return pd.DataFrame(records, columns=list(LONG_COLUMNS))
@@ -279,6 +289,7 @@ def _layout_2025(name: str, rows: list[list[str]], problems: list[Problem]) -> p
                     m.group(2) is not None,
                     cells["COUNTRY"],
                     cells[column],
+                    cells.get(f"{m.group(1)}_NOTES", ""),
                 )
             )
     return pd.DataFrame(records, columns=list(LONG_COLUMNS))
@@ -325,6 +336,7 @@ def _layout_2026(name: str, rows: list[list[str]], problems: list[Problem]) -> p
                 int(year_text) == last,
                 cells["Country"],
                 cells["Value"],
+                cells.get("Notes", ""),
             )
         )
     return pd.DataFrame(records, columns=list(LONG_COLUMNS))

@@ -7,7 +7,8 @@ others contribute country shares to the base nodes that ``data/commodity_map.csv
 
 Precedence (one source per node for the country view, the others stay visible in the evidence table):
 
-1. evidence: observed before estimated before expert;
+1. evidence: observed before estimated before expert (a source's block counts as observed when one of its rows with
+   a known share is observed: USGS marks single figures as estimates, so one table can hold both);
 2. basis: a production or refining basis (mine, refinery, smelter, plant, production) before capacity, before
    anything else (headquarters, exports, sites);
 3. the newest reference year;

@@ -227,17 +227,29 @@ _BASIS_RANK = {"capacity": 1, "sites": 2}
 
 def _one_release_per_node(frame: pd.DataFrame, *, per_year: bool = False) -> pd.DataFrame:
     """Rows without a vintage as they are; of rows with one, the best (basis, evidence, year, release) per node
-    (``per_year``: per node and reference year)."""
+    (``per_year``: per node and reference year).
+
+    Evidence is set per row (USGS marks single figures as estimates), so a table (node, supplier type, year,
+    release, basis) counts as observed when one of its rows with a known share is observed; a table without any
+    known share by its rows' evidence alone.  A withheld or zero-marked row therefore does not make a table of
+    estimates observed (the rule of :func:`deps.ingest.extract.build_extract` and of the fusion).
+    """
     released = frame["vintage"].ne("")
     if not released.any():
         return frame
     rows = frame[released]
+    table = [rows["node_id"], rows["supplier_type"], rows["year"].fillna(0), rows["vintage"], rows["basis"]]
+    is_observed = rows["evidence"].eq("observed")
+    known = rows["share"].notna()
+    observed_known = (is_observed & known).groupby(table).transform("any")
+    any_known = known.groupby(table).transform("any")
+    observed_any = is_observed.groupby(table).transform("any")
     rank = pd.DataFrame(
         {
             "node_id": rows["node_id"],
             "supplier_type": rows["supplier_type"],
             "basis_rank": -rows["basis"].map(_BASIS_RANK).fillna(0),
-            "observed": rows["evidence"].eq("observed").astype(int),
+            "observed": observed_known.where(any_known, observed_any).astype(int),
             "year": rows["year"].fillna(0).astype(int),
             "vintage": rows["vintage"],
             "basis": rows["basis"],
