@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -383,8 +384,6 @@ class Settings:
         """The user name recorded on CLI runs."""
         if self.user:
             return self.user
-        import getpass
-
         try:
             return getpass.getuser()
         except (KeyError, OSError):

@@ -12,8 +12,11 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from deps.access import audit
+from deps.access.auth import require
 from deps.errors import DataValidationError, NotFoundError
-from deps.store.db import Database
+from deps.ingest.limits import read_limits
+from deps.store.db import Database, require_schema
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,11 +69,6 @@ def import_file(
     Admins only.  Everything is validated first; the rows and the audit entry are written in one transaction, so a
     failed import leaves the database exactly as it was (a failed attempt is audited in a transaction of its own).
     """
-    from deps.access import audit
-    from deps.access.auth import require
-    from deps.ingest.limits import read_limits
-    from deps.store.db import require_schema
-
     require(actor, "import")
     run = importer(fmt)
     require_schema(db)

@@ -29,6 +29,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from deps.ingest.dataset import ImportResult, bulk_insert, code_ids, ensure_countries, records, write_version
+from deps.store.models import Node, NodeSector, Provision, Source
 
 __all__ = [
     "NODE_COLUMNS",
@@ -113,8 +114,6 @@ def write_observed(
 
 
 def _write(session: Session, valid: ValidatedObserved, dataset_id: int) -> dict[str, int]:
-    from deps.store.models import Node, NodeSector, Provision, Source
-
     counts: dict[str, int] = {}
     counts["sources"] = bulk_insert(
         session, Source, [{"dataset_id": dataset_id, **r} for r in records(valid.sources[list(SOURCE_COLUMNS)])]

@@ -59,10 +59,11 @@ from deps.ingest.dataset import ImportResult, write_version
 from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, check_effects
 from deps.ingest.extract import EXTRACT_OPTIONAL, EXTRACT_REQUIRED, merge_observed, validate_observed_rows
 from deps.ingest.limits import ReadLimits
-from deps.ingest.reader import RawTable, file_kind, hash_files, read_table
+from deps.ingest.reader import DEFAULT_LIMITS, RawTable, file_kind, hash_files, read_table
 from deps.ingest.resilience import RESILIENCE_OPTIONAL, RESILIENCE_REQUIRED, check_node_resilience
 from deps.ingest.store import MEMBERSHIP_COLUMNS, write_template_tables
 from deps.ingest.validation import TableCheck, share_sum_problems
+from deps.ingest.workbook import sheet_names
 from deps.store.models import (
     BASES,
     CONFIDENCE_LEVELS,
@@ -244,9 +245,6 @@ def _read_all(
         )
         return raw, files
     files.append(path)
-    from deps.ingest.reader import DEFAULT_LIMITS
-    from deps.ingest.workbook import sheet_names
-
     sheets, refused = sheet_names(path, path.name, limits or DEFAULT_LIMITS)
     if refused:
         problems.extend(refused)

@@ -22,7 +22,10 @@ from deps.errors import DepsError, NotFoundError
 from deps.reports.charts import RenderedChart, render_charts
 from deps.reports.content import gather_content
 from deps.reports.crypto import check_passphrase, encrypt_pdf, encrypt_xlsx
+from deps.reports.markdown import render_markdown
 from deps.reports.model import DEFAULT_MAX_ROWS, ReportContent
+from deps.reports.pdf import render_pdf
+from deps.reports.xlsx import render_xlsx
 from deps.services.output import check_output, write_atomically
 from deps.services.runs import get_run, run_tables
 from deps.store.db import Database
@@ -91,16 +94,10 @@ def _render(
     max_rows: int,
 ) -> tuple[bytes, list[RenderedChart]]:
     if fmt == "md":
-        from deps.reports.markdown import render_markdown
-
         return render_markdown(content, max_rows=max_rows).encode("utf-8"), []
     charts = render_charts(content.charts, engine=charts_engine)
     if fmt == "pdf":
-        from deps.reports.pdf import render_pdf
-
         return render_pdf(content, charts, watermark=watermark, max_rows=max_rows), charts
-    from deps.reports.xlsx import render_xlsx
-
     return render_xlsx(content, charts), charts
 
 

@@ -15,8 +15,10 @@ from typing import cast
 import pandas as pd
 
 from deps.access.auth import Actor, require
-from deps.config import Settings
+from deps.config import Settings, load_settings
 from deps.errors import NotFoundError, RunError
+from deps.ingest import FUSABLE
+from deps.ingest.extract import read_map
 from deps.ingest.products import hs92_names
 from deps.services.boundary import engine_errors
 from deps.services.fusion import Fusion, fuse_provision, split_fused_name
@@ -116,10 +118,6 @@ def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Set
 def _fuse(
     db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
 ) -> Fusion:
-    from deps.config import load_settings
-    from deps.ingest import FUSABLE
-    from deps.ingest.extract import read_map
-
     settings = settings or load_settings()
     path = settings.effective_seed_dir / "commodity_map.csv"
     if not path.is_file():

@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
+import sys
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
+import highspy
 import pandas as pd
 
 from deps.access.auth import Actor, require
@@ -226,11 +230,6 @@ def silence_highs_banner() -> None:
     global _HIGHS_SILENCED
     if _HIGHS_SILENCED:
         return
-    import os
-    import sys
-
-    import highspy
-
     sys.stdout.flush()
     saved = os.dup(1)
     try:
@@ -393,8 +392,6 @@ def _market_table(
 
 def _solver_version(solver: str) -> str:
     """The solver with the version of the package that provides it (recorded on every run)."""
-    from importlib import metadata
-
     package = "highspy" if solver == "highs" else "pulp"
     try:
         return f"{solver} ({package} {metadata.version(package)})"
