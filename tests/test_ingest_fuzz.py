@@ -1,9 +1,11 @@
 """Property tests: malformed input never escapes as anything but a DataValidationError, and never writes a row.
 
-Every importer (template, cset, baci, wgi) gets random bytes, truncated files, shuffled or dropped columns and
+Every importer (template, cset, baci, wgi, usgs) gets random bytes, truncated files, shuffled or dropped columns and
 random cell mutations of small valid inputs.  The small inputs are sampled from the real files in ../shared/data
-at test time (the template uses the committed hand-made fixture).  Property: the import returns an ImportResult,
-or raises DataValidationError with a fix for every problem and leaves every table's row count unchanged.
+at test time (the template uses the committed hand-made fixture; USGS: two MCS 2024 tables with glued footnote
+letters, e-prefixed values and estimate notes).  Property: the import returns an ImportResult, or raises
+DataValidationError with a fix for every problem and leaves every table's row count unchanged.  The label parser
+that reads USGS's estimate markers has its own properties at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pycountry
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +26,7 @@ from hypothesis import strategies as st
 from deps.errors import DataValidationError
 from deps.ingest import importer
 from deps.ingest.dataset import ImportResult
+from deps.ingest.labels import ALIASES, classify_label, country_code, estimate_note, estimate_prefix, parse_quantity
 from deps.store.db import Database, upgrade
 from tests.helpers import row_counts
 
@@ -30,11 +34,13 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CSET = SHARED / "cset-chip-explorer"
 BACI = SHARED / "baci-rawmaterials-2022" / "baci_hs92_2022.csv"
 WGI = SHARED / "wgi-political-stability" / "wgi_pv_estimate.csv"
+USGS_2024 = SHARED / "usgs-mcs" / "mcs2024_world"
 TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 MAX_BYTES = 2_000_000
 
 pytestmark = pytest.mark.skipif(
-    not (CSET.is_dir() and BACI.is_file() and WGI.is_file()), reason="../shared/data is not present beside the repo"
+    not (CSET.is_dir() and BACI.is_file() and WGI.is_file() and USGS_2024.is_dir()),
+    reason="../shared/data is not present beside the repo",
 )
 FUZZ = settings(
     max_examples=25,
@@ -43,7 +49,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-KINDS = ("template", "cset", "baci", "wgi")
+KINDS = ("template", "cset", "baci", "wgi", "usgs")
 #: Cell values that probe the checks: blanks, missing markers, bounds, unknown ids, odd numbers and text.
 TRICKY = st.sampled_from(
     ["", " ", "nan", "None", "-1", "101", "1e999", "inf", "0x1A", "3,5", "XXX", "N20", "P1", "S19", "2022", "é", '"']
@@ -124,11 +130,22 @@ def _build_wgi(base: Path) -> Path:
     return base / "wgi.csv"
 
 
+def _build_usgs(base: Path) -> Path:
+    """Gallium (Japane, Russiae, "Korea, Republic ofe", "estimated in 2022 also") and sand and gravel ("e3,900")."""
+    folder = base / "mcs2024_world"
+    folder.mkdir()
+    for code in ("galli", "sandi"):
+        shutil.copy(USGS_2024 / f"mcs2024-{code}_world.csv", folder)
+        shutil.copy(USGS_2024 / f"mcs2024-{code}_meta.xml", folder)
+    return folder
+
+
 BUILDERS = {
     "template": Kind("template", _build_template),
     "cset": Kind("cset", _build_cset),
     "baci": Kind("baci", _build_baci),
     "wgi": Kind("wgi", _build_wgi),
+    "usgs": Kind("usgs", _build_usgs),
 }
 
 
@@ -258,3 +275,86 @@ def _import_holds_or_raise(kind: str, path: Path, db: Database) -> ImportResult:
             )
     finally:
         assert row_counts(db) == before
+
+
+# ---------------------------------------------------------------------------------------------------- label parser
+#: Names a label can carry: ISO 3166-1 names without commas or brackets, and the USGS/IEA aliases ("Korea, Republic
+#: of", "Congo (Kinshasa)"), so names that end in "e" (France, Ukraine, Zimbabwe, Cote d'Ivoire) are among them.
+NAMES = sorted(
+    {c.name for c in pycountry.countries if "," not in c.name and "(" not in c.name}
+    | {name.title() for name in ALIASES}
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(name=st.sampled_from(NAMES), digit=st.sampled_from(["", "4", "10"]), pad=st.sampled_from(["", " ", "\xa0"]))
+def test_a_country_name_is_never_an_estimate(name: str, digit: str, pad: str) -> None:
+    """A name as written, with footnote digits or padding, maps to its country and never carries the marker."""
+    label = classify_label(f"{pad}{name}{digit}{pad}")
+    assert label.kind == "country" and label.iso3 == country_code(name)
+    assert not label.estimated
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(name=st.sampled_from(NAMES), digit=st.sampled_from(["", "4"]), qualifier=st.sampled_from(["", ", concentrate"]))
+def test_a_glued_e_is_an_estimate_only_where_the_name_without_it_is_a_country(
+    name: str, digit: str, qualifier: str
+) -> None:
+    """``<name>e`` is the country of ``<name>`` marked estimated, unless ``<name>e`` is itself a name."""
+    label = classify_label(f"{name}e{qualifier}{digit}")
+    assert label.kind == "country"
+    if country_code(f"{name}e") is None:
+        assert label.iso3 == country_code(name) and label.estimated
+    else:  # a real country spelt so: never read as a marker
+        assert label.iso3 == country_code(f"{name}e") and not label.estimated
+    assert label.qualified == bool(qualifier)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(text=st.text(max_size=40))
+def test_any_label_is_classified_without_raising(text: str) -> None:
+    label = classify_label(text)
+    assert label.kind in {"country", "residual", "total", "unmapped"}
+    assert (label.iso3 is not None) == (label.kind == "country")
+    assert not label.estimated or label.kind in {"country", "residual"}
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(value=st.integers(0, 10**9), pad=st.sampled_from(["", " "]))
+def test_an_e_prefix_marks_the_estimate_and_keeps_the_number(value: int, pad: str) -> None:
+    assert estimate_prefix(f"{pad}e{value:,}") and parse_quantity(f"{pad}e{value:,}") == (float(value), None)
+    assert not estimate_prefix(f"{value:,}") and not estimate_prefix("e") and not estimate_prefix("estimated")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(note=st.text(max_size=80), year=st.integers(1990, 2030))
+def test_any_note_is_read_without_raising(note: str, year: int) -> None:
+    statement = estimate_note(note, year)
+    assert statement is None or statement.strip(" .;").lower().split()[0] in {
+        "estimated",
+        "estimates",
+        "also",
+        "includes",
+        "production",
+        "data",
+    }
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    named=st.integers(2019, 2026),
+    year=st.integers(2019, 2026),
+    form=st.sampled_from(
+        [
+            "Also estimated in {y}",
+            "estimated in {y} also",
+            "Production in {y} is also estimated.",
+            "Includes pegmatites. Production in {y} is also estimated.",
+            "estimated {y}",
+        ]
+    ),
+)
+def test_a_note_that_names_a_year_marks_that_year_only(named: int, year: int, form: str) -> None:
+    assert (estimate_note(form.format(y=named), year) is not None) == (named == year)
+    assert estimate_note("Estimated. -- Feldspar only.", year) == "Estimated."
+    assert estimate_note("Other countries estimated to still have primary low-purity gallium capacity", year) is None

@@ -102,6 +102,7 @@ _RESIDUAL = re.compile(r"^(other countries|other|rest of (the )?world|others)\b"
 _TOTAL = re.compile(r"^(world total|world|total)\b")
 _FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z)])\d{1,2}$")
 _QUALIFIER_BRACKETS = re.compile(r"\s*\([^)]*\)")
+_TRAILING_BRACKETS = re.compile(r"\s*\([^)]*\)$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 #: A residual label with the glued estimate letter (MCS 2024 ``Other countriese``).
 _RESIDUAL_ESTIMATE = re.compile(r"^(other countries|others|rest of (the )?world)e$")
@@ -183,7 +184,9 @@ def classify_label(raw: str) -> Label:
     Rules, in order: trim and collapse spaces; "Other countries..." / "Rest of world" -> residual; "World total..."
     / "Total..." -> total; otherwise try the label as it is and without footnote digits, then without one glued
     footnote letter ``e`` (MCS 2024 marks estimates so: ``Japane``, ``Korea, Republic ofe``), then without a
-    bracketed or comma qualifier, and finally without both (``Chinae, concentrate``).  A label none of these map is
+    qualifier: without comma parts from the last and without brackets (``Korea, North, concentrate`` is tried as
+    ``Korea, North`` before ``Korea``, ``Congo (Kinshasa), concentrate`` as ``Congo (Kinshasa)`` before ``Congo``),
+    each also without the letter (``Chinae, concentrate``).  A label none of these map is
     ``unmapped`` (kept for the import notes).
 
     The letter is a marker only when the label as written maps to no country and the label without the letter does:
@@ -202,18 +205,15 @@ def classify_label(raw: str) -> Label:
         return Label("residual", None, cleaned, estimated=bool(_RESIDUAL_ESTIMATE.match(base)))
     if _TOTAL.match(lower):
         return Label("total", None, cleaned)
-    unqualified = _unqualified(base)
     # (candidate, qualified, estimated): the label as written first, so a real name ending in "e" is never a marker;
     # the letter before a qualifier test, so "Korea, Republic ofe" is the Republic of Korea, not a qualified "Korea"
     candidates = [(lower, False, False), (base, False, False)]
     if base.endswith("e"):
         candidates.append((base[:-1], False, True))
-    candidates.append((unqualified, unqualified != base, False))
-    if base.endswith("e"):
-        stripped = _unqualified(base[:-1])
-        candidates.append((stripped, stripped != base[:-1], True))
-    if unqualified != base and unqualified.endswith("e"):
-        candidates.append((unqualified[:-1], True, True))
+    for head in _heads(base):
+        candidates.append((head, True, False))
+        if head.endswith("e"):  # the letter sits before the qualifier: "Chinae, concentrate"
+            candidates.append((head[:-1], True, True))
     for candidate, qualified, estimated in candidates:
         code = country_code(candidate)
         if code is not None:
@@ -221,9 +221,24 @@ def classify_label(raw: str) -> Label:
     return Label("unmapped", None, cleaned)
 
 
-def _unqualified(text: str) -> str:
-    """``text`` without bracketed qualifiers and without anything after its first comma."""
-    return _QUALIFIER_BRACKETS.sub("", text).split(",")[0].strip()
+def _heads(text: str) -> list[str]:
+    """Shorter forms of ``text``: without comma parts from the last (longest first), each as written and then
+    without bracketed qualifiers; never ``text`` itself.
+
+    >>> _heads("korea, north, concentrate")
+    ['korea, north', 'korea']
+    >>> _heads("congo (kinshasa), concentrate"), _heads("congo (kinshasa) (beneficiated)")
+    (['congo, concentrate', 'congo (kinshasa)', 'congo'], ['congo (kinshasa)', 'congo'])
+    """
+    parts = [part.strip() for part in text.split(",")]
+    heads = []
+    for prefix in (", ".join(parts[:n]) for n in range(len(parts), 0, -1)):
+        form = prefix
+        heads.append(form)
+        while (shorter := _TRAILING_BRACKETS.sub("", form).strip()) != form:  # the last bracket group first
+            heads.append(form := shorter)
+        heads.append(_QUALIFIER_BRACKETS.sub("", prefix).strip())
+    return [head for head in dict.fromkeys(heads) if head and head != text]
 
 
 def estimate_prefix(cell: str) -> bool:
