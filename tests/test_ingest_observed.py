@@ -95,6 +95,24 @@ def test_gallium_mcs2024_estimate_markers(usgs) -> None:  # type: ignore[no-unty
         & p["iso3"].isin(["JPN", "KOR", "RUS"])
     ]
     assert set(earlier["evidence"]) == {"observed"} and len(earlier) == 3
+    # MCS 2026 notes each figure: Japan and Russia 2024 "Estimated.", China 2024 "Source: Asian Metal Ltd." (observed)
+    latest = p[
+        p["node"].eq("gallium:primary-production")
+        & p["basis"].eq("production")
+        & p["vintage"].eq("USGS MCS 2026")
+        & p["year"].eq(2024)
+    ].set_index("iso3")
+    assert latest.loc[["JPN", "RUS"], "evidence"].tolist() == ["estimated", "estimated"]
+    assert latest.loc["CHN", "evidence"] == "observed"
+    # an e before the number (mcs2024-sandi_world.csv: Argentina "e3,900" thousand tons in 2022)
+    sand = p[
+        p["node"].str.startswith("sand-and-gravel-industrial:")
+        & p["vintage"].eq("USGS MCS 2024")
+        & p["year"].eq(2022)
+        & p["iso3"].eq("ARG")
+    ]
+    assert sand["quantity"].tolist() == [3_900] and sand["evidence"].tolist() == ["estimated"]
+    assert "value 'e3,900'" in sand["note"].iloc[0]
 
 
 def test_usgs_evidence_per_row_from_every_marker(tmp_path: Path) -> None:
