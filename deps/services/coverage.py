@@ -6,7 +6,8 @@ has country rows, otherwise the firm view, as :func:`deps.catalogue.dataset_over
 * **observed share**: the node has at least one country row with a known share and evidence ``observed`` that
   comes from an observed-data release (a row with a ``vintage``: USGS MCS, IEA CMDE, or the EU CRM study 2023's
   global supply shares for nodes USGS and IEA do not cover), with basis mine, refinery, smelter, plant, production
-  or capacity; a release's estimate (the last reference year of a USGS release) does not count;
+  or capacity; a figure USGS marks as an estimate (the last reference year of a release, a glued footnote ``e``, an
+  ``e`` prefix or an "estimated" note; :mod:`deps.ingest.usgs`) does not count;
 * **point value**: the known shares of the node's view add up to at least ``min_coverage`` (the analysis then
   gives numbers rather than "insufficient data");
 * **bounds**: at least one supplier is named (with or without a share), so lower and upper bounds on the top share
