@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.i18n import t
+from app_pages.i18n import error_text, t
 from app_pages.state import actor, database, settings, sign_in
 from deps.access.sessions import change_password
 from deps.errors import AuthenticationError, DepsError
@@ -43,7 +43,7 @@ def render() -> None:
         st.error(t("The current password is wrong."))
         return
     except DepsError as exc:
-        st.error(t("The new password is refused: {reason}", reason=exc))
+        st.error(t("The new password is refused: {reason}", reason=error_text(exc)))
         return
     sign_in(user)
     st.session_state["must_change"] = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import t
+from app_pages.i18n import error_text, t
 from app_pages.plain import md
 from app_pages.state import actor, database, download_buttons
 from app_pages.tables import show_table
@@ -29,7 +29,7 @@ def _users() -> None:
             try:
                 secret = add_user(db, name.strip(), str(role), by=user)
             except DepsError as exc:
-                st.error(md(exc))
+                st.error(md(error_text(exc)))
             else:
                 message = t(
                     "User {name} added. One-time password (shown once, pass it on safely):", name=repr(name.strip())
@@ -53,7 +53,7 @@ def _users() -> None:
         try:
             secret = reset_password(db, str(who), by=user)
         except DepsError as exc:
-            st.error(md(exc))
+            st.error(md(error_text(exc)))
         else:
             _flash(t("New one-time password for {user} (shown once):", user=who), secret)
 
@@ -62,7 +62,7 @@ def _apply(change: object, message: str) -> None:
     try:
         change()  # type: ignore[operator]
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
     else:
         _flash(message)
 

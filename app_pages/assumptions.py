@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import t
+from app_pages.i18n import error_text, t
+from app_pages.plain import md
 from app_pages.state import actor, current_dataset, database
 from deps.access.auth import allowed
 from deps.errors import DataValidationError, DepsError
@@ -86,7 +87,7 @@ def render() -> None:
             except DataValidationError as exc:
                 _problems(exc)
             except DepsError as exc:
-                st.error(str(exc))
+                st.error(md(error_text(exc)))
             else:
                 st.success(t("Saved {ref} ({n} segments).", ref=saved.reference, n=len(saved.effects)))
     if choice != new:

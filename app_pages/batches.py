@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import language, t
+from app_pages.i18n import error_text, language, t
 from app_pages.plain import md
 from app_pages.state import actor, current_dataset, database, download_buttons, settings, source_line
 from app_pages.tables import show_table
@@ -52,7 +52,7 @@ def _start(text: bytes, suffix: str, dataset: str) -> None:
     try:
         spec = parse_batch(path)
     except DataValidationError as exc:
-        st.error(md(exc.summary))
+        st.error(md(error_text(exc)))
         show_table(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         return
     env = {**os.environ, "DEPS_DATABASE_URL": database().url, "DEPS_USER": f"app-{user.name}"}
@@ -185,7 +185,7 @@ def render() -> None:
                 try:
                     _start(data, suffix, ref.name)
                 except DepsError as exc:
-                    st.error(md(exc))
+                    st.error(md(error_text(exc)))
         _progress()
     with tab_stored:
         _browse(source_line(ref), ref.name)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import t
+from app_pages.i18n import error_text, t
 from app_pages.labels import value_label
 from app_pages.plain import md
 from app_pages.state import actor, database, download_buttons, settings
@@ -115,14 +115,14 @@ def _import() -> None:
         with st.spinner(t("Validating and importing...")):
             result = import_file(database(), settings(), user, fmt, path, dataset=name)
     except DataValidationError as exc:
-        st.error(md(exc.summary) + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
+        st.error(md(error_text(exc)) + t(": {n} problem(s); nothing was written.", n=len(exc.problems)))
         report = pd.DataFrame([asdict(p) for p in exc.problems])
         show_table(report, hide_index=True)
         st.caption(t("Download the validation report (CSV)"))
         download_buttons(report, "problems", key="im_problems", dataset=name or "", formats=("csv",))
         return
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.sentences import localise_error
 from app_pages.texts import NL, translate
 
-__all__ = ["LANGUAGES", "NL", "label_column", "language", "t"]
+__all__ = ["LANGUAGES", "NL", "error_text", "label_column", "language", "t"]
 
 LANGUAGES = ("en", "nl")
 
@@ -32,3 +33,9 @@ def t(text: str, /, **values: object) -> str:
 def label_column() -> str:
     """The name column of markets and action lines to show: ``name_nl`` in Dutch mode, ``name_en`` otherwise."""
     return "name_nl" if language() == "nl" else "name_en"
+
+
+def error_text(error: BaseException) -> str:
+    """The message of an error raised by the service layer in the chosen language (a validation error: its summary
+    line); the ``deps`` package writes English, :mod:`app_pages.messages` has the Dutch wording."""
+    return localise_error(error, language())

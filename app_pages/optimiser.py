@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import language, t
+from app_pages.i18n import error_text, language, t
+from app_pages.labels import value_label
 from app_pages.plain import md
 from app_pages.sentences import localise_sentence
 from app_pages.state import (
@@ -221,7 +222,8 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     tables = run.tables
     if run.status != "optimal":
         reason = localise_sentence(run.reason, language())
-        st.error(t("No allocation: the problem is {status}.", status=run.status) + f" {md(reason)}")
+        status = value_label("status", run.status, language())
+        st.error(t("No allocation: the problem is {status}.", status=status) + f" {md(reason)}")
         conflicts = tables.get("conflicts", pd.DataFrame())
         if len(conflicts):
             st.markdown(t("**Why** (each line is a set of constraints that cannot hold together):"))
@@ -372,7 +374,7 @@ def render() -> None:
         with st.spinner(t("Preparing targets from the analysis...")):
             targets, lines, effects = _context(database(), ref.name, ref.content_hash, user)
     except DepsError as exc:
-        st.warning(md(exc))
+        st.warning(md(error_text(exc)))
         return
     st.caption(
         t(
@@ -401,10 +403,10 @@ def render() -> None:
                 )
             st.session_state["opt_result"] = run
         except DataValidationError as exc:
-            st.error(md(exc.summary))
+            st.error(md(error_text(exc)))
             show_table(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True)
         except DepsError as exc:
-            st.error(md(exc))
+            st.error(md(error_text(exc)))
     stored = st.session_state.get("opt_result")
     if isinstance(stored, OptimisationRun):
         st.divider()

@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.i18n import t
+from app_pages.i18n import error_text, t
 from app_pages.plain import md
 from app_pages.runs_compare import parameter_summary
 from app_pages.state import actor, database, settings
@@ -124,7 +124,7 @@ def _build(request: dict[str, Any], runs: dict[str, RunRecord]) -> dict[str, Any
             data = out.read_bytes()
             out.unlink()
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return None
     except OSError as exc:
         log.warning("report of run %s could not be written: %s", run.id, exc)
@@ -223,7 +223,7 @@ def render() -> None:
     try:
         runs = list_runs(database(), actor=actor(), limit=RUN_LIMIT)
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return
     if not runs:
         st.info(t("No runs are stored yet: run an analysis, simulation or optimisation first."))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import language, t
+from app_pages.i18n import error_text, language, t
 from app_pages.labels import column_label
 from app_pages.plain import md
 from app_pages.runs_compare import compare_parameters, compare_tables, parameter_summary
@@ -83,7 +83,7 @@ def _compare(runs: list[RunRecord]) -> None:
         user = actor()
         changes = compare_tables(_tables(database(), a.id, user), _tables(database(), b.id, user))
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return
     st.caption(t("Results that differ (B − A for numbers)"))
     if changes.empty:
@@ -102,7 +102,7 @@ def render() -> None:
     try:
         runs = list_runs(database(), actor=user, limit=RUN_LIMIT)
     except DepsError as exc:
-        st.error(md(exc))
+        st.error(md(error_text(exc)))
         return
     if not runs:
         st.info(t("No run is stored yet."))

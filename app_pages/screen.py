@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import language, t
+from app_pages.i18n import error_text, language, t
 from app_pages.plain import md
 from app_pages.state import actor, database, download_buttons, settings
 from app_pages.tables import show_table
@@ -85,7 +85,7 @@ def render() -> None:
             with st.spinner(t("Screening the trade flows...")):
                 run_id, screen = _screen(db, name, info.content_hash, user, hhi, importance, substitutability, years)
         except DepsError as exc:
-            st.warning(md(exc))
+            st.warning(md(error_text(exc)))
             return
     else:
         stored = _stored(db, name, user)

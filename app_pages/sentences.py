@@ -12,6 +12,12 @@ optional lead-in (:data:`PREFIXES`, such as ``top risk:``) and clauses joined by
 matches a template is translated; any other text stays as it is (:func:`dutch` returns ``None`` for it, so the tests
 find a new engine sentence that has no Dutch wording yet).
 
+The service layer's messages (errors, validation problems and fixes, the supply-risk and trends explanations:
+:mod:`app_pages.messages`) are templates of the same kind; an exception's text as a failed batch scenario stores it
+(``ScenarioError: ...``) and an engine error as the services wrap it (``simulation on dataset 'x' failed: ...``) keep
+their lead-in's class name and dataset and have the rest translated.  :func:`localise_error` gives the text of an
+error the app shows.
+
 Pure functions, no Streamlit.
 """
 
@@ -22,10 +28,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-__all__ = ["PREFIXES", "TEMPLATES", "TEXT_COLUMNS", "Template", "dutch", "localise_sentence"]
+from app_pages import messages
+from deps.errors import DataValidationError
+
+__all__ = ["PREFIXES", "TEMPLATES", "TEXT_COLUMNS", "Template", "dutch", "localise_error", "localise_sentence"]
 
 #: Table columns holding engine sentences (translated by :func:`app_pages.tables.localised` in Dutch mode).
-TEXT_COLUMNS = ("explanation", "reason", "message")
+TEXT_COLUMNS = ("explanation", "reason", "message", "problem", "fix")
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?|nan|-?inf"
 
@@ -75,6 +84,8 @@ WORDS: dict[str, dict[str, str]] = {
         ),
     },
     "assumed": {"": "", " (unknown, taken as 0)": " (onbekend, als 0 genomen)"},
+    "shock_kind": {"country": "land", "firm": "bedrijf", "node": "knoop"},
+    **messages.WORDS,
 }
 
 Mark = Callable[[str], str]
@@ -136,6 +147,9 @@ FIELDS: dict[str, tuple[str, Callable[[str, Mark], str] | None]] = {
     "name": (r"(?:(?!; ).)+?", None),
     "rest": (r".+", None),
     "constraint": (r"[\w-]+\[[^\]]*\]", None),
+    "quoted": (r"'(?:[^'\\]|\\.)*'|\"[^\"]*\"", None),
+    "file": (r"\S+", None),
+    "columns": (r"\w+(?:, \w+)*", None),
     "range": (_RANGE, _range),
     "hhi": (rf"(?:{_RANGE})(?: \(known shares (?:{_NUMBER})\))?", _hhi),
     "data_basis": (r"[^()]+?", _data_basis),
@@ -391,6 +405,8 @@ TEMPLATES: tuple[Template, ...] = (
         "gemarkeerd in {years} van de laatste {window} jaar",
     ),
     Template("source: trade flows (thousand USD)", "bron: handelsstromen (duizend USD)"),
+    # deps: error messages, validation problems and fixes, supply-risk and trends explanations (app_pages.messages)
+    *(Template(english, dutch) for english, dutch in messages.MESSAGES),
 )
 
 #: Lead-ins of a part (before its clauses) and their Dutch wording.
@@ -425,7 +441,51 @@ def _clauses(text: str, start: int, mark: Mark) -> list[str] | None:
     return None
 
 
+#: The lead-in of an exception's text as a failed batch scenario stores it (``PolicyError: ...``): the class name is
+#: kept, the message after it translated.
+EXCEPTION = re.compile(r"([A-Z]\w*(?:Error|Exception)): ")
+
+
+#: The lead-in of an engine error as the service layer wraps it (``simulation on dataset 'seed' failed: "..."``;
+#: ``deps.services.boundary.engine_errors``): the task in Dutch, the dataset's name kept, the engine's message (quoted
+#: when it was a ``KeyError``) translated.
+FAILED = re.compile(
+    r"(?P<task>building the optimiser inputs|optimisation|sensitivity analysis"
+    r"|(?:analysis|trend analysis|supply risk|screen) of dataset|simulation on dataset"
+    r"|back-test of the (?P<year>\d+) export controls on dataset)(?P<name> '[^']*')? failed: "
+)
+TASKS = {
+    "building the optimiser inputs": "het opbouwen van de invoer van de optimalisatie",
+    "optimisation": "de optimalisatie",
+    "sensitivity analysis": "de gevoeligheidsanalyse",
+    "analysis of dataset": "de analyse van dataset",
+    "trend analysis of dataset": "de trendanalyse van dataset",
+    "supply risk of dataset": "het leveringsrisico van dataset",
+    "screen of dataset": "de EU-screening van dataset",
+    "simulation on dataset": "de simulatie op dataset",
+}
+
+
+def _failed(found: re.Match[str], inner: str, mark: Mark) -> str | None:
+    quoted = len(inner) >= 2 and inner[0] == inner[-1] == '"'
+    rest = _translate(inner[1:-1] if quoted else inner, mark)
+    if rest is None:
+        return None
+    task = found["task"]
+    if found["year"]:
+        task = f"de back-test van de exportbeperkingen van {found['year']} op dataset"
+    name = mark(found["name"][1:]) if found["name"] else ""
+    return f"{TASKS.get(task, task)}{' ' + name if name else ''} is mislukt: " + (f'"{rest}"' if quoted else rest)
+
+
 def _part(text: str, mark: Mark) -> str | None:
+    raised = EXCEPTION.match(text)
+    if raised:
+        rest = _part(text[raised.end() :], mark)
+        return None if rest is None else raised[0] + rest
+    failed = FAILED.match(text)
+    if failed:
+        return _failed(failed, text[failed.end() :], mark)
     for english, words in PREFIXES.items():
         if text.startswith(english):
             rest = _part(text[len(english) :], mark)
@@ -472,6 +532,24 @@ def _translate(text: str, mark: Mark) -> str | None:
 @lru_cache(maxsize=4096)
 def _cached(text: str) -> str | None:
     return _translate(text, _identity)
+
+
+def localise_error(error: BaseException, lang: str) -> str:
+    """The text of an error the app shows, in ``lang``: a validation error's summary line (its problems are shown as a
+    table, whose ``problem`` and ``fix`` columns :func:`app_pages.tables.localised` translates), any other error's
+    message; a message no template matches stays English.
+
+    Examples
+    --------
+    >>> from deps.errors import DataValidationError, NotFoundError
+    >>> localise_error(NotFoundError("no run with id 'abc'"), "nl")
+    "geen berekening met id 'abc'"
+    >>> localise_error(DataValidationError([], "BACI file flows.csv"), "nl")
+    'BACI-bestand flows.csv'
+    """
+    summary = getattr(error, "summary", None)
+    text = summary if isinstance(error, DataValidationError) and isinstance(summary, str) else str(error)
+    return str(localise_sentence(text, lang))
 
 
 def localise_sentence(value: object, lang: str) -> object:

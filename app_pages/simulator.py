@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
-from app_pages.i18n import language, t
+from app_pages.i18n import error_text, language, t
 from app_pages.state import actor, current_dataset, database, download_buttons, market_names, settings, source_line
 from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
@@ -36,7 +36,7 @@ def _shock_editor(scenario: str) -> tuple[list[ShockSpec], str | None]:
         try:
             shocks.append(make_shock(str(row["kind"]), str(row["target"]), fraction))
         except DepsError as exc:
-            problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=exc)
+            problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=error_text(exc))
             st.error(problem)
             return [], problem
     return shocks, None
@@ -76,7 +76,7 @@ def render() -> None:
                 try:
                     run = run_simulation(database(), settings(), dataset=ref.name, actor=user, shocks=shocks)
                 except DepsError as exc:
-                    failures.append(t("Scenario {name} failed: {error}", name=name, error=exc))
+                    failures.append(t("Scenario {name} failed: {error}", name=name, error=error_text(exc)))
                     continue
                 results[name] = {"run_id": run.run_id, "tables": run.tables}
         st.session_state["sim_results"] = results

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import label_column, t
+from app_pages.i18n import error_text, label_column, t
 from app_pages.plain import md
 from deps.access.auth import Actor, actor_for, allowed, session_expired
 from deps.access.sessions import end_session, open_session, password_change_required, resume_session
@@ -225,7 +225,7 @@ def dataset_picker() -> None:
     try:
         names = sorted({d.name for d in list_datasets(db, latest_only=True) if d.counts.get("nodes", 0) > 0})
     except DepsError as exc:
-        st.sidebar.error(md(exc))
+        st.sidebar.error(md(error_text(exc)))
         return
     if not names:
         return
@@ -241,7 +241,7 @@ def current_dataset() -> DatasetRef | None:
     try:
         return resolve_dataset(database(), name)
     except DepsError as exc:
-        st.warning(t("{error}. Run `deps init` to create the database and load the seed.", error=exc))
+        st.warning(t("{error}. Run `deps init` to create the database and load the seed.", error=error_text(exc)))
         return None
 
 
@@ -299,7 +299,7 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
         with st.spinner(t("Analysing the supply graph (once per dataset version)...")):
             run_analysis(database(), settings(), dataset=ref.name, actor=user)
     except DepsError as exc:
-        st.warning(md(exc))
+        st.warning(md(error_text(exc)))
         return None
     _stored_analysis.clear()
     return _stored_analysis(db, ref.name, ref.version, ref.content_hash, actor())

@@ -39,6 +39,7 @@ VALUE_COLUMNS = {
     "table": "table",
     "verdict": "verdict",
     "dependency_kind": "dependency_kind",
+    "status": "status",
 }
 SHARE_COLUMNS = ("share", "top_share", "holder_share")
 

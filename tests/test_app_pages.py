@@ -4,12 +4,15 @@
   tags, Streamlit colour directives and LaTeX are shown as the characters they are, never as a live link, an image
   (a tracking beacon), markup or a formula: no Markdown-rendered element and no chart holds them unescaped.
 * Dutch everywhere (issue 13): in Dutch mode no visible text, widget label or table header of any page is an
-  English text that has a Dutch wording in the string table.
+  English text that has a Dutch wording in the string table, and no message, explanation, reason, validation problem
+  or status word is an English sentence of the service layer or the engines (app_pages.sentences has the Dutch); the
+  error paths too: a bad import file, an infeasible plan, a failed batch scenario.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.nav import ACCOUNT, PAGES
 from app_pages.plain import md
+from app_pages.sentences import TEXT_COLUMNS, dutch
 from app_pages.texts import NL
+from app_pages.texts_labels import VALUES
 from deps.access.auth import Actor, add_user
 from deps.config import load_settings
 from deps.ingest.seed import initialise
@@ -136,6 +141,42 @@ def _labels(at: AppTest) -> list[str]:
     return labels
 
 
+#: Words of an English sentence that Dutch does not use (the check of error texts no template knows).
+ENGLISH_MARKERS = {"the", "must", "failed", "unknown", "missing", "should", "cannot", "does", "exists", "with", "and"}
+#: Status words of runs, batch scenarios and solves, in English.
+STATUS_WORDS = {english for code, english in VALUES["status"].items() if NL.get(english, english) != english}
+
+
+def _shown_sentences(at: AppTest) -> tuple[list[str], list[str]]:
+    """(every text line shown, the lines of errors, warnings and of the problem/reason columns) of the page."""
+    shown = _markdown_texts(at) + [str(e.value) for e in at.text]
+    errors = [str(e.value) for kind in ("error", "warning") for e in (*getattr(at, kind), *getattr(at.sidebar, kind))]
+    for frame in at.dataframe:
+        for column in TEXT_COLUMNS:
+            if column in frame.value.columns:
+                values = [str(v) for v in frame.value[column].dropna()]
+                shown += values
+                errors += values if column != "explanation" else []
+    lines = [line.strip().removeprefix("- ") for text in shown for line in text.splitlines()]
+    error_lines = [line.strip().removeprefix("- ") for text in errors for line in text.splitlines()]
+    return [line for line in lines if line], [line for line in error_lines if line]
+
+
+def _english_sentences(at: AppTest) -> list[str]:
+    """Texts of the page that are English: a sentence of the engines or the service layer that has a Dutch wording
+    (shown untranslated), an English status word in a table, or an error with English words no template knows."""
+    lines, errors = _shown_sentences(at)
+    found = [line for line in lines if (translated := dutch(line)) is not None and translated != line]
+    for frame in at.dataframe:
+        if "status" in frame.value.columns:
+            found += sorted({str(v) for v in frame.value["status"].dropna()} & STATUS_WORDS)
+    for line in errors:
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"'[^']*'|`[^`]*`", " ", line)))
+        if words & ENGLISH_MARKERS:
+            found.append(line)
+    return found
+
+
 def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: Database) -> None:
     at = _login("ada")
     at.radio(key="lang").set_value("nl").run()
@@ -146,6 +187,7 @@ def test_every_page_in_dutch_shows_no_english_text_of_the_string_table(seeded: D
         shown = _markdown_texts(at) + _labels(at)
         untranslated = sorted({text for text in shown if text in english})
         assert untranslated == [], (path, untranslated)
+        assert _english_sentences(at) == [], path
         if path not in OWN_HEADERS:
             assert _unlabelled(at) == set(), path
         for spec in _charts(at):
@@ -256,3 +298,52 @@ def test_the_selected_node_is_ringed_and_named_in_the_network() -> None:
     assert len(rings) == 1 and rings[0].marker.size == 18
     assert list(rings[0].x) == [1] and "<b>" not in rings[0].text[0]  # the name is shown as plain text
     assert not [t for t in network(positions, segments, source="test", selected="zz").data if t.name == "selected"]
+
+
+def test_error_paths_in_dutch_show_no_english_sentence(db: Database, seeded: Database, tmp_path: Path) -> None:
+    """A bad import file, an infeasible plan and a failed batch scenario, in Dutch: the service layer's messages, the
+    validation problems and fixes, the solver's status and the scenario's exception text are Dutch."""
+    from deps.services.batch import run_batch_file
+    from deps.services.optimisation import run_optimisation
+    from deps.services.scenario import scenario
+
+    ann = Actor("ann", "analyst")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("base: {solver: highs}\nbudgets: [10]\nweights: {base: {}, odd: {no-such-market: 2}}\n")
+    run_batch_file(db, load_settings(), grid, dataset="seed", actor=ann, executor="serial")
+    at = _login("ada")
+    at.radio(key="lang").set_value("nl").run()
+    # a bad import file: the summary, every problem and fix in Dutch
+    at.switch_page("app_pages/data.py").run()
+    at.selectbox(key="im_fmt").set_value("baci").run()
+    bad = "year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n2022,CHN,NLD,260800,abc,1\n20x2,ZZZ,NLD,26,-5,1\n"
+    at.file_uploader(key="im_file").set_value(("baci.csv", bad.encode(), "text/csv")).run()
+    at.button(key="im_run").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.replace("\\", "").startswith("BACI-bestand baci.csv: ")  # shown escaped (plain text)
+    report = at.dataframe[-1].value
+    assert "'abc' is geen getal" in set(report["problem"]) and len(report) >= 4
+    assert _english_sentences(at) == []
+    # an infeasible plan: the status word and the reason
+    at.switch_page("app_pages/optimiser.py").run()
+    at.session_state["opt_result"] = run_optimisation(
+        db,
+        load_settings(),
+        dataset="seed",
+        actor=ann,
+        config=scenario(line_min_meur={"financing": 50.0}),
+        budget=20.0,
+    )
+    at.run()
+    assert not at.exception, at.exception
+    assert "onuitvoerbaar" in at.error[0].value and "infeasible" not in at.error[0].value
+    assert _english_sentences(at) == []
+    # a failed batch scenario: its status and exception text
+    at.switch_page("app_pages/batches.py").run()
+    assert not at.exception, at.exception
+    summary = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
+    assert set(summary["status"]) == {"optimaal", "fout"}
+    assert "ScenarioError: gewicht: sleutel 'no-such-market' past bij geen target_id of focusmarkt" in set(
+        summary["reason"]
+    )
+    assert _english_sentences(at) == []
