@@ -142,17 +142,21 @@ def fix_face_highs(h: highspy.Highs) -> None:
 
     Every column with a reduced cost above ``TOL.reduced_cost`` is fixed at the bound it sits
     on, and every row with such a dual at its active side: what remains feasible is exactly
-    the set of optimal solutions (:mod:`optimizer.selection`).
+    the set of optimal solutions (:mod:`optimizer.selection`). One bounds call for the columns
+    and one for the rows.
     """
     sol = h.getSolution()
     lp = h.getLp()
     col_dual, col_value = np.asarray(sol.col_dual), np.asarray(sol.col_value)
     lo, hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-    for j in np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost):
-        bound = lo[j] if abs(col_value[j] - lo[j]) <= abs(col_value[j] - hi[j]) else hi[j]
-        h.changeColBounds(int(j), float(bound), float(bound))
+    cols = np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost)
+    if len(cols):
+        at = np.where(np.abs(col_value[cols] - lo[cols]) <= np.abs(col_value[cols] - hi[cols]), lo[cols], hi[cols])
+        h.changeColsBounds(len(cols), cols.astype(np.int32), at, at)
     row_dual, row_value = np.asarray(sol.row_dual), np.asarray(sol.row_value)
     rlo, rhi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    for i in np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost):
-        bound = rlo[i] if abs(row_value[i] - rlo[i]) <= abs(row_value[i] - rhi[i]) else rhi[i]
-        h.changeRowBounds(int(i), float(bound), float(bound))
+    rows = np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost)
+    if len(rows):
+        near = np.abs(row_value[rows] - rlo[rows]) <= np.abs(row_value[rows] - rhi[rows])
+        at = np.where(near, rlo[rows], rhi[rows])
+        h.changeRowsBounds(len(rows), rows.astype(np.int32), at, at)  # type: ignore[attr-defined]

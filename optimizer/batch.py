@@ -8,7 +8,7 @@ shadow price). A scenario's weights and risks are computed once per chunk and sh
 budgets. The stored allocation is the defined answer among the optimal ones, the same as
 :func:`optimizer.solve.solve` gives for that scenario (least concentrated across lines, then a
 strictly ordered perturbation; docs/methods/optimiser.md): the second stage runs only when the
-first-stage optimum may not be unique, warm on the working set's model
+first-stage optimum may not be unique, on a small LP of the optimal face's free columns
 (:func:`optimizer.selection.select_scenario`). Executors:
 
 * ``serial``: in this process (tests, tiny batches);

@@ -37,7 +37,8 @@ dual solution is optimal for every optimal primal allocation).
 
 Batch members (:func:`select_scenario`) get the same answer; they run the stages only when a
 cheap test cannot show that the first-stage optimum is unique (the greedy's marginal segment,
-or dual non-degeneracy of the HiGHS basis), warm on the working set of the column generation.
+or dual non-degeneracy of the HiGHS basis), on the optimal face written out as a small LP of
+its free columns.
 
 References
 ----------
@@ -49,13 +50,15 @@ A. S. Besicovitch, "On the linear independence of fractional powers of integers"
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from functools import lru_cache
 
 import highspy
 import numpy as np
+import pandas as pd
 import pulp
 
-from optimizer.backends import fix_face_highs, solve_problem
+from optimizer.backends import fix_face_highs, new_highs, solve_problem
 from optimizer.fast import FastModel, FastSolution
 from optimizer.model import LpModel
 from optimizer.status import Status
@@ -161,8 +164,44 @@ _UNIQUE_TOL = 10 * TOL.reduced_cost
 (ten times the face's threshold, so a test says "unique" only where the second stage would fix
 every option anyway)."""
 
-_RANK_KEYS: weakref.WeakKeyDictionary[FastModel, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
-_RANK_KEYS = weakref.WeakKeyDictionary()
+
+@dataclass(eq=False)
+class _Statics:
+    """What the second stage of a batch reads from a model and does not change between scenarios."""
+
+    line: np.ndarray
+    """Code of each option's action line (its index in ``inputs.line_ids``)."""
+    n_lines: int
+    rank_keys: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """Segment, line order and target row order per option (the order's later keys)."""
+    by_fraction: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """Options that can be funded (``u_j > 0``, ``f_j > 0``) by target, then fraction; whether each
+    next one is of the same target; the fraction gap to it."""
+    priority: np.ndarray | None = None
+    g: np.ndarray | None = None
+    """The last scenario's priorities and perturbation weights (budgets of one case share them)."""
+
+
+_STATICS: weakref.WeakKeyDictionary[FastModel, _Statics] = weakref.WeakKeyDictionary()
+
+
+def _statics(model: FastModel) -> _Statics:
+    found = _STATICS.get(model)
+    if found is None:
+        inputs = model.inputs
+        opts = inputs.options
+        t = inputs.targets
+        line_ids = inputs.line_ids
+        t_order = t["order"].to_numpy(dtype=float) if "order" in t else np.arange(len(t), dtype=float)
+        line = pd.Index(line_ids).get_indexer(pd.Index(opts["action_line_id"])).astype(np.int64)
+        line_order = inputs.lines["order"].to_numpy(dtype=float)
+        keys = (opts["segment"].to_numpy(dtype=float), line_order[line], t_order[model.target])
+        cand = np.flatnonzero((model.upper > 0) & (model.frac > 0))
+        order = cand[np.lexsort((model.frac[cand], model.target[cand]))]
+        same = model.target[order[1:]] == model.target[order[:-1]]
+        gap = model.frac[order[1:]] - model.frac[order[:-1]]
+        found = _STATICS[model] = _Statics(line, len(line_ids), keys, (order, same, gap))
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -184,33 +223,24 @@ def _sqrt_primes(n: int) -> np.ndarray:
 def _scenario_weights(model: FastModel, priority: np.ndarray) -> np.ndarray:
     """``g_j = sqrt(p_k(j))`` of a batch scenario: :func:`option_rank` with the scenario's
     priorities ``w_t r_t``; the order's fixed keys (segment, line order, target row order) are
-    computed once per model."""
-    keys = _RANK_KEYS.get(model)
-    if keys is None:
-        inputs = model.inputs
-        opts = inputs.options
-        t = inputs.targets
-        t_order = t["order"].to_numpy(dtype=float) if "order" in t else np.arange(len(t), dtype=float)
-        lpos = dict(zip(inputs.line_ids, inputs.lines["order"].to_numpy(dtype=float), strict=True))
-        keys = (
-            opts["segment"].to_numpy(dtype=float),
-            opts["action_line_id"].map(lpos).to_numpy(dtype=float),
-            t_order[model.target],
-            model.target,
-        )
-        _RANK_KEYS[model] = keys
-    segment, line, row, target = keys
-    order = np.lexsort((segment, line, row, -np.asarray(priority, dtype=float)[target]))
+    computed once per model, and the weights once per case (a case's budgets share them)."""
+    st = _statics(model)
+    priority = np.asarray(priority, dtype=float)
+    if st.g is not None and st.priority is not None and np.array_equal(st.priority, priority):
+        return st.g
+    segment, line, row = st.rank_keys
+    order = np.lexsort((segment, line, row, -priority[model.target]))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    return perturbation_weights(len(order))[rank]
+    st.priority, st.g = priority.copy(), _sqrt_primes(len(order))[rank]
+    return st.g
 
 
-def _two_stages(h: highspy.Highs, lines: np.ndarray, line_ids: list[str], g: np.ndarray) -> np.ndarray | None:
+def _two_stages(h: highspy.Highs, line: np.ndarray, n_lines: int, g: np.ndarray) -> np.ndarray | None:
     """Steps 0-2 of the module docstring on a solved highspy model whose columns are all options.
 
-    ``lines`` (action line per column) and ``g`` (perturbation weight per column) follow the
-    model's columns. Restricts the model to its optimal face, adds the level column ``M`` and
+    ``line`` (action line code per column, ``0 .. n_lines - 1``) and ``g`` (perturbation weight
+    per column) follow the model's columns. Restricts the model to its optimal face, adds the level column ``M`` and
     the rows ``sum_{tk} y_atk - M <= 0`` (one per line), minimises ``M``, restricts to that
     face, bounds ``M <= M* + eps_M`` and minimises ``sum_j g_j y_j``; then restores bounds,
     costs, rows, columns and the first-stage basis (the model stays reusable and warm).
@@ -227,11 +257,9 @@ def _two_stages(h: highspy.Highs, lines: np.ndarray, line_ids: list[str], g: np.
     fix_face_highs(h)
     h.addVar(0.0, inf)
     level = n
-    for line in line_ids:
-        idx = np.flatnonzero(lines == line)
-        if len(idx):
-            cols = np.r_[idx, level].astype(np.int32)
-            h.addRow(-inf, 0.0, len(cols), cols, np.r_[np.ones(len(idx)), -1.0])
+    starts, index, value = _line_rows(line, n_lines, level)
+    k = len(starts)
+    h.addRows(k, np.full(k, -inf), np.zeros(k), len(index), starts, index, value)
     every = np.arange(n + 1, dtype=np.int32)
     try:
         c2 = np.zeros(n + 1)
@@ -260,6 +288,23 @@ def _two_stages(h: highspy.Highs, lines: np.ndarray, line_ids: list[str], g: np.
         h.setBasis(basis)
 
 
+def _line_rows(line: np.ndarray, n_lines: int, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``sum_{j in line a} y_j - M <= 0`` for every line a with columns, in line order (CSR)."""
+    counts = np.bincount(line, minlength=n_lines)
+    present = np.flatnonzero(counts)
+    sizes = counts[present] + 1
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    order = np.argsort(line, kind="stable")
+    row = np.searchsorted(present, line[order])
+    first = np.r_[0, np.cumsum(counts[present])[:-1]]
+    pos = starts[row] + np.arange(len(order)) - first[row]
+    index = np.full(int(sizes.sum()), level, dtype=np.int32)
+    value = np.full(int(sizes.sum()), -1.0)
+    index[pos] = order
+    value[pos] = 1.0
+    return starts.astype(np.int32), index, value
+
+
 def select_fast(model: FastModel, spend: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray | None:
     """The same second stage on a :class:`FastModel` just solved by HiGHS (``force_lp=True``).
 
@@ -273,9 +318,9 @@ def select_fast(model: FastModel, spend: np.ndarray, priority: np.ndarray | None
     if n == 0:
         return np.zeros(0)
     g = perturbation_weights(n)[option_rank(model, priority)]
-    lines = model.inputs.options["action_line_id"].to_numpy()
+    st = _statics(model)
     try:
-        return _two_stages(model.highs, lines, model.inputs.line_ids, g)
+        return _two_stages(model.highs, st.line, st.n_lines, g)
     finally:
         model.forget_cost()
 
@@ -287,19 +332,25 @@ def _unique_vertex(h: highspy.Highs, outside: np.ndarray) -> bool:
     nonbasic row that is not an equality has ``|pi_i| > tau``, and every column left out of the
     model (``outside``: their reduced costs, at 0) has ``d_j > tau``, the optimal face fixes every
     nonbasic variable at its bound, and the basic ones are then determined by the basis: the
-    face is one point (``tau = 10 TOL.reduced_cost``).
+    face is one point (``tau = 10 TOL.reduced_cost``). The m basic variables price at zero, so
+    when exactly m columns and rows do, the basis is not read.
     """
     if bool((outside <= _UNIQUE_TOL).any()):
         return False
+    sol = h.getSolution()
+    col_zero = np.abs(np.asarray(sol.col_dual, dtype=float)) <= _UNIQUE_TOL
+    row_zero = np.abs(np.asarray(sol.row_dual, dtype=float)) <= _UNIQUE_TOL
+    if int(col_zero.sum() + row_zero.sum()) == h.getNumRow():
+        return True  # the m basic variables are the only ones priced at zero: no basis needed
     basic = highspy.HighsBasisStatus.kBasic
-    basis, sol, lp = h.getBasis(), h.getSolution(), h.getLp()
-    col_nonbasic = np.array([s != basic for s in basis.col_status], dtype=bool)
+    basis, lp = h.getBasis(), h.getLp()
+    col_nonbasic = np.array([st != basic for st in basis.col_status], dtype=bool)
     movable = np.asarray(lp.col_upper_, dtype=float) > np.asarray(lp.col_lower_, dtype=float)
-    if bool((col_nonbasic & movable & (np.abs(np.asarray(sol.col_dual, dtype=float)) <= _UNIQUE_TOL)).any()):
+    if bool((col_nonbasic & movable & col_zero).any()):
         return False
-    row_nonbasic = np.array([s != basic for s in basis.row_status], dtype=bool)
+    row_nonbasic = np.array([st != basic for st in basis.row_status], dtype=bool)
     ranged = np.asarray(lp.row_upper_, dtype=float) > np.asarray(lp.row_lower_, dtype=float)
-    return not bool((row_nonbasic & ranged & (np.abs(np.asarray(sol.row_dual, dtype=float)) <= _UNIQUE_TOL)).any())
+    return not bool((row_nonbasic & ranged & row_zero).any())
 
 
 def _unique_greedy(model: FastModel, cost: np.ndarray, spend: np.ndarray, cap: float, shadow: float) -> bool:
@@ -319,10 +370,11 @@ def _unique_greedy(model: FastModel, cost: np.ndarray, spend: np.ndarray, cap: f
         return False
     if int((play & (np.abs(value - shadow) <= _UNIQUE_TOL)).sum()) != 1:
         return False
-    cand = np.flatnonzero((model.upper > 0) & (value > 0))
-    order = cand[np.lexsort((value[cand], model.target[cand]))]
-    t, v = model.target[order], value[order]
-    tie = (t[1:] == t[:-1]) & (v[1:] - v[:-1] <= _UNIQUE_TOL)
+    # Within a target v_j = w_t r_t f_j, so the order by value is the static order by f_j.
+    st = _statics(model)
+    order, t_next, df = st.by_fraction
+    wr = value[order[1:]] / np.where(model.frac[order[1:]] > 0, model.frac[order[1:]], 1.0)
+    tie = t_next & (wr * df <= _UNIQUE_TOL)
     if not tie.any():
         return True
     group = np.r_[0, np.cumsum(~tie)]
@@ -357,10 +409,10 @@ def select_scenario(
       in O(n)); otherwise the scenario is solved again on HiGHS (warm, working set);
     * HiGHS answers: unique when the optimal basis is dual non-degenerate (every nonbasic
       column and inequality row has a reduced cost or dual above ``10 TOL.reduced_cost``, and
-      every column outside the working set a reduced cost above it). Otherwise the columns
-      outside the working set with reduced cost ``d_j <= TOL.reduced_cost`` (the only ones the
-      face leaves free) join it, and both stages run warm on the working set's model, which is
-      then restored with its first-stage basis.
+      every column outside the working set a reduced cost above it). Otherwise both stages run
+      on the optimal face as a small LP over the free columns ``|d_j| <= TOL.reduced_cost``
+      (:func:`_face_stages`: every other column fixed at its bound and substituted, rows with
+      ``|pi_i| > TOL.reduced_cost`` made equalities); the working set's model is not touched.
 
     Parameters
     ----------
@@ -397,23 +449,97 @@ def select_scenario(
     kept = "first-stage (second stage not solved)"
     p = model._priced
     if model.last_route == "priced" and p is not None:
-        h = p.highs
-        reduced = cost - model._a_t @ np.asarray(h.getSolution().row_dual, dtype=float)
-        if _unique_vertex(h, reduced[p.outside]):
-            return first.spend, "unique"
-        p.add(np.flatnonzero(p.outside & (reduced <= TOL.reduced_cost)), cost)
-        h.run()  # the new columns price at 0: the basis stays optimal
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return first.spend, kept
-        g = _scenario_weights(model, w * r)
-        lines = model.inputs.options["action_line_id"].to_numpy()
-        y = _two_stages(h, lines[p.cols], model.inputs.line_ids, g[p.cols])
-        if y is None:
-            return first.spend, kept
-        spend = np.zeros(len(cost))
-        spend[p.cols] = y
-        return spend, "second-stage"
-    if _unique_vertex(model.highs, np.zeros(0)):
+        h, outside = p.highs, p.outside
+    else:
+        h, outside = model.highs, np.zeros(len(cost), dtype=bool)
+    pi = np.asarray(h.getSolution().row_dual, dtype=float)
+    reduced = cost - model._a_t @ pi
+    if _unique_vertex(h, reduced[outside]):
         return first.spend, "unique"
-    chosen = select_fast(model, first.spend, w * r)
-    return (first.spend, kept) if chosen is None else (chosen, "second-stage")
+    lo, hi = model._row_bounds(budget_meur, model._budget_cap(budget_meur), r)
+    spend = _face_stages(model, first.spend, reduced, pi, lo, hi, _scenario_weights(model, w * r))
+    return (first.spend, kept) if spend is None else (spend, "second-stage")
+
+
+def _face_stages(
+    model: FastModel,
+    spend: np.ndarray,
+    reduced: np.ndarray,
+    pi: np.ndarray,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    g: np.ndarray,
+) -> np.ndarray | None:
+    """Steps 0-2 of the module docstring on the optimal face written out as a small LP.
+
+    Step 0 fixes every column with ``|d_j| > TOL.reduced_cost`` at the bound it sits on (the
+    columns outside a working set at 0) and every row with ``|pi_i| > TOL.reduced_cost`` at its
+    active side. Substituting the fixed columns leaves an LP over the free columns F only:
+    rows that touch F with bounds ``[l_i - a_i^T x_fix, u_i - a_i^T x_fix]``, and the line rows
+    ``sum_{j in F, line a} y_j - M <= -L_a`` with ``L_a`` the fixed spend on line a (lines with
+    no free column bound ``M >= L_a``; when the face of step 1 fixes M at that bound, step 2
+    keeps it fixed, as the equality row of such a line does in the whole LP). Steps 1 and 2 run
+    on it as in :func:`_two_stages`; the
+    LP is the whole one with constants moved to the right-hand side, so the answer is the same,
+    at the cost of an LP of |F| columns instead of the working set's.
+    """
+    upper = model.upper
+    free = (np.abs(reduced) <= TOL.reduced_cost) & (upper > 0)
+    fixed = np.where(np.abs(spend) <= np.abs(upper - spend), 0.0, upper)
+    fixed[free] = 0.0
+    a = model._a_csc
+    act, const = a @ spend, a @ fixed
+    lo, hi = row_lo.copy(), row_hi.copy()
+    tight = np.flatnonzero(np.abs(pi) > TOL.reduced_cost)
+    at = np.where(np.abs(act[tight] - lo[tight]) <= np.abs(act[tight] - hi[tight]), lo[tight], hi[tight])
+    lo[tight], hi[tight] = at, at
+    cols = np.flatnonzero(free)
+    first, count = a.indptr[cols], np.diff(a.indptr)[cols]  # the free columns of the CSC matrix
+    indptr = np.r_[0, np.cumsum(count)]
+    take = np.repeat(first - indptr[:-1], count) + np.arange(indptr[-1])
+    rows, index = np.unique(a.indices[take], return_inverse=True)  # rows touching F, renumbered
+    st = _statics(model)
+    line_fixed = np.asarray(np.bincount(st.line, weights=fixed, minlength=st.n_lines), dtype=float)
+    line_free = np.bincount(st.line[cols], minlength=st.n_lines)
+    m_floor = float(line_fixed[line_free == 0].max(initial=0.0))
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cols)
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.zeros(len(cols))
+    lp.col_lower_ = np.zeros(len(cols))
+    lp.col_upper_ = upper[cols]
+    lp.row_lower_ = np.where(np.isfinite(lo[rows]), lo[rows] - const[rows], -inf)
+    lp.row_upper_ = np.where(np.isfinite(hi[rows]), hi[rows] - const[rows], inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = indptr.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = a.data[take].astype(float)
+    h = new_highs()
+    if h.passModel(lp) != highspy.HighsStatus.kOk:
+        return None
+    k = len(cols)
+    h.addVar(m_floor, inf)
+    starts, entries, value = _line_rows(st.line[cols], st.n_lines, k)
+    present = np.flatnonzero(line_free)
+    h.addRows(len(starts), np.full(len(starts), -inf), -line_fixed[present], len(entries), starts, entries, value)
+    every = np.arange(k + 1, dtype=np.int32)
+    c1 = np.zeros(k + 1)
+    c1[k] = 1.0
+    h.changeColsCost(k + 1, every, c1)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    m_star = float(h.getSolution().col_value[k])
+    fix_face_highs(h)
+    lp_now = h.getLp()
+    m_lo, m_hi = float(lp_now.col_lower_[k]), float(lp_now.col_upper_[k])
+    if m_lo < m_hi:  # M left free by the face (else the face fixed it, e.g. at M >= L_a): the guard bound
+        h.changeColBounds(k, m_lo, max(m_lo, min(m_hi, m_star + TOL.stage_rel * max(1.0, m_star))))
+    h.changeColsCost(k + 1, every, np.r_[g[cols], 0.0])
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    y = fixed.copy()
+    y[cols] = np.asarray(h.getSolution().col_value[:k], dtype=float)
+    return np.where(np.abs(y) < TOL.zero_spend, 0.0, np.clip(y, 0.0, None))
