@@ -18,6 +18,9 @@ from app_pages.state import (
     remembered_language,
     sync_cookie,
 )
+from app_pages.warmup import start as warm_up
+
+warm_up()  # once per server process: the first page after login finds Plotly and the default dataset warm
 
 st.set_page_config(page_title=t("deps — strategic dependencies"), page_icon="🕸️", layout="wide")
 remembered_language(LANGUAGES)

@@ -10,6 +10,16 @@ from deps.access.auth import authenticate
 from deps.errors import AuthenticationError, DepsError
 
 
+def _load_the_chart_library() -> None:
+    """An empty, hidden chart: the browser loads and starts its chart library (Plotly) while the user types, so the
+    first page after login draws its charts at once."""
+    import plotly.graph_objects as go
+
+    st.html("<style>.st-key-login_charts{display:none}</style>")
+    with st.container(key="login_charts"):
+        st.plotly_chart(go.Figure(), key="login_chart")
+
+
 def render() -> None:
     """Draw the login form; on success open a server-side session (token in a cookie) and rerun into the app."""
     st.title(t("Log in"))
@@ -21,6 +31,7 @@ def render() -> None:
         name = st.text_input(t("User name"), key="login_name", max_chars=80)
         password = st.text_input(t("Password"), type="password", key="login_password", max_chars=1024)
         submitted = st.form_submit_button(t("Log in"), type="primary")
+    _load_the_chart_library()
     if not submitted:
         return
     try:

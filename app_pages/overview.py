@@ -15,24 +15,12 @@ from app_pages.state import (
     database,
     download_buttons,
     graph_frames,
+    heatmap,
     market_names,
+    overview_view,
     source_line,
 )
 from app_pages.tables import flagged, show_table
-from deps.services.views import heatmap_frame
-from deps.store.catalogue import DatasetOverview, dataset_overview
-from deps.store.db import Database
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _overview(db: Database, dataset: str, content_hash: str) -> DatasetOverview:
-    """Cached per dataset version: the hash in the key makes a new import show at once."""
-    return dataset_overview(db, dataset)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _heatmap(run_id: str, analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
-    return heatmap_frame(analysis_nodes, graph_nodes)
 
 
 def _flagged(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +38,7 @@ def render() -> None:
     if ref is None:
         return
     db = database()
-    view = _overview(db, ref.name, ref.content_hash)
+    view = overview_view(db, ref.name, ref.content_hash)
     source = source_line(ref)
     total = len(view.coverage)
     with_shares = int((view.coverage["coverage"] > 0).sum()) if total else 0
@@ -75,7 +63,7 @@ def render() -> None:
     if analysis is not None:
         run_id, tables = analysis
         nodes = tables["nodes"]
-        heat = _heatmap(run_id, nodes, graph_frames(ref)["nodes"])
+        heat = heatmap(run_id, nodes, graph_frames(ref)["nodes"])
         run_source = source_line(ref, t("analysis run {id}", id=run_id[:8]))
         st.subheader(t("Risk by focus market and sector"))
         st.plotly_chart(

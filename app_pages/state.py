@@ -26,8 +26,8 @@ from deps.access.sessions import end_session, open_session, password_change_requ
 from deps.config import Settings, load_settings
 from deps.errors import AuthenticationError, DepsError
 from deps.services.exports import log_export, neutralise_formulas, table_bytes
-from deps.services.views import latest_analysis, markets_frame
-from deps.store.catalogue import list_datasets
+from deps.services.views import heatmap_frame, latest_analysis, markets_frame
+from deps.store.catalogue import DatasetOverview, dataset_overview, list_datasets
 from deps.store.db import Database
 from deps.store.queries import (
     DatasetRef,
@@ -49,9 +49,11 @@ __all__ = [
     "export_marking",
     "forget_downloads",
     "graph_frames",
+    "heatmap",
     "line_names",
     "logout",
     "market_names",
+    "overview_view",
     "remember_language",
     "remembered_language",
     "settings",
@@ -303,6 +305,19 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
         return None
     _stored_analysis.clear()
     return _stored_analysis(db, ref.name, ref.version, ref.content_hash, actor())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def overview_view(db: Database, dataset: str, content_hash: str) -> DatasetOverview:
+    """The Overview's counts and coverage of a dataset, cached per version (the hash in the key makes a new import
+    show at once)."""
+    return dataset_overview(db, dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def heatmap(run_id: str, analysis_nodes: pd.DataFrame, graph_nodes: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's risk per focus market and sector of an analysis run (cached per run and tables)."""
+    return heatmap_frame(analysis_nodes, graph_nodes)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
