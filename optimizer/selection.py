@@ -179,6 +179,8 @@ class _Statics:
     next one is of the same target; the fraction gap to it."""
     priority: np.ndarray | None = None
     g: np.ndarray | None = None
+    face_highs: highspy.Highs | None = None
+    """The HiGHS instance the face LPs of :func:`_face_stages` are solved on."""
     """The last scenario's priorities and perturbation weights (budgets of one case share them)."""
 
 
@@ -515,7 +517,10 @@ def _face_stages(
     lp.a_matrix_.start_ = indptr.astype(np.int32)
     lp.a_matrix_.index_ = index.astype(np.int32)
     lp.a_matrix_.value_ = a.data[take].astype(float)
-    h = new_highs()
+    h = st.face_highs
+    if h is None:
+        h = st.face_highs = new_highs()  # one instance per model: set-up once, the LP replaced each time
+    h.clearModel()
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         return None
     k = len(cols)
