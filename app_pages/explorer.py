@@ -23,7 +23,9 @@ from app_pages.state import (
     source_line,
 )
 from app_pages.tables import show_table
-from deps.services.views import layered_layout, node_detail
+from deps.access.auth import Actor
+from deps.services.views import NodeDetail, layered_layout, node_detail
+from deps.store.db import Database
 from deps.store.queries import DatasetRef
 
 
@@ -37,6 +39,13 @@ def _sources(content_hash: str, provision: pd.DataFrame) -> dict[str, str]:
     """Node id -> the ids of the sources of its supplier rows (hover text of the network)."""
     grouped = provision.groupby("node_id")["source"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
     return {str(k): str(v) for k, v in grouped.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _detail(db: Database, ref: DatasetRef, node_id: str, _user: Actor) -> NodeDetail:
+    """One node's row, suppliers and chains, cached per dataset version (the content hash is in ``ref``) and node;
+    every role may read them, so the reader is not part of the key (a rerun of the page reads nothing again)."""
+    return node_detail(db, ref, node_id, actor=_user)
 
 
 def _split(series: pd.Series) -> list[str]:
@@ -161,12 +170,7 @@ def render() -> None:
     selected = str(st.session_state["ex_node"])
     if analysis is not None:
         provision = graph_frames(ref)["provision"]
-        sources = {
-            str(k): str(v)
-            for k, v in provision.groupby("node_id")["source"]
-            .agg(lambda s: ", ".join(sorted(set(map(str, s)))))
-            .items()
-        }
+        sources = _sources(ref.content_hash, provision)
         title = (
             t("Upstream chain of {market}", market=market_names().get(focus, focus))
             if focus
@@ -193,7 +197,7 @@ def render() -> None:
     node_id = st.selectbox(
         t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help=t("or click a node above")
     )
-    detail = node_detail(database(), ref, str(node_id), actor=actor())
+    detail = _detail(database(), ref, str(node_id), actor())
     row = detail.node
     st.subheader(f"{md(row['name'])} ({md(node_id)})")
     cols = st.columns(4)
