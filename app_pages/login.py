@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages.i18n import t
@@ -10,14 +14,24 @@ from deps.access.auth import authenticate
 from deps.errors import AuthenticationError, DepsError
 
 
-def _load_the_chart_library() -> None:
-    """An empty, hidden chart: the browser loads and starts its chart library (Plotly) while the user types, so the
-    first page after login draws its charts at once."""
-    import plotly.graph_objects as go
+@cache
+def _chart_module() -> str | None:
+    """The file name of Streamlit's Plotly chart module in its static folder (the name carries a content hash)."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if found else None
 
-    st.html("<style>.st-key-login_charts{display:none}</style>")
-    with st.container(key="login_charts"):
-        st.plotly_chart(go.Figure(), key="login_chart")
+
+def _load_the_chart_library() -> None:
+    """Have the browser load and start Streamlit's chart module (Plotly, about 4.7 MB of JavaScript) while the user
+    types, so that the first page after login draws its charts at once; no chart and no data on this page (without
+    the module's file, or if the browser cannot load it, the first chart loads it as before)."""
+    name = _chart_module()
+    if name is not None:
+        url = json.dumps(f"static/js/{name}")
+        st.html(
+            f"<script>import(new URL({url}, document.baseURI).href).catch(() => undefined);</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def render() -> None:
