@@ -8,6 +8,7 @@ the app talks to deps, never to the engines or the database directly.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,78 @@ def test_plain_raise_checker_sees_one(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f(x):\n    if x:\n        raise ValueError('no')\n    raise OwnError('fine')\n")
     assert plain_raises(module) == ["3: ValueError"]
+
+
+#: Third-party libraries a deps module may import inside a function: heavy or optional ones that most commands and
+#: pages never need (report rendering, encryption, spreadsheets, Dask, migrations, the password checker, YAML).
+LAZY_LIBS = {
+    "alembic",
+    "choreographer",
+    "distributed",
+    "kaleido",
+    "matplotlib",
+    "msoffcrypto",
+    "openpyxl",
+    "pikepdf",
+    "plotly",
+    "rich",
+    "weasyprint",
+    "xlsxwriter",
+    "yaml",
+    "zxcvbn",
+}
+
+
+def function_imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, module)`` of every import statement inside a function of ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import):
+                found.extend((node.lineno, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.append((node.lineno, node.module))
+    return sorted(set(found))
+
+
+def misplaced_imports(path: Path, rel_parts: tuple[str, ...]) -> list[str]:
+    """Function-level imports the house rule refuses (docs/architecture.md, "Imports").
+
+    The standard library is always imported at module level. The CLI (``deps/cli/``) loads the project's services
+    per command, which keeps ``deps --help`` and each command's start-up lean; elsewhere a function may import only
+    a library of :data:`LAZY_LIBS`.
+    """
+    in_cli = rel_parts[:2] == ("deps", "cli")
+    refused = []
+    for line, module in function_imports(path):
+        root = module.split(".")[0]
+        if root in sys.stdlib_module_names:
+            refused.append(f"{line}: {module} (standard library)")
+        elif root in {"deps", "supplychain", "optimizer"} and not in_cli:
+            refused.append(f"{line}: {module} (the project's own module)")
+        elif root not in {"deps", "supplychain", "optimizer"} and root not in LAZY_LIBS and not in_cli:
+            refused.append(f"{line}: {module} (not a heavy or optional library)")
+    return refused
+
+
+@pytest.mark.parametrize("path", _deps_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_function_level_imports_follow_the_rule(path: Path) -> None:
+    refused = misplaced_imports(path, path.relative_to(ROOT).parts)
+    assert not refused, f"{path.relative_to(ROOT)}: move these imports to the top of the module: {refused}"
+
+
+def test_import_rule_checker_sees_each_case(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "def f():\n    import os\n    from deps.store import db\n    import pandas\n    import weasyprint\n",
+        encoding="utf-8",
+    )
+    assert misplaced_imports(module, ("deps", "services", "m.py")) == [
+        "2: os (standard library)",
+        "3: deps.store (the project's own module)",
+        "4: pandas (not a heavy or optional library)",
+    ]
+    assert misplaced_imports(module, ("deps", "cli", "m.py")) == ["2: os (standard library)"]

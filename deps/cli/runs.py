@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -282,17 +283,15 @@ def optimise(
     binding constraints), reduced costs ("why not funded"), assumptions and, when asked, frontier, Monte Carlo and
     robust tables beside it. Infeasible is a result: the conflicting named constraints are printed.
     """
-    from dataclasses import replace as dc_replace
-
     from deps.services.optimisation import run_optimisation
-    from deps.services.scenario import ScenarioConfig, parse_scenario
+    from deps.services.scenario import SOLVERS, ScenarioConfig, parse_scenario
 
     settings, db = ready()
     check_output(out, force=force)
     config, file_dataset = parse_scenario(scenario) if scenario is not None else (ScenarioConfig(), None)
     if solver is not None:
-        if solver not in ("highs", "cbc"):
-            raise typer.BadParameter("use highs or cbc", param_hint="--solver")
+        if solver not in SOLVERS:
+            raise typer.BadParameter(f"use {' or '.join(SOLVERS)}", param_hint="--solver")
         config = dc_replace(config, solver=solver)
     result = run_optimisation(
         db,

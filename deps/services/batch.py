@@ -8,10 +8,13 @@ fails is stored with status ``error`` and its reason; the others go on.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,10 +173,6 @@ def _lost_worker_errors() -> tuple[type[BaseException], ...]:
     rows; database errors are SQLAlchemy's own). A worker lost while others live is rescheduled by Dask itself, three
     times at most (``KilledWorker`` after that).
     """
-    import asyncio
-    from concurrent.futures import CancelledError
-    from concurrent.futures.process import BrokenProcessPool
-
     from distributed import KilledWorker
     from distributed.client import FutureCancelledError
     from distributed.comm.core import CommClosedError

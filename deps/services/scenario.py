@@ -47,7 +47,15 @@ from optimizer.backends import SOLVERS  # the solver names live in one place, in
 from optimizer.errors import PolicyError
 from optimizer.policy import Constraints, ForcedOption
 
-__all__ = ["BatchSpec", "ScenarioConfig", "parse_batch", "parse_scenario", "scenario", "scenario_from_mapping"]
+__all__ = [
+    "SOLVERS",
+    "BatchSpec",
+    "ScenarioConfig",
+    "parse_batch",
+    "parse_scenario",
+    "scenario",
+    "scenario_from_mapping",
+]
 
 MAX_SCENARIO_BYTES = 5_000_000
 MAX_BATCH_SCENARIOS = 100_000
