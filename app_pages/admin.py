@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -58,9 +60,9 @@ def _users() -> None:
             _flash(t("New one-time password for {user} (shown once):", user=who), secret)
 
 
-def _apply(change: object, message: str) -> None:
+def _apply(change: Callable[[], object], message: str) -> None:
     try:
-        change()  # type: ignore[operator]
+        change()
     except DepsError as exc:
         st.error(md(error_text(exc)))
     else:

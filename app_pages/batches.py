@@ -17,6 +17,7 @@ import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import error_text, language, t
+from app_pages.labels import value_label
 from app_pages.plain import md
 from app_pages.state import actor, current_dataset, database, download_buttons, settings, source_line
 from app_pages.tables import show_table
@@ -121,7 +122,11 @@ def _browse(ref_source: str, dataset: str) -> None:
         ]
     )
     show_table(table, hide_index=True)
-    batch_id: str = st.selectbox(t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: b[:12])
+    lang = language()
+    labels = {r.id: f"{r.id[:12]} · {value_label('status', r.status, lang)} · {r.created_at[:19]}" for r in runs}
+    batch_id: str = st.selectbox(
+        t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: labels.get(b, b)
+    )
     summary, allocations = collect(database(), str(batch_id), actor=actor())
     if summary.empty:
         st.info(t("No scenario of this batch is stored yet."))

@@ -20,7 +20,8 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.i18n import error_text, t
+from app_pages.i18n import error_text, language, t
+from app_pages.labels import value_label
 from app_pages.plain import md
 from app_pages.runs_compare import parameter_summary
 from app_pages.state import actor, database, settings
@@ -57,11 +58,12 @@ def report_file_name(run: RunRecord, fmt: str) -> str:
     return f"deps-report-{run.kind}-{run.id}.{fmt}"
 
 
-def run_label(run: RunRecord) -> str:
-    """One line per run in the picker: kind, dataset and version, time, user, status, the short id and the
-    parameters."""
+def run_label(run: RunRecord, lang: str = "en") -> str:
+    """One line per run in the picker: kind, dataset and version, time, user, status (kind and status in ``lang``),
+    the short id and the parameters."""
     dataset = f"{run.dataset} v{run.dataset_version}" if run.dataset else "-"
-    head = f"{run.kind} · {dataset} · {run.created_at[:19]} · {run.user} · {run.status} · {run.id[:8]}"
+    kind, status = value_label("run_kind", run.kind, lang), value_label("status", run.status, lang)
+    head = f"{kind} · {dataset} · {run.created_at[:19]} · {run.user} · {status} · {run.id[:8]}"
     summary = parameter_summary(run.parameters, 80)
     return f"{head} · {summary}" if summary else head
 
@@ -146,11 +148,17 @@ def _build(request: dict[str, Any], runs: dict[str, RunRecord]) -> dict[str, Any
 
 
 def _form(runs: list[RunRecord]) -> None:
+    lang = language()
     kinds = sorted({run.kind for run in runs})
     all_kinds = t("all kinds")
-    kind = st.selectbox(t("Kind of run"), ["", *kinds], format_func=lambda k: k or all_kinds, key="rp_kind")
+    kind = st.selectbox(
+        t("Kind of run"),
+        ["", *kinds],
+        format_func=lambda k: value_label("run_kind", k, lang) if k else all_kinds,
+        key="rp_kind",
+    )
     shown = [run for run in runs if not kind or run.kind == kind]
-    labels = {run.id: run_label(run) for run in shown}
+    labels = {run.id: run_label(run, lang) for run in shown}
     st.selectbox(t("Stored run"), list(labels), format_func=lambda i: labels.get(i, i), key="rp_run")
     left, right = st.columns(2)
     fmt = left.radio(

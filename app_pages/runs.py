@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.i18n import error_text, language, t
-from app_pages.labels import column_label
+from app_pages.labels import column_label, value_label
 from app_pages.plain import md
 from app_pages.runs_compare import compare_parameters, compare_tables, parameter_summary
 from app_pages.state import actor, database, download_buttons
@@ -20,11 +20,13 @@ from deps.store.db import Database
 RUN_LIMIT = 500
 
 
-def run_label(run: RunRecord) -> str:
-    """One line per run in the pickers: kind, dataset and version, time, user, status, short id and parameters."""
+def run_label(run: RunRecord, lang: str = "en") -> str:
+    """One line per run in the pickers: kind, dataset and version, time, user, status (kind and status in ``lang``),
+    short id and parameters."""
     dataset = f"{run.dataset} v{run.dataset_version}" if run.dataset else "-"
+    kind, status = value_label("run_kind", run.kind, lang), value_label("status", run.status, lang)
     return (
-        f"{run.kind} · {dataset} · {run.created_at[:19]} · {run.user} · {run.status} · {run.id[:8]} · "
+        f"{kind} · {dataset} · {run.created_at[:19]} · {run.user} · {status} · {run.id[:8]} · "
         f"{parameter_summary(run.parameters, 60)}"
     )
 
@@ -36,14 +38,17 @@ def _tables(db: Database, run_id: str, _user: Actor) -> dict[str, pd.DataFrame]:
 
 
 def _browser(runs: list[RunRecord]) -> list[RunRecord]:
+    lang = language()
     kinds = sorted({r.kind for r in runs})
-    chosen = st.multiselect(t("Kind of run"), kinds, key="ru_kinds")
+    chosen = st.multiselect(
+        t("Kind of run"), kinds, key="ru_kinds", format_func=lambda k: value_label("run_kind", k, lang)
+    )
     shown = [r for r in runs if not chosen or r.kind in chosen]
     table = pd.DataFrame(
         [
             {
                 "id": r.id,
-                "kind": r.kind,
+                "kind": value_label("run_kind", r.kind, lang),
                 "status": r.status,
                 "dataset": f"{r.dataset} v{r.dataset_version}" if r.dataset else "",
                 "user": r.user,
@@ -54,7 +59,7 @@ def _browser(runs: list[RunRecord]) -> list[RunRecord]:
         ],
         columns=["id", "kind", "status", "dataset", "user", "created_at", "parameters"],
     )
-    show_table(table, key="ru_table")
+    show_table(table, key="ru_table", raw=("kind",))  # run kinds, in words above, not node kinds
     return shown
 
 
@@ -63,7 +68,8 @@ def _compare(runs: list[RunRecord]) -> None:
     if len(runs) < 2:
         st.info(t("Two stored runs are needed for a comparison."))
         return
-    labels = {r.id: run_label(r) for r in runs}
+    lang = language()
+    labels = {r.id: run_label(r, lang) for r in runs}
     cols = st.columns(2)
     first = cols[0].selectbox(t("Run A"), list(labels), index=1, key="ru_a", format_func=lambda i: labels.get(i, i))
     second = cols[1].selectbox(t("Run B"), list(labels), index=0, key="ru_b", format_func=lambda i: labels.get(i, i))
@@ -71,7 +77,11 @@ def _compare(runs: list[RunRecord]) -> None:
     a, b = by_id[str(first)], by_id[str(second)]
     if a.kind != b.kind:
         st.warning(
-            t("The two runs are of different kinds ({a}, {b}): only tables both have are compared.", a=a.kind, b=b.kind)
+            t(
+                "The two runs are of different kinds ({a}, {b}): only tables both have are compared.",
+                a=value_label("run_kind", a.kind, lang),
+                b=value_label("run_kind", b.kind, lang),
+            )
         )
     params = compare_parameters(a.parameters, b.parameters)
     st.caption(t("Parameters that differ"))
@@ -89,7 +99,6 @@ def _compare(runs: list[RunRecord]) -> None:
     if changes.empty:
         st.info(t("The results of both runs are the same."))
         return
-    lang = language()
     shown = changes.assign(measure=changes["measure"].map(lambda c: column_label(str(c), lang)))
     show_table(shown, key="ru_changes", raw=("table",))  # the runs' table names, not import tables
     download_buttons(changes, f"compare-{a.id[:8]}-{b.id[:8]}", key="ru_dl")

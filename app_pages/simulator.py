@@ -3,11 +3,14 @@ final product (charts), and two scenarios side by side."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pandas as pd
 import streamlit as st
 
 from app_pages import figures_runs
 from app_pages.i18n import error_text, language, t
+from app_pages.plain import md
 from app_pages.state import actor, current_dataset, database, download_buttons, market_names, settings, source_line
 from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
@@ -15,6 +18,13 @@ from deps.services.analysis import ShockSpec, make_shock, run_simulation
 
 KINDS = ["country", "firm", "node"]
 DEFAULTS = {"A": [("country", "CHN", 1.0)], "B": [("country", "CHN", 0.5)]}
+
+
+class SimulationResult(TypedDict):
+    """One scenario's stored run, as the page keeps it between reruns."""
+
+    run_id: str
+    tables: dict[str, pd.DataFrame]
 
 
 def _shock_editor(scenario: str) -> tuple[list[ShockSpec], str | None]:
@@ -36,7 +46,7 @@ def _shock_editor(scenario: str) -> tuple[list[ShockSpec], str | None]:
         try:
             shocks.append(make_shock(str(row["kind"]), str(row["target"]), fraction))
         except DepsError as exc:
-            problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=error_text(exc))
+            problem = t("Scenario {name} has a bad shock: {error}", name=scenario, error=md(error_text(exc)))
             st.error(problem)
             return [], problem
     return shocks, None
@@ -67,7 +77,7 @@ def render() -> None:
         st.error(t("Fix the inputs above to run: {reasons}", reasons="; ".join(problems)))
     blocked = bool(problems) or not any(specs.values())
     if st.button(t("Run simulation"), type="primary", key="sim_run", disabled=blocked) and not blocked:
-        results: dict[str, dict[str, object]] = {}
+        ran: dict[str, SimulationResult] = {}
         failures: list[str] = []
         with st.spinner(t("Simulating...")):
             for name, shocks in specs.items():
@@ -76,23 +86,23 @@ def render() -> None:
                 try:
                     run = run_simulation(database(), settings(), dataset=ref.name, actor=user, shocks=shocks)
                 except DepsError as exc:
-                    failures.append(t("Scenario {name} failed: {error}", name=name, error=error_text(exc)))
+                    failures.append(t("Scenario {name} failed: {error}", name=name, error=md(error_text(exc))))
                     continue
-                results[name] = {"run_id": run.run_id, "tables": run.tables}
-        st.session_state["sim_results"] = results
+                ran[name] = SimulationResult(run_id=run.run_id, tables=run.tables)
+        st.session_state["sim_results"] = ran
         st.session_state["sim_failures"] = failures
     for failure in st.session_state.get("sim_failures") or []:
         st.error(failure)
     if st.session_state.get("sim_failures") and st.session_state.get("sim_results"):
         st.warning(t("Some scenarios failed; the results below show only the scenarios that ran."))
-    results = st.session_state.get("sim_results") or {}
+    results: dict[str, SimulationResult] = st.session_state.get("sim_results") or {}
     if not results:
         return
     names = market_names()
     runs = ", ".join(f"{k}: {v['run_id']!s:.8}" for k, v in results.items())
     source = source_line(ref, t("simulation runs {runs}", runs=runs))
-    markets = {t("Scenario {name}", name=k): v["tables"]["markets"] for k, v in results.items()}  # type: ignore[index]
-    finals = {t("Scenario {name}", name=k): v["tables"]["finals"] for k, v in results.items()}  # type: ignore[index]
+    markets = {t("Scenario {name}", name=k): v["tables"]["markets"] for k, v in results.items()}
+    finals = {t("Scenario {name}", name=k): v["tables"]["finals"] for k, v in results.items()}
     st.subheader(t("Losses per market"))
     st.plotly_chart(
         figures_runs.losses_by_market(markets, source=source, market_names=names, lang=language()), key="sim_markets"
@@ -108,7 +118,6 @@ def render() -> None:
         with col:
             st.markdown(t("**Scenario {name}** (run `{id}`)", name=name, id=f"{result['run_id']!s:.8}"))
             tables = result["tables"]
-            assert isinstance(tables, dict)
             show_table(tables["markets"], hide_index=True)
             download_buttons(tables["markets"], f"sim-{name}-markets", key=f"sim_dl_m_{name}", dataset=ref.name)
             show_table(
