@@ -322,6 +322,16 @@ def test_folder_without_usgs_files(tmp_path: Path) -> None:
         validate_usgs(tmp_path, max_bytes=MAX)
 
 
+def test_single_file_with_another_name_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # an upload keeps its own name: a file that is no USGS release file is refused with a fix, never an assertion
+    path = tmp_path / "gallium.csv"
+    path.write_text(WIDE_HEADER + "MCS2023,China,Primary production,1,2,\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as exc:
+        validate_usgs(path, max_bytes=MAX)
+    assert _problems(exc) == [("gallium.csv", None, None, "the file name is not one of a USGS data release")]
+    assert "MCS2025_World_Data.csv" in exc.value.problems[0].fix
+
+
 def test_withheld_country_keeps_its_row_with_unknown_share(tmp_path: Path) -> None:
     body = (
         "MCS2023,China,Primary production,400,500,\n"

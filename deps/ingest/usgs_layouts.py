@@ -99,6 +99,10 @@ _WIDE_FILE = re.compile(r"^mcs(\d{4})-([a-z-]+)_world\.csv$", re.IGNORECASE)
 _TITLE = re.compile(r"<title>Mineral Commodity Summaries \d{4} - (.+?) Data Release</title>")
 _FIXES = {
     "wide": "give the folder mcs2023_world or mcs2024_world as published (one CSV per commodity)",
+    "name": (
+        "keep the name USGS gave the file: mcsYYYY-<commodity>_world.csv (2023, 2024),"
+        " MCS2025_World_Data.csv or MCS2026_Commodities_Data.csv"
+    ),
 }
 
 
@@ -136,8 +140,11 @@ def read_release(paths: list[Path], *, max_bytes: int, problems: list[Problem]) 
             parts.append(_layout_2025(path.name, rows, problems))
         elif path.name == "MCS2026_Commodities_Data.csv":
             parts.append(_layout_2026(path.name, rows, problems))
+        elif (match := _WIDE_FILE.match(path.name)) is not None:
+            parts.append(_layout_wide(path, match, rows, problems))
         else:
-            parts.append(_layout_wide(path, rows, problems))
+            problem = "the file name is not one of a USGS data release"
+            problems.append(Problem(path.name, None, None, problem, _FIXES["name"]))
     if not parts:
         return pd.DataFrame(columns=list(LONG_COLUMNS))
     return pd.concat(parts, ignore_index=True)[list(LONG_COLUMNS)]
@@ -205,10 +212,8 @@ def _require(name: str, header: list[str], columns: tuple[str, ...], problems: l
 
 
 # ---------------------------------------------------------------------------------------------------- layouts
-def _layout_wide(path: Path, rows: list[list[str]], problems: list[Problem]) -> pd.DataFrame:
+def _layout_wide(path: Path, match: re.Match[str], rows: list[list[str]], problems: list[Problem]) -> pd.DataFrame:
     name = path.name
-    match = _WIDE_FILE.match(name)
-    assert match is not None
     vintage, code = int(match.group(1)), match.group(2).lower()
     header = [clean_text(h) for h in rows[0]]
     if not _require(name, header, ("Country",), problems, _FIXES["wide"]):
