@@ -15,8 +15,9 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from deps.errors import ConfigError
 from supplychain.thresholds import Thresholds
@@ -399,14 +400,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         When a value cannot be parsed; the message names the variable and what it accepts.
     """
     env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each setting's parser gives the type of its field
     for setting in SETTINGS:
         raw = env.get(setting.env, setting.default)
         try:
             values[setting.attr] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r}: {exc}. {setting.help}") from exc
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     for setting in THRESHOLD_SETTINGS:
         given = env.get(setting.env)
         if not given:
@@ -415,11 +416,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             overrides[setting.attr] = setting.parse(given)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={given!r}: {exc}. {setting.help}") from exc
-    values["thresholds"] = Thresholds(
-        home=str(values["home_country"]),
-        bloc=str(values["bloc"]),
-        **overrides,  # type: ignore[arg-type]
-    )
+    base = Thresholds(home=str(values["home_country"]), bloc=str(values["bloc"]))
+    values["thresholds"] = replace(base, **overrides)
     names = {f.name for f in fields(Settings)}
     assert names == set(values), "SETTINGS and Settings disagree"
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)

@@ -173,8 +173,10 @@ def main() -> None:
         if _is_usage_error(exc):
             context = getattr(exc, "ctx", None)
             hint = f" (see: {context.command_path} --help)" if context is not None else ""
-            typer.echo(f"error: {exc.format_message()}{hint}", err=True)  # type: ignore[attr-defined]
-            sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
+            format_message = getattr(exc, "format_message", None)
+            message = format_message() if callable(format_message) else str(exc)
+            typer.echo(f"error: {message}{hint}", err=True)
+            sys.exit(int(getattr(exc, "exit_code", 2)))
         if isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
             typer.echo(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
             sys.exit(1)

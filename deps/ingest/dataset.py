@@ -132,7 +132,7 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: Sequence[Mapping[
     """Insert ``rows`` (already validated dicts) into ``table`` in chunks; returns the row count."""
     if not rows:
         return 0
-    statement = sa.insert(table.__table__)  # type: ignore[attr-defined]
+    statement = sa.insert(sa.inspect(table).local_table)
     for start in range(0, len(rows), _CHUNK):
         session.execute(statement, list(rows[start : start + _CHUNK]))
     return len(rows)

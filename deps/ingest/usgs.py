@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 from pathlib import Path
 
 import pandas as pd
@@ -274,20 +275,20 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
         if not countries and not residual:
             continue
         members = [*countries.values(), *residual]
-        known = [float(r["value"]) for r in members if _known(r["value"])]  # type: ignore[arg-type]
+        known = [v for r in members if (v := _number(r["value"])) is not None]
         listed = sum(known)
-        totals = [float(r["value"]) for r in group if r["kind"] == "total" and _known(r["value"])]  # type: ignore[arg-type]
+        totals = [v for r in group if r["kind"] == "total" and (v := _number(r["value"])) is not None]
         world = max(totals) if totals else None
         totals_missing += world is None
         denominator = max(world or 0.0, listed)
         if world:
             checks.append(
                 {
-                    "vintage": int(vintage),  # type: ignore[call-overload]
+                    "vintage": _whole(vintage),
                     "commodity": commodity,
                     "stage": stage,
                     "measure": measure,
-                    "year": int(year),  # type: ignore[call-overload]
+                    "year": _whole(year),
                     "world_total": world,
                     "listed_sum": listed,
                     "missing_values": len(members) - len(known),
@@ -299,7 +300,7 @@ def _shares(long: pd.DataFrame, tolerance: float) -> tuple[pd.DataFrame, pd.Data
             "node": node,
             "unit": unit,
             "basis": stage_basis(str(group[0]["stage"]), str(measure)),
-            "year": int(year),  # type: ignore[call-overload]
+            "year": _whole(year),
             "vintage": f"USGS MCS {vintage}",
             "source": f"usgs-mcs-{vintage}",
         }
@@ -338,13 +339,22 @@ def _estimate_reason(label: Label, cell: str, note: str, year: int) -> str:
     return "; ".join(reasons)
 
 
-def _known(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
+def _number(value: object) -> float | None:
+    """A known figure as a float; ``None`` for a missing one (``None`` or NaN)."""
+    if not isinstance(value, numbers.Real):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _whole(value: object) -> int:
+    """A year or vintage of a group key as an int (the keys hold ints or their text)."""
+    return int(str(value))
 
 
 def _row(r: dict[str, object], denominator: float) -> dict[str, object] | None:
     """The supplier fields of one table row (``None`` for a residual row with a blank cell)."""
-    value = float(r["value"]) if _known(r["value"]) else None  # type: ignore[arg-type]
+    value = _number(r["value"])
     is_country = r["kind"] == "country"
     if value is None and not is_country and r["marker"] == "blank":
         return None

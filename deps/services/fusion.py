@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -142,9 +143,17 @@ def _choose(blocks: list[dict[str, object]]) -> dict[str, dict[str, object]]:
     chosen: dict[str, dict[str, object]] = {}
     for block in blocks:
         node = str(block["node_id"])
-        if node not in chosen or block["rank"] > chosen[node]["rank"]:  # type: ignore[operator]
+        if node not in chosen or _rank(block) > _rank(chosen[node]):
             chosen[node] = block
     return chosen
+
+
+def _rank(block: dict[str, object]) -> tuple[Any, ...]:
+    """A block's precedence key (:func:`_block`: evidence, basis, year, order, vintage); larger wins."""
+    rank = block["rank"]
+    if not isinstance(rank, tuple):
+        raise TypeError(f"a block's rank is a tuple, not {type(rank).__name__}")
+    return rank
 
 
 def _apply(base: pd.DataFrame, chosen: dict[str, dict[str, object]]) -> pd.DataFrame:

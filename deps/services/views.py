@@ -172,9 +172,14 @@ def dataset_diff(db: Database, name: str, old: int, new: int, *, actor: Actor) -
 
 
 def _same(a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):  # type: ignore[call-overload]
+    if _missing(a) and _missing(b):
         return True
     return bool(a == b)
+
+
+def _missing(value: object) -> bool:
+    """A cell without a value: ``None``, ``pd.NA``, ``NaT`` or a NaN float."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def latest_analysis(db: Database, ref: DatasetRef, *, actor: Actor) -> tuple[str, dict[str, pd.DataFrame]] | None:
