@@ -12,6 +12,8 @@ Pure data, no Streamlit.
 
 from __future__ import annotations
 
+from app_pages.messages_ingest import INGEST_MESSAGES, INGEST_WORDS
+
 __all__ = ["MESSAGES", "WORDS"]
 
 #: Coded words inside the messages and their Dutch wording (field types of the same name).
@@ -30,7 +32,7 @@ WORDS: dict[str, dict[str, str]] = {
     # what a validated column should hold (deps.ingest: ``what=`` of the checks)
     "what": {
         "a year": "een jaartal",
-        "a 6-digit HS 1992 code": "een HS 1992-code van 6 cijfers",
+        "a 6-digit HS 1992 code": "een HS-1992-code van 6 cijfers",
         "a value in thousand USD": "een waarde in duizend USD",
         "a quantity in tonnes": "een hoeveelheid in ton",
         "an ISO 3166-1 alpha-3 code (or S19 for BACI's Other Asia, n.e.s.)": (
@@ -42,13 +44,13 @@ WORDS: dict[str, dict[str, str]] = {
         "an ISO 3166-1 alpha-3 code": "een ISO 3166-1 alpha-3-code",
         "the economy's name": "de naam van de economie",
         "a WGI estimate": "een WGI-schatting",
-        "the source_id of a row in sources": "de source_id van een regel in sources",
+        "the source_id of a row in sources": "de source_id van een regel in `sources`",
         "a short unique id": "een korte unieke id",
         "the title of the publication": "de titel van de publicatie",
         "the country's name": "de naam van het land",
         "a unique node id": "een unieke knoop-id",
         "the node's name": "de naam van de knoop",
-        "a type share in percent": "een aandeel van het type in procenten",
+        "a type share in percent": "een aandeel van de soort in procenten",
         "a substitutability factor": "een vervangbaarheidsfactor",
         "a unique firm id": "een unieke bedrijfs-id",
         "the firm's name": "de naam van het bedrijf",
@@ -59,10 +61,10 @@ WORDS: dict[str, dict[str, str]] = {
     "file_kind": {
         "BACI file": "BACI-bestand",
         "WGI file": "WGI-bestand",
-        "FDA DECRS file": "FDA DECRS-bestand",
+        "FDA DECRS file": "FDA-DECRS-bestand",
         "IEA workbook": "IEA-werkmap",
         "USGS release": "USGS-publicatie",
-        "EU CRM shares": "EU CRM-aandelen",
+        "EU CRM shares": "EU-CRM-aandelen",
         "product table": "producttabel",
         "CSET folder": "CSET-map",
         "template": "sjabloon",
@@ -84,6 +86,9 @@ WORDS: dict[str, dict[str, str]] = {
         "id": "id",
     },
 }
+
+for _vocabulary, _words in INGEST_WORDS.items():
+    WORDS[_vocabulary] = {**WORDS.get(_vocabulary, {}), **_words}
 
 #: Every message as (English pattern, Dutch wording), grouped by where it is written.
 MESSAGES: tuple[tuple[str, str], ...] = (
@@ -328,4 +333,6 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "{name} is de laatste actieve beheerder: maak eerst een andere gebruiker beheerder",
     ),
     ("role {role:quoted} is unknown: use one of {roles:name}", "rol {role} is onbekend: gebruik een van {roles}"),
+    # deps.ingest: the format-specific problems and fixes of the importers (app_pages.messages_ingest)
+    *INGEST_MESSAGES,
 )
