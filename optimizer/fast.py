@@ -48,7 +48,7 @@ from optimizer.errors import InputError, PolicyError, SolverError
 from optimizer.inputs import Budget, OptimiserInputs, Policy, line_bounds, validate_policy
 from optimizer.status import Status
 
-__all__ = ["FastModel", "FastSolution", "Labels", "greedy_pieces", "scale_from_lines"]
+__all__ = ["FastModel", "FastSolution", "Labels", "PricedAnswer", "greedy_pieces", "scale_from_lines"]
 
 INF = highspy.kHighsInf
 
@@ -188,6 +188,8 @@ class FastModel:
         self.last_route = "none"
         """Where the last :meth:`solve` found its answer: ``greedy``, ``priced`` (the working set's
         model, :class:`_PricedLp`), ``whole`` (:attr:`highs`) or ``none``."""
+        self.last_priced: PricedAnswer | None = None
+        """Reduced costs, row duals and row bounds of the last solve when its route is ``priced``."""
         if build_lp:
             self._build()
 
@@ -205,8 +207,12 @@ class FastModel:
 
         every = np.arange(n)
         rows.append((every, ones(every), -INF, self._budget_cap(policy.budget_meur)))
-        for line, (lo, hi) in line_bounds(self.inputs, policy).items():
+        self.line_bound_rows = np.full(len(self.inputs.line_ids), -1, dtype=np.int64)
+        """Row of each action line's bounds ``lo_a <= sum_{tk} y_atk <= hi_a`` (order of
+        ``inputs.line_ids``; -1 for a line without bounds)."""
+        for code, (line, (lo, hi)) in enumerate(line_bounds(self.inputs, policy).items()):
             if lo > 0 or hi is not None:
+                self.line_bound_rows[code] = len(rows)
                 idx = np.flatnonzero(opts["action_line_id"].to_numpy() == line)
                 rows.append((idx, ones(idx), lo if lo > 0 else -INF, INF if hi is None else hi))
         self.market_rows: list[tuple[int, float, float]] = []
@@ -335,6 +341,7 @@ class FastModel:
         cost = self._cost(w, r)
         cap = self._budget_cap(budget)
         self.last_route = "greedy"
+        self.last_priced = None
         if self.greedy_exact and not force_lp:
             spend, shadow = self._greedy(cost, cap)
             obj = constant + float(cost @ spend)
@@ -481,6 +488,7 @@ class FastModel:
                 spend[p.cols] = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
                 spend[spend < 1e-9] = 0.0
                 shadow = max(0.0, -float(s.row_dual[0])) + 0.0
+                self.last_priced = PricedAnswer(reduced, np.asarray(s.row_dual, dtype=float), lo, hi)
                 return spend, float(h.getInfo().objective_function_value), shadow
             p.add(enter, cost)
         h.clearSolver()
@@ -532,6 +540,20 @@ class FastModel:
         partial = np.flatnonzero(take < length - 1e-12)
         shadow = float(value[order[partial[0]]]) if len(partial) else 0.0
         return spend, shadow
+
+
+@dataclass(frozen=True, eq=False)
+class PricedAnswer:
+    """What a priced solve leaves for the second stage (:func:`optimizer.selection.select_scenario`).
+
+    ``reduced`` is ``d = c - A^T pi`` for every column of the whole model, ``row_dual`` is pi,
+    ``row_lo`` and ``row_hi`` the scenario's row bounds (:meth:`FastModel._row_bounds`).
+    """
+
+    reduced: np.ndarray
+    row_dual: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
 
 
 _PRICE_EPS = 1e-9

@@ -244,7 +244,8 @@ def _two_stages(h: highspy.Highs, line: np.ndarray, n_lines: int, g: np.ndarray)
     ``line`` (action line code per column, ``0 .. n_lines - 1``) and ``g`` (perturbation weight
     per column) follow the model's columns. Restricts the model to its optimal face, adds the level column ``M`` and
     the rows ``sum_{tk} y_atk - M <= 0`` (one per line), minimises ``M``, restricts to that
-    face, bounds ``M <= M* + eps_M`` and minimises ``sum_j g_j y_j``; then restores bounds,
+    face, bounds ``M <= M* + eps_M`` (read after the face: when the face fixed M, it stays
+    fixed) and minimises ``sum_j g_j y_j``; then restores bounds,
     costs, rows, columns and the first-stage basis (the model stays reusable and warm).
     Returns the spend per column, or None when a stage is not optimal.
     """
@@ -272,7 +273,10 @@ def _two_stages(h: highspy.Highs, line: np.ndarray, n_lines: int, g: np.ndarray)
             return None
         m_star = float(h.getSolution().col_value[level])
         fix_face_highs(h)
-        h.changeColBounds(level, 0.0, m_star + TOL.stage_rel * max(1.0, m_star))
+        lp_now = h.getLp()  # M's bounds after the face: a bound the face fixed stays fixed
+        m_lo, m_hi = float(lp_now.col_lower_[level]), float(lp_now.col_upper_[level])
+        if m_lo < m_hi:
+            h.changeColBounds(level, m_lo, max(m_lo, min(m_hi, m_star + TOL.stage_rel * max(1.0, m_star))))
         h.changeColsCost(n + 1, every, np.r_[g, 0.0])
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -327,32 +331,25 @@ def select_fast(model: FastModel, spend: np.ndarray, priority: np.ndarray | None
         model.forget_cost()
 
 
-def _unique_vertex(h: highspy.Highs, outside: np.ndarray) -> bool:
-    """Is the solved highspy model's optimum the only one (dual non-degeneracy)?
+def _unique_vertex(
+    upper: np.ndarray,
+    reduced: np.ndarray,
+    pi: np.ndarray,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    basic_cols: np.ndarray,
+    basic_rows: np.ndarray,
+) -> bool:
+    """Is a solved model's optimum the only one (dual non-degeneracy)?
 
-    When every nonbasic column that can move (``l_j < u_j``) has ``|d_j| > tau``, every
-    nonbasic row that is not an equality has ``|pi_i| > tau``, and every column left out of the
-    model (``outside``: their reduced costs, at 0) has ``d_j > tau``, the optimal face fixes every
-    nonbasic variable at its bound, and the basic ones are then determined by the basis: the
-    face is one point (``tau = 10 TOL.reduced_cost``). The m basic variables price at zero, so
-    when exactly m columns and rows do, the basis is not read.
+    When every nonbasic column that can move (``u_j > 0``; columns outside a working set are
+    nonbasic at 0) has ``|d_j| > tau`` and every nonbasic row that is not an equality has
+    ``|pi_i| > tau``, the optimal face fixes every nonbasic variable at its bound, and the basic
+    ones are then determined by the basis: the face is one point (``tau = 10 TOL.reduced_cost``).
     """
-    if bool((outside <= _UNIQUE_TOL).any()):
+    if bool((~basic_cols & (upper > 0) & (np.abs(reduced) <= _UNIQUE_TOL)).any()):
         return False
-    sol = h.getSolution()
-    col_zero = np.abs(np.asarray(sol.col_dual, dtype=float)) <= _UNIQUE_TOL
-    row_zero = np.abs(np.asarray(sol.row_dual, dtype=float)) <= _UNIQUE_TOL
-    if int(col_zero.sum() + row_zero.sum()) == h.getNumRow():
-        return True  # the m basic variables are the only ones priced at zero: no basis needed
-    basic = highspy.HighsBasisStatus.kBasic
-    basis, lp = h.getBasis(), h.getLp()
-    col_nonbasic = np.array([st != basic for st in basis.col_status], dtype=bool)
-    movable = np.asarray(lp.col_upper_, dtype=float) > np.asarray(lp.col_lower_, dtype=float)
-    if bool((col_nonbasic & movable & col_zero).any()):
-        return False
-    row_nonbasic = np.array([st != basic for st in basis.row_status], dtype=bool)
-    ranged = np.asarray(lp.row_upper_, dtype=float) > np.asarray(lp.row_lower_, dtype=float)
-    return not bool((row_nonbasic & ranged & row_zero).any())
+    return not bool((~basic_rows & (row_hi > row_lo) & (np.abs(pi) <= _UNIQUE_TOL)).any())
 
 
 def _unique_greedy(model: FastModel, cost: np.ndarray, spend: np.ndarray, cap: float, shadow: float) -> bool:
@@ -391,7 +388,13 @@ def _unique_greedy(model: FastModel, cost: np.ndarray, spend: np.ndarray, cap: f
 
 
 def select_scenario(
-    model: FastModel, first: FastSolution, *, budget_meur: float, weights: np.ndarray, baseline_risk: np.ndarray
+    model: FastModel,
+    first: FastSolution,
+    *,
+    budget_meur: float,
+    weights: np.ndarray,
+    baseline_risk: np.ndarray,
+    warm: bool = True,
 ) -> tuple[np.ndarray, str]:
     """The defined answer of one batch scenario, solved by ``model.solve(..., priced=True)``.
 
@@ -415,6 +418,8 @@ def select_scenario(
       on the optimal face as a small LP over the free columns ``|d_j| <= TOL.reduced_cost``
       (:func:`_face_stages`: every other column fixed at its bound and substituted, rows with
       ``|pi_i| > TOL.reduced_cost`` made equalities); the working set's model is not touched.
+      When the fullest line's total is fixed on the face, step 1's optimum is known and only
+      step 2 is solved, warm from the first stage's basis (see :func:`_face_stages`).
 
     Parameters
     ----------
@@ -425,6 +430,9 @@ def select_scenario(
     budget_meur : float
     weights, baseline_risk : array of float
         The scenario's ``w_t`` and ``r_t`` (order of ``inputs.target_ids``).
+    warm : bool
+        Use the face LP's shortcuts (:func:`_face_stages`); False solves both stages from a cold
+        start (the same answer; for tests).
 
     Returns
     -------
@@ -449,29 +457,58 @@ def select_scenario(
             return first.spend, "first-stage (second stage not solved)"
         first = again
     kept = "first-stage (second stage not solved)"
-    p = model._priced
-    if model.last_route == "priced" and p is not None:
-        h, outside = p.highs, p.outside
+    p, found = model._priced, model.last_priced
+    if model.last_route == "priced" and p is not None and found is not None:
+        h, cols = p.highs, p.cols
+        reduced, pi, lo, hi = found.reduced, found.row_dual, found.row_lo, found.row_hi
     else:
-        h, outside = model.highs, np.zeros(len(cost), dtype=bool)
-    pi = np.asarray(h.getSolution().row_dual, dtype=float)
-    reduced = cost - model._a_t @ pi
-    if _unique_vertex(h, reduced[outside]):
+        h, cols = model.highs, None
+        pi = np.asarray(h.getSolution().row_dual, dtype=float)
+        reduced = cost - model._a_t @ pi
+        lo, hi = model._row_bounds(budget_meur, model._budget_cap(budget_meur), r)
+    basic_cols, basic_rows = _basic(h, cols, len(cost), len(pi))
+    if _unique_vertex(model.upper, reduced, pi, lo, hi, basic_cols, basic_rows):
         return first.spend, "unique"
-    lo, hi = model._row_bounds(budget_meur, model._budget_cap(budget_meur), r)
-    spend = _face_stages(model, first.spend, reduced, pi, lo, hi, _scenario_weights(model, w * r))
+    face = _Face(first.spend, reduced, pi, lo, hi, basic_cols, basic_rows)
+    spend = _face_stages(model, face, _scenario_weights(model, w * r), warm=warm)
     return (first.spend, kept) if spend is None else (spend, "second-stage")
 
 
-def _face_stages(
-    model: FastModel,
-    spend: np.ndarray,
-    reduced: np.ndarray,
-    pi: np.ndarray,
-    row_lo: np.ndarray,
-    row_hi: np.ndarray,
-    g: np.ndarray,
-) -> np.ndarray | None:
+def _basic(h: highspy.Highs, cols: np.ndarray | None, n_cols: int, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Basic columns (whole-model index; ``cols`` maps a working set's columns) and basic rows of a solved model."""
+    found = np.asarray(h.getBasicVariables()[1], dtype=np.int64)  # type: ignore[attr-defined]  # (not in the stubs)
+    basic_cols = np.zeros(n_cols, dtype=bool)
+    basic_rows = np.zeros(n_rows, dtype=bool)
+    on_cols = found[found >= 0]
+    basic_cols[on_cols if cols is None else cols[on_cols]] = True
+    basic_rows[-1 - found[found < 0]] = True
+    return basic_cols, basic_rows
+
+
+@dataclass(frozen=True, eq=False)
+class _Face:
+    """A solved first stage as the face LP reads it (whole-model indices)."""
+
+    spend: np.ndarray
+    reduced: np.ndarray
+    """``d = c - A^T pi`` per column."""
+    row_dual: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    basic_cols: np.ndarray
+    basic_rows: np.ndarray
+
+
+_LOWER, _BASIC, _UPPER = (
+    highspy.HighsBasisStatus.kLower,
+    highspy.HighsBasisStatus.kBasic,
+    highspy.HighsBasisStatus.kUpper,
+)
+_STATUS = np.array([_LOWER, _BASIC, _UPPER], dtype=object)
+"""Basis status by code 0 (at the lower bound), 1 (basic), 2 (at the upper bound)."""
+
+
+def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = True) -> np.ndarray | None:
     """Steps 0-2 of the module docstring on the optimal face written out as a small LP.
 
     Step 0 fixes every column with ``|d_j| > TOL.reduced_cost`` at the bound it sits on (the
@@ -480,71 +517,163 @@ def _face_stages(
     rows that touch F with bounds ``[l_i - a_i^T x_fix, u_i - a_i^T x_fix]``, and the line rows
     ``sum_{j in F, line a} y_j - M <= -L_a`` with ``L_a`` the fixed spend on line a (lines with
     no free column bound ``M >= L_a``; when the face of step 1 fixes M at that bound, step 2
-    keeps it fixed, as the equality row of such a line does in the whole LP). Steps 1 and 2 run
-    on it as in :func:`_two_stages`; the
-    LP is the whole one with constants moved to the right-hand side, so the answer is the same,
-    at the cost of an LP of |F| columns instead of the working set's.
+    keeps it fixed, as the equality row of such a line does in the whole LP). The LP is the
+    whole one with constants moved to the right-hand side, so the answer is the same, at the
+    cost of an LP of |F| + 1 columns instead of the working set's.
+
+    Two shortcuts that leave the LP and so the answer unchanged (``warm=False`` turns them off,
+    for tests):
+
+    * **M* without step 1.** Let ``T_a`` be line a's total in the first-stage answer. When the
+      largest ``T_a`` belongs to a line whose total is fixed on the face (no free column, or its
+      bound row ``lo_a <= sum_{tk} y_atk <= hi_a`` made an equality by step 0), then
+      ``M* = max_a T_a``: every point of the face has ``M >= T_a`` for that line, and the
+      first-stage answer reaches it. The optimal set of step 1 is then
+      ``{y on the face: every line total <= M*}`` (complementary slackness with any optimal
+      dual of step 1 describes exactly that set), so step 2 runs at once with M fixed at M*.
+      (A free line above that total by more than ``1e-9 max(1, M*)`` runs step 1.)
+    * **Warm start.** The first LP solved starts from the first stage's optimal basis restricted
+      to the face (:func:`_face_basis`; primal feasible there), step 2 from step 1's basis.
     """
+    spend, reduced, pi = face.spend, face.reduced, face.row_dual
     upper = model.upper
     free = (np.abs(reduced) <= TOL.reduced_cost) & (upper > 0)
     fixed = np.where(np.abs(spend) <= np.abs(upper - spend), 0.0, upper)
     fixed[free] = 0.0
     a = model._a_csc
     act, const = a @ spend, a @ fixed
-    lo, hi = row_lo.copy(), row_hi.copy()
+    lo, hi = face.row_lo.copy(), face.row_hi.copy()
     tight = np.flatnonzero(np.abs(pi) > TOL.reduced_cost)
     at = np.where(np.abs(act[tight] - lo[tight]) <= np.abs(act[tight] - hi[tight]), lo[tight], hi[tight])
     lo[tight], hi[tight] = at, at
     cols = np.flatnonzero(free)
+    k = len(cols)
     first, count = a.indptr[cols], np.diff(a.indptr)[cols]  # the free columns of the CSC matrix
-    indptr = np.r_[0, np.cumsum(count)]
-    take = np.repeat(first - indptr[:-1], count) + np.arange(indptr[-1])
+    nnz = int(count.sum())
+    take = np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(nnz)
     rows, index = np.unique(a.indices[take], return_inverse=True)  # rows touching F, renumbered
     st = _statics(model)
+    line_of = st.line[cols]
     line_fixed = np.asarray(np.bincount(st.line, weights=fixed, minlength=st.n_lines), dtype=float)
-    line_free = np.bincount(st.line[cols], minlength=st.n_lines)
+    line_free = np.bincount(line_of, minlength=st.n_lines)
+    present = np.flatnonzero(line_free)
     m_floor = float(line_fixed[line_free == 0].max(initial=0.0))
+    n_rows, n_lines = len(rows), len(present)
+    # One CSC matrix: each free column's face rows, then its line row; the level column M last.
+    line_row = n_rows + np.cumsum(line_free > 0)[line_of] - 1
+    indptr = np.r_[0, np.cumsum(count + 1), nnz + k + n_lines]
+    pos = np.arange(nnz) + np.repeat(np.arange(k), count)  # old entry e of column i moves by i
+    index_all = np.empty(nnz + k + n_lines, dtype=np.int32)
+    value_all = np.empty(nnz + k + n_lines)
+    index_all[pos], value_all[pos] = index, a.data[take]
+    index_all[indptr[1 : k + 1] - 1], value_all[indptr[1 : k + 1] - 1] = line_row, 1.0
+    index_all[nnz + k :], value_all[nnz + k :] = np.arange(n_rows, n_rows + n_lines), -1.0
     inf = highspy.kHighsInf
+    # M* is known without step 1 when the fullest line of the first-stage answer has its total
+    # fixed on the face (no free column, or its bound row made an equality): M >= that total on
+    # the face, and the first-stage answer reaches it. Step 2 then runs with M fixed at M*.
+    totals = line_fixed + np.bincount(line_of, weights=spend[cols], minlength=st.n_lines)
+    bound_row = model.line_bound_rows
+    exact = line_free == 0
+    has_row = bound_row >= 0
+    pinned = np.zeros(len(pi), dtype=bool)
+    pinned[tight] = True
+    by_row = has_row & pinned[np.where(has_row, bound_row, 0)]
+    exact_total = np.where(exact, line_fixed, np.where(by_row, lo[np.where(has_row, bound_row, 0)], totals))
+    known = exact | by_row
+    m_known = float(exact_total[known].max(initial=-np.inf))
+    skip = warm and bool(known.any())
+    skip = skip and float(totals[~known].max(initial=-np.inf)) <= m_known + 1e-9 * max(1.0, abs(m_known))
+    col_lo = np.concatenate((np.zeros(k), [m_known if skip else m_floor]))
+    col_hi = np.concatenate((upper[cols], [m_known if skip else inf]))
+    rlo, rhi = lo[rows] - const[rows], hi[rows] - const[rows]
+    row_lo = np.concatenate((np.where(np.isfinite(rlo), rlo, -inf), np.full(n_lines, -inf)))
+    row_hi = np.concatenate((np.where(np.isfinite(rhi), rhi, inf), -line_fixed[present]))
     lp = highspy.HighsLp()
-    lp.num_col_ = len(cols)
-    lp.num_row_ = len(rows)
-    lp.col_cost_ = np.zeros(len(cols))
-    lp.col_lower_ = np.zeros(len(cols))
-    lp.col_upper_ = upper[cols]
-    lp.row_lower_ = np.where(np.isfinite(lo[rows]), lo[rows] - const[rows], -inf)
-    lp.row_upper_ = np.where(np.isfinite(hi[rows]), hi[rows] - const[rows], inf)
+    lp.num_col_, lp.num_row_ = k + 1, n_rows + n_lines
+    if skip:
+        lp.col_cost_ = np.concatenate((g[cols], [0.0]))
+    else:
+        lp.col_cost_ = np.concatenate((np.zeros(k), [1.0]))
+    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = indptr.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = a.data[take].astype(float)
+    lp.a_matrix_.index_ = index_all
+    lp.a_matrix_.value_ = value_all
     h = st.face_highs
     if h is None:
         h = st.face_highs = new_highs()  # one instance per model: set-up once, the LP replaced each time
     h.clearModel()
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         return None
-    k = len(cols)
-    h.addVar(m_floor, inf)
-    starts, entries, value = _line_rows(st.line[cols], st.n_lines, k)
-    present = np.flatnonzero(line_free)
-    h.addRows(len(starts), np.full(len(starts), -inf), -line_fixed[present], len(entries), starts, entries, value)
-    every = np.arange(k + 1, dtype=np.int32)
-    c1 = np.zeros(k + 1)
-    c1[k] = 1.0
-    h.changeColsCost(k + 1, every, c1)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    m_star = float(h.getSolution().col_value[k])
-    fix_face_highs(h)
-    lp_now = h.getLp()
-    m_lo, m_hi = float(lp_now.col_lower_[k]), float(lp_now.col_upper_[k])
-    if m_lo < m_hi:  # M left free by the face (else the face fixed it, e.g. at M >= L_a): the guard bound
-        h.changeColBounds(k, m_lo, max(m_lo, min(m_hi, m_star + TOL.stage_rel * max(1.0, m_star))))
-    h.changeColsCost(k + 1, every, np.r_[g[cols], 0.0])
+    basis = _face_basis(face, cols, rows, act, lo, hi, totals[present], None if skip else m_floor) if warm else None
+    if basis is not None:
+        h.setBasis(basis)
+    if not skip:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        col_value, col_dual = np.asarray(sol.col_value), np.asarray(sol.col_dual)
+        m_star = float(col_value[k])
+        # The face of step 1 (as fix_face_highs): nonzero reduced costs and duals fix their bound or row.
+        moved = np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost)
+        near_lo = np.abs(col_value[moved] - col_lo[moved]) <= np.abs(col_value[moved] - col_hi[moved])
+        col_lo[moved] = col_hi[moved] = np.where(near_lo, col_lo[moved], col_hi[moved])
+        if col_lo[k] < col_hi[k]:  # M left free by the face (else fixed, e.g. at M >= L_a): the guard bound
+            col_hi[k] = max(col_lo[k], min(col_hi[k], m_star + TOL.stage_rel * max(1.0, m_star)))
+        every = np.arange(k + 1, dtype=np.int32)
+        h.changeColsBounds(k + 1, every, col_lo, col_hi)
+        row_value, row_dual = np.asarray(sol.row_value), np.asarray(sol.row_dual)
+        bind = np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost)
+        if len(bind):
+            near = np.abs(row_value[bind] - row_lo[bind]) <= np.abs(row_value[bind] - row_hi[bind])
+            side = np.where(near, row_lo[bind], row_hi[bind])
+            h.changeRowsBounds(len(bind), bind.astype(np.int32), side, side)  # type: ignore[attr-defined]
+        h.changeColsCost(k + 1, every, np.concatenate((g[cols], [0.0])))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     y = fixed.copy()
     y[cols] = np.asarray(h.getSolution().col_value[:k], dtype=float)
     return np.where(np.abs(y) < TOL.zero_spend, 0.0, np.clip(y, 0.0, None))
+
+
+def _face_basis(
+    face: _Face,
+    cols: np.ndarray,
+    rows: np.ndarray,
+    act: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    line_total: np.ndarray,
+    m_floor: float | None,
+) -> highspy.HighsBasis | None:
+    """The first stage's optimal basis restricted to the face LP of :func:`_face_stages`.
+
+    Free columns and kept rows keep their first-stage status: every basic column is free (its
+    reduced cost is 0) and every dropped row's slack is basic (its row meets no basic column),
+    so the count matches. Of the level column and the line rows, the level is basic with the
+    fullest line's row at its bound, or (when ``m_floor`` is the largest) the level at its lower
+    bound and every line row basic. The point is the first-stage allocation, feasible on the
+    face. None when the count does not match (HiGHS then starts cold).
+    """
+    bc, br = face.basic_cols[cols], face.basic_rows[rows]
+    if int(bc.sum() + br.sum()) != len(rows):
+        return None
+    col_code = np.where(bc, 1, np.where(face.spend[cols] > TOL.zero_spend, 2, 0))
+    up = np.abs(act[rows] - hi[rows]) < np.abs(act[rows] - lo[rows])
+    row_code = np.where(br, 1, np.where(up, 2, 0))
+    line_code = np.ones(len(line_total), dtype=np.int64)
+    top = int(np.argmax(line_total)) if len(line_total) else -1
+    if top >= 0 and m_floor is not None and line_total[top] > m_floor:
+        level = 1
+        line_code[top] = 2
+    else:
+        level = 0
+    basis = highspy.HighsBasis()
+    basis.col_status = _STATUS[np.r_[col_code, level]].tolist()
+    basis.row_status = _STATUS[np.r_[row_code, line_code]].tolist()
+    basis.valid = True
+    return basis
