@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.i18n import error_text, t
+from app_pages.i18n import error_text, language, t
 from app_pages.labels import value_label
 from app_pages.plain import md
+from app_pages.sentences import localise_sentence
 from app_pages.state import actor, database, download_buttons, settings
 from app_pages.tables import show_table
 from deps.access.auth import Actor, allowed
@@ -90,9 +91,8 @@ def _import() -> None:
     user = actor()
     # one limit everywhere: the smaller of the importers' limit and the server's upload limit
     limit_mb = min(settings().max_import_mb, int(st.get_option("server.maxUploadSize")))
-    fmt = st.selectbox(
-        t("Format"), [f for f in FORMATS if f != "cset"], key="im_fmt", format_func=lambda f: f"{f}: {FORMATS[f][2]}"
-    )
+    formats = {f: f"{f}: {t(help_text)}" for f, (_module, _function, help_text) in FORMATS.items() if f != "cset"}
+    fmt = st.selectbox(t("Format"), list(formats), key="im_fmt", format_func=lambda f: formats.get(f, f))
     name = st.text_input(t("Dataset name (empty: the format's name)"), key="im_name", max_chars=60).strip() or None
     upload = st.file_uploader(
         t(
@@ -141,11 +141,13 @@ def _import() -> None:
                 "Imported {dataset} version {version}: {counts}",
                 dataset=result.dataset,
                 version=result.version,
-                counts=", ".join(f"{value_label('table', str(k))} {v:,}" for k, v in dict(result.counts).items()),
+                counts=", ".join(
+                    f"{value_label('table', str(k), language())} {v:,}" for k, v in dict(result.counts).items()
+                ),
             )
         )
     for note in result.notes:
-        st.caption(md(note))
+        st.caption(md(localise_sentence(note, language())))
 
 
 def render() -> None:

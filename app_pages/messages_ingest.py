@@ -1,6 +1,6 @@
-"""The importers' format-specific validation messages in Dutch: the problems and fixes of ``deps.ingest`` beyond the
-generic table checks (file reading, workbooks, BACI, WGI, CSET, the template, effects, node resilience, the observed
-extract, USGS, IEA, FDA, EU CRM, the product table and the seed).
+"""The importers' format-specific messages in Dutch: the problems and fixes of ``deps.ingest`` beyond the generic
+table checks (file reading, workbooks, BACI, WGI, CSET, the template, effects, node resilience, the observed extract,
+USGS, IEA, FDA, EU CRM, the product table and the seed), and the notes of a successful import.
 
 Entries have the form of :mod:`app_pages.messages` (which joins them to its :data:`~app_pages.messages.MESSAGES`):
 an English pattern with ``{name:type}`` fields and its Dutch wording.  File names, column names and the names of
@@ -553,4 +553,95 @@ INGEST_MESSAGES: tuple[tuple[str, str], ...] = (
     ("no share, printed {printed:quoted}", "geen aandeel, afgedrukt staat {printed}"),
     ("{node:name}: {code:name} appears twice", "{node}: {code} komt twee keer voor"),
     ("{node:name}: shares add up to {total:n}", "{node}: aandelen tellen op tot {total}"),
+    # the notes of a successful import (ImportResult.notes, shown on the Data page)
+    (
+        "{n:int} flows have no quantity (qty_t blank); loaded with quantity unknown",
+        "{n} handelsstromen hebben geen hoeveelheid (qty_t leeg); geladen met onbekende hoeveelheid",
+    ),
+    (
+        "{n:int} of {total:int} provision rows name a placeholder, not a real supplier, and were not loaded "
+        "({listed:name}); their shares stay in provision.csv",
+        "{n} van {total} leveranciersregels noemen een plaatshouder, geen echte leverancier, en zijn niet geladen "
+        "({listed}); hun aandelen blijven in `provision.csv`",
+    ),
+    (
+        "{n:int} provision rows have a known supplier but no share; loaded with share unknown",
+        "{n} leveranciersregels hebben een bekende leverancier maar geen aandeel; geladen met onbekend aandeel",
+    ),
+    (
+        "market {market:quoted} is not in the market table; {finals:name} not linked to it",
+        "focusmarkt {market} staat niet in de tabel met focusmarkten; {finals} zijn er niet aan gekoppeld",
+    ),
+    (
+        "{total:int} API manufacturing sites in {n:int} countries; basis 'sites': count of FDA-registered API "
+        "manufacturing sites, not a production or capacity share",
+        "{total} API-productielocaties in {n} landen; grondslag `sites`: het aantal FDA-geregistreerde "
+        "API-productielocaties, geen aandeel in productie of capaciteit",
+    ),
+    (
+        "{n:int} API rows repeat an FEI number already counted (one registration per firm name); rows are counted "
+        "as the FDA list gives them",
+        "{n} API-regels herhalen een FEI-nummer dat al is geteld (één registratie per bedrijfsnaam); de regels "
+        "worden geteld zoals de FDA-lijst ze geeft",
+    ),
+    (
+        "{n:int} API site(s) without a parsable country, stored as an unnamed residual",
+        "{n} API-locaties zonder leesbaar land, opgeslagen als naamloze rest",
+    ),
+    (
+        "{code:name} {year:int}: the rows add up to {listed:n} kt but IEA's Total says {total:n} kt ({change:n}); "
+        "shares use the larger of the two so they never exceed 100%",
+        "{code} {year}: de regels tellen op tot {listed} kiloton, maar `Total` van de IEA-werkmap zegt {total} "
+        "kiloton ({change}); de aandelen gebruiken de grootste van de twee, zodat ze nooit boven 100% uitkomen",
+    ),
+    (
+        "{n:int} rows are base-case projections (2030-2040), stored with evidence 'projected' and kept apart from "
+        "the observed 2023 rows",
+        "{n} regels zijn projecties van het basisscenario (2030-2040), opgeslagen met `evidence` `projected` en "
+        "gescheiden gehouden van de waargenomen regels van 2023",
+    ),
+    (
+        "labels that name no single country, stored as unnamed residual rows: {labels:rest}",
+        "benamingen die geen enkel land noemen, opgeslagen als naamloze restregels: {labels}",
+    ),
+    (
+        "{n:int} supplier rows carry a marker (W, NA, --, ...) or no world total: share unknown, not 0",
+        "{n} leveranciersregels hebben een markering (`W`, `NA`, `--`, ...) of geen wereldtotaal: aandeel onbekend, "
+        "niet 0",
+    ),
+    (
+        "{n:int} of {total:int} tables do not reconcile with the world total: {shown:rest}",
+        "{n} van {total} tabellen sluiten niet aan op het wereldtotaal: {shown}",
+    ),
+    (
+        "{n:int} tables list one country on several rows (qualified labels such as 'Brazil (beneficiated)'); the "
+        "unqualified row is kept: {rows:rest}",
+        "{n} tabellen noemen één land op meerdere regels (nader aangeduide namen zoals `Brazil (beneficiated)`); de "
+        "regel zonder aanduiding blijft: {rows}",
+    ),
+    (
+        "{n:int} tables have no world total; shares use the sum of the listed values",
+        "{n} tabellen hebben geen wereldtotaal; de aandelen gebruiken de som van de vermelde waarden",
+    ),
+    (
+        "{n:int} economies have no estimate in any year: {codes:rest}",
+        "{n} economieën hebben in geen enkel jaar een schatting: {codes}",
+    ),
+    (
+        "code {code:name} appears on rows {rows:name} with different estimates for {n:int} year(s) "
+        "({first:int}-{last:int}): those years are not loaded for {again:name}; the years where the rows agree are "
+        "loaded",
+        "code {code} staat op regels {rows} met verschillende schattingen voor {n} jaar ({first}-{last}): die jaren "
+        "zijn niet geladen voor {again}; de jaren waarin de regels overeenkomen zijn geladen",
+    ),
+    (
+        "code {code:name} appears on rows {rows:name} with identical estimates: loaded once",
+        "code {code} staat op regels {rows} met gelijke schattingen: één keer geladen",
+    ),
+    (
+        "{n:int} observed rows (USGS/IEA extract) for {nodes:int} nodes replace {replaced:int} hand-typed country "
+        "rows of those nodes",
+        "{n} waargenomen regels (uittreksel van USGS- en IEA-gegevens) voor {nodes} knopen vervangen {replaced} met "
+        "de hand ingevoerde landregels van die knopen",
+    ),
 )

@@ -126,6 +126,24 @@ PAGE_NL: dict[str, str] = {
     "Download": "Download",
     # data, admin
     "Import": "Importeren",
+    # the import formats (deps.ingest.FORMATS: their one-line help)
+    "the project's own CSV folder / XLSX workbook template": (
+        "het eigen sjabloon van het project: een map met CSV-bestanden of een XLSX-werkmap"
+    ),
+    "CSET/ETO Advanced Semiconductor Supply Chain dataset (folder)": (
+        "CSET/ETO-dataset Advanced Semiconductor Supply Chain (map)"
+    ),
+    "CEPII BACI bilateral trade flows (CSV)": "bilaterale handelsstromen van CEPII BACI (CSV)",
+    "World Bank Worldwide Governance Indicators estimates (CSV)": (
+        "schattingen van de Worldwide Governance Indicators van de Wereldbank (CSV)"
+    ),
+    "USGS Mineral Commodity Summaries world data, 2023-2026 (folder/CSV)": (
+        "wereldgegevens uit de USGS Mineral Commodity Summaries, 2023-2026 (map/CSV)"
+    ),
+    "IEA Critical Minerals Data Explorer workbook (XLSX)": "werkmap van de IEA Critical Minerals Data Explorer (XLSX)",
+    "FDA DECRS registered drug sites: API sites by country (CSV)": (
+        "bij de FDA geregistreerde locaties van geneesmiddelen (DECRS): API-locaties per land (CSV)"
+    ),
     "Dataset versions": "Datasetversies",
     "What changed between versions": "Wat veranderde tussen versies",
     "Users and roles": "Gebruikers en rollen",

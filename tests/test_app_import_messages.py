@@ -26,11 +26,13 @@ import openpyxl
 import pytest
 
 from app_pages.sentences import dutch, localise_error
+from app_pages.texts import NL
 from deps.config import load_settings
 from deps.errors import DataValidationError
-from deps.ingest import import_file
+from deps.ingest import FORMATS, import_file
 from deps.store.db import Database
 from tests.test_app_messages import ADMIN, _in_dutch, seed
+from tests.test_app_pages import _english_sentences, _login, seeded
 from tests.test_dutch_explanations import DATA, _left_english
 
 INGEST = Path(__file__).resolve().parents[1] / "deps" / "ingest"
@@ -235,6 +237,12 @@ class _Collector:
     def messages(self) -> Iterator[Message]:
         for module in self.modules:
             for node in ast.walk(module.tree):
+                if isinstance(node, (ast.Assign, ast.AugAssign)) and isinstance(node.value, ast.List):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if any(isinstance(t, ast.Name) and t.id == "notes" for t in targets):
+                        for element in node.value.elts:
+                            variants = _unique(self.value(module, element))
+                            yield Message(f"{module.path.name}:{node.lineno}", "note", tuple(map(tuple, variants)))
                 if not isinstance(node, ast.Call):
                     continue
                 called = _called(node)
@@ -243,10 +251,17 @@ class _Collector:
                     roles = _arguments(node, {"problem": 3, "fix": 4})
                 elif called == "DataValidationError":
                     roles = _arguments(node, {"summary": 1})
+                elif called == "append" and _is_notes(node.func):
+                    roles = {"note": node.args[0]}
                 for role, expr in roles.items():
                     variants = _unique(self.value(module, expr))
                     where = f"{module.path.name}:{node.lineno}"
                     yield Message(where, role, tuple(tuple(v) for v in variants))
+
+
+def _is_notes(func: ast.expr) -> bool:
+    """Whether ``func`` is ``notes.append`` (an importer's notes, shown after a successful import)."""
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "notes"
 
 
 def _arguments(call: ast.Call, roles: dict[str, int]) -> dict[str, ast.expr]:
@@ -294,7 +309,7 @@ def importer_messages(paths: list[Path] | None = None) -> list[Message]:
 #: columns ``source`` and ``role`` of the observed extract's mapping), a file name as the summary, and the seed's
 #: summary, which is the dataset's name ``seed``.
 DATA_ONLY = {"seed"}
-__all__ = ["seed"]  # the module's database fixture of tests/test_app_messages.py, used here
+__all__ = ["seed", "seeded"]  # the database fixtures of tests/test_app_messages.py and tests/test_app_pages.py
 
 
 def _data_only(variant: tuple[str, ...]) -> bool:
@@ -438,3 +453,49 @@ def test_bad_usgs_iea_and_fda_files_show_no_english(seed: tuple[Database, Path])
     assert "the content is not an XLSX workbook" in shown and "required column is missing" in shown
     assert "no year header row (2023, 2030, 2035, 2040)" in shown
     assert shown["unknown code 'ZZZ'"] == "onbekende code 'ZZZ'"
+
+
+FDA_SITES = "fei_number,country_iso3,operations\n1,CHN,API MANUFACTURE\n1,IND,API MANUFACTURE\n2,,API MANUFACTURE\n"
+
+
+def test_import_notes_and_format_names_in_dutch(seed: tuple[Database, Path]) -> None:
+    db, folder = seed
+    assert [f for f in FORMATS if FORMATS[f][2] not in NL] == []
+    flows = folder / "flows.csv"
+    flows.write_text("year,exporter_iso3,importer_iso3,hs92,value_kusd,qty_t\n2022,CHN,NLD,260800,100.5,\n")
+    sites = folder / "sites.csv"
+    sites.write_text(FDA_SITES)
+    notes = [
+        *import_file(db, load_settings(), ADMIN, "baci", flows, dataset="notes-baci").notes,
+        *import_file(db, load_settings(), ADMIN, "fda-sites", sites, dataset="notes-fda").notes,
+    ]
+    assert len(notes) >= 4
+    shown = [_in_dutch(note) for note in notes]
+    assert "1 handelsstromen hebben geen hoeveelheid (qty_t leeg); geladen met onbekende hoeveelheid" in shown
+    assert any(note.startswith("3 API-productielocaties in 2 landen; grondslag `sites`") for note in shown), shown
+
+
+def test_the_data_page_shows_a_bad_usgs_file_and_import_notes_in_dutch(seeded: Database) -> None:
+    at = _login("ada")
+    at.radio(key="lang").set_value("nl").run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception
+    formats = at.selectbox(key="im_fmt")
+    assert "usgs: wereldgegevens uit de USGS Mineral Commodity Summaries, 2023-2026 (map/CSV)" in formats.options
+    formats.set_value("usgs").run()
+    upload = WIDE_HEADER + "MCS2024,Chile,Mine production,100,110,\n"
+    at.file_uploader(key="im_file").set_value(("gallium.csv", upload.encode(), "text/csv")).run()
+    at.button(key="im_run").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.replace("\\", "").startswith("USGS-publicatie gallium.csv: ")
+    report = at.dataframe[-1].value
+    assert set(report["problem"]) == {"de bestandsnaam is niet die van een USGS-publicatie"}
+    assert _english_sentences(at) == []
+    # a good file: the import's notes in Dutch
+    at.selectbox(key="im_fmt").set_value("fda-sites").run()
+    at.file_uploader(key="im_file").set_value(("sites.csv", FDA_SITES.encode(), "text/csv")).run()
+    at.button(key="im_run").click().run()
+    assert not at.exception, at.exception
+    captions = [str(c.value).replace("\\", "") for c in at.caption]
+    assert any("API-productielocaties in 2 landen" in c for c in captions), captions
+    assert not any("manufacturing sites" in c for c in captions)

@@ -17,6 +17,7 @@ from app_pages.texts import NL, PAGE_NL, translate
 from app_pages.texts_charts import CHART_NL
 from app_pages.texts_labels import COLUMNS, LABELS_NL, VALUES
 from app_pages.texts_work import WORK_NL
+from deps.ingest import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app_streamlit.py"]
@@ -25,6 +26,7 @@ TRANSLATORS = {"t", "translate"}
 DYNAMIC = {
     "app_streamlit.py": {"t(spec.title)"},
     "chokepoints.py": {"t(FLAG_LABELS[flag])"},
+    "data.py": {"t(help_text)"},
     "labels.py": {"translate(english, lang)"},
 }
 
@@ -49,7 +51,8 @@ def _module_strings(tree: ast.Module) -> dict[str, object]:
 
 def _used_texts() -> tuple[set[str], dict[str, set[str]]]:
     """Every text passed to ``t``/``translate`` in the app's source, and the call sites whose text is computed
-    (page titles from :data:`PAGES`, flag labels from the chokepoint page's ``FLAG_LABELS``)."""
+    (page titles from :data:`PAGES`, flag labels from the chokepoint page's ``FLAG_LABELS``, the import formats' help
+    from :data:`deps.ingest.FORMATS`)."""
     texts: set[str] = set()
     dynamic: dict[str, set[str]] = {}
     for path in SOURCES:
@@ -73,6 +76,7 @@ def _used_texts() -> tuple[set[str], dict[str, set[str]]]:
             assert isinstance(flag_labels, dict)
             texts.update(flag_labels.values())
     texts.update(page.title for page in PAGES)
+    texts.update(help_text for _module, _function, help_text in FORMATS.values())  # the import formats
     texts.add(ACCOUNT.title)
     texts.update(COLUMNS.values())  # headers and coded values: labels.py translates them
     texts.update(word for vocabulary in VALUES.values() for word in vocabulary.values())
