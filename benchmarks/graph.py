@@ -6,7 +6,8 @@ times for each size:
 
 - ``arrays``: the engine's path on validated frames with string ids: build (frames -> CSR,
   with alternatives: 5% of the nodes are categories of typed inputs, 2% of the other edges are
-  substitutes, 30% of type shares and of multi-supplier provision shares unknown),
+  substitutes, 30% of type shares and of multi-supplier provision shares unknown), supplier
+  rows (the country view's rows coded once, shared by the next two steps),
   concentration (country view, with the exact bounds of every metric over unknown shares),
   supplier share bounds (the intervals behind loss bounds, as sparse matrices built once),
   dominators + downstream and market reach, knockouts and single-supplier knockouts, control
@@ -184,6 +185,7 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
     from supplychain.knockout import knockouts, top_share_bounds
     from supplychain.losses import share_matrix
     from supplychain.reach import compute_reach
+    from supplychain.supplier_rows import supplier_rows
     from supplychain.thresholds import Thresholds
 
     importlib.import_module("scipy.sparse")  # imported lazily by the engine: not timed here
@@ -199,8 +201,17 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
 
     step("build", lambda: build_graph(data.nodes, data.edges, validate=False))
     graph = out["build"]
-    step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t))
-    step("share bounds", lambda: share_matrix(graph, supplier_share_bounds(data.provision, thresholds=t)))  # type: ignore[arg-type]
+    step("supplier rows", lambda: supplier_rows(data.provision))
+    rows = out["supplier rows"]
+    step("concentration", lambda: concentration(data.provision, data.countries, thresholds=t, rows=rows))  # type: ignore[arg-type]
+    step(
+        "share bounds",
+        lambda: share_matrix(
+            graph,  # type: ignore[arg-type]
+            supplier_share_bounds(data.provision, thresholds=t, rows=rows),  # type: ignore[arg-type]
+            rows=rows,  # type: ignore[arg-type]
+        ),
+    )
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
     step(
         "knockouts",

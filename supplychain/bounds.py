@@ -37,8 +37,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from supplychain.concentration import BASIS_HEADQUARTERS, BOUND_COLUMNS, concentration, supplier_shares
-from supplychain.schema import labels_from_codes, run_starts
+from supplychain.concentration import BOUND_COLUMNS, concentration
+from supplychain.schema import labels_from_codes
+from supplychain.supplier_rows import SupplierRows, open_flags, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -86,39 +87,17 @@ def supplier_units(
         Columns ``node_id, supplier_id, country, base, open``: ``base`` = known share (0 when
         unknown), ``open`` = the supplier may hold part of the residual.
     """
-    shares = supplier_shares(provision, level=level, year=year)
-    raw = shares["share"].to_numpy(dtype=np.float64)
+    rows = supplier_rows(provision, level=level, year=year)
+    shares = rows.shares
     return pd.DataFrame(
         {
             "node_id": shares["node_id"],
             "supplier_id": shares["supplier_id"],
             "country": shares["country"],
-            "base": np.where(np.isnan(raw), 0.0, raw),
-            "open": open_flags(shares, provision, level=level, year=year, complete=complete),
+            "base": rows.base,
+            "open": rows.is_open(complete),
         }
     )
-
-
-def open_flags(
-    shares: pd.DataFrame, provision: pd.DataFrame, *, level: Level, year: int | None, complete: bool
-) -> np.ndarray:
-    """Per row of a :func:`supplier_shares` frame: may the supplier hold part of the residual.
-
-    A row without a share is open. In the country view from firm rows, a country is open when one
-    of its firms has no share, and every country is open when the firm list may be incomplete
-    (an unnamed firm may be headquartered there).
-    """
-    is_open = shares["share"].isna().to_numpy(dtype=bool)
-    aggregated = (shares["basis"] == BASIS_HEADQUARTERS).to_numpy(dtype=bool)
-    if level != "country" or not aggregated.any():
-        return is_open
-    if not complete:
-        return is_open | aggregated
-    firms = supplier_shares(provision, level="firm", year=year)
-    unknown = firms.assign(u=firms["share"].isna()).groupby(["node_id", "country"])["u"].any()
-    keys = pd.MultiIndex.from_arrays([shares["node_id"], shares["country"]])
-    hit = unknown.reindex(keys).fillna(False).to_numpy(dtype=bool)
-    return is_open | (aggregated & hit)
 
 
 def bound_arrays(
@@ -177,14 +156,10 @@ def bound_arrays(
             return np.zeros(m)
         return np.bincount(codes, weights=mask if w is None else np.where(mask, w, 0.0), minlength=m)
 
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
-    present = codes[starts]
-
     def gmax(values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per node the largest value over its rows (in ``rows``), -inf where none."""
         out = np.full(m, -np.inf)
-        vals = values if rows is None else np.where(rows, values, -np.inf)
-        if len(vals):
-            out[present] = np.maximum.reduceat(vals, starts)
+        np.maximum.at(out, codes, values if rows is None else np.where(rows, values, -np.inf))
         return out
 
     resid = np.maximum(0.0, 1.0 - total(base))
@@ -281,6 +256,7 @@ def supplier_share_bounds(
     level: Level = "country",
     year: int | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rows: SupplierRows | None = None,
 ) -> pd.DataFrame:
     """The exact interval of each named supplier's share of each node.
 
@@ -295,25 +271,27 @@ def supplier_share_bounds(
         As in :func:`supplychain.concentration.supplier_shares`.
     thresholds
         ``suppliers_complete`` is used.
+    rows
+        The view's coded rows (:func:`supplychain.supplier_rows.supplier_rows` of the same
+        ``provision``, ``level`` and ``year``) when the caller has them; rows of another level
+        or year are ignored.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SHARE_BOUNDS_COLUMNS`, one row per (node, supplier) of the view.
+        Columns :data:`SHARE_BOUNDS_COLUMNS`, one row per (node, supplier) of the view, in the
+        order of ``rows`` (give both to :func:`supplychain.losses.share_matrix`).
     """
     complete = bool(thresholds.suppliers_complete)
-    shares = supplier_shares(provision, level=level, year=year)
-    raw = shares["share"].to_numpy(dtype=np.float64)
-    is_open = open_flags(shares, provision, level=level, year=year, complete=complete)
-    base = np.where(np.isnan(raw), 0.0, raw)
-    starts = run_starts(shares["node_id"])  # rows come sorted by node
-    counts = np.diff(np.append(starts, len(shares)))
-    codes = np.repeat(np.arange(len(starts)), counts)
-    resid = np.maximum(0.0, 1.0 - np.bincount(codes, weights=base, minlength=len(starts)))
-    n_open = np.bincount(codes[is_open], minlength=len(starts))
+    if rows is None or not rows.matches(level, year):
+        rows = supplier_rows(provision, level=level, year=year)
+    codes, m, base = rows.codes, rows.m, rows.base
+    is_open = rows.is_open(complete)
+    resid = np.maximum(0.0, 1.0 - np.bincount(codes, weights=base, minlength=m))
+    n_open = np.bincount(codes, weights=is_open, minlength=m)
     r = np.where((n_open > 0) | (not complete), resid, 0.0)[codes]
     sole = is_open & (n_open[codes] == 1) & complete
-    out = shares[["node_id", "supplier_id"]].rename(columns={"supplier_id": "supplier"})
+    out = rows.shares[["node_id", "supplier_id"]].rename(columns={"supplier_id": "supplier"})
     out["share_low"] = base + np.where(sole, r, 0.0)
     out["share_high"] = base + np.where(is_open, r, 0.0)
     return out

@@ -15,15 +15,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from supplychain.errors import SchemaError
-from supplychain.schema import bloc_members, labels_from_codes, run_starts
+from supplychain.schema import bloc_members, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+if TYPE_CHECKING:  # supplier_rows builds on supplier_shares (this module)
+    from supplychain.supplier_rows import SupplierRows
 
 __all__ = [
     "BASIS_COUNTRY_ROWS",
@@ -151,6 +153,7 @@ def concentration(
     level: Level = "country",
     year: int | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rows: SupplierRows | None = None,
 ) -> pd.DataFrame:
     """Concentration metrics per node.
 
@@ -165,6 +168,11 @@ def concentration(
         See :func:`supplier_shares`.
     thresholds
         ``home``, ``bloc``, ``min_coverage`` and the CBS bands are used.
+    rows
+        The view's coded rows (:func:`supplychain.supplier_rows.supplier_rows` of the same
+        ``provision``, ``level`` and ``year``) when the caller has them, to share them with
+        :func:`supplychain.bounds.supplier_share_bounds` and
+        :func:`supplychain.losses.share_matrix`; rows of another level or year are ignored.
 
     Returns
     -------
@@ -198,13 +206,13 @@ def concentration(
     laser ok 0.52 0.6 concentrated
     radar insufficient data nan nan insufficient data
     """
-    shares = supplier_shares(provision, level=level, year=year)
+    if rows is None or not rows.matches(level, year):
+        from supplychain.supplier_rows import supplier_rows  # builds on supplier_shares: import here
+
+        rows = supplier_rows(provision, level=level, year=year)
+    shares, codes, m, s, known = rows.shares, rows.codes, rows.m, rows.base, rows.known
     bloc = _bloc(countries, thresholds)
-    codes, m = _node_codes(shares["node_id"])
-    raw = shares["share"].to_numpy(dtype=np.float64)
-    known = ~np.isnan(raw)
-    s = np.where(known, raw, 0.0)
-    cty = _Coded.of(shares["country"])
+    cty, sup = rows.countries, rows.suppliers
     c_codes, c_uniq = (cty.codes, cty.labels) if cty.codes is not None else pd.factorize(shares["country"])
     in_home = c_codes == (list(c_uniq).index(thresholds.home) if thresholds.home in c_uniq else -2)
     # a lookup per country code; the appended False is where code -1 (no country) lands
@@ -213,24 +221,21 @@ def concentration(
     def total(weights: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=weights, minlength=m)
 
-    n_sup = np.bincount(codes, minlength=m)
+    n_sup, starts = rows.counts, rows.starts
     cov = total(s)
     ok = cov >= thresholds.min_coverage
-    starts = np.zeros(m, dtype=np.int64)
-    np.cumsum(n_sup[:-1], out=starts[1:])
-    # rows are sorted by node then supplier: a stable sort on (node, -share) ranks suppliers
+    # a stable sort on (node, -share) ranks suppliers (rows are sorted by node then supplier);
+    # node j's rows keep their block: its k-th largest share is at order[starts[j] + k]
     order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
-    rank = np.arange(len(s)) - np.repeat(starts, n_sup)
-    same = level == "country" and bool((shares["supplier_id"] == shares["country"]).all())
-    sup = cty if same else _Coded.of(shares["supplier_id"])
     top = order[starts]
     nan = np.full(m, np.nan)
-    out = pd.DataFrame({"node_id": shares["node_id"].take(starts).reset_index(drop=True)})
+    out = pd.DataFrame({"node_id": rows.node_ids})
     out["level"] = labels_from_codes(np.zeros(m, dtype=np.int32), [level])
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
     out["data_basis"] = shares["data_basis"].take(starts).reset_index(drop=True)
     yr = shares["year"].astype("float64").fillna(-1.0).to_numpy()
-    ymax = np.maximum.reduceat(yr, starts) if m else np.zeros(0)
+    ymax = np.full(m, -np.inf)
+    np.maximum.at(ymax, codes, yr)
     out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")
     out["n_suppliers"] = n_sup
     out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
@@ -243,60 +248,41 @@ def concentration(
     out["top_supplier"] = sup.pick(top, ok)
     out["top_country"] = cty.pick(top, ok)
     out["top_share"] = np.where(ok, s[top], nan)
-    o_codes = codes[order]
-    keep3 = rank < 3
-    out["cr3"] = np.where(ok, np.bincount(o_codes[keep3], s[order][keep3], minlength=m), nan)
+    tops = _ranked(s, order, starts, n_sup, 3)
+    out["cr3"] = np.where(ok, tops[0] + tops[1] + tops[2], nan)
     out["home_share"] = np.where(ok, total(np.where(in_home, s, 0.0)), nan)
     out["bloc_share"] = np.where(ok, total(np.where(in_bloc, s, 0.0)), nan)
     outside_top: dict[str, np.ndarray] = {}
     for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
-        sel = order[~inside[order]]
-        sc = codes[sel]
-        first = np.r_[True, sc[1:] != sc[:-1]] if len(sc) else np.zeros(0, dtype=bool)
-        node_of, pos = sc[first], sel[first]
-        has = np.zeros(m, dtype=bool)
-        has[node_of] = True
-        at = np.zeros(m, dtype=np.int64)
-        at[node_of] = pos
-        f_share = np.zeros(m)
-        f_share[node_of] = s[pos]
+        has, at = _first_where(~inside, order, starts, n_sup)
+        f_share = np.where(has, s[at], 0.0)
         outside_top["home" if prefix == "foreign" else "bloc"] = f_share
         out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
         out[f"{prefix}_top_country"] = cty.pick(at, ok & has)
         out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
     out["cbs_band"] = _bands(hhi, thresholds)
     out["sources"] = _sources(shares, codes, m)
-    s_ord = s[order]
-    tops = np.zeros((3, m))
-    for k in range(3):
-        sel = rank == k
-        tops[k, o_codes[sel]] = s_ord[sel]
     membership = (in_home, in_bloc, bloc)
-    bounds = _bounds(shares, provision, codes, m, s, membership, level, year, thresholds, (tops, outside_top))
+    bounds = _bounds(rows, m, membership, thresholds, (tops, outside_top))
     for name, values in bounds.items():
         out[name] = values
     return out  # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS
 
 
 def _bounds(
-    shares: pd.DataFrame,
-    provision: pd.DataFrame,
-    codes: np.ndarray,
+    rows: SupplierRows,
     m: int,
-    s: np.ndarray,
     membership: tuple[np.ndarray, np.ndarray, frozenset[str]],
-    level: Level,
-    year: int | None,
     thresholds: Thresholds,
     known: tuple[np.ndarray, dict[str, np.ndarray]],
 ) -> dict[str, np.ndarray]:
     """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
-    from supplychain.bounds import bound_arrays, open_flags  # bounds builds on supplier_shares: import here
+    from supplychain.bounds import bound_arrays  # bounds builds on supplier_shares: import here
 
     in_home, in_bloc, bloc = membership
+    codes = rows.codes
     complete = bool(thresholds.suppliers_complete)
-    is_open = open_flags(shares, provision, level=level, year=year, complete=complete)
-    if level == "firm":  # an unnamed firm may be headquartered anywhere
+    if rows.level == "firm":  # an unnamed firm may be headquartered anywhere
         home_free = bloc_free = np.ones(m, dtype=bool)
     else:  # an unnamed country is one not named for the node
         home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
@@ -306,8 +292,8 @@ def _bounds(
     res = bound_arrays(
         codes,
         m,
-        s,
-        is_open,
+        rows.base,
+        rows.is_open(complete),
         np.full(m, not complete),
         groups,
         (tops[0], tops[1], tops[2]),
@@ -339,46 +325,6 @@ def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
     if hhi >= thresholds.cbs_somewhat:
         return "somewhat concentrated"
     return "not concentrated"
-
-
-@dataclass(frozen=True)
-class _Coded:
-    """A string column with its factorised codes (``codes is None``: a value is missing)."""
-
-    column: pd.Series
-    codes: np.ndarray | None
-    labels: list[str]
-
-    @classmethod
-    def of(cls, column: pd.Series) -> _Coded:
-        column = column.reset_index(drop=True)
-        codes, uniques = pd.factorize(column)
-        if len(codes) and int(codes.min()) < 0:
-            return cls(column, None, [])
-        return cls(column, codes, [str(x) for x in uniques])
-
-    def pick(self, rows: np.ndarray, keep: np.ndarray) -> pd.Series:
-        """``column[rows]`` where ``keep``, else '' (labels from codes: no string per row)."""
-        if self.codes is None:
-            return self.column.take(rows).reset_index(drop=True).where(pd.Series(keep), "")
-        picked = np.where(keep, self.codes[rows], len(self.labels))
-        return labels_from_codes(picked, [*self.labels, ""])
-
-
-def _node_codes(node_ids: pd.Series) -> tuple[np.ndarray, int]:
-    """Codes 0..m-1 of the node ids in order of first appearance, and m.
-
-    Rows sorted by node (as :func:`supplier_shares` returns them): codes from the runs of
-    equal ids, no hashing; otherwise ``pandas.factorize``.
-    """
-    starts = run_starts(node_ids)
-    firsts = node_ids.reset_index(drop=True).take(starts).reset_index(drop=True)
-    later, earlier = firsts.iloc[1:].reset_index(drop=True), firsts.iloc[:-1].reset_index(drop=True)
-    if bool((later > earlier).all()):  # each id in one run
-        lengths = np.diff(np.append(starts, len(node_ids)))
-        return np.repeat(np.arange(len(starts), dtype=np.int64), lengths), len(starts)
-    codes, uniques = pd.factorize(node_ids)
-    return codes.astype(np.int64), len(uniques)
 
 
 def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[str]:
@@ -417,6 +363,43 @@ def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> pd.Series:
         names = "; ".join(sorted({labels[s] for s in src_of[pos : pos + counts[node]]} - {""}))
         out[node] = joined.setdefault(names, k + len(joined))
     return labels_from_codes(out, [*labels, *joined])
+
+
+def _ranked(values: np.ndarray, order: np.ndarray, starts: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """(k, m): per node the values at ranks 0..k-1 of ``order`` (0 where a node has fewer rows).
+
+    ``order`` lists the rows node by node (node j's from ``starts[j]``, ``counts[j]`` of them),
+    each node's ranked: rank r of node j is row ``order[starts[j] + r]``.
+    """
+    out = np.zeros((k, len(starts)))
+    for r in range(k):
+        has = np.flatnonzero(counts > r)
+        out[r, has] = values[order[starts[has] + r]]
+    return out
+
+
+def _first_where(
+    mask: np.ndarray, order: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per node, whether one of its rows is in ``mask``, and the first such row in ``order``
+    (0 where none); ``order``, ``starts``, ``counts`` as in :func:`_ranked`.
+
+    Rank by rank over the nodes not yet settled: the work is the sum over nodes of the rank of
+    the row found (or of the node's row count), at most the number of rows.
+    """
+    m = len(starts)
+    has = np.zeros(m, dtype=bool)
+    at = np.zeros(m, dtype=np.int64)
+    pending = np.flatnonzero(counts > 0)
+    r = 0
+    while len(pending):
+        row = order[starts[pending] + r]
+        hit = mask[row]
+        has[pending[hit]] = True
+        at[pending[hit]] = row[hit]
+        r += 1
+        pending = pending[~hit & (counts[pending] > r)]
+    return has, at
 
 
 def _rank_order(codes: np.ndarray, s: np.ndarray) -> np.ndarray:

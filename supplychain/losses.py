@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,8 @@ from supplychain.schema import run_starts
 
 if TYPE_CHECKING:  # scipy.sparse is imported lazily (about 0.3 s)
     import scipy.sparse as sp
+
+    from supplychain.supplier_rows import SupplierRows
 
 __all__ = ["BOUNDS_COLUMNS", "ShareMatrices", "as_share_bounds", "final_loss_frame", "market_loss", "share_matrix"]
 
@@ -63,7 +66,7 @@ def as_share_bounds(shares: pd.DataFrame) -> pd.DataFrame:
 
 
 def share_matrix(
-    graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices
+    graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices, *, rows: SupplierRows | None = None
 ) -> tuple[sp.csr_matrix, tuple[str, ...], sp.csr_matrix]:
     """Sparse (node x supplier) matrices of the low and the high share.
 
@@ -75,6 +78,10 @@ def share_matrix(
         Interval frame (:data:`BOUNDS_COLUMNS`) or point frame (see :func:`as_share_bounds`);
         rows of unknown nodes are ignored. A triple this function returned is passed through
         (build it once, use it for several sweeps).
+    rows
+        The coded rows ``bounds`` was built from, row for row
+        (``supplychain.bounds.supplier_share_bounds(..., rows=rows)``): node and supplier codes
+        are read from them instead of from the frame's strings (ignored when the lengths differ).
 
     Returns
     -------
@@ -82,23 +89,48 @@ def share_matrix(
         ``low[v, j]``, ``high[v, j]`` = bounds of supplier j's share at node v (equal where the
         share is known); ``suppliers`` sorted ids.
     """
-    import scipy.sparse as sp
 
     if isinstance(bounds, tuple):  # already a (low, suppliers, high) triple
         return bounds
     bounds = as_share_bounds(bounds)
-    rows = graph.index_of(bounds["node_id"].astype("str").reset_index(drop=True))
-    keep = rows >= 0
-    sup_ids = bounds["supplier"].astype("str").reset_index(drop=True)
-    sup_codes, suppliers = pd.factorize(sup_ids if keep.all() else sup_ids[keep], sort=True)
-    r = rows[keep]
+    if rows is not None and len(rows.codes) == len(bounds):
+        node_rows = graph.index_of(rows.node_ids.astype("str"))[rows.codes]
+        keep = node_rows >= 0
+        sup_all, labels = rows.suppliers.sorted_codes()
+        suppliers: Sequence[str] = labels
+        if keep.all():
+            sup_codes = sup_all
+        else:  # as factorize over the kept rows: drop suppliers of unknown nodes only
+            used = np.unique(sup_all[keep])
+            sup_codes = np.searchsorted(used, sup_all[keep])
+            suppliers = [labels[i] for i in used]
+    else:
+        node_rows = graph.index_of(bounds["node_id"].astype("str").reset_index(drop=True))
+        keep = node_rows >= 0
+        sup_ids = bounds["supplier"].astype("str").reset_index(drop=True)
+        sup_codes, uniques = pd.factorize(sup_ids if keep.all() else sup_ids[keep], sort=True)
+        suppliers = [str(x) for x in uniques]
+    r = node_rows[keep]
     shape = (graph.n, len(suppliers))
     out = []
     for col in ("share_low", "share_high"):
         vals = bounds[col].to_numpy(dtype=np.float64)[keep]
         nz = vals > 0
-        out.append(sp.csr_matrix((vals[nz], (r[nz], sup_codes[nz])), shape=shape))
-    return out[0], tuple(str(s) for s in suppliers), out[1]
+        out.append(_csr(vals[nz], r[nz], sup_codes[nz], shape))
+    return out[0], tuple(suppliers), out[1]
+
+
+def _csr(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """``csr_matrix((values, (rows, cols)), shape)``; entries already in row-major order with no
+    repeated (row, col) (sorted share rows) go straight into the CSR arrays, no COO sort."""
+    import scipy.sparse as sp
+
+    key = rows * max(shape[1], 1) + cols
+    if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):
+        return sp.csr_matrix((values, (rows, cols)), shape=shape)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=shape)
 
 
 def market_loss(
