@@ -80,86 +80,12 @@ def _bar(
 
 def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:
     nodes = tables.get("nodes", pd.DataFrame())
-    flags = [f for f in _CHOKEPOINT_FLAGS if f in nodes.columns]
-    mask = pd.Series(False, index=nodes.index)
-    for flag in flags:
-        mask |= _truthy(nodes, flag)
-    maybe = pd.Series(False, index=nodes.index)
-    for flag in flags:
-        maybe |= _truthy(nodes, flag, possible=True)
-    chokes = nodes[mask].copy()
-    if not chokes.empty:
-        chokes["flags"] = [
-            ", ".join(f.removesuffix("_chokepoint") for f in flags if str(row[f]) in ("yes", "True"))
-            for _, row in chokes.iterrows()
-        ]
-    bounds = ["top_share_low", "top_share_high", "hhi_low", "hhi_high"]
-    chokes = _sorted(
-        _columns(
-            chokes,
-            [
-                "node_id",
-                "name",
-                "kind",
-                "flags",
-                "hhi",
-                *bounds,
-                "top_supplier",
-                "top_share",
-                "max_risk",
-                "explanation",
-            ],
-        ),
-        "max_risk",
-        tie="node_id",
-    )
-    possible = _sorted(
-        _columns(
-            nodes[maybe & ~mask],
-            ["node_id", "name", "kind", "chokepoint", "coverage", *bounds, "control_point", "explanation"],
-        ),
-        "top_share_high",
-        tie="node_id",
-    )
-    sections: list[ReportSection] = []
-    sections.append(
-        ReportSection(
-            "chokepoints",
-            "Chokepoints",
-            (
-                f"{len(chokes)} of {len(nodes)} nodes are a chokepoint by at least one test "
-                "(docs/methods/chokepoints.md: concentration, foreign share, firm share, dominators, knock-out); "
-                f"{len(possible)} more are possible chokepoints: where shares are unknown, only the upper "
-                "bound crosses the threshold (at least / at most over every completion of the data, "
-                "docs/methods/bounds.md).",
-            ),
-            (
-                ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),
-                ReportTable("possible_chokepoints", "Possible chokepoints (shares partly unknown)", possible),
-            ),
-        )
-    )
-    control: list[ReportTable] = []
-    for name, title in (("control_points", "Dutch control points"), ("bloc_control_points", "Bloc control points")):
-        frame = tables.get(name, pd.DataFrame())
-        chosen = frame[_truthy(frame, "control_point", possible=True)] if "control_point" in frame.columns else frame
-        control.append(ReportTable(name, title, _sorted(chosen, "leverage_high", tie="node_id")))
-    sections.append(
-        ReportSection(
-            "control_points",
-            "Control points",
-            (
-                "Nodes where the home country or bloc holds "
-                "a share others depend on; leverage = share x (1 - substitutability) x reach, with its lowest and "
-                "highest value where shares are unknown; control_point is yes, or possible when only the upper "
-                "bound of the share crosses the threshold.",
-            ),
-            tuple(control),
-        )
-    )
+    chokepoints, chokes = _chokepoint_section(nodes)
     risk = _sorted(tables.get("risk", pd.DataFrame()), "risk", tie="target_id")
     mutual = _sorted(tables.get("mutual", pd.DataFrame()), "risk", tie="partner")
-    sections.append(
+    sections = [
+        chokepoints,
+        _control_section(tables),
         ReportSection(
             "risk",
             "Risks and mutual dependence",
@@ -168,22 +94,9 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
                 ReportTable("risk", "Risk per target, highest first", risk),
                 ReportTable("mutual", "Mutual dependence per partner", mutual),
             ),
-        )
-    )
-    evidence = tables.get("evidence", pd.DataFrame())
-    if not evidence.empty and "node_id" in evidence.columns and not chokes.empty:
-        evidence = evidence[evidence["node_id"].isin(set(chokes["node_id"]))]
-    sources = _columns(
-        evidence, ["node_id", "supplier_id", "country", "share", "year", "source", "evidence", "confidence"]
-    )
-    sections.append(
-        ReportSection(
-            "sources",
-            "Evidence and sources behind the chokepoints",
-            (),
-            (ReportTable("sources", "Supplier shares with their sources", sources),),
-        )
-    )
+        ),
+        _sources_section(tables.get("evidence", pd.DataFrame()), chokes),
+    ]
     charts = _bar(
         "risk",
         "Highest risks (top 15)",
@@ -193,6 +106,84 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
         "max risk",
     )
     return sections, charts
+
+
+def _chokepoint_section(nodes: pd.DataFrame) -> tuple[ReportSection, pd.DataFrame]:
+    """The chokepoints (``yes`` by at least one test) and the possible ones; also the chokepoint table."""
+    flags = [f for f in _CHOKEPOINT_FLAGS if f in nodes.columns]
+    mask = pd.Series(False, index=nodes.index)
+    maybe = pd.Series(False, index=nodes.index)
+    for flag in flags:
+        mask |= _truthy(nodes, flag)
+        maybe |= _truthy(nodes, flag, possible=True)
+    chokes = nodes[mask].copy()
+    if not chokes.empty:
+        chokes["flags"] = [
+            ", ".join(f.removesuffix("_chokepoint") for f in flags if str(row[f]) in ("yes", "True"))
+            for _, row in chokes.iterrows()
+        ]
+    bounds = ["top_share_low", "top_share_high", "hhi_low", "hhi_high"]
+    shown = ["node_id", "name", "kind", "flags", "hhi", *bounds, "top_supplier", "top_share", "max_risk", "explanation"]
+    chokes = _sorted(_columns(chokes, shown), "max_risk", tie="node_id")
+    possible = _sorted(
+        _columns(
+            nodes[maybe & ~mask],
+            ["node_id", "name", "kind", "chokepoint", "coverage", *bounds, "control_point", "explanation"],
+        ),
+        "top_share_high",
+        tie="node_id",
+    )
+    section = ReportSection(
+        "chokepoints",
+        "Chokepoints",
+        (
+            f"{len(chokes)} of {len(nodes)} nodes are a chokepoint by at least one test "
+            "(docs/methods/chokepoints.md: concentration, foreign share, firm share, dominators, knock-out); "
+            f"{len(possible)} more are possible chokepoints: where shares are unknown, only the upper "
+            "bound crosses the threshold (at least / at most over every completion of the data, "
+            "docs/methods/bounds.md).",
+        ),
+        (
+            ReportTable("chokepoints", "Chokepoints, highest risk first", chokes),
+            ReportTable("possible_chokepoints", "Possible chokepoints (shares partly unknown)", possible),
+        ),
+    )
+    return section, chokes
+
+
+def _control_section(tables: Mapping[str, pd.DataFrame]) -> ReportSection:
+    """Dutch and bloc control points, ``yes`` and ``possible``, highest upper leverage first."""
+    control: list[ReportTable] = []
+    for name, title in (("control_points", "Dutch control points"), ("bloc_control_points", "Bloc control points")):
+        frame = tables.get(name, pd.DataFrame())
+        chosen = frame[_truthy(frame, "control_point", possible=True)] if "control_point" in frame.columns else frame
+        control.append(ReportTable(name, title, _sorted(chosen, "leverage_high", tie="node_id")))
+    return ReportSection(
+        "control_points",
+        "Control points",
+        (
+            "Nodes where the home country or bloc holds "
+            "a share others depend on; leverage = share x (1 - substitutability) x reach, with its lowest and "
+            "highest value where shares are unknown; control_point is yes, or possible when only the upper "
+            "bound of the share crosses the threshold.",
+        ),
+        tuple(control),
+    )
+
+
+def _sources_section(evidence: pd.DataFrame, chokes: pd.DataFrame) -> ReportSection:
+    """The supplier shares with their sources behind the chokepoints."""
+    if not evidence.empty and "node_id" in evidence.columns and not chokes.empty:
+        evidence = evidence[evidence["node_id"].isin(set(chokes["node_id"]))]
+    sources = _columns(
+        evidence, ["node_id", "supplier_id", "country", "share", "year", "source", "evidence", "confidence"]
+    )
+    return ReportSection(
+        "sources",
+        "Evidence and sources behind the chokepoints",
+        (),
+        (ReportTable("sources", "Supplier shares with their sources", sources),),
+    )
 
 
 def _simulation(run: RunRecord, tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], list[ChartSpec]]:

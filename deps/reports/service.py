@@ -180,32 +180,17 @@ def build_report(
         data = encrypt_pdf(data, encrypt_passphrase) if fmt == "pdf" else encrypt_xlsx(data, encrypt_passphrase)
     digest = hashlib.sha256(data).hexdigest()
     engine = drawn[0].engine if drawn else None
-    written = False
-    try:
-        with db.session() as session:
-            audit.append(
-                session,
-                user=actor.name,
-                action="report",
-                target=run_id,
-                details={
-                    "file": out.name,
-                    "sha256": digest,
-                    "format": fmt,
-                    "classification": marking,
-                    "report_id": content.report_id,
-                    "encrypted": encrypt_passphrase is not None,
-                    "watermark": watermark,
-                    "bytes": len(data),
-                },
-            )
-            session.flush()
-            write_atomically(out, data, force=force)
-            written = True
-    except BaseException:
-        if written:  # the audit entry did not commit: remove the file it would have described
-            out.unlink(missing_ok=True)
-        raise
+    details = {
+        "file": out.name,
+        "sha256": digest,
+        "format": fmt,
+        "classification": marking,
+        "report_id": content.report_id,
+        "encrypted": encrypt_passphrase is not None,
+        "watermark": watermark,
+        "bytes": len(data),
+    }
+    _write_audited(db, actor, run_id, out, data, details, force=force)
     log.info("report %s of run %s written to %s (sha256 %s)", content.report_id, run_id, out, digest[:16])
     return ReportResult(
         path=out,
@@ -219,3 +204,20 @@ def build_report(
         chart_engine=engine,
         size_bytes=len(data),
     )
+
+
+def _write_audited(
+    db: Database, actor: Actor, run_id: str, out: Path, data: bytes, details: dict[str, object], *, force: bool
+) -> None:
+    """Write ``data`` to ``out`` inside the transaction of its audit entry: both land or neither does."""
+    written = False
+    try:
+        with db.session() as session:
+            audit.append(session, user=actor.name, action="report", target=run_id, details=details)
+            session.flush()
+            write_atomically(out, data, force=force)
+            written = True
+    except BaseException:
+        if written:  # the audit entry did not commit: remove the file it would have described
+            out.unlink(missing_ok=True)
+        raise

@@ -44,7 +44,7 @@ from optimizer.inputs import OptimiserInputs, Policy, build_inputs
 from optimizer.robust import monte_carlo, robust_allocation
 from optimizer.robust_box import robust_box
 from optimizer.sensitivity import sensitivity
-from optimizer.solve import solve
+from optimizer.solve import Solution, solve
 from supplychain.analysis import analyse
 
 __all__ = [
@@ -279,77 +279,22 @@ def run_optimisation(
     policy = policy_from(config, chosen_budget)
     with engine_errors("optimisation"):
         solution = solve(inputs, policy, solver=config.solver)
-    described = ["target_id", "node_id", "supplier", "dependency_kind", "assumed"]
-    ranges = ["baseline_risk_low", "baseline_risk_high"]
-    targets = (
-        solution.targets.merge(context.targets[[*described, *ranges]], on="target_id", how="left")
-        if len(solution.targets)
-        else solution.targets
-    )
-    tables: dict[str, pd.DataFrame] = {
-        "allocation": solution.allocation,
-        "targets": targets,
-        "markets": _market_table(targets, context, solution.markets, chosen_budget),
-        "target_markets": context.target_markets,
-        "duals": solution.duals,
-        "reduced_costs": solution.reduced_costs,
-        "assumptions": solution.assumptions,
-        "conflicts": pd.DataFrame([c.__dict__ for c in solution.conflicts]),
-    }
-    if len(solution.years):
-        tables["years"] = solution.years
-    if len(solution.line_ranges):  # spend range per line and market over all optimal allocations
-        tables["line_ranges"] = solution.line_ranges
-        tables["market_ranges"] = solution.market_ranges
-    summary: dict[str, Any] = {
-        "status": solution.status.value,
-        "reason": solution.reason,
-        "solver": solution.solver,
-        "budget_meur": solution.budget_meur,
-        "objective": solution.objective,
-        "baseline_objective": solution.baseline_objective,
-        "total_spend_meur": solution.total_spend_meur,
-        "budget_shadow_price": solution.budget_shadow_price,
-        "leverage_weight": solution.leverage_weight,
-        "unique_split": solution.unique_split,
-        "split_note": solution.split_note,
-        "selection": solution.selection,
-        "targets": len(context.targets),
-        "targets_on_assumption": int(context.targets["assumed"].ne("").sum()),
-        "targets_assumed_substitutability": int(context.targets["assumed"].str.contains("substitutability").sum()),
-        "targets_assumed_time_to_recover": int(context.targets["assumed"].str.contains("time_to_recover").sum()),
-        "effects_dataset": context.effects_dataset,
-        "assumptions": context.assumptions or f"dataset {context.effects_dataset}",
-    }
+    tables = _solution_tables(solution, context, chosen_budget)
+    summary = _solution_summary(solution, context)
+    optimal = solution.status.value == "optimal"
     if frontier:
         front = efficient_frontier(inputs, policy, budgets=frontier)
         tables["frontier"] = front.table
         summary["frontier_method"] = front.method
-    if sensitivity_analysis and solution.status.value == "optimal":
-        with engine_errors("sensitivity analysis"):
-            swings = sensitivity(inputs, policy, budget_low=0.5 * chosen_budget, budget_high=1.5 * chosen_budget)
-            box = robust_box(inputs, policy)
-        tables["tornado"] = swings.tornado
-        tables["robust_plans"] = box.plans
-        tables["robust_allocations"] = box.allocations
-        summary["robust_box"] = box.note
-    if monte_carlo_draws > 0 and solution.status.value == "optimal":
+    if sensitivity_analysis and optimal:
+        _add_sensitivity(tables, summary, inputs, policy, chosen_budget)
+    if monte_carlo_draws > 0 and optimal:
         mc = monte_carlo(inputs, policy, n_draws=monte_carlo_draws, seed=seed)
         tables["mc_funding"] = mc.funding
         tables["mc_bands"] = mc.bands
         summary["monte_carlo"] = {"draws": mc.n_draws, "seed": mc.seed, "spread": mc.spread}
     if config.robust_mode is not None:
-        robust = robust_allocation(
-            inputs, policy, _robust_scenarios(context.targets, config), mode=config.robust_mode, solver=config.solver
-        )
-        tables["robust_allocation"] = robust.allocation
-        tables["robust_scenarios"] = robust.scenarios
-        summary["robust"] = {
-            "mode": robust.mode,
-            "status": robust.status.value,
-            "expected": robust.expected,
-            "worst_case": robust.worst_case,
-        }
+        _add_robust(tables, summary, inputs, policy, context, config)
     solver_version = _solver_version(solution.solver)
     run_id = record_run(
         db,
@@ -376,6 +321,98 @@ def run_optimisation(
         assumption_version_id=context.assumption_version_id,
     )
     return OptimisationRun(run_id, solution.status.value, solution.reason, summary, tables)
+
+
+def _solution_tables(solution: Solution, context: OptimisationContext, budget: float) -> dict[str, pd.DataFrame]:
+    """The stored tables of one solve: allocation, targets with their descriptions, markets, duals, ranges."""
+    described = ["target_id", "node_id", "supplier", "dependency_kind", "assumed"]
+    ranges = ["baseline_risk_low", "baseline_risk_high"]
+    targets = (
+        solution.targets.merge(context.targets[[*described, *ranges]], on="target_id", how="left")
+        if len(solution.targets)
+        else solution.targets
+    )
+    tables: dict[str, pd.DataFrame] = {
+        "allocation": solution.allocation,
+        "targets": targets,
+        "markets": _market_table(targets, context, solution.markets, budget),
+        "target_markets": context.target_markets,
+        "duals": solution.duals,
+        "reduced_costs": solution.reduced_costs,
+        "assumptions": solution.assumptions,
+        "conflicts": pd.DataFrame([c.__dict__ for c in solution.conflicts]),
+    }
+    if len(solution.years):
+        tables["years"] = solution.years
+    if len(solution.line_ranges):  # spend range per line and market over all optimal allocations
+        tables["line_ranges"] = solution.line_ranges
+        tables["market_ranges"] = solution.market_ranges
+    return tables
+
+
+def _solution_summary(solution: Solution, context: OptimisationContext) -> dict[str, Any]:
+    """The run summary of one solve: status, objective, budget dual, the defined split and the targets' assumptions."""
+    assumed = context.targets["assumed"]
+    return {
+        "status": solution.status.value,
+        "reason": solution.reason,
+        "solver": solution.solver,
+        "budget_meur": solution.budget_meur,
+        "objective": solution.objective,
+        "baseline_objective": solution.baseline_objective,
+        "total_spend_meur": solution.total_spend_meur,
+        "budget_shadow_price": solution.budget_shadow_price,
+        "leverage_weight": solution.leverage_weight,
+        "unique_split": solution.unique_split,
+        "split_note": solution.split_note,
+        "selection": solution.selection,
+        "targets": len(context.targets),
+        "targets_on_assumption": int(assumed.ne("").sum()),
+        "targets_assumed_substitutability": int(assumed.str.contains("substitutability").sum()),
+        "targets_assumed_time_to_recover": int(assumed.str.contains("time_to_recover").sum()),
+        "effects_dataset": context.effects_dataset,
+        "assumptions": context.assumptions or f"dataset {context.effects_dataset}",
+    }
+
+
+def _add_sensitivity(
+    tables: dict[str, pd.DataFrame],
+    summary: dict[str, Any],
+    inputs: OptimiserInputs,
+    policy: Policy,
+    budget: float,
+) -> None:
+    """One-at-a-time sensitivity (budget +-50 %) and the worst-case / minimum-regret plans over the effects' box."""
+    with engine_errors("sensitivity analysis"):
+        swings = sensitivity(inputs, policy, budget_low=0.5 * budget, budget_high=1.5 * budget)
+        box = robust_box(inputs, policy)
+    tables["tornado"] = swings.tornado
+    tables["robust_plans"] = box.plans
+    tables["robust_allocations"] = box.allocations
+    summary["robust_box"] = box.note
+
+
+def _add_robust(
+    tables: dict[str, pd.DataFrame],
+    summary: dict[str, Any],
+    inputs: OptimiserInputs,
+    policy: Policy,
+    context: OptimisationContext,
+    config: ScenarioConfig,
+) -> None:
+    """The scenario file's robust allocation over its shocks (``robust_mode``: expected or worst case)."""
+    if config.robust_mode is None:
+        return
+    scenarios = _robust_scenarios(context.targets, config)
+    robust = robust_allocation(inputs, policy, scenarios, mode=config.robust_mode, solver=config.solver)
+    tables["robust_allocation"] = robust.allocation
+    tables["robust_scenarios"] = robust.scenarios
+    summary["robust"] = {
+        "mode": robust.mode,
+        "status": robust.status.value,
+        "expected": robust.expected,
+        "worst_case": robust.worst_case,
+    }
 
 
 def _market_table(
