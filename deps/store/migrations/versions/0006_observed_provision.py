@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from alembic.operations import BatchOperations
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -35,11 +36,11 @@ def _in(column: str, values: Sequence[str], *, nullable: bool = False) -> str:
     return f"{column} IS NULL OR {check}" if nullable else check
 
 
-def _checks(batch: object, supplier_types: Sequence[str], evidence: Sequence[str]) -> None:
-    batch.drop_constraint("ck_provision_supplier_type", type_="check")  # type: ignore[attr-defined]
-    batch.drop_constraint("ck_provision_evidence", type_="check")  # type: ignore[attr-defined]
-    batch.create_check_constraint("ck_provision_supplier_type", _in("supplier_type", supplier_types))  # type: ignore[attr-defined]
-    batch.create_check_constraint("ck_provision_evidence", _in("evidence", evidence, nullable=True))  # type: ignore[attr-defined]
+def _checks(batch: BatchOperations, supplier_types: Sequence[str], evidence: Sequence[str]) -> None:
+    batch.drop_constraint("ck_provision_supplier_type", type_="check")
+    batch.drop_constraint("ck_provision_evidence", type_="check")
+    batch.create_check_constraint("ck_provision_supplier_type", _in("supplier_type", supplier_types))
+    batch.create_check_constraint("ck_provision_evidence", _in("evidence", evidence, nullable=True))
 
 
 def upgrade() -> None:
