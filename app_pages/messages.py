@@ -13,6 +13,7 @@ Pure data, no Streamlit.
 from __future__ import annotations
 
 from app_pages.messages_ingest import INGEST_MESSAGES, INGEST_WORDS
+from app_pages.messages_scenario import SCENARIO_MESSAGES
 
 __all__ = ["MESSAGES", "WORDS"]
 
@@ -69,7 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "CSET folder": "CSET-map",
         "template": "sjabloon",
         "scenario": "scenario",
-        "batch": "batch",
+        "batch": "batchbestand",
         "assumption set file": "bestand met effectaannames",
     },
     # duplicate keys (deps.ingest.validation: ``unique(..., what=)``)
@@ -197,7 +198,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     (
         "provide tables named {tables:name} (nodes is required); see the README's template section",
-        "lever tabellen met de namen {tables} (nodes is verplicht); zie het sjabloondeel van de README",
+        "lever tabellen met de namen {tables} (nodes is verplicht); zie het sjabloondeel van de `README`",
     ),
     # deps.store.queries, deps.services.runs: a name that does not exist
     ("no dataset {name:quoted}; available: {names:name}", "geen dataset {name}; beschikbaar: {names}"),
@@ -335,4 +336,6 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("role {role:quoted} is unknown: use one of {roles:name}", "rol {role} is onbekend: gebruik een van {roles}"),
     # deps.ingest: the format-specific problems and fixes of the importers (app_pages.messages_ingest)
     *INGEST_MESSAGES,
+    # deps.services: scenario, batch and assumption-set files (app_pages.messages_scenario)
+    *SCENARIO_MESSAGES,
 )

@@ -30,12 +30,17 @@ from app_pages.texts import NL
 from deps.config import load_settings
 from deps.errors import DataValidationError
 from deps.ingest import FORMATS, import_file
+from deps.services.assumptions import parse_reference
+from deps.services.scenario import parse_batch
 from deps.store.db import Database
 from tests.test_app_messages import ADMIN, _in_dutch, seed
 from tests.test_app_pages import _english_sentences, _login, seeded
 from tests.test_dutch_explanations import DATA, _left_english
 
 INGEST = Path(__file__).resolve().parents[1] / "deps" / "ingest"
+#: The services that check a file the user gives: scenario and batch files, assumption sets (read apart from the
+#: importers: their ``add`` methods differ from the table checks').
+SERVICES = Path(__file__).resolve().parents[1] / "deps" / "services"
 #: Stand-ins of a field whose value is data: a name, a whole number, a quoted cell, a list of row numbers.
 STAND_INS = ("abc", "12", "'abc'", "[2, 3]")
 #: The most samples kept per variant.
@@ -154,6 +159,10 @@ class _Collector:
             return [v for e in expr.values for v in self.value(module, e, depth)]
         if isinstance(expr, ast.Name):
             return self._name(module, expr, depth)
+        if isinstance(expr, ast.Call):
+            joined = _joined(module, expr)
+            if joined is not None:
+                return [[joined]]
         if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name):
             found = self._dict_entry(module, expr)
             if found is not None:
@@ -259,6 +268,21 @@ class _Collector:
                     yield Message(where, role, tuple(tuple(v) for v in variants))
 
 
+def _joined(module: _Module, call: ast.Call) -> str | None:
+    """``"sep".join(CONSTANT)`` of a module tuple of strings, joined; ``None`` for any other call."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant)):
+        return None
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Name):
+        return None
+    for constant in module.constants.get(call.args[0].id, []):
+        if isinstance(constant, (ast.Tuple, ast.List)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in constant.elts
+        ):
+            return str(func.value.value).join(str(e.value) for e in constant.elts if isinstance(e, ast.Constant))
+    return None
+
+
 def _is_notes(func: ast.expr) -> bool:
     """Whether ``func`` is ``notes.append`` (an importer's notes, shown after a successful import)."""
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "notes"
@@ -347,6 +371,34 @@ def test_every_importer_message_has_a_dutch_wording() -> None:
     assert "fill in the registered operations, ';'-separated" in texts
     assert len(variants) > 400
     assert _uncovered(messages) == []
+
+
+def test_every_scenario_batch_and_assumption_set_message_has_a_dutch_wording() -> None:
+    messages = importer_messages(sorted(SERVICES.glob("*.py")))
+    wheres = {m.where.split(":")[0] for m in messages}
+    assert {"scenario.py", "assumptions.py", "optimisation.py"} <= wheres
+    texts = {sample for m in messages for variant in m.variants for sample in variant}
+    assert {"use expected or worst_case", "the file is binary, not YAML, JSON or CSV text"} <= texts
+    assert sum(len(m.variants) for m in messages) > 80
+    assert _uncovered(messages) == []
+
+
+def test_a_bad_batch_grid_and_set_reference_in_dutch(tmp_path: Path) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("base: {solver: glpk, budget_meur: -5}\nbudgets: [abc]\nweigths: {}\n")
+    with pytest.raises(DataValidationError) as caught:
+        parse_batch(grid)
+    assert localise_error(caught.value, "nl") == "batchbestand grid.yaml"
+    texts = [text for p in caught.value.problems for text in (p.problem, p.fix)]
+    assert len(texts) >= 6
+    shown = {text: _in_dutch(text) for text in texts}
+    assert shown["unknown key"] == "onbekende sleutel" and shown["did you mean 'weights'?"] == "bedoelt u 'weights'?"
+    with pytest.raises(DataValidationError) as reference:
+        parse_reference("no spaces allowed")
+    for problem in reference.value.problems:
+        _in_dutch(problem.problem)
+        _in_dutch(problem.fix)
+    assert localise_error(reference.value, "nl") == "verwijzing naar een aannameset"
 
 
 def test_the_newest_usgs_message_in_dutch() -> None:
