@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FUSION_SEPARATOR", "Fusion", "fuse_provision", "split_fused_name"]
@@ -86,14 +87,19 @@ def fuse_provision(
     long.append(_long(base_country, base_name))
     for name, fmt, frame in others:
         usable = frame[frame["supplier_type"].eq("country") & frame["evidence"].isin(["observed", "estimated"])]
+        # one pass over the release rows: the rows of each (stage, basis), looked up per map row
+        stages = {key: rows for key, rows in usable.groupby(["node_id", "basis"], sort=False)}
+        mapped: list[tuple[pd.DataFrame, str, str]] = []
         for m in commodity_map[commodity_map["source"].eq(fmt)].to_dict(orient="records"):
             stage, basis, node = str(m["stage_code"]), str(m["basis"]), str(m["node_id"])
-            rows = usable[usable["node_id"].eq(stage) & usable["basis"].eq(basis)]
-            if rows["share"].notna().sum() == 0:
+            found = stages.get((stage, basis))
+            if found is None or not found["share"].notna().any():
                 continue
-            best = _best_release(rows)
+            best = _best_release(found)
             blocks.append(_block(node, name, stage, best, order=1, frame=best))
-            long.append(_long(rows.assign(node_id=node), f"{name}:{stage}"))
+            mapped.append((found, node, f"{name}:{stage}"))
+        if mapped:
+            long.append(_long_mapped(mapped))
     chosen = _choose(blocks)
     provision = _apply(base, chosen)
     evidence = pd.DataFrame(
@@ -108,23 +114,28 @@ def fuse_provision(
 
 
 def _best_release(rows: pd.DataFrame) -> pd.DataFrame:
-    known = rows[rows["share"].notna()]
-    key = known.assign(observed=known["evidence"].eq("observed")).sort_values(
-        ["observed", "year", "vintage"], kind="stable"
-    )
-    last = key.iloc[-1]
-    return rows[rows["year"].eq(last["year"]) & rows["vintage"].eq(last["vintage"])]
+    """The rows of the release and year that win: observed first, then the newest year, then the newest vintage."""
+    known = rows["share"].notna().to_numpy()
+    observed = rows["evidence"].to_numpy() == "observed"
+    years = rows["year"].to_numpy()
+    vintages = rows["vintage"].to_numpy()
+    # the last of a stable sort by (observed, year, vintage) is the largest key
+    _obs, year, vintage = max(zip(observed[known], years[known], vintages[known], strict=True))
+    return rows.iloc[np.flatnonzero((years == year) & (vintages == vintage))]
 
 
 def _block(
     node: str, source: str, stage: str, rows: pd.DataFrame, *, order: int, frame: pd.DataFrame | None = None
 ) -> dict[str, object]:
-    known = rows[rows["share"].notna()]
-    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in known["evidence"]), default=0)
-    bases = set(known["basis"])
+    known_mask = rows["share"].notna().to_numpy()
+    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in rows["evidence"].to_numpy()[known_mask]), default=0)
+    bases = set(rows["basis"].to_numpy()[known_mask])
     basis_rank = 2 if bases & _PRODUCTION else 1 if "capacity" in bases else 0
-    year = int(known["year"].max()) if known["year"].notna().any() else 0
-    vintage = str(known["vintage"].max()) if "vintage" in known and len(known) else ""
+    years = rows["year"].to_numpy(dtype=float)[known_mask]
+    years = years[~np.isnan(years)]
+    year = int(years.max()) if len(years) else 0
+    vintages = list(rows["vintage"].to_numpy()[known_mask]) if "vintage" in rows else []
+    vintage = str(max(vintages)) if vintages else ""
     return {
         "node_id": node,
         "source": source,
@@ -185,6 +196,16 @@ def _long(rows: pd.DataFrame, source: str) -> pd.DataFrame:
             "rank": list(zip(observed, vintage, strict=True)),
         }
     )
+
+
+def _long_mapped(mapped: Sequence[tuple[pd.DataFrame, str, str]]) -> pd.DataFrame:
+    """:func:`_long` of several mapped stages at once: ``(rows, node, source)`` each, in order."""
+    rows = pd.concat([r for r, _node, _source in mapped], ignore_index=True)
+    sizes = [len(r) for r, _node, _source in mapped]
+    rows["node_id"] = np.repeat([node for _r, node, _source in mapped], sizes)
+    long = _long(rows, "")
+    sources = np.repeat([source for _r, _node, source in mapped], sizes)
+    return long.assign(source=sources[long.index.to_numpy()])
 
 
 def _conflicts(long: pd.DataFrame, threshold_pp: float) -> pd.DataFrame:
