@@ -37,15 +37,20 @@ upper bound already rules every final product out; the explanation says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from supplychain.alternatives import propagate
+from supplychain.alternatives import AltBlock, propagate
 from supplychain.graph import SupplyGraph
+from supplychain.levels import LevelBlock
 from supplychain.losses import ShareMatrices, share_matrix
 from supplychain.reach import Reach
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+if TYPE_CHECKING:  # scipy.sparse is imported lazily (about 0.3 s)
+    import scipy.sparse as sp
 
 __all__ = ["Knockouts", "knockout_bounds", "knockouts", "top_share_bounds", "total_all"]
 
@@ -99,23 +104,53 @@ def top_share_bounds(graph: SupplyGraph, bounds: pd.DataFrame | ShareMatrices) -
     low_m, _, high_m = share_matrix(graph, bounds)
     if high_m.shape[1] == 0:
         return np.full(graph.n, np.nan), np.full(graph.n, np.nan)
-    low = np.asarray(low_m.max(axis=1).toarray(), dtype=np.float64).ravel()
-    high = np.asarray(high_m.max(axis=1).toarray(), dtype=np.float64).ravel()
     listed = np.diff(high_m.indptr) > 0
-    return np.where(listed, low, np.nan), np.where(listed, high, np.nan)
+    return np.where(listed, _row_max(low_m), np.nan), np.where(listed, _row_max(high_m), np.nan)
+
+
+def _row_max(matrix: sp.csr_matrix) -> np.ndarray:
+    """Per row the largest entry, implicit zeros included (as ``matrix.max(axis=1)``): the
+    stored entries folded in by row index (no per-row reduction calls)."""
+    n_rows, n_cols = matrix.shape
+    stored = np.diff(matrix.indptr)
+    out = np.where(stored < n_cols, 0.0, -np.inf)
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), stored)
+    np.maximum.at(out, rows, np.asarray(matrix.data, dtype=np.float64))
+    return out
 
 
 def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
-    """Cheap bounds (lower, upper) of every node's knockout loss (module docstring formulas)."""
-    n = graph.n
-    p_low = graph.is_final.astype(np.float64)
+    """Cheap bounds (lower, upper) of every node's knockout loss (module docstring formulas).
+
+    Computed on the final products and their ancestors U (:attr:`SupplyGraph.final_inputs`,
+    built once per graph): outside U, P_low = P_high = 0 for every child, so the bounds are 0;
+    inside U, the edges dropped (into nodes outside U) carry terms that are exactly 0, and the
+    kept edges come in the same order, so the sums are bit-identical.
+    """
+    part = graph.final_inputs
+    is_final = np.zeros(part.n, dtype=bool)
+    is_final[part.finals] = True
+    c = _cover_gap(part.n, part.substitute_blocks)
+    transfers = _transfers(part.levels_and, part.type_blocks, c)
+    low_u, high_u = _sweep_bounds(graph.level[part.nodes], is_final, c, transfers)
+    low, high = np.zeros(graph.n), np.zeros(graph.n)
+    low[part.nodes], high[part.nodes] = low_u, high_u
+    return low, high
+
+
+def _sweep_bounds(
+    level: np.ndarray, is_final: np.ndarray, c: np.ndarray, transfers: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds of :func:`knockout_bounds` over nodes 0..n-1 (their levels, final products,
+    cover gaps c_v and edges with transfers, :func:`_transfers`): one backward sweep by level."""
+    n = len(level)
+    p_low = is_final.astype(np.float64)
     p_high = p_low.copy()
     k_low = np.zeros(n)
     k_high = np.zeros(n)
-    c = _cover_gap(graph)
-    src, dst, t_low, t_high = _transfers(graph, c)
-    top = int(graph.level.max(initial=0))
-    key = (top - graph.level[src]) * max(n, 1) + src
+    src, dst, t_low, t_high = transfers
+    top = int(level.max(initial=0))
+    key = (top - level[src]) * max(n, 1) + src
     m = len(key)
     if m and (top + 1) * max(n, 1) < 2**62 // m:
         # unique keys (edge position as the last digit): the fast unstable sort gives the
@@ -124,7 +159,7 @@ def knockout_bounds(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray]:
     else:
         order = np.argsort(key, kind="stable")
     src, dst, t_low, t_high = src[order], dst[order], t_low[order], t_high[order]
-    lv = graph.level[src]
+    lv = level[src]
     cuts = np.flatnonzero(np.r_[True, lv[1:] != lv[:-1]]) if len(src) else np.zeros(0, dtype=np.int64)
     ends = np.append(cuts[1:], len(src))[: len(cuts)]
     for lo, hi in zip(cuts, ends, strict=True):
@@ -165,7 +200,8 @@ def knockouts(
     loss_low, loss_high = np.zeros(n), np.zeros(n)
     loss_low[feeds], loss_high[feeds] = b_low[feeds], b_high[feeds]
     evaluate = feeds if len(feeds) <= limit else feeds[:0]
-    exact = ~np.isin(np.arange(n), feeds)
+    exact = np.ones(n, dtype=bool)
+    exact[feeds] = False
     exact[evaluate] = True
     # not evaluated: counts known only where the bounds say no final reaches theta
     decided_no = ~exact & (loss_high < theta)
@@ -265,27 +301,29 @@ def _final_losses(
     return np.clip(loss_low, 0.0, 1.0), np.clip(loss_high, 0.0, 1.0)
 
 
-def _cover_gap(graph: SupplyGraph) -> np.ndarray:
-    """c_v = 1 - min(1, sum of v's substitution factors) (1 without substitutes)."""
-    c = np.ones(graph.n)
-    for block in graph.substitute_blocks:
+def _cover_gap(n: int, substitute_blocks: tuple[AltBlock | None, ...]) -> np.ndarray:
+    """c_v = 1 - min(1, sum of v's substitution factors) (1 without substitutes), nodes 0..n-1."""
+    c = np.ones(n)
+    for block in substitute_blocks:
         if block is not None:
             c[block.nodes] = 1.0 - np.minimum(np.add.reduceat(block.weight, block.starts), 1.0)
     return c
 
 
-def _transfers(graph: SupplyGraph, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _transfers(
+    levels_and: tuple[LevelBlock, ...], type_blocks: tuple[AltBlock | None, ...], c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Edges (src -> dst) with the share of a unit loss at src passed to dst's availability:
     lower bound (substitutes intact) and upper bound (substitutes lost too)."""
     parts_src, parts_dst, parts_lo, parts_hi = [], [], [], []
-    for block in graph.levels_and:
+    for block in levels_and:
         if len(block.nodes):
             d = np.repeat(block.nodes, np.diff(np.append(block.starts, len(block.neighbours))))
             parts_src.append(block.neighbours)
             parts_dst.append(d)
             parts_lo.append(c[d])
             parts_hi.append(np.ones(len(d)))
-    for alt in graph.type_blocks:
+    for alt in type_blocks:
         if alt is None:
             continue
         sizes = np.diff(np.append(alt.starts, len(alt.src)))
