@@ -488,7 +488,8 @@ class FastModel:
                 spend[p.cols] = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
                 spend[spend < 1e-9] = 0.0
                 shadow = max(0.0, -float(s.row_dual[0])) + 0.0
-                self.last_priced = PricedAnswer(reduced, np.asarray(s.row_dual, dtype=float), lo, hi)
+                duals, activity = np.asarray(s.row_dual, dtype=float), np.asarray(s.row_value, dtype=float)
+                self.last_priced = PricedAnswer(reduced, duals, activity, lo, hi)
                 return spend, float(h.getInfo().objective_function_value), shadow
             p.add(enter, cost)
         h.clearSolver()
@@ -547,11 +548,13 @@ class PricedAnswer:
     """What a priced solve leaves for the second stage (:func:`optimizer.selection.select_scenario`).
 
     ``reduced`` is ``d = c - A^T pi`` for every column of the whole model, ``row_dual`` is pi,
-    ``row_lo`` and ``row_hi`` the scenario's row bounds (:meth:`FastModel._row_bounds`).
+    ``row_value`` the row activities ``A y``, ``row_lo`` and ``row_hi`` the scenario's row
+    bounds (:meth:`FastModel._row_bounds`).
     """
 
     reduced: np.ndarray
     row_dual: np.ndarray
+    row_value: np.ndarray
     row_lo: np.ndarray
     row_hi: np.ndarray
 

@@ -447,9 +447,9 @@ def select_scenario(
         return first.spend, "none"
     w = np.asarray(weights, dtype=float)
     r = np.asarray(baseline_risk, dtype=float)
-    cost = model._cost(w, r)
     if first.method in ("greedy", "greedy-feasible"):
         cap = model._budget_cap(budget_meur)
+        cost = model._cost(w, r)
         if _unique_greedy(model, cost, first.spend, cap, float(first.budget_shadow_price or 0.0)):
             return first.spend, "unique"
         again = model.solve(budget_meur=budget_meur, weights=w, baseline_risk=r, force_lp=True, priced=True)
@@ -460,16 +460,17 @@ def select_scenario(
     p, found = model._priced, model.last_priced
     if model.last_route == "priced" and p is not None and found is not None:
         h, cols = p.highs, p.cols
-        reduced, pi, lo, hi = found.reduced, found.row_dual, found.row_lo, found.row_hi
+        reduced, pi, act, lo, hi = found.reduced, found.row_dual, found.row_value, found.row_lo, found.row_hi
     else:
         h, cols = model.highs, None
-        pi = np.asarray(h.getSolution().row_dual, dtype=float)
-        reduced = cost - model._a_t @ pi
+        sol = h.getSolution()
+        pi, act = np.asarray(sol.row_dual, dtype=float), np.asarray(sol.row_value, dtype=float)
+        reduced = model._cost(w, r) - model._a_t @ pi
         lo, hi = model._row_bounds(budget_meur, model._budget_cap(budget_meur), r)
-    basic_cols, basic_rows = _basic(h, cols, len(cost), len(pi))
+    basic_cols, basic_rows = _basic(h, cols, len(reduced), len(pi))
     if _unique_vertex(model.upper, reduced, pi, lo, hi, basic_cols, basic_rows):
         return first.spend, "unique"
-    face = _Face(first.spend, reduced, pi, lo, hi, basic_cols, basic_rows)
+    face = _Face(first.spend, reduced, pi, act, lo, hi, basic_cols, basic_rows)
     spend = _face_stages(model, face, _scenario_weights(model, w * r), warm=warm)
     return (first.spend, kept) if spend is None else (spend, "second-stage")
 
@@ -493,6 +494,8 @@ class _Face:
     reduced: np.ndarray
     """``d = c - A^T pi`` per column."""
     row_dual: np.ndarray
+    row_value: np.ndarray
+    """Row activities ``A y`` of the first-stage answer."""
     row_lo: np.ndarray
     row_hi: np.ndarray
     basic_cols: np.ndarray
@@ -505,6 +508,7 @@ _LOWER, _BASIC, _UPPER = (
     highspy.HighsBasisStatus.kUpper,
 )
 _STATUS = np.array([_LOWER, _BASIC, _UPPER], dtype=object)
+_COLWISE, _MINIMIZE = int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize)
 """Basis status by code 0 (at the lower bound), 1 (basic), 2 (at the upper bound)."""
 
 
@@ -541,17 +545,21 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     fixed = np.where(np.abs(spend) <= np.abs(upper - spend), 0.0, upper)
     fixed[free] = 0.0
     a = model._a_csc
-    act, const = a @ spend, a @ fixed
+    act, const = face.row_value, a @ fixed
     lo, hi = face.row_lo.copy(), face.row_hi.copy()
     tight = np.flatnonzero(np.abs(pi) > TOL.reduced_cost)
     at = np.where(np.abs(act[tight] - lo[tight]) <= np.abs(act[tight] - hi[tight]), lo[tight], hi[tight])
     lo[tight], hi[tight] = at, at
     cols = np.flatnonzero(free)
     k = len(cols)
-    first, count = a.indptr[cols], np.diff(a.indptr)[cols]  # the free columns of the CSC matrix
-    nnz = int(count.sum())
-    take = np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(nnz)
-    rows, index = np.unique(a.indices[take], return_inverse=True)  # rows touching F, renumbered
+    first, count = a.indptr[cols], a.indptr[cols + 1] - a.indptr[cols]  # the free columns of the CSC matrix
+    ends = np.cumsum(count)
+    nnz = int(ends[-1]) if k else 0
+    take = np.repeat(first - ends + count, count) + np.arange(nnz)
+    touched = np.zeros(a.shape[0], dtype=bool)
+    touched[a.indices[take]] = True
+    rows = np.flatnonzero(touched)  # rows touching F, renumbered in order
+    index = (np.cumsum(touched) - 1)[a.indices[take]]
     st = _statics(model)
     line_of = st.line[cols]
     line_fixed = np.asarray(np.bincount(st.line, weights=fixed, minlength=st.n_lines), dtype=float)
@@ -561,7 +569,8 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     n_rows, n_lines = len(rows), len(present)
     # One CSC matrix: each free column's face rows, then its line row; the level column M last.
     line_row = n_rows + np.cumsum(line_free > 0)[line_of] - 1
-    indptr = np.r_[0, np.cumsum(count + 1), nnz + k + n_lines]
+    indptr = np.empty(k + 2, dtype=np.int32)
+    indptr[0], indptr[1 : k + 1], indptr[k + 1] = 0, ends + np.arange(1, k + 1), nnz + k + n_lines
     pos = np.arange(nnz) + np.repeat(np.arange(k), count)  # old entry e of column i moves by i
     index_all = np.empty(nnz + k + n_lines, dtype=np.int32)
     value_all = np.empty(nnz + k + n_lines)
@@ -589,23 +598,29 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     rlo, rhi = lo[rows] - const[rows], hi[rows] - const[rows]
     row_lo = np.concatenate((np.where(np.isfinite(rlo), rlo, -inf), np.full(n_lines, -inf)))
     row_hi = np.concatenate((np.where(np.isfinite(rhi), rhi, inf), -line_fixed[present]))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = k + 1, n_rows + n_lines
-    if skip:
-        lp.col_cost_ = np.concatenate((g[cols], [0.0]))
-    else:
-        lp.col_cost_ = np.concatenate((np.zeros(k), [1.0]))
-    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = indptr.astype(np.int32)
-    lp.a_matrix_.index_ = index_all
-    lp.a_matrix_.value_ = value_all
+    cost = np.concatenate((g[cols], [0.0])) if skip else np.concatenate((np.zeros(k), [1.0]))
     h = st.face_highs
     if h is None:
         h = st.face_highs = new_highs()  # one instance per model: set-up once, the LP replaced each time
     h.clearModel()
-    if h.passModel(lp) != highspy.HighsStatus.kOk:
+    status = h.passModel(  # the arrays directly (a HighsLp's setters cost more than the LP's solve here)
+        k + 1,
+        n_rows + n_lines,
+        len(index_all),
+        _COLWISE,
+        _MINIMIZE,
+        0.0,
+        cost,
+        col_lo,
+        col_hi,
+        row_lo,
+        row_hi,
+        indptr,
+        index_all,
+        value_all,
+        np.zeros(k + 1, dtype=np.int32),  # every column continuous
+    )
+    if status != highspy.HighsStatus.kOk:
         return None
     basis = _face_basis(face, cols, rows, act, lo, hi, totals[present], None if skip else m_floor) if warm else None
     if basis is not None:
@@ -673,7 +688,7 @@ def _face_basis(
     else:
         level = 0
     basis = highspy.HighsBasis()
-    basis.col_status = _STATUS[np.r_[col_code, level]].tolist()
-    basis.row_status = _STATUS[np.r_[row_code, line_code]].tolist()
+    basis.col_status = _STATUS[np.append(col_code, level)].tolist()
+    basis.row_status = _STATUS[np.concatenate((row_code, line_code))].tolist()
     basis.valid = True
     return basis
