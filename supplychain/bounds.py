@@ -156,15 +156,18 @@ def bound_arrays(
             return np.zeros(m)
         return np.bincount(codes, weights=mask if w is None else np.where(mask, w, 0.0), minlength=m)
 
-    def gmax(values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per node the largest value over its rows (in ``rows``), -inf where none."""
+    def gmax(values: np.ndarray, rows: np.ndarray | None = None, at: np.ndarray = codes) -> np.ndarray:
+        """Per node the largest value over its rows (in ``rows``), -inf where none (``at``: node per value)."""
         out = np.full(m, -np.inf)
-        np.maximum.at(out, codes, values if rows is None else np.where(rows, values, -np.inf))
+        np.maximum.at(out, at, values if rows is None else np.where(rows, values, -np.inf))
         return out
 
+    # the open rows once: the per-node counts and maxima over open rows only touch those
+    open_rows = np.flatnonzero(is_open)
+    open_codes, open_base = codes[open_rows], base[open_rows]
     resid = np.maximum(0.0, 1.0 - total(base))
-    any_open = bool(is_open.any())
-    n_open = total_where(is_open).astype(np.int64)
+    any_open = bool(len(open_rows))
+    n_open = np.bincount(open_codes, minlength=m).astype(np.int64)
     r = np.where((n_open > 0) | unnamed, resid, 0.0)  # allocatable residual
     out: dict[str, np.ndarray] = {"residual": resid, "n_open": n_open}
     # lowest: water-filling over open rows where no unnamed supplier may take R
@@ -175,7 +178,7 @@ def bound_arrays(
         moved = fill & (x_low != base)
     else:
         x_low, moved = base, fill
-    m_open = np.maximum(gmax(base, is_open), 0.0) if any_open else np.zeros(m)  # 0: a new unnamed supplier
+    m_open = np.maximum(gmax(open_base, at=open_codes), 0.0) if any_open else np.zeros(m)  # 0: a new unnamed one
     top1, top2, top3 = tops if tops is not None else _top3(codes, m, base)
     any_moved = bool(moved.any())
     out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if any_moved else top1
@@ -190,8 +193,9 @@ def bound_arrays(
     for name, (inside, unnamed_inside) in (groups or {}).items():
         inside = np.asarray(inside, dtype=bool)
         b_in = total_where(inside, base)
-        open_in = total_where(is_open & inside) > 0 if any_open else np.zeros(m, dtype=bool)
-        open_out = total_where(is_open & ~inside) > 0 if any_open else np.zeros(m, dtype=bool)
+        inside_open = inside[open_rows]
+        open_in = np.bincount(open_codes[inside_open], minlength=m) > 0
+        open_out = np.bincount(open_codes[~inside_open], minlength=m) > 0
         can_in = open_in | (unnamed & unnamed_inside)
         must_in = (r > 0) & ~open_out & ~unnamed
         out[f"{name}_share_low"] = b_in + np.where(must_in, r, 0.0)
@@ -206,7 +210,7 @@ def bound_arrays(
             out[f"{name}_foreign_top_low"] = np.maximum(gmax(x_out, ~inside), 0.0)
         else:
             out[f"{name}_foreign_top_low"] = top_out
-        b_out_open = gmax(base, is_open & ~inside) if any_open else np.full(m, -np.inf)
+        b_out_open = gmax(open_base, ~inside_open, at=open_codes)
         best = np.where(np.isfinite(b_out_open), b_out_open + r, np.where(unnamed, r, 0.0))
         out[f"{name}_foreign_top_high"] = np.maximum(top_out, best)
     if not rows:

@@ -411,8 +411,11 @@ def _assemble(
     sub_blocks: tuple[AltBlock | None, ...] = ()
     if alternatives is not None:
         a_src, a_dst, is_type, value, g_src, g_dst = alternatives
-        g_key = _unique_keys(g_dst * max(n, 1) + g_src)
-        g_in_ptr, g_in_idx = csr_from_pairs(g_key // max(n, 1), g_key % max(n, 1), n)
+        # goes_into pairs as out-edges (validated edges come sorted by src, dst: no sort), then
+        # the in-edges by a counting-sort transpose
+        g_key = _unique_keys(g_src * max(n, 1) + g_dst)
+        g_out_ptr, g_out_idx = csr_from_pairs(g_key // max(n, 1), g_key % max(n, 1), n)
+        g_in_ptr, g_in_idx = transpose(g_out_ptr, g_out_idx, n)
         levels_and = level_blocks(level, order, g_in_ptr, g_in_idx)
         type_blocks = alt_blocks(level, a_src[is_type], a_dst[is_type], value[is_type], types=True)
         sub_blocks = alt_blocks(level, a_src[~is_type], a_dst[~is_type], value[~is_type], types=False)

@@ -140,7 +140,8 @@ def supplier_rows(provision: pd.DataFrame, *, level: Level = "country", year: in
     raw = shares["share"].to_numpy(dtype=np.float64)
     known = ~np.isnan(raw)
     countries = CodedColumn.of(shares["country"])
-    same = level == "country" and bool((shares["supplier_id"] == shares["country"]).all())
+    # in the country view the supplier is its country by construction (supplier_shares)
+    same = level == "country"
     loose = open_flags(shares, provision, level=level, year=year, complete=False)
     aggregated = level == "country" and bool((shares["basis"] == BASIS_HEADQUARTERS).any())
     complete = open_flags(shares, provision, level=level, year=year, complete=True) if aggregated else loose
