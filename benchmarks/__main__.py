@@ -1,15 +1,16 @@
-"""`python -m benchmarks [graph|optimizer|usgs] [ARGS...]` (or `make bench`): speed against baselines and targets.
+"""`python -m benchmarks [graph|optimizer|usgs|fusion] [ARGS...]` (or `make bench`): speed against baselines, targets.
 
 Without a name, all run with their defaults. `graph` and `optimizer` print their own table of times and ratios on
 data they generate with a fixed seed; `usgs` imports the four USGS releases from ../shared/data into a temporary
-SQLite database (nothing else is read or written).
+SQLite database (nothing else is read or written); `fusion` loads the seed and imports USGS, IEA and CSET from
+../shared/data into a temporary SQLite database, then times the analysis of the fused seed+usgs+iea+cset graph.
 """
 
 from __future__ import annotations
 
 import sys
 
-SUITES = ("graph", "optimizer", "usgs")
+SUITES = ("graph", "optimizer", "usgs", "fusion")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> None:
             from benchmarks import optimizer
 
             optimizer.main(args)
+        elif name == "fusion":
+            from benchmarks import fusion
+
+            fusion.main(args)
         else:
             from benchmarks import usgs
 

@@ -40,8 +40,10 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 
 
 #: import formats whose observed shares ``data/commodity_map.csv`` maps onto a base graph's nodes: a dataset imported
-#: in one of them can be added to an analysis (``--with NAME``, or a fused name ``seed+NAME``)
-FUSABLE: tuple[str, ...] = ("usgs", "iea")
+#: in one of them can be added to an analysis (``--with NAME``, or a fused name ``seed+NAME``).  ``cset`` shares are
+#: by headquarters (tools, materials, design) or site capacity (fabrication, ATP); :mod:`deps.services.fusion` ranks
+#: a location basis before headquarters
+FUSABLE: tuple[str, ...] = ("usgs", "iea", "cset")
 
 
 def fusable_help() -> str:

@@ -4,10 +4,12 @@
 stage (``cobalt:refining``) and, for nodes that USGS and IEA do not cover, each material stage of the EU CRM study
 2023 (``germanium:processing``, source ``eucrm``, :mod:`deps.ingest.eucrm`) with a basis to a seed node, with a role
 (``primary``: the rows the seed loads; ``alternative``: other sources and vintages of the same node, kept for fusion
-and trends) and a note.  :func:`build_extract` takes the validated observed tables and the map and returns, for every
-``primary`` map row, the country and residual rows of every reference year the releases give (USGS: 2021-2025
-across the 2023-2026 releases; IEA: the 2023 observed column; EU CRM: 2022, an upper bound on the study's data
-period), each year once, chosen by a documented rule:
+and trends) and a note.  It also maps CSET/ETO chip-explorer inputs (``N20``) and stages (``S2``) to the seed's
+semiconductor nodes (source ``cset``), for fusion only: CSET's data are CC BY-NC 4.0, so no CSET row enters the
+shipped extract (:data:`EXTRACT_SOURCES`).  :func:`build_extract` takes the validated observed tables and the map
+and returns, for every ``primary`` map row of a shipped source, the country and residual rows of every reference
+year the releases give (USGS: 2021-2025 across the 2023-2026 releases; IEA: the 2023 observed column; EU CRM: 2022,
+an upper bound on the study's data period), each year once, chosen by a documented rule:
 
 1. for each reference year, observed before estimated (evidence is per row: USGS marks the last year of each vintage
    as estimated, and single figures by a footnote letter ``e``, an ``e`` prefix or a note; a release counts as
@@ -41,6 +43,7 @@ __all__ = [
     "EXTRACT_COLUMNS",
     "EXTRACT_OPTIONAL",
     "EXTRACT_REQUIRED",
+    "EXTRACT_SOURCES",
     "MAP_COLUMNS",
     "build_extract",
     "merge_observed",
@@ -72,6 +75,9 @@ OBSERVED_EVIDENCE = ("observed", "estimated")
 #: the map links the stages of these import formats, and of the EU CRM study's producer shares (extract only: the
 #: study is not an import format, so ``--with`` never adds it; see :mod:`deps.ingest.eucrm`)
 _SOURCES = (*FUSABLE, "eucrm")
+#: the sources whose ``primary`` rows go into the shipped extract.  CSET's rows do not: its data are CC BY-NC 4.0
+#: (non-commercial), so they are mapped for fusion only (``--with cset`` on a user's own import)
+EXTRACT_SOURCES = ("usgs", "iea", "eucrm")
 _ROLES = ("primary", "alternative")
 
 
@@ -110,9 +116,10 @@ def build_extract(commodity_map: pd.DataFrame, observed: Mapping[str, ValidatedO
         The map (:func:`read_map`).  Besides the ``primary`` row's own stage, the ``alternative`` rows of the same
         source and node whose basis is not ``capacity`` or ``sites`` count as the same table under an earlier
         release's label (e.g. ``graphite-natural:mine-production-graphite`` in MCS 2023 and 2024); capacity and
-        site counts stay apart.
+        site counts stay apart.  Rows of a source outside :data:`EXTRACT_SOURCES` (``cset``: CC BY-NC) are
+        skipped: they are for fusion only and never enter the shipped file.
     observed
-        Validated observed tables by source (``usgs``, ``iea``).
+        Validated observed tables by source (``usgs``, ``iea``, ``eucrm``).
 
     Returns
     -------
@@ -122,7 +129,8 @@ def build_extract(commodity_map: pd.DataFrame, observed: Mapping[str, ValidatedO
         in its ``note``; ``source_id`` names the release the row comes from (``usgs_mcs_<year>_data``).
     """
     parts = []
-    for record in commodity_map[commodity_map["role"].eq("primary")].to_dict(orient="records"):
+    shipped = commodity_map["role"].eq("primary") & commodity_map["source"].isin(EXTRACT_SOURCES)
+    for record in commodity_map[shipped].to_dict(orient="records"):
         row = {str(key): str(value) for key, value in record.items()}
         source = row["source"]
         table = observed[source].provision

@@ -115,6 +115,13 @@ def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Set
     return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion)
 
 
+#: the addable formats for the refusal message: the production-share imports, then the semiconductor one
+_FUSABLE_TEXT = (
+    f"{' and '.join(f for f in FUSABLE if f != 'cset')} imports (production shares) and cset imports "
+    "(semiconductor headquarters and capacity shares)"
+)
+
+
 def _fuse(
     db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
 ) -> Fusion:
@@ -126,9 +133,7 @@ def _fuse(
     for name in others:
         ref = resolve_dataset(db, name)
         if ref.format not in FUSABLE:
-            raise RunError(
-                f"dataset {name!r} ({ref.format}) cannot be fused: only {' and '.join(FUSABLE)} imports map to nodes"
-            )
+            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only {_FUSABLE_TEXT} map to nodes")
         added.append((name, ref.format, provision_frame(db, ref.id, observed_all=True)))
     return fuse_provision(provision, base, added, read_map(path), threshold_pp=settings.conflict_pp)
 

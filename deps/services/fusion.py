@@ -1,18 +1,33 @@
-"""One fused graph: a base dataset (the seed) with the observed shares of other datasets (USGS, IEA) laid over it.
+"""One fused graph: a base dataset (the seed) with the observed shares of other datasets (USGS, IEA, CSET) laid over it.
 
-A fused dataset is named by joining dataset names with ``+`` (``seed+usgs+iea``; the CLI's ``--with usgs --with
-iea`` builds the same name).  The first is the base: its nodes, edges and firm rows are used as they are.  The
-others contribute country shares to the base nodes that ``data/commodity_map.csv`` maps to one of their stages
-(map ``source`` = the dataset's format, ``usgs`` or ``iea``).
+A fused dataset is named by joining dataset names with ``+`` (``seed+usgs+iea+cset``; the CLI's ``--with usgs
+--with iea --with cset`` builds the same name).  The first is the base: its nodes, edges and firm rows are used as
+they are.  The others contribute country shares to the base nodes that ``data/commodity_map.csv`` maps to one of
+their stages (map ``source`` = the dataset's format, ``usgs``, ``iea`` or ``cset``; CSET stages are its input and
+stage ids, ``N20`` EUV lithography tools, ``S2`` fabrication).
 
 Precedence (one source per node for the country view, the others stay visible in the evidence table):
 
-1. evidence: observed before estimated before expert (a source's block counts as observed when one of its rows with
+1. location: a block on a location basis (production or refining: mine, refinery, smelter, plant, production; or
+   capacity) before one on any other basis (headquarters, exports, sites), whatever its evidence, and even when the
+   location block knows its countries but not their shares.  A headquarters share says who owns the supplier, not
+   where the thing is made: CSET's observed share of EUV scanners by headquarters (ASML, the Netherlands) must not
+   replace a production-location view of them, even an expert one, since a shock to a country hits the plants in
+   it;
+2. evidence: observed before estimated before expert (a source's block counts as observed when one of its rows with
    a known share is observed: USGS marks single figures as estimates, so one table can hold both);
-2. basis: a production or refining basis (mine, refinery, smelter, plant, production) before capacity, before
-   anything else (headquarters, exports, sites);
-3. the newest reference year;
-4. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
+3. basis: a production or refining basis before capacity (and, among the rest, all equal);
+4. the newest reference year;
+5. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
+
+So a CSET block (observed; headquarters for tools, materials and design, capacity for the fabrication and ATP
+stages) replaces the seed's rows of a node only when the seed's rows are themselves on a headquarters basis with
+weaker evidence or an older year (or on a headquarters basis while CSET's is capacity); where the seed quotes the
+same CSET figures (same year and basis) the seed keeps its rows and CSET's fuller list (with the small suppliers
+the seed leaves out) shows in the evidence table.  Rule 1 was added with CSET; it does not change any USGS or IEA
+result: their blocks are all on a location basis, and no seed node they map has non-location rows that would
+have won on evidence (checked on the real imports: the fused provision, evidence and conflicts of
+``seed+usgs+iea`` are identical with and without it).
 
 Conflicts: for every node, supplier and reference year that two sources both give (the base's rows, and every
 release of every mapped stage, observed or estimated), a difference above ``DEPS_CONFLICT_PP`` percentage points
@@ -33,6 +48,7 @@ __all__ = ["FUSION_SEPARATOR", "Fusion", "fuse_provision", "split_fused_name"]
 FUSION_SEPARATOR = "+"
 _EVIDENCE_RANK = {"observed": 3, "estimated": 2, "expert": 1}
 _PRODUCTION = frozenset({"mine", "refinery", "smelter", "plant", "production"})
+_LOCATION = _PRODUCTION | {"capacity"}
 CONFLICT_COLUMNS = ["node_id", "supplier_id", "year", "source_a", "share_a", "source_b", "share_b", "difference_pp"]
 EVIDENCE_COLUMNS = ["node_id", "source", "stage", "year", "vintage", "evidence", "basis", "suppliers", "chosen"]
 
@@ -131,6 +147,8 @@ def _block(
     evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in rows["evidence"].to_numpy()[known_mask]), default=0)
     bases = set(rows["basis"].to_numpy()[known_mask])
     basis_rank = 2 if bases & _PRODUCTION else 1 if "capacity" in bases else 0
+    # rule 1 over every row, share known or not: a list of producing countries still says where a thing is made
+    location = bool(set(rows["basis"].to_numpy()) & _LOCATION)
     years = rows["year"].to_numpy(dtype=float)[known_mask]
     years = years[~np.isnan(years)]
     year = int(years.max()) if len(years) else 0
@@ -145,7 +163,7 @@ def _block(
         "evidence": next((k for k, v in _EVIDENCE_RANK.items() if v == evidence), ""),
         "basis": ";".join(sorted(bases)),
         "suppliers": len(rows),
-        "rank": (evidence, basis_rank, year, -order, vintage),
+        "rank": (location, evidence, basis_rank, year, -order, vintage),
         "rows": frame,
     }
 
@@ -160,7 +178,7 @@ def _choose(blocks: list[dict[str, object]]) -> dict[str, dict[str, object]]:
 
 
 def _rank(block: dict[str, object]) -> tuple[Any, ...]:
-    """A block's precedence key (:func:`_block`: evidence, basis, year, order, vintage); larger wins."""
+    """A block's precedence key (:func:`_block`: location, evidence, basis, year, order, vintage); larger wins."""
     rank = block["rank"]
     if not isinstance(rank, tuple):
         raise TypeError(f"a block's rank is a tuple, not {type(rank).__name__}")
