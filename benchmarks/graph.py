@@ -212,6 +212,9 @@ def run_arrays(data: Synthetic) -> dict[str, float]:
             rows=rows,  # type: ignore[arg-type]
         ),
     )
+    # an intermediate: the analysis keeps its results, not the coded rows (their memory is reused)
+    out.pop("supplier rows")
+    rows = None
     step("reach+dominators", lambda: compute_reach(graph))  # type: ignore[arg-type]
     step(
         "knockouts",
