@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     bad = [r for r in results if r.status != "optimal"]
     print(f"  statuses: {n - len(bad)} optimal, {len(bad)} other")
+    chosen = Counter(r.selection for r in results)
+    print(f"  selection: {', '.join(f'{k} {v}' for k, v in sorted(chosen.items()))} (second-stage: several optima)")
     serial_s = _timed(
         "batch path, serial (one process)", lambda: list(run_batch(inputs, policy, specs, executor="serial"))
     )

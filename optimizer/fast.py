@@ -161,10 +161,14 @@ class FastModel:
             if cap is not None:
                 caps[i] = float(cap)
         self.caps = caps
-        pair_codes, pairs = pd.factorize(pd.Series(list(zip(opts["action_line_id"], opts["target_id"], strict=True))))
+        # Line x target pairs in order of first appearance (codes, not tuples of strings: one pass in numpy).
+        line_codes, line_names = pd.factorize(opts["action_line_id"])
+        n_t = len(self.weight)
+        pair_codes, pair_keys = pd.factorize(np.asarray(line_codes, dtype=np.int64) * n_t + self.target)
+        pair_keys = np.asarray(pair_keys, dtype=np.int64)
         self.pair_codes = np.asarray(pair_codes, dtype=np.int64)
-        self.pair_line = np.array([str(a) for a, _ in pairs], dtype=object)
-        self.pair_target = np.array([str(t) for _, t in pairs], dtype=object)
+        self.pair_line = np.array([str(a) for a in line_names], dtype=object)[pair_keys // n_t]
+        self.pair_target = np.array([str(t) for t in inputs.target_ids], dtype=object)[pair_keys % n_t]
         self.labels = Labels(self.pair_line, self.pair_target, np.array(inputs.markets, dtype=object))
         self.target_columns = {
             col: np.array([str(x) for x in inputs.targets[col]], dtype=object)
