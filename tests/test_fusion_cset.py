@@ -181,3 +181,17 @@ def test_cli_analyse_fuses_seed_usgs_iea_and_cset(
     assert sources["source"].eq("cset").sum() >= 20
     conflicts = pd.read_csv(tmp_path / "fused.conflicts.csv", keep_default_na=False)
     assert (conflicts["difference_pp"].abs() > 10).all()
+    # the fusion reads only the mapped stages' rows: the same rows, in the same order, as the full frame holds
+    from deps.store.db import Database
+    from deps.store.queries import provision_frame, resolve_dataset
+
+    db = Database(f"sqlite:///{tmp_path / 'deps.sqlite3'}")
+    try:
+        usgs = resolve_dataset(db, "usgs").id
+        stages = set(read_map(MAP).query("source == 'usgs'")["stage_code"])
+        full = provision_frame(db, usgs, observed_all=True)
+        some = provision_frame(db, usgs, observed_all=True, nodes=stages)
+        assert 0 < len(some) < len(full)
+        pd.testing.assert_frame_equal(some, full[full["node_id"].isin(stages)].reset_index(drop=True))
+    finally:
+        db.dispose()

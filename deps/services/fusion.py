@@ -98,24 +98,29 @@ def fuse_provision(
     blocks: list[dict[str, object]] = []
     long: list[pd.DataFrame] = []
     base_country = base[base["supplier_type"].eq("country")]
-    for node, rows in base_country.groupby("node_id", sort=True):
-        blocks.append(_block(str(node), base_name, "", rows, order=0))
+    columns = _Columns.of(base_country)
+    groups = base_country.groupby("node_id", sort=False).indices
+    for node in sorted(groups, key=str):
+        blocks.append(_block(str(node), base_name, "", columns, np.asarray(groups[node], dtype=np.intp), order=0))
     long.append(_long(base_country, base_name))
     for name, fmt, frame in others:
         usable = frame[frame["supplier_type"].eq("country") & frame["evidence"].isin(["observed", "estimated"])]
-        # one pass over the release rows: the rows of each (stage, basis), looked up per map row
-        stages = {key: rows for key, rows in usable.groupby(["node_id", "basis"], sort=False)}
-        mapped: list[tuple[pd.DataFrame, str, str]] = []
+        # one pass over the release rows: the positions of each (stage, basis), looked up per map row; a block's
+        # rows are taken from the frame only when the block is chosen
+        columns = _Columns.of(usable)
+        stages = usable.groupby(["node_id", "basis"], sort=False).indices
+        mapped: list[tuple[np.ndarray, str, str]] = []
         for m in commodity_map[commodity_map["source"].eq(fmt)].to_dict(orient="records"):
             stage, basis, node = str(m["stage_code"]), str(m["basis"]), str(m["node_id"])
-            found = stages.get((stage, basis))
-            if found is None or not found["share"].notna().any():
+            group = stages.get((stage, basis))
+            found = np.asarray(group if group is not None else [], dtype=np.intp)
+            if not columns.known[found].any():
                 continue
-            best = _best_release(found)
-            blocks.append(_block(node, name, stage, best, order=1, frame=best))
+            best = _best_release(columns, found)
+            blocks.append(_block(node, name, stage, columns, best, order=1, frame=usable))
             mapped.append((found, node, f"{name}:{stage}"))
         if mapped:
-            long.append(_long_mapped(mapped))
+            long.append(_long_mapped(usable, mapped))
     chosen = _choose(blocks)
     provision = _apply(base, chosen)
     evidence = pd.DataFrame(
@@ -129,30 +134,60 @@ def fuse_provision(
     return Fusion(provision, evidence.sort_values(["node_id", "source", "stage"]).reset_index(drop=True), conflicts)
 
 
-def _best_release(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the release and year that win: observed first, then the newest year, then the newest vintage."""
-    known = rows["share"].notna().to_numpy()
-    observed = rows["evidence"].to_numpy() == "observed"
-    years = rows["year"].to_numpy()
-    vintages = rows["vintage"].to_numpy()
+@dataclass(frozen=True)
+class _Columns:
+    """The columns of a provision frame that the precedence reads, as numpy arrays (converted once per frame)."""
+
+    known: np.ndarray
+    evidence: np.ndarray
+    basis: np.ndarray
+    year: np.ndarray
+    vintage: np.ndarray | None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Columns:
+        return cls(
+            known=frame["share"].notna().to_numpy(),
+            evidence=frame["evidence"].to_numpy(dtype=object),
+            basis=frame["basis"].to_numpy(dtype=object),
+            year=frame["year"].to_numpy(dtype=float, na_value=np.nan),
+            vintage=frame["vintage"].to_numpy(dtype=object) if "vintage" in frame else None,
+        )
+
+
+def _best_release(columns: _Columns, positions: np.ndarray) -> np.ndarray:
+    """The positions of the release and year that win: observed first, then the newest year, then the newest vintage."""
+    known = columns.known[positions]
+    observed = columns.evidence[positions] == "observed"
+    years = columns.year[positions]
+    vintages = columns.vintage[positions] if columns.vintage is not None else np.full(len(positions), "", object)
     # the last of a stable sort by (observed, year, vintage) is the largest key
     _obs, year, vintage = max(zip(observed[known], years[known], vintages[known], strict=True))
-    return rows.iloc[np.flatnonzero((years == year) & (vintages == vintage))]
+    return positions[(years == year) & (vintages == vintage)]
 
 
 def _block(
-    node: str, source: str, stage: str, rows: pd.DataFrame, *, order: int, frame: pd.DataFrame | None = None
+    node: str,
+    source: str,
+    stage: str,
+    columns: _Columns,
+    positions: np.ndarray,
+    *,
+    order: int,
+    frame: pd.DataFrame | None = None,
 ) -> dict[str, object]:
-    known_mask = rows["share"].notna().to_numpy()
-    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in rows["evidence"].to_numpy()[known_mask]), default=0)
-    bases = set(rows["basis"].to_numpy()[known_mask])
+    """One candidate block: the rows at ``positions`` (of ``frame``, when it may replace the base's rows)."""
+    known_mask = columns.known[positions]
+    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in columns.evidence[positions][known_mask]), default=0)
+    basis = columns.basis[positions]
+    bases = set(basis[known_mask])
     basis_rank = 2 if bases & _PRODUCTION else 1 if "capacity" in bases else 0
     # rule 1 over every row, share known or not: a list of producing countries still says where a thing is made
-    location = bool(set(rows["basis"].to_numpy()) & _LOCATION)
-    years = rows["year"].to_numpy(dtype=float)[known_mask]
+    location = bool(set(basis) & _LOCATION)
+    years = columns.year[positions][known_mask]
     years = years[~np.isnan(years)]
     year = int(years.max()) if len(years) else 0
-    vintages = list(rows["vintage"].to_numpy()[known_mask]) if "vintage" in rows else []
+    vintages = list(columns.vintage[positions][known_mask]) if columns.vintage is not None else []
     vintage = str(max(vintages)) if vintages else ""
     return {
         "node_id": node,
@@ -162,9 +197,9 @@ def _block(
         "vintage": vintage,
         "evidence": next((k for k, v in _EVIDENCE_RANK.items() if v == evidence), ""),
         "basis": ";".join(sorted(bases)),
-        "suppliers": len(rows),
+        "suppliers": len(positions),
         "rank": (location, evidence, basis_rank, year, -order, vintage),
-        "rows": frame,
+        "rows": None if frame is None else (frame, positions),
     }
 
 
@@ -190,9 +225,10 @@ def _apply(base: pd.DataFrame, chosen: dict[str, dict[str, object]]) -> pd.DataF
     keep = base[~(base["node_id"].isin(replaced) & base["supplier_type"].eq("country"))]
     added = []
     for node in sorted(replaced):
-        rows = chosen[node]["rows"]
-        assert isinstance(rows, pd.DataFrame)
-        added.append(rows.assign(node_id=node))
+        held = chosen[node]["rows"]
+        assert isinstance(held, tuple)
+        frame, positions = held
+        added.append(frame.take(positions).assign(node_id=node))
     if not added:
         return base
     out = pd.concat([keep, *[a[keep.columns.intersection(a.columns)] for a in added]], ignore_index=True)
@@ -216,10 +252,10 @@ def _long(rows: pd.DataFrame, source: str) -> pd.DataFrame:
     )
 
 
-def _long_mapped(mapped: Sequence[tuple[pd.DataFrame, str, str]]) -> pd.DataFrame:
-    """:func:`_long` of several mapped stages at once: ``(rows, node, source)`` each, in order."""
-    rows = pd.concat([r for r, _node, _source in mapped], ignore_index=True)
-    sizes = [len(r) for r, _node, _source in mapped]
+def _long_mapped(frame: pd.DataFrame, mapped: Sequence[tuple[np.ndarray, str, str]]) -> pd.DataFrame:
+    """:func:`_long` of several mapped stages of ``frame`` at once: ``(positions, node, source)`` each, in order."""
+    rows = frame.take(np.concatenate([p for p, _node, _source in mapped])).reset_index(drop=True)
+    sizes = [len(p) for p, _node, _source in mapped]
     rows["node_id"] = np.repeat([node for _r, node, _source in mapped], sizes)
     long = _long(rows, "")
     sources = np.repeat([source for _r, _node, source in mapped], sizes)
