@@ -38,7 +38,9 @@ dual solution is optimal for every optimal primal allocation).
 Batch members (:func:`select_scenario`) get the same answer; they run the stages only when a
 cheap test cannot show that the first-stage optimum is unique (the greedy's marginal segment,
 or dual non-degeneracy of the HiGHS basis), on the optimal face written out as a small LP of
-its free columns.
+its free columns, started from the first stage's basis. Where the fullest line's total is fixed
+on the face, step 1's optimum ``M*`` is that total and only step 2 is solved
+(:func:`_face_stages`).
 
 References
 ----------
