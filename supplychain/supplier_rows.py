@@ -16,7 +16,8 @@ supplier) of a view (:func:`supplychain.concentration.supplier_shares`), with pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -85,9 +86,12 @@ class SupplierRows:
         rows begin once the rows are ordered by code (they are: the rows are sorted by node).
     base, known
         Known share per row (0 where unknown) and whether it is known.
-    open_loose, open_complete
-        Open flag per row when the supplier lists may be incomplete, resp. are known complete
-        (:func:`open_flags`).
+    open_loose
+        Open flag per row when the supplier lists may be incomplete (:func:`open_flags`); the
+        flags for complete lists, :attr:`open_complete`, are computed on first use (in the country
+        view from firm rows they need the firm view).
+    provision
+        The provision frame the rows come from (for :attr:`open_complete`).
     suppliers, countries
         ``supplier_id`` and ``country`` coded (:class:`CodedColumn`).
     """
@@ -103,9 +107,14 @@ class SupplierRows:
     base: np.ndarray
     known: np.ndarray
     open_loose: np.ndarray
-    open_complete: np.ndarray
     suppliers: CodedColumn
     countries: CodedColumn
+    provision: pd.DataFrame = field(repr=False, compare=False)
+
+    @cached_property
+    def open_complete(self) -> np.ndarray:
+        """Open flag per row when every supplier list is known complete (:func:`open_flags`)."""
+        return open_flags(self.shares, self.provision, level=self.level, year=self.year, complete=True)
 
     def is_open(self, complete: bool) -> np.ndarray:
         """Open flag per row for ``Thresholds.suppliers_complete = complete``."""
@@ -143,8 +152,6 @@ def supplier_rows(provision: pd.DataFrame, *, level: Level = "country", year: in
     # in the country view the supplier is its country by construction (supplier_shares)
     same = level == "country"
     loose = open_flags(shares, provision, level=level, year=year, complete=False)
-    aggregated = level == "country" and bool((shares["basis"] == BASIS_HEADQUARTERS).any())
-    complete = open_flags(shares, provision, level=level, year=year, complete=True) if aggregated else loose
     return SupplierRows(
         shares=shares,
         level=level,
@@ -157,9 +164,9 @@ def supplier_rows(provision: pd.DataFrame, *, level: Level = "country", year: in
         base=np.where(known, raw, 0.0),
         known=known,
         open_loose=loose,
-        open_complete=complete,
         suppliers=countries if same else CodedColumn.of(shares["supplier_id"]),
         countries=countries,
+        provision=provision,
     )
 
 
