@@ -348,7 +348,7 @@ class FastModel:
         self.last_priced = None
         if self.greedy_exact and not force_lp:
             spend, shadow = self._greedy(cost, cap)
-            obj = constant + float(cost @ spend)
+            obj = constant + _dot(cost, spend)
             return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
         if self._check_matrix is not None and not force_lp and not bool(self.leverage.any()) and len(cost):
             # The greedy solves the relaxation (budget, caps, floors) exactly; when its answer
@@ -356,7 +356,7 @@ class FastModel:
             # duals (zero on the other rows) are optimal duals: no HiGHS run is needed.
             spend, shadow = self._greedy(cost, cap)
             if self._relaxation_feasible(spend, budget):
-                obj = constant + float(cost @ spend)
+                obj = constant + _dot(cost, spend)
                 return FastSolution(
                     Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy-feasible"
                 )
@@ -561,6 +561,12 @@ class PricedAnswer:
     row_value: np.ndarray
     row_lo: np.ndarray
     row_hi: np.ndarray
+
+
+def _dot(x: np.ndarray, y: np.ndarray) -> float:
+    """``sum_j x_j y_j`` without BLAS: numpy's ``x @ y`` hands long vectors to OpenBLAS, whose threads
+    made one product of 36,000 entries take about 15 ms on a busy 2-core machine (against 0.07 ms here)."""
+    return float(np.multiply(x, y).sum())
 
 
 _PRICE_EPS = 1e-9
