@@ -18,10 +18,11 @@ import pandas as pd
 
 from supplychain.bounds import supplier_share_bounds
 from supplychain.chokepoints import concentration_chokepoints, structural_chokepoints
-from supplychain.concentration import concentration, supplier_shares
+from supplychain.concentration import concentration
 from supplychain.control_points import control_points, mutual_dependency
 from supplychain.graph import SupplyGraph, build_graph
 from supplychain.knockout import Knockouts, knockouts, top_share_bounds
+from supplychain.losses import share_matrix
 from supplychain.reach import Reach, compute_reach
 from supplychain.risk import dependency_risk
 from supplychain.schema import (
@@ -30,6 +31,7 @@ from supplychain.schema import (
     validate_nodes,
     validate_provision,
 )
+from supplychain.supplier_rows import SupplierRows, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["BOUND_TABLE_COLUMNS", "FLAG_COLUMNS", "NODE_TABLE_COLUMNS", "TRI_STATE_COLUMNS", "Analysis", "analyse"]
@@ -166,13 +168,16 @@ def analyse(
     countries = validate_countries(countries)
     graph = build_graph(nodes, edges, validate=False)
     reach = compute_reach(graph)
-    conc_c = concentration(provision, countries, level="country", year=year, thresholds=thresholds)
-    conc_f = concentration(provision, countries, level="firm", year=year, thresholds=thresholds)
+    # each view's supplier rows coded once, for concentration, the share bounds and the shares tables
+    rows_c = supplier_rows(provision, level="country", year=year)
+    rows_f = supplier_rows(provision, level="firm", year=year)
+    conc_c = concentration(provision, countries, level="country", year=year, thresholds=thresholds, rows=rows_c)
+    conc_f = concentration(provision, countries, level="firm", year=year, thresholds=thresholds, rows=rows_f)
     choke_c = concentration_chokepoints(conc_c, thresholds=thresholds)
     choke_f = concentration_chokepoints(conc_f, thresholds=thresholds)
-    shares_c = supplier_shares(provision, level="country", year=year)
-    shares_f = supplier_shares(provision, level="firm", year=year)
-    knock = knockouts(graph, reach, top_shares=_top_shares(graph, provision, year, thresholds), thresholds=thresholds)
+    shares_c, shares_f = rows_c.shares, rows_f.shares
+    top_shares = _top_shares(graph, provision, (rows_c, rows_f), thresholds)
+    knock = knockouts(graph, reach, top_shares=top_shares, thresholds=thresholds)
     structural = structural_chokepoints(graph, reach, knock, thresholds=thresholds)
     cps = control_points(conc_c, structural, nodes, holder="home", thresholds=thresholds)
     bloc_cps = control_points(conc_c, structural, nodes, holder="bloc", thresholds=thresholds)
@@ -202,14 +207,20 @@ def analyse(
 
 
 def _top_shares(
-    graph: SupplyGraph, provision: pd.DataFrame, year: int | None, thresholds: Thresholds
+    graph: SupplyGraph, provision: pd.DataFrame, views: tuple[SupplierRows, SupplierRows], thresholds: Thresholds
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of the share of each node's largest single supplier, country or firm."""
-    c_low, c_high = top_share_bounds(
-        graph, supplier_share_bounds(provision, level="country", year=year, thresholds=thresholds)
-    )
-    f_low, f_high = top_share_bounds(
-        graph, supplier_share_bounds(provision, level="firm", year=year, thresholds=thresholds)
+    """Bounds of the share of each node's largest single supplier, country or firm (``views``: the
+    coded country and firm rows)."""
+    (c_low, c_high), (f_low, f_high) = (
+        top_share_bounds(
+            graph,
+            share_matrix(
+                graph,
+                supplier_share_bounds(provision, level=rows.level, year=rows.year, thresholds=thresholds, rows=rows),
+                rows=rows,
+            ),
+        )
+        for rows in views
     )
     return np.fmax(c_low, f_low), np.fmax(c_high, f_high)
 
