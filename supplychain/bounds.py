@@ -37,17 +37,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from supplychain.concentration import BOUND_COLUMNS, concentration
 from supplychain.schema import labels_from_codes
 from supplychain.supplier_rows import SupplierRows, open_flags, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "BOUNDS_COLUMNS",
+    "BOUND_COLUMNS",
     "FLAG_VALUES",
     "SHARE_BOUNDS_COLUMNS",
     "bound_arrays",
-    "concentration_bounds",
     "open_flags",
     "supplier_share_bounds",
     "supplier_units",
@@ -56,6 +55,24 @@ __all__ = [
 
 Level = Literal["country", "firm"]
 
+BOUND_COLUMNS = (
+    "top_share_low",
+    "top_share_high",
+    "cr3_low",
+    "cr3_high",
+    "hhi_low",
+    "hhi_high",
+    "home_share_low",
+    "home_share_high",
+    "bloc_share_low",
+    "bloc_share_high",
+    "foreign_top_share_low",
+    "foreign_top_share_high",
+    "bloc_foreign_top_share_low",
+    "bloc_foreign_top_share_high",
+    "residual",
+    "n_open",
+)
 BOUNDS_COLUMNS = ("node_id", *BOUND_COLUMNS)
 SHARE_BOUNDS_COLUMNS = ("node_id", "supplier", "share_low", "share_high")
 FLAG_VALUES = ("no", "possible", "yes")
@@ -219,39 +236,6 @@ def bound_arrays(
     out["share_low"] = base + np.where(sole, r[codes], 0.0)
     out["share_high"] = base + np.where(is_open, r[codes], 0.0)
     return out
-
-
-def concentration_bounds(
-    provision: pd.DataFrame,
-    countries: pd.DataFrame | None = None,
-    *,
-    level: Level = "country",
-    year: int | None = None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> pd.DataFrame:
-    """Lowest and highest top share, CR3, HHI, home and bloc share per node.
-
-    Parameters
-    ----------
-    provision
-        Validated provision frame.
-    countries
-        Countries frame for bloc membership (``thresholds.bloc``); without it the bloc holds only
-        the home country.
-    level, year
-        As in :func:`supplychain.concentration.concentration`; rows come in the same node order.
-    thresholds
-        ``home``, ``bloc`` and ``suppliers_complete`` are used.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`BOUNDS_COLUMNS` (fractions); ``foreign_*`` is the largest supplier outside
-        the home country, ``bloc_foreign_*`` outside the bloc. Every completion of the data lies
-        inside each interval and both ends are attained (lows with unnamed suppliers are infima).
-    """
-    conc = concentration(provision, countries, level=level, year=year, thresholds=thresholds)
-    return conc[list(BOUNDS_COLUMNS)]
 
 
 def supplier_share_bounds(

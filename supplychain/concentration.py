@@ -15,17 +15,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
 import numpy as np
 import pandas as pd
 
-from supplychain.errors import SchemaError
+from supplychain.bounds import BOUND_COLUMNS, BOUNDS_COLUMNS, bound_arrays
 from supplychain.schema import bloc_members, labels_from_codes
+from supplychain.shares import (
+    BASIS_COUNTRY_ROWS,
+    BASIS_FIRM_ROWS,
+    BASIS_HEADQUARTERS,
+    SHARES_COLUMNS,
+    Level,
+    supplier_shares,
+)
+from supplychain.supplier_rows import SupplierRows, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
-
-if TYPE_CHECKING:  # supplier_rows builds on supplier_shares (this module)
-    from supplychain.supplier_rows import SupplierRows
 
 __all__ = [
     "BASIS_COUNTRY_ROWS",
@@ -33,22 +37,18 @@ __all__ = [
     "BASIS_HEADQUARTERS",
     "BOUND_COLUMNS",
     "CONCENTRATION_COLUMNS",
+    "SHARES_COLUMNS",
     "STATUS_INSUFFICIENT",
     "STATUS_OK",
     "cbs_band",
     "concentration",
+    "concentration_bounds",
     "supplier_shares",
 ]
 
-Level = Literal["country", "firm"]
-
-BASIS_COUNTRY_ROWS = "country rows"
-BASIS_HEADQUARTERS = "firm rows summed by headquarters country"
-BASIS_FIRM_ROWS = "firm rows"
 STATUS_OK = "ok"
 STATUS_INSUFFICIENT = "insufficient data"
 
-SHARES_COLUMNS = ("node_id", "supplier_id", "country", "share", "year", "basis", "data_basis", "source")
 CONCENTRATION_COLUMNS = (
     "node_id",
     "level",
@@ -76,74 +76,6 @@ CONCENTRATION_COLUMNS = (
     "cbs_band",
     "sources",
 )
-BOUND_COLUMNS = (
-    "top_share_low",
-    "top_share_high",
-    "cr3_low",
-    "cr3_high",
-    "hhi_low",
-    "hhi_high",
-    "home_share_low",
-    "home_share_high",
-    "bloc_share_low",
-    "bloc_share_high",
-    "foreign_top_share_low",
-    "foreign_top_share_high",
-    "bloc_foreign_top_share_low",
-    "bloc_foreign_top_share_high",
-    "residual",
-    "n_open",
-)
-
-
-def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: int | None = None) -> pd.DataFrame:
-    """One row per (node, supplier) in the chosen view.
-
-    Parameters
-    ----------
-    provision
-        Validated provision frame (:func:`supplychain.schema.validate_provision`).
-    level
-        ``"country"``: country rows, or firm rows summed per headquarters country for nodes
-        without country rows; ``"firm"``: firm rows only.
-    year
-        Reference year; ``None`` takes, per node and supplier type, the latest year present.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``node_id, supplier_id, country, share, year, basis, data_basis, source``;
-        ``basis`` names the view (country rows / firm rows summed by headquarters / firm rows),
-        ``data_basis`` the provision rows' own basis (e.g. headquarters or production site);
-        ``share`` is NaN when unknown (for an aggregate: when no firm of that country has a
-        known share).
-    """
-    if level not in ("country", "firm"):
-        raise SchemaError(f"level must be 'country' or 'firm', not {level!r}")
-    rows = _pick_year(provision, year)
-    is_firm = (rows["supplier_type"] == "firm").to_numpy(dtype=bool)
-    if level == "firm":
-        firm_rows = rows[is_firm]
-        return _tidy(firm_rows.assign(data_basis=firm_rows["basis"], basis=BASIS_FIRM_ROWS))
-    countries = rows[~is_firm]
-    out_c = countries.assign(supplier_id=countries["country"], data_basis=countries["basis"], basis=BASIS_COUNTRY_ROWS)
-    presorted = bool((countries["supplier_id"] == countries["country"]).all())
-    firms = rows[is_firm]
-    if len(firms):
-        has_country_rows = pd.Index(countries["node_id"].unique())
-        agg_from = firms[has_country_rows.get_indexer(firms["node_id"]) < 0]
-        if len(agg_from):
-            grouped = agg_from.groupby(["node_id", "country"], sort=True)
-            agg = grouped["share"].sum(min_count=1).to_frame()
-            agg["year"] = grouped["year"].max()
-            agg["source"] = grouped["source"].agg(lambda x: "; ".join(sorted(set(x) - {""})))
-            agg["data_basis"] = grouped["basis"].agg(lambda x: "; ".join(sorted(set(x) - {""})))
-            agg = agg.reset_index()
-            agg["supplier_id"] = agg["country"]
-            agg["basis"] = BASIS_HEADQUARTERS
-            out_c = pd.concat([out_c, agg], ignore_index=True)
-            presorted = False
-    return _tidy(out_c, presorted=presorted)
 
 
 def concentration(
@@ -207,8 +139,6 @@ def concentration(
     radar insufficient data nan nan insufficient data
     """
     if rows is None or not rows.matches(level, year):
-        from supplychain.supplier_rows import supplier_rows  # builds on supplier_shares: import here
-
         rows = supplier_rows(provision, level=level, year=year)
     shares, codes, m, s, known = rows.shares, rows.codes, rows.m, rows.base, rows.known
     bloc = _bloc(countries, thresholds)
@@ -277,8 +207,6 @@ def _bounds(
     known: tuple[np.ndarray, dict[str, np.ndarray]],
 ) -> dict[str, np.ndarray]:
     """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
-    from supplychain.bounds import bound_arrays  # bounds builds on supplier_shares: import here
-
     in_home, in_bloc, bloc = membership
     codes = rows.codes
     complete = bool(thresholds.suppliers_complete)
@@ -306,6 +234,39 @@ def _bounds(
         stem, _, end = key.rpartition("_")
         cols[f"{rename.get(stem, stem)}_{end}" if end in ("low", "high") else key] = values
     return {name: cols[name] for name in BOUND_COLUMNS}
+
+
+def concentration_bounds(
+    provision: pd.DataFrame,
+    countries: pd.DataFrame | None = None,
+    *,
+    level: Level = "country",
+    year: int | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> pd.DataFrame:
+    """Lowest and highest top share, CR3, HHI, home and bloc share per node.
+
+    Parameters
+    ----------
+    provision
+        Validated provision frame.
+    countries
+        Countries frame for bloc membership (``thresholds.bloc``); without it the bloc holds only
+        the home country.
+    level, year
+        As in :func:`supplychain.concentration.concentration`; rows come in the same node order.
+    thresholds
+        ``home``, ``bloc`` and ``suppliers_complete`` are used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`BOUNDS_COLUMNS` (fractions); ``foreign_*`` is the largest supplier outside
+        the home country, ``bloc_foreign_*`` outside the bloc. Every completion of the data lies
+        inside each interval and both ends are attained (lows with unnamed suppliers are infima).
+    """
+    conc = concentration(provision, countries, level=level, year=year, thresholds=thresholds)
+    return conc[list(BOUNDS_COLUMNS)]
 
 
 def cbs_band(hhi: float, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
@@ -410,21 +371,3 @@ def _rank_order(codes: np.ndarray, s: np.ndarray) -> np.ndarray:
     """
     key = codes.astype(np.float64) + (1.0 - np.clip(s, 0.0, 1.0)) * 0.5
     return np.argsort(key, kind="stable")
-
-
-def _pick_year(provision: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    if year is not None:
-        return provision[(provision["year"] == year).fillna(False).to_numpy(dtype=bool)]
-    yr = provision["year"].astype("float64").fillna(-1.0).to_numpy()
-    if len(yr) == 0 or (yr == yr[0]).all():
-        return provision
-    key = pd.factorize(provision["node_id"])[0] * 2 + (provision["supplier_type"] == "firm")
-    latest = pd.Series(yr).groupby(np.asarray(key)).transform("max").to_numpy()
-    return provision[yr == latest]
-
-
-def _tidy(frame: pd.DataFrame, *, presorted: bool = False) -> pd.DataFrame:
-    out = frame[list(SHARES_COLUMNS)]
-    if not presorted:
-        out = out.sort_values(["node_id", "supplier_id"], kind="stable")
-    return out.reset_index(drop=True)

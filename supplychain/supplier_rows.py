@@ -23,8 +23,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from supplychain.concentration import BASIS_HEADQUARTERS, supplier_shares
 from supplychain.schema import labels_from_codes, run_starts
+from supplychain.shares import BASIS_HEADQUARTERS, supplier_shares
 
 __all__ = ["CodedColumn", "SupplierRows", "open_flags", "supplier_rows"]
 

@@ -11,6 +11,7 @@ import ast
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,3 +277,47 @@ def test_import_rule_checker_sees_each_case(tmp_path: Path) -> None:
         "4: pandas (not a heavy or optional library)",
     ]
     assert misplaced_imports(module, ("deps", "cli", "m.py")) == ["2: os (standard library)"]
+
+
+def _module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_cycles(root: Path, packages: tuple[str, ...]) -> list[list[str]]:
+    """Groups of the project's modules that import each other, directly or round a loop (at any level).
+
+    Every import counts, the ones inside functions too: a function-level import that only breaks a cycle at load
+    time still ties the two modules together.  A package's ``__init__`` re-exporting its own modules is not a
+    cycle of the design and is left out (an arrow from a package to its own submodule).
+    """
+    files = [f for package in packages for f in sorted((root / package).rglob("*.py")) if "migrations" not in f.parts]
+    names = {_module_name(f, root): f for f in files}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(names)
+    for name, path in names.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            for target in targets:
+                if target in names and target != name and not target.startswith(f"{name}."):
+                    graph.add_edge(name, target)
+    return sorted(sorted(group) for group in nx.strongly_connected_components(graph) if len(group) > 1)
+
+
+def test_no_import_cycles() -> None:
+    cycles = import_cycles(ROOT, ("deps", "supplychain", "optimizer", "app_pages"))
+    assert cycles == [], f"modules that import each other: {cycles}"
+
+
+def test_cycle_checker_sees_a_function_level_cycle(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from pkg.a import f\n", encoding="utf-8")
+    (package / "a.py").write_text("from pkg.b import g\n\ndef f():\n    return g()\n", encoding="utf-8")
+    (package / "b.py").write_text("def g():\n    from pkg.a import f\n    return f\n", encoding="utf-8")
+    assert import_cycles(tmp_path, ("pkg",)) == [["pkg.a", "pkg.b"]]

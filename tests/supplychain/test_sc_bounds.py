@@ -15,10 +15,9 @@ from supplychain.bounds import (
     BOUNDS_COLUMNS,
     SHARE_BOUNDS_COLUMNS,
     bound_arrays,
-    concentration_bounds,
     supplier_share_bounds,
 )
-from supplychain.concentration import concentration
+from supplychain.concentration import concentration, concentration_bounds
 from supplychain.thresholds import Thresholds
 
 COMPLETE = Thresholds(suppliers_complete=True)
