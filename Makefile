@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 APP_PORT ?= 8501
 # Markers of the tests `make check` leaves to `make test` (registered in pyproject.toml).
-SLOW_MARKERS := slow or browser or dask or postgres
+SLOW_MARKERS := slow or integration or browser or dask or postgres
 
 .PHONY: help install app test check docs lint typecheck pytest pytest-fast bench migrations-check clean
 

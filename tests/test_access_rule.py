@@ -25,6 +25,8 @@ from deps.access.roles import Actor
 from deps.errors import PermissionDeniedError
 from deps.store.models import ROLES
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 MODULES = [
     "deps.access.auth",
     "deps.access.audit",

@@ -32,6 +32,8 @@ from deps.services.scenario import scenario
 from deps.store.db import Database
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 ROOT = Path(__file__).resolve().parents[1]

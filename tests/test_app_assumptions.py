@@ -15,6 +15,8 @@ from deps.ingest.seed import initialise
 from deps.services.assumptions import list_sets, show_set
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 

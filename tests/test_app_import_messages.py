@@ -37,6 +37,8 @@ from tests.test_app_messages import ADMIN, _in_dutch, seed
 from tests.test_app_pages import _english_sentences, _login, seeded
 from tests.test_dutch_explanations import DATA, _left_english
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 INGEST = Path(__file__).resolve().parents[1] / "deps" / "ingest"
 #: The services that check a file the user gives: scenario and batch files, assumption sets (read apart from the
 #: importers: their ``add`` methods differ from the table checks').

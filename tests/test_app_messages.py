@@ -30,6 +30,8 @@ from deps.store.db import Database, upgrade
 from deps.store.queries import resolve_dataset
 from tests.test_dutch_explanations import DATA, _left_english
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ANALYST = Actor("ann", "analyst")
 ADMIN = Actor("ada", "admin")
 #: A BACI file with a bad number, an unknown country, a short HS code, a negative value, a repeated flow, and one

@@ -31,6 +31,8 @@ from deps.config import load_settings
 from deps.ingest.seed import initialise
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 PASSWORD = "correct horse battery staple"

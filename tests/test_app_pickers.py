@@ -25,6 +25,8 @@ from deps.services.runs import RUN_KINDS
 from deps.store.db import Database
 from tests.test_app_pages import _login, seeded
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ADA = Actor("ada", "admin")
 GRID = "base: {solver: highs}\nbudgets: [10, 20]\n"
 LINK = "[click me](http://evil.invalid/)"

@@ -21,6 +21,8 @@ from deps.ingest.seed import initialise
 from deps.services.analysis import parse_shock, run_simulation
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 ROOT = Path(__file__).resolve().parents[1]

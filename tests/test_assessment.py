@@ -19,6 +19,8 @@ from deps.services.runs import get_run, run_tables
 from deps.store.db import Database
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 ANALYST = Actor("ana", "analyst")

@@ -26,6 +26,8 @@ from deps.services.assumptions import (
 )
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 ANALYST = Actor("ann", "analyst")
 VIEWER = Actor("vic", "viewer")

@@ -22,6 +22,8 @@ from deps.store.db import Database, upgrade
 from deps.store.models import AuditEvent
 from tests.helpers import tamper
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUDITOR = Actor("auditor", "admin")
 

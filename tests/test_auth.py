@@ -26,6 +26,8 @@ from deps.errors import AuthenticationError, DepsError, NotFoundError, Permissio
 from deps.store.db import Database, upgrade
 from deps.store.models import User
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

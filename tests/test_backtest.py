@@ -19,6 +19,8 @@ from deps.services.analysis import parse_shock, run_simulation
 from deps.services.backtest import run_backtest
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 ANALYST = Actor("ana", "analyst")
 

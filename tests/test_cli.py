@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 DEPS = [sys.executable, "-m", "deps.cli.main"]
 

@@ -21,6 +21,8 @@ from deps.errors import DatabaseError, DepsError, NotFoundError
 from deps.store.db import Database
 from tests.helpers import tamper
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 app = typer.Typer()

@@ -20,6 +20,8 @@ import typer
 from deps.cli.main import app, main
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 
 def _commands(group: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     commands = getattr(group, "commands", None)  # typer ships its own copy of click: no isinstance on click.Group

@@ -22,6 +22,8 @@ from deps.services.optimisation import run_optimisation
 from deps.services.scenario import ScenarioConfig, scenario
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ANALYST = Actor("ann", "analyst")
 ROOT = Path(__file__).resolve().parents[1]
 # Hand-made BACI flows over three years: 260800 from CHN (dependent, more vulnerable, persistent), 854231 mostly

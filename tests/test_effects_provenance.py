@@ -11,6 +11,8 @@ from deps.errors import Problem
 from deps.ingest.effects import EFFECT_OPTIONAL, EFFECT_REQUIRED, SLOPES, check_effects
 from deps.ingest.validation import TableCheck
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 LINES = {"financing", "regulation"}
 GOOD = {

@@ -12,6 +12,8 @@ from deps.ingest.extract import EXTRACT_SOURCES, build_extract, read_map
 from deps.services.fusion import fuse_provision
 from tests.conftest import REPO_ROOT
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
 MAP = REPO_ROOT / "data" / "commodity_map.csv"
 

@@ -24,6 +24,8 @@ from deps.store.db import Database
 from tests.helpers import row_counts
 from tests.hostile import CORPUS
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 LIMIT_BYTES = 1 << 30
 LIMIT_SECONDS = 10
 REFUSE_SECONDS = 2.0

@@ -21,6 +21,8 @@ from deps.store.db import Database, upgrade
 from deps.store.models import Country, Dataset, TradeFlow
 from tests.helpers import row_counts
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BACI = SHARED / "baci-rawmaterials-2022" / "baci_hs92_2022.csv"
 MAX = 50_000_000

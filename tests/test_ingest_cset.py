@@ -27,9 +27,13 @@ CSET = SHARED / "cset-chip-explorer"
 MAX = 50_000_000
 TOLERANCE = 0.02  # the default share tolerance (2 percentage points)
 
-pytestmark = pytest.mark.skipif(
-    not (CSET / "provision.csv").is_file(), reason="../shared/data/cset-chip-explorer is not present beside the repo"
-)
+pytestmark = [
+    pytest.mark.integration,  # a database end to end: make test, not make check
+    pytest.mark.skipif(
+        not (CSET / "provision.csv").is_file(),
+        reason="../shared/data/cset-chip-explorer is not present beside the repo",
+    ),
+]
 
 
 def _import(db: Database, path: Path, *, tolerance: float = TOLERANCE, max_bytes: int = MAX) -> ImportResult:

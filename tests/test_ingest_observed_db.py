@@ -14,6 +14,8 @@ from deps.store.db import Database
 from deps.store.queries import provision_frame, resolve_dataset
 from tests.helpers import READER, row_counts
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 MAX = 50_000_000
 IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
 

@@ -14,6 +14,8 @@ from deps.store.db import Database
 from deps.store.models import Country, Dataset, Edge, Firm, Node, NodeMarket, Provision
 from tests.helpers import row_counts
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 MAX = 10_000_000
 

@@ -18,6 +18,8 @@ from deps.store.db import Database, upgrade
 from deps.store.models import Country, GovernanceScore
 from tests.helpers import row_counts
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WGI = SHARED / "wgi-political-stability" / "wgi_pv_estimate.csv"
 MAX = 50_000_000

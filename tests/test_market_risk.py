@@ -16,6 +16,8 @@ from deps.services.views import heatmap_frame, overview_market_risk
 from deps.store.db import Database
 from deps.store.queries import nodes_frame, resolve_dataset
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ANALYST = Actor("ann", "analyst")
 # f1 is a final product of markets a and b, f2 of a only, f3 of b only; n reaches f1 and f2, m reaches f3
 GRAPH = pd.DataFrame(

@@ -23,6 +23,8 @@ from deps.services.scenario import ScenarioConfig, parse_batch, parse_scenario, 
 from deps.store.db import Database
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 GRID = """
 base:
   line_max_meur: {regulation: 50}

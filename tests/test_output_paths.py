@@ -12,6 +12,8 @@ import pytest
 from deps.errors import OutputPathError
 from deps.services.output import check_output, check_output_folder, write_atomically
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 
 def test_folders_devices_and_pipes_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"

@@ -17,6 +17,8 @@ from deps.config import load_settings
 from deps.errors import PermissionDeniedError
 from deps.store.db import Database
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"
 GRID = "budgets: [20]\n"
 

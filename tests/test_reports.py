@@ -43,6 +43,8 @@ from deps.services.scenario import ScenarioConfig
 from deps.store.db import Database, upgrade
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 MARK = "Departementaal Vertrouwelijk"

@@ -12,6 +12,8 @@ from deps.services.runs import frames_hash, get_run, list_runs, record_run, run_
 from deps.store.db import Database
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 
 def _frame() -> pd.DataFrame:
     return pd.DataFrame({"node": ["a", "b"], "share": [0.1 + 0.2, np.nan], "n": [1, 2], "flag": [True, False]})

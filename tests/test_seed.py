@@ -12,6 +12,8 @@ from deps.ingest.seed import initialise
 from deps.store.db import Database
 from deps.store.queries import countries_frame, edges_frame, nodes_frame, provision_frame, resolve_dataset
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 SECTORS = ("semiconductors", "biotech", "chemistry", "machine_building")
 MARKETS = {"semiconductors", "dsii", "biotech", "ai_digital", "machine_building", "chemistry"}

@@ -19,6 +19,8 @@ from deps.store.db import Database
 from tests.conftest import REPO_ROOT
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 ANALYST = Actor("ana", "analyst")
 
 

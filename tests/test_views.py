@@ -30,6 +30,8 @@ from deps.store.db import Database
 from deps.store.queries import resolve_dataset
 from tests.helpers import READER
 
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
 AUDITOR = Actor("auditor", "admin")
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "template_small"

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sc_fixtures import countries_frame, edges_frame, nodes_frame, provision_frame
@@ -58,6 +59,7 @@ def _reference(shares: pd.DataFrame, home: str, bloc: frozenset[str]) -> pd.Data
     return pd.DataFrame(out)
 
 
+@pytest.mark.slow  # 80 drawn graphs through three engines: 15 s
 @settings(max_examples=80, deadline=None)
 @given(provisions(), st.sampled_from(["country", "firm"]), st.booleans())
 def test_rows_computed_once_give_the_same_concentration_bounds_and_matrices(
