@@ -14,8 +14,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 from deps.store.db import Database, upgrade
+
+# Speed is measured in benchmarks, not in tests: hypothesis's per-example deadline (200 ms) is a wall-clock check that
+# a busy machine fails at random (the first example of tests/test_products.py took 272 ms once in CI, then 1 ms).
+hypothesis_settings.register_profile("deps", deadline=None)
+hypothesis_settings.load_profile("deps")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
