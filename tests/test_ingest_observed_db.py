@@ -185,6 +185,15 @@ def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, mon
     # USGS revised China's 2024 antimony mine production between MCS 2025 (estimate) and MCS 2026
     antimony = conflicts[conflicts["node_id"].eq("mat_antimony") & conflicts["supplier_id"].eq("CHN")]
     assert 2024 in set(antimony["year"])
+    # the run's report lists the fused graph's sources and conflicts (newest run first in the listing)
+    run_id = runner.invoke(app, ["runs", "list"]).output.split()[0]
+    report = tmp_path / "fused.md"
+    marking = ["--classification", "Departementaal Vertrouwelijk", "--format", "md", "--out", str(report)]
+    result = runner.invoke(app, ["report", "--run", run_id, *marking])
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    assert "Sources of the fused graph and their conflicts" in text
+    assert f"{len(conflicts)} node, supplier and year combinations differ" in text
     refused = runner.invoke(app, ["analyse", "--with", "fda-sites", "--out", str(tmp_path / "x.csv")])
     assert refused.exit_code == 1 and "cannot be fused: only usgs and iea imports" in str(refused.exception)
     simulated = runner.invoke(

@@ -470,6 +470,33 @@ def test_escapers_never_let_markup_or_formulas_through(text: str) -> None:
     assert not safe_text(text).startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
+def test_analysis_report_of_a_fused_graph_lists_its_sources_and_conflicts(db: Database, world: dict[str, Any]) -> None:
+    run = get_run(db, world["analysis"], actor=READER)
+    tables = dict(run_tables(db, world["analysis"], actor=READER))
+    assert "fusion" not in {
+        s.key for s in gather_content(run, tables, fmt="md", classification=MARK, dataset_hash=None).sections
+    }
+    tables["sources"] = pd.DataFrame(
+        {"node_id": ["mat_gallium", "mat_gallium"], "source": ["seed", "usgs:gallium"], "chosen": [False, True]}
+    )
+    tables["conflicts"] = pd.DataFrame(
+        {
+            "node_id": ["mat_gallium"],
+            "supplier_id": ["CHN"],
+            "year": [2022],
+            "source_a": ["seed"],
+            "share_a": [80.0],
+            "source_b": ["usgs:gallium"],
+            "share_b": [98.4],
+            "difference_pp": [18.4],
+        }
+    )
+    content = gather_content(run, tables, fmt="md", classification=MARK, dataset_hash=None)
+    fusion = {s.key: s for s in content.sections}["fusion"]
+    assert [t.name for t in fusion.tables] == ["fusion_sources", "source_conflicts"]
+    assert "2 candidate sources, 1 of them chosen. 1 node, supplier and year combinations" in fusion.paragraphs[0]
+
+
 def test_other_run_kinds_list_every_stored_table(
     db: Database, settings: Settings, world: dict[str, Any], tmp_path: Path
 ) -> None:

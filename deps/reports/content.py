@@ -97,6 +97,8 @@ def _analysis(tables: Mapping[str, pd.DataFrame]) -> tuple[list[ReportSection], 
         ),
         _sources_section(tables.get("evidence", pd.DataFrame()), chokes),
     ]
+    if "sources" in tables or "conflicts" in tables:  # a fused graph (deps analyse --with ...)
+        sections.append(_fusion_section(tables))
     charts = _bar(
         "risk",
         "Highest risks (top 15)",
@@ -168,6 +170,27 @@ def _control_section(tables: Mapping[str, pd.DataFrame]) -> ReportSection:
             "bound of the share crosses the threshold.",
         ),
         tuple(control),
+    )
+
+
+def _fusion_section(tables: Mapping[str, pd.DataFrame]) -> ReportSection:
+    """A fused graph's candidate sources per node (the chosen one marked) and the conflicts between sources."""
+    candidates = tables.get("sources", pd.DataFrame())
+    conflicts = tables.get("conflicts", pd.DataFrame())
+    chosen = int(candidates["chosen"].astype(bool).sum()) if "chosen" in candidates.columns else 0
+    return ReportSection(
+        "fusion",
+        "Sources of the fused graph and their conflicts",
+        (
+            f"The graph lays the shares of several datasets over the base dataset: for each node and view one "
+            f"source is chosen by the documented precedence (docs/data.md, fused graph); {len(candidates)} "
+            f"candidate sources, {chosen} of them chosen. {len(conflicts)} node, supplier and year combinations "
+            "differ between two sources by more than the conflict threshold (DEPS_CONFLICT_PP, percentage points).",
+        ),
+        (
+            ReportTable("fusion_sources", "Candidate sources per node (chosen marked)", candidates),
+            ReportTable("source_conflicts", "Conflicts between sources", conflicts),
+        ),
     )
 
 
