@@ -32,12 +32,11 @@ one that majorises every other.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from supplychain.schema import labels_from_codes
+from supplychain.shares import Level
 from supplychain.supplier_rows import SupplierRows, open_flags, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -52,8 +51,6 @@ __all__ = [
     "supplier_units",
     "tri_state",
 ]
-
-Level = Literal["country", "firm"]
 
 BOUND_COLUMNS = (
     "top_share_low",
@@ -94,7 +91,7 @@ def supplier_units(
     provision
         Validated provision frame.
     level, year
-        As in :func:`supplychain.concentration.supplier_shares` (same rows, same order).
+        As in :func:`supplychain.shares.supplier_shares` (same rows, same order).
     complete
         True: every node's supplier list is complete (no unnamed supplier).
 
@@ -256,7 +253,7 @@ def supplier_share_bounds(
     provision
         Validated provision frame.
     level, year
-        As in :func:`supplychain.concentration.supplier_shares`.
+        As in :func:`supplychain.shares.supplier_shares`.
     thresholds
         ``suppliers_complete`` is used.
     rows

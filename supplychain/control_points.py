@@ -189,7 +189,7 @@ def mutual_dependency(
     Parameters
     ----------
     shares
-        Country-level :func:`supplychain.concentration.supplier_shares` frame.
+        Country-level :func:`supplychain.shares.supplier_shares` frame.
     conc
         Country-level concentration frame (status and home share).
     structural

@@ -241,7 +241,7 @@ def simulate(
     graph, shocks
         The graph and the shocks (combined additively in o(v)).
     country_shares, firm_shares
-        Country-view and firm-view share frames (:func:`supplychain.concentration.supplier_shares`).
+        Country-view and firm-view share frames (:func:`supplychain.shares.supplier_shares`).
     stock_months, duration_months
         Optional stocks (months of normal use, indexed by node id) and the shock's duration:
         see :func:`apply_stocks` (Simchi-Levi's time-to-survive, averaged over the shock).
@@ -252,7 +252,7 @@ def simulate(
     travels down the chain, limited at each step by the scarcest input:
 
     >>> import pandas as pd
-    >>> from supplychain.concentration import supplier_shares
+    >>> from supplychain.shares import supplier_shares
     >>> from supplychain.graph import build_graph
     >>> from supplychain.schema import validate_provision
     >>> nodes = pd.DataFrame({"node_id": ["gallium", "laser", "radar"],

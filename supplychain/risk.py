@@ -78,7 +78,7 @@ def dependency_risk(
     Parameters
     ----------
     shares
-        Country-level :func:`supplychain.concentration.supplier_shares` frame.
+        Country-level :func:`supplychain.shares.supplier_shares` frame.
     conc
         Country-level concentration frame.
     structural

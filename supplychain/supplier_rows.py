@@ -2,7 +2,7 @@
 
 :func:`supplychain.concentration.concentration`, :func:`supplychain.bounds.supplier_share_bounds`
 and :func:`supplychain.losses.share_matrix` all start from the same rows: one per (node,
-supplier) of a view (:func:`supplychain.concentration.supplier_shares`), with per row
+supplier) of a view (:func:`supplychain.shares.supplier_shares`), with per row
 
 - the node's code ``c(r)`` in 0..m-1 (rows of one node contiguous, nodes in id order),
 - the known part ``b_r`` (the share, 0 when unknown) and whether it is known,
@@ -18,17 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from supplychain.schema import labels_from_codes, run_starts
-from supplychain.shares import BASIS_HEADQUARTERS, supplier_shares
+from supplychain.shares import BASIS_HEADQUARTERS, Level, supplier_shares
 
 __all__ = ["CodedColumn", "SupplierRows", "open_flags", "supplier_rows"]
-
-Level = Literal["country", "firm"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ class CodedColumn:
 
 @dataclass(frozen=True)
 class SupplierRows:
-    """The rows of a :func:`supplychain.concentration.supplier_shares` frame, coded (see the module).
+    """The rows of a :func:`supplychain.shares.supplier_shares` frame, coded (see the module).
 
     Attributes
     ----------
@@ -133,7 +130,7 @@ def supplier_rows(provision: pd.DataFrame, *, level: Level = "country", year: in
     provision
         Validated provision frame (:func:`supplychain.schema.validate_provision`).
     level, year
-        As in :func:`supplychain.concentration.supplier_shares`.
+        As in :func:`supplychain.shares.supplier_shares`.
 
     Returns
     -------
@@ -173,7 +170,7 @@ def supplier_rows(provision: pd.DataFrame, *, level: Level = "country", year: in
 def open_flags(
     shares: pd.DataFrame, provision: pd.DataFrame, *, level: Level, year: int | None, complete: bool
 ) -> np.ndarray:
-    """Per row of a :func:`supplychain.concentration.supplier_shares` frame: may the supplier hold part of the residual.
+    """Per row of a :func:`supplychain.shares.supplier_shares` frame: may the supplier hold part of the residual.
 
     A row without a share is open. In the country view from firm rows, a country is open when one
     of its firms has no share, and every country is open when the firm list may be incomplete
@@ -195,7 +192,7 @@ def open_flags(
 def _node_codes(node_ids: pd.Series) -> tuple[np.ndarray, int]:
     """Codes 0..m-1 of the node ids in order of first appearance, and m.
 
-    Rows sorted by node (as :func:`supplychain.concentration.supplier_shares` returns them):
+    Rows sorted by node (as :func:`supplychain.shares.supplier_shares` returns them):
     codes from the runs of equal ids, no hashing; otherwise ``pandas.factorize``.
     """
     starts = run_starts(node_ids)

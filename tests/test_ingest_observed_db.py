@@ -195,7 +195,8 @@ def test_fused_analysis_with_usgs_and_iea(tmp_path: Path, shared_data: Path, mon
     assert "Sources of the fused graph and their conflicts" in text
     assert f"{len(conflicts)} node, supplier and year combinations differ" in text
     refused = runner.invoke(app, ["analyse", "--with", "fda-sites", "--out", str(tmp_path / "x.csv")])
-    assert refused.exit_code == 1 and "cannot be fused: only usgs and iea imports" in str(refused.exception)
+    assert refused.exit_code == 1
+    assert "cannot be fused: only usgs, iea and cset imports map to nodes" in str(refused.exception)
     simulated = runner.invoke(
         app, ["simulate", "--with", "usgs", "--shock", "CHN=1.0", "--out", str(tmp_path / "s.csv")]
     )

@@ -115,13 +115,6 @@ def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Set
     return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion)
 
 
-#: the addable formats for the refusal message: the production-share imports, then the semiconductor one
-_FUSABLE_TEXT = (
-    f"{' and '.join(f for f in FUSABLE if f != 'cset')} imports (production shares) and cset imports "
-    "(semiconductor headquarters and capacity shares)"
-)
-
-
 def _fuse(
     db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
 ) -> Fusion:
@@ -134,7 +127,8 @@ def _fuse(
     for name in others:
         ref = resolve_dataset(db, name)
         if ref.format not in FUSABLE:
-            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only {_FUSABLE_TEXT} map to nodes")
+            formats = f"{', '.join(FUSABLE[:-1])} and {FUSABLE[-1]}"
+            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only {formats} imports map to nodes")
         # only the mapped stages' rows: the fusion reads no others (USGS: about 2,200 of 9,100 rows)
         stages = set(commodity_map.loc[commodity_map["source"].eq(ref.format), "stage_code"])
         added.append((name, ref.format, provision_frame(db, ref.id, observed_all=True, nodes=stages)))

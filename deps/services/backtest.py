@@ -24,10 +24,10 @@ from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import provision_frame
 from supplychain.bounds import supplier_share_bounds
-from supplychain.concentration import supplier_shares
 from supplychain.disruption import Shock, simulate
 from supplychain.graph import build_graph
 from supplychain.schema import validate_provision
+from supplychain.shares import supplier_shares
 
 __all__ = ["CONTROLS_FILE", "controls_in_force", "run_backtest"]
 
@@ -119,7 +119,7 @@ def _with_data(applied: pd.DataFrame, bounds: pd.DataFrame, shares: pd.DataFrame
     bounds
         Country share intervals of the data before the year (:func:`supplychain.bounds.supplier_share_bounds`).
     shares
-        The country view those intervals rest on (:func:`supplychain.concentration.supplier_shares`), for the
+        The country view those intervals rest on (:func:`supplychain.shares.supplier_shares`), for the
         reference year of each node and supplier.
 
     Returns

@@ -20,8 +20,8 @@ from deps.services.runs import frames_hash, record_run
 from deps.store.db import Database
 from deps.store.models import utcnow
 from deps.store.queries import governance_frame, nodes_frame, resolve_dataset, trade_frame
-from supplychain.concentration import supplier_shares
 from supplychain.schema import validate_provision
+from supplychain.shares import supplier_shares
 from supplychain.supply_risk import governance_from_wgi, supply_risk
 
 __all__ = ["run_supply_risk"]
