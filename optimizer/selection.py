@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimizer.backends import fix_face_highs, new_highs, solve_problem
+from optimizer.backends import fix_face_highs, nearer_bound, new_highs, solve_problem
 from optimizer.fast import FastModel, FastSolution
 from optimizer.model import LpModel
 from optimizer.status import Status
@@ -544,14 +544,13 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     spend, reduced, pi = face.spend, face.reduced, face.row_dual
     upper = model.upper
     free = (np.abs(reduced) <= TOL.reduced_cost) & (upper > 0)
-    fixed = np.where(np.abs(spend) <= np.abs(upper - spend), 0.0, upper)
+    fixed = nearer_bound(spend, 0.0, upper)
     fixed[free] = 0.0
     a = model._a_csc
     act, const = face.row_value, a @ fixed
     lo, hi = face.row_lo.copy(), face.row_hi.copy()
     tight = np.flatnonzero(np.abs(pi) > TOL.reduced_cost)
-    at = np.where(np.abs(act[tight] - lo[tight]) <= np.abs(act[tight] - hi[tight]), lo[tight], hi[tight])
-    lo[tight], hi[tight] = at, at
+    lo[tight] = hi[tight] = nearer_bound(act[tight], lo[tight], hi[tight])
     cols = np.flatnonzero(free)
     k = len(cols)
     first, count = a.indptr[cols], a.indptr[cols + 1] - a.indptr[cols]  # the free columns of the CSC matrix
@@ -636,8 +635,7 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
         m_star = float(col_value[k])
         # The face of step 1 (as fix_face_highs): nonzero reduced costs and duals fix their bound or row.
         moved = np.flatnonzero(np.abs(col_dual) > TOL.reduced_cost)
-        near_lo = np.abs(col_value[moved] - col_lo[moved]) <= np.abs(col_value[moved] - col_hi[moved])
-        col_lo[moved] = col_hi[moved] = np.where(near_lo, col_lo[moved], col_hi[moved])
+        col_lo[moved] = col_hi[moved] = nearer_bound(col_value[moved], col_lo[moved], col_hi[moved])
         if col_lo[k] < col_hi[k]:  # M left free by the face (else fixed, e.g. at M >= L_a): the guard bound
             col_hi[k] = max(col_lo[k], min(col_hi[k], m_star + TOL.stage_rel * max(1.0, m_star)))
         every = np.arange(k + 1, dtype=np.int32)
@@ -645,8 +643,7 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
         row_value, row_dual = np.asarray(sol.row_value), np.asarray(sol.row_dual)
         bind = np.flatnonzero(np.abs(row_dual) > TOL.reduced_cost)
         if len(bind):
-            near = np.abs(row_value[bind] - row_lo[bind]) <= np.abs(row_value[bind] - row_hi[bind])
-            side = np.where(near, row_lo[bind], row_hi[bind])
+            side = nearer_bound(row_value[bind], row_lo[bind], row_hi[bind])
             h.changeRowsBounds(len(bind), bind.astype(np.int32), side, side)  # type: ignore[attr-defined]
         h.changeColsCost(k + 1, every, np.concatenate((g[cols], [0.0])))
     h.run()
