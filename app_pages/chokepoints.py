@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import figures
 from app_pages.i18n import language, t
-from app_pages.state import actor, analysis_tables, current_dataset, download_buttons, market_names, source_line
+from app_pages.state import actor, analysis_tables, current_graph, download_buttons, market_names, source_line
 from app_pages.tables import flagged, show_table
 
 FLAG_LABELS = {
@@ -63,7 +63,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Chokepoints & control points"))
     user = actor()
-    ref = current_dataset()
+    ref = current_graph()
     if ref is None:
         return
     analysis = analysis_tables(user, ref)

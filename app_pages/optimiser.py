@@ -16,7 +16,7 @@ from app_pages.plain import md
 from app_pages.sentences import localise_sentence
 from app_pages.state import (
     actor,
-    current_dataset,
+    current_graph,
     database,
     download_buttons,
     line_names,
@@ -367,7 +367,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Optimiser"))
     user = actor()
-    ref = current_dataset()
+    ref = current_graph()
     if ref is None:
         return
     try:

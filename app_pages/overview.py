@@ -11,7 +11,7 @@ from app_pages.i18n import language, t
 from app_pages.state import (
     actor,
     analysis_tables,
-    current_dataset,
+    current_graph,
     database,
     download_buttons,
     graph_frames,
@@ -34,7 +34,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Overview"))
     user = actor()
-    ref = current_dataset()
+    ref = current_graph()
     if ref is None:
         return
     db = database()

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import figures_runs
 from app_pages.i18n import error_text, language, t
 from app_pages.plain import md
-from app_pages.state import actor, current_dataset, database, download_buttons, market_names, settings, source_line
+from app_pages.state import actor, current_graph, database, download_buttons, market_names, settings, source_line
 from app_pages.tables import node_names, show_table
 from deps.errors import DepsError
 from deps.services.analysis import ShockSpec, make_shock, run_simulation
@@ -56,7 +56,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Disruption simulator"))
     user = actor()
-    ref = current_dataset()
+    ref = current_graph()
     if ref is None:
         return
     st.caption(

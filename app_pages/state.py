@@ -25,7 +25,16 @@ from deps.access.auth import Actor, actor_for, allowed, session_expired
 from deps.access.sessions import end_session, open_session, password_change_required, resume_session
 from deps.config import Settings, load_settings
 from deps.errors import AuthenticationError, DepsError
+from deps.ingest import FUSABLE
+from deps.services.composition import (
+    Composition,
+    composition_frames,
+    is_fused,
+    offered_compositions,
+    resolve_composition,
+)
 from deps.services.exports import log_export, neutralise_formulas, table_bytes
+from deps.services.fusion import split_fused_name
 from deps.services.views import heatmap_frame, latest_analysis, markets_frame
 from deps.store.catalogue import DatasetOverview, dataset_overview, list_datasets
 from deps.store.db import Database
@@ -43,7 +52,9 @@ __all__ = [
     "analysis_tables",
     "current_actor",
     "current_dataset",
+    "current_graph",
     "database",
+    "dataset_label",
     "dataset_picker",
     "download_buttons",
     "export_marking",
@@ -221,11 +232,14 @@ def dataset_picker() -> None:
     """Sidebar choice of supply-graph dataset (newest version of each name); remembered in the session.
 
     Only datasets with nodes are offered: trade flows and governance scores feed the EU screen and the risk scores,
-    they are no graph for the Overview, the explorer or the chokepoint page.
+    they are no graph for the Overview, the explorer or the chokepoint page.  After them come the fused compositions
+    the stored datasets allow (:func:`deps.services.composition.offered_compositions`: the seed with each imported
+    USGS, IEA or CSET dataset, and with all of them), labelled like "seed + USGS + IEA (fused)".
     """
     db = database()
     try:
         names = sorted({d.name for d in list_datasets(db, latest_only=True) if d.counts.get("nodes", 0) > 0})
+        names += offered_compositions(db, settings(), actor=actor())
     except DepsError as exc:
         st.sidebar.error(md(error_text(exc)))
         return
@@ -234,12 +248,26 @@ def dataset_picker() -> None:
     default = settings().seed_dataset
     chosen = st.session_state.get("dataset", default if default in names else names[0])
     index = names.index(chosen) if chosen in names else 0
-    st.session_state["dataset"] = st.sidebar.selectbox(t("Dataset"), names, index=index, key="dataset_select")
+    labels = {name: dataset_label(name) for name in names}  # in this rerun's language (not at the call's)
+    st.session_state["dataset"] = st.sidebar.selectbox(
+        t("Dataset"), names, index=index, key="dataset_select", format_func=lambda name: labels.get(name, name)
+    )
+
+
+def dataset_label(name: str) -> str:
+    """A dataset's name as the picker shows it: a fused composition's members joined by " + " (an added dataset
+    named after its format in capitals, e.g. "seed + USGS + IEA (fused)"), a plain dataset's name as it is."""
+    if not is_fused(name):
+        return name
+    base, others = split_fused_name(name)
+    added = [other.upper() if other in FUSABLE else other for other in others]
+    return t("{members} (fused)", members=" + ".join((base, *added)))
 
 
 def current_dataset() -> DatasetRef | None:
-    """The chosen dataset version, or None (with a message on the page) when there is none."""
-    name = st.session_state.get("dataset") or settings().seed_dataset
+    """The chosen stored dataset version (the base of a fused choice), or None (with a message on the page) when
+    there is none.  Pages that read the supply graph use :func:`current_graph`."""
+    name = split_fused_name(str(st.session_state.get("dataset") or settings().seed_dataset))[0]
     try:
         return resolve_dataset(database(), name)
     except DepsError as exc:
@@ -247,11 +275,43 @@ def current_dataset() -> DatasetRef | None:
         return None
 
 
+def current_graph() -> DatasetRef | None:
+    """The chosen supply graph: a stored dataset version, or a fused composition's reference (its name, the base's
+    id and version, a content hash that changes with any member's version), or None (with a message on the page).
+
+    Pass it to :func:`graph_frames`, :func:`analysis_tables` and :func:`source_line`, and its name to the run
+    services (they fuse a composition's name themselves).
+    """
+    name = str(st.session_state.get("dataset") or settings().seed_dataset)
+    if not is_fused(name):
+        return current_dataset()
+    try:
+        return resolve_composition(database(), name, actor=actor()).ref
+    except DepsError as exc:
+        st.warning(md(error_text(exc)))
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _composition(db: Database, name: str, content_hash: str, _user: Actor) -> Composition:
+    """A composition's members, cached per composition version (its content hash)."""
+    return resolve_composition(db, name, actor=_user)
+
+
 def source_line(ref: DatasetRef, extra: str = "") -> str:
-    """The source line of every chart: dataset, version and content hash (plus a run id when given)."""
-    line = t(
-        "deps, dataset {dataset} v{version} ({hash})", dataset=ref.name, version=ref.version, hash=ref.content_hash[:12]
-    )
+    """The source line of every chart: dataset, version and content hash (plus a run id when given); for a fused
+    composition every member with its version."""
+    if is_fused(ref.name):
+        composition = _composition(database(), ref.name, ref.content_hash, actor())
+        members = " + ".join(f"{r.name} v{r.version}" for r in (composition.base, *composition.added))
+        line = t("deps, fused graph {members} ({hash})", members=members, hash=ref.content_hash[:12])
+    else:
+        line = t(
+            "deps, dataset {dataset} v{version} ({hash})",
+            dataset=ref.name,
+            version=ref.version,
+            hash=ref.content_hash[:12],
+        )
     return f"{line}; {extra}" if extra else line
 
 
@@ -265,8 +325,20 @@ def _graph_frames(db: Database, dataset_id: int, content_hash: str) -> dict[str,
     }
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _fused_frames(db: Database, name: str, content_hash: str, _user: Actor) -> dict[str, pd.DataFrame]:
+    """Cached per composition version (the hash of every member's); every role may read, so not keyed by reader."""
+    return composition_frames(db, name, actor=_user, settings=settings())
+
+
 def graph_frames(ref: DatasetRef) -> dict[str, pd.DataFrame]:
-    """Nodes, edges and provision of a dataset version (cached by content hash)."""
+    """Nodes, edges and provision of a dataset version (cached by content hash).
+
+    For a fused composition (:func:`current_graph`) the provision is the fused one, nodes and edges the base's, and
+    ``sources`` and ``conflicts`` hold the candidate sources per node and the conflicts between them.
+    """
+    if is_fused(ref.name):
+        return _fused_frames(database(), ref.name, ref.content_hash, actor())
     return _graph_frames(database(), ref.id, ref.content_hash)
 
 
@@ -274,7 +346,11 @@ def graph_frames(ref: DatasetRef) -> dict[str, pd.DataFrame]:
 def _stored_analysis(
     db: Database, name: str, version: int, content_hash: str, _user: Actor
 ) -> tuple[str, dict[str, pd.DataFrame]] | None:
-    """Cached per dataset version; every role may read, so the reader is not part of the key."""
+    """Cached per dataset version (a composition's: the hash of every member's); every role may read, so the reader
+    is not part of the key."""
+    if is_fused(name):
+        composition = resolve_composition(db, name, actor=_user)
+        return latest_analysis(db, composition.ref, actor=_user, members=composition.members)
     return latest_analysis(db, resolve_dataset(db, name, version), actor=_user)
 
 
@@ -310,8 +386,8 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
 @st.cache_data(show_spinner=False, max_entries=16)
 def overview_view(db: Database, dataset: str, content_hash: str) -> DatasetOverview:
     """The Overview's counts and coverage of a dataset, cached per version (the hash in the key makes a new import
-    show at once)."""
-    return dataset_overview(db, dataset)
+    show at once); of a fused composition, its base's."""
+    return dataset_overview(db, split_fused_name(dataset)[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

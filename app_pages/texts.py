@@ -156,6 +156,27 @@ PAGE_NL: dict[str, str] = {
         "{error}. Voer `deps init` uit om de database aan te maken en de basisgegevens te laden."
     ),
     "deps, dataset {dataset} v{version} ({hash})": "deps, dataset {dataset} v{version} ({hash})",
+    "deps, fused graph {members} ({hash})": "deps, gecombineerde graaf {members} ({hash})",
+    "{members} (fused)": "{members} (gecombineerd)",
+    "Sources of the fused graph": "Bronnen van de gecombineerde graaf",
+    (
+        "Every source that gives this node's country shares; the chosen one supplies the shares above "
+        "(precedence: a production location before headquarters, then observed before estimated, the basis, the "
+        "newest year; docs/data.md)."
+    ): (
+        "Elke bron die de landenaandelen van deze knoop geeft; de gekozen bron levert de aandelen hierboven "
+        "(voorrang: een productielocatie vóór een hoofdkantoor, dan waargenomen vóór geschat, de grondslag, het "
+        "nieuwste jaar; docs/data.md)."
+    ),
+    "Conflicts between the sources": "Tegenstrijdigheden tussen de bronnen",
+    (
+        "Suppliers and years for which two sources' shares differ by more than {pp:g} percentage points "
+        "(DEPS_CONFLICT_PP)."
+    ): (
+        "Leveranciers en jaren waarvoor de aandelen van twee bronnen meer dan {pp:g} procentpunten verschillen "
+        "(DEPS_CONFLICT_PP)."
+    ),
+    "No conflict between the sources of this node.": "Geen tegenstrijdigheid tussen de bronnen van deze knoop.",
     "No analysis of this dataset version is stored yet; an analyst's first visit runs one "
     "(or run `deps analyse` on the command line).": (
         "Van deze datasetversie is nog geen analyse opgeslagen; het eerste bezoek van een analist voert er een uit "

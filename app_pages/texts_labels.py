@@ -207,6 +207,15 @@ COLUMNS: dict[str, str] = {
     "weighted_loss": "Weighted loss",
     "weighted_residual_risk": "Weighted residual risk",
     "year": "Year",
+    # a fused graph's sources and conflicts (deps.services.fusion)
+    "stage": "Stage in the source",
+    "vintage": "Release",
+    "chosen": "Chosen",
+    "source_a": "Source A",
+    "share_a": "Share in source A (%)",
+    "source_b": "Source B",
+    "share_b": "Share in source B (%)",
+    "difference_pp": "Difference (percentage points)",
 }
 
 VALUES: dict[str, dict[str, str]] = {
@@ -283,6 +292,14 @@ VALUES: dict[str, dict[str, str]] = {
 }
 
 LABELS_NL: dict[str, str] = {
+    "Stage in the source": "Stadium in de bron",
+    "Release": "Uitgave",
+    "Chosen": "Gekozen",
+    "Source A": "Bron A",
+    "Share in source A (%)": "Aandeel in bron A (%)",
+    "Source B": "Bron B",
+    "Share in source B (%)": "Aandeel in bron B (%)",
+    "Difference (percentage points)": "Verschil (procentpunten)",
     "Product (HS92 code)": "Product (HS92-code)",
     "Product name": "Productnaam",
     "Low value": "Lage waarde",

@@ -15,13 +15,12 @@ from typing import cast
 import pandas as pd
 
 from deps.access.auth import Actor, require
-from deps.config import Settings, load_settings
+from deps.config import Settings
 from deps.errors import NotFoundError, RunError
-from deps.ingest import FUSABLE
-from deps.ingest.extract import read_map
 from deps.ingest.products import hs92_names
 from deps.services.boundary import engine_errors
-from deps.services.fusion import Fusion, fuse_provision, split_fused_name
+from deps.services.composition import Composition, fuse_composition, resolve_composition
+from deps.services.fusion import Fusion
 from deps.services.runs import frames_hash, record_run
 from deps.store.db import Database
 from deps.store.models import utcnow
@@ -86,6 +85,7 @@ class GraphInputs:
     countries: pd.DataFrame
     inputs_hash: str
     fusion: Fusion | None = None
+    composition: Composition | None = None
 
 
 def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Settings | None = None) -> GraphInputs:
@@ -96,43 +96,23 @@ def load_graph_inputs(db: Database, dataset: str, *, actor: Actor, settings: Set
     ``commodity_map.csv``) and the conflict threshold.
     """
     require(actor, "read")
-    base, others = split_fused_name(dataset)
-    ref = resolve_dataset(db, base)
+    composition = resolve_composition(db, dataset, actor=actor)
+    ref = composition.base
     nodes = nodes_frame(db, ref.id)
     if nodes.empty:
-        raise RunError(f"dataset {base!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
+        raise RunError(f"dataset {ref.name!r} has no nodes to analyse (is it a trade-flow or governance dataset?)")
     edges = edges_frame(db, ref.id)[["src", "dst", "relation", "share", "factor"]]
     provision = provision_frame(db, ref.id)
     fusion = None
-    if others:
-        fusion = _fuse(db, base, provision, others, settings)
+    if composition.fused:
+        fusion = fuse_composition(db, composition, provision, actor=actor, settings=settings)
         provision = fusion.provision
     engine_provision = provision[ENGINE_PROVISION_COLUMNS]
     countries = countries_frame(db)[["iso3", "name", "blocs", "governance"]]
     resilience = node_resilience_frame(db, ref.id)[["node_id", *RESILIENCE_NUMBERS]]
     engine_nodes = nodes[["node_id", "name", "kind", "sectors", "markets"]].merge(resilience, on="node_id", how="left")
     digest = frames_hash({"nodes": engine_nodes, "edges": edges, "provision": engine_provision, "countries": countries})
-    return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion)
-
-
-def _fuse(
-    db: Database, base: str, provision: pd.DataFrame, others: tuple[str, ...], settings: Settings | None
-) -> Fusion:
-    settings = settings or load_settings()
-    path = settings.effective_seed_dir / "commodity_map.csv"
-    if not path.is_file():
-        raise RunError(f"a fused graph needs {path.name} in the seed folder (DEPS_SEED_DIR)")
-    commodity_map = read_map(path)
-    added = []
-    for name in others:
-        ref = resolve_dataset(db, name)
-        if ref.format not in FUSABLE:
-            formats = f"{', '.join(FUSABLE[:-1])} and {FUSABLE[-1]}"
-            raise RunError(f"dataset {name!r} ({ref.format}) cannot be fused: only {formats} imports map to nodes")
-        # only the mapped stages' rows: the fusion reads no others (USGS: about 2,200 of 9,100 rows)
-        stages = set(commodity_map.loc[commodity_map["source"].eq(ref.format), "stage_code"])
-        added.append((name, ref.format, provision_frame(db, ref.id, observed_all=True, nodes=stages)))
-    return fuse_provision(provision, base, added, commodity_map, threshold_pp=settings.conflict_pp)
+    return GraphInputs(ref, engine_nodes, edges, engine_provision, countries, digest, fusion, composition)
 
 
 def _thresholds(settings: Settings, home: str | None, bloc: str | None) -> Thresholds:
@@ -145,6 +125,12 @@ def _parameters(t: Thresholds, **extra: object) -> dict[str, object]:
     params["risk_weights"] = dict(t.risk_weights)
     params.update(extra)
     return params
+
+
+def _members(inputs: GraphInputs) -> dict[str, object]:
+    """``members`` (added dataset -> version) of a fused graph, for its run's parameters; nothing for a plain one."""
+    composition = inputs.composition
+    return {"members": composition.members} if composition is not None and composition.fused else {}
 
 
 @dataclass(frozen=True)
@@ -203,7 +189,7 @@ def run_analysis(
     run_id = record_run(
         db,
         kind="analysis",
-        parameters=_parameters(thresholds, dataset=dataset, year=year),
+        parameters=_parameters(thresholds, dataset=dataset, year=year, **_members(inputs)),
         inputs_hash=inputs.inputs_hash,
         actor=actor,
         tables=tables,
@@ -388,6 +374,7 @@ def run_simulation(
             "sweep_fraction": sweep_fraction,
             "year": year,
             "knockout_loss": thresholds.knockout_loss,
+            **_members(inputs),
         },
         inputs_hash=inputs.inputs_hash,
         actor=actor,

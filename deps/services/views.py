@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from deps.access.auth import Actor, require
+from deps.services.fusion import split_fused_name
 from deps.services.markets import market_risk, reach_shares
 from deps.services.runs import list_runs, run_tables
 from deps.store.db import Database
@@ -54,11 +55,15 @@ class NodeDetail:
     coverage: float
 
 
-def node_detail(db: Database, ref: DatasetRef, node_id: str, *, actor: Actor) -> NodeDetail:
+def node_detail(
+    db: Database, ref: DatasetRef, node_id: str, *, actor: Actor, provision: pd.DataFrame | None = None
+) -> NodeDetail:
     """Everything the explorer shows for ``node_id`` in dataset version ``ref``.
 
-    ``coverage`` is the sum of the known country shares of the newest year (0-1; firms are a second view and not
-    counted).  Raises ``KeyError`` when the node is not in the dataset.
+    ``provision`` is the supplier rows to show, when the caller holds them (a fused composition's, from
+    :func:`deps.services.composition.composition_frames`; ``ref`` then carries the base's id); by default the
+    dataset's own.  ``coverage`` is the sum of the known country shares of the newest year (0-1; firms are a second
+    view and not counted).  Raises ``KeyError`` when the node is not in the dataset.
     """
     require(actor, "read")
     nodes = nodes_frame(db, ref.id)
@@ -66,7 +71,8 @@ def node_detail(db: Database, ref: DatasetRef, node_id: str, *, actor: Actor) ->
     if match.empty:
         raise KeyError(f"node {node_id!r} is not in dataset {ref.name!r} v{ref.version}")
     edges = edges_frame(db, ref.id)
-    provision = provision_frame(db, ref.id)
+    if provision is None:
+        provision = provision_frame(db, ref.id)
     suppliers = provision[provision["node_id"] == node_id].drop(columns="node_id").reset_index(drop=True)
     countries = suppliers[suppliers["supplier_type"] == "country"]
     if len(countries) and countries["year"].notna().any():
@@ -182,17 +188,28 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def latest_analysis(db: Database, ref: DatasetRef, *, actor: Actor) -> tuple[str, dict[str, pd.DataFrame]] | None:
+def latest_analysis(
+    db: Database, ref: DatasetRef, *, actor: Actor, members: dict[str, int] | None = None
+) -> tuple[str, dict[str, pd.DataFrame]] | None:
     """The newest stored analysis run of exactly this dataset version, as (run id, tables), or None.
 
+    ``ref`` may be a fused composition's (:attr:`deps.services.composition.Composition.ref`: its name, the base's
+    version) with ``members`` its added datasets' versions: a run matches when it analysed that name on that base
+    version with the same member versions (a fused run records them in its ``members`` parameter), so a new version
+    of any member needs a new run.  A plain dataset's run never matches a fused run of it as base.
     Viewers read this (they may not run analyses); runs with a non-default year are skipped.
     """
+    require(actor, "read")
+    base = split_fused_name(ref.name)[0]
+    wanted = dict(members or {})
     for run in list_runs(db, actor=actor, kind="analysis", limit=200):
         if (
-            run.dataset == ref.name
+            run.dataset == base
             and run.dataset_version == ref.version
             and run.status == "ok"
             and run.parameters.get("year") is None
+            and str(run.parameters.get("dataset", base)) == ref.name
+            and dict(run.parameters.get("members") or {}) == wanted
         ):
             tables = run_tables(db, run.id, actor=actor)
             if "total_risk" not in tables.get("nodes", pd.DataFrame()).columns:
