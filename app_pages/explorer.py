@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import figures, figures_market
 from app_pages.figures_market import node_status, status_label, upstream_chain
+from app_pages.fused import fused_sources
 from app_pages.i18n import language, t
 from app_pages.labels import country_label, value_label
 from app_pages.plain import html_text, md
@@ -15,7 +16,7 @@ from app_pages.sentences import localise_sentence
 from app_pages.state import (
     actor,
     analysis_tables,
-    current_dataset,
+    current_graph,
     database,
     download_buttons,
     graph_frames,
@@ -42,10 +43,11 @@ def _sources(content_hash: str, provision: pd.DataFrame) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _detail(db: Database, ref: DatasetRef, node_id: str, _user: Actor) -> NodeDetail:
-    """One node's row, suppliers and chains, cached per dataset version (the content hash is in ``ref``) and node;
-    every role may read them, so the reader is not part of the key (a rerun of the page reads nothing again)."""
-    return node_detail(db, ref, node_id, actor=_user)
+def _detail(db: Database, ref: DatasetRef, node_id: str, _user: Actor, _provision: pd.DataFrame) -> NodeDetail:
+    """One node's row, suppliers and chains, cached per dataset version (the content hash is in ``ref``; a fused
+    graph's changes with any member's version) and node; every role may read them, so the reader is not part of the
+    key (a rerun of the page reads nothing again); the supplier rows are the graph's (fused ones for a fused graph)."""
+    return node_detail(db, ref, node_id, actor=_user, provision=_provision)
 
 
 def _split(series: pd.Series) -> list[str]:
@@ -153,7 +155,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Supply-chain explorer"))
     user = actor()
-    ref = current_dataset()
+    ref = current_graph()
     if ref is None:
         return
     shown, segments, focus = _filtered(ref)
@@ -197,7 +199,7 @@ def render() -> None:
     node_id = st.selectbox(
         t("Node"), options, key="ex_node", format_func=lambda n: f"{labels[n]} ({n})", help=t("or click a node above")
     )
-    detail = _detail(database(), ref, str(node_id), actor())
+    detail = _detail(database(), ref, str(node_id), actor(), graph_frames(ref)["provision"])
     row = detail.node
     st.subheader(f"{md(row['name'])} ({md(node_id)})")
     cols = st.columns(4)
@@ -232,6 +234,7 @@ def render() -> None:
         ]
         show_table(table)
         download_buttons(table, f"suppliers-{node_id}", key="ex_suppliers", dataset=ref.name)
+    fused_sources(ref, str(node_id))
     left, right = st.columns(2)
     with left:
         st.subheader(t("Upstream chain"))

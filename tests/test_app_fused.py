@@ -1,0 +1,137 @@
+"""A fused graph in the app (issue 12): the sidebar offers the compositions the stored datasets allow, and the pages
+work on the chosen one.
+
+On the seed with the real USGS and IEA imports: the picker offers seed + USGS, seed + IEA and seed + USGS + IEA
+(labelled in the chosen language); on seed + USGS + IEA the explorer's node detail shows the node's candidate
+sources (the chosen one marked) and its conflicts, with Dutch headers and texts in Dutch; the stored analysis of the
+composition records its members' versions and is found again only for those versions; a plain dataset's analysis
+never picks up a fused run of it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.texts import NL
+from deps.access.auth import Actor
+from deps.config import load_settings
+from deps.ingest.iea import import_iea
+from deps.ingest.usgs import import_usgs
+from deps.services.composition import offered_compositions, resolve_composition
+from deps.services.views import latest_analysis
+from deps.store.db import Database
+from tests.test_app_pages import (
+    _charts,
+    _english_sentences,
+    _every_page,
+    _labels,
+    _login,
+    _markdown_texts,
+    _unlabelled,
+    seeded,
+)
+
+pytestmark = pytest.mark.integration  # a database, the CLI or the app end to end: make test, not make check
+
+__all__ = ["seeded"]  # the fixture of the page tests, used here
+ADA = Actor("ada", "admin")
+IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
+FUSED = "seed+usgs+iea"
+
+
+@pytest.fixture
+def observed(seeded: Database, shared_data: Path) -> Database:
+    """The seed with the real USGS and IEA imports (datasets ``usgs`` and ``iea``)."""
+    for function, path in ((import_usgs, shared_data / "usgs-mcs"), (import_iea, shared_data / IEA_FILE)):
+        with seeded.session() as session:
+            function(path, session=session, user="test", max_bytes=50_000_000)
+    return seeded
+
+
+def _frame(at: AppTest, column: str) -> Any:
+    """The table on the page that has ``column``."""
+    return next(frame for frame in at.dataframe if column in frame.value.columns)
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(_markdown_texts(at))
+
+
+def test_the_picker_offers_each_addition_and_all_of_them(observed: Database) -> None:
+    assert offered_compositions(observed, load_settings(), actor=ADA) == ["seed+usgs", "seed+iea", FUSED]
+    at = _login("ada")
+    picker = at.sidebar.selectbox(key="dataset_select")
+    assert "seed" in picker.options and "seed + USGS + IEA (fused)" in picker.options
+    at.radio(key="lang").set_value("nl").run()
+    assert "seed + USGS + IEA (gecombineerd)" in at.sidebar.selectbox(key="dataset_select").options
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_explorer_shows_a_nodes_fused_sources_and_conflicts(observed: Database, lang: str) -> None:
+    at = _login("ada")
+    at.sidebar.selectbox(key="dataset_select").set_value(FUSED).run()
+    assert not at.exception, at.exception
+    if lang == "nl":
+        at.radio(key="lang").set_value("nl").run()
+    at.switch_page("app_pages/explorer.py").run()
+    at.session_state["ex_node"] = "mat_antimony"
+    at.run()
+    assert not at.exception, at.exception
+    texts = _texts(at)
+    heading, conflicts_heading = "Sources of the fused graph", "Conflicts between the sources"
+    if lang == "nl":
+        heading, conflicts_heading = NL[heading], NL[conflicts_heading]
+        english = {key for key, dutch in NL.items() if dutch != key}
+        assert not [text for text in _markdown_texts(at) if text in english]
+        assert _unlabelled(at) == set()
+    assert heading in texts and conflicts_heading in texts
+    sources = _frame(at, "chosen").value
+    assert len(sources) >= 2 and int(sources["chosen"].sum()) == 1  # several candidates, one chosen (listed first)
+    assert bool(sources["chosen"].iloc[0]) and {"seed", "usgs"} <= set(sources["source"])
+    # USGS revised China's 2024 antimony mine production between MCS 2025 (estimate) and MCS 2026
+    conflicts = _frame(at, "source_a").value
+    assert 2024 in set(conflicts.loc[conflicts["supplier_id"].eq("CHN"), "year"])
+    # the charts' source line names the composition and its members' versions
+    specs = "\n".join(str(chart.proto.spec) for chart in at.get("plotly_chart"))
+    fused_line = "fused graph" if lang == "en" else "gecombineerde graaf"
+    assert f"{fused_line} seed v1 + usgs v1 + iea v1" in specs
+    if lang == "nl":
+        headers = json.loads(_frame(at, "source_a").proto.columns)
+        assert headers["difference_pp"]["label"] == "Verschil (procentpunten)"
+
+
+def test_the_stored_analysis_of_a_composition_is_found_for_its_member_versions(observed: Database) -> None:
+    from deps.services.analysis import run_analysis
+
+    run = run_analysis(observed, load_settings(), dataset=FUSED, actor=ADA)
+    composition = resolve_composition(observed, FUSED, actor=ADA)
+    assert composition.members == {"usgs": 1, "iea": 1} and composition.ref.name == FUSED
+    found = latest_analysis(observed, composition.ref, actor=ADA, members=composition.members)
+    assert found is not None and found[0] == run.run_id and "conflicts" in found[1]
+    # a new version of a member (here: asked for one) needs a new run; the seed alone never picks up the fused run
+    assert latest_analysis(observed, composition.ref, actor=ADA, members={"usgs": 2, "iea": 1}) is None
+    assert latest_analysis(observed, composition.base, actor=ADA) is None
+    # the composition's hash changes with any member's
+    assert composition.content_hash != composition.base.content_hash
+
+
+def test_every_page_works_on_a_fused_choice_in_dutch(observed: Database) -> None:
+    at = _login("ada")
+    at.sidebar.selectbox(key="dataset_select").set_value(FUSED).run()
+    at.radio(key="lang").set_value("nl").run()
+    english = {key for key, dutch in NL.items() if dutch != key}
+    charts = 0
+    for path in _every_page(at):
+        assert at.session_state["dataset"] == FUSED, path
+        shown = _markdown_texts(at) + _labels(at)
+        assert sorted({text for text in shown if text in english}) == [], path
+        assert _english_sentences(at) == [], path
+        for spec in _charts(at):
+            charts += 1
+            assert "gecombineerde graaf seed v1 + usgs v1 + iea v1" in spec, path
+    assert charts >= 3  # the Overview's, the explorer's and the chokepoint page's at least
