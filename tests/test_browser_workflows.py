@@ -3,7 +3,10 @@ ends them everywhere and the download files with them; no request leaves for ano
 download; an invalid budget blocks the run; a one-time password must be changed; page timings.
 
 Each test starts its own `streamlit run` server on the seed.  Timings (first page after login, warm page switches)
-are printed and asserted against the targets: at most 3 s and 1 s.
+are kept in test-artifacts/timings.txt and asserted against the targets: at most 3 s and 1 s.  The two timing tests
+carry the ``timing`` marker: `make test` runs them alone, after the parallel suite, and each waits (up to two
+minutes) for the machine to fall quiet before it measures, so that a test on the other worker does not share the two
+cores with the browser and the server; on a machine that stays busy they record the figure and do not assert it.
 """
 
 from __future__ import annotations
@@ -44,6 +47,17 @@ def _record(line: str) -> None:
 def _quiet() -> bool:
     """Timings are asserted only on a machine that is not busy with other work (1-minute load below its cores)."""
     return os.getloadavg()[0] < (os.cpu_count() or 1)
+
+
+def _wait_until_quiet(limit_s: float = 120.0) -> bool:
+    """Wait up to ``limit_s`` for :func:`_quiet` (the 1-minute load decays over about a minute after other work
+    ends); True when the machine was quiet before the measurement started."""
+    deadline = time.monotonic() + limit_s
+    while not _quiet():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(2)
+    return True
 
 
 class Browser:
@@ -127,9 +141,7 @@ def test_refresh_new_tab_and_typed_url_keep_the_session_logout_ends_it(
 ) -> None:
     page = browser.tab()
     page.goto(browser.url)
-    first = _login(page, "ann")
-    _record(f"first page after login: {first:.2f} s")
-    assert first <= FIRST_PAGE_S or not _quiet(), first
+    _login(page, "ann")
     # refresh
     page.reload()
     _heading(page, "Overview")
@@ -238,10 +250,25 @@ def test_one_time_password_must_be_changed_then_works(browser: Browser, env: dic
     _heading(page, "Overview")
 
 
+@pytest.mark.timing
+def test_first_page_after_login_within_three_seconds(browser: Browser) -> None:
+    """On a fresh server process (the fixture starts one per test): login to the Overview's first chart drawn."""
+    page = browser.tab()
+    page.goto(browser.url)
+    _heading(page, "Log in")
+    quiet = _wait_until_quiet()
+    first = _login(page, "ann")
+    _record(f"first page after login: {first:.2f} s (machine quiet before: {quiet})")
+    _no_exception(page)
+    assert first <= FIRST_PAGE_S or not quiet, first
+
+
+@pytest.mark.timing
 def test_warm_pages_within_a_second(browser: Browser) -> None:
     page = browser.tab()
     page.goto(browser.url)
     _login(page, "ann")
+    quiet = _wait_until_quiet()
     pages = {
         "Supply-chain explorer": "Supply-chain explorer",
         "Chokepoints & control points": "Chokepoints & control points",
@@ -262,8 +289,12 @@ def test_warm_pages_within_a_second(browser: Browser) -> None:
             _settled(page)
             timings[link] = time.monotonic() - start
             _no_exception(page)
-    _record("warm page timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
-    assert max(timings.values()) <= WARM_PAGE_S or not _quiet(), timings
+    _record(
+        "warm page timings (s): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in timings.items())
+        + f" (machine quiet before: {quiet})"
+    )
+    assert max(timings.values()) <= WARM_PAGE_S or not quiet, timings
 
 
 def test_market_view_and_run_comparison_in_both_languages(db: Database, browser: Browser, env: dict[str, str]) -> None:
