@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.bounds import BOUND_COLUMNS, BOUNDS_COLUMNS, bound_arrays
-from supplychain.schema import bloc_members, labels_from_codes
+from supplychain.schema import bloc_members, frame_of_columns, labels_from_codes
 from supplychain.shares import (
     BASIS_COUNTRY_ROWS,
     BASIS_FIRM_ROWS,
@@ -159,7 +159,7 @@ def concentration(
     order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
     top = order[starts]
     nan = np.full(m, np.nan)
-    out = pd.DataFrame({"node_id": rows.node_ids})
+    out: dict[str, object] = {"node_id": rows.node_ids}
     out["level"] = labels_from_codes(np.zeros(m, dtype=np.int32), [level])
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
     out["data_basis"] = shares["data_basis"].take(starts).reset_index(drop=True)
@@ -167,7 +167,7 @@ def concentration(
     ymax = np.full(m, -np.inf)
     np.maximum.at(ymax, codes, yr)
     out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")
-    out["n_suppliers"] = n_sup
+    out["n_suppliers"] = n_sup.copy()  # the rows' array: the frame gets its own
     out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
     out["coverage"] = cov
     out["status"] = labels_from_codes(ok.astype(np.int32), [STATUS_INSUFFICIENT, STATUS_OK])
@@ -194,9 +194,9 @@ def concentration(
     out["sources"] = _sources(shares, codes, m)
     membership = (in_home, in_bloc, bloc)
     bounds = _bounds(rows, m, membership, thresholds, (tops, outside_top))
-    for name, values in bounds.items():
-        out[name] = values
-    return out  # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS
+    out |= bounds
+    # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS; arrays uncopied (all fresh)
+    return frame_of_columns(out)
 
 
 def _bounds(
@@ -294,7 +294,8 @@ def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[s
 
 
 def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
-    codes = np.select([np.isnan(hhi), hhi >= t.cbs_concentrated, hhi >= t.cbs_somewhat], [0, 1, 2], default=3)
+    codes = np.where(hhi >= t.cbs_concentrated, 1, np.where(hhi >= t.cbs_somewhat, 2, 3)).astype(np.int32)
+    codes[np.isnan(hhi)] = 0  # NaN compares False above
     return labels_from_codes(codes, [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated", "not concentrated"])
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from supplychain.bounds import FLAG_VALUES
 from supplychain.concentration import STATUS_OK
-from supplychain.schema import labels_from_codes
+from supplychain.schema import frame_of_columns, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["CONTROL_POINT_COLUMNS", "MUTUAL_COLUMNS", "control_points", "mutual_dependency"]
@@ -155,7 +155,7 @@ def control_points(
         by_id = np.arange(len(ids), dtype=np.int64)
     key = np.where(np.isnan(leverage), lev_lo, leverage)
     perm = by_id[np.argsort(-key[by_id], kind="stable")]
-    out = pd.DataFrame(
+    out = frame_of_columns(  # fresh arrays: kept as they are, not copied into one block
         {
             "node_id": ids.take(perm).reset_index(drop=True),
             "holder": name,

@@ -99,9 +99,9 @@ class SupplyGraph:
         ``market_weight`` per node (used for final products).
     markets
         Sorted focus-market ids; ``market_bits[v]`` has bit j set when node v serves markets[j].
-    levels_in, levels_out
-        Per-level gathered in- and out-neighbours over every supply relation (dominators,
-        downstream reach).
+    levels_in
+        Per-level gathered in-neighbours over every supply relation (dominators); the
+        out-neighbours (downstream reach), :attr:`levels_out`, are gathered on first use.
     levels_and
         Per-level gathered ``goes_into`` in-neighbours (the AND step of availability; the same
         object as ``levels_in`` when the graph has no alternatives).
@@ -110,9 +110,11 @@ class SupplyGraph:
         none; empty tuples when the graph has none at all).
     id_series
         ``ids`` as a pandas string Series (fast lookups of ids).
+    id_column
+        The nodes frame's ``node_id`` column in node order (``ids``, the object array of the
+        same values, is made from it on first use).
     """
 
-    ids: np.ndarray
     in_ptr: np.ndarray
     in_idx: np.ndarray
     out_ptr: np.ndarray
@@ -124,16 +126,27 @@ class SupplyGraph:
     markets: tuple[str, ...]
     market_bits: np.ndarray
     levels_in: tuple[LevelBlock, ...]
-    levels_out: tuple[LevelBlock, ...]
     levels_and: tuple[LevelBlock, ...]
     type_blocks: tuple[AltBlock | None, ...]
     substitute_blocks: tuple[AltBlock | None, ...]
     id_series: pd.Series
+    id_column: pd.Series
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """Node ids (object array, sorted); position = node index (built on first use)."""
+        return self.id_column.to_numpy(dtype=object)
+
+    @cached_property
+    def levels_out(self) -> tuple[LevelBlock, ...]:
+        """Per-level gathered out-neighbours over every supply relation, from the top level down
+        (built on first use)."""
+        return reverse_level_blocks(self.level, self.order, self.out_ptr, self.out_idx)
 
     @property
     def n(self) -> int:
         """Number of nodes."""
-        return len(self.ids)
+        return len(self.id_column)
 
     @property
     def n_edges(self) -> int:
@@ -196,12 +209,10 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, validate: bool = Tr
     if validate:
         nodes = validate_nodes(nodes)
         edges = validate_edges(edges)
-    ids = nodes["node_id"].to_numpy(dtype=object)
-    if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
-        order_ids = np.argsort(ids, kind="stable")
+    if not _strictly_increasing(nodes["node_id"]):
+        order_ids = np.argsort(nodes["node_id"].to_numpy(dtype=object), kind="stable")
         nodes = nodes.iloc[order_ids].reset_index(drop=True)
-        ids = ids[order_ids]
-    n = len(ids)
+    n = len(nodes)
     src, dst = _codes(nodes["node_id"], edges["src"], edges["dst"])
     for col, arr in (("src", src), ("dst", dst)):
         if (arr < 0).any():
@@ -210,15 +221,17 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, validate: bool = Tr
     alt = (edges["relation"] != "goes_into").to_numpy(dtype=bool)
     alternatives = None
     if alt.any():
-        picked = edges.loc[alt]
-        is_type = (picked["relation"] == "is_type_of").to_numpy(dtype=bool)
+        picked = np.flatnonzero(alt)  # the few alternative rows: no copy of the whole frame
+        is_type = (edges["relation"].iloc[picked] == "is_type_of").to_numpy(dtype=bool)
         value = np.where(
-            is_type, picked["share"].to_numpy(dtype=np.float64), picked["factor"].to_numpy(dtype=np.float64)
+            is_type,
+            edges["share"].to_numpy(dtype=np.float64)[picked],
+            edges["factor"].to_numpy(dtype=np.float64)[picked],
         )
         alternatives = (src[alt], dst[alt], is_type, value, src[~alt], dst[~alt])
     key = _unique_keys(src * max(n, 1) + dst)
     src, dst = key // max(n, 1), key % max(n, 1)
-    return _assemble(nodes, ids, src.astype(np.int64), dst.astype(np.int64), n, alternatives)
+    return _assemble(nodes, src.astype(np.int64), dst.astype(np.int64), n, alternatives)
 
 
 def final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
@@ -228,6 +241,26 @@ def final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
         return marked
     has_out = nodes["node_id"].isin(pairs["src"]).to_numpy()
     return ~has_out
+
+
+def _strictly_increasing(column: pd.Series) -> bool:
+    """True when each value of ``column`` is greater than the one before (sorted, no duplicates).
+
+    A string column is compared in pyarrow (no Python string per row); others as objects.
+    """
+    if len(column) < 2:
+        return True
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(column.array) if column.dtype == "str" else None
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - pyarrow ships with pandas 3 here
+        arr = None
+    if arr is not None and arr.null_count == 0:
+        return bool(pc.all(pc.less(arr[:-1], arr[1:])).as_py())
+    values = column.to_numpy(dtype=object)
+    return bool((values[1:] > values[:-1]).all())
 
 
 def _unique_keys(key: np.ndarray) -> np.ndarray:
@@ -291,23 +324,33 @@ def _lookup_keys(ids: pd.Series, columns: tuple[pd.Series, ...]) -> list[np.ndar
     id_keys = keys[0][id_order]
     if len(id_keys) > 1 and not bool((id_keys[1:] > id_keys[:-1]).all()):
         return None
-    n = len(id_keys)
     out = []
     for key, word in zip(keys[1:], words[1:], strict=True):
-        if word.shape[1] == 1 and len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
-            at = np.searchsorted(id_keys, key).astype(np.int64)  # sorted values (a sorted id column)
+        if len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
+            at = _merged_ranks(id_keys, key) - 1  # sorted values (a sorted id column)
         elif len(key) > 65_536:
             q_order = np.argsort(key)
             at = np.empty(len(key), dtype=np.int64)
-            at[q_order] = np.searchsorted(id_keys, key[q_order])
+            at[q_order] = _merged_ranks(id_keys, key[q_order]) - 1
         else:
-            at = np.searchsorted(id_keys, key).astype(np.int64)
-        cand = id_order[np.minimum(at, n - 1)]
-        hit = (at < n) & (id_keys[np.minimum(at, n - 1)] == key)
+            at = np.searchsorted(id_keys, key, side="right").astype(np.int64) - 1
+        # at = the last id key <= the value's key (-1: none); a hit when they are equal
+        cand = id_order[np.maximum(at, 0)]
+        hit = (at >= 0) & (id_keys[np.maximum(at, 0)] == key)
         if word.shape[1] > 1:
             hit &= (words[0][cand] == word).all(axis=1)
         out.append(np.where(hit, cand, -1).astype(np.int64))
     return out
+
+
+def _merged_ranks(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(sorted_keys, values, side="right")`` for sorted ``values``, by a merge.
+
+    A stable sort of the two sorted runs one after the other is one linear merge (timsort finds
+    the runs); value j then sits at merged position p_j with the p_j - j keys <= it before it.
+    """
+    merged = np.argsort(np.concatenate([sorted_keys, values]), kind="stable")
+    return np.flatnonzero(merged >= len(sorted_keys)) - np.arange(len(values), dtype=np.int64)
 
 
 def _utf8(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
@@ -384,7 +427,6 @@ def _runs(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
 
 def _assemble(
     nodes: pd.DataFrame,
-    ids: np.ndarray,
     src: np.ndarray,
     dst: np.ndarray,
     n: int,
@@ -398,6 +440,7 @@ def _assemble(
 
         stuck = level < 0
         keep = stuck[src] & stuck[dst]
+        ids = nodes["node_id"].to_numpy(dtype=object)
         cycle = find_cycle(zip(ids[src[keep]].tolist(), ids[dst[keep]].tolist(), strict=True)) or []
         raise GraphError(f"the supply graph has a cycle through {cycle}; remove one edge")
     order = np.lexsort((np.arange(n), level))
@@ -420,7 +463,6 @@ def _assemble(
         type_blocks = alt_blocks(level, a_src[is_type], a_dst[is_type], value[is_type], types=True)
         sub_blocks = alt_blocks(level, a_src[~is_type], a_dst[~is_type], value[~is_type], types=False)
     return SupplyGraph(
-        ids=ids,
         in_ptr=in_ptr,
         in_idx=in_idx,
         out_ptr=out_ptr,
@@ -432,40 +474,43 @@ def _assemble(
         markets=markets,
         market_bits=market_bits,
         levels_in=levels_in,
-        levels_out=reverse_level_blocks(level, order, out_ptr, out_idx),
         levels_and=levels_and,
         type_blocks=type_blocks,
         substitute_blocks=sub_blocks,
         id_series=nodes["node_id"].astype("str").reset_index(drop=True),
+        id_column=nodes["node_id"].reset_index(drop=True),
     )
 
 
 def _market_bits(nodes: pd.DataFrame, n: int) -> tuple[tuple[str, ...], np.ndarray]:
-    """Sorted focus markets and, per node, a bitset of the markets it serves."""
+    """Sorted focus markets and, per node, a bitset of the markets it serves.
+
+    Each distinct ``markets`` cell is split once; nodes take their cell's bitset.
+    """
     with_markets = np.flatnonzero((nodes["markets"] != "").to_numpy(dtype=bool))
-    cells = nodes["markets"].take(with_markets).to_numpy(dtype=object)
-    market_lists = {int(v): split_list(cell) for v, cell in zip(with_markets, cells, strict=True)}
-    markets = tuple(sorted({m for lst in market_lists.values() for m in lst}))
+    cell_codes, cells = pd.factorize(nodes["markets"].take(with_markets))
+    cell_lists = [split_list(cell) for cell in cells]
+    markets = tuple(sorted({m for lst in cell_lists for m in lst}))
     words = max(1, (len(markets) + 63) // 64)
-    market_bits = np.zeros((n, words), dtype=np.uint64)
     pos_of = {m: j for j, m in enumerate(markets)}
-    for v, lst in market_lists.items():
+    cell_bits = np.zeros((len(cell_lists), words), dtype=np.uint64)
+    for c, lst in enumerate(cell_lists):
         for m in lst:
             j = pos_of[m]
-            market_bits[v, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+            cell_bits[c, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    market_bits = np.zeros((n, words), dtype=np.uint64)
+    market_bits[with_markets] = cell_bits[cell_codes]
     return markets, market_bits
 
 
 def _final_inputs(graph: SupplyGraph) -> FinalInputs:
-    """U = final products and their ancestors, by one OR sweep over the out-edges (top level down)."""
+    """U = final products and their ancestors, by one sweep over the in-edges (top level down)."""
     n = graph.n
     keep = graph.is_final.copy()
-    flag = keep.astype(np.uint8)
-    for block in graph.levels_out:
+    for block in reversed(graph.levels_in):  # a node's inputs lie on lower levels
         if len(block.nodes):
-            hit = block.reduce(flag, np.maximum)
-            flag[block.nodes] = np.maximum(hit, flag[block.nodes])
-    keep = flag > 0
+            sizes = np.diff(np.append(block.starts, len(block.neighbours)))
+            keep[block.neighbours[np.repeat(keep[block.nodes], sizes)]] = True
     nodes = np.flatnonzero(keep)
     m = len(nodes)
     new_index = np.full(n, -1, dtype=np.int64)

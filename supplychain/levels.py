@@ -130,7 +130,7 @@ def level_blocks(level: np.ndarray, order: np.ndarray, ptr: np.ndarray, idx: np.
         members = order[bounds[lv] : bounds[lv + 1]]
         members = members[ptr[members + 1] > ptr[members]]
         deg = ptr[members + 1] - ptr[members]
-        by_deg = np.argsort(-deg, kind="stable")
+        by_deg = _by_degree(deg)
         members, deg = members[by_deg], deg[by_deg]
         pos, starts = gather_ranges(ptr, members)
         rank = np.arange(len(pos)) - np.repeat(starts, deg)
@@ -179,3 +179,18 @@ def _blocks_reverse(
     # out-neighbours of a node lie on higher levels; walk levels from the top down.
     order = reverse[np.argsort(rev_level[reverse], kind="stable")]
     return level_blocks(rev_level, order, ptr, idx)
+
+
+def _by_degree(deg: np.ndarray) -> np.ndarray:
+    """``np.argsort(-deg, kind="stable")`` (degree descending, ties by position) for degrees >= 0.
+
+    A stable sort of 16-bit keys is a radix sort: degrees are capped at 2^16 - 1 for the key, and
+    the few nodes at the cap (first in the order, by position) are then sorted among themselves.
+    """
+    cap = np.iinfo(np.uint16).max
+    order = np.argsort((cap - np.minimum(deg, cap)).astype(np.uint16), kind="stable")
+    n_cap = int(np.count_nonzero(deg >= cap))
+    if n_cap > 1:
+        head = order[:n_cap]
+        order[:n_cap] = head[np.argsort(-deg[head], kind="stable")]
+    return order

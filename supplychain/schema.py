@@ -52,6 +52,7 @@ __all__ = [
     "SUPPLIER_TYPES",
     "TRADE_COLUMNS",
     "bloc_members",
+    "frame_of_columns",
     "labels_from_codes",
     "run_starts",
     "split_list",
@@ -150,6 +151,26 @@ def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
         return pd.Series(np.asarray(labels, dtype=object)[codes], dtype="str")
     dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string()))
     return pd.Series(dictionary.cast(pa.string()).to_pandas(), dtype="str")
+
+
+def frame_of_columns(columns: Mapping[str, object]) -> pd.DataFrame:
+    """A DataFrame of ``columns`` (numpy arrays, Series or scalars) that keeps each array as given.
+
+    pandas's dict constructor copies every array and stacks the columns of one dtype into a 2-D
+    block (at a million rows, most of the time of building a wide result); here each numpy
+    array becomes its own block, uncopied. So that no two columns alias, an array that may share
+    memory with an earlier column is copied first. Pass only arrays the caller owns (freshly
+    computed): the frame writes through to them.
+    """
+    kept: list[np.ndarray] = []
+    out: dict[str, object] = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray):
+            if any(np.may_share_memory(values, other) for other in kept):
+                values = values.copy()
+            kept.append(values)
+        out[name] = values
+    return pd.DataFrame(out, copy=False)
 
 
 def run_starts(column: pd.Series) -> np.ndarray:
