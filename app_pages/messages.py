@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from app_pages.messages_ingest import INGEST_MESSAGES, INGEST_WORDS
 from app_pages.messages_scenario import SCENARIO_MESSAGES
+from app_pages.messages_service import SERVICE_MESSAGES, SERVICE_WORDS
 
 __all__ = ["MESSAGES", "WORDS"]
 
@@ -88,7 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-for _vocabulary, _words in INGEST_WORDS.items():
+for _vocabulary, _words in (*INGEST_WORDS.items(), *SERVICE_WORDS.items()):
     WORDS[_vocabulary] = {**WORDS.get(_vocabulary, {}), **_words}
 
 #: Every message as (English pattern, Dutch wording), grouped by where it is written.
@@ -338,4 +339,6 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     *INGEST_MESSAGES,
     # deps.services: scenario, batch and assumption-set files (app_pages.messages_scenario)
     *SCENARIO_MESSAGES,
+    # deps.services, deps.access, deps.store and deps.reports: the errors they raise (app_pages.messages_service)
+    *SERVICE_MESSAGES,
 )
