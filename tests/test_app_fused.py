@@ -118,6 +118,13 @@ def test_the_stored_analysis_of_a_composition_is_found_for_its_member_versions(o
     assert latest_analysis(observed, composition.base, actor=ADA) is None
     # the composition's hash changes with any member's
     assert composition.content_hash != composition.base.content_hash
+    # evidence weighed by share (deps.services.fusion, rule 2): the seed's 2024 antimony rows (MCS 2026) are observed
+    # for 6 % of the known shares only, so USGS's observed 2021 block (MCS 2023) is chosen over them
+    sources = found[1]["sources"]
+    antimony = sources[sources["node_id"].eq("mat_antimony")].set_index(["source", "chosen"])
+    assert antimony.loc[("seed", False), "evidence"] == "estimated"
+    chosen = antimony.loc[("usgs", True)]
+    assert (chosen["year"], chosen["vintage"], chosen["evidence"]) == (2021, "USGS MCS 2023", "observed")
 
 
 def test_every_page_works_on_a_fused_choice_in_dutch(observed: Database) -> None:

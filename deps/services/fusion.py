@@ -14,8 +14,14 @@ Precedence (one source per node for the country view, the others stay visible in
    where the thing is made: CSET's observed share of EUV scanners by headquarters (ASML, the Netherlands) must not
    replace a production-location view of them, even an expert one, since a shock to a country hits the plants in
    it;
-2. evidence: observed before estimated before expert (a source's block counts as observed when one of its rows with
-   a known share is observed: USGS marks single figures as estimates, so one table can hold both);
+2. evidence: observed before estimated before expert.  A block's evidence is weighed by share (USGS marks single
+   figures as estimates, so one table can hold both): it is the best level whose rows, with those of better
+   levels, carry more than half of the block's known share total (a block whose known shares are all zero takes
+   its weakest row's level).  One observed row alone does not make a block observed: in the gallium table of
+   MCS 2024 the 2022 figures of China, Japan, Korea and Russia are estimates and only the United States' (0 kg) is
+   observed; the observed rows carry 0 of the 100 %, so that block is estimated, where a rule of "any observed
+   row" called it observed.  The same weighing picks a source's release and year (observed first, then the
+   newest year, then the newest release);
 3. basis: a production or refining basis before capacity (and, among the rest, all equal);
 4. the newest reference year;
 5. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
@@ -139,6 +145,7 @@ class _Columns:
     """The columns of a provision frame that the precedence reads, as numpy arrays (converted once per frame)."""
 
     known: np.ndarray
+    share: np.ndarray
     evidence: np.ndarray
     basis: np.ndarray
     year: np.ndarray
@@ -148,6 +155,7 @@ class _Columns:
     def of(cls, frame: pd.DataFrame) -> _Columns:
         return cls(
             known=frame["share"].notna().to_numpy(),
+            share=frame["share"].to_numpy(dtype=float, na_value=np.nan),
             evidence=frame["evidence"].to_numpy(dtype=object),
             basis=frame["basis"].to_numpy(dtype=object),
             year=frame["year"].to_numpy(dtype=float, na_value=np.nan),
@@ -156,14 +164,43 @@ class _Columns:
 
 
 def _best_release(columns: _Columns, positions: np.ndarray) -> np.ndarray:
-    """The positions of the release and year that win: observed first, then the newest year, then the newest vintage."""
+    """The positions of the release and year that win: the best evidence (:func:`_evidence_rank` of the release's
+    rows of that year), then the newest year, then the newest vintage."""
     known = columns.known[positions]
-    observed = columns.evidence[positions] == "observed"
     years = columns.year[positions]
     vintages = columns.vintage[positions] if columns.vintage is not None else np.full(len(positions), "", object)
-    # the last of a stable sort by (observed, year, vintage) is the largest key
-    _obs, year, vintage = max(zip(observed[known], years[known], vintages[known], strict=True))
+    best: tuple[Any, ...] | None = None
+    for year, vintage in sorted(set(zip(years[known], vintages[known], strict=True)), key=str):
+        rows = positions[(years == year) & (vintages == vintage)]
+        key = (_evidence_rank(columns, rows), year, vintage)
+        if best is None or key > best:
+            best = key
+    assert best is not None  # the caller passes positions with a known share
+    _rank, year, vintage = best
     return positions[(years == year) & (vintages == vintage)]
+
+
+def _evidence_rank(columns: _Columns, positions: np.ndarray) -> int:
+    """A block's evidence rank (3 observed, 2 estimated, 1 expert, 0 none): the best level whose rows, with those of
+    better levels, carry more than half of the known share total; the weakest row's level when that total is 0.
+
+    >>> c = _Columns.of(pd.DataFrame({"share": [0.0, 0.6, 0.4], "evidence": ["observed", "estimated", "estimated"],
+    ...     "basis": "production", "year": 2022}))
+    >>> _evidence_rank(c, np.arange(3)), _evidence_rank(c, np.array([0]))
+    (2, 3)
+    """
+    known = columns.known[positions]
+    ranks = np.array([_EVIDENCE_RANK.get(str(e), 0) for e in columns.evidence[positions][known]], dtype=int)
+    if not len(ranks):
+        return 0
+    shares = columns.share[positions][known]
+    total = float(shares.sum())
+    if total <= 0:
+        return int(ranks.min())
+    for level in sorted(set(_EVIDENCE_RANK.values()), reverse=True):
+        if float(shares[ranks >= level].sum()) > total / 2:
+            return level
+    return 0
 
 
 def _block(
@@ -178,7 +215,7 @@ def _block(
 ) -> dict[str, object]:
     """One candidate block: the rows at ``positions`` (of ``frame``, when it may replace the base's rows)."""
     known_mask = columns.known[positions]
-    evidence = max((_EVIDENCE_RANK.get(str(e), 0) for e in columns.evidence[positions][known_mask]), default=0)
+    evidence = _evidence_rank(columns, positions)
     basis = columns.basis[positions]
     bases = set(basis[known_mask])
     basis_rank = 2 if bases & _PRODUCTION else 1 if "capacity" in bases else 0
