@@ -394,11 +394,14 @@ def _solve_one(model: FastModel, spec: ScenarioSpec, w: np.ndarray, r: np.ndarra
         found = precheck(model.inputs, replace(model.policy, budget_meur=spec.budget_meur))
         if found:
             reason = "infeasible: " + "; ".join(c.message for c in found)
-    pair_spend = np.bincount(model.pair_codes, weights=sol.spend, minlength=len(model.pair_line))
+    # Sums over the funded options only (the same sums: the others add exact zeros).
+    nz = np.flatnonzero(sol.spend)
+    y, tgt = sol.spend[nz], model.target[nz]
+    pair_spend = np.bincount(model.pair_codes[nz], weights=y, minlength=len(model.pair_line))
     funded = np.flatnonzero(pair_spend > 0)
     n_t = len(w)
-    phi = np.minimum(np.bincount(model.target, weights=model.frac * sol.spend, minlength=n_t), 1.0)
-    spend_t = np.bincount(model.target, weights=sol.spend, minlength=n_t)
+    phi = np.minimum(np.bincount(tgt, weights=model.frac[nz] * y, minlength=n_t), 1.0)
+    spend_t = np.bincount(tgt, weights=y, minlength=n_t)
     return ScenarioResult(
         key=spec.key,
         status=sol.status,

@@ -186,6 +186,7 @@ class FastModel:
             or bool((self.leverage > 0).any())
         )
         self._last_cost: np.ndarray | None = None
+        self._cost_key: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._check_matrix: sparse.csr_matrix | None = None
         self._greedy_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._priced: _PricedLp | None = None
@@ -293,7 +294,20 @@ class FastModel:
         return bool(((act >= lo - tol) & (act <= hi + tol)).all())
 
     def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
-        return -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
+        """Column costs ``c_j = -w_t r_t f_j - lambda_t`` (read-only; the last one is kept).
+
+        A batch's budgets of one case share their weights and risks, so the vector is computed
+        once per case: the same array is returned while ``weight`` and ``risk`` are equal to the
+        last call's (a comparison of two target-length vectors instead of three option-length
+        products), which also lets :meth:`solve` see unchanged costs by identity.
+        """
+        last = self._cost_key
+        if last is not None and np.array_equal(last[0], weight) and np.array_equal(last[1], risk):
+            return last[2]
+        cost = -(weight * risk)[self.target] * self.frac - self.leverage[self.target]
+        cost.flags.writeable = False
+        self._cost_key = (np.array(weight, dtype=float), np.array(risk, dtype=float), cost)
+        return cost
 
     def _floor_upper(self, risk: np.ndarray) -> np.ndarray:
         return np.where(risk[self.floor_rows[1]] > 0, 1.0, INF)
@@ -377,7 +391,7 @@ class FastModel:
                 return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "highs")
         h = self.highs
         self.last_route = "whole"
-        cost_changed = self._last_cost is None or not np.array_equal(cost, self._last_cost)
+        cost_changed = self._last_cost is None or not _same(cost, self._last_cost)
         if cost_changed:
             h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         h.changeRowBounds(0, -INF, cap)
@@ -462,7 +476,7 @@ class FastModel:
         else:
             p.set_rows(lo, hi)
         h = p.highs
-        cost_changed = p.last_cost is None or not np.array_equal(cost, p.last_cost)
+        cost_changed = p.last_cost is None or not _same(cost, p.last_cost)
         if cost_changed:
             h.changeColsCost(len(p.cols), np.arange(len(p.cols), dtype=np.int32), cost[p.cols])
         p.last_cost = cost
@@ -482,18 +496,19 @@ class FastModel:
                 h.clearSolver()
                 return None
             s = h.getSolution()
-            reduced = cost - self._a_t @ np.asarray(s.row_dual, dtype=float)
+            duals = np.asarray(s.row_dual, dtype=float)
+            reduced = cost - self._a_t @ duals
             enter = np.flatnonzero((reduced < -_PRICE_EPS) & p.outside)
             batch = max(_PRICE_BATCH, len(p.row_lo) // 10)
             if len(enter) > batch:  # the most negative first: the set stays small
                 enter = enter[np.argsort(reduced[enter], kind="stable")[:batch]]
             if len(enter) == 0:
+                y = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
+                y[y < 1e-9] = 0.0
                 spend = np.zeros(len(cost))
-                spend[p.cols] = np.clip(np.asarray(s.col_value, dtype=float), 0.0, None)
-                spend[spend < 1e-9] = 0.0
-                shadow = max(0.0, -float(s.row_dual[0])) + 0.0
-                duals, activity = np.asarray(s.row_dual, dtype=float), np.asarray(s.row_value, dtype=float)
-                self.last_priced = PricedAnswer(reduced, duals, activity, lo, hi)
+                spend[p.cols] = y
+                shadow = max(0.0, -float(duals[0])) + 0.0
+                self.last_priced = PricedAnswer(reduced, duals, np.asarray(s.row_value, dtype=float), lo, hi)
                 return spend, float(h.getInfo().objective_function_value), shadow
             p.add(enter, cost)
         h.clearSolver()
@@ -529,7 +544,7 @@ class FastModel:
 
     def _greedy(self, cost: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
         cached = self._greedy_order
-        if cached is not None and np.array_equal(cached[0], cost):
+        if cached is not None and _same(cached[0], cost):
             _, order, length, before = cached  # same costs (e.g. a budget sweep): same order
         else:
             value = -cost
@@ -537,7 +552,7 @@ class FastModel:
             order = idx[np.lexsort((idx, -self.frac[idx], self.target[idx], -value[idx]))]
             length = self.pieces[order]
             before = np.cumsum(length) - length
-            self._greedy_order = (cost.copy(), order, length, before)
+            self._greedy_order = (cost if not cost.flags.writeable else cost.copy(), order, length, before)
         value = -cost
         take = np.clip(budget - before, 0.0, length)
         spend = np.zeros(len(cost))
@@ -561,6 +576,11 @@ class PricedAnswer:
     row_value: np.ndarray
     row_lo: np.ndarray
     row_hi: np.ndarray
+
+
+def _same(x: np.ndarray, y: np.ndarray) -> bool:
+    """Equal vectors; the same object counts at once (the cost cache of :meth:`FastModel._cost`)."""
+    return x is y or np.array_equal(x, y)
 
 
 def _dot(x: np.ndarray, y: np.ndarray) -> float:

@@ -59,6 +59,7 @@ import highspy
 import numpy as np
 import pandas as pd
 import pulp
+from scipy import sparse
 
 from optimizer.backends import fix_face_highs, nearer_bound, new_highs, solve_problem
 from optimizer.fast import FastModel, FastSolution
@@ -349,7 +350,8 @@ def _unique_vertex(
     ``|pi_i| > tau``, the optimal face fixes every nonbasic variable at its bound, and the basic
     ones are then determined by the basis: the face is one point (``tau = 10 TOL.reduced_cost``).
     """
-    if bool((~basic_cols & (upper > 0) & (np.abs(reduced) <= _UNIQUE_TOL)).any()):
+    near = np.flatnonzero(np.abs(reduced) <= _UNIQUE_TOL)  # few: test those only
+    if bool((~basic_cols[near] & (upper[near] > 0)).any()):
         return False
     return not bool((~basic_rows & (row_hi > row_lo) & (np.abs(pi) <= _UNIQUE_TOL)).any())
 
@@ -544,10 +546,16 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     spend, reduced, pi = face.spend, face.reduced, face.row_dual
     upper = model.upper
     free = (np.abs(reduced) <= TOL.reduced_cost) & (upper > 0)
-    fixed = nearer_bound(spend, 0.0, upper)
-    fixed[free] = 0.0
+    # Fixed columns at their bound: a column with no spend sits at 0, so only the funded ones
+    # are looked at (the same values, and the same sums below, without option-length passes).
+    funded = np.flatnonzero(spend)
+    at = nearer_bound(spend[funded], 0.0, upper[funded])
+    keep = (at != 0.0) & ~free[funded]
+    fixed_cols, fixed_val = funded[keep], at[keep]
+    fixed = np.zeros(len(spend))
+    fixed[fixed_cols] = fixed_val
     a = model._a_csc
-    act, const = face.row_value, a @ fixed
+    act, const = face.row_value, _columns_times(a, fixed_cols, fixed_val)
     lo, hi = face.row_lo.copy(), face.row_hi.copy()
     tight = np.flatnonzero(np.abs(pi) > TOL.reduced_cost)
     lo[tight] = hi[tight] = nearer_bound(act[tight], lo[tight], hi[tight])
@@ -563,7 +571,7 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     index = (np.cumsum(touched) - 1)[a.indices[take]]
     st = _statics(model)
     line_of = st.line[cols]
-    line_fixed = np.asarray(np.bincount(st.line, weights=fixed, minlength=st.n_lines), dtype=float)
+    line_fixed = np.asarray(np.bincount(st.line[fixed_cols], weights=fixed_val, minlength=st.n_lines), dtype=float)
     line_free = np.bincount(line_of, minlength=st.n_lines)
     present = np.flatnonzero(line_free)
     m_floor = float(line_fixed[line_free == 0].max(initial=0.0))
@@ -652,6 +660,21 @@ def _face_stages(model: FastModel, face: _Face, g: np.ndarray, *, warm: bool = T
     y = fixed.copy()
     y[cols] = np.asarray(h.getSolution().col_value[:k], dtype=float)
     return np.where(np.abs(y) < TOL.zero_spend, 0.0, np.clip(y, 0.0, None))
+
+
+def _columns_times(a: sparse.csc_matrix, cols: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``A[:, cols] @ x`` for a CSC matrix, summed in the order of ``A @ y`` (y zero elsewhere).
+
+    The entries of the given columns are gathered through ``indptr`` and added by row with one
+    ``bincount``: columns ascending and entries in their stored order, as SciPy's product adds
+    them, so the result is the same to the last bit while only the nonzero columns are read.
+    """
+    first, count = a.indptr[cols], a.indptr[cols + 1] - a.indptr[cols]
+    ends = np.cumsum(count)
+    nnz = int(ends[-1]) if len(cols) else 0
+    take = np.repeat(first - ends + count, count) + np.arange(nnz)
+    weights = a.data[take] * np.repeat(x, count)
+    return np.bincount(a.indices[take], weights=weights, minlength=a.shape[0])
 
 
 def _face_basis(
