@@ -23,6 +23,8 @@ SERVICE_WORDS: dict[str, dict[str, str]] = {
         "analyst or admin": "`analyst` of `admin`",
         "admin": "`admin`",
     },
+    # optimizer.status.Status of a problem that has no optimal answer
+    "lp_status": {"infeasible": "onuitvoerbaar", "unbounded": "onbegrensd", "error": "mislukt"},
     # deps.ingest.FUSABLE, in the refusal of a fused graph
     "fusable": {"usgs, iea and cset": "`usgs`, `iea` en `cset`"},
 }
@@ -176,4 +178,41 @@ SERVICE_MESSAGES: tuple[tuple[str, str], ...] = (
         "cannot open the database {db:file}: {reason:rest}. Check DEPS_DATABASE_URL.",
         "kan de database {db} niet openen: {reason}. Controleer DEPS_DATABASE_URL.",
     ),
+    # the engines' errors an analyst can meet inside "<task> failed: ..." (optimizer, supplychain.sweep)
+    (
+        "the LP is {status:lp_status} at budget {budget:n}; sweep budget by budget",
+        "het LP is {status} bij budget {budget}; bereken het budget voor budget",
+    ),
+    (
+        "the central problem is {status:lp_status}; sensitivity needs an optimal answer",
+        "het centrale probleem is {status}; de gevoeligheidsanalyse vraagt een optimale oplossing",
+    ),
+    (
+        "the central or the all-low problem is not optimal; no robust plan",
+        "het centrale probleem of dat met alle lage waarden is niet optimaal; geen robuust plan",
+    ),
+    (
+        "unknown mode {mode:quoted}; use 'expected' or 'worst_case'",
+        "onbekende modus {mode}; gebruik `expected` of `worst_case`",
+    ),
+    (
+        "scenarios name unknown targets {ids:rest}; use ids of the targets frame",
+        "scenario's noemen onbekende doelen {ids}; gebruik id's uit de tabel met doelen",
+    ),
+    (
+        "scenario baseline risks must be finite and >= 0",
+        "de uitgangsrisico's van een scenario moeten eindig en >= 0 zijn",
+    ),
+    (
+        "scenario probabilities must be >= 0 and sum to 1, got sum {total:n}",
+        "de kansen van de scenario's moeten >= 0 zijn en samen 1 zijn; hun som is {total}",
+    ),
+    ("weights and baseline risks must be finite and >= 0", "gewichten en uitgangsrisico's moeten eindig en >= 0 zijn"),
+    (
+        "CBC not found: install it (pip install 'pulp[cbc]') or use solver='highs'",
+        "CBC niet gevonden: installeer het (`pip install 'pulp[cbc]'`) of kies `solver='highs'`",
+    ),
+    ("highspy rejected the model: {status:rest}", "`highspy` weigerde het rekenmodel: {status}"),
+    ("range LP not solved: {status:rest}", "bereik-LP niet opgelost: {status}"),
+    ("countries {ids:rest} supply no node in the data", "landen {ids} leveren aan geen enkele knoop in de gegevens"),
 )

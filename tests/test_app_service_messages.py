@@ -31,7 +31,7 @@ RAISED = {
     if isinstance(value, type) and issubclass(value, Exception) and value is not DataValidationError
 }
 #: Real samples of messages whose fields the source reading fills with stand-ins a vocabulary does not know (a shock
-#: kind, the roles an action needs, the fusable formats) or joins (a count of two terms).
+#: kind, the roles an action needs, the fusable formats, a solve's status) or joins (a count of two terms).
 REAL = {
     "batch.py": (
         "the batch stopped after 12 of 40 scenarios: a worker or the Dask scheduler was lost (OSError: timed out). "
@@ -44,6 +44,8 @@ REAL = {
         "'read' needs an authenticated actor, not str 'vic'",
     ),
     "composition.py": ("dataset 'baci' (baci) cannot be fused: only usgs, iea and cset imports map to nodes",),
+    "parametric.py": ("the LP is infeasible at budget 50; sweep budget by budget",),
+    "sensitivity.py": ("the central problem is unbounded; sensitivity needs an optimal answer",),
 }
 
 
@@ -101,3 +103,40 @@ def test_errors_the_app_shows_in_dutch() -> None:
     )
     english = "the classification marking is longer than 200 characters"
     assert localise_error(errors.DepsError(english), "en") == english
+
+
+#: The engine modules whose errors an analyst can meet through the app (inside the service layer's "<task> failed:
+#: ..."): the optimiser's solvers, ranges, frontier, robust plans and sensitivity, and the simulator's sweep.
+ENGINE_MODULES = (
+    *(f"optimizer/{name}.py" for name in ("backends", "fast", "parametric", "ranges", "robust", "robust_box")),
+    "optimizer/sensitivity.py",
+    "supplychain/sweep.py",
+)
+#: Contract errors of those modules: arguments the service layer builds itself, never from what a user typed.
+CONTRACT = ("an option names a target", "need 0 <= low <= high")
+
+
+def test_every_engine_error_an_analyst_can_meet_has_a_dutch_wording() -> None:
+    root = DEPS.parent
+    modules = [_Module(root / name) for name in ENGINE_MODULES]
+    collector = _Collector(modules)
+    found = []
+    for module in modules:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                func = node.exc.func
+                if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")).endswith("Error"):
+                    variants = _unique(collector.value(module, node.exc.args[0]))
+                    found.append(Message(f"{module.path.name}:{node.lineno}", "error", tuple(map(tuple, variants))))
+    assert len(found) >= 12
+    uncovered = [
+        (m.where, v[0])
+        for m in found
+        for v in m.variants
+        if not _covered(m, v) and not any(v[0].startswith(c) for c in CONTRACT)
+    ]
+    assert uncovered == []
+    wrapped = "optimisation failed: the LP is infeasible at budget 50; sweep budget by budget"
+    assert localise_error(errors.RunError(wrapped), "nl") == (
+        "de optimalisatie is mislukt: het LP is onuitvoerbaar bij budget 50; bereken het budget voor budget"
+    )

@@ -65,8 +65,9 @@ SHARED |= {"optimum", "over", "solver", "x", "w", "HiGHS", "USD", "export", "par
 # ("log in", "per", "code"); "n" and "be" are what the word pattern leaves of "één" and "beëindigd"
 SHARED |= {"SR", "IR", "EI", "BACI", "ISO", "account", "code", "database", "dataset", "id", "log", "nodes", "per"}
 SHARED |= {"product", "scenario", "spelling", "n", "be"}
-# the errors of app_pages.messages_service: "map" (= folder) and "rest" (= remainder) are Dutch words too
-SHARED |= {"map", "rest"}
+# the errors of app_pages.messages_service: "map" (= folder), "rest" (= remainder) and "plan" are Dutch words too;
+# LP and CBC are names
+SHARED |= {"map", "rest", "plan", "LP", "CBC"}
 #: What a user types or a program reads, kept in any language: `commands`, snake_case names, KEY=VALUE syntax and
 #: the name of the country-code standard.
 _LITERAL = re.compile(r"`[^`]*`|\S*_\S*|\S*=\S*|ISO 3166-1 alpha-3")
