@@ -28,6 +28,8 @@ from app_pages.state import actor, database, settings
 from deps.errors import DepsError
 from deps.reports import ReportResult, build_report
 from deps.reports.service import MAX_CLASSIFICATION_LENGTH
+from deps.services.composition import is_fused
+from deps.services.fusion import split_fused_name
 from deps.services.runs import RunRecord, list_runs
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "MIME_TYPES",
     "PASSPHRASE_KEYS",
     "report_file_name",
+    "run_dataset",
     "run_label",
 ]
 
@@ -61,11 +64,26 @@ def report_file_name(run: RunRecord, fmt: str) -> str:
 def run_label(run: RunRecord, lang: str = "en") -> str:
     """One line per run in the picker: kind, dataset and version, time, user, status (kind and status in ``lang``),
     the short id and the parameters."""
-    dataset = f"{run.dataset} v{run.dataset_version}" if run.dataset else "-"
+    dataset = run_dataset(run)
     kind, status = value_label("run_kind", run.kind, lang), value_label("status", run.status, lang)
     head = f"{kind} · {dataset} · {run.created_at[:19]} · {run.user} · {status} · {run.id[:8]}"
     summary = parameter_summary(run.parameters, 80)
     return f"{head} · {summary}" if summary else head
+
+
+def run_dataset(run: RunRecord) -> str:
+    """The dataset a run read, with its version: ``seed v3``, or for a fused graph every member with the version
+    the run recorded (``seed v3 + usgs v2 + iea v1``; a member's version is left out for runs from before it was
+    recorded)."""
+    if not run.dataset:
+        return "-"
+    base = f"{run.dataset} v{run.dataset_version}"
+    name = str(run.parameters.get("dataset") or run.dataset)
+    if not is_fused(name):
+        return base
+    members = run.parameters.get("members") or {}
+    added = [f"{n} v{members[n]}" if n in members else n for n in split_fused_name(name)[1]]
+    return " + ".join([base, *added])
 
 
 def _request_build() -> None:

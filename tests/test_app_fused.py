@@ -118,6 +118,11 @@ def test_the_stored_analysis_of_a_composition_is_found_for_its_member_versions(o
     assert latest_analysis(observed, composition.base, actor=ADA) is None
     # the composition's hash changes with any member's
     assert composition.content_hash != composition.base.content_hash
+    # the Reports page names the run's dataset with every member's version
+    at = _login("ada")
+    at.switch_page("app_pages/reports.py").run()
+    assert not at.exception, at.exception
+    assert any("seed v1 + usgs v1 + iea v1" in option for option in at.selectbox(key="rp_run").options)
     # evidence weighed by share (deps.services.fusion, rule 2): the seed's 2024 antimony rows (MCS 2026) are observed
     # for 6 % of the known shares only, so USGS's observed 2021 block (MCS 2023) is chosen over them
     sources = found[1]["sources"]
