@@ -148,3 +148,36 @@ def test_select_fast_keeps_a_face_fixed_level(monkeypatch: pytest.MonkeyPatch) -
     chosen = select_fast(model, first.spend)
     assert chosen is not None and not chosen.any()
     assert widened == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 1.0))
+def test_columns_times_is_the_sparse_product_to_the_last_bit(seed: int, density: float) -> None:
+    """The face LP substitutes its fixed columns by ``A[:, cols] @ x`` summed in SciPy's order."""
+    from scipy import sparse
+
+    from optimizer.selection import _columns_times
+
+    rng = np.random.default_rng(seed)
+    a = sparse.random(30, 80, density=max(density, 0.01), random_state=seed, format="csc")
+    cols = np.flatnonzero(rng.random(80) < 0.4)
+    x = rng.uniform(0.0, 5.0, len(cols))
+    y = np.zeros(80)
+    y[cols] = x
+    assert np.array_equal(_columns_times(a, cols, x), a @ y)
+    assert np.array_equal(_columns_times(a, cols[:0], x[:0]), np.zeros(30))
+
+
+def test_cost_vector_is_kept_per_case_and_read_only() -> None:
+    """FastModel._cost returns the same read-only vector while weights and risks are equal."""
+    model = FastModel(make_inputs(12, seed=1), make_policy(60.0))
+    w, r = model.weight.copy(), model.risk.copy()
+    first = model._cost(w, r)
+    assert model._cost(w.copy(), r.copy()) is first
+    assert not first.flags.writeable
+    w2 = w * 2.0
+    second = model._cost(w2, r)
+    assert second is not first
+    np.testing.assert_array_equal(second, -(w2 * r)[model.target] * model.frac - model.leverage[model.target])
+    w2[0] = 99.0  # the caller's array may change afterwards: the cache kept its own copy
+    assert model._cost(w * 2.0, r) is second
