@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from supplychain.schema import labels_from_codes
+from supplychain.schema import frame_of_columns, labels_from_codes
 from supplychain.shares import Level
 from supplychain.supplier_rows import SupplierRows, open_flags, supplier_rows
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -125,6 +125,7 @@ def bound_arrays(
     *,
     rows: bool = True,
     outside_top: dict[str, np.ndarray] | None = None,
+    sums: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Bounds per node from per-supplier arrays (the formulas of the module docstring).
 
@@ -146,6 +147,10 @@ def bound_arrays(
         Also return ``share_low/share_high`` per row.
     outside_top
         Per group name, the largest ``base`` outside H per node (0 where none) when the caller has it.
+    sums
+        Per-node sums the caller has already computed (``np.bincount(codes, weights=...)``, so
+        the very same numbers): ``"base"`` = sum of ``base``, ``"square"`` = sum of ``base**2``,
+        and per group name the sum of ``base`` over the rows in H; missing keys are computed.
 
     Returns
     -------
@@ -179,7 +184,8 @@ def bound_arrays(
     # the open rows once: the per-node counts and maxima over open rows only touch those
     open_rows = np.flatnonzero(is_open)
     open_codes, open_base = codes[open_rows], base[open_rows]
-    resid = np.maximum(0.0, 1.0 - total(base))
+    known_sums = sums or {}
+    resid = np.maximum(0.0, 1.0 - (known_sums["base"] if "base" in known_sums else total(base)))
     any_open = bool(len(open_rows))
     n_open = np.bincount(open_codes, minlength=m).astype(np.int64)
     r = np.where((n_open > 0) | unnamed, resid, 0.0)  # allocatable residual
@@ -197,7 +203,7 @@ def bound_arrays(
     any_moved = bool(moved.any())
     out["top_share_low"] = np.maximum(gmax(x_low), 0.0) if any_moved else top1
     out["top_share_high"] = np.maximum(top1, m_open + r)
-    sq = total(base * base)
+    sq = known_sums["square"] if "square" in known_sums else total(base * base)
     out["hhi_low"] = total(x_low * x_low) if any_moved else sq
     out["hhi_high"] = sq + r * r + 2.0 * r * m_open
     low3 = _top3_where(codes, m, x_low, moved, (top1, top2, top3))
@@ -206,7 +212,7 @@ def bound_arrays(
     out["cr3_high"] = np.where(m_open >= top3, cr3 + r, np.maximum(cr3, top1 + top2 + m_open + r))
     for name, (inside, unnamed_inside) in (groups or {}).items():
         inside = np.asarray(inside, dtype=bool)
-        b_in = total_where(inside, base)
+        b_in = known_sums[name] if name in known_sums else total_where(inside, base)
         inside_open = inside[open_rows]
         open_in = np.bincount(open_codes[inside_open], minlength=m) > 0
         open_out = np.bincount(open_codes[~inside_open], minlength=m) > 0
@@ -276,10 +282,14 @@ def supplier_share_bounds(
     n_open = np.bincount(codes, weights=is_open, minlength=m)
     r = np.where((n_open > 0) | (not complete), resid, 0.0)[codes]
     sole = is_open & (n_open[codes] == 1) & complete
-    out = rows.shares[["node_id", "supplier_id"]].rename(columns={"supplier_id": "supplier"})
-    out["share_low"] = base + np.where(sole, r, 0.0)
-    out["share_high"] = base + np.where(is_open, r, 0.0)
-    return out
+    return frame_of_columns(  # the share columns are fresh arrays: not copied again
+        {
+            "node_id": rows.shares["node_id"],
+            "supplier": rows.shares["supplier_id"],
+            "share_low": base + np.where(sole, r, 0.0),
+            "share_high": base + np.where(is_open, r, 0.0),
+        }
+    )
 
 
 def _water_level(codes: np.ndarray, m: int, base: np.ndarray, fill: np.ndarray, r: np.ndarray) -> np.ndarray:

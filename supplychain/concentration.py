@@ -171,29 +171,33 @@ def concentration(
     out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
     out["coverage"] = cov
     out["status"] = labels_from_codes(ok.astype(np.int32), [STATUS_INSUFFICIENT, STATUS_OK])
-    hhi = np.where(ok, total(s * s), nan)
+    sums = {"base": cov, "square": total(s * s)}
+    hhi = np.where(ok, sums["square"], nan)
     out["hhi"] = hhi
     with np.errstate(divide="ignore", invalid="ignore"):
         out["effective_suppliers"] = np.where(hhi > 0, 1.0 / hhi, nan)
     out["top_supplier"] = sup.pick(top, ok)
-    out["top_country"] = cty.pick(top, ok)
+    # in the country view the supplier is the country (one coded column): pick once
+    out["top_country"] = out["top_supplier"] if sup is cty else cty.pick(top, ok)
     out["top_share"] = np.where(ok, s[top], nan)
     tops = _ranked(s, order, starts, n_sup, 3)
     out["cr3"] = np.where(ok, tops[0] + tops[1] + tops[2], nan)
-    out["home_share"] = np.where(ok, total(np.where(in_home, s, 0.0)), nan)
-    out["bloc_share"] = np.where(ok, total(np.where(in_bloc, s, 0.0)), nan)
+    sums["home"] = total(np.where(in_home, s, 0.0))
+    sums["bloc"] = total(np.where(in_bloc, s, 0.0))
+    out["home_share"] = np.where(ok, sums["home"], nan)
+    out["bloc_share"] = np.where(ok, sums["bloc"], nan)
     outside_top: dict[str, np.ndarray] = {}
     for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
         has, at = _first_where(~inside, order, starts, n_sup)
         f_share = np.where(has, s[at], 0.0)
         outside_top["home" if prefix == "foreign" else "bloc"] = f_share
         out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
-        out[f"{prefix}_top_country"] = cty.pick(at, ok & has)
+        out[f"{prefix}_top_country"] = out[f"{prefix}_top_supplier"] if sup is cty else cty.pick(at, ok & has)
         out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
     out["cbs_band"] = _bands(hhi, thresholds)
     out["sources"] = _sources(shares, codes, m)
     membership = (in_home, in_bloc, bloc)
-    bounds = _bounds(rows, m, membership, thresholds, (tops, outside_top))
+    bounds = _bounds(rows, m, membership, thresholds, (tops, outside_top, sums))
     out |= bounds
     # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS; arrays uncopied (all fresh)
     return frame_of_columns(out)
@@ -204,7 +208,7 @@ def _bounds(
     m: int,
     membership: tuple[np.ndarray, np.ndarray, frozenset[str]],
     thresholds: Thresholds,
-    known: tuple[np.ndarray, dict[str, np.ndarray]],
+    known: tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]],
 ) -> dict[str, np.ndarray]:
     """The :data:`BOUND_COLUMNS` per node (:func:`supplychain.bounds.bound_arrays`)."""
     in_home, in_bloc, bloc = membership
@@ -216,7 +220,7 @@ def _bounds(
         home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
         bloc_free = np.bincount(codes, weights=in_bloc, minlength=m) < len(bloc)
     groups = {"home": (in_home, home_free), "bloc": (in_bloc, bloc_free)}
-    tops, outside_top = known
+    tops, outside_top, sums = known
     res = bound_arrays(
         codes,
         m,
@@ -227,6 +231,7 @@ def _bounds(
         (tops[0], tops[1], tops[2]),
         rows=False,
         outside_top=outside_top,
+        sums=sums,
     )
     rename = {"home_foreign_top": "foreign_top_share", "bloc_foreign_top": "bloc_foreign_top_share"}
     cols = {}

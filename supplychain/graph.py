@@ -27,6 +27,7 @@ import pandas as pd
 
 from supplychain.alternatives import AltBlock, alt_blocks, restrict_alt_blocks
 from supplychain.errors import GraphError
+from supplychain.keys import lookup_keys
 from supplychain.levels import (
     LevelBlock,
     csr_from_pairs,
@@ -229,9 +230,8 @@ def build_graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, validate: bool = Tr
             edges["factor"].to_numpy(dtype=np.float64)[picked],
         )
         alternatives = (src[alt], dst[alt], is_type, value, src[~alt], dst[~alt])
-    key = _unique_keys(src * max(n, 1) + dst)
-    src, dst = key // max(n, 1), key % max(n, 1)
-    return _assemble(nodes, src.astype(np.int64), dst.astype(np.int64), n, alternatives)
+    src, dst = _unique_pairs(src, dst, n)
+    return _assemble(nodes, src, dst, n, alternatives)
 
 
 def final_mask(nodes: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
@@ -263,21 +263,28 @@ def _strictly_increasing(column: pd.Series) -> bool:
     return bool((values[1:] > values[:-1]).all())
 
 
-def _unique_keys(key: np.ndarray) -> np.ndarray:
-    if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):  # validated edges: sorted, unique
+def _unique_pairs(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (src, dst) pairs sorted by src then dst, as int64 arrays.
+
+    Validated edges come sorted and unique (sorted ids: codes in the same order): then the
+    pairs are returned as they are, without a sort.
+    """
+    key = src.astype(np.int64) * max(n, 1) + dst
+    if len(key) > 1 and not bool((key[1:] > key[:-1]).all()):
         key = np.sort(key)
         key = key[np.r_[True, key[1:] != key[:-1]]]
-    return key
+        return key // max(n, 1), key % max(n, 1)
+    return src.astype(np.int64, copy=False), dst.astype(np.int64, copy=False)
 
 
 def _codes(ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
     """Positions of the values of each column in ``ids`` (-1 where absent), one hashing pass.
 
-    Unique ids without missing values go by fixed-width byte keys (:func:`_lookup_keys`);
+    Unique ids without missing values go by fixed-width byte keys (:func:`supplychain.keys.lookup_keys`);
     otherwise runs of equal consecutive values (a sorted ``src`` column) are hashed once per
     run.
     """
-    fast = _lookup_keys(ids, columns)
+    fast = lookup_keys(ids, columns)
     if fast is not None:
         return fast
     runs = [_runs(c.reset_index(drop=True).astype("str")) for c in columns]
@@ -297,117 +304,6 @@ def _codes(ids: pd.Series, *columns: pd.Series) -> list[np.ndarray]:
         out.append(part if lengths is None else np.repeat(part, lengths))
         lo += len(values)
     return out
-
-
-def _lookup_keys(ids: pd.Series, columns: tuple[pd.Series, ...]) -> list[np.ndarray] | None:
-    """:func:`_codes` by sorting 64-bit keys instead of hashing strings (None: not applicable).
-
-    Each string becomes its UTF-8 bytes padded with zeros to W bytes (W = the longest string of
-    all the columns), read as w = ceil(W / 8) big-endian 64-bit words. With w = 1 the word is
-    the key (one-to-one); otherwise the key is a multiplicative hash of the words, and a key
-    match counts only when all w words match. The ids' keys are sorted once; a value's
-    position is ``searchsorted`` of its key (values sorted first: memory-friendly). Returns
-    None when a column has a missing value or a NUL byte (padding would be ambiguous), when
-    pyarrow is absent, or when two ids share a key (duplicate ids, or a hash collision): the
-    caller then hashes the strings.
-    """
-    if len(ids) == 0:
-        return None
-    raw = [_utf8(c) for c in (ids, *columns)]
-    if any(r is None for r in raw):
-        return None
-    parts = [r for r in raw if r is not None]
-    width = max(max(int(np.diff(off).max(initial=0)) for off, _ in parts), 1)
-    words = [_padded_words(off, data, width) for off, data in parts]
-    keys = [_word_key(w) for w in words]
-    id_order = np.argsort(keys[0], kind="stable")
-    id_keys = keys[0][id_order]
-    if len(id_keys) > 1 and not bool((id_keys[1:] > id_keys[:-1]).all()):
-        return None
-    out = []
-    for key, word in zip(keys[1:], words[1:], strict=True):
-        if len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
-            at = _merged_ranks(id_keys, key) - 1  # sorted values (a sorted id column)
-        elif len(key) > 65_536:
-            q_order = np.argsort(key)
-            at = np.empty(len(key), dtype=np.int64)
-            at[q_order] = _merged_ranks(id_keys, key[q_order]) - 1
-        else:
-            at = np.searchsorted(id_keys, key, side="right").astype(np.int64) - 1
-        # at = the last id key <= the value's key (-1: none); a hit when they are equal
-        cand = id_order[np.maximum(at, 0)]
-        hit = (at >= 0) & (id_keys[np.maximum(at, 0)] == key)
-        if word.shape[1] > 1:
-            hit &= (words[0][cand] == word).all(axis=1)
-        out.append(np.where(hit, cand, -1).astype(np.int64))
-    return out
-
-
-def _merged_ranks(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(sorted_keys, values, side="right")`` for sorted ``values``, by a merge.
-
-    A stable sort of the two sorted runs one after the other is one linear merge (timsort finds
-    the runs); value j then sits at merged position p_j with the p_j - j keys <= it before it.
-    """
-    merged = np.argsort(np.concatenate([sorted_keys, values]), kind="stable")
-    return np.flatnonzero(merged >= len(sorted_keys)) - np.arange(len(values), dtype=np.int64)
-
-
-def _utf8(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """(offsets, bytes) of a string column's UTF-8 encoding, None when missing values, NUL
-    bytes, a non-string column or no pyarrow."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow ships with pandas 3 installs here
-        return None
-    try:
-        arr = pa.array(column.array) if column.dtype != object else pa.array(column.to_numpy(), type=pa.large_string())
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    arr = arr.cast(pa.large_binary())
-    off_buf, data_buf = arr.buffers()[1], arr.buffers()[2]
-    off = (
-        np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-        if off_buf
-        else np.zeros(1, np.int64)
-    )
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-    data = data[int(off[0]) : int(off[-1])]
-    if bool((data == 0).any()):
-        return None
-    return off - off[0], data
-
-
-def _padded_words(off: np.ndarray, data: np.ndarray, width: int) -> np.ndarray:
-    """(m, ceil(width / 8)) big-endian uint64 words of the strings padded with zeros."""
-    m = len(off) - 1
-    n_words = (width + 7) // 8
-    lengths = np.diff(off)
-    if m and bool((lengths == n_words * 8).all()):
-        padded = data.reshape(m, n_words * 8)
-    else:
-        padded = np.zeros((m, n_words * 8), dtype=np.uint8)
-        start = off[:-1]
-        for j in range(int(lengths.max(initial=0))):
-            has = np.flatnonzero(lengths > j)
-            padded[has, j] = data[start[has] + j]
-    return np.ascontiguousarray(padded).view(">u8").astype(np.uint64)
-
-
-def _word_key(words: np.ndarray) -> np.ndarray:
-    """One uint64 per row: the word itself, or a multiplicative hash of several words."""
-    if words.shape[1] == 1:
-        return words[:, 0].copy()
-    key = np.zeros(len(words), dtype=np.uint64)
-    mult = np.uint64(0x9E3779B97F4A7C15)
-    for j in range(words.shape[1]):
-        key = (key ^ words[:, j]) * mult
-        key ^= key >> np.uint64(29)
-    return key
 
 
 def _runs(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
@@ -456,8 +352,7 @@ def _assemble(
         a_src, a_dst, is_type, value, g_src, g_dst = alternatives
         # goes_into pairs as out-edges (validated edges come sorted by src, dst: no sort), then
         # the in-edges by a counting-sort transpose
-        g_key = _unique_keys(g_src * max(n, 1) + g_dst)
-        g_out_ptr, g_out_idx = csr_from_pairs(g_key // max(n, 1), g_key % max(n, 1), n)
+        g_out_ptr, g_out_idx = csr_from_pairs(*_unique_pairs(g_src, g_dst, n), n)
         g_in_ptr, g_in_idx = transpose(g_out_ptr, g_out_idx, n)
         levels_and = level_blocks(level, order, g_in_ptr, g_in_idx)
         type_blocks = alt_blocks(level, a_src[is_type], a_dst[is_type], value[is_type], types=True)

@@ -110,12 +110,14 @@ def share_matrix(
         sup_ids = bounds["supplier"].astype("str").reset_index(drop=True)
         sup_codes, uniques = pd.factorize(sup_ids if keep.all() else sup_ids[keep], sort=True)
         suppliers = [str(x) for x in uniques]
-    r = node_rows[keep]
+    every = bool(keep.all())
+    r = node_rows if every else node_rows[keep]
     shape = (graph.n, len(suppliers))
     out = []
     for col in ("share_low", "share_high"):
-        vals = bounds[col].to_numpy(dtype=np.float64)[keep]
-        nz = vals > 0
+        vals = bounds[col].to_numpy(dtype=np.float64)
+        vals = vals if every else vals[keep]
+        nz = np.flatnonzero(vals > 0)
         out.append(_csr(vals[nz], r[nz], sup_codes[nz], shape))
     return out[0], tuple(suppliers), out[1]
 

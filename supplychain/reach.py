@@ -204,21 +204,25 @@ def immediate_dominators(graph: SupplyGraph) -> np.ndarray:
         sizes = np.diff(np.append(starts, len(cur)))
         d = dep[cur]
         target = np.repeat(np.minimum.reduceat(d, starts), sizes)
-        while True:
-            up = d > target
-            if not up.any():
-                break
+        # lift every input to the depth of the shallowest one (only the edges still too deep)
+        up = np.flatnonzero(d > target)
+        while len(up):
             cur[up] = parent[cur[up]]
             d[up] -= 1
+            up = up[d[up] > target[up]]
+        # then climb each node's inputs together until they meet; settled nodes leave the arrays
+        res = np.empty(len(block.nodes), dtype=np.int64)
+        pending = np.arange(len(block.nodes))
         while True:
             lo = np.minimum.reduceat(cur, starts)
-            hi = np.maximum.reduceat(cur, starts)
-            diff = lo != hi
+            diff = lo != np.maximum.reduceat(cur, starts)
+            res[pending[~diff]] = lo[~diff]
             if not diff.any():
                 break
-            move = np.repeat(diff, sizes)
-            cur[move] = parent[cur[move]]
-        res = cur[starts]
+            cur = parent[cur[np.repeat(diff, sizes)]]
+            pending, sizes = pending[diff], sizes[diff]
+            starts = np.zeros(len(sizes), dtype=np.int64)
+            np.cumsum(sizes[:-1], out=starts[1:])
         res = np.where(res == n, SUPER_SOURCE, res)
         res = np.where(res < 0, SUPER_SOURCE, res)
         parent[block.nodes] = res

@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from supplychain.keys import short_keys
 from supplychain.schema import labels_from_codes, run_starts
 from supplychain.shares import BASIS_HEADQUARTERS, Level, supplier_shares
 
@@ -195,10 +196,16 @@ def _node_codes(node_ids: pd.Series) -> tuple[np.ndarray, int]:
     Rows sorted by node (as :func:`supplychain.shares.supplier_shares` returns them):
     codes from the runs of equal ids, no hashing; otherwise ``pandas.factorize``.
     """
-    starts = run_starts(node_ids)
-    firsts = node_ids.reset_index(drop=True).take(starts).reset_index(drop=True)
-    later, earlier = firsts.iloc[1:].reset_index(drop=True), firsts.iloc[:-1].reset_index(drop=True)
-    if bool((later > earlier).all()):  # each id in one run
+    keys = short_keys(node_ids)  # ids of at most 8 bytes: compared as integers, same order
+    if keys is not None:
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+        one_run = bool((keys[starts[1:]] > keys[starts[:-1]]).all())
+    else:
+        starts = run_starts(node_ids)
+        firsts = node_ids.reset_index(drop=True).take(starts).reset_index(drop=True)
+        later, earlier = firsts.iloc[1:].reset_index(drop=True), firsts.iloc[:-1].reset_index(drop=True)
+        one_run = bool((later > earlier).all())
+    if one_run:  # each id in one run
         lengths = np.diff(np.append(starts, len(node_ids)))
         return np.repeat(np.arange(len(starts), dtype=np.int64), lengths), len(starts)
     codes, uniques = pd.factorize(node_ids)

@@ -186,15 +186,16 @@ def test_chunked_reach_equals_single_pass() -> None:
     st.booleans(),
 )
 def test_id_lookup_by_byte_keys_matches_hashing(ids: list[str], extra: list[str], as_object: bool) -> None:
-    """Node codes from fixed-width byte keys (graph._lookup_keys) equal those from hashing the
+    """Node codes from fixed-width byte keys (keys.lookup_keys) equal those from hashing the
     strings, for any lengths (one or several 64-bit words), unicode, unknown values and NUL
     bytes (which fall back to hashing)."""
     from supplychain import graph as graph_module
+    from supplychain.keys import lookup_keys
 
     ids_s = pd.Series(ids, dtype="str")
     values = pd.Series([*ids[::2], *extra], dtype=object if as_object else "str")
     fast = graph_module._codes(ids_s, values)[0]
-    by_keys = graph_module._lookup_keys(ids_s, (values,))
+    by_keys = lookup_keys(ids_s, (values,))
     assert (by_keys is None) == (not ids or any("\x00" in v for v in ids))
     positions = {v: i for i, v in enumerate(ids)}
     assert fast.tolist() == [positions.get(v, -1) for v in values]
