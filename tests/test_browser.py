@@ -17,9 +17,13 @@ import pytest
 from deps.access.audit import list_events
 from deps.access.auth import Actor, add_user
 from deps.config import load_settings
+from deps.ingest.iea import import_iea
 from deps.ingest.seed import initialise
 from deps.store.db import Database
 from tests.browser_support import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
+from tests.conftest import SHARED_DATA
+
+IEA_FILE = Path("iea-critical-minerals-2024") / "CM_Data_Explorer May 2024 (2).xlsx"
 
 AUDITOR = Actor("auditor", "admin")
 
@@ -66,6 +70,7 @@ def _login(page: Any, name: str) -> None:
 
 def test_analyst_session_end_to_end(db: Database, app_page: Any, env: dict[str, str]) -> None:
     page = app_page
+    shared_data = SHARED_DATA if SHARED_DATA.is_dir() else None
     # nothing but the login form before logging in
     assert page.get_by_text("Nodes with known shares").count() == 0
     _login(page, "ann")
@@ -82,6 +87,22 @@ def test_analyst_session_end_to_end(db: Database, app_page: Any, env: dict[str, 
     page.get_by_text("Supplier shares of").first.wait_for()
     page.get_by_role("heading", name="Upstream chain").wait_for()
     _no_exception(page)
+
+    # a fused composition (issue 12): with IEA imported the sidebar offers seed + IEA; lithium mining's detail then
+    # lists its sources (the seed's and IEA's, one chosen) and conflicts
+    if shared_data is not None:
+        with db.session() as session:
+            import_iea(shared_data / IEA_FILE, session=session, user="ann", max_bytes=50_000_000)
+        page.reload()
+        page.get_by_role("heading", name="Supply-chain explorer").wait_for()
+        page.get_by_label("Dataset").click()
+        page.get_by_role("option", name="seed + IEA (fused)", exact=True).click()
+        search = page.get_by_role("textbox", name="Search")
+        search.fill("mat_lithium_ore")
+        search.press("Enter")
+        page.get_by_role("heading", name="Sources of the fused graph").wait_for(timeout=90_000)
+        page.get_by_role("heading", name="Conflicts between the sources").wait_for()
+        _no_exception(page)
 
     # run an optimisation with a small budget
     page.get_by_role("link", name="Optimiser").click()
