@@ -187,6 +187,7 @@ class FastModel:
         )
         self._last_cost: np.ndarray | None = None
         self._cost_key: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._over_at: tuple[np.ndarray, float] | None = None
         self._check_matrix: sparse.csr_matrix | None = None
         self._greedy_order: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._priced: _PricedLp | None = None
@@ -282,16 +283,43 @@ class FastModel:
         self._check_lo = np.array([r[2] for r in rows], dtype=float)
         self._check_hi = np.array([r[3] for r in rows], dtype=float)
         self._check_market = [(row - 1, lo, hi) for row, lo, hi in self.market_rows]
+        self._check_fixed_hi = np.ones(len(rows), dtype=bool)
+        """Rows whose upper bound does not move with the budget (all but the market-share rows)."""
+        self._check_fixed_hi[[k for k, _, _ in self._check_market]] = False
 
-    def _relaxation_feasible(self, spend: np.ndarray, budget: float) -> bool:
-        """Does the greedy answer of the relaxation satisfy every other row (then it is optimal)?"""
+    def _relaxation_feasible(self, spend: np.ndarray, budget: float, cost: np.ndarray, cap: float) -> bool:
+        """Does the greedy answer of the relaxation satisfy every other row (then it is optimal)?
+
+        When it exceeds the upper bound of a row whose bound does not move with the budget (a
+        line maximum or a target cap), the costs and the cap are kept: see :meth:`_greedy_over`.
+        """
         lo, hi = self._check_lo.copy(), self._check_hi.copy()
         for k, s_lo, s_hi in self._check_market:
             lo[k], hi[k] = s_lo * budget, min(s_hi * budget, INF)
         assert self._check_matrix is not None
         act = self._check_matrix @ spend
         tol = 1e-9 * np.maximum(1.0, np.abs(act))
-        return bool(((act >= lo - tol) & (act <= hi + tol)).all())
+        over = act > hi + tol
+        if bool((over & self._check_fixed_hi).any()):
+            last = self._over_at
+            if last is None or last[0] is not cost or cap < last[1]:
+                self._over_at = (cost, cap)
+            return False
+        return bool(((act >= lo - tol) & ~over).all())
+
+    def _greedy_over(self, cost: np.ndarray, cap: float) -> bool:
+        """Is the greedy answer at ``cap`` known to exceed a fixed upper bound, without computing it?
+
+        For one cost vector the greedy fill is nondecreasing in the cap (each piece takes
+        ``clip(cap - before, 0, length)``), every row checked has nonnegative coefficients, and
+        rounded sums of nonnegative terms are monotone too; so a row with a fixed upper bound
+        (line maximum, target cap) exceeded at some cap stays exceeded, beyond the same relative
+        tolerance, at every larger cap. A batch's budgets of one case come in ascending order and
+        share their cost vector (the same object, :meth:`_cost`), so after the first such budget the
+        fill and the check are skipped; the answer is the same (HiGHS solves the scenario).
+        """
+        last = self._over_at
+        return last is not None and last[0] is cost and cap >= last[1]
 
     def _cost(self, weight: np.ndarray, risk: np.ndarray) -> np.ndarray:
         """Column costs ``c_j = -w_t r_t f_j - lambda_t`` (read-only; the last one is kept).
@@ -364,12 +392,14 @@ class FastModel:
             spend, shadow = self._greedy(cost, cap)
             obj = constant + _dot(cost, spend)
             return FastSolution(Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy")
-        if self._check_matrix is not None and not force_lp and not bool(self.leverage.any()) and len(cost):
-            # The greedy solves the relaxation (budget, caps, floors) exactly; when its answer
-            # also meets every other row it is optimal for the whole LP, and the relaxation's
-            # duals (zero on the other rows) are optimal duals: no HiGHS run is needed.
+        # The greedy solves the relaxation (budget, caps, floors) exactly; when its answer also
+        # meets every other row it is optimal for the whole LP, and the relaxation's duals (zero
+        # on the other rows) are optimal duals: no HiGHS run is needed. A fill known to exceed a
+        # fixed upper bound (a smaller budget of the same costs did) is not computed again.
+        relax = self._check_matrix is not None and not force_lp and not bool(self.leverage.any()) and len(cost) > 0
+        if relax and not self._greedy_over(cost, cap):
             spend, shadow = self._greedy(cost, cap)
-            if self._relaxation_feasible(spend, budget):
+            if self._relaxation_feasible(spend, budget, cost, cap):
                 obj = constant + _dot(cost, spend)
                 return FastSolution(
                     Status.OPTIMAL, "optimal", obj, float(spend.sum()), shadow, spend, "greedy-feasible"

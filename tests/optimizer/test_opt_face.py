@@ -181,3 +181,37 @@ def test_cost_vector_is_kept_per_case_and_read_only() -> None:
     np.testing.assert_array_equal(second, -(w2 * r)[model.target] * model.frac - model.leverage[model.target])
     w2[0] = 99.0  # the caller's array may change afterwards: the cache kept its own copy
     assert model._cost(w * 2.0, r) is second
+
+
+def test_greedy_known_over_a_line_maximum_is_skipped_with_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ascending budgets of one case: once the greedy fill exceeds a line maximum, larger budgets skip it."""
+    inputs = make_inputs(30, seed=5)
+    policy = make_policy(100.0, line_max=15.0)
+    model = FastModel(inputs, policy)
+    fills: list[float] = []
+    greedy = FastModel._greedy
+
+    def counted(self: FastModel, cost: np.ndarray, cap: float) -> tuple[np.ndarray, float]:
+        if self is model:
+            fills.append(cap)
+        return greedy(self, cost, cap)
+
+    monkeypatch.setattr(FastModel, "_greedy", counted)
+    budgets = [5.0, 20.0, 40.0, 80.0, 120.0]
+    for budget in budgets:
+        kw = {"budget_meur": budget, "weights": model.weight, "baseline_risk": model.risk}
+        kept = model.solve(budget_meur=budget, priced=True)
+        other = FastModel(inputs, policy)  # no history
+        fresh = other.solve(budget_meur=budget, priced=True)
+        assert (kept.method, kept.status) == (fresh.method, fresh.status)
+        assert kept.objective == pytest.approx(fresh.objective, abs=1e-9)
+        # the first stage may stop at another optimal vertex; the defined answer is the same
+        np.testing.assert_allclose(
+            select_scenario(model, kept, **kw)[0], select_scenario(other, fresh, **kw)[0], atol=1e-7
+        )
+    assert model._over_at is not None
+    over = model._over_at[1]
+    assert over < budgets[-1]
+    # one fill per budget up to the first that exceeded a line maximum, one more for the priced
+    # LP's seed, none after it
+    assert all(cap <= over for cap in fills[1:])
