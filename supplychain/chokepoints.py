@@ -39,7 +39,7 @@ from supplychain.concentration import STATUS_OK
 from supplychain.graph import SupplyGraph
 from supplychain.knockout import Knockouts, knockouts
 from supplychain.reach import Reach, bits_to_lists
-from supplychain.schema import labels_from_codes
+from supplychain.schema import frame_of_columns, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -171,7 +171,7 @@ def structural_chokepoints(
     # Python strings per node only for the explanations
     ko_flag = ko_series.to_numpy(dtype=object) if explain else np.zeros(0, dtype=object)
     top_flag = top_series.to_numpy(dtype=object) if explain else np.zeros(0, dtype=object)
-    labels = graph.ids[reach.finals]
+    labels = graph.ids[reach.finals] if explain else np.zeros(0, dtype=object)
     market_labels = np.asarray(graph.markets, dtype=object)
     dom_lists, ko_lists, market_lists, texts = [], [], [], []
     for v in range(graph.n if explain else 0):
@@ -186,24 +186,25 @@ def structural_chokepoints(
     empty = labels_from_codes(np.zeros(graph.n, dtype=np.int32), [""])
     if not explain:
         dom_lists = ko_lists = market_lists = texts = empty  # type: ignore[assignment]
-    out = pd.DataFrame(
+    # the frame gets its own copy of each of knock's arrays, the others are fresh (not copied again)
+    out = frame_of_columns(
         {
             "node_id": graph.id_series,
             "dominator_chokepoint": n_dom > 0,
             "knockout_chokepoint": ko_series,
             "single_supplier_knockout": top_series,
-            "knockout_loss_low": knock.loss_low,
-            "knockout_loss_high": knock.loss_high,
-            "top_supplier_loss_low": knock.top_loss_low,
-            "top_supplier_loss_high": knock.top_loss_high,
+            "knockout_loss_low": knock.loss_low.copy(),
+            "knockout_loss_high": knock.loss_high.copy(),
+            "top_supplier_loss_low": knock.top_loss_low.copy(),
+            "top_supplier_loss_high": knock.top_loss_high.copy(),
             "n_finals_dominated": n_dom,
             "dominated_weight": np.clip(dom_weight, 0.0, 1.0),
             "n_finals_knockout": pd.array(np.where(np.isfinite(knock.n_finals), knock.n_finals, np.nan), dtype="Int64"),
             "n_finals_knockout_possible": pd.array(
                 np.where(np.isfinite(knock.n_finals_possible), knock.n_finals_possible, np.nan), dtype="Int64"
             ),
-            "knockout_weight": knock.weight,
-            "knockout_weight_high": knock.weight_high,
+            "knockout_weight": knock.weight.copy(),
+            "knockout_weight_high": knock.weight_high.copy(),
             "finals_dominated": dom_lists,
             "finals_knockout": ko_lists,
             "markets_reached": market_lists,
