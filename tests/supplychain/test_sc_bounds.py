@@ -214,3 +214,28 @@ def test_vectorised_over_nodes_equals_one_node_at_a_time(seed: int) -> None:
         for key, values in one.items():
             expect = whole[key][sel] if len(values) == sel.sum() and key.startswith("share_") else whole[key][v]
             assert np.allclose(values if key.startswith("share_") else values[0], expect), key
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000))
+def test_given_sums_change_nothing(seed: int) -> None:
+    """bound_arrays with the per-node sums passed in (as concentration does) returns exactly the
+    arrays it computes itself."""
+    rng = np.random.default_rng(seed)
+    m = 7
+    codes = np.repeat(np.arange(m), rng.integers(1, 5, size=m))
+    base = np.round(rng.dirichlet(np.ones(len(codes))), 3) * (rng.random(len(codes)) < 0.7)
+    is_open = rng.random(len(codes)) < 0.4
+    unnamed = rng.random(m) < 0.5
+    groups = {name: (rng.random(len(codes)) < 0.4, rng.random(m) < 0.5) for name in ("home", "bloc")}
+
+    def total(w: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=w, minlength=m)
+
+    sums = {"base": total(base), "square": total(base * base)}
+    sums |= {name: total(np.where(inside, base, 0.0)) for name, (inside, _) in groups.items()}
+    alone = bound_arrays(codes, m, base, is_open, unnamed, groups)
+    given_sums = bound_arrays(codes, m, base, is_open, unnamed, groups, sums=sums)
+    assert alone.keys() == given_sums.keys()
+    for key, values in alone.items():
+        np.testing.assert_array_equal(given_sums[key], values, err_msg=key)

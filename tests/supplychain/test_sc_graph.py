@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -199,3 +201,42 @@ def test_id_lookup_by_byte_keys_matches_hashing(ids: list[str], extra: list[str]
     assert (by_keys is None) == (not ids or any("\x00" in v for v in ids))
     positions = {v: i for i, v in enumerate(ids)}
     assert fast.tolist() == [positions.get(v, -1) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abXY09-_ é中\x00", max_size=9), max_size=40))
+def test_short_keys_compare_as_the_strings(values: list[str]) -> None:
+    """keys.short_keys: for strings of at most 8 UTF-8 bytes without NUL, equal keys are equal
+    strings and keys sort as the strings do; otherwise no keys."""
+    from supplychain.keys import short_keys
+
+    keys = short_keys(pd.Series(values, dtype="str"))
+    fits = all(len(v.encode()) <= 8 and "\x00" not in v for v in values)
+    assert (keys is not None) == fits
+    if keys is not None:
+        for i, j in itertools.product(range(len(values)), repeat=2):
+            assert (keys[i] < keys[j]) == (values[i] < values[j])
+            assert (keys[i] == keys[j]) == (values[i] == values[j])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=60), st.lists(st.integers(65_530, 70_000), max_size=5))
+def test_level_block_degree_order_is_a_stable_descending_sort(small: list[int], large: list[int]) -> None:
+    """levels._by_degree (16-bit radix sort with the capped degrees re-sorted) equals
+    ``np.argsort(-deg, kind="stable")``, also past 2^16 - 1."""
+    from supplychain.levels import _by_degree
+
+    deg = np.array(small + large, dtype=np.int64)
+    np.random.default_rng(len(deg)).shuffle(deg)
+    assert _by_degree(deg).tolist() == np.argsort(-deg, kind="stable").tolist()
+
+
+def test_frame_of_columns_keeps_arrays_and_never_aliases_two_columns() -> None:
+    from supplychain.schema import frame_of_columns
+
+    a = np.arange(4.0)
+    frame = frame_of_columns({"a": a, "view": a[:], "s": pd.Series(list("wxyz"), dtype="str"), "k": "c"})
+    assert np.shares_memory(frame["a"].to_numpy(), a)
+    assert not np.shares_memory(frame["view"].to_numpy(), a)
+    expected = pd.DataFrame({"a": a, "view": a, "s": pd.Series(list("wxyz"), dtype="str"), "k": "c"})
+    pd.testing.assert_frame_equal(frame, expected)
