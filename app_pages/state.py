@@ -10,6 +10,7 @@ by database URL, dataset name and content hash (never by user); per-user things 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -35,7 +36,7 @@ from deps.services.composition import (
 )
 from deps.services.exports import log_export, neutralise_formulas, table_bytes
 from deps.services.fusion import split_fused_name
-from deps.services.views import heatmap_frame, latest_analysis, markets_frame
+from deps.services.views import coverage_table, heatmap_frame, latest_analysis, markets_frame
 from deps.store.catalogue import DatasetOverview, dataset_overview, list_datasets
 from deps.store.db import Database
 from deps.store.queries import (
@@ -386,8 +387,13 @@ def analysis_tables(user: Actor, ref: DatasetRef) -> tuple[str, dict[str, pd.Dat
 @st.cache_data(show_spinner=False, max_entries=16)
 def overview_view(db: Database, dataset: str, content_hash: str) -> DatasetOverview:
     """The Overview's counts and coverage of a dataset, cached per version (the hash in the key makes a new import
-    show at once); of a fused composition, its base's."""
-    return dataset_overview(db, split_fused_name(dataset)[0])
+    show at once); of a fused composition, the base's counts with the coverage of the fused supplier rows."""
+    if not is_fused(dataset):
+        return dataset_overview(db, dataset)
+    base = dataset_overview(db, split_fused_name(dataset)[0])
+    frames = _fused_frames(db, dataset, content_hash, actor())
+    coverage = coverage_table(frames["nodes"], frames["provision"])
+    return dataclasses.replace(base, dataset=dataset, content_hash=content_hash, coverage=coverage)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -147,3 +147,23 @@ def test_every_page_works_on_a_fused_choice_in_dutch(observed: Database) -> None
             charts += 1
             assert "gecombineerde graaf seed v1 + usgs v1 + iea v1" in spec, path
     assert charts >= 3  # the Overview's, the explorer's and the chokepoint page's at least
+
+
+def test_the_overviews_coverage_of_a_composition_is_the_fused_rows(observed: Database) -> None:
+    from deps.services.composition import composition_frames
+    from deps.services.views import coverage_table
+    from deps.store.catalogue import dataset_overview
+
+    seed = composition_frames(observed, "seed", actor=ADA)
+    plain = coverage_table(seed["nodes"], seed["provision"]).reset_index(drop=True)
+    assert plain.equals(dataset_overview(observed, "seed").coverage.reset_index(drop=True))  # the catalogue's rule
+    fused = composition_frames(observed, FUSED, actor=ADA, settings=load_settings())
+    coverage = coverage_table(fused["nodes"], fused["provision"]).set_index("node_id")
+    # helium: USGS's 2023 block (MCS 2025) replaces the seed's 2024 rows, whose known shares add up to 100 %
+    assert plain.set_index("node_id").loc["mat_helium", "coverage"] == 1.0
+    assert coverage.loc["mat_helium", "coverage"] == pytest.approx(0.8977, abs=1e-4)
+    at = _login("ada")
+    at.sidebar.selectbox(key="dataset_select").set_value(FUSED).run()
+    assert not at.exception, at.exception
+    shown = next(frame.value for frame in at.dataframe if "coverage" in frame.value.columns)
+    assert shown.set_index("node_id").loc["mat_helium", "coverage"] == pytest.approx(0.8977, abs=1e-4)
