@@ -167,3 +167,17 @@ def test_the_overviews_coverage_of_a_composition_is_the_fused_rows(observed: Dat
     assert not at.exception, at.exception
     shown = next(frame.value for frame in at.dataframe if "coverage" in frame.value.columns)
     assert shown.set_index("node_id").loc["mat_helium", "coverage"] == pytest.approx(0.8977, abs=1e-4)
+
+
+def test_a_compositions_hash_changes_with_any_members_version() -> None:
+    from deps.services.composition import Composition
+    from deps.store.queries import DatasetRef
+
+    seed, usgs, iea = (
+        DatasetRef(i, n, 1, f"h{i}", f) for i, n, f in ((1, "seed", "seed"), (2, "usgs", "usgs"), (3, "iea", "iea"))
+    )
+    newer = DatasetRef(4, "usgs", 2, "h4", "usgs")
+    first, second = Composition(FUSED, seed, (usgs, iea)), Composition(FUSED, seed, (newer, iea))
+    assert first.content_hash != second.content_hash and first.members != second.members
+    assert first.ref == DatasetRef(1, FUSED, 1, first.content_hash, "seed")  # the base's id and version
+    assert Composition("seed", seed).ref == seed  # a plain dataset is a composition of one
