@@ -74,37 +74,43 @@ def render() -> None:
         t("Analysis run `{id}` of dataset {dataset} v{version}", id=run_id[:8], dataset=ref.name, version=ref.version)
     )
     tab_choke, tab_control, tab_mutual, tab_risk = st.tabs(
-        [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), t("Risk rows")]
+        [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), t("Risk rows")],
+        key="ck_tabs",
+        on_change="rerun",
     )
     with tab_choke:
-        table = _chokepoint_table(tables["nodes"])
-        st.write(t("{n} nodes", n=len(table)))
-        show_table(table, hide_index=True, key="ck_table")
-        download_buttons(table, f"chokepoints-{ref.name}-v{ref.version}", key="ck_dl", dataset=ref.name)
+        if tab_choke.open:
+            table = _chokepoint_table(tables["nodes"])
+            st.write(t("{n} nodes", n=len(table)))
+            show_table(table, hide_index=True, key="ck_table")
+            download_buttons(table, f"chokepoints-{ref.name}-v{ref.version}", key="ck_dl", dataset=ref.name)
     with tab_control:
-        views = {"home country": t("home country"), "bloc": t("bloc")}
-        level = st.radio(t("View"), list(views), horizontal=True, key="ck_level", format_func=views.__getitem__)
-        control = tables["control_points" if level == "home country" else "bloc_control_points"]
-        only = st.checkbox(t("Only control points"), value=True, key="ck_only")
-        if only:
-            control = control[flagged(control["control_point"])]
-        show_table(control, hide_index=True)
-        download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="cp_dl", dataset=ref.name)
+        if tab_control.open:
+            views = {"home country": t("home country"), "bloc": t("bloc")}
+            level = st.radio(t("View"), list(views), horizontal=True, key="ck_level", format_func=views.__getitem__)
+            control = tables["control_points" if level == "home country" else "bloc_control_points"]
+            only = st.checkbox(t("Only control points"), value=True, key="ck_only")
+            if only:
+                control = control[flagged(control["control_point"])]
+            show_table(control, hide_index=True)
+            download_buttons(control, f"control-points-{ref.name}-v{ref.version}", key="cp_dl", dataset=ref.name)
     with tab_mutual:
-        mutual = tables["mutual"]
-        source = source_line(ref, t("analysis run {id}", id=run_id[:8]))
-        if len(mutual):
-            st.plotly_chart(figures.mutual_dependency(mutual, source=source, lang=language()), key="ck_mutual")
-        partner = st.selectbox(t("Partner country"), sorted(mutual["partner"]), key="ck_partner")
-        if partner:
-            show_table(mutual[mutual["partner"] == partner], hide_index=True)
-            risk = tables["risk"]
-            st.caption(t("Our dependencies on this partner"))
-            show_table(risk[risk["supplier_country"] == partner], hide_index=True)
-        download_buttons(mutual, f"mutual-{ref.name}-v{ref.version}", key="mu_dl", dataset=ref.name)
+        if tab_mutual.open:
+            mutual = tables["mutual"]
+            source = source_line(ref, t("analysis run {id}", id=run_id[:8]))
+            if len(mutual):
+                st.plotly_chart(figures.mutual_dependency(mutual, source=source, lang=language()), key="ck_mutual")
+            partner = st.selectbox(t("Partner country"), sorted(mutual["partner"]), key="ck_partner")
+            if partner:
+                show_table(mutual[mutual["partner"] == partner], hide_index=True)
+                risk = tables["risk"]
+                st.caption(t("Our dependencies on this partner"))
+                show_table(risk[risk["supplier_country"] == partner], hide_index=True)
+            download_buttons(mutual, f"mutual-{ref.name}-v{ref.version}", key="mu_dl", dataset=ref.name)
     with tab_risk:
-        show_table(tables["risk"], hide_index=True)
-        download_buttons(tables["risk"], f"risk-{ref.name}-v{ref.version}", key="rk_dl", dataset=ref.name)
+        if tab_risk.open:
+            show_table(tables["risk"], hide_index=True)
+            download_buttons(tables["risk"], f"risk-{ref.name}-v{ref.version}", key="rk_dl", dataset=ref.name)
 
 
 render()

@@ -250,70 +250,79 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
             t("Efficient frontier"),
             t("Monte Carlo funding frequencies"),
             t("Sensitivity"),
-        ]
+        ],
+        key="opt_tabs",
+        on_change="rerun",
     )
     with tab_alloc:
-        allocation = tables["allocation"]
-        if len(allocation):
-            st.plotly_chart(
-                figures_runs.allocation_by_line(
-                    allocation, source=source, line_names=lnames, market_names=mnames, lang=language()
-                ),
-                key="opt_alloc_chart",
-            )
-        show_table(allocation, hide_index=True)
-        download_buttons(allocation, f"allocation-{run.run_id[:8]}", key="opt_dl_alloc", dataset=dataset)
-    with tab_risk:
-        show_table(tables["markets"], hide_index=True)
-        download_buttons(tables["markets"], f"markets-{run.run_id[:8]}", key="opt_dl_markets", dataset=dataset)
-        show_table(tables["targets"].sort_values("residual_risk", ascending=False), hide_index=True)
-        download_buttons(tables["targets"], f"targets-{run.run_id[:8]}", key="opt_dl_targets", dataset=dataset)
-    with tab_duals:
-        duals = tables["duals"]
-        st.caption(t("Shadow price: how much the residual risk would fall per unit the constraint were loosened."))
-        # one sign convention with the budget metric above: loosening a constraint never raises the minimised risk,
-        # so the fall per unit is the dual's magnitude (the download keeps the solver's signed dual)
-        falls = duals.assign(dual=duals["dual"].abs())
-        show_table(
-            falls[falls["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else falls,
-            column_config={"dual": t("Shadow price (risk fall per unit loosened)")},
-        )
-        download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
-    with tab_why:
-        reduced = tables["reduced_costs"]
-        show_table(reduced.sort_values("reduced_cost").head(500), hide_index=True)
-        download_buttons(reduced, f"why-not-funded-{run.run_id[:8]}", key="opt_dl_reduced", dataset=dataset)
-    with tab_front:
-        if "frontier" in tables:
-            st.plotly_chart(
-                figures_runs.frontier(tables["frontier"], source=source, lang=language()), key="opt_frontier_chart"
-            )
-            show_table(tables["frontier"], hide_index=True)
-        else:
-            st.info(t("Give frontier budgets above to draw the efficient frontier."))
-    with tab_mc:
-        if "mc_funding" in tables:
-            st.plotly_chart(
-                figures_runs.mc_funding(
-                    tables["mc_funding"],
-                    source=source,
-                    line_names=lnames,
-                    target_names=dict(
-                        zip(
-                            tables["mc_funding"]["target_id"],
-                            localised(tables["mc_funding"][["target_id"]])["target_name"],
-                            strict=True,
-                        )
+        if tab_alloc.open:
+            allocation = tables["allocation"]
+            if len(allocation):
+                st.plotly_chart(
+                    figures_runs.allocation_by_line(
+                        allocation, source=source, line_names=lnames, market_names=mnames, lang=language()
                     ),
-                    lang=language(),
-                ),
-                key="opt_mc_chart",
+                    key="opt_alloc_chart",
+                )
+            show_table(allocation, hide_index=True)
+            download_buttons(allocation, f"allocation-{run.run_id[:8]}", key="opt_dl_alloc", dataset=dataset)
+    with tab_risk:
+        if tab_risk.open:
+            show_table(tables["markets"], hide_index=True)
+            download_buttons(tables["markets"], f"markets-{run.run_id[:8]}", key="opt_dl_markets", dataset=dataset)
+            show_table(tables["targets"].sort_values("residual_risk", ascending=False), hide_index=True)
+            download_buttons(tables["targets"], f"targets-{run.run_id[:8]}", key="opt_dl_targets", dataset=dataset)
+    with tab_duals:
+        if tab_duals.open:
+            duals = tables["duals"]
+            st.caption(t("Shadow price: how much the residual risk would fall per unit the constraint were loosened."))
+            # one sign convention with the budget metric above: loosening a constraint never raises the minimised risk,
+            # so the fall per unit is the dual's magnitude (the download keeps the solver's signed dual)
+            falls = duals.assign(dual=duals["dual"].abs())
+            show_table(
+                falls[falls["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else falls,
+                column_config={"dual": t("Shadow price (risk fall per unit loosened)")},
             )
-            show_table(tables["mc_bands"], hide_index=True)
-        else:
-            st.info(t("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions."))
+            download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)
+    with tab_why:
+        if tab_why.open:
+            reduced = tables["reduced_costs"]
+            show_table(reduced.sort_values("reduced_cost").head(500), hide_index=True)
+            download_buttons(reduced, f"why-not-funded-{run.run_id[:8]}", key="opt_dl_reduced", dataset=dataset)
+    with tab_front:
+        if tab_front.open:
+            if "frontier" in tables:
+                st.plotly_chart(
+                    figures_runs.frontier(tables["frontier"], source=source, lang=language()), key="opt_frontier_chart"
+                )
+                show_table(tables["frontier"], hide_index=True)
+            else:
+                st.info(t("Give frontier budgets above to draw the efficient frontier."))
+    with tab_mc:
+        if tab_mc.open:
+            if "mc_funding" in tables:
+                st.plotly_chart(
+                    figures_runs.mc_funding(
+                        tables["mc_funding"],
+                        source=source,
+                        line_names=lnames,
+                        target_names=dict(
+                            zip(
+                                tables["mc_funding"]["target_id"],
+                                localised(tables["mc_funding"][["target_id"]])["target_name"],
+                                strict=True,
+                            )
+                        ),
+                        lang=language(),
+                    ),
+                    key="opt_mc_chart",
+                )
+                show_table(tables["mc_bands"], hide_index=True)
+            else:
+                st.info(t("Set Monte Carlo draws above to see how robust the allocation is to the effect assumptions."))
     with tab_sens:
-        _sensitivity(tables, source, dataset, run.run_id)
+        if tab_sens.open:
+            _sensitivity(tables, source, dataset, run.run_id)
 
 
 def _sensitivity(tables: dict[str, pd.DataFrame], source: str, dataset: str, run_id: str) -> None:

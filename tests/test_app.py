@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,6 +93,19 @@ def _ok(at: AppTest) -> None:
 
 def _spec(at: AppTest, index: int = 0) -> str:
     return str(at.get("plotly_chart")[index].proto.spec)
+
+
+def _every_tab(at: AppTest, key: str) -> Iterator[str]:
+    """Open each tab of the page's lazy tabs (``key``: only the open tab's content runs) and yield its label."""
+    for label in [tab.label for tab in at.tabs]:
+        at.session_state[key] = label
+        at.run()
+        _ok(at)
+        yield label
+
+
+def _charts_of_every_tab(at: AppTest, key: str) -> list[str]:
+    return [_spec(at, i) for _label in _every_tab(at, key) for i in range(len(at.get("plotly_chart")))]
 
 
 # ---------------------------------------------------------------------------------------------- login and roles
@@ -299,7 +313,8 @@ def test_optimiser_runs_with_a_small_budget(db: Database, seeded: Database) -> N
     _ok(at)
     runs = list_runs(db, kind="optimisation", actor=READER)
     assert len(runs) == 1 and runs[0].status == "optimal" and runs[0].parameters["budget_meur"] == 20.0
-    specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
+    assert len(at.get("plotly_chart")) == 1  # only the open tab's content is drawn (the allocation)
+    specs = _charts_of_every_tab(at, "opt_tabs")
     assert any("Allocation by action line and focus market" in s for s in specs)
     assert any("Efficient frontier" in s for s in specs)
     assert any("Monte Carlo" in s for s in specs)
@@ -320,6 +335,9 @@ def test_optimiser_sensitivity_tornado_and_robust_plans_in_dutch(db: Database, s
     runs = list_runs(db, kind="optimisation", actor=READER)
     assert len(runs) == 1 and runs[0].parameters["sensitivity"] is True
     stored = run_tables(db, runs[0].id, actor=READER)
+    at.session_state["opt_tabs"] = NL["Sensitivity"]
+    at.run()
+    _ok(at)
     specs = [_spec(at, i) for i in range(len(at.get("plotly_chart")))]
     tornado = next(s for s in specs if "Gevoeligheid: restrisico" in s)
     assert "Budget (-50% tot +50%)" in tornado  # the budget's bar, in Dutch
