@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.bounds import BOUND_COLUMNS, BOUNDS_COLUMNS, bound_arrays
-from supplychain.schema import bloc_members, frame_of_columns, labels_from_codes
+from supplychain.schema import all_equal, bloc_members, frame_of_columns, labels_from_codes
 from supplychain.shares import (
     BASIS_COUNTRY_ROWS,
     BASIS_FIRM_ROWS,
@@ -307,7 +307,8 @@ def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
 def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> pd.Series:
     """'; '-joined distinct sources per node (codes and labels: no string per row)."""
     column = shares["source"]
-    if len(column) and bool((column == column.iloc[0]).all()):  # one source: no hashing
+    first = column.iloc[0] if len(column) else None
+    if isinstance(first, str) and all_equal(column, first):  # one source: no hashing
         return labels_from_codes(np.zeros(m, dtype=np.int32), [str(column.iloc[0])])
     src_codes, src_uniq = pd.factorize(column)
     labels = [str(x) for x in src_uniq]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from supplychain.bounds import FLAG_VALUES
 from supplychain.concentration import STATUS_OK
-from supplychain.schema import frame_of_columns, labels_from_codes
+from supplychain.schema import all_equal, frame_of_columns, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["CONTROL_POINT_COLUMNS", "MUTUAL_COLUMNS", "control_points", "mutual_dependency"]
@@ -251,7 +251,7 @@ def _attach(ids: pd.Series, other: pd.DataFrame, columns: list[str]) -> dict[str
     """``columns`` of ``other`` for the node ids ``ids`` (a left join on ``node_id``; positional
     when the ids line up, by binary search when ``other``'s ids are sorted, else a merge)."""
     left_ids, right_ids = ids.reset_index(drop=True), other["node_id"].reset_index(drop=True)
-    if len(left_ids) == len(right_ids) and bool((left_ids == right_ids).all()):
+    if all_equal(left_ids, right_ids):
         return {col: pd.Series(other[col].to_numpy()) for col in columns}
     left = left_ids.to_numpy(dtype=object)
     right = right_ids.to_numpy(dtype=object)

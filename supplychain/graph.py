@@ -37,7 +37,7 @@ from supplychain.levels import (
     reverse_level_blocks,
     transpose,
 )
-from supplychain.schema import run_starts, split_list, validate_edges, validate_nodes
+from supplychain.schema import all_equal, run_starts, split_list, validate_edges, validate_nodes
 
 __all__ = ["FinalInputs", "SupplyGraph", "build_graph", "final_mask", "structural_edges"]
 
@@ -138,6 +138,12 @@ class SupplyGraph:
         """Node ids (object array, sorted); position = node index (built on first use)."""
         return self.id_column.to_numpy(dtype=object)
 
+    def ids_at(self, positions: np.ndarray) -> np.ndarray:
+        """``ids[positions]`` (object array) without building :attr:`ids` for every node."""
+        if "ids" in self.__dict__:
+            return self.ids[positions]
+        return self.id_column.take(np.asarray(positions, dtype=np.int64)).to_numpy(dtype=object)
+
     @cached_property
     def levels_out(self) -> tuple[LevelBlock, ...]:
         """Per-level gathered out-neighbours over every supply relation, from the top level down
@@ -160,6 +166,8 @@ class SupplyGraph:
             values = node_ids
         else:
             values = pd.Series(np.atleast_1d(np.asarray(node_ids, dtype=object)), dtype="str")
+        if len(values) == self.n and all_equal(values, self.id_series):  # the ids themselves, in order
+            return np.arange(self.n, dtype=np.int64)
         return _codes(self.id_series, values)[0]
 
     @property

@@ -176,7 +176,7 @@ def final_loss_frame(
         flags = np.unpackbits(np.ascontiguousarray(bits).view(np.uint8), bitorder="little")[: len(labels)]
         names.append(";".join(labels[flags.astype(bool)]))
     markets: np.ndarray | list[str] = np.asarray(names, dtype=object)[inverse.ravel()] if len(finals) else []
-    out = pd.DataFrame({"node_id": graph.ids[finals].astype(str), "markets": markets})
+    out = pd.DataFrame({"node_id": graph.ids_at(finals).astype(str), "markets": markets})
     out["market_weight"] = graph.weight[finals]
     values = pd.DataFrame((loss if finals_aligned else loss[finals]).astype(np.float64), columns=columns)
     return pd.concat([out, values], axis=1)

@@ -35,6 +35,7 @@ trade
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,7 @@ __all__ = [
     "SHARE_SUM_TOLERANCE",
     "SUPPLIER_TYPES",
     "TRADE_COLUMNS",
+    "all_equal",
     "bloc_members",
     "frame_of_columns",
     "labels_from_codes",
@@ -151,6 +153,36 @@ def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
         return pd.Series(np.asarray(labels, dtype=object)[codes], dtype="str")
     dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string()))
     return pd.Series(dictionary.cast(pa.string()).to_pandas(), dtype="str")
+
+
+def all_equal(column: pd.Series, other: pd.Series | str) -> bool:
+    """True when ``column`` equals ``other`` (a Series of the same length, or one string) at every
+    row; a missing value equals nothing.
+
+    String columns are compared in pyarrow (one pass, no boolean Series); others by pandas.
+    """
+    if isinstance(other, pd.Series) and len(other) != len(column):
+        return False
+    left, right = _arrow_strings(column), other if isinstance(other, str) else _arrow_strings(other)
+    if left is not None and right is not None:
+        import pyarrow.compute as pc
+
+        return len(left) == 0 or bool(pc.all(pc.equal(left, right)).as_py())
+    if isinstance(other, pd.Series):
+        other = other.reset_index(drop=True)
+    return bool((column.reset_index(drop=True) == other).all())
+
+
+def _arrow_strings(column: pd.Series) -> Any:
+    """The pyarrow array of a string column without missing values (None otherwise)."""
+    if column.dtype != "str":
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow ships with pandas 3 installs here
+        return None
+    arr = pa.array(column.array)
+    return arr if arr.null_count == 0 else None
 
 
 def frame_of_columns(columns: Mapping[str, object]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.errors import SchemaError
+from supplychain.schema import all_equal
 
 __all__ = [
     "BASIS_COUNTRY_ROWS",
@@ -62,7 +63,7 @@ def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: 
         return _tidy(firm_rows.assign(data_basis=firm_rows["basis"], basis=BASIS_FIRM_ROWS))
     countries = rows[~is_firm]
     out_c = countries.assign(supplier_id=countries["country"], data_basis=countries["basis"], basis=BASIS_COUNTRY_ROWS)
-    presorted = bool((countries["supplier_id"] == countries["country"]).all())
+    presorted = all_equal(countries["supplier_id"], countries["country"])
     firms = rows[is_firm]
     if len(firms):
         has_country_rows = pd.Index(countries["node_id"].unique())

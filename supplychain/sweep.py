@@ -135,7 +135,7 @@ def knockout_suppliers(graph: SupplyGraph, shares: pd.DataFrame, *, tolerance: f
     finals = graph.finals
     rows = []
     for j, sup in enumerate(sweep.countries):
-        fin = graph.ids[finals[cut[finals, j]]]
+        fin = graph.ids_at(finals[cut[finals, j]])
         rows.append((sup, int(own_cut[:, j].sum()), len(fin), ";".join(map(str, fin)), int(maybe[finals, j].sum())))
     cols = ["supplier_id", "n_nodes_cut", "n_finals_cut", "finals_cut", "n_finals_cut_possible"]
     out = pd.DataFrame(rows, columns=cols)
