@@ -10,6 +10,7 @@ from app_pages import figures
 from app_pages.i18n import language, t
 from app_pages.state import actor, analysis_tables, current_graph, download_buttons, market_names, source_line
 from app_pages.tables import flagged, show_table
+from app_pages.tabs import lazy_tabs
 
 FLAG_LABELS = {
     "global_chokepoint": "global (one country dominates)",
@@ -73,10 +74,11 @@ def render() -> None:
     st.caption(
         t("Analysis run `{id}` of dataset {dataset} v{version}", id=run_id[:8], dataset=ref.name, version=ref.version)
     )
-    tab_choke, tab_control, tab_mutual, tab_risk = st.tabs(
+    st.session_state.setdefault("ck_only", True)
+    tab_choke, tab_control, tab_mutual, tab_risk = lazy_tabs(
         [t("Chokepoints"), t("Control points"), t("Mutual dependency per partner country"), t("Risk rows")],
         key="ck_tabs",
-        on_change="rerun",
+        keep=("ck_level", "ck_only", "ck_partner"),
     )
     with tab_choke:
         if tab_choke.open:
@@ -89,7 +91,7 @@ def render() -> None:
             views = {"home country": t("home country"), "bloc": t("bloc")}
             level = st.radio(t("View"), list(views), horizontal=True, key="ck_level", format_func=views.__getitem__)
             control = tables["control_points" if level == "home country" else "bloc_control_points"]
-            only = st.checkbox(t("Only control points"), value=True, key="ck_only")
+            only = st.checkbox(t("Only control points"), key="ck_only")
             if only:
                 control = control[flagged(control["control_point"])]
             show_table(control, hide_index=True)

@@ -25,6 +25,7 @@ from app_pages.state import (
     source_line,
 )
 from app_pages.tables import labelled, localised, show_table
+from app_pages.tabs import lazy_tabs
 from deps.access.auth import Actor
 from deps.errors import DataValidationError, DepsError
 from deps.services.frontier import MAX_BUDGET_MEUR, FrontierError, parse_frontier
@@ -241,7 +242,8 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
     cols[1].metric(t("Residual risk"), f"{summary['objective']:.4f}")
     cols[2].metric(t("Risk before"), f"{summary['baseline_objective']:.4f}")
     cols[3].metric(t("Budget shadow price (risk per EUR million)"), f"{summary['budget_shadow_price']:.5f}")
-    tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc, tab_sens = st.tabs(
+    st.session_state.setdefault("opt_binding", True)
+    tab_alloc, tab_risk, tab_duals, tab_why, tab_front, tab_mc, tab_sens = lazy_tabs(
         [
             t("Allocation"),
             t("Residual risk"),
@@ -252,7 +254,7 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
             t("Sensitivity"),
         ],
         key="opt_tabs",
-        on_change="rerun",
+        keep=("opt_binding",),
     )
     with tab_alloc:
         if tab_alloc.open:
@@ -280,7 +282,7 @@ def _results(run: OptimisationRun, source: str, dataset: str) -> None:
             # so the fall per unit is the dual's magnitude (the download keeps the solver's signed dual)
             falls = duals.assign(dual=duals["dual"].abs())
             show_table(
-                falls[falls["binding"]] if st.checkbox(t("Only binding"), True, key="opt_binding") else falls,
+                falls[falls["binding"]] if st.checkbox(t("Only binding"), key="opt_binding") else falls,
                 column_config={"dual": t("Shadow price (risk fall per unit loosened)")},
             )
             download_buttons(duals, f"duals-{run.run_id[:8]}", key="opt_dl_duals", dataset=dataset)

@@ -361,3 +361,22 @@ def test_error_paths_in_dutch_show_no_english_sentence(db: Database, seeded: Dat
         summary["reason"]
     )
     assert _english_sentences(at) == []
+
+
+def test_lazy_tabs_draw_one_tab_and_keep_a_closed_tabs_choice(seeded: Database) -> None:
+    at = _login("ada")
+    at.switch_page("app_pages/chokepoints.py").run()
+    labels = [tab.label for tab in at.tabs]
+    assert len(labels) == 4 and not at.get("checkbox")  # the control-point tab's checkbox is not drawn yet
+    at.session_state["ck_tabs"] = labels[1]
+    at.run()
+    assert at.checkbox(key="ck_only").value is True  # its default
+    at.checkbox(key="ck_only").uncheck().run()
+    at.radio(key="ck_level").set_value("bloc").run()
+    at.session_state["ck_tabs"] = labels[3]
+    at.run()
+    assert not at.get("checkbox") and not at.exception
+    at.session_state["ck_tabs"] = labels[1]
+    at.run()
+    assert at.checkbox(key="ck_only").value is False and at.radio(key="ck_level").value == "bloc"
+    assert not at.warning and not at.exception
