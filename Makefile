@@ -41,10 +41,11 @@ typecheck: install
 	$(BIN)/mypy
 
 # The page-speed tests (marker `timing`) run alone after the parallel suite, so that no other test shares the cores
-# with the browser and the server they measure (exit code 5: the selection held no timing test).
+# with the browser and the server they measure (DEPS_TIMING_PHASE, read by tests/conftest.py, on top of any -m or -k
+# in PYTEST_ARGS; exit code 5: the selection held no timing test).
 pytest: install
-	$(BIN)/pytest -n 2 --dist loadfile -m "not timing" $(PYTEST_ARGS)
-	$(BIN)/pytest -m timing $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	DEPS_TIMING_PHASE=skip $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	DEPS_TIMING_PHASE=only $(BIN)/pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 pytest-fast: install
 	$(BIN)/pytest -n 2 --dist loadfile -m "not ($(SLOW_MARKERS))" $(PYTEST_ARGS)

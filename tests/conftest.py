@@ -112,6 +112,22 @@ def env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> dict[st
     return values
 
 
+#: ``make pytest`` runs the suite in two phases (see the Makefile): ``skip`` leaves out the page-speed tests (marker
+#: ``timing``), ``only`` keeps nothing else; unset, every selected test runs.
+TIMING_PHASE = os.environ.get("DEPS_TIMING_PHASE", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect by ``DEPS_TIMING_PHASE``, on top of any ``-m`` or ``-k`` the caller gives."""
+    if TIMING_PHASE not in ("skip", "only"):
+        return
+    keep = [item for item in items if (item.get_closest_marker("timing") is not None) == (TIMING_PHASE == "only")]
+    dropped = [item for item in items if item not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
     """Keep each phase's report on the item so fixtures can save screenshots of failed browser tests."""
