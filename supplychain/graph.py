@@ -411,9 +411,10 @@ def _final_inputs(graph: SupplyGraph) -> FinalInputs:
     n = graph.n
     keep = graph.is_final.copy()
     for block in reversed(graph.levels_in):  # a node's inputs lie on lower levels
-        if len(block.nodes):
-            sizes = np.diff(np.append(block.starts, len(block.neighbours)))
-            keep[block.neighbours[np.repeat(keep[block.nodes], sizes)]] = True
+        sel = np.flatnonzero(keep[block.nodes])  # only the kept nodes' inputs are read
+        if len(sel):
+            pos, _ = gather_ranges(np.append(block.starts, len(block.neighbours)), sel)
+            keep[block.neighbours[pos]] = True
     nodes = np.flatnonzero(keep)
     m = len(nodes)
     new_index = np.full(n, -1, dtype=np.int64)

@@ -139,3 +139,24 @@ def test_sources_joined_per_node() -> None:
     both = validate_provision(pd.concat([prov, extra], ignore_index=True))
     out = concentration(both).set_index("node_id")["sources"]
     assert out["x"] == "report A; report B" and out["y"] == "fixture"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 1.0))
+def test_first_ranked_row_in_a_mask_by_either_path(seed: int, density: float) -> None:
+    """concentration._first_where (rank by rank, or one pass when most first rows miss the mask)
+    equals a per-node scan of the ranked rows."""
+    from supplychain.concentration import _first_where, _rank_order
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 6, size=12)
+    codes = np.repeat(np.arange(len(counts)), counts)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    share = np.round(rng.random(len(codes)), 1)
+    mask = rng.random(len(codes)) < density
+    order = _rank_order(codes, share)
+    has, at = _first_where(mask, order, starts, counts, codes)
+    for j, (lo, k) in enumerate(zip(starts, counts, strict=True)):
+        ranked = [int(r) for r in order[lo : lo + k] if mask[r]]
+        assert bool(has[j]) == bool(ranked)
+        assert int(at[j]) == (ranked[0] if ranked else 0)
