@@ -123,13 +123,10 @@ def test_the_stored_analysis_of_a_composition_is_found_for_its_member_versions(o
     at.switch_page("app_pages/reports.py").run()
     assert not at.exception, at.exception
     assert any("seed v1 + usgs v1 + iea v1" in option for option in at.selectbox(key="rp_run").options)
-    # evidence weighed by share (deps.services.fusion, rule 2): the seed's 2024 antimony rows (MCS 2026) are observed
-    # for 6 % of the known shares only, so USGS's observed 2021 block (MCS 2023) is chosen over them
+    # the run's sources: one chosen block per node (the precedence itself: tests/test_fusion_evidence.py and the
+    # fusion tests; which block wins on the real files depends on the seed's extract)
     sources = found[1]["sources"]
-    antimony = sources[sources["node_id"].eq("mat_antimony")].set_index(["source", "chosen"])
-    assert antimony.loc[("seed", False), "evidence"] == "estimated"
-    chosen = antimony.loc[("usgs", True)]
-    assert (chosen["year"], chosen["vintage"], chosen["evidence"]) == (2021, "USGS MCS 2023", "observed")
+    assert sources.groupby("node_id")["chosen"].sum().eq(1).all()
 
 
 def test_every_page_works_on_a_fused_choice_in_dutch(observed: Database) -> None:
@@ -158,15 +155,14 @@ def test_the_overviews_coverage_of_a_composition_is_the_fused_rows(observed: Dat
     plain = coverage_table(seed["nodes"], seed["provision"]).reset_index(drop=True)
     assert plain.equals(dataset_overview(observed, "seed").coverage.reset_index(drop=True))  # the catalogue's rule
     fused = composition_frames(observed, FUSED, actor=ADA, settings=load_settings())
-    coverage = coverage_table(fused["nodes"], fused["provision"]).set_index("node_id")
-    # helium: USGS's 2023 block (MCS 2025) replaces the seed's 2024 rows, whose known shares add up to 100 %
-    assert plain.set_index("node_id").loc["mat_helium", "coverage"] == 1.0
-    assert coverage.loc["mat_helium", "coverage"] == pytest.approx(0.8977, abs=1e-4)
+    coverage = coverage_table(fused["nodes"], fused["provision"]).set_index("node_id")["coverage"]
     at = _login("ada")
     at.sidebar.selectbox(key="dataset_select").set_value(FUSED).run()
     assert not at.exception, at.exception
     shown = next(frame.value for frame in at.dataframe if "coverage" in frame.value.columns)
-    assert shown.set_index("node_id").loc["mat_helium", "coverage"] == pytest.approx(0.8977, abs=1e-4)
+    # the Overview shows the fused rows' coverage of every node (the fused rows' supplier counts too)
+    shown = shown.set_index("node_id")["coverage"].astype(float)
+    assert shown.sort_index().round(4).equals(coverage.sort_index().round(4))
 
 
 def test_a_compositions_hash_changes_with_any_members_version() -> None:

@@ -2,7 +2,7 @@
 
 A block is observed only when its observed rows carry more than half of its known share total, estimated when its
 observed and estimated rows do, and so on; a block whose known shares are all zero takes its weakest row's level.
-The gallium case of MCS 2024: China, Japan and Russia estimated, only the United States' 0 observed: estimated.
+The gallium case of MCS 2024 (2022): China, Japan, Korea and Russia estimated, only the United States' 0 observed.
 """
 
 from __future__ import annotations
