@@ -13,7 +13,8 @@ an upper bound on the study's data period), each year once, chosen by a document
 
 1. for each reference year, observed before estimated (evidence is per row: USGS marks the last year of each vintage
    as estimated, and single figures by a footnote letter ``e``, an ``e`` prefix or a note; a release counts as
-   observed for a year when one of its rows with a known share is observed; IEA's projections are never used);
+   observed for a year when its observed rows carry more than half of its known shares, :mod:`supplychain.evidence`;
+   IEA's projections are never used);
 2. then the newest vintage that has the year (a later release revises an earlier one).
 
 The current analysis still takes one year per node: :func:`deps.store.queries.provision_frame` picks, of these rows,
@@ -38,6 +39,7 @@ from deps.errors import DataValidationError, Problem
 from deps.ingest import FUSABLE
 from deps.ingest.observed import ValidatedObserved
 from deps.ingest.validation import TableCheck, positions, share_sum_problems
+from supplychain.evidence import EVIDENCE_RANK, block_evidence_ranks
 
 __all__ = [
     "EXTRACT_COLUMNS",
@@ -275,15 +277,19 @@ def _choose_per_year(known: pd.DataFrame) -> list[tuple[int, str, int]]:
     Returns
     -------
     list of tuple of (int, str, int)
-        For each year, the newest vintage among the rows marked observed, or the newest among all when no release
-        marks the year observed (the last year of the newest release is an estimate); of that vintage, the primary
-        stage if it has the year, else the first alternative in map order.
+        For each year, the newest vintage among the releases whose table of that year (one stage) is observed by
+        :mod:`supplychain.evidence` (its observed rows carry more than half of its known shares), or the newest
+        among all when none is (the last year of the newest release is an estimate); of that vintage, the primary
+        stage if it has the year (observed, when one is), else the first alternative in map order.
     """
     chosen: list[tuple[int, str, int]] = []
     for year in sorted(int(y) for y in known["year"].dropna().unique()):
         of_year = known[known["year"].eq(year)]
-        observed = of_year[of_year["evidence"].eq("observed")]
-        pool = observed if not observed.empty else of_year
+        blocks = of_year.groupby(["vintage", "stage_rank"], sort=False, dropna=False)
+        codes = blocks.ngroup().to_numpy()
+        ranks = block_evidence_ranks(codes, of_year["share"].to_numpy(dtype=float), of_year["evidence"].to_numpy())
+        observed = ranks[codes] == EVIDENCE_RANK["observed"]
+        pool = of_year[observed] if observed.any() else of_year
         vintage = str(sorted(pool["vintage"].unique())[-1])
         rank = int(pool.loc[pool["vintage"].eq(vintage), "stage_rank"].min())
         chosen.append((year, vintage, rank))

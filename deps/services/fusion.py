@@ -14,14 +14,14 @@ Precedence (one source per node for the country view, the others stay visible in
    where the thing is made: CSET's observed share of EUV scanners by headquarters (ASML, the Netherlands) must not
    replace a production-location view of them, even an expert one, since a shock to a country hits the plants in
    it;
-2. evidence: observed before estimated before expert.  A block's evidence is weighed by share (USGS marks single
-   figures as estimates, so one table can hold both): it is the best level whose rows, with those of better
-   levels, carry more than half of the block's known share total (a block whose known shares are all zero takes
-   its weakest row's level).  One observed row alone does not make a block observed: in the gallium table of
-   MCS 2024 the 2022 figures of China, Japan, Korea and Russia are estimates and only the United States' (0 kg) is
-   observed; the observed rows carry 0 of the 100 %, so that block is estimated, where a rule of "any observed
-   row" called it observed.  The same weighing picks a source's release and year (observed first, then the
-   newest year, then the newest release);
+2. evidence: observed before estimated before expert.  A block's evidence is weighed by share
+   (:mod:`supplychain.evidence`; USGS marks single figures as estimates, so one table can hold both): it is the best
+   level whose rows, with those of better levels, carry more than half of the block's known share total (a block
+   whose known shares are all zero takes its weakest row's level).  One observed row alone does not make a block
+   observed: in the gallium table of MCS 2024 the 2022 figures of China, Japan, Korea and Russia are estimates and
+   only the United States' (0 kg) is observed; the observed rows carry 0 of the 100 %, so that block is estimated,
+   where a rule of "any observed row" called it observed.  The same weighing picks a source's release and year
+   (observed first, then the newest year, then the newest release);
 3. basis: a production or refining basis before capacity (and, among the rest, all equal);
 4. the newest reference year;
 5. on a tie the base keeps its own rows; among the added sources the newest release (vintage) wins.
@@ -49,10 +49,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from supplychain.evidence import EVIDENCE_RANK, block_evidence_rank
+
 __all__ = ["FUSION_SEPARATOR", "Fusion", "fuse_provision", "split_fused_name"]
 
 FUSION_SEPARATOR = "+"
-_EVIDENCE_RANK = {"observed": 3, "estimated": 2, "expert": 1}
 _PRODUCTION = frozenset({"mine", "refinery", "smelter", "plant", "production"})
 _LOCATION = _PRODUCTION | {"capacity"}
 CONFLICT_COLUMNS = ["node_id", "supplier_id", "year", "source_a", "share_a", "source_b", "share_b", "difference_pp"]
@@ -181,26 +182,15 @@ def _best_release(columns: _Columns, positions: np.ndarray) -> np.ndarray:
 
 
 def _evidence_rank(columns: _Columns, positions: np.ndarray) -> int:
-    """A block's evidence rank (3 observed, 2 estimated, 1 expert, 0 none): the best level whose rows, with those of
-    better levels, carry more than half of the known share total; the weakest row's level when that total is 0.
+    """A block's evidence rank (3 observed, 2 estimated, 1 expert, 0 none), weighed by share
+    (:func:`supplychain.evidence.block_evidence_rank`, the rule the seed's release choice and the shipped extract use).
 
     >>> c = _Columns.of(pd.DataFrame({"share": [0.0, 0.6, 0.4], "evidence": ["observed", "estimated", "estimated"],
     ...     "basis": "production", "year": 2022}))
     >>> _evidence_rank(c, np.arange(3)), _evidence_rank(c, np.array([0]))
     (2, 3)
     """
-    known = columns.known[positions]
-    ranks = np.array([_EVIDENCE_RANK.get(str(e), 0) for e in columns.evidence[positions][known]], dtype=int)
-    if not len(ranks):
-        return 0
-    shares = columns.share[positions][known]
-    total = float(shares.sum())
-    if total <= 0:
-        return int(ranks.min())
-    for level in sorted(set(_EVIDENCE_RANK.values()), reverse=True):
-        if float(shares[ranks >= level].sum()) > total / 2:
-            return level
-    return 0
+    return block_evidence_rank(columns.share[positions], columns.evidence[positions])
 
 
 def _block(
@@ -232,7 +222,7 @@ def _block(
         "stage": stage,
         "year": year,
         "vintage": vintage,
-        "evidence": next((k for k, v in _EVIDENCE_RANK.items() if v == evidence), ""),
+        "evidence": next((k for k, v in EVIDENCE_RANK.items() if v == evidence), ""),
         "basis": ";".join(sorted(bases)),
         "suppliers": len(positions),
         "rank": (location, evidence, basis_rank, year, -order, vintage),

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
@@ -17,6 +18,7 @@ from sqlmodel import Session, SQLModel, col, select
 from deps.errors import NotFoundError
 from deps.store.db import Database
 from deps.store.models import Dataset
+from supplychain.evidence import EVIDENCE_RANK, block_evidence_ranks
 
 __all__ = [
     "RESILIENCE_NUMBERS",
@@ -241,26 +243,26 @@ def _one_release_per_node(frame: pd.DataFrame, *, per_year: bool = False) -> pd.
     (``per_year``: per node and reference year).
 
     Evidence is set per row (USGS marks single figures as estimates), so a table (node, supplier type, year,
-    release, basis) counts as observed when one of its rows with a known share is observed; a table without any
-    known share by its rows' evidence alone.  A withheld or zero-marked row therefore does not make a table of
-    estimates observed (the rule of :func:`deps.ingest.extract.build_extract` and of the fusion).
+    release, basis) counts as observed when its observed rows carry more than half of its known share total
+    (:mod:`supplychain.evidence`, the rule of :func:`deps.ingest.extract.build_extract` and of the fusion).  A
+    withheld, zero or small observed row therefore does not make a table of estimates observed.
     """
     released = frame["vintage"].ne("")
     if not released.any():
         return frame
     rows = frame[released]
     table = [rows["node_id"], rows["supplier_type"], rows["year"].fillna(0), rows["vintage"], rows["basis"]]
-    is_observed = rows["evidence"].eq("observed")
-    known = rows["share"].notna()
-    observed_known = (is_observed & known).groupby(table).transform("any")
-    any_known = known.groupby(table).transform("any")
-    observed_any = is_observed.groupby(table).transform("any")
+    codes = rows.groupby(table, sort=False, dropna=False).ngroup().to_numpy()
+    ranks = block_evidence_ranks(
+        codes, rows["share"].to_numpy(dtype=float, na_value=np.nan), rows["evidence"].to_numpy()
+    )
+    observed = ranks[codes] == EVIDENCE_RANK["observed"]
     rank = pd.DataFrame(
         {
             "node_id": rows["node_id"],
             "supplier_type": rows["supplier_type"],
             "basis_rank": -rows["basis"].map(_BASIS_RANK).fillna(0),
-            "observed": observed_known.where(any_known, observed_any).astype(int),
+            "observed": observed.astype(int),
             "year": rows["year"].fillna(0).astype(int),
             "vintage": rows["vintage"],
             "basis": rows["basis"],
