@@ -10,6 +10,7 @@ import hashlib
 import io
 import shutil
 import subprocess
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -513,3 +514,33 @@ def test_other_run_kinds_list_every_stored_table(
     text = build_report(db, settings, ANALYST, run, "md", MARK, tmp_path / "screen.md").path.read_text(encoding="utf-8")
     assert "## EU screen" in text and "### screen (2 rows)" in text and "### transit (1 rows)" in text
     assert "| 854231 | 0.62 | yes |" in text and "| year | 2022 |" in text
+
+
+def test_a_kaleido_call_that_hangs_falls_back_to_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kaleido's sync server waits without a time limit: a chart it does not return in time is drawn by matplotlib,
+    and so is every later chart of the process (no second wait on a stuck browser, none at exit)."""
+    import kaleido
+
+    from deps.reports import charts
+
+    calls: list[int] = []
+    never = threading.Event()
+
+    def hang(*args: Any, **kwargs: Any) -> bytes:
+        calls.append(1)
+        never.wait(30)  # a browser that does not answer (released when the test ends)
+        return b""
+
+    monkeypatch.setattr(charts, "KALEIDO_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(charts, "_server_stuck", False)
+    monkeypatch.setattr(charts, "_ensure_server", lambda: None)
+    monkeypatch.setattr(kaleido, "calc_fig_sync", hang)
+    try:
+        drawn = charts.render_charts(SPECS, engine="kaleido") if browser_available() else None
+        if drawn is None:
+            pytest.skip("no chromium: the kaleido engine cannot be chosen")
+        assert {chart.engine for chart in drawn} == {"matplotlib"} and len(calls) == 1
+        assert all(chart.png.startswith(b"\x89PNG") for chart in drawn)
+        assert charts._server_stuck
+    finally:
+        never.set()

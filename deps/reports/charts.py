@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from deps.errors import DepsError
@@ -29,8 +30,16 @@ WIDTH_PX = 900
 HEIGHT_PX = 420
 _BAR_COLOUR = "#1f4e79"
 
+#: Seconds one chart may take in kaleido before matplotlib draws it instead.  kaleido's sync server waits on its
+#: task queue without a time limit, and a browser that hung under a busy machine once held a report (and a test
+#: run) for over ten minutes; a chart normally takes 0.3 s, and starting the browser a few seconds.
+KALEIDO_TIMEOUT_S = 60.0
+
 _lock = threading.Lock()
 _server_started = False
+#: Set when a kaleido call did not return in time: the process draws its later charts with matplotlib and does not
+#: wait for the stuck server at exit.
+_server_stuck = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def _stop_server() -> None:
     import kaleido
 
     with _lock:
-        if _server_started:
+        if _server_started and not _server_stuck:
             # the browser's pipe may close mid-message at interpreter exit; that is shutdown noise, not an error
             logging.getLogger("choreographer").setLevel(logging.CRITICAL)
             try:
@@ -128,8 +137,33 @@ def _kaleido_png(spec: ChartSpec) -> bytes:
         title={"text": spec.title}, template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 110}
     )
     _ensure_server()
-    data = kaleido.calc_fig_sync(figure, opts={"format": "png", "width": WIDTH_PX, "height": HEIGHT_PX})
-    return bytes(data)
+    return _within_time_limit(
+        lambda: bytes(kaleido.calc_fig_sync(figure, opts={"format": "png", "width": WIDTH_PX, "height": HEIGHT_PX}))
+    )
+
+
+def _within_time_limit(draw: Callable[[], bytes]) -> bytes:
+    """``draw()`` on a daemon thread, waited for at most :data:`KALEIDO_TIMEOUT_S`; a call that does not return in
+    time marks the server stuck and raises ``TimeoutError`` (the thread is left behind: it cannot be stopped)."""
+    global _server_stuck
+    drawn: list[bytes] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            drawn.append(draw())
+        except BaseException as exc:  # handed to the caller's thread below
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="deps-kaleido-chart", daemon=True)
+    worker.start()
+    worker.join(KALEIDO_TIMEOUT_S)
+    if worker.is_alive():
+        _server_stuck = True
+        raise TimeoutError(f"kaleido drew no chart within {KALEIDO_TIMEOUT_S:g} s")
+    if failed:
+        raise failed[0]
+    return drawn[0]
 
 
 def _matplotlib_png(spec: ChartSpec) -> bytes:
@@ -169,14 +203,16 @@ def render_charts(specs: tuple[ChartSpec, ...] | list[ChartSpec], *, engine: str
     """Draw every chart as PNG with the chosen engine (see :func:`choose_engine`).
 
     A kaleido failure (a browser that will not start) falls back to matplotlib for that chart, with a warning in
-    the log, so that a report is never lost for a chart.
+    the log, so that a report is never lost for a chart; a kaleido call that does not return within
+    :data:`KALEIDO_TIMEOUT_S` falls back the same way, and the process then draws every later chart with
+    matplotlib.
     """
     if not specs:
         return []
     chosen = choose_engine(engine)
     out: list[RenderedChart] = []
     for spec in specs:
-        if chosen == "kaleido":
+        if chosen == "kaleido" and not _server_stuck:
             try:
                 out.append(RenderedChart(spec.key, spec.title, _kaleido_png(spec), "kaleido"))
                 continue
