@@ -17,6 +17,7 @@ from deps.access.auth import Actor, require
 from deps.services.fusion import split_fused_name
 from deps.services.markets import market_risk, reach_shares
 from deps.services.runs import list_runs, run_tables
+from deps.store.catalogue import coverage_table
 from deps.store.db import Database
 from deps.store.queries import DatasetRef, edges_frame, nodes_frame, provision_frame, resolve_dataset
 from supplychain.topology import chains, layered_layout
@@ -86,28 +87,6 @@ def node_detail(
         frame.insert(1, "name", frame["node_id"].map(names).fillna("").astype(str))
     row = {str(k): (None if pd.isna(v) else v) for k, v in match.iloc[0].to_dict().items()}
     return NodeDetail(row, suppliers, up, down, min(coverage, 1.0))
-
-
-def coverage_table(nodes: pd.DataFrame, provision: pd.DataFrame) -> pd.DataFrame:
-    """The Overview's coverage per node of a graph given as frames (a fused composition's supplier rows): node_id,
-    name, kind, sectors, suppliers (rows) and coverage, the rule of :func:`deps.store.catalogue.dataset_overview`.
-
-    Coverage is the sum of a node's known shares (capped at 1) in the country view when the node has country rows,
-    otherwise in the firm view.
-    """
-    known = provision.dropna(subset=["share"])
-    by_view = {
-        kind: known[known["supplier_type"].eq(kind)].groupby("node_id")["share"].sum() for kind in ("country", "firm")
-    }
-    has_country = set(provision.loc[provision["supplier_type"].eq("country"), "node_id"])
-    coverage = pd.Series(
-        [float(by_view["country" if n in has_country else "firm"].get(n, 0.0)) for n in nodes["node_id"]],
-        index=nodes["node_id"],
-    ).clip(upper=1.0)
-    table = nodes[["node_id", "name", "kind", "sectors"]].copy()
-    table["suppliers"] = table["node_id"].map(provision.groupby("node_id").size()).fillna(0).astype(int)
-    table["coverage"] = table["node_id"].map(coverage).astype(float).round(4)
-    return table
 
 
 def _node_risk(analysis_nodes: pd.DataFrame) -> pd.DataFrame:

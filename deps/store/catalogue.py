@@ -13,7 +13,7 @@ from deps.store.db import Database, current_revision, head_revision
 from deps.store.models import Dataset
 from deps.store.queries import nodes_frame, provision_frame, resolve_dataset
 
-__all__ = ["DatasetInfo", "DatasetOverview", "Status", "dataset_overview", "list_datasets", "status"]
+__all__ = ["DatasetInfo", "DatasetOverview", "Status", "coverage_table", "dataset_overview", "list_datasets", "status"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,22 @@ def dataset_overview(db: Database, name: str) -> DatasetOverview:
     finals = nodes[nodes["kind"].eq("final_product")]
     markets = finals.assign(market=finals["markets"].str.split(";")).explode("market")
     by_market = markets.groupby("market", as_index=False).size().rename(columns={"size": "final_products"})
+    return DatasetOverview(
+        dataset=ref.name,
+        version=ref.version,
+        content_hash=ref.content_hash,
+        by_sector=by_sector,
+        by_market=by_market,
+        coverage=coverage_table(nodes, provision),
+    )
+
+
+def coverage_table(nodes: pd.DataFrame, provision: pd.DataFrame) -> pd.DataFrame:
+    """Coverage per node of a graph given as frames: node_id, name, kind, sectors, suppliers (rows) and coverage.
+
+    Coverage is the sum of a node's known shares (capped at 1) in the country view when the node has country rows,
+    otherwise in the firm view; a supplier known without a share adds nothing (docs/methods/concentration.md).
+    """
     known = provision.dropna(subset=["share"])
     by_view = {
         kind: known[known["supplier_type"].eq(kind)].groupby("node_id")["share"].sum() for kind in ("country", "firm")
@@ -118,15 +134,7 @@ def dataset_overview(db: Database, name: str) -> DatasetOverview:
         [float(by_view["country" if n in has_country else "firm"].get(n, 0.0)) for n in nodes["node_id"]],
         index=nodes["node_id"],
     ).clip(upper=1.0)
-    suppliers = provision.groupby("node_id").size()
     table = nodes[["node_id", "name", "kind", "sectors"]].copy()
-    table["suppliers"] = table["node_id"].map(suppliers).fillna(0).astype(int)
+    table["suppliers"] = table["node_id"].map(provision.groupby("node_id").size()).fillna(0).astype(int)
     table["coverage"] = table["node_id"].map(coverage).astype(float).round(4)
-    return DatasetOverview(
-        dataset=ref.name,
-        version=ref.version,
-        content_hash=ref.content_hash,
-        by_sector=by_sector,
-        by_market=by_market,
-        coverage=table,
-    )
+    return table
