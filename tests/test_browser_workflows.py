@@ -3,8 +3,11 @@ ends them everywhere and the download files with them; no request leaves for ano
 download; an invalid budget blocks the run; a one-time password must be changed; page timings.
 
 Each test starts its own `streamlit run` server on the seed.  Timings (first page after login, warm page switches)
-are kept in test-artifacts/timings.txt: the first page is asserted against its 3 s target; each page's median over
-three warm rounds is recorded against the 1 s target and asserted against twice that (every round is recorded).  The
+are kept in test-artifacts/timings.txt: the first page is asserted against its 3 s target.  A warm switch starts
+from a page the browser has finished drawing, so that no page is charged the drawing of the page before it; per page
+two figures are kept, the median over three warm rounds and every round: from the click to the end of the script
+run, recorded against the 1 s target and asserted against twice that, and from the click to the page drawn (the
+browser idle), recorded.  The
 two timing tests carry the ``timing`` marker: `make test` runs them alone, after the parallel suite, and each waits
 (up to two minutes) for the machine to fall quiet before it measures, so that a test on the other worker does not
 share the two cores with the browser and the server; on a machine that stays busy they record the figure and do not
@@ -143,9 +146,20 @@ def _dutch(page: Any) -> None:
 
 
 def _settled(page: Any) -> None:
-    """The script run has ended: the running indicator is gone (the browser may still be drawing charts; a page that
-    draws long can slow the switch after it, which the median over rounds of the warm-page test absorbs)."""
+    """The script run has ended: the running indicator is gone (the browser may still be drawing charts: see
+    :func:`_drawn`)."""
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+#: Resolves once the browser's main thread has had an idle moment after the next frame (``requestIdleCallback``, at
+#: most 5 s), i.e. when the page in the tab has been drawn.
+IDLE_JS = """() => new Promise(done => setTimeout(() => requestAnimationFrame(
+    () => requestIdleCallback(() => setTimeout(done, 0), {timeout: 5000})), 50))"""
+
+
+def _drawn(page: Any) -> None:
+    """The browser has finished drawing the page (charts and tables included): its main thread has been idle."""
+    page.evaluate(IDLE_JS)
 
 
 def test_refresh_new_tab_and_typed_url_keep_the_session_logout_ends_it(
@@ -293,25 +307,38 @@ def test_warm_pages_within_a_second(browser: Browser) -> None:
         "Overview": "Overview",
     }
     rounds: list[dict[str, float]] = []
+    drawn: list[dict[str, float]] = []
     for _round in range(1 + WARM_ROUNDS):  # the first round warms the caches
         timings: dict[str, float] = {}
+        painted: dict[str, float] = {}
         for link, heading in pages.items():
+            _drawn(page)  # the page before has been drawn: its drawing is not counted to this one
             start = time.monotonic()
             page.get_by_role("link", name=link).click()
             _heading(page, heading)
             _settled(page)
             timings[link] = time.monotonic() - start
+            _drawn(page)
+            painted[link] = time.monotonic() - start
             _no_exception(page)
         rounds.append(timings)
-    warm = rounds[1:]
-    typical = {link: statistics.median(r[link] for r in warm) for link in pages}
+        drawn.append(painted)
+    typical = _medians("warm page timings (s), click to the end of the script run", rounds[1:], quiet)
+    _medians("warm page timings (s), click to the page drawn (browser idle)", drawn[1:], quiet)
+    assert max(typical.values()) <= WARM_PAGE_LIMIT_S or not quiet, typical
+
+
+def _medians(what: str, rounds: list[dict[str, float]], quiet: bool) -> dict[str, float]:
+    """Record each page's median over ``rounds`` and every round's figure; return the medians."""
+    pages = list(rounds[0])
+    typical = {link: statistics.median(r[link] for r in rounds) for link in pages}
     _record(
-        f"warm page timings (s), median of {WARM_ROUNDS} rounds [each round]: "
-        + ", ".join(f"{k} {typical[k]:.2f} [{' '.join(f'{r[k]:.2f}' for r in warm)}]" for k in pages)
+        f"{what}, median of {len(rounds)} rounds [each round]: "
+        + ", ".join(f"{k} {typical[k]:.2f} [{' '.join(f'{r[k]:.2f}' for r in rounds)}]" for k in pages)
         + f" (machine quiet before: {quiet}; every median within {WARM_PAGE_S:g} s: "
         + f"{max(typical.values()) <= WARM_PAGE_S})"
     )
-    assert max(typical.values()) <= WARM_PAGE_LIMIT_S or not quiet, typical
+    return typical
 
 
 def test_market_view_and_run_comparison_in_both_languages(db: Database, browser: Browser, env: dict[str, str]) -> None:
