@@ -63,20 +63,56 @@ def lookup_keys(ids: pd.Series, columns: tuple[pd.Series, ...]) -> list[np.ndarr
     out = []
     for key, word in zip(keys[1:], words[1:], strict=True):
         if len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
-            at = merged_ranks(id_keys, key) - 1  # sorted values (a sorted id column)
+            out.append(_distinct_positions(id_keys, id_order, words[0], key, word, None))
         elif len(key) > 65_536:
-            q_order = np.argsort(key)
-            at = np.empty(len(key), dtype=np.int64)
-            at[q_order] = merged_ranks(id_keys, key[q_order]) - 1
+            out.append(_distinct_positions(id_keys, id_order, words[0], key, word, np.argsort(key)))
         else:
             at = np.searchsorted(id_keys, key, side="right").astype(np.int64) - 1
-        # at = the last id key <= the value's key (-1: none); a hit when they are equal
-        cand = id_order[np.maximum(at, 0)]
-        hit = (at >= 0) & (id_keys[np.maximum(at, 0)] == key)
-        if word.shape[1] > 1:
-            hit &= (words[0][cand] == word).all(axis=1)
-        out.append(np.where(hit, cand, -1).astype(np.int64))
+            out.append(_hits(id_keys, id_order, words[0], key, word, at))
     return out
+
+
+def _distinct_positions(
+    id_keys: np.ndarray,
+    id_order: np.ndarray,
+    id_words: np.ndarray,
+    key: np.ndarray,
+    word: np.ndarray,
+    order: np.ndarray | None,
+) -> np.ndarray:
+    """Positions of the values (keys ``key``, words ``word``) among the ids, each distinct key
+    looked up once: ``order`` sorts ``key`` (None: already sorted); a run of equal sorted keys
+    is one lookup (a column of edges names each node about twice: half the merge). With
+    several words the words of every value are then compared (a hashed key may be shared)."""
+    skey = key if order is None else key[order]
+    first = np.flatnonzero(np.r_[True, skey[1:] != skey[:-1]])
+    lengths = np.diff(np.append(first, len(skey)))
+    ukey = skey[first]
+    at = merged_ranks(id_keys, ukey) - 1
+    if word.shape[1] > 1:
+        cand = np.repeat(id_order[np.maximum(at, 0)], lengths)
+        hit = np.repeat((at >= 0) & (id_keys[np.maximum(at, 0)] == ukey), lengths)
+        hit &= (id_words[cand] == (word if order is None else word[order])).all(axis=1)
+        pos = np.where(hit, cand, -1).astype(np.int64)
+    else:
+        pos = np.repeat(_hits(id_keys, id_order, id_words, ukey, word, at), lengths)
+    if order is None:
+        return pos
+    out = np.empty(len(key), dtype=np.int64)
+    out[order] = pos
+    return out
+
+
+def _hits(
+    id_keys: np.ndarray, id_order: np.ndarray, id_words: np.ndarray, key: np.ndarray, word: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """Id positions of the values whose key is ``id_keys[at]`` (``at``: the last id key <= the
+    value's key, -1 for none), -1 where the key or, for several words, a word differs."""
+    cand = id_order[np.maximum(at, 0)]
+    hit = (at >= 0) & (id_keys[np.maximum(at, 0)] == key)
+    if word.shape[1] > 1:
+        hit &= (id_words[cand] == word).all(axis=1)
+    return np.where(hit, cand, -1).astype(np.int64)
 
 
 def merged_ranks(sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
