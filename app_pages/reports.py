@@ -23,13 +23,11 @@ import streamlit as st
 from app_pages.i18n import error_text, language, t
 from app_pages.labels import value_label
 from app_pages.plain import md
-from app_pages.runs_compare import parameter_summary
+from app_pages.run_names import run_label
 from app_pages.state import actor, database, settings
 from deps.errors import DepsError
 from deps.reports import ReportResult, build_report
 from deps.reports.service import MAX_CLASSIFICATION_LENGTH
-from deps.services.composition import is_fused
-from deps.services.fusion import split_fused_name
 from deps.services.runs import RunRecord, list_runs
 
 __all__ = [
@@ -37,8 +35,6 @@ __all__ = [
     "MIME_TYPES",
     "PASSPHRASE_KEYS",
     "report_file_name",
-    "run_dataset",
-    "run_label",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,31 +55,6 @@ RESULT_KEY = "rp_result"
 def report_file_name(run: RunRecord, fmt: str) -> str:
     """The download's file name: ``deps-report-<kind>-<run id>.<fmt>`` (the audit entry names the same file)."""
     return f"deps-report-{run.kind}-{run.id}.{fmt}"
-
-
-def run_label(run: RunRecord, lang: str = "en") -> str:
-    """One line per run in the picker: kind, dataset and version, time, user, status (kind and status in ``lang``),
-    the short id and the parameters."""
-    dataset = run_dataset(run)
-    kind, status = value_label("run_kind", run.kind, lang), value_label("status", run.status, lang)
-    head = f"{kind} · {dataset} · {run.created_at[:19]} · {run.user} · {status} · {run.id[:8]}"
-    summary = parameter_summary(run.parameters, 80)
-    return f"{head} · {summary}" if summary else head
-
-
-def run_dataset(run: RunRecord) -> str:
-    """The dataset a run read, with its version: ``seed v3``, or for a fused graph every member with the version
-    the run recorded (``seed v3 + usgs v2 + iea v1``; a member's version is left out for runs from before it was
-    recorded)."""
-    if not run.dataset:
-        return "-"
-    base = f"{run.dataset} v{run.dataset_version}"
-    name = str(run.parameters.get("dataset") or run.dataset)
-    if not is_fused(name):
-        return base
-    members = run.parameters.get("members") or {}
-    added = [f"{n} v{members[n]}" if n in members else n for n in split_fused_name(name)[1]]
-    return " + ".join([base, *added])
 
 
 def _request_build() -> None:

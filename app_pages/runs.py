@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.i18n import error_text, language, t
 from app_pages.labels import column_label, value_label
 from app_pages.plain import md
+from app_pages.run_names import run_dataset, run_label
 from app_pages.runs_compare import compare_parameters, compare_tables, parameter_summary
 from app_pages.state import actor, database, download_buttons
 from app_pages.tables import show_table
@@ -18,17 +19,6 @@ from deps.services.runs import RunRecord, list_runs, run_tables
 from deps.store.db import Database
 
 RUN_LIMIT = 500
-
-
-def run_label(run: RunRecord, lang: str = "en") -> str:
-    """One line per run in the pickers: kind, dataset and version, time, user, status (kind and status in ``lang``),
-    short id and parameters."""
-    dataset = f"{run.dataset} v{run.dataset_version}" if run.dataset else "-"
-    kind, status = value_label("run_kind", run.kind, lang), value_label("status", run.status, lang)
-    return (
-        f"{kind} · {dataset} · {run.created_at[:19]} · {run.user} · {status} · {run.id[:8]} · "
-        f"{parameter_summary(run.parameters, 60)}"
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -50,7 +40,7 @@ def _browser(runs: list[RunRecord]) -> list[RunRecord]:
                 "id": r.id,
                 "kind": value_label("run_kind", r.kind, lang),
                 "status": r.status,
-                "dataset": f"{r.dataset} v{r.dataset_version}" if r.dataset else "",
+                "dataset": run_dataset(r),
                 "user": r.user,
                 "created_at": r.created_at[:19],
                 "parameters": parameter_summary(r.parameters, 400),
@@ -69,7 +59,7 @@ def _compare(runs: list[RunRecord]) -> None:
         st.info(t("Two stored runs are needed for a comparison."))
         return
     lang = language()
-    labels = {r.id: run_label(r, lang) for r in runs}
+    labels = {r.id: run_label(r, lang, width=60) for r in runs}
     cols = st.columns(2)
     first = cols[0].selectbox(t("Run A"), list(labels), index=1, key="ru_a", format_func=lambda i: labels.get(i, i))
     second = cols[1].selectbox(t("Run B"), list(labels), index=0, key="ru_b", format_func=lambda i: labels.get(i, i))

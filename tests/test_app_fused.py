@@ -123,6 +123,13 @@ def test_the_stored_analysis_of_a_composition_is_found_for_its_member_versions(o
     at.switch_page("app_pages/reports.py").run()
     assert not at.exception, at.exception
     assert any("seed v1 + usgs v1 + iea v1" in option for option in at.selectbox(key="rp_run").options)
+    # so do the Runs page's table and its comparison pickers (the same name for the run everywhere)
+    at.switch_page("app_pages/runs.py").run()
+    assert not at.exception, at.exception
+    runs = _frame(at, "parameters").value.set_index("id")
+    assert runs.loc[run.run_id, "dataset"] == "seed v1 + usgs v1 + iea v1"
+    picked = [label for label in at.selectbox(key="ru_a").options if run.run_id[:8] in label]
+    assert len(picked) == 1 and " · seed v1 + usgs v1 + iea v1 · " in picked[0]
     # the run's sources: one chosen block per node (the precedence itself: tests/test_fusion_evidence.py and the
     # fusion tests; which block wins on the real files depends on the seed's extract)
     sources = found[1]["sources"]
