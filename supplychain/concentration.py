@@ -158,17 +158,17 @@ def concentration(
     # node j's rows keep their block: its k-th largest share is at order[starts[j] + k]
     order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
     top = order[starts]
-    nan = np.full(m, np.nan)
+    s_top = s[top]  # each node's largest share (every node has a row)
+    nan = np.nan
     out: dict[str, object] = {"node_id": rows.node_ids}
     out["level"] = labels_from_codes(np.zeros(m, dtype=np.int32), [level])
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
     out["data_basis"] = shares["data_basis"].take(starts).reset_index(drop=True)
-    yr = shares["year"].astype("float64").fillna(-1.0).to_numpy()
-    ymax = np.full(m, -np.inf)
-    np.maximum.at(ymax, codes, yr)
+    yr = shares["year"].to_numpy(dtype=np.float64, na_value=-1.0)
+    ymax = _node_max(yr, codes, starts, n_sup, m)
     out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")
     out["n_suppliers"] = n_sup.copy()  # the rows' array: the frame gets its own
-    out["n_unknown_share"] = np.bincount(codes, weights=~known, minlength=m).astype(np.int64)
+    out["n_unknown_share"] = np.bincount(codes[~known], minlength=m).astype(np.int64, copy=False)
     out["coverage"] = cov
     out["status"] = labels_from_codes(ok.astype(np.int32), [STATUS_INSUFFICIENT, STATUS_OK])
     sums = {"base": cov, "square": total(s * s)}
@@ -179,16 +179,19 @@ def concentration(
     out["top_supplier"] = sup.pick(top, ok)
     # in the country view the supplier is the country (one coded column): pick once
     out["top_country"] = out["top_supplier"] if sup is cty else cty.pick(top, ok)
-    out["top_share"] = np.where(ok, s[top], nan)
-    tops = _ranked(s, order, starts, n_sup, 3)
-    out["cr3"] = np.where(ok, tops[0] + tops[1] + tops[2], nan)
+    out["top_share"] = np.where(ok, s_top, nan)
+    tops = _ranked(s, order, starts, n_sup, 3, first=s_top)
+    cr3 = tops[0] + tops[1]
+    cr3 += tops[2]
+    cr3[~ok] = nan
+    out["cr3"] = cr3
     sums["home"] = total(np.where(in_home, s, 0.0))
     sums["bloc"] = total(np.where(in_bloc, s, 0.0))
     out["home_share"] = np.where(ok, sums["home"], nan)
     out["bloc_share"] = np.where(ok, sums["bloc"], nan)
     outside_top: dict[str, np.ndarray] = {}
     for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
-        has, at = _first_where(~inside, order, starts, n_sup, codes)
+        has, at = _first_where(~inside, order, starts, n_sup, codes, top=top)
         f_share = np.where(has, s[at], 0.0)
         outside_top["home" if prefix == "foreign" else "bloc"] = f_share
         out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
@@ -217,8 +220,9 @@ def _bounds(
     if rows.level == "firm":  # an unnamed firm may be headquartered anywhere
         home_free = bloc_free = np.ones(m, dtype=bool)
     else:  # an unnamed country is one not named for the node
-        home_free = np.bincount(codes, weights=in_home, minlength=m) == 0
-        bloc_free = np.bincount(codes, weights=in_bloc, minlength=m) < len(bloc)
+        home_free = np.ones(m, dtype=bool)
+        home_free[codes[in_home]] = False  # no home row
+        bloc_free = np.bincount(codes[in_bloc], minlength=m) < len(bloc)
     groups = {"home": (in_home, home_free), "bloc": (in_bloc, bloc_free)}
     tops, outside_top, sums = known
     res = bound_arrays(
@@ -299,7 +303,9 @@ def _bloc(countries: pd.DataFrame | None, thresholds: Thresholds) -> frozenset[s
 
 
 def _bands(hhi: np.ndarray, t: Thresholds) -> pd.Series:
-    codes = np.where(hhi >= t.cbs_concentrated, 1, np.where(hhi >= t.cbs_somewhat, 2, 3)).astype(np.int32)
+    codes = np.full(len(hhi), 3, dtype=np.int32)
+    codes[hhi >= t.cbs_somewhat] = 2
+    codes[hhi >= t.cbs_concentrated] = 1  # after "somewhat": as the nested choice, whatever the thresholds
     codes[np.isnan(hhi)] = 0  # NaN compares False above
     return labels_from_codes(codes, [STATUS_INSUFFICIENT, "concentrated", "somewhat concentrated", "not concentrated"])
 
@@ -333,25 +339,44 @@ def _sources(shares: pd.DataFrame, codes: np.ndarray, m: int) -> pd.Series:
     return labels_from_codes(out, [*labels, *joined])
 
 
-def _ranked(values: np.ndarray, order: np.ndarray, starts: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+def _ranked(
+    values: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    k: int,
+    *,
+    first: np.ndarray | None = None,
+) -> np.ndarray:
     """(k, m): per node the values at ranks 0..k-1 of ``order`` (0 where a node has fewer rows).
 
     ``order`` lists the rows node by node (node j's from ``starts[j]``, ``counts[j]`` of them),
-    each node's ranked: rank r of node j is row ``order[starts[j] + r]``.
+    each node's ranked: rank r of node j is row ``order[starts[j] + r]``. ``first``: the values
+    at rank 0 when the caller has them and every node has a row.
     """
     out = np.zeros((k, len(starts)))
     for r in range(k):
+        if r == 0 and first is not None:
+            out[0] = first
+            continue
         has = np.flatnonzero(counts > r)
         out[r, has] = values[order[starts[has] + r]]
     return out
 
 
 def _first_where(
-    mask: np.ndarray, order: np.ndarray, starts: np.ndarray, counts: np.ndarray, codes: np.ndarray
+    mask: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    codes: np.ndarray,
+    *,
+    top: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per node, whether one of its rows is in ``mask``, and the first such row in ``order``
     (0 where none); ``order``, ``starts``, ``counts`` as in :func:`_ranked`, ``codes`` the node
-    of each row (sorted: node j's rows are positions ``starts[j]:starts[j] + counts[j]``).
+    of each row (sorted: node j's rows are positions ``starts[j]:starts[j] + counts[j]``);
+    ``top``: each node's first row in ``order`` (``order[starts]``) when every node has a row.
 
     When most nodes' first-ranked row is in ``mask``, rank by rank over the nodes not yet
     settled (the work is the sum over nodes of the rank of the row found); otherwise in one pass
@@ -359,17 +384,43 @@ def _first_where(
     the same answer.
     """
     m = len(starts)
-    has = np.zeros(m, dtype=bool)
-    at = np.zeros(m, dtype=np.int64)
-    pending = np.flatnonzero(counts > 0)
-    if len(pending) and float(mask[order[starts[pending]]].mean()) < 0.75:
+    if top is not None:  # rank 0 of every node at once
+        pending = None
+        first_hit = mask[top]
+    else:
+        pending = np.flatnonzero(counts > 0)
+        first_hit = mask[order[starts[pending]]]
+    if len(first_hit) and float(first_hit.mean()) < 0.75:
+        has = np.zeros(m, dtype=bool)
+        at = np.zeros(m, dtype=np.int64)
         hits = np.flatnonzero(mask[order])  # ranked positions whose row is in mask
         node = codes[hits]  # the ranked order keeps each node's block of positions
-        first = np.r_[True, node[1:] != node[:-1]] if len(hits) else np.zeros(0, dtype=bool)
-        has[node[first]] = True
-        at[node[first]] = order[hits[first]]
+        first = np.flatnonzero(np.r_[True, node[1:] != node[:-1]]) if len(hits) else np.zeros(0, dtype=np.int64)
+        node_first = node[first]
+        has[node_first] = True
+        at[node_first] = order[hits[first]]
         return has, at
-    r = 0
+    if pending is None:  # rank 0 settled from ``top``: the rest rank by rank
+        assert top is not None
+        rest = np.flatnonzero(~first_hit & (counts > 1))
+        return _first_where_ranks(mask, order, starts, counts, first_hit, np.where(first_hit, top, 0), rest, 1)
+    has = np.zeros(m, dtype=bool)
+    at = np.zeros(m, dtype=np.int64)
+    return _first_where_ranks(mask, order, starts, counts, has, at, pending, 0)
+
+
+def _first_where_ranks(
+    mask: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    has: np.ndarray,
+    at: np.ndarray,
+    pending: np.ndarray,
+    r: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_first_where` rank by rank from rank ``r`` over the ``pending`` nodes (``has``,
+    ``at`` settled for the others)."""
     while len(pending):
         row = order[starts[pending] + r]
         hit = mask[row]
@@ -384,7 +435,20 @@ def _rank_order(codes: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Same as ``np.lexsort((-s, codes))`` for codes in sorted runs and shares in [0, 1].
 
     One float key (node code + (1 - share) / 2) sorted stably; shares closer than about 1e-9
-    count as ties, which keep supplier order exactly as in the lexsort.
+    count as ties, which keep supplier order exactly as in the lexsort. The key is computed in
+    one array (the same float operations, in place).
     """
-    key = codes.astype(np.float64) + (1.0 - np.clip(s, 0.0, 1.0)) * 0.5
+    key = np.clip(s, 0.0, 1.0)
+    np.subtract(1.0, key, out=key)
+    np.multiply(key, 0.5, out=key)
+    np.add(key, codes, out=key)  # codes as float64 (exact below 2**53), added as before
     return np.argsort(key, kind="stable")
+
+
+def _node_max(values: np.ndarray, codes: np.ndarray, starts: np.ndarray, counts: np.ndarray, m: int) -> np.ndarray:
+    """Per node the largest of its rows' ``values`` (-inf where a node has none); rows sorted by node."""
+    if m and len(values) and int(counts.min()) > 0:  # every node a block of rows: one reduceat
+        return np.maximum.reduceat(values, starts)
+    out = np.full(m, -np.inf)
+    np.maximum.at(out, codes, values)
+    return out

@@ -144,8 +144,8 @@ def test_sources_joined_per_node() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 10_000), st.floats(0.0, 1.0))
 def test_first_ranked_row_in_a_mask_by_either_path(seed: int, density: float) -> None:
-    """concentration._first_where (rank by rank, or one pass when most first rows miss the mask)
-    equals a per-node scan of the ranked rows."""
+    """concentration._first_where (rank by rank, or one pass when most first rows miss the mask;
+    with or without each node's first ranked row given) equals a per-node scan of the ranked rows."""
     from supplychain.concentration import _first_where, _rank_order
 
     rng = np.random.default_rng(seed)
@@ -155,8 +155,12 @@ def test_first_ranked_row_in_a_mask_by_either_path(seed: int, density: float) ->
     share = np.round(rng.random(len(codes)), 1)
     mask = rng.random(len(codes)) < density
     order = _rank_order(codes, share)
-    has, at = _first_where(mask, order, starts, counts, codes)
-    for j, (lo, k) in enumerate(zip(starts, counts, strict=True)):
-        ranked = [int(r) for r in order[lo : lo + k] if mask[r]]
-        assert bool(has[j]) == bool(ranked)
-        assert int(at[j]) == (ranked[0] if ranked else 0)
+    for has, at in (
+        _first_where(mask, order, starts, counts, codes),
+        _first_where(mask, order, starts, counts, codes, top=order[starts]),
+    ):
+        assert has.dtype == bool and at.dtype == np.int64
+        for j, (lo, k) in enumerate(zip(starts, counts, strict=True)):
+            ranked = [int(r) for r in order[lo : lo + k] if mask[r]]
+            assert bool(has[j]) == bool(ranked)
+            assert int(at[j]) == (ranked[0] if ranked else 0)
