@@ -19,7 +19,8 @@ from app_pages import figures_runs
 from app_pages.i18n import error_text, language, t
 from app_pages.labels import value_label
 from app_pages.plain import md
-from app_pages.state import actor, current_dataset, database, download_buttons, settings, source_line
+from app_pages.run_names import run_dataset
+from app_pages.state import actor, current_graph, database, download_buttons, settings
 from app_pages.tables import show_table
 from deps.access.auth import require
 from deps.errors import DataValidationError, DepsError
@@ -103,7 +104,7 @@ def _progress() -> None:
         shutil.rmtree(job["log"], ignore_errors=True)
 
 
-def _browse(ref_source: str, dataset: str) -> None:
+def _browse() -> None:
     runs = list_runs(database(), actor=actor(), kind="batch", limit=200)
     if not runs:
         st.info(t("No batch stored yet."))
@@ -113,7 +114,7 @@ def _browse(ref_source: str, dataset: str) -> None:
             {
                 "batch_id": r.id,
                 "status": r.status,
-                "dataset": r.dataset,
+                "dataset": run_dataset(r),
                 "scenarios": r.parameters.get("scenarios"),
                 "user": r.user,
                 "created_at": r.created_at,
@@ -127,11 +128,13 @@ def _browse(ref_source: str, dataset: str) -> None:
     batch_id: str = st.selectbox(
         t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: labels.get(b, b)
     )
+    run = next(r for r in runs if r.id == batch_id)
+    dataset = str(run.parameters.get("dataset") or run.dataset)  # the batch's own graph, not the page's choice
     summary, allocations = collect(database(), str(batch_id), actor=actor())
     if summary.empty:
         st.info(t("No scenario of this batch is stored yet."))
         return
-    source = t("{source}; batch {id}", source=ref_source, id=str(batch_id)[:8])
+    source = t("deps, batch {id} on {dataset}", id=str(batch_id)[:8], dataset=run_dataset(run))
     st.plotly_chart(figures_runs.batch_comparison(summary, source=source, lang=language()), key="batch_chart")
     show_table(summary, hide_index=True)
     download_buttons(summary, f"batch-{str(batch_id)[:8]}-summary", key="batch_dl_sum", dataset=dataset)
@@ -155,7 +158,7 @@ def render() -> None:
     """Draw the page."""
     st.title(t("Batches"))
     actor()
-    ref = current_dataset()
+    ref = current_graph()  # a fused choice runs the batch on the fused graph (its name: base+added+...)
     if ref is None:
         return
     tab_new, tab_stored = st.tabs([t("New batch"), t("Stored batches")])
@@ -193,7 +196,7 @@ def render() -> None:
                     st.error(md(error_text(exc)))
         _progress()
     with tab_stored:
-        _browse(source_line(ref), ref.name)
+        _browse()
 
 
 render()

@@ -327,7 +327,7 @@ PAGE_NL: dict[str, str] = {
     "No batch stored yet.": "Nog geen reeks opgeslagen.",
     "Batch": "Reeks",
     "No scenario of this batch is stored yet.": "Van deze reeks is nog geen scenario opgeslagen.",
-    "{source}; batch {id}": "{source}; reeks {id}",
+    "deps, batch {id} on {dataset}": "deps, reeks {id} op {dataset}",
     "Compare scenario": "Vergelijk scenario",
     "with scenario": "met scenario",
     # data

@@ -184,3 +184,47 @@ def test_a_compositions_hash_changes_with_any_members_version() -> None:
     assert first.content_hash != second.content_hash and first.members != second.members
     assert first.ref == DatasetRef(1, FUSED, 1, first.content_hash, "seed")  # the base's id and version
     assert Composition("seed", seed).ref == seed  # a plain dataset is a composition of one
+
+
+def test_a_batch_and_an_optimisation_run_on_the_fused_graph_and_say_so(
+    observed: Database, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`deps batch --with` and the Batches page on a fused choice run the grid on the fused graph: the batch, its
+    scenarios and an optimisation record the composition and its members' versions, and the pages name them."""
+    import os
+    import subprocess
+    import sys
+
+    from deps.services.optimisation import run_optimisation
+    from deps.services.runs import list_runs
+    from deps.services.scenario import scenario
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("base: {solver: highs}\nbudgets: [10, 20]\n")
+    command = [sys.executable, "-m", "deps.cli.main", "batch", str(grid), "--out", str(tmp_path / "out")]
+    done = subprocess.run(
+        [*command, "--workers", "1", "--dataset", "seed", "--with", "usgs", "--with", "iea"],
+        env={**os.environ, **env, "DEPS_USER": "ada"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (batch,) = list_runs(observed, actor=ADA, kind="batch")
+    assert batch.parameters["dataset"] == FUSED and batch.parameters["members"] == {"usgs": 1, "iea": 1}
+    members = list_runs(observed, actor=ADA, batch_id=batch.id)
+    assert len(members) == 2 and all(m.parameters["dataset"] == FUSED for m in members)
+    assert all(m.parameters["members"] == {"usgs": 1, "iea": 1} for m in members)
+    # an optimisation on the composition records it too; the seed's alone records no members
+    base = run_optimisation(observed, load_settings(), dataset="seed", actor=ADA, config=scenario(budget_meur=10))
+    fused = run_optimisation(observed, load_settings(), dataset=FUSED, actor=ADA, config=scenario(budget_meur=10))
+    runs = {r.id: r for r in list_runs(observed, actor=ADA, kind="optimisation")}
+    assert runs[fused.run_id].parameters["dataset"] == FUSED
+    assert runs[fused.run_id].parameters["members"] == {"usgs": 1, "iea": 1}
+    assert "members" not in runs[base.run_id].parameters
+    # the Batches page names the batch's graph in its table and its chart's source line, whatever the page's choice
+    at = _login("ada")
+    at.switch_page("app_pages/batches.py").run()
+    assert not at.exception, at.exception
+    assert _frame(at, "scenarios").value.set_index("batch_id").loc[batch.id, "dataset"] == "seed v1 + usgs v1 + iea v1"
+    assert f"deps, batch {batch.id[:8]} on seed v1 + usgs v1 + iea v1" in str(at.get("plotly_chart")[0].proto.spec)

@@ -342,6 +342,7 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")
     ] = None,
     dataset: DatasetOption = None,
+    with_: WithOption = None,
 ) -> None:
     """Run a grid of optimisation scenarios on local processes or a Dask cluster; each result is stored as a run.
 
@@ -368,7 +369,7 @@ def batch(
             db,
             settings,
             scenarios,
-            dataset=dataset or settings.seed_dataset,
+            dataset=fused(dataset or settings.seed_dataset, with_),
             actor=cli_actor(settings),
             workers=workers,
             scheduler=scheduler,

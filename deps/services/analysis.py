@@ -51,6 +51,7 @@ __all__ = [
     "TablesRun",
     "load_graph_inputs",
     "make_shock",
+    "member_versions",
     "parse_shock",
     "resolve_shock",
     "run_analysis",
@@ -127,7 +128,7 @@ def _parameters(t: Thresholds, **extra: object) -> dict[str, object]:
     return params
 
 
-def _members(inputs: GraphInputs) -> dict[str, object]:
+def member_versions(inputs: GraphInputs) -> dict[str, object]:
     """``members`` (added dataset -> version) of a fused graph, for its run's parameters; nothing for a plain one."""
     composition = inputs.composition
     return {"members": composition.members} if composition is not None and composition.fused else {}
@@ -189,7 +190,7 @@ def run_analysis(
     run_id = record_run(
         db,
         kind="analysis",
-        parameters=_parameters(thresholds, dataset=dataset, year=year, **_members(inputs)),
+        parameters=_parameters(thresholds, dataset=dataset, year=year, **member_versions(inputs)),
         inputs_hash=inputs.inputs_hash,
         actor=actor,
         tables=tables,
@@ -374,7 +375,7 @@ def run_simulation(
             "sweep_fraction": sweep_fraction,
             "year": year,
             "knockout_loss": thresholds.knockout_loss,
-            **_members(inputs),
+            **member_versions(inputs),
         },
         inputs_hash=inputs.inputs_hash,
         actor=actor,

@@ -23,6 +23,7 @@ import pandas as pd
 from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import RunError
+from deps.services.analysis import member_versions
 from deps.services.optimisation import (
     OptimisationContext,
     build_context,
@@ -101,7 +102,13 @@ def run_batch_file(
         db,
         run_id=batch_id,
         kind="batch",
-        parameters={"file": path.name, "dataset": dataset, "base": spec.base.as_dict(), "scenarios": len(scenarios)},
+        parameters={
+            "file": path.name,
+            "dataset": dataset,
+            "base": spec.base.as_dict(),
+            "scenarios": len(scenarios),
+            **member_versions(context.graph_inputs),
+        },
         inputs_hash=context.inputs_hash,
         actor=actor,
         dataset_id=context.graph_inputs.dataset.id,
@@ -124,7 +131,7 @@ def run_batch_file(
             ):
                 failed += result.status.value == "error"
                 solved += 1
-                _store_member(db, batch_id, context, actor, result)
+                _store_member(db, batch_id, context, actor, result, dataset=dataset)
         except _lost_worker_errors() as exc:
             reason = " ".join(str(exc).split())  # Dask's messages run over several lines: keep the error on one
             raise RunError(
@@ -189,7 +196,7 @@ def _lost_worker_errors() -> tuple[type[BaseException], ...]:
 
 
 def _store_member(
-    db: Database, batch_id: str, context: OptimisationContext, actor: Actor, result: ScenarioResult
+    db: Database, batch_id: str, context: OptimisationContext, actor: Actor, result: ScenarioResult, *, dataset: str
 ) -> None:
     status = result.status.value
     member_id = hashlib.sha256(f"{batch_id}|{result.key}".encode()).hexdigest()[:32]
@@ -199,7 +206,7 @@ def _store_member(
         kind="member",
         batch_id=batch_id,
         scenario_key=result.key,
-        parameters={"key": result.key},
+        parameters={"key": result.key, "dataset": dataset, **member_versions(context.graph_inputs)},
         inputs_hash=context.inputs_hash,
         actor=actor,
         tables={"allocation": result.allocation, "markets": result.markets},

@@ -30,7 +30,7 @@ import pandas as pd
 from deps.access.auth import Actor, require
 from deps.config import Settings
 from deps.errors import DataValidationError, Problem, RunError
-from deps.services.analysis import GraphInputs, load_graph_inputs
+from deps.services.analysis import GraphInputs, load_graph_inputs, member_versions
 from deps.services.assumptions import AssumptionVersion, engine_effects, show_set
 from deps.services.boundary import engine_errors
 from deps.services.markets import market_view, reach_shares, target_markets
@@ -307,6 +307,7 @@ def run_optimisation(
             "monte_carlo_draws": monte_carlo_draws,
             "sensitivity": sensitivity_analysis,
             "assumptions": context.assumptions or None,
+            **member_versions(context.graph_inputs),
         },
         inputs_hash=context.inputs_hash,
         actor=actor,
