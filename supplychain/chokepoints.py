@@ -323,5 +323,8 @@ def _explain_structural(
 
 def _crosses(low: np.ndarray, high: np.ndarray, threshold: float) -> pd.Series:
     """``yes | possible | no``: the low bound reaches ``threshold``, only the high one, neither (NaN: no)."""
+    cut = threshold - 1e-9
+    if cut > -1.0:  # NaN read as -1 stays below the cut, as NaN compares: no copies needed
+        return tri_state(low >= cut, high >= cut)
     low, high = np.nan_to_num(low, nan=-1.0), np.nan_to_num(high, nan=-1.0)
-    return tri_state(low >= threshold - 1e-9, high >= threshold - 1e-9)
+    return tri_state(low >= cut, high >= cut)

@@ -149,12 +149,12 @@ def control_points(
         texts.append(f"{node}: {verdict[FLAG_VALUES[flag[i]]]}: {why}")
     # order: leverage descending, ties by node id (a stable sort on -leverage of id-sorted rows)
     ids = frame["node_id"].reset_index(drop=True).astype("str")
+    key = np.where(np.isnan(leverage), lev_lo, leverage)
     if len(ids) > 1 and not bool((ids.iloc[1:].reset_index(drop=True) >= ids.iloc[:-1].reset_index(drop=True)).all()):
         by_id = np.asarray(ids.argsort(kind="stable"), dtype=np.int64)
-    else:
-        by_id = np.arange(len(ids), dtype=np.int64)
-    key = np.where(np.isnan(leverage), lev_lo, leverage)
-    perm = by_id[np.argsort(-key[by_id], kind="stable")]
+        perm = by_id[np.argsort(-key[by_id], kind="stable")]
+    else:  # rows already in id order
+        perm = np.argsort(-key, kind="stable")
     out = frame_of_columns(  # fresh arrays: kept as they are, not copied into one block
         {
             "node_id": ids.take(perm).reset_index(drop=True),
