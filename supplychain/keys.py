@@ -149,7 +149,7 @@ def utf8_buffers(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     )
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
     data = data[int(off[0]) : int(off[-1])]
-    if bool((data == 0).any()):
+    if not bool(data.all()):  # a NUL byte (one reduction, no mask of the bytes)
         return None
     return off - off[0], data
 
@@ -173,7 +173,7 @@ def padded_words(off: np.ndarray, data: np.ndarray, width: int) -> np.ndarray:
 def word_key(words: np.ndarray) -> np.ndarray:
     """One uint64 per row: the word itself, or a multiplicative hash of several words."""
     if words.shape[1] == 1:
-        return words[:, 0].copy()
+        return words[:, 0]  # a view of the caller's fresh words (not written to)
     key = np.zeros(len(words), dtype=np.uint64)
     mult = np.uint64(0x9E3779B97F4A7C15)
     for j in range(words.shape[1]):
