@@ -20,7 +20,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["WORKER_STATE", "die_with_parent", "get_pool", "shutdown", "worker_state"]
+__all__ = ["WORKER_STATE", "die_with_parent", "get_pool", "own_session", "shutdown", "start_worker", "worker_state"]
 
 _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
@@ -40,9 +40,7 @@ def get_pool(max_workers: int | None) -> ProcessPoolExecutor:
             _POOL.shutdown(wait=True, cancel_futures=True)
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["optimizer.batch"])
-        _POOL = ProcessPoolExecutor(
-            max_workers=size, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
-        )
+        _POOL = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=start_worker, initargs=(os.getpid(),))
         _SIZE = size
         return _POOL
 
@@ -62,6 +60,30 @@ def worker_state(token: str, load: Any) -> Any:
         WORKER_STATE.clear()  # one batch at a time per worker: free the previous one
         WORKER_STATE[token] = load()
     return WORKER_STATE[token]
+
+
+def start_worker(main_pid: int) -> None:
+    """Worker start-up: a session of its own (:func:`own_session`) and an end with the main process
+    (:func:`die_with_parent`)."""
+    own_session()
+    die_with_parent(main_pid)
+
+
+def own_session() -> None:
+    """Put this worker process in a session of its own (``setsid``).
+
+    Linux's scheduler shares the CPU fairly between sessions before it shares a session's part between its
+    processes (autogroup, sched(7)).  Workers started from one command share that command's session, so on a machine
+    kept busy by another session they get one session's share together, no more than the serial path gets alone,
+    and a batch on two workers could not finish before one on a single process.  In sessions of their own they get
+    the share any separately started program gets.  Signals from the terminal then reach the main process only,
+    which ends the pool on its way out; :func:`die_with_parent` ends a worker whose main process is gone.  Where
+    the call is refused (the process already leads a group) or missing, nothing changes.
+    """
+    try:
+        os.setsid()
+    except (AttributeError, OSError):
+        return
 
 
 def die_with_parent(main_pid: int) -> None:

@@ -100,6 +100,19 @@ def test_process_executor_small_grid() -> None:
         assert r.objective == pytest.approx(serial[key], abs=1e-9)
 
 
+def test_pool_workers_run_in_sessions_of_their_own() -> None:
+    """Each worker leads its own session (its own share of the CPU on a busy machine, optimizer.pool.own_session)."""
+    import os
+
+    from optimizer.pool import get_pool
+
+    pool = get_pool(2)
+    sessions = {pool.submit(os.getsid, 0).result(timeout=60) for _ in range(8)}
+    pids = {pool.submit(os.getpid).result(timeout=60) for _ in range(8)}
+    assert os.getsid(0) not in sessions
+    assert sessions <= pids  # a session leader's session id is its own pid
+
+
 def test_greedy_exact_batch_uses_no_solver() -> None:
     inputs = random_inputs(6)
     results = list(run_batch(inputs, Policy(budget_meur=10.0), _grid(), executor="serial"))
