@@ -6,12 +6,11 @@ Each test starts its own `streamlit run` server on the seed.  Timings (first pag
 are kept in test-artifacts/timings.txt: the first page is asserted against its 3 s target.  A warm switch starts
 from a page the browser has finished drawing, so that no page is charged the drawing of the page before it; per page
 two figures are kept, the median over three warm rounds and every round: from the click to the end of the script
-run, recorded against the 1 s target and asserted against twice that, and from the click to the page drawn (the
-browser idle), recorded.  The
-two timing tests carry the ``timing`` marker: `make test` runs them alone, after the parallel suite, and each waits
-(up to two minutes) for the machine to fall quiet before it measures, so that a test on the other worker does not
-share the two cores with the browser and the server; on a machine that stays busy they record the figure and do not
-assert it.
+run, asserted against the 1 s target, and from the click to the page drawn (the browser idle), recorded against it.
+The two timing tests carry the ``timing`` marker: `make test` runs them alone, after the parallel suite, and each
+waits (up to two minutes) for the machine to fall quiet before it measures, so that a test on the other worker does
+not share the two cores with the browser and the server; on a machine that stays busy they record the figure and do
+not assert it.
 """
 
 from __future__ import annotations
@@ -44,10 +43,10 @@ WARM_PAGE_S = 1.0
 #: Warm rounds over every page; each page's median is held to WARM_PAGE_S (one switch in a round can be slowed by
 #: the machine: a single 1.46 s switch to a page that draws one line of text was seen on an otherwise quiet run).
 WARM_ROUNDS = 3
-#: What the warm-page test asserts: twice the target.  The 1 s target itself is recorded (met or not) beside the
-#: figures, not asserted: the explorer's median was 1.04 s and 1.28 s in two quiet fresh-clone passes (its drawing
-#: in the browser; issue 13 stays open on it), while a regression past this bound fails the test.
-WARM_PAGE_LIMIT_S = 2 * WARM_PAGE_S
+#: What the warm-page test asserts on the script-run figure: the target itself.  Before each switch started from a
+#: drawn page, the explorer was charged the Overview's drawing and missed it (1.04 s and 1.28 s); since then its
+#: median was 0.17-0.54 s in three quiet fresh-clone passes (drawn: 0.65-0.70 s, recorded).
+WARM_PAGE_LIMIT_S = WARM_PAGE_S
 
 
 def _record(line: str) -> None:
