@@ -19,7 +19,7 @@ from app_pages import figures_runs
 from app_pages.i18n import error_text, language, t
 from app_pages.labels import value_label
 from app_pages.plain import md
-from app_pages.run_names import run_dataset
+from app_pages.run_names import run_dataset, run_graph
 from app_pages.state import actor, current_graph, database, download_buttons, settings
 from app_pages.tables import show_table
 from deps.access.auth import require
@@ -129,7 +129,7 @@ def _browse() -> None:
         t("Batch"), list(table["batch_id"]), key="batch_pick", format_func=lambda b: labels.get(b, b)
     )
     run = next(r for r in runs if r.id == batch_id)
-    dataset = str(run.parameters.get("dataset") or run.dataset)  # the batch's own graph, not the page's choice
+    dataset = run_graph(run)  # the batch's own graph, not the page's choice
     summary, allocations = collect(database(), str(batch_id), actor=actor())
     if summary.empty:
         st.info(t("No scenario of this batch is stored yet."))

@@ -12,7 +12,12 @@ from deps.services.composition import is_fused
 from deps.services.fusion import split_fused_name
 from deps.services.runs import RunRecord
 
-__all__ = ["run_dataset", "run_label"]
+__all__ = ["run_dataset", "run_graph", "run_label"]
+
+
+def run_graph(run: RunRecord) -> str:
+    """The name of the graph a run read: a composition's (``seed+usgs+iea``) or the dataset's."""
+    return str(run.parameters.get("dataset") or run.dataset)
 
 
 def run_dataset(run: RunRecord) -> str:
@@ -22,7 +27,7 @@ def run_dataset(run: RunRecord) -> str:
     if not run.dataset:
         return "-"
     base = f"{run.dataset} v{run.dataset_version}"
-    name = str(run.parameters.get("dataset") or run.dataset)
+    name = run_graph(run)
     if not is_fused(name):
         return base
     members = run.parameters.get("members") or {}

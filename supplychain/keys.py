@@ -89,11 +89,8 @@ def _distinct_positions(
     lengths = np.diff(np.append(first, len(skey)))
     ukey = skey[first]
     at = merged_ranks(id_keys, ukey) - 1
-    if word.shape[1] > 1:
-        cand = np.repeat(id_order[np.maximum(at, 0)], lengths)
-        hit = np.repeat((at >= 0) & (id_keys[np.maximum(at, 0)] == ukey), lengths)
-        hit &= (id_words[cand] == (word if order is None else word[order])).all(axis=1)
-        pos = np.where(hit, cand, -1).astype(np.int64)
+    if word.shape[1] > 1:  # every value's words are compared: the lookup of its key repeated over its run
+        pos = _hits(id_keys, id_order, id_words, skey, word if order is None else word[order], np.repeat(at, lengths))
     else:
         pos = np.repeat(_hits(id_keys, id_order, id_words, ukey, word, at), lengths)
     if order is None:
