@@ -151,7 +151,7 @@ def supply_risk(
         resid = 1.0 - float(np.nansum(rows["share"].to_numpy(dtype=float)))
         unnamed_may = not thresholds.suppliers_complete and resid > 1e-9
         bloc_free.append(not unnamed_may and not bool((in_bloc & ~(rows["share"].fillna(1.0) == 0)).any()))
-    out["hhi_wgi_global_low"], out["hhi_wgi_global_high"] = lows, highs
+    out["hhi_wgi_global_low"], out["hhi_wgi_global_high"] = _pinned(out["hhi_wgi_global"], lows, highs)
     eu_missing = np.ones(len(out), dtype=bool)
     out["hhi_wgi_eu"] = out["hhi_wgi_global"]
     eu_lo, eu_hi = out["hhi_wgi_global_low"].copy(), out["hhi_wgi_global_high"].copy()
@@ -256,6 +256,23 @@ def _import_reliance(
         hi.append(value)
         notes.append(f"from trade: {note} = {value:.3f}")
     return pd.Series(lo, index=index), pd.Series(hi, index=index), notes
+
+
+#: interval width (and distance to the point value) below which an HHI_WGI interval is one value met by rounding
+PINNED_TOLERANCE = 1e-12
+
+
+def _pinned(point: pd.Series, lows: list[float], highs: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The HHI_WGI interval, pinned to the point value where both bounds equal it up to rounding.
+
+    A material whose shares are all known has ``low = high = point``; computed along two paths (the bounds over
+    completions and the point formula) the three can differ in the last bit, and a lower bound one ulp above the
+    point would put the point value outside its own interval.  Where ``|high - low|`` and ``|point - low|`` are both
+    within :data:`PINNED_TOLERANCE`, both bounds take the point value; every other interval is returned unchanged.
+    """
+    lo, hi, p = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float), point.to_numpy(dtype=float)
+    same = (np.abs(hi - lo) <= PINNED_TOLERANCE) & (np.abs(p - lo) <= PINNED_TOLERANCE)
+    return np.where(same, p, lo), np.where(same, p, hi)
 
 
 def _hhi_wgi_bounds(share: np.ndarray, w: np.ndarray, g_max: float, t: Thresholds) -> tuple[float, float]:

@@ -492,9 +492,17 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
     }
     assert set(others.loc[["JPN", "KOR", "RUS"], "confidence"]) == {"medium"}
     # nodes USGS and IEA do not cover take the EU CRM study's global supply shares (Appendix 7, stage P), one block
-    # each, year 2022 (an upper bound on the study's data period), evidence observed with medium confidence
+    # each, year 2022 (an upper bound on the study's data period), evidence observed with medium confidence; so does
+    # neon, for which USGS names only the United States, and only in estimates
     eu = frame[frame["source_id"].eq("eu_crm_2023_supply_shares")]
-    assert set(eu["node_id"]) == {"mat_germanium", "mat_hafnium", "mat_iridium", "chem_phosphorus", "chem_heavy_ree"}
+    assert set(eu["node_id"]) == {
+        "mat_germanium",
+        "mat_hafnium",
+        "mat_iridium",
+        "mat_neon",
+        "chem_phosphorus",
+        "chem_heavy_ree",
+    }
     assert set(eu["year"]) == {2022} and set(eu["evidence"]) == {"observed"} and set(eu["confidence"]) == {"medium"}
     germanium = eu[eu["node_id"].eq("mat_germanium")].set_index("supplier_id")["share_pct"]
     assert germanium.to_dict() == {
@@ -507,6 +515,8 @@ def test_extract_is_byte_identical_to_a_rebuild(shared_data_module: Path) -> Non
         "USA": "2.0",
     }
     assert eu.loc[eu["node_id"].eq("mat_hafnium") & eu["supplier_id"].eq("FRA"), "share_pct"].tolist() == ["49.3"]
+    neon = eu[eu["node_id"].eq("mat_neon")].set_index("supplier_id")["share_pct"]
+    assert neon.to_dict() == {"CHN": "23.6", "TWN": "0.1", "UKR": "29.7", "USA": "46.6"}
     assert eu["note"].str.contains(r"file crm-producer-shares\.csv, row \d+").all()
     assert gallium.loc[gallium["year"].eq(2022), "note"].tolist() == [
         "USGS estimate: note 'estimated in 2022 also' (file mcs2024-galli_world.csv, row 3)"

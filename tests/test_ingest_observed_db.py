@@ -141,15 +141,16 @@ def test_seed_coverage_after_init(db: Database, tmp_path: Path, monkeypatch: pyt
     initialise(db, settings)
     c = dataset_coverage(db, settings, actor=READER)
     assert c is not None
-    # raw materials (EU-listed or observed): 34, of which 28 carry observed USGS/IEA shares and germanium, hafnium,
-    # iridium, phosphorus and heavy rare earths the EU CRM study's; antimony trioxide has no country split in any of
-    # them.  Neon (not EU-listed) has shares but no observed ones: MCS 2026, its only source, marks its 2024 and 2025
-    # figures "Estimated." (it counted as observed before the importer read USGS's per-row estimate markers)
-    assert (c.raw_materials, c.raw_materials_observed) == (34, 33)
+    # raw materials (EU-listed or observed): 35, of which 28 carry observed USGS/IEA shares and germanium, hafnium,
+    # iridium, neon, phosphorus and heavy rare earths the EU CRM study's; antimony trioxide has no country split in any
+    # of them (the study's antimony processing stage is metal and oxides together, not the trioxide).  Neon is not
+    # EU-listed and counts as a raw material through its observed share: USGS names only the United States, in
+    # estimates, and the study gives the world's split
+    assert (c.raw_materials, c.raw_materials_observed) == (35, 34)
     assert c.fraction("raw_materials_observed", "raw_materials") >= 0.9
-    # all material nodes: 33 of 77 observed; neon has estimated shares only; the other 43 are processed chemicals,
-    # semiconductor and bioprocess materials without a public country split of production (data/README.md lists them)
-    assert (c.materials, c.materials_observed) == (77, 33)
+    # all material nodes: 34 of 77 observed; the other 43 are processed chemicals, semiconductor and bioprocess
+    # materials without a public country split of production (data/README.md lists them)
+    assert (c.materials, c.materials_observed) == (77, 34)
     assert (c.nodes, c.point_or_bounds) == (183, 171) and c.fraction("point_or_bounds", "nodes") >= 0.7
 
 

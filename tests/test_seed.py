@@ -60,16 +60,17 @@ def test_seed_loads_completely(db: Database, seeded: Database, raw: dict[str, pd
     newest = observed[years.eq(best)]
     countries = newest[newest["supplier_type"].eq("country")]
     assert len(provision) == len(kept) + len(countries)
-    # the count of the one-year extract: 280 USGS/IEA rows and 21 EU CRM rows (germanium 7, hafnium 5, iridium 4,
-    # phosphorus 4, heavy rare earths 1).  It was 297 + 21 before the importer read USGS's per-row estimate markers:
-    # MCS 2026 marks every 2024 figure of cobalt mine production, iodine, silicon metal and tungsten "Estimated.", so
-    # those nodes take 2023 (MCS 2025, observed; 11, 7, 12 and 10 rows instead of 12, 8, 16 and 12), and neon, whose
-    # only figures (MCS 2026) are all estimates, takes its newest year 2025 (1 row as before).  It was 289 + 21
-    # before evidence was weighed by share: in MCS 2026's 2024 figures of antimony, fluorspar, helium, lithium ore,
-    # phosphate rock and rare-earth ore the observed rows carry 6 %, 15 %, 50 %, 28 %, 44 % and 12 % of the known
-    # shares (China's figures among the estimates), so those nodes take their newest observed year instead: 2021
-    # (MCS 2023) for antimony, 2023 (MCS 2025) for the others
-    assert len(countries) == 301
+    # the count of the one-year extract: 279 USGS/IEA rows and 25 EU CRM rows (germanium 7, hafnium 5, iridium 4, neon
+    # 4, phosphorus 4, heavy rare earths 1). It was 280 + 21 before the EU CRM study's neon shares were mapped: neon
+    # takes the study's observed year 2022 (4 rows) over its 2025 USGS estimate (1 row). It was 297 + 21 before the
+    # importer read USGS's per-row estimate markers: MCS 2026 marks every 2024 figure of cobalt mine production, iodine,
+    # silicon metal and tungsten "Estimated.", so those nodes take 2023 (MCS 2025, observed; 11, 7, 12 and 10 rows
+    # instead of 12, 8, 16 and 12), and neon, whose only figures (MCS 2026) are all estimates, takes its newest year
+    # 2025 (1 row as before). It was 289 + 21 before evidence was weighed by share: in MCS 2026's 2024 figures of
+    # antimony, fluorspar, helium, lithium ore, phosphate rock and rare-earth ore the observed rows carry 6 %, 15 %, 50
+    # %, 28 %, 44 % and 12 % of the known shares (China's figures among the estimates), so those nodes take their newest
+    # observed year instead: 2021 (MCS 2023) for antimony, 2023 (MCS 2025) for the others
+    assert len(countries) == 304
     switched = provision[
         provision["node_id"].isin(["mat_cobalt_mine", "mat_iodine", "mat_silicon_metal", "mat_tungsten"])
         & provision["vintage"].ne("")

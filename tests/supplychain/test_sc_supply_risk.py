@@ -128,3 +128,19 @@ def test_weighted_hhi_bounds_contain_every_completion() -> None:
     assert lo2 == pytest.approx(0.45) and hi2 == pytest.approx(0.45 + 9.0 * 0.49)
     assert all(lo2 <= v <= hi2 for v in values)
     del itertools
+
+
+def test_a_fully_known_material_has_its_point_inside_its_interval() -> None:
+    # neon's four shares (EU CRM study 2023) with governance scores of the same order as WGI's: the bounds and the
+    # point formula once differed in the last bit, and the lower bound lay one ulp above the point value
+    countries = pd.DataFrame(
+        {"iso3": ["USA", "UKR", "CHN", "TWN"], "name": "", "blocs": "", "governance": [4.38, 8.705, 5.995, 3.32]}
+    )
+    shares = pd.DataFrame(
+        {"material": "ne", "country": ["USA", "UKR", "CHN", "TWN"], "share": [0.466, 0.297, 0.236, 0.001]}
+    )
+    row = supply_risk(shares, countries).set_index("material").loc["ne"]
+    assert row["status"] == "ok"
+    for name in ("hhi_wgi_global", "supply_risk"):
+        assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"]
+        assert row[f"{name}_low"] == row[name] == row[f"{name}_high"]  # all shares known: one value, not an interval
