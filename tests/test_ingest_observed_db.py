@@ -126,6 +126,11 @@ def test_coverage_figures_on_a_hand_checked_frame() -> None:
     c = coverage_figures(nodes, provision, min_coverage=0.5)
     assert (c.nodes, c.point_value, c.bounds, c.point_or_bounds) == (4, 1, 3, 3)
     assert (c.materials, c.materials_observed, c.raw_materials, c.raw_materials_observed) == (2, 1, 1, 1)
+    # the gap is named: the one material without an observed share (no name column: its id)
+    assert c.materials_unobserved == ("chem",)
+    assert c.lines()[-1] == "material nodes without an observed production or refining share (1): chem"
+    named = coverage_figures(nodes.assign(name=["Ore", "Chemical", "Tool", ""]), provision, min_coverage=0.5)
+    assert named.materials_unobserved == ("Chemical",)
     # a release's estimate is not an observed share
     estimated = provision.assign(evidence="estimated")
     assert coverage_figures(nodes, estimated, min_coverage=0.5).materials_observed == 0
@@ -151,6 +156,8 @@ def test_seed_coverage_after_init(db: Database, tmp_path: Path, monkeypatch: pyt
     # all material nodes: 34 of 77 observed; the other 43 are processed chemicals, semiconductor and bioprocess
     # materials without a public country split of production (data/README.md lists them)
     assert (c.materials, c.materials_observed) == (77, 34)
+    assert len(c.materials_unobserved) == 43 and "Antimony trioxide" in c.materials_unobserved
+    assert "Neon (semiconductor grade)" not in c.materials_unobserved
     assert (c.nodes, c.point_or_bounds) == (183, 171) and c.fraction("point_or_bounds", "nodes") >= 0.7
 
 

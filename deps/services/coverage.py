@@ -50,6 +50,8 @@ class Coverage:
     materials_observed: int
     raw_materials: int
     raw_materials_observed: int
+    #: names of the material nodes without an observed share, sorted (the gap behind ``materials_observed``)
+    materials_unobserved: tuple[str, ...] = ()
 
     def fraction(self, part: str, whole: str) -> float:
         """``part / whole`` (0 when ``whole`` is 0)."""
@@ -71,11 +73,20 @@ class Coverage:
             f"({self.fraction('point_value', 'nodes'):.0%})",
             f"nodes with a point value or bounds (a supplier is named): {self.point_or_bounds} of {self.nodes} "
             f"({self.fraction('point_or_bounds', 'nodes'):.0%})",
+            *self._unobserved_lines(),
         ]
+
+    def _unobserved_lines(self) -> list[str]:
+        """The material nodes without an observed share, by name (none: no line)."""
+        if not self.materials_unobserved:
+            return []
+        names = "; ".join(self.materials_unobserved)
+        count = len(self.materials_unobserved)
+        return [f"material nodes without an observed production or refining share ({count}): {names}"]
 
 
 def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_coverage: float) -> Coverage:
-    """Coverage of ``nodes`` (``node_id``, ``kind``, ``crm``) by ``provision`` (engine columns plus ``vintage``)."""
+    """Coverage of ``nodes`` (``node_id``, ``name``, ``kind``, ``crm``) by ``provision`` (with ``vintage``)."""
     ids = nodes["node_id"]
     country = provision[provision["supplier_type"].eq("country")]
     has_country = set(country["node_id"])
@@ -104,7 +115,15 @@ def coverage_figures(nodes: pd.DataFrame, provision: pd.DataFrame, *, min_covera
         materials_observed=int(materials["node_id"].isin(observed).sum()),
         raw_materials=len(raw),
         raw_materials_observed=int(raw["node_id"].isin(observed).sum()),
+        materials_unobserved=_names(materials[~materials["node_id"].isin(observed)]),
     )
+
+
+def _names(nodes: pd.DataFrame) -> tuple[str, ...]:
+    """Sorted display names of ``nodes`` (the id where a node has no name)."""
+    names = nodes["name"] if "name" in nodes else pd.Series("", index=nodes.index)
+    shown = names.fillna("").astype(str).where(names.fillna("").astype(str).str.strip().ne(""), nodes["node_id"])
+    return tuple(sorted(shown, key=str.casefold))
 
 
 def dataset_coverage(db: Database, settings: Settings, *, actor: Actor, name: str | None = None) -> Coverage | None:
