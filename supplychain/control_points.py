@@ -33,7 +33,7 @@ import pandas as pd
 
 from supplychain.bounds import FLAG_VALUES
 from supplychain.concentration import STATUS_OK
-from supplychain.schema import all_equal, frame_of_columns, labels_from_codes
+from supplychain.schema import all_equal, constant_labels, frame_of_columns, labels_from_codes
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = ["CONTROL_POINT_COLUMNS", "MUTUAL_COLUMNS", "control_points", "mutual_dependency"]
@@ -158,7 +158,7 @@ def control_points(
     out = frame_of_columns(  # fresh arrays: kept as they are, not copied into one block
         {
             "node_id": ids.take(perm).reset_index(drop=True),
-            "holder": name,
+            "holder": constant_labels(name, len(perm)),
             "holder_share": share[perm],
             "holder_share_low": lo[perm],
             "holder_share_high": hi[perm],
@@ -171,7 +171,7 @@ def control_points(
             "leverage_low": lev_lo[perm],
             "leverage_high": lev_hi[perm],
             "control_point": labels_from_codes(flag[perm], FLAG_VALUES),
-            "explanation": [texts[i] for i in perm] if explain else "",
+            "explanation": [texts[i] for i in perm] if explain else constant_labels("", len(perm)),
         }
     )
     return out if tuple(out.columns) == CONTROL_POINT_COLUMNS else out[list(CONTROL_POINT_COLUMNS)]

@@ -54,6 +54,7 @@ __all__ = [
     "TRADE_COLUMNS",
     "all_equal",
     "bloc_members",
+    "constant_labels",
     "frame_of_columns",
     "labels_from_codes",
     "run_starts",
@@ -146,6 +147,8 @@ _DEFAULTS: dict[str, object] = {
 
 def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
     """A string Series ``labels[codes]`` built without creating one Python string per row."""
+    if len(labels) == 1:  # every code is 0: no gather
+        return constant_labels(labels[0], len(codes))
     codes = np.asarray(codes, dtype=np.int32)
     try:
         import pyarrow as pa
@@ -153,6 +156,22 @@ def labels_from_codes(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
         return pd.Series(np.asarray(labels, dtype=object)[codes], dtype="str")
     dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(labels), type=pa.string()))
     return pd.Series(dictionary.cast(pa.string()).to_pandas(), dtype="str")
+
+
+def constant_labels(value: str, n: int, index: pd.Index | None = None) -> pd.Series:
+    """A string Series of ``n`` times ``value`` (on ``index`` if given), without a gather or a
+    Python string per row: the bytes repeated and evenly spaced offsets."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow ships with pandas 3 installs here
+        return pd.Series([value] * n, index=index, dtype="str")
+    raw = value.encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    values = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+    out = pd.Series(values.to_pandas(), dtype="str")
+    if index is not None:
+        out.index = index
+    return out
 
 
 def all_equal(column: pd.Series, other: pd.Series | str) -> bool:

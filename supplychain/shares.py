@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from supplychain.errors import SchemaError
-from supplychain.schema import all_equal
+from supplychain.schema import all_equal, constant_labels
 
 __all__ = [
     "BASIS_COUNTRY_ROWS",
@@ -62,7 +62,11 @@ def supplier_shares(provision: pd.DataFrame, *, level: Level = "country", year: 
         firm_rows = rows[is_firm]
         return _tidy(firm_rows.assign(data_basis=firm_rows["basis"], basis=BASIS_FIRM_ROWS))
     countries = rows[~is_firm]
-    out_c = countries.assign(supplier_id=countries["country"], data_basis=countries["basis"], basis=BASIS_COUNTRY_ROWS)
+    out_c = countries.assign(
+        supplier_id=countries["country"],
+        data_basis=countries["basis"],
+        basis=constant_labels(BASIS_COUNTRY_ROWS, len(countries), countries.index),
+    )
     presorted = all_equal(countries["supplier_id"], countries["country"])
     firms = rows[is_firm]
     if len(firms):
