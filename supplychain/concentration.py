@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -29,6 +31,7 @@ from supplychain.shares import (
     supplier_shares,
 )
 from supplychain.supplier_rows import SupplierRows, supplier_rows
+from supplychain.threads import run_parallel
 from supplychain.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -140,26 +143,80 @@ def concentration(
     """
     if rows is None or not rows.matches(level, year):
         rows = supplier_rows(provision, level=level, year=year)
-    shares, codes, m, s, known = rows.shares, rows.codes, rows.m, rows.base, rows.known
+    m, s = rows.m, rows.base
     bloc = _bloc(countries, thresholds)
-    cty, sup = rows.countries, rows.suppliers
-    c_codes, c_uniq = (cty.codes, cty.labels) if cty.codes is not None else pd.factorize(shares["country"])
+    cty = rows.countries
+    c_codes, c_uniq = (cty.codes, cty.labels) if cty.codes is not None else pd.factorize(rows.shares["country"])
     in_home = c_codes == (list(c_uniq).index(thresholds.home) if thresholds.home in c_uniq else -2)
     # a lookup per country code; the appended False is where code -1 (no country) lands
     in_bloc = np.asarray([c in bloc for c in c_uniq] + [False], dtype=bool)[c_codes]
-
-    def total(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=weights, minlength=m)
-
-    n_sup, starts = rows.counts, rows.starts
-    cov = total(s)
+    cov = np.bincount(rows.codes, weights=s, minlength=m)
     ok = cov >= thresholds.min_coverage
+    # two independent parts at a time (on two threads where there are two cores): the ranking of
+    # each node's suppliers beside the per-node sums and the columns read from the rows; then
+    # the bounds beside the named suppliers and the text columns
+    (ranks, cols), (plain, sums) = run_parallel(
+        partial(_ranking, rows, ok, (in_home, in_bloc)),
+        partial(_per_node, rows, level, ok, cov, (in_home, in_bloc)),
+    )
+    top, tops, firsts, outside_top = ranks
+    bounds, named = run_parallel(
+        partial(_bounds, rows, m, (in_home, in_bloc, bloc), thresholds, (tops, outside_top, sums)),
+        partial(_named, rows, top, firsts, ok, plain["hhi"], thresholds),
+    )
+    cols |= plain | named
+    out: dict[str, object] = {name: cols[name] for name in CONCENTRATION_COLUMNS}
+    out |= bounds
+    # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS; arrays uncopied (all fresh)
+    return frame_of_columns(out)
+
+
+def _ranking(
+    rows: SupplierRows, ok: np.ndarray, membership: tuple[np.ndarray, np.ndarray]
+) -> tuple[
+    tuple[np.ndarray, np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]],
+    dict[str, np.ndarray],
+]:
+    """What the ranking of each node's suppliers gives: each node's first row in the ranking, the
+    three largest shares, per outside group (``foreign``: outside home, ``bloc_foreign``: outside
+    the bloc) whether a row lies there and the first such row, the largest share outside home
+    and bloc, and the columns of shares read from the ranking."""
+    codes, s, starts, n_sup = rows.codes, rows.base, rows.starts, rows.counts
+    nan = np.nan
     # a stable sort on (node, -share) ranks suppliers (rows are sorted by node then supplier);
     # node j's rows keep their block: its k-th largest share is at order[starts[j] + k]
     order = np.lexsort((-s, codes)) if len(s) < 200_000 else _rank_order(codes, s)
     top = order[starts]
     s_top = s[top]  # each node's largest share (every node has a row)
+    cols: dict[str, np.ndarray] = {"top_share": np.where(ok, s_top, nan)}
+    tops = _ranked(s, order, starts, n_sup, 3, first=s_top)
+    cr3 = tops[0] + tops[1]
+    cr3 += tops[2]
+    cr3[~ok] = nan
+    cols["cr3"] = cr3
+    firsts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    outside_top: dict[str, np.ndarray] = {}
+    for prefix, inside in zip(("foreign", "bloc_foreign"), membership, strict=True):
+        has, at = _first_where(~inside, order, starts, n_sup, codes, top=top)
+        f_share = np.where(has, s[at], 0.0)
+        outside_top["home" if prefix == "foreign" else "bloc"] = f_share
+        firsts[prefix] = (has, at)
+        cols[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
+    return (top, tops, firsts, outside_top), cols
+
+
+def _per_node(
+    rows: SupplierRows, level: Level, ok: np.ndarray, cov: np.ndarray, membership: tuple[np.ndarray, np.ndarray]
+) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+    """The columns that need no ranking (counts, year, status, HHI, home and bloc share, the
+    rows' basis), and the per-node sums of the shares (all, squared, home, bloc)."""
+    shares, codes, m, s, starts, n_sup = rows.shares, rows.codes, rows.m, rows.base, rows.starts, rows.counts
+    in_home, in_bloc = membership
     nan = np.nan
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=m)
+
     out: dict[str, object] = {"node_id": rows.node_ids}
     out["level"] = labels_from_codes(np.zeros(m, dtype=np.int32), [level])
     out["basis"] = shares["basis"].take(starts).reset_index(drop=True)
@@ -168,7 +225,7 @@ def concentration(
     ymax = _node_max(yr, codes, starts, n_sup, m)
     out["year"] = pd.array(np.where(ymax < 0, np.nan, ymax), dtype="Float64").astype("Int64")
     out["n_suppliers"] = n_sup.copy()  # the rows' array: the frame gets its own
-    out["n_unknown_share"] = np.bincount(codes[~known], minlength=m).astype(np.int64, copy=False)
+    out["n_unknown_share"] = np.bincount(codes[~rows.known], minlength=m).astype(np.int64, copy=False)
     out["coverage"] = cov
     out["status"] = labels_from_codes(ok.astype(np.int32), [STATUS_INSUFFICIENT, STATUS_OK])
     sums = {"base": cov, "square": total(s * s)}
@@ -176,34 +233,33 @@ def concentration(
     out["hhi"] = hhi
     with np.errstate(divide="ignore", invalid="ignore"):
         out["effective_suppliers"] = np.where(hhi > 0, 1.0 / hhi, nan)
-    out["top_supplier"] = sup.pick(top, ok)
-    # in the country view the supplier is the country (one coded column): pick once
-    out["top_country"] = out["top_supplier"] if sup is cty else cty.pick(top, ok)
-    out["top_share"] = np.where(ok, s_top, nan)
-    tops = _ranked(s, order, starts, n_sup, 3, first=s_top)
-    cr3 = tops[0] + tops[1]
-    cr3 += tops[2]
-    cr3[~ok] = nan
-    out["cr3"] = cr3
     sums["home"] = total(np.where(in_home, s, 0.0))
     sums["bloc"] = total(np.where(in_bloc, s, 0.0))
     out["home_share"] = np.where(ok, sums["home"], nan)
     out["bloc_share"] = np.where(ok, sums["bloc"], nan)
-    outside_top: dict[str, np.ndarray] = {}
-    for prefix, inside in (("foreign", in_home), ("bloc_foreign", in_bloc)):
-        has, at = _first_where(~inside, order, starts, n_sup, codes, top=top)
-        f_share = np.where(has, s[at], 0.0)
-        outside_top["home" if prefix == "foreign" else "bloc"] = f_share
+    return out, sums
+
+
+def _named(
+    rows: SupplierRows,
+    top: np.ndarray,
+    firsts: dict[str, tuple[np.ndarray, np.ndarray]],
+    ok: np.ndarray,
+    hhi: np.ndarray,
+    thresholds: Thresholds,
+) -> dict[str, pd.Series]:
+    """The text columns: the top supplier and country, the largest outside home and bloc
+    (``firsts`` of :func:`_ranking`), the CBS band and the sources."""
+    sup, cty = rows.suppliers, rows.countries
+    out: dict[str, pd.Series] = {"top_supplier": sup.pick(top, ok)}
+    # in the country view the supplier is the country (one coded column): pick once
+    out["top_country"] = out["top_supplier"] if sup is cty else cty.pick(top, ok)
+    for prefix, (has, at) in firsts.items():
         out[f"{prefix}_top_supplier"] = sup.pick(at, ok & has)
         out[f"{prefix}_top_country"] = out[f"{prefix}_top_supplier"] if sup is cty else cty.pick(at, ok & has)
-        out[f"{prefix}_top_share"] = np.where(ok, f_share, nan)
     out["cbs_band"] = _bands(hhi, thresholds)
-    out["sources"] = _sources(shares, codes, m)
-    membership = (in_home, in_bloc, bloc)
-    bounds = _bounds(rows, m, membership, thresholds, (tops, outside_top, sums))
-    out |= bounds
-    # columns in the order of CONCENTRATION_COLUMNS, then BOUND_COLUMNS; arrays uncopied (all fresh)
-    return frame_of_columns(out)
+    out["sources"] = _sources(rows.shares, rows.codes, rows.m)
+    return out
 
 
 def _bounds(

@@ -16,10 +16,12 @@ Sets of final products are bitsets: one bit per final product, ``uint64`` words 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from supplychain.graph import FinalInputs, SupplyGraph
+from supplychain.threads import run_parallel
 
 __all__ = [
     "SUPER_SOURCE",
@@ -105,6 +107,31 @@ def compute_reach(
     words = (n_f + 63) // 64
     keep = n_f <= max_bits_finals and graph.n * words <= max_bits_words
     chunk = max(64, max(chunk_finals, n_f if keep else 0))
+    # the downstream passes and the dominator tree are independent: on two threads where there are two cores
+    (ko_count, ko_weight, ko_bits, market_bits), (idom, dom_count, dom_weight) = run_parallel(
+        partial(_downstream, graph, finals, fw, keep=keep, chunk=chunk),
+        partial(_dominators, graph),
+    )
+    dom_bits = _or_up_dominator_tree(graph, idom, _own_bits(graph.n, finals)) if keep else None
+    return Reach(
+        finals=finals,
+        downstream_bits=ko_bits,
+        dominated_bits=dom_bits,
+        idom=idom,
+        downstream_count=ko_count,
+        dominated_count=np.rint(dom_count).astype(np.int64),
+        downstream_weight=ko_weight / total,
+        dominated_weight=dom_weight / total,
+        market_bits=market_bits,
+    )
+
+
+def _downstream(
+    graph: SupplyGraph, finals: np.ndarray, fw: np.ndarray, *, keep: bool, chunk: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Per node the number and summed weight of the final products downstream (``finals`` in bit
+    order, weights ``fw``), their bitsets when ``keep``, and the market bits (:func:`compute_reach`)."""
+    n_f = len(finals)
     values = np.unique(fw)
     ko_bits = None
     if not keep and len(values) <= 16:
@@ -140,23 +167,17 @@ def compute_reach(
             ko_weight += weighted_bit_sum(bits, fw[lo : lo + chunk])
             if keep:
                 ko_bits = bits
+    market_own = np.where(graph.is_final[:, None], graph.market_bits, np.uint64(0))
+    return ko_count, ko_weight, ko_bits, _market_reach(graph, market_own.astype(np.uint64))
+
+
+def _dominators(graph: SupplyGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate dominators, and per node the number and weight of the final products it dominates."""
     idom = immediate_dominators(graph)
     own_count = graph.is_final.astype(np.float64)
     own_weight = np.where(graph.is_final, graph.weight, 0.0)
     dom_count, dom_weight = _sum_up_dominator_tree(graph, idom, own_count, own_weight)
-    dom_bits = _or_up_dominator_tree(graph, idom, _own_bits(graph.n, finals)) if keep else None
-    market_own = np.where(graph.is_final[:, None], graph.market_bits, np.uint64(0))
-    return Reach(
-        finals=finals,
-        downstream_bits=ko_bits,
-        dominated_bits=dom_bits,
-        idom=idom,
-        downstream_count=ko_count,
-        dominated_count=np.rint(dom_count).astype(np.int64),
-        downstream_weight=ko_weight / total,
-        dominated_weight=dom_weight / total,
-        market_bits=_market_reach(graph, market_own.astype(np.uint64)),
-    )
+    return idom, dom_count, dom_weight
 
 
 def or_downstream(graph: SupplyGraph | FinalInputs, bits: np.ndarray, *, in_place: bool = False) -> np.ndarray:
